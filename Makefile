@@ -1,0 +1,67 @@
+# Everything a fresh machine needs is installed by these targets, into .venv/ and node_modules/.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+VALUES ?= values/003-local-k8s-deployment.yaml
+OUTDIR ?= dist
+SCHEMAS ?= ../shared/kubernetes-schemas
+
+# jsii runs on the local Node.js 22 (node_modules/.bin/node), not the machine's end-of-life one.
+export JSII_NODE := $(CURDIR)/node_modules/.bin/node
+# Some machines set this; it would make every run recompile the 2.8 MB imports/k8s module.
+unexport PYTHONDONTWRITEBYTECODE
+
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: help setup synth test lint typecheck snapshot-update imports lock clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
+
+setup: $(VENV_STAMP) $(NODE_STAMP) ## install the Python (.venv/) and node (node_modules/) packages
+
+$(VENV_STAMP): requirements.txt requirements-dev.txt constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(PY) -m compileall -q imports
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup ## synthesize $(VALUES) (default preset) into $(OUTDIR)/
+	$(PY) main.py --values $(VALUES) --outdir $(OUTDIR)
+
+test: setup ## run the tests, the linter and the type checker
+	$(PY) -m pytest
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+lint: setup ## ruff: lint and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+typecheck: setup ## mypy --strict
+	$(PY) -m mypy
+
+snapshot-update: setup ## re-record the preset snapshots after an intended change (review the diff!)
+	$(PY) -m pytest --snapshot-update tests/test_presets.py
+
+imports: $(NODE_STAMP) ## regenerate imports/k8s offline from $(SCHEMAS)
+	rm -rf imports/k8s
+	$(JSII_NODE) scripts/import-k8s.js $(SCHEMAS) imports
+	test -x $(PY) && $(PY) -m compileall -q imports || true
+
+lock: ## re-pin constraints.txt from the current venv
+	{ echo '# Every package of the venv, pinned (regenerate with: make lock).'; $(PY) -m pip freeze --exclude-editable; } > constraints.txt
+
+clean: ## remove dist/ and caches (keeps .venv/ and node_modules/)
+	rm -rf $(OUTDIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +

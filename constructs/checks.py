@@ -1,0 +1,152 @@
+"""Rules that span several fields of a values file, reported all at once.
+
+Each problem carries the path of the field it is about, so the loader can point at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from constructs.references import BadReferenceError, expand, reference_table
+from constructs.values import AppValues
+
+__all__ = ["Problem", "check_values", "looks_secret"]
+
+Path = tuple[str | int, ...]
+
+_SECRET_LOOKING = re.compile(r"(_KEY$|SECRET|TOKEN|PASSWORD|^DATABASE_URL$)")
+_RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a values file: where (a field path) and what."""
+
+    path: Path
+    message: str
+
+
+def looks_secret(key: str) -> bool:
+    """Whether a key's name says it holds a secret (``*_KEY``, ``*SECRET*``, ``*TOKEN*``,
+    ``*PASSWORD*``, ``DATABASE_URL``)."""
+    return bool(_SECRET_LOOKING.search(key.upper()))
+
+
+def check_values(values: AppValues) -> list[Problem]:
+    """Every cross-field problem of ``values``; empty when the values are consistent."""
+    return [
+        *_declared_keys(values),
+        *_env_keys(values),
+        *_names_and_ports(values),
+        *_labels(values),
+        *_selectors(values),
+        *_references(values),
+    ]
+
+
+def _declared_keys(values: AppValues) -> Iterator[Problem]:
+    owner: dict[str, str] = {}
+    for cm_name, data in values.config_maps.items():
+        for key in data:
+            path: Path = ("configMaps", cm_name, key)
+            if looks_secret(key):
+                yield Problem(path, f"{key} looks like a secret; declare it under secrets:, not in a ConfigMap")
+            if key in owner:
+                yield Problem(path, f"{key} is already declared in {owner[key]}; a key may be declared once")
+            owner[key] = f"ConfigMap {cm_name}"
+    for secret_name, secret in values.secrets.items():
+        for index, key in enumerate(secret.keys):
+            if key in owner:
+                yield Problem(
+                    ("secrets", secret_name, "keys", index),
+                    f"{key} is already declared in {owner[key]}; a key may be declared once",
+                )
+            owner[key] = f"Secret {secret_name}"
+
+
+def _env_keys(values: AppValues) -> Iterator[Problem]:
+    declared = {
+        "config": {key for data in values.config_maps.values() for key in data},
+        "secrets": {key for secret in values.secrets.values() for key in secret.keys},
+    }
+    for service_key, service in values.services.items():
+        for field, other, where in (("config", "secrets", "configMaps"), ("secrets", "config", "secrets")):
+            for index, key in enumerate(getattr(service.env, field)):
+                if key in declared[field]:
+                    continue
+                if key in declared[other]:
+                    hint = f"it is declared under {'secrets' if other == 'secrets' else 'configMaps'}: list it under env.{other}"
+                else:
+                    hint = f"declare it under {where}:"
+                yield Problem(("services", service_key, "env", field, index), f"{key} is not declared; {hint}")
+
+
+def _names_and_ports(values: AppValues) -> Iterator[Problem]:
+    names: dict[str, str] = {}
+    node_ports: dict[int, str] = {}
+    for key, service in values.services.items():
+        name = values.object_name(key)
+        path: Path = ("services", key, "name") if service.name else ("services", key)
+        if name in names:
+            yield Problem(path, f"{name} is already the name of service {names[name]}; object names must be unique")
+        elif len(name) > 63:
+            yield Problem(path, f"{name} is {len(name)} characters; object names may have at most 63")
+        names[name] = key
+        node_port = service.service.node_port
+        if node_port is not None:
+            if node_port in node_ports:
+                yield Problem(
+                    ("services", key, "service", "nodePort"),
+                    f"{node_port} is already the node port of service {node_ports[node_port]}",
+                )
+            node_ports[node_port] = key
+
+
+def _labels(values: AppValues) -> Iterator[Problem]:
+    def reserved(labels: dict[str, str], path: Path) -> Iterator[Problem]:
+        for label in labels:
+            if label.startswith(_RESERVED_LABEL_PREFIX):
+                yield Problem((*path, label), f"{label} is set by the library; choose a key outside {_RESERVED_LABEL_PREFIX}")
+
+    yield from reserved(values.labels, ("labels",))
+    for key, service in values.services.items():
+        yield from reserved(service.labels, ("services", key, "labels"))
+        yield from reserved(service.selector_labels or {}, ("services", key, "selectorLabels"))
+
+
+def _selectors(values: AppValues) -> Iterator[Problem]:
+    # Each Service must select its own pods only: no selector may be a subset of another
+    # service's pod labels.
+    from constructs.labels import object_labels, selector_labels
+
+    for key in values.services:
+        selector = selector_labels(values, key)
+        for other in values.services:
+            if other == key:
+                continue
+            labels = object_labels(values, other)
+            if all(labels.get(k) == v for k, v in selector.items()):
+                yield Problem(
+                    ("services", key, "selectorLabels"),
+                    f"the selector {selector} also matches the pods of service {other}; add a label that tells them apart",
+                )
+
+
+def _references(values: AppValues) -> Iterator[Problem]:
+    table = reference_table(values)
+    for cm_name, data in values.config_maps.items():
+        for key, text in data.items():
+            yield from _expand_problem(text, table, ("configMaps", cm_name, key))
+    for service_key, service in values.services.items():
+        for field in ("command", "args"):
+            for index, text in enumerate(getattr(service, field) or []):
+                yield from _expand_problem(text, table, ("services", service_key, field, index))
+
+
+def _expand_problem(text: str, table: dict[str, str], path: Path) -> Iterator[Problem]:
+    try:
+        expand(text, table)
+    except BadReferenceError as error:
+        yield Problem(path, str(error))

@@ -1,0 +1,109 @@
+"""``${...}`` references: config values, commands and args that follow from the services.
+
+A values file writes ``MCP_SERVER_URL: ${services.mcp.url}`` instead of ``http://todo-mcp:8001``,
+so changing the MCP server's name or port changes the URL with it. ``$$`` is a literal ``$``.
+
+Available references (``X`` is a service key):
+
+=============================  =================================================================
+``${release}``                 the release name
+``${namespace}``               the namespace
+``${appVersion}``              the app version
+``${nodeHost}``                the address browsers use to reach node ports
+``${services.X.name}``         the service's object name, which is also its in-cluster host name
+``${services.X.port}``         the Service port
+``${services.X.containerPort}``  the port the container listens on
+``${services.X.url}``          ``http://<name>:<port>``, the in-cluster URL
+``${services.X.nodePort}``     the fixed node port (only if the service sets one)
+``${services.X.nodeUrl}``      ``http://<nodeHost>:<nodePort>``, the URL a browser uses
+=============================  =================================================================
+"""
+
+from __future__ import annotations
+
+import difflib
+import string
+from collections.abc import Mapping
+
+from constructs.values import AppValues
+
+__all__ = ["BadReferenceError", "expand", "expand_values", "reference_table"]
+
+
+class BadReferenceError(ValueError):
+    """A ``${...}`` that names nothing, or a stray ``$``."""
+
+
+class _Template(string.Template):
+    # Only the braced form is a reference; a bare "$name" is an error, so "$$" is the one escape.
+    braceidpattern = r"[A-Za-z][A-Za-z0-9_.-]*"
+    idpattern = r"(?!)"
+
+
+def reference_table(values: AppValues) -> dict[str, str]:
+    """Every reference a values file may use, with its value."""
+    table = {
+        "release": values.release,
+        "namespace": values.namespace.name,
+        "appVersion": values.app_version,
+        "nodeHost": values.node_host,
+    }
+    for key, service in values.services.items():
+        name = values.object_name(key)
+        prefix = f"services.{key}"
+        table[f"{prefix}.name"] = name
+        table[f"{prefix}.port"] = str(service.service_port)
+        table[f"{prefix}.containerPort"] = str(service.container_port)
+        table[f"{prefix}.url"] = f"http://{name}:{service.service_port}"
+        if service.service.node_port is not None:
+            table[f"{prefix}.nodePort"] = str(service.service.node_port)
+            table[f"{prefix}.nodeUrl"] = f"http://{values.node_host}:{service.service.node_port}"
+    return table
+
+
+def expand(text: str, table: Mapping[str, str]) -> str:
+    """Replace every ``${name}`` in ``text`` with its value from ``table``.
+
+    Raises :class:`BadReferenceError` naming the unknown reference (with a suggestion) or the stray ``$``.
+    """
+    template = _Template(text)
+    for match in template.pattern.finditer(text):
+        braced = match.group("braced")
+        if match.group("invalid") is not None:
+            raise BadReferenceError(f"'$' at column {match.start() + 1} starts no ${{...}} reference; write $$ for a literal $")
+        if braced is not None and braced not in table:
+            raise BadReferenceError(_unknown(braced, table))
+    return template.substitute(table)
+
+
+def _unknown(name: str, table: Mapping[str, str]) -> str:
+    message = f"${{{name}}} is not a known reference"
+    if name.endswith((".nodePort", ".nodeUrl")) and name.replace(".nodeUrl", ".url").replace(".nodePort", ".url") in table:
+        return message + " (that service has no fixed service.nodePort)"
+    close = difflib.get_close_matches(name, table, n=1)
+    if close:
+        return message + f"; did you mean ${{{close[0]}}}?"
+    return message + " (see constructs/references.py for the list)"
+
+
+def expand_values(values: AppValues) -> AppValues:
+    """A copy of ``values`` with every reference in config values, commands and args expanded.
+
+    Call :func:`constructs.checks.check_values` first: it reports every bad reference at once.
+    """
+    table = reference_table(values)
+
+    def each(texts: list[str] | None) -> list[str] | None:
+        return None if texts is None else [expand(text, table) for text in texts]
+
+    return values.model_copy(
+        update={
+            "config_maps": {
+                name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()
+            },
+            "services": {
+                key: service.model_copy(update={"command": each(service.command), "args": each(service.args)})
+                for key, service in values.services.items()
+            },
+        }
+    )

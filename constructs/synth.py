@@ -1,0 +1,100 @@
+"""Synthesize a values file into an output directory, atomically, and say what was written.
+
+The YAML is rendered into a fresh directory beside the output directory, which replaces the
+output directory only once everything succeeded: a failed synth leaves the previous output as it
+was, and a successful one leaves no stale file behind. The Secrets file is owner-only (0600).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+from pydantic import SecretStr
+
+from constructs.release import SECRETS_FILE, Release, build_release
+from constructs.values import AppValues
+
+__all__ = ["SynthResult", "render_files", "synth", "write_outdir"]
+
+_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    outdir: Path
+    files: dict[str, list[dict[str, Any]]]
+    """Manifests by file name."""
+    release: Release
+
+    def summary(self) -> str:
+        """Objects per kind, files written, and each Secret not rendered with its kubectl command."""
+        kinds = Counter(doc["kind"] for docs in self.files.values() for doc in docs)
+        lines = [
+            f"Synthesized {sum(kinds.values())} objects into {self.outdir}/: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+        ]
+        lines += [f"  {self.outdir / name}" for name in self.files]
+        lines += [missing.message() for missing in self.release.missing_secrets]
+        return "\n".join(lines)
+
+
+def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:
+    """The manifests of each chart, by output file name."""
+    return {name: chart.to_json() for name, chart in release.charts.items()}
+
+
+def dump_yaml(docs: list[dict[str, Any]]) -> str:
+    """Manifests as one YAML stream, the same bytes for the same input."""
+    text: str = yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=2**16, allow_unicode=True)
+    return text
+
+
+def write_outdir(outdir: Path, files: Mapping[str, list[dict[str, Any]]]) -> None:
+    """Write ``files`` to a new directory and swap it in place of ``outdir``."""
+    outdir = outdir.absolute()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        for name, docs in files.items():
+            target = staging / name
+            mode = 0o600 if name == SECRETS_FILE else 0o644
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(dump_yaml(docs))
+        staging.chmod(0o755)
+        if outdir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
+            os.replace(outdir, old / outdir.name)
+            os.replace(staging, outdir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, outdir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def synth(
+    values: AppValues,
+    outdir: Path,
+    *,
+    environ: Mapping[str, str],
+    env_file: Mapping[str, SecretStr] | None = None,
+    stderr: TextIO | None = None,
+) -> SynthResult:
+    """Render ``values`` into ``outdir`` and, if ``stderr`` is given, print the summary there."""
+    release = build_release(values, environ=environ, env_file=env_file)
+    files = render_files(release)
+    write_outdir(outdir, files)
+    result = SynthResult(outdir=outdir, files=files, release=release)
+    if stderr is not None:
+        print(result.summary(), file=stderr)
+    return result

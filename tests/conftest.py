@@ -1,0 +1,69 @@
+"""Shared fixtures. jsii must run on the local Node.js 22: set it before cdk8s is imported."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+import main
+
+main.use_local_node()
+
+import cdk8s  # noqa: E402
+
+from constructs.values import AppValues  # noqa: E402
+
+MINIMAL: dict[str, Any] = {
+    "release": "demo",
+    "appVersion": "1.2.3",
+    "namespace": {"name": "demo-ns"},
+    "configMaps": {"demo-config": {"API_URL": "${services.api.url}", "LOG_LEVEL": "INFO"}},
+    "secrets": {"demo-secrets": {"keys": ["DATABASE_URL", "API_TOKEN"]}},
+    "services": {
+        "web": {
+            "kind": "web",
+            "image": {"repository": "demo-web", "tag": "1.0.0"},
+            "service": {"nodePort": 30100},
+            "env": {"config": ["API_URL"]},
+        },
+        "api": {
+            "kind": "api",
+            "image": {"repository": "demo-api", "tag": "1.0.0"},
+            "env": {"config": ["LOG_LEVEL"], "secrets": ["DATABASE_URL", "API_TOKEN"]},
+        },
+        "mcp": {
+            "kind": "mcp",
+            "image": {"repository": "demo-api", "tag": "1.0.0"},
+            "env": {"secrets": ["DATABASE_URL"]},
+        },
+    },
+}
+"""A small, valid values document with one service of each kind."""
+
+
+@pytest.fixture
+def values_data() -> dict[str, Any]:
+    """A fresh copy of MINIMAL to modify in a test."""
+    return copy.deepcopy(MINIMAL)
+
+
+@pytest.fixture
+def make_values() -> Callable[[dict[str, Any]], AppValues]:
+    """Validate, check and expand a values document (as ``main.py`` does with a file)."""
+    import yaml
+
+    from constructs.loader import parse_values
+
+    def make(data: dict[str, Any]) -> AppValues:
+        return parse_values(yaml.safe_dump(data), source="test.yaml")
+
+    return make
+
+
+@pytest.fixture
+def chart() -> cdk8s.Chart:
+    """An empty chart in namespace ``test``, for construct tests."""
+    return cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="test", disable_resource_name_hashes=True)

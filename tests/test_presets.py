@@ -1,0 +1,464 @@
+"""The five seed presets, end to end: each renders exactly what its seed's tables say.
+
+Each preset is synthesized once per test session (through ``constructs.cli.run``, as ``main.py``
+does), with fixed fake secret values and with none. One syrupy snapshot per preset holds the whole
+output; ``make snapshot-update`` re-records them after an intended change.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from syrupy.assertion import SnapshotAssertion
+
+from constructs.cli import run
+from tests.helpers import by_kind, container, one
+
+ROOT = Path(__file__).resolve().parent.parent
+PRESETS = sorted(p.stem for p in (ROOT / "values").glob("*.yaml"))
+SEED_PRESETS = [
+    "003-local-k8s-deployment",
+    "004-k8s-deployment",
+    "004-k8s-local-deploy",
+    "001-k8s-minikube-deploy",
+    "009-k8s-local-deployment",
+]
+
+
+def fake(key: str) -> str:
+    """The fixed fake value of a secret key in these tests (never a real secret)."""
+    return f"fake-{key.lower().replace('_', '-')}"
+
+
+@dataclass
+class Rendered:
+    files: dict[str, str]
+    """File name -> YAML text."""
+    stderr: str
+
+    @property
+    def manifests(self) -> list[dict[str, Any]]:
+        return [doc for text in self.files.values() for doc in yaml.safe_load_all(text) if doc]
+
+
+def _render(preset: str, outdir: Path, environ: dict[str, str]) -> Rendered:
+    stderr = io.StringIO()
+    status = run(values=ROOT / "values" / f"{preset}.yaml", outdir=outdir, environ=environ, stderr=stderr)
+    assert status == 0, stderr.getvalue()
+    return Rendered({p.name: p.read_text() for p in sorted(outdir.iterdir())}, stderr.getvalue())
+
+
+SECRET_KEYS = [
+    "DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY", "CHATKIT_WORKFLOW_ID",
+    "GEMINI_API_KEY", "SECRET_KEY", "GROQ_API_KEY",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def with_secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    environ = {key: fake(key) for key in SECRET_KEYS}
+    return {p: _render(p, tmp_path_factory.mktemp(p) / "dist", environ) for p in PRESETS}
+
+
+@pytest.fixture(scope="session")
+def without_secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    return {p: _render(p, tmp_path_factory.mktemp(p) / "dist", {}) for p in PRESETS}
+
+
+def test_every_seed_has_its_preset() -> None:
+    assert set(SEED_PRESETS) <= set(PRESETS)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_snapshot(preset: str, with_secrets: dict[str, Rendered], snapshot: SnapshotAssertion) -> None:
+    assert with_secrets[preset].files == snapshot
+
+
+# --- what each seed's tables say -------------------------------------------------------------
+
+# deployment name -> (image, pull policy, replicas, container port, command + args or None,
+#                     (cpu request, memory request), (cpu limit, memory limit))
+DEPLOYMENTS: dict[str, dict[str, tuple[Any, ...]]] = {
+    "003-local-k8s-deployment": {
+        "todo-frontend": ("todo-frontend:phase4", "Never", 1, 3000, None, ("100m", "128Mi"), ("500m", "512Mi")),
+        "todo-backend": (
+            "todo-backend:phase4", "Never", 1, 8000,
+            ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000"],
+            ("100m", "128Mi"), ("500m", "512Mi"),
+        ),
+        "todo-mcp": (
+            "todo-backend:phase4", "Never", 1, 8001, ["python", "-m", "mcp_server.run"], ("50m", "64Mi"), ("250m", "256Mi"),
+        ),
+    },
+    "004-k8s-deployment": {
+        "todo-app-frontend": ("todo-frontend:local", "Never", 1, 3000, None, ("100m", "128Mi"), ("500m", "512Mi")),
+        "todo-app-backend": ("todo-backend:local", "Never", 1, 8000, None, ("200m", "256Mi"), ("1000m", "1Gi")),
+    },
+    "004-k8s-local-deploy": {
+        "todo-chatbot-frontend": ("todo-frontend:v1.0.0", "IfNotPresent", 1, 3000, None, ("100m", "128Mi"), ("500m", "512Mi")),
+        "todo-chatbot-backend": ("todo-backend:v1.0.0", "IfNotPresent", 1, 8000, None, ("100m", "256Mi"), ("500m", "512Mi")),
+    },
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-frontend": ("todo-frontend:1.0.0", "Never", 1, 80, None, ("50m", "64Mi"), ("100m", "128Mi")),
+        "todo-chatbot-backend": ("todo-backend:1.0.0", "Never", 1, 8000, None, ("200m", "256Mi"), ("500m", "512Mi")),
+    },
+    "009-k8s-local-deployment": {
+        "todo-chatbot-frontend": ("todo-frontend:1.0.0", "IfNotPresent", 1, 3000, None, ("100m", "128Mi"), ("500m", "512Mi")),
+        "todo-chatbot-backend": ("todo-backend:1.0.0", "IfNotPresent", 1, 8000, None, ("200m", "256Mi"), ("1000m", "1Gi")),
+    },
+}  # fmt: skip
+
+# service name -> (type, port, targetPort, nodePort or None for cluster-assigned)
+SERVICES: dict[str, dict[str, tuple[Any, ...]]] = {
+    "003-local-k8s-deployment": {
+        "todo-frontend": ("NodePort", 3000, 3000, 30080),
+        "todo-backend": ("NodePort", 8000, 8000, 30081),
+        "todo-mcp": ("ClusterIP", 8001, 8001, None),
+    },
+    "004-k8s-deployment": {
+        "todo-app-frontend": ("NodePort", 80, 3000, 30080),
+        "todo-app-backend": ("NodePort", 80, 8000, 30081),
+    },
+    "004-k8s-local-deploy": {
+        "todo-chatbot-frontend": ("NodePort", 3000, 3000, 30300),
+        "todo-chatbot-backend": ("NodePort", 8000, 8000, 30800),
+    },
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-frontend": ("NodePort", 80, 80, None),
+        "todo-chatbot-backend": ("ClusterIP", 8000, 8000, None),
+    },
+    "009-k8s-local-deployment": {
+        "todo-chatbot-frontend": ("NodePort", 3000, 3000, None),
+        "todo-chatbot-backend": ("ClusterIP", 8000, 8000, None),
+    },
+}
+
+# (namespace, whether a Namespace object is rendered)
+NAMESPACES = {
+    "003-local-k8s-deployment": ("todo-local", True),
+    "004-k8s-deployment": ("default", False),
+    "004-k8s-local-deploy": ("default", False),
+    "001-k8s-minikube-deploy": ("default", False),
+    "009-k8s-local-deployment": ("todo-chatbot", False),
+}
+
+CONFIG_MAPS: dict[str, dict[str, dict[str, str]]] = {
+    "003-local-k8s-deployment": {
+        "todo-chatbot-config": {
+            "CORS_ORIGINS": "http://192.168.49.2:30080",
+            "BETTER_AUTH_URL": "http://192.168.49.2:30080",
+            "MCP_SERVER_URL": "http://todo-mcp:8001",
+            "MCP_SERVER_PORT": "8001",
+            "NEXT_PUBLIC_API_URL": "http://192.168.49.2:30081",
+            "NEXT_PUBLIC_APP_URL": "http://192.168.49.2:30080",
+        }
+    },
+    "004-k8s-deployment": {"todo-app-backend-config": {"PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"}},
+    "004-k8s-local-deploy": {
+        "todo-chatbot-frontend-config": {"BETTER_AUTH_URL": "http://192.168.49.2:30300"},
+        "todo-chatbot-backend-config": {
+            "BACKEND_BETTER_AUTH_URL": "http://todo-chatbot-frontend:3000",
+            "FRONTEND_URL": "http://192.168.49.2:30300",
+        },
+    },
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-config": {
+            "HOST": "0.0.0.0",
+            "PORT": "8000",
+            "FRONTEND_ORIGIN": "http://localhost",
+            "CORS_ORIGINS": "",
+            "LLM_PROVIDER": "",
+            "GROQ_MODEL": "meta-llama/llama-4-scout-17b-16e-instruct",
+        }
+    },
+    "009-k8s-local-deployment": {
+        "todo-chatbot-config": {
+            "CORS_ORIGINS": "http://localhost:3000",
+            "PORT": "8000",
+            "DEBUG": "false",
+            "NEXT_PUBLIC_API_URL": "http://todo-chatbot-backend:8000",
+        }
+    },
+}
+
+# Secret name -> (keys, rendered by the chart)
+SECRETS: dict[str, dict[str, tuple[list[str], bool]]] = {
+    "003-local-k8s-deployment": {
+        "todo-chatbot-secrets": (["DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY", "CHATKIT_WORKFLOW_ID"], True)
+    },
+    "004-k8s-deployment": {"todo-app-backend-secrets": (["DATABASE_URL", "GEMINI_API_KEY", "SECRET_KEY"], True)},
+    "004-k8s-local-deploy": {"todo-chatbot-secrets": (["DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"], True)},
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-secret": (["DATABASE_URL", "GROQ_API_KEY", "OPENAI_API_KEY", "BETTER_AUTH_SECRET"], True)
+    },
+    "009-k8s-local-deployment": {
+        "todo-secrets": (["DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY", "GROQ_API_KEY"], False)
+    },
+}
+
+# deployment -> env var -> (ConfigMap or Secret, object name): the seeds' "Used By" columns
+ENV: dict[str, dict[str, dict[str, tuple[str, str]]]] = {
+    "003-local-k8s-deployment": {
+        "todo-frontend": {
+            "NEXT_PUBLIC_API_URL": ("configMapKeyRef", "todo-chatbot-config"),
+            "NEXT_PUBLIC_APP_URL": ("configMapKeyRef", "todo-chatbot-config"),
+        },
+        "todo-backend": {
+            "CORS_ORIGINS": ("configMapKeyRef", "todo-chatbot-config"),
+            "BETTER_AUTH_URL": ("configMapKeyRef", "todo-chatbot-config"),
+            "MCP_SERVER_URL": ("configMapKeyRef", "todo-chatbot-config"),
+            "DATABASE_URL": ("secretKeyRef", "todo-chatbot-secrets"),
+            "BETTER_AUTH_SECRET": ("secretKeyRef", "todo-chatbot-secrets"),
+            "OPENAI_API_KEY": ("secretKeyRef", "todo-chatbot-secrets"),
+            "CHATKIT_WORKFLOW_ID": ("secretKeyRef", "todo-chatbot-secrets"),
+        },
+        "todo-mcp": {
+            "MCP_SERVER_PORT": ("configMapKeyRef", "todo-chatbot-config"),
+            "DATABASE_URL": ("secretKeyRef", "todo-chatbot-secrets"),
+        },
+    },
+    "004-k8s-deployment": {
+        "todo-app-frontend": {},
+        "todo-app-backend": {
+            "PYTHONUNBUFFERED": ("configMapKeyRef", "todo-app-backend-config"),
+            "LOG_LEVEL": ("configMapKeyRef", "todo-app-backend-config"),
+            "DATABASE_URL": ("secretKeyRef", "todo-app-backend-secrets"),
+            "GEMINI_API_KEY": ("secretKeyRef", "todo-app-backend-secrets"),
+            "SECRET_KEY": ("secretKeyRef", "todo-app-backend-secrets"),
+        },
+    },
+    "004-k8s-local-deploy": {
+        "todo-chatbot-frontend": {
+            "BETTER_AUTH_URL": ("configMapKeyRef", "todo-chatbot-frontend-config"),
+            "DATABASE_URL": ("secretKeyRef", "todo-chatbot-secrets"),
+            "BETTER_AUTH_SECRET": ("secretKeyRef", "todo-chatbot-secrets"),
+        },
+        "todo-chatbot-backend": {
+            "BACKEND_BETTER_AUTH_URL": ("configMapKeyRef", "todo-chatbot-backend-config"),
+            "FRONTEND_URL": ("configMapKeyRef", "todo-chatbot-backend-config"),
+            "DATABASE_URL": ("secretKeyRef", "todo-chatbot-secrets"),
+            "BETTER_AUTH_SECRET": ("secretKeyRef", "todo-chatbot-secrets"),
+            "OPENAI_API_KEY": ("secretKeyRef", "todo-chatbot-secrets"),
+        },
+    },
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-frontend": {},
+        "todo-chatbot-backend": {
+            **{
+                k: ("configMapKeyRef", "todo-chatbot-config")
+                for k in CONFIG_MAPS["001-k8s-minikube-deploy"]["todo-chatbot-config"]
+            },
+            **{k: ("secretKeyRef", "todo-chatbot-secret") for k in SECRETS["001-k8s-minikube-deploy"]["todo-chatbot-secret"][0]},
+        },
+    },
+    "009-k8s-local-deployment": {
+        "todo-chatbot-frontend": {
+            "NEXT_PUBLIC_API_URL": ("configMapKeyRef", "todo-chatbot-config"),
+            "DATABASE_URL": ("secretKeyRef", "todo-secrets"),
+            "BETTER_AUTH_SECRET": ("secretKeyRef", "todo-secrets"),
+        },
+        "todo-chatbot-backend": {
+            "CORS_ORIGINS": ("configMapKeyRef", "todo-chatbot-config"),
+            "PORT": ("configMapKeyRef", "todo-chatbot-config"),
+            "DEBUG": ("configMapKeyRef", "todo-chatbot-config"),
+            **{k: ("secretKeyRef", "todo-secrets") for k in SECRETS["009-k8s-local-deployment"]["todo-secrets"][0]},
+        },
+    },
+}
+
+# deployment -> (liveness, readiness), each (HTTP path or None for TCP, initial delay, period)
+PROBES: dict[str, dict[str, tuple[tuple[Any, ...], tuple[Any, ...]]]] = {
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-backend": (("/health", 30, 10), ("/health", 15, 5)),
+        "todo-chatbot-frontend": (("/", 5, 10), ("/", 3, 5)),
+    },
+    "009-k8s-local-deployment": {
+        "todo-chatbot-frontend": ((None, None, None), ("/", None, None)),
+        "todo-chatbot-backend": (("/health", None, None), ("/health", None, None)),
+    },
+}
+
+# service -> selector, where the seed prescribes one
+SELECTORS = {
+    "001-k8s-minikube-deploy": {
+        "todo-chatbot-backend": {"app": "todo-chatbot-backend"},
+        "todo-chatbot-frontend": {"app": "todo-chatbot-frontend"},
+    },
+    "009-k8s-local-deployment": {
+        "todo-chatbot-frontend": {"app": "todo-chatbot", "component": "frontend"},
+        "todo-chatbot-backend": {"app": "todo-chatbot", "component": "backend"},
+    },
+}
+
+RUN_AS_USER = {
+    "001-k8s-minikube-deploy": {"todo-chatbot-backend": 1000},
+    "009-k8s-local-deployment": {"todo-chatbot-frontend": 1001, "todo-chatbot-backend": 1001},
+}
+
+APP_VERSIONS = {
+    "003-local-k8s-deployment": "phase4",
+    "004-k8s-deployment": "1.0.0",
+    "004-k8s-local-deploy": "1.0.0",
+    "001-k8s-minikube-deploy": "2.0.0",
+    "009-k8s-local-deployment": "1.0.0",
+}
+
+seeds = pytest.mark.parametrize("preset", SEED_PRESETS)
+
+
+@seeds
+def test_deployments(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    manifests = with_secrets[preset].manifests
+    assert {d["metadata"]["name"] for d in by_kind(manifests, "Deployment")} == set(DEPLOYMENTS[preset])
+    for name, (image, pull, replicas, port, command, requests, limits) in DEPLOYMENTS[preset].items():
+        deployment = one(manifests, "Deployment", name)
+        app = container(deployment)
+        assert (app["image"], app["imagePullPolicy"], deployment["spec"]["replicas"]) == (image, pull, replicas), name
+        assert [p["containerPort"] for p in app["ports"]] == [port], name
+        assert ((app.get("command") or []) + (app.get("args") or []) or None) == command, name
+        resources = app["resources"]
+        assert (resources["requests"]["cpu"], resources["requests"]["memory"]) == requests, name
+        assert (resources["limits"]["cpu"], resources["limits"]["memory"]) == limits, name
+
+
+@seeds
+def test_services(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    manifests = with_secrets[preset].manifests
+    assert {s["metadata"]["name"] for s in by_kind(manifests, "Service")} == set(SERVICES[preset])
+    for name, (service_type, port, target_port, node_port) in SERVICES[preset].items():
+        spec = one(manifests, "Service", name)["spec"]
+        (ports,) = spec["ports"]
+        assert (spec["type"], ports["port"], ports["targetPort"], ports.get("nodePort")) == (
+            service_type, port, target_port, node_port,
+        ), name  # fmt: skip
+
+
+@seeds
+def test_namespace(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    namespace, rendered = NAMESPACES[preset]
+    manifests = with_secrets[preset].manifests
+    assert [n["metadata"]["name"] for n in by_kind(manifests, "Namespace")] == ([namespace] if rendered else [])
+    for manifest in manifests:
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == namespace, manifest["metadata"]["name"]
+    if rendered:
+        first_file = next(iter(with_secrets[preset].files.values()))
+        assert yaml.safe_load(first_file)["kind"] == "Namespace"
+
+
+@seeds
+def test_config_maps(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    maps = by_kind(with_secrets[preset].manifests, "ConfigMap")
+    assert {m["metadata"]["name"]: m["data"] for m in maps} == CONFIG_MAPS[preset]
+
+
+@seeds
+def test_secrets_decode_to_the_supplied_values(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    rendered = {s["metadata"]["name"]: s for s in by_kind(with_secrets[preset].manifests, "Secret")}
+    assert set(rendered) == {name for name, (_, chart_renders) in SECRETS[preset].items() if chart_renders}
+    for name, secret in rendered.items():
+        keys, _ = SECRETS[preset][name]
+        assert secret["type"] == "Opaque"
+        assert {k: base64.b64decode(v).decode() for k, v in secret["data"].items()} == {k: fake(k) for k in keys}
+
+
+@seeds
+def test_no_secret_values_means_no_secret_and_a_kubectl_command(preset: str, without_secrets: dict[str, Rendered]) -> None:
+    result = without_secrets[preset]
+    assert by_kind(result.manifests, "Secret") == []
+    assert not any(name.endswith(".secret.yaml") for name in result.files)
+    namespace, _ = NAMESPACES[preset]
+    for name, (keys, _) in SECRETS[preset].items():
+        literals = " ".join(f'--from-literal={k}="${k}"' for k in keys)
+        assert f"kubectl create secret generic {name} --namespace {namespace} {literals}" in result.stderr
+
+
+@seeds
+def test_env_key_by_key(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    manifests = with_secrets[preset].manifests
+    for name, expected in ENV[preset].items():
+        env = container(one(manifests, "Deployment", name)).get("env", [])
+        got = {}
+        for var in env:
+            ((ref_kind, ref),) = var["valueFrom"].items()
+            assert ref["key"] == var["name"]
+            got[var["name"]] = (ref_kind, ref["name"])
+        assert got == expected, name
+
+
+@pytest.mark.parametrize("preset", sorted(PROBES))
+def test_probes(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    for name, expected in PROBES[preset].items():
+        app = container(one(with_secrets[preset].manifests, "Deployment", name))
+        port = app["ports"][0]["containerPort"]
+        for probe, (path, delay, period) in zip((app["livenessProbe"], app["readinessProbe"]), expected, strict=True):
+            action = {"httpGet": {"path": path, "port": port}} if path else {"tcpSocket": {"port": port}}
+            assert {k: v for k, v in probe.items() if k in ("httpGet", "tcpSocket")} == action, name
+            assert (probe.get("initialDelaySeconds"), probe.get("periodSeconds")) == (delay, period), name
+
+
+@pytest.mark.parametrize("preset", sorted(SELECTORS))
+def test_prescribed_selectors(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    manifests = with_secrets[preset].manifests
+    for name, selector in SELECTORS[preset].items():
+        assert one(manifests, "Service", name)["spec"]["selector"] == selector
+        assert one(manifests, "Deployment", name)["spec"]["selector"] == {"matchLabels": selector}
+
+
+@pytest.mark.parametrize("preset", sorted(RUN_AS_USER))
+def test_run_as_user(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    for name, uid in RUN_AS_USER[preset].items():
+        pod = one(with_secrets[preset].manifests, "Deployment", name)["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsUser"] == uid
+        assert pod["securityContext"]["runAsNonRoot"] is True
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_recommended_labels_on_every_object(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    for manifest in with_secrets[preset].manifests:
+        labels = manifest["metadata"]["labels"]
+        for key in ("name", "instance", "version", "component", "part-of", "managed-by"):
+            assert f"app.kubernetes.io/{key}" in labels, (manifest["metadata"]["name"], key)
+        if preset in APP_VERSIONS:
+            assert labels["app.kubernetes.io/version"] == APP_VERSIONS[preset]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_a_deployment_that_would_run(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    """Each Service selects exactly its own pods, targets a declared container port, probes look at
+    that port, every referenced ConfigMap key exists, and no cdk8s-plus default leaks in."""
+    manifests = with_secrets[preset].manifests
+    deployments = by_kind(manifests, "Deployment")
+    config = {m["metadata"]["name"]: m["data"] for m in by_kind(manifests, "ConfigMap")}
+    for service in by_kind(manifests, "Service"):
+        selector = service["spec"]["selector"]
+        selected = [d for d in deployments if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
+        assert [d["metadata"]["name"] for d in selected] == [service["metadata"]["name"]]
+        ports = {p["containerPort"] for p in container(selected[0])["ports"]}
+        assert {p["targetPort"] for p in service["spec"]["ports"]} <= ports
+    for deployment in deployments:
+        app = container(deployment)
+        port = app["ports"][0]["containerPort"]
+        for probe in (app["livenessProbe"], app["readinessProbe"]):
+            assert (probe.get("httpGet") or probe.get("tcpSocket"))["port"] == port
+        for var in app.get("env", []):
+            ref = var["valueFrom"].get("configMapKeyRef")
+            if ref:
+                assert ref["key"] in config[ref["name"]]
+        assert "startupProbe" not in app
+    text = "".join(with_secrets[preset].files.values())
+    assert "cdk8s.io/metadata.addr" not in text
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_valid_against_the_kubernetes_1_27_schema_in_strict_mode(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    import kubernetes_validate
+
+    for manifest in with_secrets[preset].manifests:
+        kubernetes_validate.validate(manifest, "1.27.0", strict=True)
