@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from constructs import values as values_module
 from constructs.checks import Problem, check_values
 from constructs.references import expand_values
-from constructs.values import AppValues
+from constructs.values import AppValues, FieldError
 
 __all__ = ["ValuesError", "load_values", "parse_values"]
 
@@ -117,14 +117,16 @@ def _format(problem: Problem, source: str, lines: _LineMap) -> str:
 def _format_validation(error: ValidationError, source: str, lines: _LineMap) -> list[str]:
     out = []
     for item in error.errors(include_url=False):
-        loc = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
-        line, path = lines.locate(loc)
+        loc: list[str | int] = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+        cause = item.get("ctx", {}).get("error")
+        if isinstance(cause, FieldError):
+            loc += cause.field
         message = _message(item)
         if item["type"] == "extra_forbidden":
-            path = tuple(loc)
             message = f"unknown key {loc[-1]!r}" + _suggest(str(loc[-1]))
-        elif item["type"] == "missing":
-            path = tuple(loc)
+        line, path = lines.locate(loc)
+        if loc and (not path or path[-1] != loc[-1]) and not isinstance(loc[-1], int):
+            path = (*path, loc[-1])  # a field the YAML lacks: name it, point at its parent
         out.append(f"{source}:{line}: {_dotted(path)}: {message}")
     return out
 
@@ -135,6 +137,8 @@ def _message(item: Any) -> str:
         return msg.removeprefix("Value error, ")
     if kind == "missing":
         return "required, but missing"
+    if kind == "too_short":
+        return "is empty; it needs at least one entry"
     if kind == "union_tag_invalid":
         return f"kind {value.get('kind')!r} is not one of web, api, mcp" if isinstance(value, dict) else msg
     if kind == "union_tag_not_found":

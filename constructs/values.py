@@ -32,6 +32,7 @@ __all__ = [
     "AppValues",
     "ContainerSecurityProps",
     "EnvProps",
+    "FieldError",
     "ImageProps",
     "McpServiceProps",
     "NamespaceProps",
@@ -46,6 +47,15 @@ __all__ = [
     "WorkloadProps",
     "parse_quantity",
 ]
+
+
+class FieldError(ValueError):
+    """A cross-field rule broken inside one model; ``field`` is the camelCase path of the field
+    to blame, relative to the model, so error messages can point at its line."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = tuple(field.split("."))
 
 
 class _Model(BaseModel):
@@ -196,7 +206,7 @@ class ImageProps(_Model):
     @model_validator(mode="after")
     def _tag_or_digest(self) -> ImageProps:
         if self.tag is None and self.digest is None:
-            raise ValueError("give a tag or a digest: an image without one silently means 'latest'")
+            raise FieldError("tag", "give a tag or a digest: an image without one silently means 'latest'")
         return self
 
     @property
@@ -272,7 +282,7 @@ class ResourcesProps(_Model):
         for resource in ("cpu", "memory"):
             request, limit = getattr(self.requests, resource), getattr(self.limits, resource)
             if request is not None and limit is not None and parse_quantity(request) > parse_quantity(limit):
-                raise ValueError(f"requests.{resource} {request} exceeds limits.{resource} {limit}")
+                raise FieldError(f"requests.{resource}", f"{request} exceeds limits.{resource} {limit}")
         return self
 
 
@@ -291,7 +301,7 @@ class ContainerSecurityProps(_Model):
     @model_validator(mode="after")
     def _non_root_user(self) -> ContainerSecurityProps:
         if self.run_as_non_root and self.run_as_user == 0:
-            raise ValueError("runAsUser 0 is root, but runAsNonRoot is true (set runAsNonRoot: false to run as root)")
+            raise FieldError("runAsUser", "0 is root, but runAsNonRoot is true (set runAsNonRoot: false to run as root)")
         return self
 
 
@@ -374,13 +384,14 @@ class WorkloadProps(_Model):
     @model_validator(mode="after")
     def _ports(self) -> WorkloadProps:
         if self.service.target_port is not None and self.service.target_port != self.container_port:
-            raise ValueError(
-                f"service.targetPort {self.service.target_port} does not match the container port "
-                f"{self.container_port}; the Service would send traffic where nothing listens"
+            raise FieldError(
+                "service.targetPort",
+                f"{self.service.target_port} is not the container port {self.container_port}; "
+                "the Service would send traffic where nothing listens",
             )
         if self.service.node_port is not None and self.service_type == "ClusterIP":
-            raise ValueError(
-                f"service.nodePort {self.service.node_port} needs service.type NodePort or LoadBalancer, not ClusterIP"
+            raise FieldError(
+                "service.nodePort", f"{self.service.node_port} needs service.type NodePort or LoadBalancer, not ClusterIP"
             )
         return self
 
@@ -432,9 +443,10 @@ class McpServiceProps(WorkloadProps):
     @model_validator(mode="after")
     def _internal_only(self) -> McpServiceProps:
         if self.service_type != "ClusterIP" and not self.expose_node_port:
-            raise ValueError(
-                f"service.type {self.service_type} would expose the internal MCP server outside the "
-                "cluster; use ClusterIP, or set exposeNodePort: true to do it on purpose"
+            raise FieldError(
+                "service.type",
+                f"{self.service_type} would expose the internal MCP server outside the cluster; "
+                "use ClusterIP, or set exposeNodePort: true to do it on purpose",
             )
         return self
 

@@ -1,0 +1,132 @@
+"""Loading a values file: every problem at once, as file:line: field: what is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from constructs.loader import ValuesError, load_values, parse_values
+from constructs.values import AppValues
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ValuesError) as error:
+        parse_values(text, source="v.yaml")
+    return error.value.lines
+
+
+def dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def line_of(text: str, needle: str) -> int:
+    """The line number of the last line containing ``needle``."""
+    return max(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_valid_values_load(values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]) -> None:
+    values = make_values(values_data)
+    assert values.object_name("api") == "demo-api"
+    assert values.services["web"].container_port == 3000
+
+
+def test_all_problems_at_once_with_line_and_field(values_data: dict[str, Any]) -> None:
+    values_data["services"]["api"]["port"] = 70000
+    values_data["services"]["web"]["replicas"] = -1
+    text = dump(values_data)
+    assert errors(text) == [
+        f"v.yaml:{line_of(text, 'replicas: -1')}: services.web.replicas: -1 is not a valid replica count (0-1000)",
+        f"v.yaml:{line_of(text, 'port: 70000')}: services.api.port: 70000 is not a valid port (1-65535)",
+    ]
+
+
+def test_unknown_key_suggests_the_right_one(values_data: dict[str, Any]) -> None:
+    values_data["services"]["api"]["replica"] = 2
+    text = dump(values_data)
+    assert errors(text) == [
+        f"v.yaml:{line_of(text, 'replica: 2')}: services.api.replica: unknown key 'replica'; did you mean 'replicas'?"
+    ]
+
+
+def test_cross_field_problems(values_data: dict[str, Any]) -> None:
+    values_data["services"]["api"]["env"]["secrets"].append("OPENAI_KEY")
+    values_data["services"]["api"]["env"]["config"].append("API_TOKEN")
+    text = dump(values_data)
+    assert errors(text) == [
+        f"v.yaml:{line_of(text, '- LOG_LEVEL') + 1}: services.api.env.config[1]: API_TOKEN is not declared; "
+        "it is declared under secrets: list it under env.secrets",
+        f"v.yaml:{line_of(text, '- OPENAI_KEY')}: services.api.env.secrets[2]: OPENAI_KEY is not declared; "
+        "declare it under secrets:",
+    ]
+
+
+def test_rules_between_fields_point_at_the_field(values_data: dict[str, Any]) -> None:
+    values_data["services"]["mcp"]["service"] = {"nodePort": 30101}
+    values_data["services"]["api"]["resources"] = {"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}}
+    text = dump(values_data)
+    cpu_line = line_of(text, "cpu: '2'")
+    assert errors(text) == [
+        f"v.yaml:{cpu_line}: services.api.resources.requests.cpu: 2 exceeds limits.cpu 500m",
+        f"v.yaml:{line_of(text, 'nodePort: 30101')}: services.mcp.service.nodePort: 30101 needs service.type NodePort or "
+        "LoadBalancer, not ClusterIP",
+    ]
+
+
+def test_duplicate_node_ports_and_secret_looking_config(values_data: dict[str, Any]) -> None:
+    values_data["services"]["api"]["service"] = {"type": "NodePort", "nodePort": 30100}
+    values_data["configMaps"]["demo-config"]["OPENAI_API_KEY"] = "sk-oops"
+    found = errors(dump(values_data))
+    assert any(
+        e.endswith(
+            "configMaps.demo-config.OPENAI_API_KEY: OPENAI_API_KEY looks like a secret; "
+            "declare it under secrets:, not in a ConfigMap"
+        )
+        for e in found
+    )
+    assert any(e.endswith("services.api.service.nodePort: 30100 is already the node port of service web") for e in found)
+    assert not any("sk-oops" in e for e in found)
+
+
+def test_selectors_that_overlap_are_refused(values_data: dict[str, Any]) -> None:
+    values_data["services"]["web"]["selectorLabels"] = {"app": "demo"}
+    values_data["services"]["api"]["selectorLabels"] = {"app": "demo"}
+    found = errors(dump(values_data))
+    assert any(
+        "services.web.selectorLabels: the selector {'app': 'demo'} also matches the pods of service api" in e for e in found
+    )
+
+
+def test_kind_is_required_and_checked(values_data: dict[str, Any]) -> None:
+    values_data["services"]["api"]["kind"] = "worker"
+    del values_data["services"]["mcp"]["kind"]
+    found = errors(dump(values_data))
+    assert any(e.endswith("services.api: kind 'worker' is not one of web, api, mcp") for e in found)
+    assert any(e.endswith("services.mcp: missing 'kind' (one of web, api, mcp)") for e in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "v.yaml: the values file is empty"),
+        ("- a\n- b\n", "v.yaml:1: the values file must be a mapping (key: value), not a list"),
+        ("release: [unclosed\n", "v.yaml:2: not valid YAML"),
+    ],
+)
+def test_not_a_values_document(text: str, message: str) -> None:
+    (line,) = errors(text)
+    assert line.startswith(message)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ValuesError, match=r"absent.yaml: no such values file$"):
+        load_values(tmp_path / "absent.yaml")
+
+
+def test_numbers_where_strings_belong_say_quote_it(values_data: dict[str, Any]) -> None:
+    values_data["appVersion"] = 1.0
+    (line,) = errors(dump(values_data))
+    assert line.endswith("appVersion: 1.0 is a number, expected string (quote it)")
