@@ -15,10 +15,14 @@ export JSII_NODE := $(CURDIR)/node_modules/.bin/node
 # Some machines set this; it would make every run recompile the 2.8 MB imports/k8s module.
 unexport PYTHONDONTWRITEBYTECODE
 
+AUDIT_VENV := .venv-audit
+CHECKOV_VERSION := 3.3.30
+AUDIT_DIR := build/audit
+
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck snapshot-update imports lock clean
+.PHONY: help setup synth test lint typecheck snapshot-update audit imports lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -54,6 +58,19 @@ typecheck: setup ## mypy --strict
 snapshot-update: setup ## re-record the preset snapshots after an intended change (review the diff!)
 	$(PY) -m pytest --snapshot-update tests/test_presets.py
 
+audit: setup $(AUDIT_VENV)/.installed ## checkov's Kubernetes checks on every preset's output; fails on any finding
+	rm -rf $(AUDIT_DIR)
+	# rendered without any secret value: real secrets never land in $(AUDIT_DIR)
+	for values in values/*.yaml; do \
+	  env -i PATH="$$PATH" HOME="$$HOME" $(PY) main.py --values $$values --outdir $(AUDIT_DIR)/$$(basename $$values .yaml) 2>/dev/null; \
+	done
+	$(AUDIT_VENV)/bin/checkov --directory $(AUDIT_DIR) --framework kubernetes --compact --quiet
+
+$(AUDIT_VENV)/.installed: # checkov is big and has its own pins: it gets a venv of its own, on demand
+	test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
+	touch $@
+
 imports: $(NODE_STAMP) ## regenerate imports/k8s offline from $(SCHEMAS)
 	rm -rf imports/k8s
 	$(JSII_NODE) scripts/import-k8s.js $(SCHEMAS) imports
@@ -63,5 +80,5 @@ lock: ## re-pin constraints.txt from the current venv
 	{ echo '# Every package of the venv, pinned (regenerate with: make lock).'; $(PY) -m pip freeze --exclude-editable; } > constraints.txt
 
 clean: ## remove dist/ and caches (keeps .venv/ and node_modules/)
-	rm -rf $(OUTDIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(OUTDIR) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +

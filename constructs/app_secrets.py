@@ -113,13 +113,14 @@ class AppSecrets(Construct):
         *,
         secrets: Mapping[str, Mapping[str, SecretStr]],
         labels: Mapping[str, str],
+        annotations: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         for name, data in secrets.items():
             k8s.KubeSecret(
                 self,
                 name,
-                metadata=k8s.ObjectMeta(name=name, labels=dict(labels)),
+                metadata=k8s.ObjectMeta(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
                 type="Opaque",
                 data={key: base64.b64encode(value.get_secret_value().encode()).decode() for key, value in data.items()},
             )

@@ -43,6 +43,7 @@ def check_values(values: AppValues) -> list[Problem]:
         *_labels(values),
         *_selectors(values),
         *_references(values),
+        *_service_refs(values),
     ]
 
 
@@ -150,3 +151,29 @@ def _expand_problem(text: str, table: dict[str, str], path: Path) -> Iterator[Pr
         expand(text, table)
     except BadReferenceError as error:
         yield Problem(path, str(error))
+
+
+def _service_refs(values: AppValues) -> Iterator[Problem]:
+    known = sorted(values.services)
+    for key, service in values.services.items():
+        for index, other in enumerate(service.network_policy.allow_from or []):
+            if other == key:
+                yield Problem(("services", key, "networkPolicy", "allowFrom", index), f"{other} is this service itself")
+            elif other not in values.services:
+                yield Problem(
+                    ("services", key, "networkPolicy", "allowFrom", index),
+                    f"{other} is not a service (one of {', '.join(known)})",
+                )
+    if values.ingress is not None:
+        seen: set[str] = set()
+        for index, path in enumerate(values.ingress.paths):
+            if path.service not in values.services:
+                yield Problem(
+                    ("ingress", "paths", index, "service"), f"{path.service} is not a service (one of {', '.join(known)})"
+                )
+            if path.path in seen:
+                yield Problem(("ingress", "paths", index, "path"), f"{path.path} is routed twice")
+            seen.add(path.path)
+    name = f"{values.release}-default-deny"
+    if values.network_policies.enabled and len(name) > 63:
+        yield Problem(("release",), f"{values.release} is too long: the NetworkPolicy {name} would exceed 63 characters")

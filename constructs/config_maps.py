@@ -20,9 +20,15 @@ class AppConfig(Construct):
         *,
         config_maps: Mapping[str, Mapping[str, str]],
         labels: Mapping[str, str],
+        annotations: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
         self.config_maps = {
-            name: k8s.KubeConfigMap(self, name, metadata=k8s.ObjectMeta(name=name, labels=dict(labels)), data=dict(data))
+            name: k8s.KubeConfigMap(
+                self,
+                name,
+                metadata=k8s.ObjectMeta(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
+                data=dict(data),
+            )
             for name, data in config_maps.items()
         }

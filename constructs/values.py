@@ -12,6 +12,7 @@ node ports are unique, ...) live in :mod:`constructs.checks`.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, ClassVar, Literal
@@ -30,12 +31,19 @@ from pydantic.alias_generators import to_camel
 __all__ = [
     "ApiServiceProps",
     "AppValues",
+    "AutoscalingProps",
+    "CapabilitiesProps",
     "ContainerSecurityProps",
+    "EgressProps",
     "EnvProps",
     "FieldError",
     "ImageProps",
+    "IngressPathProps",
+    "IngressProps",
     "McpServiceProps",
     "NamespaceProps",
+    "NetworkPoliciesProps",
+    "NetworkPolicyProps",
     "ProbeProps",
     "ProbesProps",
     "ResourceAmounts",
@@ -116,6 +124,12 @@ def _check_labels(labels: dict[str, str]) -> dict[str, str]:
 
 
 Labels = Annotated[dict[str, str], AfterValidator(_check_labels)]
+
+AuditSkips = dict[
+    Annotated[str, StringConstraints(pattern=r"^CKV2?_K8S_\d+$")],
+    Annotated[str, StringConstraints(min_length=10)],
+]
+"""Checkov check IDs (``CKV_K8S_15``) and the reason each is deliberately failed (10+ characters)."""
 
 _CPU = re.compile(r"^(\d+(\.\d+)?|\.\d+)m?$")
 _MEMORY = re.compile(r"^(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
@@ -286,8 +300,22 @@ class ResourcesProps(_Model):
         return self
 
 
+_CAPABILITY = r"^[A-Z][A-Z_]*$"
+Capability = Annotated[str, StringConstraints(pattern=_CAPABILITY)]
+
+
+class CapabilitiesProps(_Model):
+    """Linux capabilities of the container."""
+
+    add: list[Capability] = []
+    """Capabilities to add back, e.g. ``NET_BIND_SERVICE``. Default: none."""
+    drop: list[Capability] = ["ALL"]
+    """Capabilities to drop. Default: ``[ALL]``."""
+
+
 class ContainerSecurityProps(_Model):
-    """Who the process runs as."""
+    """Who the process runs as and what it may do. The defaults meet the Pod Security Standard
+    "restricted"; relax one field at a time where an image needs it, and say why."""
 
     run_as_user: Id | None = None
     """UID of the process. Default: the image's user."""
@@ -297,12 +325,47 @@ class ContainerSecurityProps(_Model):
     """Group that owns mounted volumes. Default: none."""
     run_as_non_root: bool = True
     """Refuse to start a container whose user is root. Default: true."""
+    read_only_root_filesystem: bool = True
+    """Mount the image read-only; ``writablePaths`` get emptyDir volumes. Default: true."""
+    allow_privilege_escalation: bool = False
+    """Let a process gain more privileges than its parent (setuid binaries). Default: false."""
+    capabilities: CapabilitiesProps = CapabilitiesProps()
+    """Default: drop ALL, add none."""
+    seccomp_profile: Literal["RuntimeDefault", "Unconfined"] = "RuntimeDefault"
+    """Seccomp profile of the pod. Default: RuntimeDefault."""
 
     @model_validator(mode="after")
     def _non_root_user(self) -> ContainerSecurityProps:
         if self.run_as_non_root and self.run_as_user == 0:
             raise FieldError("runAsUser", "0 is root, but runAsNonRoot is true (set runAsNonRoot: false to run as root)")
         return self
+
+
+class AutoscalingProps(_Model):
+    """A HorizontalPodAutoscaler (autoscaling/v2) on CPU utilization, instead of fixed replicas."""
+
+    min_replicas: Annotated[int, *_int_range(1, 1000, "replica count")] = 1
+    """Default: 1."""
+    max_replicas: Annotated[int, *_int_range(1, 1000, "replica count")]
+    target_cpu_utilization: Annotated[int, *_int_range(1, 100, "percentage")] = 80
+    """Average CPU utilization to aim for, in percent of the CPU request. Default: 80."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> AutoscalingProps:
+        if self.min_replicas > self.max_replicas:
+            raise FieldError("minReplicas", f"{self.min_replicas} exceeds maxReplicas {self.max_replicas}")
+        return self
+
+
+class NetworkPolicyProps(_Model):
+    """Who may connect to a service (when the app's ``networkPolicies`` are enabled)."""
+
+    allow_from: list[Name] | None = None
+    """Keys of the services whose pods may connect. Default: per kind (web: none, api: every web
+    service, mcp: every api service)."""
+    allow_external: bool | None = None
+    """Accept connections from anywhere, as a browser-facing service must. Default: true for web
+    and for any service with a NodePort or LoadBalancer Service."""
 
 
 class EnvProps(_Model):
@@ -349,6 +412,21 @@ class WorkloadProps(_Model):
     """Labels the Service and Deployment select on; also added to every object of the service.
     Default: ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``."""
     env: EnvProps = EnvProps()
+    writable_paths: list[Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]] | None = None
+    """Directories that get a writable emptyDir when the root filesystem is read-only.
+    Default: per kind (``/tmp`` for api and mcp; ``/tmp`` and ``/app/.next/cache`` for Next.js;
+    ``/tmp``, ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
+    autoscaling: AutoscalingProps | None = None
+    """A HorizontalPodAutoscaler; then ``replicas`` must not be set. Default: none."""
+    pod_disruption_budget: bool | None = None
+    """Render a PodDisruptionBudget (``maxUnavailable: 1``, so it never blocks a node drain).
+    Default: when there is more than one replica or an autoscaler."""
+    network_policy: NetworkPolicyProps = NetworkPolicyProps()
+    termination_grace_period_seconds: Seconds = 30
+    """Seconds a pod gets to finish after SIGTERM. Default: 30."""
+    audit_skips: AuditSkips = {}
+    """Policy-scanner checks this service deliberately fails, each with its reason: rendered as
+    ``checkov.io/skip`` annotations on the service's objects. Default: none."""
 
     DEFAULT_PORT: ClassVar[int] = 8000
     DEFAULT_SERVICE_TYPE: ClassVar[str] = "ClusterIP"
@@ -363,6 +441,22 @@ class WorkloadProps(_Model):
         if value is not None and not value:
             raise ValueError("an empty list; leave it out to use the image's default")
         return value
+
+    DEFAULT_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp",)
+
+    @property
+    def effective_writable_paths(self) -> list[str]:
+        return list(self.writable_paths if self.writable_paths is not None else self.DEFAULT_WRITABLE_PATHS)
+
+    @property
+    def max_replicas(self) -> int:
+        return self.autoscaling.max_replicas if self.autoscaling else self.replicas
+
+    @property
+    def wants_disruption_budget(self) -> bool:
+        if self.pod_disruption_budget is not None:
+            return self.pod_disruption_budget
+        return self.autoscaling is not None or self.replicas > 1
 
     @property
     def container_port(self) -> int:
@@ -380,6 +474,12 @@ class WorkloadProps(_Model):
     @property
     def effective_resources(self) -> ResourcesProps:
         return self.resources if self.resources is not None else self.DEFAULT_RESOURCES
+
+    @model_validator(mode="after")
+    def _replicas_or_autoscaling(self) -> WorkloadProps:
+        if self.autoscaling is not None and "replicas" in self.model_fields_set:
+            raise FieldError("replicas", "set either replicas or autoscaling, not both: the autoscaler owns the replica count")
+        return self
 
     @model_validator(mode="after")
     def _ports(self) -> WorkloadProps:
@@ -413,6 +513,14 @@ class WebServiceProps(WorkloadProps):
         if self.port is not None:
             return self.port
         return 80 if self.server == "nginx" else 3000
+
+    @property
+    def effective_writable_paths(self) -> list[str]:
+        if self.writable_paths is not None:
+            return list(self.writable_paths)
+        if self.server == "nginx":
+            return ["/tmp", "/var/cache/nginx", "/var/run"]
+        return ["/tmp", "/app/.next/cache"]
 
 
 class ApiServiceProps(WorkloadProps):
@@ -481,6 +589,69 @@ class SecretProps(_Model):
     rendered. Default: false."""
 
 
+def _cidr(text: str) -> str:
+    try:
+        ipaddress.ip_network(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a CIDR block such as 0.0.0.0/0 or 10.0.0.0/8") from None
+    return text
+
+
+class EgressProps(_Model):
+    """Egress rules: off by default; on, each pod may reach DNS, the app's services it calls, and
+    the external ports listed (the Neon Postgres, HTTPS to LLM APIs)."""
+
+    enabled: bool = False
+    """Deny egress except what the rules allow. Default: false."""
+    external_ports: list[Port] = [443, 5432]
+    """TCP ports the pods may reach outside the cluster. Default: 443 (HTTPS) and 5432 (Postgres)."""
+    external_cidrs: list[Annotated[str, AfterValidator(_cidr)]] = ["0.0.0.0/0"]
+    """Where those ports may be reached. Default: anywhere."""
+
+
+class NetworkPoliciesProps(_Model):
+    """NetworkPolicies: deny ingress to the app's pods except from whom each service allows."""
+
+    enabled: bool = True
+    """Default: true."""
+    egress: EgressProps = EgressProps()
+
+
+_HOST = re.compile(r"^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$")
+
+
+class IngressPathProps(_Model):
+    path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")]
+    """URL path prefix, e.g. ``/`` or ``/api``."""
+    service: Name
+    """Key of the service that serves it."""
+
+
+class IngressProps(_Model):
+    """An Ingress in front of the app, with TLS."""
+
+    host: str
+    """Public host name, e.g. ``todo.example.com``."""
+    paths: Annotated[list[IngressPathProps], Field(min_length=1)]
+    """Path prefixes and the services behind them; the longest prefix wins."""
+    class_name: str | None = None
+    """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
+    tls_secret: Name | None = None
+    """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
+    annotations: dict[str, str] = {}
+    """Annotations for the ingress controller or cert-manager. Default: none."""
+    controller_namespace: Name = "ingress-nginx"
+    """Namespace of the ingress controller's pods, allowed through the NetworkPolicies.
+    Default: ingress-nginx."""
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not _HOST.match(value) or len(value) > 253:
+            raise ValueError(f"{value!r} is not a DNS host name such as todo.example.com")
+        return value
+
+
 class AppValues(_Model):
     """A whole values file: one release of the app."""
 
@@ -502,6 +673,12 @@ class AppValues(_Model):
     """Secrets by name, with their keys. Default: none."""
     services: Annotated[dict[Name, ServiceProps], Field(min_length=1)]
     """Services by key (the ``app.kubernetes.io/component`` label)."""
+    network_policies: NetworkPoliciesProps = NetworkPoliciesProps()
+    ingress: IngressProps | None = None
+    """An Ingress for the browser-facing services. Default: none."""
+    audit_skips: AuditSkips = {}
+    """Policy-scanner checks the whole app deliberately fails, with reasons; annotated on every
+    object. Default: none."""
 
     @property
     def part_of(self) -> str:

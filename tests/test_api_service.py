@@ -78,6 +78,7 @@ def test_resources_replicas_and_security_context(chart: cdk8s.Chart) -> None:
         "runAsGroup": 1001,
         "runAsNonRoot": True,
         "runAsUser": 1001,
+        "seccompProfile": {"type": "RuntimeDefault"},
     }
 
 

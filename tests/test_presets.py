@@ -462,3 +462,48 @@ def test_valid_against_the_kubernetes_1_27_schema_in_strict_mode(preset: str, wi
 
     for manifest in with_secrets[preset].manifests:
         kubernetes_validate.validate(manifest, "1.27.0", strict=True)
+
+
+def test_production_preset(without_secrets: dict[str, Rendered]) -> None:
+    """Registry images by digest, 2+ replicas with HPA and PDB, Ingress with TLS, MCP internal,
+    the Secret external: renders with no secret value supplied."""
+    result = without_secrets["production"]
+    manifests = result.manifests
+    assert by_kind(manifests, "Secret") == []
+    assert "Secret todo-chatbot-secrets is external" in result.stderr
+    for name in ("todo-frontend", "todo-backend", "todo-mcp"):
+        deployment = one(manifests, "Deployment", name)
+        app = container(deployment)
+        assert app["image"].startswith("ghcr.io/")
+        assert "@sha256:" in app["image"]
+        assert app["imagePullPolicy"] == "IfNotPresent"
+        assert "replicas" not in deployment["spec"]
+        assert one(manifests, "HorizontalPodAutoscaler", name)["spec"]["minReplicas"] >= 2
+        assert one(manifests, "PodDisruptionBudget", name)["spec"]["maxUnavailable"] == 1
+        assert one(manifests, "Service", name)["spec"]["type"] == "ClusterIP"
+    ingress = one(manifests, "Ingress")
+    assert ingress["spec"]["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-chatbot-tls"}]
+    routes = {p["path"]: p["backend"]["service"]["name"] for p in ingress["spec"]["rules"][0]["http"]["paths"]}
+    assert routes == {"/api": "todo-backend", "/": "todo-frontend"}
+    mcp_from = one(manifests, "NetworkPolicy", "todo-mcp")["spec"]["ingress"][0]["from"]
+    assert mcp_from == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "todo-chatbot"}}}
+    ]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_hardened_unless_a_preset_says_why(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    """Pod Security "restricted" everywhere; where a preset relaxes it, an audit skip says why."""
+    for deployment in by_kind(with_secrets[preset].manifests, "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        security = container(deployment)["securityContext"]
+        assert pod["automountServiceAccountToken"] is False
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["capabilities"]["drop"] == ["ALL"]
+        skips = " ".join(deployment["metadata"].get("annotations", {}).values())
+        if not pod["securityContext"]["runAsNonRoot"]:
+            assert "CKV_K8S_23=" in skips
+        if security["capabilities"].get("add"):
+            assert "CKV_K8S_25=" in skips

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from constructs.release import APP_FILE, NAMESPACE_FILE, SECRETS_FILE, build_release
 from constructs.synth import render_files
 from constructs.values import AppValues
@@ -23,7 +25,7 @@ def test_files_in_apply_order(values_data: dict[str, Any], make_values: Make) ->
     assert [m["kind"] for m in out[NAMESPACE_FILE]] == ["Namespace"]
     assert "namespace" not in out[NAMESPACE_FILE][0]["metadata"]
     kinds = [m["kind"] for m in out[APP_FILE]]
-    assert kinds == ["ConfigMap"] + ["Service", "Deployment"] * 3
+    assert kinds == ["ConfigMap", "NetworkPolicy"] + ["ServiceAccount", "Service", "Deployment", "NetworkPolicy"] * 3
 
 
 def test_default_namespace_is_not_rendered(values_data: dict[str, Any], make_values: Make) -> None:
@@ -89,3 +91,91 @@ def test_secret_keys_go_only_where_asked(values_data: dict[str, Any], make_value
     manifests = files(make_values(values_data))[APP_FILE]
     env = {d["metadata"]["name"]: [v["name"] for v in container(d).get("env", [])] for d in by_kind(manifests, "Deployment")}
     assert env == {"demo-web": ["API_URL"], "demo-api": ["LOG_LEVEL", "DATABASE_URL", "API_TOKEN"], "demo-mcp": ["DATABASE_URL"]}
+
+
+def ingress_rules(manifests: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = one(manifests, "NetworkPolicy", name)["spec"]["ingress"]
+    return rules
+
+
+def test_who_may_talk_to_whom(values_data: dict[str, Any], make_values: Make) -> None:
+    manifests = files(make_values(values_data))[APP_FILE]
+    deny = one(manifests, "NetworkPolicy", "demo-default-deny")
+    assert deny["spec"] == {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "demo"}}, "policyTypes": ["Ingress"]}
+    # the web frontend: from anywhere
+    assert ingress_rules(manifests, "demo-web") == [{"ports": [{"port": 3000, "protocol": "TCP"}]}]
+    # the API (ClusterIP): from the frontend's pods only
+    web = {"app.kubernetes.io/name": "demo-web", "app.kubernetes.io/instance": "demo"}
+    assert ingress_rules(manifests, "demo-api") == [
+        {"from": [{"podSelector": {"matchLabels": web}}], "ports": [{"port": 8000, "protocol": "TCP"}]}
+    ]
+    # the MCP server: from the API's pods only
+    api = {"app.kubernetes.io/name": "demo-api", "app.kubernetes.io/instance": "demo"}
+    assert ingress_rules(manifests, "demo-mcp") == [
+        {"from": [{"podSelector": {"matchLabels": api}}], "ports": [{"port": 8001, "protocol": "TCP"}]}
+    ]
+
+
+def test_an_api_with_a_node_port_is_reachable_from_outside(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["services"]["api"]["service"] = {"type": "NodePort", "nodePort": 30101}
+    manifests = files(make_values(values_data))[APP_FILE]
+    assert ingress_rules(manifests, "demo-api") == [{"ports": [{"port": 8000, "protocol": "TCP"}]}]
+
+
+def test_network_policies_can_be_turned_off(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["networkPolicies"] = {"enabled": False}
+    assert by_kind(files(make_values(values_data))[APP_FILE], "NetworkPolicy") == []
+
+
+def test_egress_lets_each_pod_reach_what_it_calls(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["networkPolicies"] = {"egress": {"enabled": True, "externalPorts": [5432]}}
+    manifests = files(make_values(values_data))[APP_FILE]
+    egress = one(manifests, "NetworkPolicy", "demo-api")["spec"]["egress"]
+    mcp = {"app.kubernetes.io/name": "demo-mcp", "app.kubernetes.io/instance": "demo"}
+    assert egress[1] == {"to": [{"podSelector": {"matchLabels": mcp}}], "ports": [{"port": 8001, "protocol": "TCP"}]}
+    assert egress[2]["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    assert one(manifests, "NetworkPolicy", "demo-default-deny")["spec"]["policyTypes"] == ["Ingress", "Egress"]
+
+
+def test_allow_from_must_name_a_service(values_data: dict[str, Any], make_values: Make) -> None:
+    from constructs.loader import ValuesError
+
+    values_data["services"]["mcp"]["networkPolicy"] = {"allowFrom": ["worker"]}
+    with pytest.raises(ValuesError, match=r"services.mcp.networkPolicy.allowFrom\[0\]: worker is not a service"):
+        make_values(values_data)
+
+
+def checksum(manifests: list[dict[str, Any]], name: str) -> str:
+    value: str = one(manifests, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+    return value
+
+
+def test_config_checksum_rolls_the_pods_that_use_a_changed_value(values_data: dict[str, Any], make_values: Make) -> None:
+    before = files(make_values(values_data))[APP_FILE]
+    values_data["configMaps"]["demo-config"]["LOG_LEVEL"] = "DEBUG"
+    after = files(make_values(values_data))[APP_FILE]
+    assert checksum(before, "demo-api") != checksum(after, "demo-api")
+    assert checksum(before, "demo-web") == checksum(after, "demo-web")
+
+
+def test_secret_checksum_follows_rendered_values(values_data: dict[str, Any], make_values: Make) -> None:
+    values = make_values(values_data)
+    one_value = files(values, {"DATABASE_URL": "a", "API_TOKEN": "b"})[APP_FILE]
+    other = files(values, {"DATABASE_URL": "a", "API_TOKEN": "c"})[APP_FILE]
+    assert checksum(one_value, "demo-api") != checksum(other, "demo-api")
+    assert checksum(one_value, "demo-mcp") == checksum(other, "demo-mcp")
+    assert "b" not in checksum(one_value, "demo-api").split()
+
+
+def test_audit_skips_are_annotated_with_their_reasons(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["auditSkips"] = {"CKV_K8S_15": "images are loaded into Minikube"}
+    values_data["services"]["api"]["auditSkips"] = {"CKV_K8S_40": "the image's user is UID 1000"}
+    out = files(make_values(values_data))
+    api = one(out[APP_FILE], "Deployment", "demo-api")["metadata"]["annotations"]
+    assert api == {
+        "checkov.io/skip1": "CKV_K8S_15=images are loaded into Minikube",
+        "checkov.io/skip2": "CKV_K8S_40=the image's user is UID 1000",
+    }
+    assert one(out[NAMESPACE_FILE], "Namespace")["metadata"]["annotations"] == {
+        "checkov.io/skip1": "CKV_K8S_15=images are loaded into Minikube"
+    }

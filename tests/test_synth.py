@@ -49,6 +49,7 @@ def test_summary_counts_objects_and_lists_files(
 ) -> None:
     summary = synth(make_values(values_data), tmp_path / "dist", environ={}).summary()
     assert summary.splitlines()[0] == (
-        f"Synthesized 8 objects into {tmp_path / 'dist'}/: 1 ConfigMap, 3 Deployment, 1 Namespace, 3 Service"
+        f"Synthesized 15 objects into {tmp_path / 'dist'}/: "
+        "1 ConfigMap, 3 Deployment, 1 Namespace, 4 NetworkPolicy, 3 Service, 3 ServiceAccount"
     )
     assert "Secret demo-secrets not rendered: no value for DATABASE_URL, API_TOKEN" in summary
