@@ -22,7 +22,7 @@ AUDIT_DIR := build/audit
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck snapshot-update audit imports lock clean
+.PHONY: help setup synth test lint typecheck snapshot-update schema audit imports lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -57,6 +57,9 @@ typecheck: setup ## mypy --strict
 
 snapshot-update: setup ## re-record the preset snapshots after an intended change (review the diff!)
 	$(PY) -m pytest --snapshot-update tests/test_presets.py
+
+schema: setup ## regenerate values.schema.json from the values model (commit it)
+	$(PY) -m constructs.schema values.schema.json
 
 audit: setup $(AUDIT_VENV)/.installed ## checkov's Kubernetes checks on every preset's output; fails on any finding
 	rm -rf $(AUDIT_DIR)

@@ -48,6 +48,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="directory to write the manifests to, replaced as a whole (default: $CDK8S_OUTDIR or dist)",
     )
     parser.add_argument("--env-file", metavar="FILE", help="dotenv file with Secret values (the environment wins over it)")
+    parser.add_argument(
+        "--require-secrets",
+        action="store_true",
+        help="fail (exit 1, nothing written) when a Secret value is missing, instead of skipping that Secret",
+    )
     return parser.parse_args(argv)
 
 
@@ -56,7 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     use_local_node()
     from constructs.cli import run
 
-    return run(values=Path(args.values), outdir=Path(args.outdir), env_file=Path(args.env_file) if args.env_file else None)
+    return run(
+        values=Path(args.values),
+        outdir=Path(args.outdir),
+        env_file=Path(args.env_file) if args.env_file else None,
+        require_secrets=args.require_secrets,
+    )
 
 
 if __name__ == "__main__":

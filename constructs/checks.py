@@ -177,3 +177,8 @@ def _service_refs(values: AppValues) -> Iterator[Problem]:
     name = f"{values.release}-default-deny"
     if values.network_policies.enabled and len(name) > 63:
         yield Problem(("release",), f"{values.release} is too long: the NetworkPolicy {name} would exceed 63 characters")
+    for key in values.services:
+        if values.network_policies.enabled and values.object_name(key) == name:
+            yield Problem(
+                ("services", key), f"{name} is the name of the release's default-deny NetworkPolicy; rename the service"
+            )

@@ -1,7 +1,7 @@
 """What ``main.py`` runs once its arguments are parsed: load, synthesize, report.
 
-Exit status: 0 on success, 1 when the values or the env file are invalid (one line per problem,
-no traceback).
+Exit status: 0 on success, 1 when the values, the env file or the secrets are not usable (one
+line per problem, no traceback; the output directory is left as it was).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TextIO
 
 from constructs.app_secrets import EnvFileError, read_env_file
 from constructs.loader import ValuesError, load_values
-from constructs.synth import synth
+from constructs.synth import MissingSecretsError, synth
 
 __all__ = ["run"]
 
@@ -24,6 +24,7 @@ def run(
     values: Path,
     outdir: Path,
     env_file: Path | None = None,
+    require_secrets: bool = False,
     environ: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
 ) -> int:
@@ -32,11 +33,25 @@ def run(
     try:
         app_values = load_values(values)
         env_values = read_env_file(env_file) if env_file is not None else None
-    except (ValuesError, EnvFileError) as error:
-        print(
-            f"error: {error}" if isinstance(error, EnvFileError) else "\n".join(f"error: {line}" for line in error.lines),
-            file=stderr,
+        synth(
+            app_values,
+            outdir,
+            environ=os.environ if environ is None else environ,
+            env_file=env_values,
+            require_secrets=require_secrets,
+            stderr=stderr,
         )
+    except ValuesError as error:
+        _fail(error.lines, stderr)
         return 1
-    synth(app_values, outdir, environ=os.environ if environ is None else environ, env_file=env_values, stderr=stderr)
+    except (EnvFileError, MissingSecretsError) as error:
+        _fail(str(error).splitlines(), stderr)
+        return 1
+    except OSError as error:
+        _fail([f"cannot write {outdir}: {error.strerror or error}"], stderr)
+        return 1
     return 0
+
+
+def _fail(lines: list[str], stderr: TextIO) -> None:
+    print("\n".join(f"error: {line}" for line in lines), file=stderr)

@@ -61,6 +61,12 @@ def parse_values(text: str, *, source: str = "<values>") -> AppValues:
     if not isinstance(data, dict):
         raise ValuesError([f"{source}:1: the values file must be a mapping (key: value), not a {_kind(data)}"])
     lines = _LineMap(node)
+    duplicates = lines.duplicate_keys()
+    if duplicates:
+        raise ValuesError(
+            f"{source}:{line}: {_dotted(path)}: appears twice (first on line {first}); YAML keeps only the last"
+            for path, line, first in duplicates
+        )
     try:
         values = AppValues.model_validate(data)
     except ValidationError as error:
@@ -90,6 +96,26 @@ class _LineMap:
             path.append(part)
         return line, tuple(path)
 
+    def duplicate_keys(self) -> list[tuple[tuple[str | int, ...], int, int]]:
+        """Each key that a mapping repeats: its path, its line and the line of its first use."""
+        found: list[tuple[tuple[str | int, ...], int, int]] = []
+
+        def walk(node: yaml.Node | None, path: tuple[str | int, ...]) -> None:
+            if isinstance(node, yaml.MappingNode):
+                first: dict[object, int] = {}
+                for key, value in node.value:
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        found.append(((*path, key.value), line, first[key.value]))
+                    first.setdefault(key.value, line)
+                    walk(value, (*path, key.value))
+            elif isinstance(node, yaml.SequenceNode):
+                for index, item in enumerate(node.value):
+                    walk(item, (*path, index))
+
+        walk(self.root, ())
+        return found
+
     @staticmethod
     def _child(node: yaml.Node | None, part: str | int) -> tuple[yaml.Node, yaml.Node] | None:
         if isinstance(node, yaml.MappingNode):
@@ -117,7 +143,9 @@ def _format(problem: Problem, source: str, lines: _LineMap) -> str:
 def _format_validation(error: ValidationError, source: str, lines: _LineMap) -> list[str]:
     out = []
     for item in error.errors(include_url=False):
-        loc: list[str | int] = [part for part in item["loc"] if not (isinstance(part, str) and part.startswith("function-"))]
+        loc: list[str | int] = [
+            part for part in item["loc"] if not (isinstance(part, str) and (part.startswith("function-") or part == "[key]"))
+        ]
         cause = item.get("ctx", {}).get("error")
         if isinstance(cause, FieldError):
             loc += cause.field

@@ -19,12 +19,21 @@ from typing import Any, TextIO
 import yaml
 from pydantic import SecretStr
 
+from constructs.app_secrets import MissingSecret
 from constructs.release import SECRETS_FILE, Release, build_release
 from constructs.values import AppValues
 
-__all__ = ["SynthResult", "render_files", "synth", "write_outdir"]
+__all__ = ["MissingSecretsError", "SynthResult", "render_files", "synth", "write_outdir"]
 
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class MissingSecretsError(Exception):
+    """``require_secrets`` was set and some Secret values were not supplied."""
+
+    def __init__(self, missing: list[MissingSecret]) -> None:
+        self.missing = missing
+        super().__init__("\n".join(f"Secret {m.name}: no value for {', '.join(m.missing)}" for m in missing))
 
 
 @dataclass(frozen=True)
@@ -88,10 +97,18 @@ def synth(
     *,
     environ: Mapping[str, str],
     env_file: Mapping[str, SecretStr] | None = None,
+    require_secrets: bool = False,
     stderr: TextIO | None = None,
 ) -> SynthResult:
-    """Render ``values`` into ``outdir`` and, if ``stderr`` is given, print the summary there."""
+    """Render ``values`` into ``outdir`` and, if ``stderr`` is given, print the summary there.
+
+    With ``require_secrets``, a Secret value that was not supplied (external Secrets aside) raises
+    :class:`MissingSecretsError` before anything is written.
+    """
     release = build_release(values, environ=environ, env_file=env_file)
+    missing = [m for m in release.missing_secrets if not m.external]
+    if require_secrets and missing:
+        raise MissingSecretsError(missing)
     files = render_files(release)
     write_outdir(outdir, files)
     result = SynthResult(outdir=outdir, files=files, release=release)

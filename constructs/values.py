@@ -74,6 +74,7 @@ class _Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         validate_default=False,
+        use_attribute_docstrings=True,
     )
 
 
@@ -124,6 +125,16 @@ def _check_labels(labels: dict[str, str]) -> dict[str, str]:
 
 
 Labels = Annotated[dict[str, str], AfterValidator(_check_labels)]
+
+
+def _check_annotations(annotations: dict[str, str]) -> dict[str, str]:
+    for key in annotations:
+        if not _LABEL_KEY.match(key) or len(key.rsplit("/", 1)[-1]) > 63:
+            raise ValueError(f"{key!r} is not a valid annotation key (an optional DNS prefix and '/', then a name)")
+    return annotations
+
+
+Annotations = Annotated[dict[str, str], AfterValidator(_check_annotations)]
 
 AuditSkips = dict[
     Annotated[str, StringConstraints(pattern=r"^CKV2?_K8S_\d+$")],
@@ -597,6 +608,15 @@ def _cidr(text: str) -> str:
     return text
 
 
+def _host_or_ip(text: str) -> str:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        if not re.match(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", text) or len(text) > 253:
+            raise ValueError(f"{text!r} is neither an IP address nor a host name") from None
+    return text
+
+
 class EgressProps(_Model):
     """Egress rules: off by default; on, each pod may reach DNS, the app's services it calls, and
     the external ports listed (the Neon Postgres, HTTPS to LLM APIs)."""
@@ -638,7 +658,7 @@ class IngressProps(_Model):
     """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
     tls_secret: Name | None = None
     """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
-    annotations: dict[str, str] = {}
+    annotations: Annotations = {}
     """Annotations for the ingress controller or cert-manager. Default: none."""
     controller_namespace: Name = "ingress-nginx"
     """Namespace of the ingress controller's pods, allowed through the NetworkPolicies.
@@ -662,7 +682,7 @@ class AppValues(_Model):
     app_version: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
     """Version of the app (``app.kubernetes.io/version``), e.g. ``1.0.0`` (quote numbers)."""
     namespace: NamespaceProps = NamespaceProps()
-    node_host: str = "192.168.49.2"
+    node_host: Annotated[str, AfterValidator(_host_or_ip)] = "192.168.49.2"
     """Address browsers use to reach node ports, for ``${services.X.nodeUrl}``. Default: Minikube's
     node address with its default docker driver (``minikube ip`` prints yours)."""
     labels: Labels = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -130,3 +131,58 @@ def test_numbers_where_strings_belong_say_quote_it(values_data: dict[str, Any]) 
     values_data["appVersion"] = 1.0
     (line,) = errors(dump(values_data))
     assert line.endswith("appVersion: 1.0 is a number, expected string (quote it)")
+
+
+def test_duplicate_keys_are_reported(values_data: dict[str, Any]) -> None:
+    text = dump(values_data).replace("release: demo\n", "release: demo\nrelease: demo2\n")
+    assert errors(text) == ["v.yaml:2: release: appears twice (first on line 1); YAML keeps only the last"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.__setitem__("services", ["web"]), "services: ['web'] is a list, expected dictionary"),
+        (
+            lambda d: d["services"]["web"].__setitem__("image", "demo-web:1"),
+            "services.web.image: 'demo-web:1' is a string, expected mapping",
+        ),
+        (
+            lambda d: d["services"]["web"]["service"].__setitem__("nodePort", 80),
+            "services.web.service.nodePort: 80 is not a valid node port (30000-32767)",
+        ),
+        (
+            lambda d: d["services"]["api"].__setitem__("resources", {"limits": {"memory": "lots"}}),
+            "services.api.resources.limits.memory: 'lots' is not a memory quantity (bytes with a suffix such as 128Mi or 1Gi)",
+        ),
+        (
+            lambda d: d["services"]["api"]["image"].__setitem__("repository", "Demo/API"),
+            "services.api.image.repository: 'Demo/API' is not an image repository (lowercase path such as registry.io/team/app)",
+        ),
+        (
+            lambda d: d["configMaps"]["demo-config"].__setitem__("LOG-LEVEL", "x"),
+            "configMaps.demo-config.LOG-LEVEL: 'LOG-LEVEL' is not allowed here (an environment variable name: letters, digits "
+            "and '_', not starting with a digit)",
+        ),
+        (
+            lambda d: d.__setitem__("nodeHost", "http://minikube"),
+            "nodeHost: 'http://minikube' is neither an IP address nor a host name",
+        ),
+        (
+            lambda d: d["services"]["api"].__setitem__("name", "demo-web"),
+            "services.api.name: demo-web is already the name of service web; object names must be unique",
+        ),
+        (
+            lambda d: d["services"]["api"].__setitem__("name", "demo-default-deny"),
+            "services.api: demo-default-deny is the name of the release's default-deny NetworkPolicy; rename the service",
+        ),
+        (
+            lambda d: d["services"]["web"]["image"].pop("tag"),
+            "services.web.image.tag: give a tag or a digest: an image without one silently means 'latest'",
+        ),
+        (lambda d: d.pop("release"), "release: required, but missing"),
+    ],
+)
+def test_each_error_class_has_a_precise_message(values_data: dict[str, Any], mutate: Any, message: str) -> None:
+    mutate(values_data)
+    found = errors(dump(values_data))
+    assert any(re.fullmatch(rf"v\.yaml:\d+: {re.escape(message)}", line) for line in found), found

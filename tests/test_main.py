@@ -55,3 +55,72 @@ def test_cdk8s_outdir_and_env_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["10-secrets.secret.yaml", "20-app.k8s.yaml"]
     assert "postgres://fake" not in result.stderr
+
+
+def test_a_failed_synth_leaves_the_previous_output_exactly(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert run("--outdir", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "values/003-local-k8s-deployment.yaml").read_text().replace("port: 8000", "port: 70000", 1))
+    result = run("--values", str(bad), "--outdir", str(out))
+    assert result.returncode == 1
+    assert "70000 is not a valid port (1-65535)" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "dist"]
+
+
+def test_output_is_byte_for_byte_deterministic(tmp_path: Path) -> None:
+    secrets = {"DATABASE_URL": "fake-db", "BETTER_AUTH_SECRET": "fake-auth", "OPENAI_API_KEY": "fake", "CHATKIT_WORKFLOW_ID": "w"}
+    outputs = []
+    for seed in ("1", "4242"):
+        out = tmp_path / f"out-{seed}"
+        assert (
+            run("--values", str(ROOT / "values/production.yaml"), "--outdir", str(out), env={"PYTHONHASHSEED": seed}).returncode
+            == 0
+        )
+        assert run("--outdir", str(out / "default"), env={"PYTHONHASHSEED": seed, **secrets}).returncode == 0
+        outputs.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.yaml"))})
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) == 5
+
+
+def test_require_secrets_fails_without_writing(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    result = run("--require-secrets", "--outdir", str(out), env={"DATABASE_URL": "postgres://user:hunter2@db/x"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: Secret todo-chatbot-secrets: no value for BETTER_AUTH_SECRET, OPENAI_API_KEY, CHATKIT_WORKFLOW_ID"
+    ]
+    assert not out.exists()
+
+
+def test_env_file_errors_never_echo_values(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DATABASE_URL=postgres://user:hunter2@db/x\nOPENAI_API_KEY sk-live-123\n")
+    result = run("--env-file", str(env_file), "--outdir", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert result.stderr == f"error: {env_file}:2: not a KEY=VALUE line\n"
+
+
+def test_secret_values_never_reach_the_output_log(tmp_path: Path) -> None:
+    secrets = {
+        "DATABASE_URL": "postgres://user:hunter2@db/x",
+        "BETTER_AUTH_SECRET": "s3cr3t-auth",
+        "OPENAI_API_KEY": "sk-live-123",
+    }
+    result = run("--outdir", str(tmp_path / "o"), env=secrets)
+    assert result.returncode == 0
+    for value in secrets.values():
+        assert value not in result.stderr
+        assert value not in result.stdout
+        assert value not in (tmp_path / "o" / "20-app.k8s.yaml").read_text()
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = run("--outdir", str(blocker / "dist"))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: cannot write {blocker / 'dist'}: ")
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,25 @@
+"""values.schema.json: current with the model, and every preset conforms to it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from constructs.schema import SCHEMA_FILE, schema_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_schema_is_current() -> None:
+    assert (ROOT / SCHEMA_FILE).read_text() == schema_text(), "run `make schema` and commit values.schema.json"
+
+
+@pytest.mark.parametrize("preset", sorted(p.name for p in (ROOT / "values").glob("*.yaml")))
+def test_preset_conforms_and_points_editors_at_the_schema(preset: str) -> None:
+    text = (ROOT / "values" / preset).read_text()
+    assert text.startswith(f"# yaml-language-server: $schema=../{SCHEMA_FILE}\n")
+    jsonschema.validate(yaml.safe_load(text), json.loads(schema_text()))
