@@ -22,7 +22,7 @@ AUDIT_DIR := build/audit
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck snapshot-update schema audit imports lock clean
+.PHONY: help setup synth test lint typecheck snapshot-update schema audit bench imports lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -73,6 +73,9 @@ $(AUDIT_VENV)/.installed: # checkov is big and has its own pins: it gets a venv 
 	test -x $(AUDIT_VENV)/bin/python || $(PYTHON) -m venv $(AUDIT_VENV)
 	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 	touch $@
+
+bench: setup ## time synth against a bare cdk8s-plus-27 app and per extra service (prints figures)
+	$(PY) bench/synth_bench.py
 
 imports: $(NODE_STAMP) ## regenerate imports/k8s offline from $(SCHEMAS)
 	rm -rf imports/k8s

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from constructs import Construct
+from constructs.manifest import Manifest, chart_namespace, object_meta
 from constructs.values import IngressProps
-from imports import k8s
 
 __all__ = ["AppIngress"]
 
@@ -30,26 +31,21 @@ class AppIngress(Construct):
     ) -> None:
         super().__init__(scope, id)
         paths = [
-            k8s.HttpIngressPath(
-                path=path.path,
-                path_type="Prefix",
-                backend=k8s.IngressBackend(
-                    service=k8s.IngressServiceBackend(
-                        name=backends[path.service][0], port=k8s.ServiceBackendPort(number=backends[path.service][1])
-                    )
-                ),
-            )
+            {
+                "path": path.path,
+                "pathType": "Prefix",
+                "backend": {"service": {"name": backends[path.service][0], "port": {"number": backends[path.service][1]}}},
+            }
             for path in props.paths
         ]
-        self.ingress = k8s.KubeIngress(
-            self,
-            "ingress",
-            metadata=k8s.ObjectMeta(
-                name=name, labels=dict(labels), annotations={**props.annotations, **(annotations or {})} or None
-            ),
-            spec=k8s.IngressSpec(
-                ingress_class_name=props.class_name,
-                tls=[k8s.IngressTls(hosts=[props.host], secret_name=props.tls_secret)] if props.tls_secret else None,
-                rules=[k8s.IngressRule(host=props.host, http=k8s.HttpIngressRuleValue(paths=paths))],
-            ),
+        spec: dict[str, Any] = {"rules": [{"host": props.host, "http": {"paths": paths}}]}
+        if props.class_name:
+            spec["ingressClassName"] = props.class_name
+        if props.tls_secret:
+            spec["tls"] = [{"hosts": [props.host], "secretName": props.tls_secret}]
+        metadata = object_meta(
+            name, namespace=chart_namespace(scope), labels=labels, annotations={**props.annotations, **(annotations or {})}
+        )
+        self.ingress = Manifest(
+            self, "ingress", {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec}
         )

@@ -18,8 +18,8 @@ from dotenv.parser import parse_stream
 from pydantic import SecretStr
 
 from constructs import Construct
+from constructs.manifest import Manifest, chart_namespace, object_meta
 from constructs.values import SecretProps
-from imports import k8s
 
 __all__ = ["AppSecrets", "EnvFileError", "MissingSecret", "read_env_file", "resolve_secrets"]
 
@@ -116,11 +116,18 @@ class AppSecrets(Construct):
         annotations: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
-        for name, data in secrets.items():
-            k8s.KubeSecret(
+        namespace = chart_namespace(scope)
+        self.secrets = {
+            name: Manifest(
                 self,
                 name,
-                metadata=k8s.ObjectMeta(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
-                type="Opaque",
-                data={key: base64.b64encode(value.get_secret_value().encode()).decode() for key, value in data.items()},
+                {
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "metadata": object_meta(name, namespace=namespace, labels=labels, annotations=annotations),
+                    "type": "Opaque",
+                    "data": {key: base64.b64encode(value.get_secret_value().encode()).decode() for key, value in data.items()},
+                },
             )
+            for name, data in secrets.items()
+        }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from constructs import Construct
-from imports import k8s
+from constructs.manifest import Manifest, chart_namespace, object_meta
 
 __all__ = ["AppConfig"]
 
@@ -23,12 +23,17 @@ class AppConfig(Construct):
         annotations: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
+        namespace = chart_namespace(scope)
         self.config_maps = {
-            name: k8s.KubeConfigMap(
+            name: Manifest(
                 self,
                 name,
-                metadata=k8s.ObjectMeta(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
-                data=dict(data),
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": object_meta(name, namespace=namespace, labels=labels, annotations=annotations),
+                    "data": dict(data),
+                },
             )
             for name, data in config_maps.items()
         }

@@ -49,8 +49,12 @@ def load_values(path: str | Path) -> AppValues:
 def parse_values(text: str, *, source: str = "<values>") -> AppValues:
     """Validate, check and expand values given as YAML text; raise :class:`ValuesError`."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source

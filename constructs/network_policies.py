@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from constructs import Construct
-from imports import k8s
+from constructs.manifest import Manifest, chart_namespace, object_meta
 
 __all__ = ["DefaultDeny"]
 
@@ -29,12 +29,16 @@ class DefaultDeny(Construct):
         egress: bool = False,
     ) -> None:
         super().__init__(scope, id)
-        self.policy = k8s.KubeNetworkPolicy(
+        self.policy = Manifest(
             self,
             "policy",
-            metadata=k8s.ObjectMeta(name=name, labels=dict(labels), annotations=dict(annotations or {}) or None),
-            spec=k8s.NetworkPolicySpec(
-                pod_selector=k8s.LabelSelector(match_labels=dict(pod_selector)),
-                policy_types=["Ingress", "Egress"] if egress else ["Ingress"],
-            ),
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": object_meta(name, namespace=chart_namespace(scope), labels=labels, annotations=annotations),
+                "spec": {
+                    "podSelector": {"matchLabels": dict(pod_selector)},
+                    "policyTypes": ["Ingress", "Egress"] if egress else ["Ingress"],
+                },
+            },
         )

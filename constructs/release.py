@@ -25,12 +25,12 @@ from constructs.app_ingress import AppIngress
 from constructs.app_secrets import AppSecrets, MissingSecret, resolve_secrets
 from constructs.config_maps import AppConfig
 from constructs.labels import object_labels, selector_labels, shared_labels
+from constructs.manifest import Manifest, object_meta
 from constructs.mcp_service import McpService
 from constructs.network_policies import DefaultDeny
 from constructs.values import AppValues
 from constructs.web_service import WebService
 from constructs.workload import EgressAccess, EnvRef, NetworkAccess, Workload, WorkloadContext, audit_annotations
-from imports import k8s
 
 __all__ = [
     "APP_FILE",
@@ -158,10 +158,14 @@ def build_release(
 
     if values.namespace.rendered:
         chart = cdk8s.Chart(release.app, "namespace", disable_resource_name_hashes=True)
-        k8s.KubeNamespace(
+        Manifest(
             chart,
             "namespace",
-            metadata=k8s.ObjectMeta(name=namespace, labels=shared_labels(values, "namespace"), annotations=annotations or None),
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": object_meta(namespace, labels=shared_labels(values, "namespace"), annotations=annotations),
+            },
         )
         release.charts[NAMESPACE_FILE] = chart
 

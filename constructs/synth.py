@@ -20,6 +20,7 @@ import yaml
 from pydantic import SecretStr
 
 from constructs.app_secrets import MissingSecret
+from constructs.manifest import chart_manifests
 from constructs.release import SECRETS_FILE, Release, build_release
 from constructs.values import AppValues
 
@@ -57,7 +58,7 @@ class SynthResult:
 
 def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:
     """The manifests of each chart, by output file name."""
-    return {name: chart.to_json() for name, chart in release.charts.items()}
+    return {name: chart_manifests(chart) for name, chart in release.charts.items()}
 
 
 def dump_yaml(docs: list[dict[str, Any]]) -> str:

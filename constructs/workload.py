@@ -1,6 +1,6 @@
 """The shared core of WebService, ApiService and McpService: one Deployment and what goes with it.
 
-Rendered with the generated ``k8s`` API (``imports/k8s``), so every field is exactly what the
+Rendered as :class:`~constructs.manifest.Manifest` objects, so every field is exactly what the
 props say: no generated name suffixes, no construct-path selector labels, no default resources
 or startup probes that nobody asked for.
 
@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from constructs import Construct
+from constructs.manifest import Manifest, chart_namespace, object_meta
 from constructs.values import ProbeProps, ResourceAmounts, WorkloadProps
-from imports import k8s
 
 __all__ = ["EgressAccess", "EnvRef", "NetworkAccess", "Workload", "WorkloadContext", "audit_annotations"]
 
@@ -100,226 +100,196 @@ def _volume_name(path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63] or "root"
 
 
+def _drop_none(**fields: Any) -> dict[str, Any]:
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 class Workload(Construct):
     """A Deployment of one container, its Service and ServiceAccount, and optional HPA, PDB and
     NetworkPolicy.
 
     Construct IDs (``service-account``, ``service``, ``deployment``, ``hpa``, ``pdb``,
-    ``network-policy``) are stable API: renaming them churns every snapshot.
+    ``network-policy``) are stable API: renaming them churns every snapshot. Each object is a
+    :class:`~constructs.manifest.Manifest`; its ``manifest`` dict is the escape hatch.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: WorkloadProps, context: WorkloadContext) -> None:
         super().__init__(scope, id)
         self.props = props
         self.context = context
-        self.service_account = k8s.KubeServiceAccount(
-            self, "service-account", metadata=self._metadata(), automount_service_account_token=False
+        self._namespace = chart_namespace(scope)
+        self.service_account = self._object("service-account", "v1", "ServiceAccount", automountServiceAccountToken=False)
+        self.service = self._object("service", "v1", "Service", spec=self._service_spec())
+        self.deployment = self._object("deployment", "apps/v1", "Deployment", spec=self._deployment_spec())
+        self.autoscaler = (
+            self._object("hpa", "autoscaling/v2", "HorizontalPodAutoscaler", spec=self._autoscaler_spec())
+            if props.autoscaling
+            else None
         )
-        self.service = k8s.KubeService(self, "service", metadata=self._metadata(), spec=self._service_spec())
-        self.deployment = k8s.KubeDeployment(self, "deployment", metadata=self._metadata(), spec=self._deployment_spec())
-        self.autoscaler = self._autoscaler() if props.autoscaling else None
-        self.disruption_budget = self._disruption_budget() if props.wants_disruption_budget else None
-        self.network_policy = self._network_policy(context.network) if context.network else None
-
-    def _metadata(self) -> k8s.ObjectMeta:
-        return k8s.ObjectMeta(
-            name=self.context.name, labels=dict(self.context.labels), annotations=dict(self.context.annotations) or None
+        # maxUnavailable 1 (not minAvailable): a drain can always evict one pod, even at one replica.
+        self.disruption_budget = (
+            self._object("pdb", "policy/v1", "PodDisruptionBudget", spec={"maxUnavailable": 1, "selector": self._selector()})
+            if props.wants_disruption_budget
+            else None
         )
-
-    def _port(self) -> k8s.IntOrString:
-        return k8s.IntOrString.from_number(self.props.container_port)
-
-    def _service_spec(self) -> k8s.ServiceSpec:
-        props = self.props
-        return k8s.ServiceSpec(
-            type=props.service_type,
-            selector=dict(self.context.selector),
-            ports=[
-                k8s.ServicePort(
-                    name=PORT_NAME,
-                    protocol="TCP",
-                    port=props.service_port,
-                    target_port=self._port(),
-                    node_port=props.service.node_port,
-                )
-            ],
+        self.network_policy = (
+            self._object("network-policy", "networking.k8s.io/v1", "NetworkPolicy", spec=self._policy_spec(context.network))
+            if context.network
+            else None
         )
 
-    def _deployment_spec(self) -> k8s.DeploymentSpec:
+    def _object(self, id: str, api_version: str, kind: str, **body: Any) -> Manifest:
         context = self.context
-        return k8s.DeploymentSpec(
+        metadata = object_meta(context.name, namespace=self._namespace, labels=context.labels, annotations=context.annotations)
+        return Manifest(self, id, {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body})
+
+    def _selector(self) -> dict[str, Any]:
+        return {"matchLabels": dict(self.context.selector)}
+
+    def _service_spec(self) -> dict[str, Any]:
+        props = self.props
+        port = _drop_none(
+            name=PORT_NAME,
+            protocol="TCP",
+            port=props.service_port,
+            targetPort=props.container_port,
+            nodePort=props.service.node_port,
+        )
+        return {"type": props.service_type, "selector": dict(self.context.selector), "ports": [port]}
+
+    def _deployment_spec(self) -> dict[str, Any]:
+        context = self.context
+        template_meta: dict[str, Any] = {"labels": dict(context.labels)}
+        if context.pod_annotations:
+            template_meta["annotations"] = dict(context.pod_annotations)
+        return _drop_none(
             replicas=None if self.props.autoscaling else self.props.replicas,
-            selector=k8s.LabelSelector(match_labels=dict(context.selector)),
-            strategy=k8s.DeploymentStrategy(
-                type="RollingUpdate",
-                rolling_update=k8s.RollingUpdateDeployment(
-                    max_unavailable=k8s.IntOrString.from_number(0), max_surge=k8s.IntOrString.from_number(1)
-                ),
-            ),
-            template=k8s.PodTemplateSpec(
-                metadata=k8s.ObjectMeta(labels=dict(context.labels), annotations=dict(context.pod_annotations) or None),
-                spec=self._pod_spec(),
-            ),
+            selector=self._selector(),
+            strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+            template={"metadata": template_meta, "spec": self._pod_spec()},
         )
 
-    def _pod_spec(self) -> k8s.PodSpec:
+    def _pod_spec(self) -> dict[str, Any]:
         security = self.props.security_context
         paths = self.props.effective_writable_paths if security.read_only_root_filesystem else []
-        return k8s.PodSpec(
-            service_account_name=self.context.name,
-            automount_service_account_token=False,
-            termination_grace_period_seconds=self.props.termination_grace_period_seconds,
-            security_context=k8s.PodSecurityContext(
-                run_as_non_root=security.run_as_non_root,
-                run_as_user=security.run_as_user,
-                run_as_group=security.run_as_group,
-                fs_group=security.fs_group,
-                seccomp_profile=k8s.SeccompProfile(type=security.seccomp_profile),
+        return _drop_none(
+            serviceAccountName=self.context.name,
+            automountServiceAccountToken=False,
+            terminationGracePeriodSeconds=self.props.termination_grace_period_seconds,
+            securityContext=_drop_none(
+                runAsNonRoot=security.run_as_non_root,
+                runAsUser=security.run_as_user,
+                runAsGroup=security.run_as_group,
+                fsGroup=security.fs_group,
+                seccompProfile={"type": security.seccomp_profile},
             ),
             containers=[self._container(paths)],
-            volumes=[k8s.Volume(name=_volume_name(p), empty_dir=k8s.EmptyDirVolumeSource()) for p in paths] or None,
+            volumes=[{"name": _volume_name(p), "emptyDir": {}} for p in paths] or None,
         )
 
-    def _container(self, writable_paths: list[str]) -> k8s.Container:
+    def _container(self, writable_paths: list[str]) -> dict[str, Any]:
         props = self.props
         security = props.security_context
-        return k8s.Container(
+        resources = props.effective_resources
+        return _drop_none(
             name=self.context.component,
             image=props.image.reference,
-            image_pull_policy=props.image.pull_policy,
+            imagePullPolicy=props.image.pull_policy,
             command=props.command,
             args=props.args,
-            ports=[k8s.ContainerPort(name=PORT_NAME, container_port=props.container_port, protocol="TCP")],
+            ports=[{"name": PORT_NAME, "containerPort": props.container_port, "protocol": "TCP"}],
             env=[_env_var(ref) for ref in self.context.env] or None,
-            resources=_resources(props.effective_resources.requests, props.effective_resources.limits),
-            liveness_probe=self._probe(props.probes.liveness),
-            readiness_probe=self._probe(props.probes.readiness),
-            security_context=k8s.SecurityContext(
-                allow_privilege_escalation=security.allow_privilege_escalation,
-                read_only_root_filesystem=security.read_only_root_filesystem,
-                run_as_non_root=security.run_as_non_root,
-                capabilities=k8s.Capabilities(
+            resources=_drop_none(requests=_quantities(resources.requests), limits=_quantities(resources.limits)),
+            livenessProbe=self._probe(props.probes.liveness),
+            readinessProbe=self._probe(props.probes.readiness),
+            securityContext=_drop_none(
+                allowPrivilegeEscalation=security.allow_privilege_escalation,
+                readOnlyRootFilesystem=security.read_only_root_filesystem,
+                runAsNonRoot=security.run_as_non_root,
+                capabilities=_drop_none(
                     drop=list(security.capabilities.drop) or None, add=list(security.capabilities.add) or None
                 ),
             ),
-            volume_mounts=[k8s.VolumeMount(name=_volume_name(p), mount_path=p) for p in writable_paths] or None,
+            volumeMounts=[{"name": _volume_name(p), "mountPath": p} for p in writable_paths] or None,
         )
 
-    def _probe(self, probe: ProbeProps) -> k8s.Probe:
-        port = self._port()
-        return k8s.Probe(
-            http_get=k8s.HttpGetAction(path=probe.path, port=port) if probe.path is not None else None,
-            tcp_socket=k8s.TcpSocketAction(port=port) if probe.path is None else None,
-            initial_delay_seconds=probe.initial_delay_seconds,
-            period_seconds=probe.period_seconds,
-            timeout_seconds=probe.timeout_seconds,
-            failure_threshold=probe.failure_threshold,
+    def _probe(self, probe: ProbeProps) -> dict[str, Any]:
+        port = self.props.container_port
+        action = {"httpGet": {"path": probe.path, "port": port}} if probe.path is not None else {"tcpSocket": {"port": port}}
+        return action | _drop_none(
+            initialDelaySeconds=probe.initial_delay_seconds,
+            periodSeconds=probe.period_seconds,
+            timeoutSeconds=probe.timeout_seconds,
+            failureThreshold=probe.failure_threshold,
         )
 
-    def _autoscaler(self) -> k8s.KubeHorizontalPodAutoscalerV2:
+    def _autoscaler_spec(self) -> dict[str, Any]:
         scaling = self.props.autoscaling
         assert scaling is not None
-        return k8s.KubeHorizontalPodAutoscalerV2(
-            self,
-            "hpa",
-            metadata=self._metadata(),
-            spec=k8s.HorizontalPodAutoscalerSpecV2(
-                scale_target_ref=k8s.CrossVersionObjectReferenceV2(
-                    api_version="apps/v1", kind="Deployment", name=self.context.name
-                ),
-                min_replicas=scaling.min_replicas,
-                max_replicas=scaling.max_replicas,
-                metrics=[
-                    k8s.MetricSpecV2(
-                        type="Resource",
-                        resource=k8s.ResourceMetricSourceV2(
-                            name="cpu",
-                            target=k8s.MetricTargetV2(type="Utilization", average_utilization=scaling.target_cpu_utilization),
-                        ),
-                    )
-                ],
-            ),
-        )
+        return {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.context.name},
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization},
+                    },
+                }
+            ],
+        }
 
-    def _disruption_budget(self) -> k8s.KubePodDisruptionBudget:
-        # maxUnavailable 1 (not minAvailable): a drain can always evict one pod, even at one replica.
-        return k8s.KubePodDisruptionBudget(
-            self,
-            "pdb",
-            metadata=self._metadata(),
-            spec=k8s.PodDisruptionBudgetSpec(
-                max_unavailable=k8s.IntOrString.from_number(1),
-                selector=k8s.LabelSelector(match_labels=dict(self.context.selector)),
-            ),
-        )
-
-    def _network_policy(self, access: NetworkAccess) -> k8s.KubeNetworkPolicy:
-        port = [k8s.NetworkPolicyPort(protocol="TCP", port=self._port())]
+    def _policy_spec(self, access: NetworkAccess) -> dict[str, Any]:
+        port = [{"protocol": "TCP", "port": self.props.container_port}]
+        ingress: list[dict[str, Any]]
         if access.from_anywhere:
-            ingress = [k8s.NetworkPolicyIngressRule(ports=port)]
+            ingress = [{"ports": port}]
         else:
-            peers = [k8s.NetworkPolicyPeer(pod_selector=k8s.LabelSelector(match_labels=dict(s))) for s in access.from_pods]
+            peers: list[dict[str, Any]] = [{"podSelector": {"matchLabels": dict(s)}} for s in access.from_pods]
             peers += [
-                k8s.NetworkPolicyPeer(
-                    namespace_selector=k8s.LabelSelector(match_labels={"kubernetes.io/metadata.name": namespace})
-                )
+                {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
                 for namespace in access.from_namespaces
             ]
-            ingress = [k8s.NetworkPolicyIngressRule(from_=peers, ports=port)] if peers else []
-        egress = _egress_rules(access.egress) if access.egress is not None else None
-        return k8s.KubeNetworkPolicy(
-            self,
-            "network-policy",
-            metadata=self._metadata(),
-            spec=k8s.NetworkPolicySpec(
-                pod_selector=k8s.LabelSelector(match_labels=dict(self.context.selector)),
-                policy_types=["Ingress", "Egress"] if egress is not None else ["Ingress"],
-                ingress=ingress,
-                egress=egress,
-            ),
-        )
+            ingress = [{"from": peers, "ports": port}] if peers else []
+        spec: dict[str, Any] = {"podSelector": self._selector(), "policyTypes": ["Ingress"], "ingress": ingress}
+        if access.egress is not None:
+            spec["policyTypes"] = ["Ingress", "Egress"]
+            spec["egress"] = _egress_rules(access.egress)
+        return spec
 
 
-def _egress_rules(egress: EgressAccess) -> list[k8s.NetworkPolicyEgressRule]:
-    dns = k8s.NetworkPolicyEgressRule(
-        to=[
-            k8s.NetworkPolicyPeer(
-                namespace_selector=k8s.LabelSelector(match_labels={"kubernetes.io/metadata.name": "kube-system"}),
-                pod_selector=k8s.LabelSelector(match_labels={"k8s-app": "kube-dns"}),
-            )
+def _egress_rules(egress: EgressAccess) -> list[dict[str, Any]]:
+    dns = {
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            }
         ],
-        ports=[k8s.NetworkPolicyPort(protocol=protocol, port=k8s.IntOrString.from_number(53)) for protocol in ("UDP", "TCP")],
-    )
-    rules = [dns]
+        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+    }
+    rules: list[dict[str, Any]] = [dns]
     rules += [
-        k8s.NetworkPolicyEgressRule(
-            to=[k8s.NetworkPolicyPeer(pod_selector=k8s.LabelSelector(match_labels=dict(selector)))],
-            ports=[k8s.NetworkPolicyPort(protocol="TCP", port=k8s.IntOrString.from_number(port))],
-        )
+        {"to": [{"podSelector": {"matchLabels": dict(selector)}}], "ports": [{"protocol": "TCP", "port": port}]}
         for selector, port in egress.to_pods
     ]
     if egress.external_ports:
         rules.append(
-            k8s.NetworkPolicyEgressRule(
-                to=[k8s.NetworkPolicyPeer(ip_block=k8s.IpBlock(cidr=cidr)) for cidr in egress.external_cidrs],
-                ports=[k8s.NetworkPolicyPort(protocol="TCP", port=k8s.IntOrString.from_number(p)) for p in egress.external_ports],
-            )
+            {
+                "to": [{"ipBlock": {"cidr": cidr}} for cidr in egress.external_cidrs],
+                "ports": [{"protocol": "TCP", "port": port} for port in egress.external_ports],
+            }
         )
     return rules
 
 
-def _env_var(ref: EnvRef) -> k8s.EnvVar:
-    if ref.source == "configMap":
-        source = k8s.EnvVarSource(config_map_key_ref=k8s.ConfigMapKeySelector(name=ref.object_name, key=ref.key))
-    else:
-        source = k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(name=ref.object_name, key=ref.key))
-    return k8s.EnvVar(name=ref.key, value_from=source)
+def _env_var(ref: EnvRef) -> dict[str, Any]:
+    selector = {"name": ref.object_name, "key": ref.key}
+    source = {"configMapKeyRef": selector} if ref.source == "configMap" else {"secretKeyRef": selector}
+    return {"name": ref.key, "valueFrom": source}
 
 
-def _quantities(amounts: ResourceAmounts) -> dict[str, k8s.Quantity] | None:
-    out = {name: k8s.Quantity.from_string(value) for name, value in (("cpu", amounts.cpu), ("memory", amounts.memory)) if value}
-    return out or None
-
-
-def _resources(requests: ResourceAmounts, limits: ResourceAmounts) -> k8s.ResourceRequirements:
-    return k8s.ResourceRequirements(requests=_quantities(requests), limits=_quantities(limits))
+def _quantities(amounts: ResourceAmounts) -> dict[str, str] | None:
+    return _drop_none(cpu=amounts.cpu, memory=amounts.memory) or None
