@@ -1,10 +1,7 @@
 #!/usr/bin/env python3
-"""Synthesize the app of a values file into plain Kubernetes YAML.
+"""Synthesize the app of a values file into plain Kubernetes YAML: ``main.py --help``.
 
-    .venv/bin/python main.py --values values/003-local-k8s-deployment.yaml --outdir dist
-    kubectl apply -f dist/
-
-Only argument parsing lives here; the work is done in constructs/.
+Only argument parsing lives here; the work is done in constructs/ (constructs/cli.py first).
 """
 
 from __future__ import annotations
@@ -28,14 +25,26 @@ def use_local_node() -> None:
         os.environ["JSII_NODE"] = str(local)
 
 
+EXAMPLES = """\
+examples:
+  make synth                                    # set up, then render the default preset into dist/
+  .venv/bin/python main.py --values values/001-k8s-minikube-deploy.yaml --outdir out
+  .venv/bin/python main.py --env-file .env.local            # Secret values from a dotenv file
+  DATABASE_URL=... .venv/bin/python main.py --require-secrets --quiet   # a deploy pipeline
+  .venv/bin/python main.py --list-presets
+  .venv/bin/python main.py --values values/production.yaml --diagram > topology.mmd
+
+Secret values come from environment variables named like their keys, or from --env-file (the
+environment wins). A Secret with a value missing is not rendered; the summary prints the kubectl
+command that creates it. Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage.
+"""
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0] if __doc__ else None,
-        epilog=(
-            "Secret values come from environment variables named like their keys, or from --env-file;\n"
-            "a Secret with a value missing is not rendered and the kubectl command to create it is printed.\n\n"
-            "example:\n  DATABASE_URL=... .venv/bin/python main.py --values values/004-k8s-deployment.yaml --outdir out"
-        ),
+        prog="main.py",
+        description="Synthesize the Todo chatbot of a values file into plain Kubernetes YAML.",
+        epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -45,7 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--outdir",
         default=os.environ.get("CDK8S_OUTDIR") or "dist",
         metavar="DIR",
-        help="directory to write the manifests to, replaced as a whole (default: $CDK8S_OUTDIR or dist)",
+        help="directory to write the manifests to; replaced as a whole, only on success (default: $CDK8S_OUTDIR or dist)",
     )
     parser.add_argument("--env-file", metavar="FILE", help="dotenv file with Secret values (the environment wins over it)")
     parser.add_argument(
@@ -53,19 +62,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="fail (exit 1, nothing written) when a Secret value is missing, instead of skipping that Secret",
     )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--list-presets", action="store_true", help="list the presets in values/ with a line on each, then exit")
+    action.add_argument(
+        "--diagram", action="store_true", help="print a Mermaid graph of the app of --values (nothing written), then exit"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     use_local_node()
-    from constructs.cli import run
+    from constructs import cli
 
-    return run(
+    if args.list_presets:
+        return cli.list_presets(ROOT / "values")
+    if args.diagram:
+        return cli.diagram(values=Path(args.values))
+    return cli.run(
         values=Path(args.values),
         outdir=Path(args.outdir),
         env_file=Path(args.env_file) if args.env_file else None,
         require_secrets=args.require_secrets,
+        quiet=args.quiet,
     )
 
 

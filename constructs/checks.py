@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from constructs.labels import object_labels, selector_labels
 from constructs.references import BadReferenceError, expand, reference_table
 from constructs.values import AppValues
 
@@ -120,15 +121,15 @@ def _labels(values: AppValues) -> Iterator[Problem]:
 def _selectors(values: AppValues) -> Iterator[Problem]:
     # Each Service must select its own pods only: no selector may be a subset of another
     # service's pod labels.
-    from constructs.labels import object_labels, selector_labels
-
+    having: dict[tuple[str, str], set[str]] = {}  # label -> the services whose pods carry it
+    for key in values.services:
+        for label in object_labels(values, key).items():
+            having.setdefault(label, set()).add(key)
     for key in values.services:
         selector = selector_labels(values, key)
-        for other in values.services:
-            if other == key:
-                continue
-            labels = object_labels(values, other)
-            if all(labels.get(k) == v for k, v in selector.items()):
+        matched = set(values.services).intersection(*(having.get(label, set()) for label in selector.items()))
+        for other in values.services if len(matched) > 1 else ():
+            if other != key and other in matched:
                 yield Problem(
                     ("services", key, "selectorLabels"),
                     f"the selector {selector} also matches the pods of service {other}; add a label that tells them apart",

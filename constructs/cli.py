@@ -16,7 +16,7 @@ from constructs.app_secrets import EnvFileError, read_env_file
 from constructs.loader import ValuesError, load_values
 from constructs.synth import MissingSecretsError, synth
 
-__all__ = ["run"]
+__all__ = ["diagram", "list_presets", "run"]
 
 
 def run(
@@ -25,10 +25,12 @@ def run(
     outdir: Path,
     env_file: Path | None = None,
     require_secrets: bool = False,
+    quiet: bool = False,
     environ: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Synthesize ``values`` into ``outdir``; print problems or the summary to ``stderr``."""
+    """Synthesize ``values`` into ``outdir``; print problems, and unless ``quiet`` the summary, to
+    ``stderr``."""
     stderr = stderr if stderr is not None else sys.stderr
     try:
         app_values = load_values(values)
@@ -39,7 +41,7 @@ def run(
             environ=os.environ if environ is None else environ,
             env_file=env_values,
             require_secrets=require_secrets,
-            stderr=stderr,
+            stderr=None if quiet else stderr,
         )
     except ValuesError as error:
         _fail(error.lines, stderr)
@@ -55,3 +57,34 @@ def run(
 
 def _fail(lines: list[str], stderr: TextIO) -> None:
     print("\n".join(f"error: {line}" for line in lines), file=stderr)
+
+
+def diagram(*, values: Path, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Print the Mermaid picture of ``values`` to ``stdout``."""
+    from constructs.diagram import mermaid
+
+    try:
+        app_values = load_values(values)
+    except ValuesError as error:
+        _fail(error.lines, stderr if stderr is not None else sys.stderr)
+        return 1
+    print(mermaid(app_values), end="", file=stdout if stdout is not None else sys.stdout)
+    return 0
+
+
+def list_presets(directory: Path, *, stdout: TextIO | None = None) -> int:
+    """Print each preset in ``directory`` with its one-line ``description``."""
+    import yaml
+
+    rows = []
+    for path in sorted(directory.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            data = None
+        description = data.get("description", "") if isinstance(data, dict) else "(not a valid values file)"
+        rows.append((f"{directory.name}/{path.name}", str(description)))
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, description in rows:
+        print(f"{name:<{width}}  {description}".rstrip(), file=stdout if stdout is not None else sys.stdout)
+    return 0

@@ -18,10 +18,9 @@ from constructs import values as values_module
 from constructs.checks import Problem, check_values
 from constructs.references import expand_values
 from constructs.values import AppValues, FieldError
+from constructs.yaml_io import Loader
 
 __all__ = ["ValuesError", "load_values", "parse_values"]
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ValuesError(Exception):
@@ -49,7 +48,7 @@ def load_values(path: str | Path) -> AppValues:
 def parse_values(text: str, *, source: str = "<values>") -> AppValues:
     """Validate, check and expand values given as YAML text; raise :class:`ValuesError`."""
     try:
-        loader = _Loader(text)
+        loader = Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -23,10 +23,9 @@ from constructs.app_secrets import MissingSecret
 from constructs.manifest import chart_manifests
 from constructs.release import SECRETS_FILE, Release, build_release
 from constructs.values import AppValues
+from constructs.yaml_io import Dumper
 
 __all__ = ["MissingSecretsError", "SynthResult", "render_files", "synth", "write_outdir"]
-
-_Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class MissingSecretsError(Exception):
@@ -63,7 +62,7 @@ def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:
 
 def dump_yaml(docs: list[dict[str, Any]]) -> str:
     """Manifests as one YAML stream, the same bytes for the same input."""
-    text: str = yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=2**16, allow_unicode=True)
+    text: str = yaml.dump_all(docs, Dumper=Dumper, sort_keys=False, default_flow_style=False, width=2**16, allow_unicode=True)
     return text
 
 

@@ -675,6 +675,8 @@ class IngressProps(_Model):
 class AppValues(_Model):
     """A whole values file: one release of the app."""
 
+    description: Annotated[str, StringConstraints(max_length=200)] = ""
+    """One line on what this values file renders; ``main.py --list-presets`` shows it. Default: none."""
     release: Name
     """Release name: ``app.kubernetes.io/instance`` and the default prefix of object names."""
     app_name: Name | None = None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 import main
 
@@ -15,6 +17,12 @@ main.use_local_node()
 import cdk8s  # noqa: E402
 
 from constructs.values import AppValues  # noqa: E402
+
+# Property tests run derandomized (the same examples every run, so CI never flakes);
+# HYPOTHESIS_PROFILE=explore searches further.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 MINIMAL: dict[str, Any] = {
     "release": "demo",

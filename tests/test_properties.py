@@ -2,19 +2,18 @@
 accepted and rendered into manifests that pass strict Kubernetes 1.27 schema validation.
 
 Runs derandomized (the same examples every run, so CI never flakes); set HYPOTHESIS_PROFILE=explore
-to search further.
+to search further (profiles in conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from constructs.loader import ValuesError, parse_values
@@ -24,10 +23,6 @@ from constructs.synth import render_files
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = {p.name: yaml.safe_load(p.read_text()) for p in sorted((ROOT / "values").glob("*.yaml"))}
 LOCATED = re.compile(r"^preset\.yaml(:\d+)?: \S.*$")
-
-settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("explore", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 Path_ = tuple[str | int, ...]
 
