@@ -132,9 +132,16 @@ class _LineMap:
 
 
 def _dotted(path: Iterable[str | int]) -> str:
+    """``services.backend.env.config[0]``; a key that is empty or has blanks or control
+    characters is quoted (``auditSkips['\\n']``), so that a message stays on one line."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part or not part.isprintable() or any(char.isspace() for char in part):
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
     return out or "(top level)"
 
 
@@ -174,6 +181,10 @@ def _message(item: Any) -> str:
         return f"kind {value.get('kind')!r} is not one of web, api, mcp" if isinstance(value, dict) else msg
     if kind == "union_tag_not_found":
         return "missing 'kind' (one of web, api, mcp)"
+    if kind == "string_too_short":
+        return f"{value!r} is too short (at least {item['ctx']['min_length']} characters)"
+    if kind == "string_too_long":
+        return f"{str(value)[:40]!r}... is too long (at most {item['ctx']['max_length']} characters)"
     if kind == "string_pattern_mismatch":
         return f"{value!r} is not allowed here ({_pattern_hint(item)})"
     if kind in ("string_type", "int_type", "bool_type", "dict_type", "list_type", "model_type", "literal_error"):

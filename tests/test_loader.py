@@ -53,6 +53,26 @@ def test_unknown_key_suggests_the_right_one(values_data: dict[str, Any]) -> None
     ]
 
 
+def test_a_key_with_a_newline_or_blank_is_quoted_so_each_problem_stays_one_line(values_data: dict[str, Any]) -> None:
+    values_data["auditSkips"] = {"\n": "why", "": "empty"}
+    values_data["services"]["my api"] = values_data["services"].pop("api")
+    found = errors(dump(values_data))
+    assert all("\n" not in line for line in found)
+    assert any(re.match(r"^v\.yaml:\d+: auditSkips\['\\n'\]: '\\n' is not allowed here", line) for line in found), found
+    assert any(
+        re.match(r"^v\.yaml:\d+: auditSkips\[''\]: 'empty' is too short \(at least 10 characters\)$", line) for line in found
+    ), found
+    assert any(re.match(r"^v\.yaml:\d+: services\['my api'\]", line) for line in found), found
+
+
+def test_a_string_too_long_is_cut_short_in_the_message(values_data: dict[str, Any]) -> None:
+    values_data["description"] = "x" * 300
+    text = dump(values_data)
+    assert errors(text) == [
+        f"v.yaml:{line_of(text, 'description:')}: description: {'x' * 40!r}... is too long (at most 200 characters)"
+    ]
+
+
 def test_cross_field_problems(values_data: dict[str, Any]) -> None:
     values_data["services"]["api"]["env"]["secrets"].append("OPENAI_KEY")
     values_data["services"]["api"]["env"]["config"].append("API_TOKEN")
