@@ -36,7 +36,8 @@ examples:
 
 Secret values come from environment variables named like their keys, or from --env-file (the
 environment wins). A Secret with a value missing is not rendered; the summary prints the kubectl
-command that creates it. Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage.
+command that creates it. Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage
+(including an output directory that holds files a synth did not write: nothing is ever deleted).
 """
 
 
@@ -54,7 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--outdir",
         default=os.environ.get("CDK8S_OUTDIR") or "dist",
         metavar="DIR",
-        help="directory to write the manifests to; replaced as a whole, only on success (default: $CDK8S_OUTDIR or dist)",
+        help="directory to write the manifests to: a new or empty one, or a previous synth's output, which is replaced "
+        "as a whole, only on success; anything else is refused (default: $CDK8S_OUTDIR or dist)",
     )
     parser.add_argument("--env-file", metavar="FILE", help="dotenv file with Secret values (the environment wins over it)")
     parser.add_argument(
@@ -68,6 +70,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     action.add_argument(
         "--diagram", action="store_true", help="print a Mermaid graph of the app of --values (nothing written), then exit"
     )
+    action.add_argument(
+        "--check-outdir",
+        action="store_true",
+        help="only check that --outdir may be replaced (exit 0) or not (exit 2); `npx cdk8s synth` asks this first",
+    )
     return parser.parse_args(argv)
 
 
@@ -80,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli.list_presets(ROOT / "values")
     if args.diagram:
         return cli.diagram(values=Path(args.values))
+    if args.check_outdir:
+        return cli.check_output(Path(args.outdir))
     return cli.run(
         values=Path(args.values),
         outdir=Path(args.outdir),

@@ -1,7 +1,8 @@
 """What ``main.py`` runs once its arguments are parsed: load, synthesize, report.
 
 Exit status: 0 on success, 1 when the values, the env file or the secrets are not usable (one
-line per problem, no traceback; the output directory is left as it was).
+line per problem, no traceback; the output directory is left as it was), 2 when the output
+directory holds something a synth did not write (refused before any work).
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from typing import TextIO
 
 from constructs.app_secrets import EnvFileError, read_env_file
 from constructs.loader import ValuesError, load_values
+from constructs.outdir import UnsafeOutdirError, check_outdir, remove_leftovers
 from constructs.synth import MissingSecretsError, synth
 
-__all__ = ["diagram", "list_presets", "run"]
+__all__ = ["PROJECT_ROOT", "check_output", "diagram", "list_presets", "run"]
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""Never an output directory, nor any of its ancestors."""
 
 
 def run(
@@ -32,6 +37,8 @@ def run(
     """Synthesize ``values`` into ``outdir``; print problems, and unless ``quiet`` the summary, to
     ``stderr``."""
     stderr = stderr if stderr is not None else sys.stderr
+    if check_output(outdir, stderr=stderr):
+        return 2
     try:
         app_values = load_values(values)
         env_values = read_env_file(env_file) if env_file is not None else None
@@ -52,6 +59,21 @@ def run(
     except OSError as error:
         _fail([f"cannot write {outdir}: {error.strerror or error}"], stderr)
         return 1
+    return 0
+
+
+def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:
+    """0 when a synth may replace ``outdir``; else 2, with the reason on ``stderr``.
+
+    Leftovers of an interrupted synth of ``outdir`` are cleaned up first (only those it can prove
+    are its own).
+    """
+    try:
+        remove_leftovers(outdir)
+        check_outdir(outdir, project_root=PROJECT_ROOT)
+    except UnsafeOutdirError as error:
+        _fail([str(error)], stderr if stderr is not None else sys.stderr)
+        return 2
     return 0
 
 

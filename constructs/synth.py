@@ -1,15 +1,13 @@
 """Synthesize a values file into an output directory, atomically, and say what was written.
 
-The YAML is rendered into a fresh directory beside the output directory, which replaces the
-output directory only once everything succeeded: a failed synth leaves the previous output as it
-was, and a successful one leaves no stale file behind. The Secrets file is owner-only (0600).
+The YAML is rendered in memory, then written to a fresh directory beside the output directory,
+which replaces the output directory only once everything succeeded (:mod:`constructs.outdir`): a
+failed synth leaves the previous output as it was, and a successful one leaves no stale file
+behind. The Secrets file is owner-only (0600).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pydantic import SecretStr
 
 from constructs.app_secrets import MissingSecret
 from constructs.manifest import chart_manifests
+from constructs.outdir import replace_outdir
 from constructs.release import SECRETS_FILE, Release, build_release
 from constructs.values import AppValues
 from constructs.yaml_io import Dumper
@@ -67,28 +66,10 @@ def dump_yaml(docs: list[dict[str, Any]]) -> str:
 
 
 def write_outdir(outdir: Path, files: Mapping[str, list[dict[str, Any]]]) -> None:
-    """Write ``files`` to a new directory and swap it in place of ``outdir``."""
-    outdir = outdir.absolute()
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
-    try:
-        for name, docs in files.items():
-            target = staging / name
-            mode = 0o600 if name == SECRETS_FILE else 0o644
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(dump_yaml(docs))
-        staging.chmod(0o755)
-        if outdir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
-            os.replace(outdir, old / outdir.name)
-            os.replace(staging, outdir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, outdir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    """Write ``files`` to a new directory and swap it in place of ``outdir`` (see
+    :mod:`constructs.outdir`; call its ``check_outdir`` first). The Secrets file is owner-only."""
+    texts = {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in files.items()}
+    replace_outdir(outdir, texts)
 
 
 def synth(

@@ -57,7 +57,7 @@ def test_cdk8s_outdir_and_env_file(tmp_path: Path) -> None:
         env={"CDK8S_OUTDIR": str(tmp_path / "o")},
     )
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["10-secrets.secret.yaml", "20-app.k8s.yaml"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [".cdk8s-synth", "10-secrets.secret.yaml", "20-app.k8s.yaml"]
     assert "postgres://fake" not in result.stderr
 
 
@@ -82,7 +82,7 @@ def test_output_is_byte_for_byte_deterministic(tmp_path: Path) -> None:
         assert run("--outdir", str(out), env={"PYTHONHASHSEED": seed, **secrets}).returncode == 0
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
-    assert len(outputs[0]) == 3
+    assert sorted(outputs[0]) == [".cdk8s-synth", "00-namespace.k8s.yaml", "10-secrets.secret.yaml", "20-app.k8s.yaml"]
 
 
 def in_process(*args: str, environ: dict[str, str] | None = None) -> tuple[int, str]:

@@ -51,7 +51,8 @@ def _render(preset: str, outdir: Path, environ: dict[str, str]) -> Rendered:
     stderr = io.StringIO()
     status = run(values=ROOT / "values" / f"{preset}.yaml", outdir=outdir, environ=environ, stderr=stderr)
     assert status == 0, stderr.getvalue()
-    return Rendered({p.name: p.read_text() for p in sorted(outdir.iterdir())}, stderr.getvalue())
+    files = {p.name: p.read_text() for p in sorted(outdir.iterdir()) if p.suffix == ".yaml"}
+    return Rendered(files, stderr.getvalue())
 
 
 SECRET_KEYS = [

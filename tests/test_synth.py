@@ -18,10 +18,9 @@ def test_replaces_the_directory_without_stale_files(
     tmp_path: Path, values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
 ) -> None:
     outdir = tmp_path / "dist"
-    outdir.mkdir()
-    (outdir / "99-old-service.k8s.yaml").write_text("stale")
+    write_outdir(outdir, {"99-old-service.k8s.yaml": []})
     result = synth(make_values(values_data), outdir, environ={})
-    assert sorted(p.name for p in outdir.iterdir()) == sorted(result.files)
+    assert sorted(p.name for p in outdir.iterdir()) == sorted([*result.files, ".cdk8s-synth"])
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 
 

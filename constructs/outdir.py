@@ -1,0 +1,189 @@
+"""Where a synth may write, and how it replaces what is there without ever destroying anything else.
+
+A synth writes to a path that does not exist yet, to an empty directory, or to a directory that
+holds only a previous synth's output: the files listed in its ``.cdk8s-synth`` marker, and the
+marker. Anything else (a file, a directory with other content, the current directory, the project
+root or an ancestor of either, the home directory, ``/``) is refused before any work is done, with
+one line that says what is there and what to do. There is no ``--force``: the tool never deletes
+what it did not write.
+
+Writing goes to a staging directory beside the target, which replaces the target only when
+everything was written: a failed synth leaves the previous output exactly as it was. Staging
+directories carry a marker of their own, so a synth killed half-way (``kill -9``) leaves only
+directories that the next synth can prove are its own and remove.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+__all__ = ["MARKER", "UnsafeOutdirError", "check_outdir", "remove_leftovers", "replace_outdir"]
+
+MARKER = ".cdk8s-synth"
+"""The file in an output directory that lists what the synth wrote there."""
+STAGING_MARKER = ".cdk8s-synth-staging"
+"""The file in a staging directory that says a synth made it and may remove it."""
+GENERATOR = "todo-chatbot-cdk8s"
+LEGACY_FILES = frozenset({"00-namespace.k8s.yaml", "10-secrets.secret.yaml", "20-app.k8s.yaml"})
+"""What a synth wrote before it left a marker: a directory holding only these is a synth's output."""
+
+_ADVICE = "choose an empty or new directory, or remove it yourself"
+
+
+class UnsafeOutdirError(Exception):
+    """The output path holds something a synth did not write; ``str()`` is one line."""
+
+
+def _protected(project_root: Path | None) -> set[Path]:
+    places = [Path.cwd()]
+    if project_root is not None:
+        places.append(project_root)
+    protected = {Path("/"), Path.home().resolve()}
+    for place in places:
+        place = place.resolve()
+        protected.add(place)
+        protected.update(place.parents)
+    return protected
+
+
+def _marker_files(directory: Path) -> set[str] | None:
+    """The files the marker of ``directory`` lists, or None when it has no valid marker."""
+    try:
+        data = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("generator") != GENERATOR or not isinstance(data.get("files"), list):
+        return None
+    files = data["files"]
+    if not all(isinstance(name, str) and name and "/" not in name and name not in (".", "..") for name in files):
+        return None
+    return set(files)
+
+
+def _describe(names: Iterable[str]) -> str:
+    names = sorted(names)
+    shown = ", ".join(names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def check_outdir(outdir: Path, *, project_root: Path | None = None) -> None:
+    """Raise :class:`UnsafeOutdirError` unless a synth may replace ``outdir`` as a whole.
+
+    ``project_root``, its ancestors, the current directory, its ancestors, the home directory and
+    ``/`` are always refused, whatever they hold.
+    """
+    path = Path(os.path.abspath(outdir))
+    if path.is_symlink():
+        raise UnsafeOutdirError(f"{outdir} is a symbolic link; {_ADVICE}")
+    if not path.exists():
+        return
+    if path.resolve() in _protected(project_root):
+        what = "the current directory" if path.resolve() == Path.cwd().resolve() else "a directory that holds your work"
+        if path.resolve() == Path.home().resolve():
+            what = "the home directory"
+        elif project_root is not None and path.resolve() == project_root.resolve():
+            what = "the project's root"
+        raise UnsafeOutdirError(f"{outdir} is {what}; a synth replaces its output directory as a whole: {_ADVICE}")
+    if not path.is_dir():
+        raise UnsafeOutdirError(f"{outdir} is an existing file, not an output directory; {_ADVICE}")
+    try:
+        present = {entry.name for entry in os.scandir(path)}
+    except OSError as error:
+        raise UnsafeOutdirError(f"{outdir} cannot be read ({error.strerror or error}); {_ADVICE}") from None
+    if not present:
+        return
+    listed = _marker_files(path)
+    ours = ({MARKER} | listed) if listed is not None else set(LEGACY_FILES)
+    foreign = sorted(name for name in present if name not in ours or not (path / name).is_file() or (path / name).is_symlink())
+    if foreign:
+        raise UnsafeOutdirError(f"{outdir} holds files a synth did not write ({_describe(foreign)}); {_ADVICE}")
+
+
+def _mark_staging(directory: Path, target: Path) -> None:
+    (directory / STAGING_MARKER).write_text(json.dumps({"generator": GENERATOR, "target": target.name}) + "\n", encoding="utf-8")
+
+
+def remove_leftovers(outdir: Path) -> list[Path]:
+    """Remove the staging directories an interrupted synth of ``outdir`` left beside it.
+
+    Only directories named ``.<outdir name>.*`` that hold this tool's staging marker for that very
+    target are removed; anything else is left alone. A previous output that a synth killed in the
+    middle of its swap left there is put back first. Returns what was removed.
+    """
+    outdir = Path(os.path.abspath(outdir))
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(outdir.parent))
+    except OSError:
+        return removed
+    prefix = f".{outdir.name}."
+    for entry in entries:
+        if not entry.name.startswith(prefix) or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            data = json.loads((Path(entry.path) / STAGING_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("generator") == GENERATOR and data.get("target") == outdir.name:
+            previous = Path(entry.path) / "previous"
+            if previous.is_dir() and not os.path.lexists(outdir):
+                os.replace(previous, outdir)  # killed between the two steps of a swap: restore it
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when
+    the system or the file system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def replace_outdir(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
+    """Write ``files`` (name -> (text, mode)) to a new directory and swap it in place of ``outdir``.
+
+    Call :func:`check_outdir` first. The new directory gets a marker listing the files.
+    """
+    outdir = Path(os.path.abspath(outdir))
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(outdir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        _mark_staging(staging, outdir)
+        content = staging / "content"
+        content.mkdir()
+        for name, (text, mode) in files.items():
+            fd = os.open(content / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        marker = {"generator": GENERATOR, "files": sorted(files)}
+        (content / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+        content.chmod(0o755)
+        if not outdir.exists():
+            os.replace(content, outdir)
+        elif not _exchange(content, outdir):
+            # Two steps: a synth killed between them leaves the previous output in the staging
+            # directory, and the next synth puts it back (remove_leftovers).
+            os.replace(outdir, staging / "previous")
+            os.replace(content, outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,206 @@
+"""The output directory: a synth never destroys what it did not write (issue 16), and an
+interrupted synth leaves nothing behind that the next one cannot clean up (issue 17)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from constructs import cli
+from constructs.outdir import MARKER, STAGING_MARKER, UnsafeOutdirError, check_outdir, remove_leftovers, replace_outdir
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
+
+
+def snapshot_tree(path: Path) -> dict[str, bytes | None]:
+    """Every file and directory under ``path`` (itself included), with the bytes of each file."""
+    tree: dict[str, bytes | None] = {}
+    for item in [path, *sorted(path.rglob("*"))] if path.is_dir() else [path]:
+        tree[str(item.relative_to(path.parent))] = item.read_bytes() if item.is_file() else None
+    return tree
+
+
+def synth(outdir: Path) -> tuple[int, str]:
+    stderr = io.StringIO()
+    status = cli.run(values=DEFAULT, outdir=outdir, environ={}, stderr=stderr, quiet=True)
+    return status, stderr.getvalue()
+
+
+def main_py(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
+    command = [sys.executable, str(ROOT / "main.py"), *args]
+    return subprocess.run(command, env={**base, **(env or {})}, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+# --- the issue's four commands, as a user runs them ------------------------------------------
+
+
+def test_outdir_dot_in_the_repository_is_refused() -> None:
+    before = sorted(p.name for p in ROOT.iterdir())
+    result = main_py("--outdir", ".", cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: . is the project's root; a synth replaces its output directory as a whole: "
+        "choose an empty or new directory, or remove it yourself\n"
+    )
+    assert sorted(p.name for p in ROOT.iterdir()) == before
+
+
+def test_outdir_naming_a_values_file_is_refused(tmp_path: Path) -> None:
+    values = tmp_path / "production.yaml"
+    values.write_bytes(DEFAULT.read_bytes())
+    result = main_py("--outdir", str(values), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: {values} is an existing file, not an output directory; choose an empty or new directory, or remove it yourself\n"
+    )
+    assert values.read_bytes() == DEFAULT.read_bytes()
+
+
+def test_a_folder_with_notes_is_refused(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    (notes / "2026").mkdir(parents=True)
+    (notes / "todo.md").write_text("buy milk\n")
+    (notes / "2026" / "plan.txt").write_text("ship it\n")
+    before = snapshot_tree(notes)
+    status, stderr = synth(notes)
+    assert status == 2
+    assert stderr == (
+        f"error: {notes} holds files a synth did not write (2026, todo.md); "
+        "choose an empty or new directory, or remove it yourself\n"
+    )
+    assert snapshot_tree(notes) == before
+
+
+def test_cdk8s_outdir_set_to_home_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text("export A=1\n")
+    result = main_py(env={"HOME": str(home), "CDK8S_OUTDIR": str(home)}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {home} is the home directory; ")
+    assert (home / ".bashrc").read_text() == "export A=1\n"
+
+
+# --- the other refused places ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("place", ["/", "..", "../..", "."])
+def test_root_and_ancestors_of_the_working_directory_are_refused(
+    place: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    with pytest.raises(UnsafeOutdirError, match=r"choose an empty or new directory, or remove it yourself$"):
+        check_outdir(Path(place))
+
+
+def test_ancestors_of_the_project_root_are_refused_even_when_empty(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    with pytest.raises(UnsafeOutdirError, match="is the project's root"):
+        check_outdir(project, project_root=project)
+    with pytest.raises(UnsafeOutdirError, match="holds your work"):
+        check_outdir(tmp_path, project_root=project)
+
+
+def test_a_symbolic_link_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (tmp_path / "dist").symlink_to(target)
+    status, stderr = synth(tmp_path / "dist")
+    assert status == 2
+    assert "is a symbolic link" in stderr
+    assert (tmp_path / "dist").is_symlink()
+
+
+def test_an_edited_previous_output_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert synth(out)[0] == 0
+    (out / "my-extra.yaml").write_text("kind: ConfigMap\n")
+    before = snapshot_tree(out)
+    status, stderr = synth(out)
+    assert status == 2
+    assert "holds files a synth did not write (my-extra.yaml)" in stderr
+    assert snapshot_tree(out) == before
+
+
+# --- what a synth may replace ----------------------------------------------------------------
+
+
+def test_rerendering_over_a_previous_output_removes_stale_files(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    replace_outdir(out, {"99-old.k8s.yaml": ("stale\n", 0o644), "20-app.k8s.yaml": ("old\n", 0o644)})
+    assert synth(out)[0] == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted([MARKER, "00-namespace.k8s.yaml", "20-app.k8s.yaml"])
+    assert json.loads((out / MARKER).read_text())["files"] == ["00-namespace.k8s.yaml", "20-app.k8s.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_an_empty_directory_and_an_output_without_marker_are_accepted(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert synth(tmp_path / "empty")[0] == 0
+    legacy = tmp_path / "legacy"
+    legacy.mkdir()
+    (legacy / "00-namespace.k8s.yaml").write_text("old\n")
+    (legacy / "20-app.k8s.yaml").write_text("old\n")
+    assert synth(legacy)[0] == 0
+    assert (legacy / MARKER).exists()
+
+
+# --- leftovers of a killed synth (issue 17) --------------------------------------------------
+
+
+def test_leftovers_that_carry_the_staging_marker_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    ours = tmp_path / ".dist.abc123"
+    ours.mkdir()
+    (ours / STAGING_MARKER).write_text(json.dumps({"generator": "todo-chatbot-cdk8s", "target": "dist"}))
+    (ours / "content").mkdir()
+    other_target = tmp_path / ".dist.old.x"
+    other_target.mkdir()
+    (other_target / STAGING_MARKER).write_text(json.dumps({"generator": "todo-chatbot-cdk8s", "target": "elsewhere"}))
+    unmarked = tmp_path / ".dist.keep"
+    unmarked.mkdir()
+    (unmarked / "mine.txt").write_text("mine")
+    assert synth(out)[0] == 0
+    assert not ours.exists()
+    assert other_target.exists()
+    assert (unmarked / "mine.txt").read_text() == "mine"
+
+
+def test_an_output_left_inside_a_staging_directory_is_put_back(tmp_path: Path) -> None:
+    # A synth killed between the two renames of a swap (where the atomic exchange is not there).
+    out = tmp_path / "dist"
+    assert synth(out)[0] == 0
+    before = snapshot_tree(out)
+    staging = tmp_path / ".dist.k1ll3d"
+    staging.mkdir()
+    (staging / STAGING_MARKER).write_text(json.dumps({"generator": "todo-chatbot-cdk8s", "target": "dist"}))
+    out.rename(staging / "previous")
+    assert remove_leftovers(out) == [staging]
+    assert snapshot_tree(out) == before
+
+
+def test_npx_cdk8s_synth_asks_before_the_cli_deletes_its_output(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.md").write_text("buy milk\n")
+    cdk8s = ROOT / "node_modules" / ".bin" / "cdk8s"
+    assert cdk8s.resolve() == ROOT / "scripts" / "cdk8s-guard.js", "run `npm ci` (make setup) to install the guard"
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
+    result = subprocess.run(
+        [str(cdk8s), "synth", "--output", str(notes)], cwd=ROOT, env=base, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert "holds files a synth did not write (todo.md)" in result.stderr
+    assert (notes / "todo.md").read_text() == "buy milk\n"
