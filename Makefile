@@ -59,7 +59,7 @@ snapshot-update: setup ## re-record the preset snapshots after an intended chang
 	$(PY) -m pytest --snapshot-update tests/test_presets.py
 
 schema: setup ## regenerate values.schema.json from the values model (commit it)
-	$(PY) -m constructs.schema values.schema.json
+	$(PY) -m values_app.schema values.schema.json
 
 audit: setup $(AUDIT_VENV)/.installed ## checkov's Kubernetes checks on every preset's output; fails on any finding
 	rm -rf $(AUDIT_DIR)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Synthesize the app of a values file into plain Kubernetes YAML: ``main.py --help``.
 
-Only argument parsing lives here; the work is done in constructs/ (constructs/cli.py first).
+Only argument parsing lives here; the work is done in values_app/ (values_app/cli.py first), a client
+of the construct library in constructs/.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     use_local_node()
-    from constructs import cli
+    from values_app import cli
 
     if args.list_presets:
         return cli.list_presets(ROOT / "values")

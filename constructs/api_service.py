@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-from constructs.values import ApiServiceProps
-from constructs.workload import Workload, WorkloadContext
+from .workload import Workload
 
 __all__ = ["ApiService"]
 
 
 class ApiService(Workload):
-    """The API Deployment and its Service (ClusterIP by default)."""
+    """The API's Deployment and its Service: ClusterIP on 8000 by default, reachable from the
+    services that :meth:`~.workload.Workload.connect` to it (and from anywhere when it has a
+    NodePort or LoadBalancer Service).
 
-    props: ApiServiceProps
-
-    def __init__(self, scope: Construct, id: str, *, props: ApiServiceProps, context: WorkloadContext) -> None:
-        super().__init__(scope, id, props=props, context=context)
+    Defaults: port 8000; a ClusterIP Service; 100m/500m CPU and 128Mi/512Mi memory; a writable
+    ``/tmp``. Every other prop as :class:`~.workload.Workload` has it.
+    """

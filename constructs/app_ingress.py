@@ -1,51 +1,111 @@
-"""AppIngress: one Ingress (networking.k8s.io/v1) that routes path prefixes to the app's Services."""
+"""AppIngress: one Ingress (networking.k8s.io/v1) that routes path prefixes to the app's services."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Unpack
 
 from constructs import Construct
-from constructs.manifest import Manifest, chart_namespace, object_meta
-from constructs.values import IngressProps
 
-__all__ = ["AppIngress"]
+from . import rules
+from .audit import audit_annotations
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
+from .manifest import Manifest, ManifestConstruct, object_meta
+from .props import Problem, PropsError, check, min_length, prop
+from .workload import Workload
+from .workload_props import HTTP_PATH, NAME
+
+__all__ = ["AppIngress", "AppIngressProps"]
 
 
-class AppIngress(Construct):
-    """An Ingress for ``props.host``, with TLS from ``props.tlsSecret`` when given.
+@dataclass(frozen=True, kw_only=True)
+class AppIngressProps(CommonProps):
+    """Props of :class:`AppIngress`."""
 
-    ``backends`` maps each service key named in ``props.paths`` to its Service name and port.
-    """
+    host: str = prop(check=check(rules.ingress_host))
+    """Public host name, e.g. ``todo.example.com``."""
+    paths: Sequence[str] = prop(check=min_length(1), each=[HTTP_PATH, check(rules.http_path)])
+    """Path prefixes, one per backend, in order; the longest prefix wins."""
+    class_name: str | None = prop(None, check=NAME)
+    """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
+    tls_secret: str | None = prop(None, check=NAME)
+    """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
+    annotations: Mapping[str, str] = prop({}, check=check(rules.annotation_keys_and_size))
+    """Annotations for the ingress controller or cert-manager. Default: none."""
+    controller_namespace: str = prop("ingress-nginx", check=NAME)
+    """Namespace of the ingress controller's pods, admitted by each backend's NetworkPolicy.
+    Default: ingress-nginx."""
+
+
+class AppIngress(ManifestConstruct):
+    """An Ingress for ``host`` that routes each path prefix of ``routes`` to a service (its
+    Service port), with TLS from ``tls_secret``. Each backend admits the ingress controller's
+    namespace. An internal service (an MCP server without ``expose_node_port``) is refused."""
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        props: IngressProps,
-        name: str,
-        backends: Mapping[str, tuple[str, int]],
-        labels: Mapping[str, str],
+        host: str,
+        routes: Mapping[str, Workload],
+        class_name: str | None = None,
+        tls_secret: str | None = None,
         annotations: Mapping[str, str] | None = None,
+        controller_namespace: str = "ingress-nginx",
+        **options: Unpack[CommonOptions],
     ) -> None:
+        owner = owner_name(type(self), id)
+        props = make_props(
+            AppIngressProps,
+            owner,
+            id,
+            host=host,
+            paths=list(routes),
+            class_name=class_name,
+            tls_secret=tls_secret,
+            annotations=dict(annotations or {}),
+            controller_namespace=controller_namespace,
+            **options,
+        )
+        internal = [
+            Problem(("routes", path), f"{backend.name} is an internal MCP server; set expose_node_port=True to route to it on purpose")
+            for path, backend in routes.items()
+            if getattr(backend, "internal", False)
+        ]
+        if internal:
+            raise PropsError(owner, internal)
         super().__init__(scope, id)
+        self.props = props
+        self.name = props.name or id
+        self.routes = dict(routes)
         paths = [
             {
-                "path": path.path,
+                "path": path,
                 "pathType": "Prefix",
-                "backend": {"service": {"name": backends[path.service][0], "port": {"number": backends[path.service][1]}}},
+                "backend": {"service": {"name": backend.name, "port": {"number": backend.service_port}}},
             }
-            for path in props.paths
+            for path, backend in routes.items()
         ]
-        spec: dict[str, Any] = {"rules": [{"host": props.host, "http": {"paths": paths}}]}
-        if props.class_name:
-            spec["ingressClassName"] = props.class_name
-        if props.tls_secret:
-            spec["tls"] = [{"hosts": [props.host], "secretName": props.tls_secret}]
-        metadata = object_meta(
-            name, namespace=chart_namespace(scope), labels=labels, annotations={**props.annotations, **(annotations or {})}
+        spec: dict[str, Any] = {"rules": [{"host": host, "http": {"paths": paths}}]}
+        if class_name:
+            spec["ingressClassName"] = class_name
+        if tls_secret:
+            spec["tls"] = [{"hosts": [host], "secretName": tls_secret}]
+        meta = object_meta(
+            self.name,
+            namespace=self.chart_info.namespace,
+            labels=shared_labels(props, id, self.chart_info),
+            annotations={**props.annotations, **audit_annotations(props.audit_skips, "Ingress")},
         )
-        self.ingress = Manifest(
-            self, "ingress", {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata, "spec": spec}
-        )
+        self._add("Resource", {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta, "spec": spec})
+        for backend in dict.fromkeys(routes.values()):
+            backend.allow_from_namespace(controller_namespace)
+
+    @property
+    def ingress(self) -> Manifest:
+        """The Ingress object."""
+        found = self._get("Resource")
+        assert found is not None
+        return found

@@ -1,36 +1,83 @@
-"""Manifest: one Kubernetes object whose content is a plain dict, built on the Python side.
+"""Manifests: Kubernetes objects built as plain dicts on the Python side, and the construct base
+that renders them.
 
-Why not the generated ``imports/k8s`` classes? Each typed struct crosses the jsii bridge field by
-field: a typed Deployment costs ~16 ms to create, a ``Manifest`` one jsii call (~0.6 ms). A
-``Manifest`` is a real ``cdk8s.ApiObject`` in the construct tree: ``cdk8s.Testing.synth`` and
-``App.synth`` render it (node calls back ``to_json``), and :func:`chart_manifests` renders it
-without crossing the bridge at all. The strict 1.27 schema validation in the tests stands in for
-the typing the generated classes would give.
+Every object of this library is a :class:`Manifest`, a real ``cdk8s.ApiObject`` whose content is a
+plain dict (``.manifest``). It behaves as every cdk8s object does:
 
-The escape hatch is the dict itself: change ``manifest`` before synth. cdk8s JSON patches do not
-apply to a ``Manifest`` (``add_json_patch`` says so).
+* ``obj.metadata.add_label(...)``, ``add_annotation``, ``add_finalizers``, ``add_owner_reference``;
+* labels given to ``cdk8s.Chart(..., labels=...)``;
+* ``cdk8s.ApiObject.of(obj).add_json_patch(cdk8s.JsonPatch.add(...))``;
+* ``obj.name``, ``obj.kind``, ``obj.api_version``;
+* rendered by ``App.synth()``, ``cdk8s.Testing.synth()`` and :func:`chart_manifests` alike.
+
+Why plain dicts and not the generated ``imports/k8s`` classes: every jsii call costs ~0.3-0.5 ms
+and a typed struct crosses the bridge field by field (a typed Deployment and Service take ~3.9 ms
+per service; a ``Manifest`` is one call to create and none to render on the Python side). The
+library does not depend on any ``imports/`` package, so an app's own ``imports/k8s`` is free.
+
+**Deferred objects.** In a chart passed to :func:`defer_objects`, a construct creates its objects
+in the construct tree only when asked for one (``service.deployment``) or when cdk8s synthesizes
+the chart; :func:`chart_manifests` renders them without creating them at all, which saves a jsii
+call per object. The values app uses this; charts of your own need not.
+
+Values may be :class:`Lazy`: computed when the object is rendered (the env of a Deployment that
+``connect`` adds to later, the rules of a NetworkPolicy that ``allow_from`` adds to).
 """
 
 from __future__ import annotations
 
+import copy
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import cdk8s
+import jsii
 
+import constructs as _upstream
 from constructs import Construct
 
-__all__ = ["Manifest", "chart_manifests", "chart_namespace", "object_meta"]
+__all__ = [
+    "ChartInfo",
+    "Lazy",
+    "Manifest",
+    "ManifestConstruct",
+    "chart_info",
+    "chart_manifests",
+    "defer_objects",
+    "object_meta",
+    "render",
+]
 
 _FIRST = ("apiVersion", "kind", "metadata")
 
 
-def _sorted(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(item) for item in value]
+class Lazy:
+    """A value computed when the object is rendered; ``None`` leaves the field out."""
+
+    __slots__ = ("produce",)
+
+    def __init__(self, produce: Callable[[], Any]) -> None:
+        self.produce = produce
+
+    def __repr__(self) -> str:
+        return f"Lazy({self.produce!r})"
+
+
+def _resolve(value: Any) -> Any:
+    """A deep copy of ``value`` with every :class:`Lazy` produced, mapping keys sorted (as cdk8s
+    sorts them) and None values dropped from mappings."""
+    while isinstance(value, Lazy):
+        value = value.produce()
+    if isinstance(value, Mapping):
+        out = {}
+        for key in sorted(value):
+            item = _resolve(value[key])
+            if item is not None:
+                out[key] = item
+        return out
+    if isinstance(value, list | tuple):
+        return [_resolve(item) for item in value]
     return value
 
 
@@ -52,38 +99,247 @@ def object_meta(
     return meta
 
 
-class Manifest(cdk8s.ApiObject):
-    """A Kubernetes object rendered exactly as ``manifest`` says (keys sorted as cdk8s sorts them:
-    ``apiVersion``, ``kind``, ``metadata`` first, everything below in key order)."""
+class ChartInfo:
+    """What the library needs to know of a chart, asked of cdk8s once (each question crosses the
+    jsii bridge), and the library's constructs in it."""
 
-    def __init__(self, scope: Construct, id: str, manifest: dict[str, Any]) -> None:
-        super().__init__(scope, id, api_version=manifest["apiVersion"], kind=manifest["kind"])
-        self.manifest = manifest
+    def __init__(self, chart: cdk8s.Chart) -> None:
+        self.chart = chart
+        self.deferred = False
+        self.members: list[ManifestConstruct] = []
+        self._namespace: tuple[str | None] | None = None
+        self._labels: dict[str, str] | None = None
+        self._id: str | None = None
+        self.registry: dict[str, Any] = {}
+        """Per-chart state of the constructs (e.g. the pods each service selects)."""
+
+    @property
+    def namespace(self) -> str | None:
+        if self._namespace is None:
+            self._namespace = (self.chart.namespace,)
+        return self._namespace[0]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        if self._labels is None:
+            self._labels = dict(self.chart.labels)
+        return self._labels
+
+    @property
+    def id(self) -> str:
+        if self._id is None:
+            self._id = self.chart.node.id
+        return self._id
+
+
+_CHARTS: weakref.WeakKeyDictionary[cdk8s.Chart, ChartInfo] = weakref.WeakKeyDictionary()
+
+
+def chart_info(scope: Construct) -> ChartInfo:
+    """The :class:`ChartInfo` of the chart that ``scope`` is in (or is)."""
+    chart = scope if isinstance(scope, cdk8s.Chart) else cdk8s.Chart.of(scope)
+    info = _CHARTS.get(chart)
+    if info is None:
+        info = _CHARTS[chart] = ChartInfo(chart)
+    return info
+
+
+@jsii.implements(_upstream.IValidation)
+class _CreateDeferred:
+    """Runs when cdk8s synthesizes (it validates every construct first): creates the deferred
+    objects of the chart's constructs, so that cdk8s renders them."""
+
+    def __init__(self, info: ChartInfo) -> None:
+        self.info = info
+
+    def validate(self) -> list[str]:
+        for member in self.info.members:
+            member.create_objects()
+        return []
+
+
+def defer_objects(chart: cdk8s.Chart) -> None:
+    """Create the objects of this library's constructs in ``chart`` only when they are needed:
+    when a construct's object is asked for (``service.deployment``) or when cdk8s synthesizes the
+    chart (``App.synth()``, ``cdk8s.Testing.synth()``, ``chart.to_json()``). :func:`chart_manifests`
+    renders them without creating them, one jsii call less per object. Call it before adding
+    constructs. Caveat: cdk8s orders a deferred object by a dependency on its construct
+    (``node.add_dependency``) only from its second synth on; add dependencies between the objects
+    themselves, or do not defer."""
+    info = chart_info(chart)
+    if not info.deferred:
+        info.deferred = True
+        chart.node.add_validation(_CreateDeferred(info))
+
+
+class _Metadata(cdk8s.ApiObjectMetadataDefinition):
+    """The metadata API of a :class:`Manifest`, writing into its dict."""
+
+    def __init__(self, api_object: Manifest) -> None:
+        super().__init__(api_object=api_object)
+        self._owner = api_object
+
+    @property
+    def _meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = self._owner.manifest.setdefault("metadata", {})
+        return meta
+
+    def add(self, key: str, value: Any) -> None:
+        self._meta[key] = value
+
+    def add_annotation(self, key: str, value: str) -> None:
+        self._meta.setdefault("annotations", {})[key] = value
+
+    def add_finalizers(self, *finalizers: str) -> None:
+        self._meta.setdefault("finalizers", []).extend(finalizers)
+
+    def add_label(self, key: str, value: str) -> None:
+        self._meta.setdefault("labels", {})[key] = value
+
+    def add_owner_reference(
+        self,
+        *,
+        api_version: str,
+        kind: str,
+        name: str,
+        uid: str,
+        block_owner_deletion: bool | None = None,
+        controller: bool | None = None,
+    ) -> None:
+        reference = {"apiVersion": api_version, "kind": kind, "name": name, "uid": uid}
+        if block_owner_deletion is not None:
+            reference["blockOwnerDeletion"] = block_owner_deletion
+        if controller is not None:
+            reference["controller"] = controller
+        self._meta.setdefault("ownerReferences", []).append(reference)
+
+    def get_label(self, key: str) -> str | None:
+        labels = {**self._owner.chart_labels(), **self._meta.get("labels", {})}
+        value = labels.get(key)
+        return None if value is None else str(value)
 
     def to_json(self) -> Any:
-        first = {key: _sorted(self.manifest[key]) for key in _FIRST if key in self.manifest}
-        return first | {key: _sorted(self.manifest[key]) for key in sorted(self.manifest) if key not in _FIRST}
+        return self._owner.to_json()["metadata"]
+
+    @property
+    def name(self) -> str | None:
+        name = self._meta.get("name")
+        return None if name is None else str(name)
+
+    @property
+    def namespace(self) -> str | None:
+        namespace = self._meta.get("namespace")
+        return None if namespace is None else str(namespace)
+
+
+def render(manifest: Mapping[str, Any], *, chart_labels: Mapping[str, str], patches: list[cdk8s.JsonPatch] | None = None) -> Any:
+    """The object ``manifest`` as cdk8s renders it: lazy values produced, keys sorted (``apiVersion``,
+    ``kind``, ``metadata`` first), the chart's labels under the object's own, then ``patches``."""
+    body = _resolve(manifest)
+    if chart_labels:
+        meta = body.setdefault("metadata", {})
+        meta["labels"] = dict(sorted({**chart_labels, **meta.get("labels", {})}.items()))
+    if patches:
+        body = cdk8s.JsonPatch.apply(body, *patches)
+    return {key: body[key] for key in _FIRST if key in body} | {key: body[key] for key in body if key not in _FIRST}
+
+
+class Manifest(cdk8s.ApiObject):
+    """A Kubernetes object rendered from the dict ``manifest`` (keys sorted as cdk8s sorts them:
+    ``apiVersion``, ``kind``, ``metadata`` first, everything below in key order), with the chart's
+    labels and the JSON patches added to it.
+
+    The escape hatches, in the order they apply: change the dict (``obj.manifest[...]``), the
+    metadata API (``obj.metadata.add_label``), then JSON patches (``add_json_patch``).
+    """
+
+    def __init__(self, scope: Construct, id: str, manifest: dict[str, Any]) -> None:
+        meta = manifest.get("metadata", {})
+        super().__init__(
+            scope,
+            id,
+            api_version=manifest["apiVersion"],
+            kind=manifest["kind"],
+            metadata=cdk8s.ApiObjectMetadata(name=meta.get("name"), namespace=meta.get("namespace")),
+        )
+        self.manifest = manifest
+        self.patches: list[cdk8s.JsonPatch] = []
+        self._metadata: _Metadata | None = None
+        self._info = chart_info(scope)
+
+    def chart_labels(self) -> dict[str, str]:
+        return self._info.labels
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return str(self.manifest["metadata"]["name"])
+
+    @property  # type: ignore[override]
+    def metadata(self) -> cdk8s.ApiObjectMetadataDefinition:
+        if self._metadata is None:
+            self._metadata = _Metadata(self)
+        return self._metadata
 
     def add_json_patch(self, *ops: cdk8s.JsonPatch) -> None:
-        raise TypeError(f"{self.node.path}: a Manifest takes no JSON patches; change its .manifest dict instead")
+        self.patches.extend(ops)
+
+    def to_json(self) -> Any:
+        return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
+
+
+class ManifestConstruct(Construct):
+    """Base of this library's constructs: a construct that renders a fixed list of
+    :class:`Manifest` objects, created in the tree at once or, in a deferred chart (see
+    :func:`defer_objects`), when one is asked for or cdk8s synthesizes."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.construct_id = id
+        self.chart_info = chart_info(scope)
+        self.chart_info.members.append(self)
+        self._manifests: dict[str, dict[str, Any]] = {}
+        """Every object's dict, by construct ID, in order."""
+        self._objects: dict[str, Manifest] = {}
+        """The objects created in the construct tree so far."""
+
+    def _add(self, id: str, manifest: dict[str, Any]) -> None:
+        """Add an object (construct ID ``id``); it is created now unless the chart defers it."""
+        self._manifests[id] = manifest
+        if not self.chart_info.deferred or self._objects:
+            self._objects[id] = Manifest(self, id, manifest)
+
+    def create_objects(self) -> None:
+        """Create the deferred objects in the construct tree, in order (idempotent)."""
+        for id, manifest in self._manifests.items():
+            if id not in self._objects:
+                self._objects[id] = Manifest(self, id, manifest)
+
+    def _get(self, id: str) -> Manifest | None:
+        """The object with construct ID ``id`` (its deferred objects created now), or None."""
+        if id not in self._manifests:
+            return None
+        self.create_objects()
+        return self._objects[id]
+
+    def manifests(self) -> Iterator[dict[str, Any]]:
+        """The rendered objects, in order, without creating deferred ones."""
+        labels = self.chart_info.labels
+        for id, manifest in self._manifests.items():
+            created = self._objects.get(id)
+            yield created.to_json() if created is not None else render(manifest, chart_labels=labels)
 
 
 def chart_manifests(chart: cdk8s.Chart) -> list[dict[str, Any]]:
-    """The objects of ``chart`` in construct order, as ``chart.to_json()`` gives them.
-
-    ``Manifest`` objects render on the Python side; any other ApiObject (a ``k8s.Kube*`` or
-    cdk8s-plus object a user added) is rendered by cdk8s.
-    """
-    return [construct.to_json() for construct in chart.node.find_all() if isinstance(construct, cdk8s.ApiObject)]
-
-
-_NAMESPACES: weakref.WeakKeyDictionary[cdk8s.Chart, str | None] = weakref.WeakKeyDictionary()
-
-
-def chart_namespace(scope: Construct) -> str | None:
-    """The namespace of the chart that ``scope`` is in (or is), asked of cdk8s once per chart:
-    every question crosses the jsii bridge."""
-    chart = scope if isinstance(scope, cdk8s.Chart) else cdk8s.Chart.of(scope)
-    if chart not in _NAMESPACES:
-        _NAMESPACES[chart] = chart.namespace
-    return _NAMESPACES[chart]
+    """The objects of ``chart`` in construct order, rendered on the Python side for this library's
+    constructs (no jsii call) and by cdk8s for any other ``ApiObject`` (a ``k8s.Kube*`` or
+    cdk8s-plus object). Objects of nested charts belong to those charts, as in cdk8s."""
+    out: list[dict[str, Any]] = []
+    for construct in chart.node.find_all():
+        if isinstance(construct, ManifestConstruct):
+            if construct.chart_info.chart is chart:
+                out.extend(construct.manifests())
+        elif isinstance(construct, Manifest):
+            continue  # rendered with its construct
+        elif isinstance(construct, cdk8s.ApiObject) and cdk8s.Chart.of(construct) is chart:
+            out.append(copy.deepcopy(construct.to_json()))
+    return out

@@ -2,20 +2,65 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-from constructs.values import McpServiceProps
-from constructs.workload import Workload, WorkloadContext
+from dataclasses import dataclass
+from typing import ClassVar, Unpack
 
-__all__ = ["McpService"]
+from constructs import Construct
+
+from .props import Problem
+from .workload import Workload
+from .workload_props import ResourceAmounts, Resources, WorkloadOptions, WorkloadProps
+
+__all__ = ["McpService", "McpServiceProps"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class McpServiceProps(WorkloadProps):
+    """Props of :class:`McpService`: those of every service, and ``expose_node_port``."""
+
+    expose_node_port: bool = False
+    """Allow a NodePort or LoadBalancer Service, or an Ingress path, for this internal server.
+    Default: false."""
 
 
 class McpService(Workload):
-    """The MCP server's Deployment and its ClusterIP Service.
+    """The MCP server's Deployment and its ClusterIP Service: internal, reachable only from the
+    services that :meth:`~.workload.Workload.connect` to it. A NodePort or LoadBalancer Service
+    (or an Ingress path) needs ``expose_node_port=True``.
 
-    The props refuse a NodePort or LoadBalancer Service unless ``exposeNodePort`` is set.
+    Defaults: port 8001; 50m/250m CPU and 64Mi/256Mi memory; a writable ``/tmp``. Every other
+    prop as :class:`~.workload.Workload` has it.
     """
+
+    DEFAULT_PORT: ClassVar[int] = 8001
+    DEFAULT_RESOURCES: ClassVar[Resources] = Resources(
+        requests=ResourceAmounts(cpu="50m", memory="64Mi"),
+        limits=ResourceAmounts(cpu="250m", memory="256Mi"),
+    )
+    PROPS: ClassVar[type[WorkloadProps]] = McpServiceProps
 
     props: McpServiceProps
 
-    def __init__(self, scope: Construct, id: str, *, props: McpServiceProps, context: WorkloadContext) -> None:
-        super().__init__(scope, id, props=props, context=context)
+    def __init__(
+        self, scope: Construct, id: str, *, image: str, expose_node_port: bool = False, **options: Unpack[WorkloadOptions]
+    ) -> None:
+        self._build(scope, id, self.make(id, image=image, expose_node_port=expose_node_port, **options))
+
+    @classmethod
+    def kind_problems(cls, props: WorkloadProps, id: str) -> list[Problem]:
+        found = super().kind_problems(props, id)
+        service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
+        if service_type != "ClusterIP" and not (isinstance(props, McpServiceProps) and props.expose_node_port):
+            found.append(
+                Problem(
+                    ("service_type",),
+                    f"{service_type} would expose the internal MCP server outside the cluster; "
+                    "use ClusterIP, or set exposeNodePort: true to do it on purpose",
+                )
+            )
+        return found
+
+    @property
+    def internal(self) -> bool:
+        """Whether the server must stay inside the cluster (no Ingress path to it)."""
+        return not self.props.expose_node_port

@@ -1,44 +1,59 @@
 """DefaultDeny: the NetworkPolicy that closes the app's pods to everything not allowed explicitly.
 
-Each service's own NetworkPolicy (rendered by its construct) then opens its port to the peers
-its props allow. Policies only add up, so the result is exactly the union of those rules.
+Each service's own NetworkPolicy (rendered by its construct) then opens its port to the peers its
+props and connections allow. Policies only add up, so the result is exactly the union of those
+rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Unpack
 
 from constructs import Construct
-from constructs.manifest import Manifest, chart_namespace, object_meta
 
-__all__ = ["DefaultDeny"]
+from .audit import audit_annotations
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
+from .manifest import Manifest, ManifestConstruct, object_meta
+from .props import min_length, prop
+from .workload_props import LABELS
+
+__all__ = ["DefaultDeny", "DefaultDenyProps"]
 
 
-class DefaultDeny(Construct):
+@dataclass(frozen=True, kw_only=True)
+class DefaultDenyProps(CommonProps):
+    """Props of :class:`DefaultDeny`."""
+
+    pod_selector: Mapping[str, str] = prop(check=[LABELS, min_length(1)])
+    """The pods it closes, e.g. ``{"app.kubernetes.io/instance": "todo"}`` for a whole release."""
+    egress: bool = False
+    """Deny egress too (each service's egress rules then open what it needs). Default: false."""
+
+
+class DefaultDeny(ManifestConstruct):
     """Deny all ingress (and, with ``egress``, all egress) to the pods matching ``pod_selector``."""
 
     def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        name: str,
-        pod_selector: Mapping[str, str],
-        labels: Mapping[str, str],
-        annotations: Mapping[str, str] | None = None,
-        egress: bool = False,
+        self, scope: Construct, id: str, *, pod_selector: Mapping[str, str], egress: bool = False, **options: Unpack[CommonOptions]
     ) -> None:
+        props = make_props(DefaultDenyProps, owner_name(type(self), id), id, pod_selector=pod_selector, egress=egress, **options)
         super().__init__(scope, id)
-        self.policy = Manifest(
-            self,
-            "policy",
-            {
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "NetworkPolicy",
-                "metadata": object_meta(name, namespace=chart_namespace(scope), labels=labels, annotations=annotations),
-                "spec": {
-                    "podSelector": {"matchLabels": dict(pod_selector)},
-                    "policyTypes": ["Ingress", "Egress"] if egress else ["Ingress"],
-                },
-            },
+        self.props = props
+        self.name = props.name or id
+        meta = object_meta(
+            self.name,
+            namespace=self.chart_info.namespace,
+            labels=shared_labels(props, id, self.chart_info),
+            annotations=audit_annotations(props.audit_skips, "NetworkPolicy"),
         )
+        spec = {"podSelector": {"matchLabels": dict(props.pod_selector)}, "policyTypes": ["Ingress", "Egress"] if egress else ["Ingress"]}
+        self._add("Resource", {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta, "spec": spec})
+
+    @property
+    def policy(self) -> Manifest:
+        """The NetworkPolicy object."""
+        found = self._get("Resource")
+        assert found is not None
+        return found

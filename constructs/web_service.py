@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
-from constructs import Construct
-from constructs.values import WebServiceProps
-from constructs.workload import Workload, WorkloadContext
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, Unpack
 
-__all__ = ["WebService"]
+from constructs import Construct
+
+from .workload import Workload
+from .workload_props import ServiceType, WorkloadOptions, WorkloadProps
+
+__all__ = ["WebService", "WebServiceProps"]
+
+Server = Literal["nextjs", "nginx"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebServiceProps(WorkloadProps):
+    """Props of :class:`WebService`: those of every service, and ``server``."""
+
+    server: Server = "nextjs"
+    """What serves the frontend: ``nextjs`` (port 3000) or ``nginx`` (port 80). Default: nextjs."""
 
 
 class WebService(Workload):
-    """A frontend Deployment and its Service (NodePort by default, so a browser reaches it)."""
+    """A frontend's Deployment and its Service: NodePort by default, so a browser reaches it, and
+    open to connections from anywhere.
+
+    Defaults: port 3000 (80 with ``server="nginx"``); a NodePort Service; 100m/500m CPU and
+    128Mi/512Mi memory; writable ``/tmp`` and ``/app/.next/cache`` (nginx: ``/tmp``,
+    ``/var/cache/nginx`` and ``/var/run``). Every other prop as :class:`~.workload.Workload` has it.
+    """
+
+    DEFAULT_PORT: ClassVar[int] = 3000
+    DEFAULT_SERVICE_TYPE: ClassVar[ServiceType] = "NodePort"
+    DEFAULT_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp", "/app/.next/cache")
+    NGINX_PORT: ClassVar[int] = 80
+    NGINX_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp", "/var/cache/nginx", "/var/run")
+    DEFAULT_ALLOW_EXTERNAL: ClassVar[bool] = True
+    PROPS: ClassVar[type[WorkloadProps]] = WebServiceProps
 
     props: WebServiceProps
 
-    def __init__(self, scope: Construct, id: str, *, props: WebServiceProps, context: WorkloadContext) -> None:
-        super().__init__(scope, id, props=props, context=context)
+    def __init__(
+        self, scope: Construct, id: str, *, image: str, server: Server = "nextjs", **options: Unpack[WorkloadOptions]
+    ) -> None:
+        self._build(scope, id, self.make(id, image=image, server=server, **options))
+
+    @classmethod
+    def default_port(cls, props: Any) -> int:
+        return cls.NGINX_PORT if getattr(props, "server", None) == "nginx" else cls.DEFAULT_PORT
+
+    def default_writable_paths(self) -> tuple[str, ...]:
+        return self.NGINX_WRITABLE_PATHS if self.props.server == "nginx" else self.DEFAULT_WRITABLE_PATHS

@@ -1,99 +1,75 @@
-"""The shared core of WebService, ApiService and McpService: one Deployment and what goes with it.
+"""Workload: the shared core of WebService, ApiService and McpService.
 
-Rendered as :class:`~constructs.manifest.Manifest` objects, so every field is exactly what the
-props say: no generated name suffixes, no construct-path selector labels, no default resources
-or startup probes that nobody asked for.
+One container in a Deployment, and what goes with it: a ServiceAccount (no API token mounted), a
+Service, a Deployment hardened to the Pod Security Standard "restricted" (unless the props relax
+it, with a reason), rolling updates that never drop below the desired count, and when asked or
+implied a HorizontalPodAutoscaler, a PodDisruptionBudget and a NetworkPolicy. Every field is
+exactly what the props say: no generated name suffixes, no construct-path selector labels, no
+default resources or startup probes nobody asked for.
 
-Per service: a ServiceAccount (no API token mounted), a Service, a Deployment (hardened to the
-Pod Security Standard "restricted" unless the props relax it; rolling updates that never drop
-below the desired count), and when asked or implied a HorizontalPodAutoscaler, a
-PodDisruptionBudget and a NetworkPolicy.
+Services connect in code::
+
+    api.connect(mcp, env="MCP_SERVER_URL")     # the env var holds mcp's URL; mcp admits api's pods
+    api.env_from_secret("todo-secrets", ["DATABASE_URL"])
+    api.allow_from(nightly)                    # any cdk8s-plus workload, or one of ours
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Unpack
 
 from constructs import Construct
-from constructs.manifest import Manifest, chart_namespace, object_meta
-from constructs.values import ProbeProps, ResourceAmounts, WorkloadProps
 
-__all__ = ["EgressAccess", "EnvRef", "NetworkAccess", "Workload", "WorkloadContext", "audit_annotations"]
+from . import rules
+from .app_config import AppConfig
+from .app_secret import AppSecret
+from .audit import audit_annotations
+from .common import make_props, owner_name
+from .labels import default_selector, pod_labels, selects
+from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
+from .props import Problem, PropsError
+from .quantity import canonical_quantity
+from .workload_props import (
+    Egress,
+    Probe,
+    ResourceAmounts,
+    Resources,
+    ServiceType,
+    WorkloadOptions,
+    WorkloadProps,
+    image_tag,
+    restricted_exceptions,
+)
+
+if TYPE_CHECKING:
+    import cdk8s_plus_27
+
+__all__ = ["Workload"]
 
 PORT_NAME = "http"
+BASELINE_CAPABILITIES = frozenset(
+    {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE"}
+    | {"SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
+)
+"""The capabilities the Pod Security Standard "baseline" lets a container add."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class EnvRef:
-    """One environment variable taken from one key of a ConfigMap or a Secret.
-
-    The variable is named like the key.
-    """
-
-    key: str
-    source: Literal["configMap", "secret"]
-    object_name: str
-    """Name of the ConfigMap or Secret that holds ``key``."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class EgressAccess:
-    """Where the pods may connect to, once egress is denied by default."""
-
-    to_pods: Sequence[tuple[Mapping[str, str], int]] = ()
-    """Selectors of the app's pods this one calls, with their container ports."""
-    external_ports: Sequence[int] = ()
-    """TCP ports it may reach outside the cluster."""
-    external_cidrs: Sequence[str] = ("0.0.0.0/0",)
-
-
-@dataclass(frozen=True, kw_only=True)
-class NetworkAccess:
-    """Who may connect to the pods (their container port only)."""
-
-    from_pods: Sequence[Mapping[str, str]] = ()
-    """Selectors of the pods (same namespace) that may connect."""
-    from_namespaces: Sequence[str] = ()
-    """Namespaces whose pods may connect, e.g. the ingress controller's."""
-    from_anywhere: bool = False
-    """Anyone may connect (a browser through a node port)."""
-    egress: EgressAccess | None = None
-    """Egress rules, or None to leave egress open."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class WorkloadContext:
-    """What a workload takes from the app around it (the chart computes it from the values)."""
+@dataclass(frozen=True)
+class _EnvFrom:
+    """An environment variable from one key of a ConfigMap or a Secret."""
 
     name: str
-    """Name of every object of the service."""
-    component: str
-    """The service's key; also its container's name."""
-    labels: Mapping[str, str]
-    """Labels of every object and of the pods; must include ``selector``."""
-    selector: Mapping[str, str]
-    """Labels the Service, the Deployment, the PodDisruptionBudget and the NetworkPolicy select the pods by."""
-    env: Sequence[EnvRef] = ()
-    """Environment variables, key by key. Default: none."""
-    pod_annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of the pod template, such as the config checksum. Default: none."""
-    annotations: Mapping[str, str] = field(default_factory=dict)
-    """Annotations of every object of the service, such as audit skips. Default: none."""
-    network: NetworkAccess | None = None
-    """Render a NetworkPolicy with these rules. Default: none."""
-
-    def __post_init__(self) -> None:
-        missing = {k: v for k, v in self.selector.items() if self.labels.get(k) != v}
-        if missing:
-            raise ValueError(f"{self.name}: the pod labels lack the selector labels {missing}")
-
-
-def audit_annotations(skips: Mapping[str, str]) -> dict[str, str]:
-    """``checkov.io/skipN: CHECK=reason`` annotations, one per deliberate exception."""
-    return {f"checkov.io/skip{i}": f"{check}={reason}" for i, (check, reason) in enumerate(sorted(skips.items()), 1)}
+    source: Literal["configMap", "secret"]
+    object_name: str
+    key: str
+    known: AppConfig | AppSecret | None
+    """The construct that holds the value, when it is one of this library's (for the checksum)."""
 
 
 def _volume_name(path: str) -> str:
@@ -104,76 +80,186 @@ def _drop_none(**fields: Any) -> dict[str, Any]:
     return {key: value for key, value in fields.items() if value is not None}
 
 
-class Workload(Construct):
-    """A Deployment of one container, its Service and ServiceAccount, and optional HPA, PDB and
-    NetworkPolicy.
+def _quantities(amounts: ResourceAmounts) -> dict[str, str] | None:
+    canonical = {key: canonical_quantity(value) for key, value in (("cpu", amounts.cpu), ("memory", amounts.memory)) if value}
+    return canonical or None
 
-    Construct IDs (``service-account``, ``service``, ``deployment``, ``hpa``, ``pdb``,
-    ``network-policy``) are stable API: renaming them churns every snapshot. Each object is a
-    :class:`~constructs.manifest.Manifest`; its ``manifest`` dict is the escape hatch.
+
+class Workload(ManifestConstruct):
+    """A Deployment of one container, its Service and ServiceAccount, and when asked or implied
+    a HorizontalPodAutoscaler, a PodDisruptionBudget and a NetworkPolicy.
+
+    Every object has the same name (``name``, default: the construct ID) and the recommended
+    labels; the pods are selected by ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``
+    (or ``selector_labels``). Two services of a chart never select each other's pods.
+
+    The objects are ``service_account``, ``service``, ``deployment``, ``hpa``, ``pdb`` and
+    ``network_policy`` (None when not rendered), each a :class:`~.manifest.Manifest`; their
+    construct IDs (``service-account``, ``service``, ``deployment``, ``hpa``, ``pdb``,
+    ``network-policy``) are stable API. ``cdk8s.ApiObject.of(service)`` is the Deployment.
+
+    Props: :class:`~.workload_props.WorkloadProps`; invalid props raise
+    :class:`~.props.PropsError` listing every problem.
     """
 
-    def __init__(self, scope: Construct, id: str, *, props: WorkloadProps, context: WorkloadContext) -> None:
+    DEFAULT_PORT: ClassVar[int] = 8000
+    """Port the container listens on, unless ``port`` says otherwise."""
+    DEFAULT_SERVICE_TYPE: ClassVar[ServiceType] = "ClusterIP"
+    DEFAULT_RESOURCES: ClassVar[Resources] = Resources(
+        requests=ResourceAmounts(cpu="100m", memory="128Mi"),
+        limits=ResourceAmounts(cpu="500m", memory="512Mi"),
+    )
+    DEFAULT_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp",)
+    DEFAULT_ALLOW_EXTERNAL: ClassVar[bool] = False
+    """Whether anyone may connect, unless ``allow_external`` says otherwise (a NodePort or
+    LoadBalancer Service always defaults to yes)."""
+    PROPS: ClassVar[type[WorkloadProps]] = WorkloadProps
+
+    def __init__(self, scope: Construct, id: str, *, image: str, **options: Unpack[WorkloadOptions]) -> None:
+        self._build(scope, id, self.make(id, image=image, **options))
+
+    # --- props ------------------------------------------------------------------------------
+
+    @classmethod
+    def make(cls, id: str, **kwargs: Any) -> WorkloadProps:
+        """The props of a construct ``id`` of this kind, checked; raise :class:`~.props.PropsError`."""
+        owner = owner_name(cls, id)
+        props = make_props(cls.PROPS, owner, id, **kwargs)
+        problems = cls.kind_problems(props, id)
+        if problems:
+            raise PropsError(owner, problems)
+        return props
+
+    @classmethod
+    def kind_problems(cls, props: WorkloadProps, id: str) -> list[Problem]:
+        """The rules that depend on the kind's defaults (every one of them, at once)."""
+        found: list[Problem] = []
+        if props.name is None:
+            found += [Problem(("name",), f"the construct ID {message}; pass name=") for message in rules.dns1123_label(id)]
+        service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
+        if props.node_port is not None and service_type == "ClusterIP":
+            found.append(Problem(("node_port",), f"{props.node_port} needs service.type NodePort or LoadBalancer, not ClusterIP"))
+        return found
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _build(self, scope: Construct, id: str, props: WorkloadProps) -> None:
         super().__init__(scope, id)
+        info = self.chart_info
         self.props = props
-        self.context = context
-        self._namespace = chart_namespace(scope)
-        self.service_account = self._object("service-account", "v1", "ServiceAccount", automountServiceAccountToken=False)
-        self.service = self._object("service", "v1", "Service", spec=self._service_spec())
-        self.deployment = self._object("deployment", "apps/v1", "Deployment", spec=self._deployment_spec())
-        self.autoscaler = (
+        self.name: str = props.name or id
+        """Name of every object of the service; also its host name inside the namespace."""
+        self.namespace: str | None = info.namespace
+        self.port: int = props.port if props.port is not None else type(self).default_port(props)
+        """The port the container listens on."""
+        self.service_type: ServiceType = props.service_type or self.DEFAULT_SERVICE_TYPE
+        self.service_port: int = props.service_port if props.service_port is not None else self.port
+        """The port the Service listens on."""
+        instance = props.instance or info.id
+        tag = image_tag(props.image)
+        version = props.version or (tag if tag is not None and not rules.label_value(tag) else None)
+        self.selector: dict[str, str] = (
+            dict(props.selector_labels) if props.selector_labels is not None else default_selector(self.name, instance)
+        )
+        """The labels the Service, Deployment, PodDisruptionBudget and NetworkPolicy select the pods by."""
+        self.labels: dict[str, str] = pod_labels(
+            name=self.name,
+            instance=instance,
+            component=props.component or id,
+            part_of=props.part_of or instance,
+            version=version,
+            extra=props.labels,
+            selector=self.selector,
+        )
+        """The labels of every object of the service and of its pods."""
+        self._check_chart(id)
+
+        self._env: list[tuple[str, str] | _EnvFrom] = list(props.env.items())
+        self._peers: list[dict[str, Any]] = []
+        self._egress_to: list[Workload] = []
+        self._allow_external = props.allow_external
+        self._pods: Any = None
+
+        self._object("service-account", "v1", "ServiceAccount", automountServiceAccountToken=False)
+        self._object("service", "v1", "Service", spec=self._service_spec())
+        self._object("deployment", "apps/v1", "Deployment", spec=self._deployment_spec())
+        if props.autoscaling is not None:
             self._object("hpa", "autoscaling/v2", "HorizontalPodAutoscaler", spec=self._autoscaler_spec())
-            if props.autoscaling
-            else None
-        )
-        # maxUnavailable 1 (not minAvailable): a drain can always evict one pod, even at one replica.
-        self.disruption_budget = (
-            self._object("pdb", "policy/v1", "PodDisruptionBudget", spec={"maxUnavailable": 1, "selector": self._selector()})
-            if props.wants_disruption_budget
-            else None
-        )
-        self.network_policy = (
-            self._object("network-policy", "networking.k8s.io/v1", "NetworkPolicy", spec=self._policy_spec(context.network))
-            if context.network
-            else None
-        )
+        if props.wants_disruption_budget:
+            # maxUnavailable 1 (not minAvailable): a drain can always evict one pod, even at one replica.
+            self._object("pdb", "policy/v1", "PodDisruptionBudget", spec={"maxUnavailable": 1, "selector": self._match()})
+        if props.network_policy:
+            self._object("network-policy", "networking.k8s.io/v1", "NetworkPolicy", spec=self._policy_spec())
+        if not info.deferred:
+            self.node.default_child = self._objects["deployment"]
 
-    def _object(self, id: str, api_version: str, kind: str, **body: Any) -> Manifest:
-        context = self.context
-        metadata = object_meta(context.name, namespace=self._namespace, labels=context.labels, annotations=context.annotations)
-        return Manifest(self, id, {"apiVersion": api_version, "kind": kind, "metadata": metadata, **body})
+    @classmethod
+    def default_port(cls, props: Any) -> int:
+        """The container port when ``port`` is not given (``props``: these props, or any object
+        with the same attributes, such as a values file's service)."""
+        return cls.DEFAULT_PORT
 
-    def _selector(self) -> dict[str, Any]:
-        return {"matchLabels": dict(self.context.selector)}
+    def default_writable_paths(self) -> tuple[str, ...]:
+        return self.DEFAULT_WRITABLE_PATHS
+
+    def _check_chart(self, id: str) -> None:
+        """Refuse a name another service of the chart has, and selectors that overlap."""
+        services: list[Workload] = self.chart_info.registry.setdefault("services", [])
+        problems = []
+        for other in services:
+            if other.name == self.name:
+                problems.append(Problem(("name",), f"{self.name} is already the name of {owner_name(type(other), other.construct_id)}"))
+            elif selects(self.selector, other.labels) or selects(other.selector, self.labels):
+                problems.append(
+                    Problem(
+                        ("selector_labels",),
+                        f"the selector {self.selector} and the pods of {owner_name(type(other), other.construct_id)} "
+                        "overlap; add a label that tells them apart",
+                    )
+                )
+        if problems:
+            raise PropsError(owner_name(type(self), id), problems)
+        services.append(self)
+
+    def create_objects(self) -> None:
+        deferred = "deployment" not in self._objects
+        super().create_objects()
+        if deferred:
+            self.node.default_child = self._objects["deployment"]
+
+    def _object(self, id: str, api_version: str, kind: str, **body: Any) -> None:
+        meta = object_meta(
+            self.name,
+            namespace=self.namespace,
+            labels=self.labels,
+            annotations=audit_annotations(self.props.audit_skips, kind),
+        )
+        self._add(id, {"apiVersion": api_version, "kind": kind, "metadata": meta, **body})
+
+    def _match(self) -> dict[str, Any]:
+        return {"matchLabels": dict(self.selector)}
 
     def _service_spec(self) -> dict[str, Any]:
-        props = self.props
         port = _drop_none(
-            name=PORT_NAME,
-            protocol="TCP",
-            port=props.service_port,
-            targetPort=props.container_port,
-            nodePort=props.service.node_port,
+            name=PORT_NAME, protocol="TCP", port=self.service_port, targetPort=self.port, nodePort=self.props.node_port
         )
-        return {"type": props.service_type, "selector": dict(self.context.selector), "ports": [port]}
+        return {"type": self.service_type, "selector": dict(self.selector), "ports": [port]}
 
     def _deployment_spec(self) -> dict[str, Any]:
-        context = self.context
-        template_meta: dict[str, Any] = {"labels": dict(context.labels)}
-        if context.pod_annotations:
-            template_meta["annotations"] = dict(context.pod_annotations)
+        props = self.props
+        template_meta: dict[str, Any] = {"labels": dict(self.labels), "annotations": Lazy(self._pod_annotations)}
         return _drop_none(
-            replicas=None if self.props.autoscaling else self.props.replicas,
-            selector=self._selector(),
+            replicas=None if props.autoscaling is not None else (props.replicas if props.replicas is not None else 1),
+            selector=self._match(),
             strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
             template={"metadata": template_meta, "spec": self._pod_spec()},
         )
 
     def _pod_spec(self) -> dict[str, Any]:
-        security = self.props.security_context
-        paths = self.props.effective_writable_paths if security.read_only_root_filesystem else []
+        security = self.props.security
+        paths = self.writable_paths if security.read_only_root_filesystem else []
         return _drop_none(
-            serviceAccountName=self.context.name,
+            serviceAccountName=self.name,
             automountServiceAccountToken=False,
             terminationGracePeriodSeconds=self.props.termination_grace_period_seconds,
             securityContext=_drop_none(
@@ -187,18 +273,30 @@ class Workload(Construct):
             volumes=[{"name": _volume_name(p), "emptyDir": {}} for p in paths] or None,
         )
 
+    @property
+    def writable_paths(self) -> list[str]:
+        """The directories that get a writable emptyDir."""
+        paths = self.props.writable_paths
+        return list(paths if paths is not None else self.default_writable_paths())
+
+    @property
+    def resources(self) -> Resources:
+        """Requests and limits, after the kind's default."""
+        return self.props.resources if self.props.resources is not None else self.DEFAULT_RESOURCES
+
     def _container(self, writable_paths: list[str]) -> dict[str, Any]:
         props = self.props
-        security = props.security_context
-        resources = props.effective_resources
+        security = props.security
+        resources = self.resources
+        capabilities = security.capabilities
         return _drop_none(
-            name=self.context.component,
-            image=props.image.reference,
-            imagePullPolicy=props.image.pull_policy,
-            command=props.command,
-            args=props.args,
-            ports=[{"name": PORT_NAME, "containerPort": props.container_port, "protocol": "TCP"}],
-            env=[_env_var(ref) for ref in self.context.env] or None,
+            name=props.component or self.construct_id,
+            image=props.image,
+            imagePullPolicy=props.image_pull_policy,
+            command=list(props.command) if props.command is not None else None,
+            args=list(props.args) if props.args is not None else None,
+            ports=[{"name": PORT_NAME, "containerPort": self.port, "protocol": "TCP"}],
+            env=Lazy(self._env_vars),
             resources=_drop_none(requests=_quantities(resources.requests), limits=_quantities(resources.limits)),
             livenessProbe=self._probe(props.probes.liveness),
             readinessProbe=self._probe(props.probes.readiness),
@@ -206,15 +304,13 @@ class Workload(Construct):
                 allowPrivilegeEscalation=security.allow_privilege_escalation,
                 readOnlyRootFilesystem=security.read_only_root_filesystem,
                 runAsNonRoot=security.run_as_non_root,
-                capabilities=_drop_none(
-                    drop=list(security.capabilities.drop) or None, add=list(security.capabilities.add) or None
-                ),
+                capabilities=_drop_none(drop=list(capabilities.drop) or None, add=list(capabilities.add) or None),
             ),
             volumeMounts=[{"name": _volume_name(p), "mountPath": p} for p in writable_paths] or None,
         )
 
-    def _probe(self, probe: ProbeProps) -> dict[str, Any]:
-        port = self.props.container_port
+    def _probe(self, probe: Probe) -> dict[str, Any]:
+        port = self.port
         action = {"httpGet": {"path": probe.path, "port": port}} if probe.path is not None else {"tcpSocket": {"port": port}}
         return action | _drop_none(
             initialDelaySeconds=probe.initial_delay_seconds,
@@ -227,69 +323,253 @@ class Workload(Construct):
         scaling = self.props.autoscaling
         assert scaling is not None
         return {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.context.name},
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.name},
             "minReplicas": scaling.min_replicas,
             "maxReplicas": scaling.max_replicas,
             "metrics": [
                 {
                     "type": "Resource",
-                    "resource": {
-                        "name": "cpu",
-                        "target": {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization},
-                    },
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization}},
                 }
             ],
         }
 
-    def _policy_spec(self, access: NetworkAccess) -> dict[str, Any]:
-        port = [{"protocol": "TCP", "port": self.props.container_port}]
-        ingress: list[dict[str, Any]]
-        if access.from_anywhere:
-            ingress = [{"ports": port}]
+    # --- environment --------------------------------------------------------------------------
+
+    def _env_vars(self) -> list[dict[str, Any]] | None:
+        out: list[dict[str, Any]] = []
+        for entry in self._env:
+            if isinstance(entry, tuple):
+                out.append({"name": entry[0], "value": entry[1]})
+            else:
+                selector = {"name": entry.object_name, "key": entry.key}
+                source = {"configMapKeyRef": selector} if entry.source == "configMap" else {"secretKeyRef": selector}
+                out.append({"name": entry.name, "valueFrom": source})
+        return out or None
+
+    def _pod_annotations(self) -> dict[str, str] | None:
+        """``checksum/config``: a digest of every ConfigMap and Secret value the pods read (those
+        this library renders), so that changing one rolls the pods."""
+        refs = [entry for entry in self._env if isinstance(entry, _EnvFrom)]
+        if not refs:
+            return None
+        material = []
+        for ref in refs:
+            if isinstance(ref.known, AppConfig):
+                material.append(["configMap", ref.object_name, ref.key, ref.known.data[ref.key]])
+            elif isinstance(ref.known, AppSecret):
+                material.append(["secret", ref.object_name, ref.key, ref.known.data[ref.key].reveal()])
+        return {"checksum/config": hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()}
+
+    def add_env(self, name: str, value: str) -> None:
+        """Add the environment variable ``name`` with a literal value."""
+        self._check_env_name(name)
+        self._env.append((name, value))
+
+    def env_from_config_map(self, config_map: AppConfig | str, keys: Iterable[str]) -> None:
+        """Add an environment variable for each of ``keys`` (named like the key), read from the
+        ConfigMap ``config_map``: an :class:`~.app_config.AppConfig` (its keys are checked, and a
+        change of their values rolls the pods) or the name of an existing ConfigMap."""
+        self._env_from("configMap", config_map, keys)
+
+    def env_from_secret(self, secret: AppSecret | str, keys: Iterable[str]) -> None:
+        """Add an environment variable for each of ``keys`` (named like the key), read from the
+        Secret ``secret``: an :class:`~.app_secret.AppSecret` (its keys are checked, and a change
+        of their values rolls the pods) or the name of an existing Secret, e.g. one created with
+        ``kubectl create secret``."""
+        self._env_from("secret", secret, keys)
+
+    def _env_from(self, source: Literal["configMap", "secret"], holder: AppConfig | AppSecret | str, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        for key in keys:
+            self._check_env_name(key)
+        known = holder if isinstance(holder, AppConfig | AppSecret) else None
+        if known is not None:
+            absent = [key for key in keys if key not in known.data]
+            if absent:
+                what = "ConfigMap" if isinstance(known, AppConfig) else "Secret"
+                raise PropsError(
+                    owner_name(type(self), self.construct_id),
+                    [Problem(("env",), f"{what} {known.name} has no key {key} (it has {', '.join(known.data)})") for key in absent],
+                )
+        name = known.name if known is not None else str(holder)
+        self._env += [_EnvFrom(key, source, name, key, known) for key in keys]
+
+    def _check_env_name(self, name: str) -> None:
+        problems = rules.env_var_name(name)
+        taken = {entry[0] if isinstance(entry, tuple) else entry.name for entry in self._env}
+        if name in taken:
+            problems.append(f"{name} is already set")
+        if problems:
+            raise PropsError(owner_name(type(self), self.construct_id), [Problem(("env", name), p) for p in problems])
+
+    # --- connections ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """``http://<name>:<service port>``: how pods of the same namespace reach this service."""
+        return f"http://{self.name}:{self.service_port}"
+
+    def url_from(self, other: Workload) -> str:
+        """How pods of ``other`` reach this service (through the namespace when they differ)."""
+        if other.namespace == self.namespace or self.namespace is None:
+            return self.url
+        return f"http://{self.name}.{self.namespace}:{self.service_port}"
+
+    def connect(self, other: Workload, *, env: str | None = None) -> None:
+        """This service calls ``other``: ``other``'s NetworkPolicy admits this service's pods (and,
+        with egress rules, this one may reach it); with ``env``, the environment variable ``env``
+        holds ``other``'s in-cluster URL."""
+        if env is not None:
+            self.add_env(env, other.url_from(self))
+        other.allow_from(self)
+
+    def allow_from(self, peer: Workload | Mapping[str, str] | Any) -> None:
+        """Admit connections to the container port from ``peer``: one of this library's services,
+        any cdk8s-plus workload or pod (``kp.Deployment``, ``kp.Job``, ``kp.CronJob``,
+        ``kp.StatefulSet``, ``kp.Pod``), or the labels of the pods (same namespace)."""
+        if isinstance(peer, Workload):
+            self._peers.append(self._pod_peer(peer.selector, peer.namespace))
+            peer._egress_to.append(self)
+        elif isinstance(peer, Mapping):
+            self._peers.append(self._pod_peer(dict(peer), self.namespace))
+        elif hasattr(peer, "pod_metadata"):
+            plus = sys.modules[type(peer).__module__.split(".")[0]]
+            label = plus.Pod.ADDRESS_LABEL
+            value = peer.pod_metadata.get_label(label)
+            import cdk8s
+
+            self._peers.append(self._pod_peer({label: value}, cdk8s.Chart.of(peer).namespace))
         else:
-            peers: list[dict[str, Any]] = [{"podSelector": {"matchLabels": dict(s)}} for s in access.from_pods]
-            peers += [
-                {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
-                for namespace in access.from_namespaces
-            ]
-            ingress = [{"from": peers, "ports": port}] if peers else []
-        spec: dict[str, Any] = {"podSelector": self._selector(), "policyTypes": ["Ingress"], "ingress": ingress}
-        if access.egress is not None:
-            spec["policyTypes"] = ["Ingress", "Egress"]
-            spec["egress"] = _egress_rules(access.egress)
+            raise TypeError(
+                f"{owner_name(type(self), self.construct_id)}: allow_from takes a service of this library, a cdk8s-plus "
+                f"workload or pod, or pod labels; not {type(peer).__name__}"
+            )
+
+    def allow_from_namespace(self, namespace: str) -> None:
+        """Admit connections to the container port from every pod of ``namespace`` (e.g. the
+        ingress controller's)."""
+        self._peers.append({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}})
+
+    def _pod_peer(self, labels: Mapping[str, str], namespace: str | None) -> dict[str, Any]:
+        peer: dict[str, Any] = {"podSelector": {"matchLabels": dict(labels)}}
+        if namespace is not None and namespace != self.namespace:
+            peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
+        return peer
+
+    @property
+    def allows_external(self) -> bool:
+        """Whether anyone may connect (a browser, through a node port)."""
+        if self._allow_external is not None:
+            return self._allow_external
+        return self.DEFAULT_ALLOW_EXTERNAL or self.service_type != "ClusterIP"
+
+    def _policy_spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "podSelector": self._match(),
+            "policyTypes": ["Ingress"] if self.props.egress is None else ["Ingress", "Egress"],
+            "ingress": Lazy(self._ingress_rules),
+        }
+        if self.props.egress is not None:
+            spec["egress"] = Lazy(lambda: self._egress_rules(self.props.egress))
         return spec
 
+    def _ingress_rules(self) -> list[dict[str, Any]]:
+        port = [{"protocol": "TCP", "port": self.port}]
+        if self.allows_external:
+            return [{"ports": port}]
+        return [{"from": list(self._peers), "ports": port}] if self._peers else []
 
-def _egress_rules(egress: EgressAccess) -> list[dict[str, Any]]:
-    dns = {
-        "to": [
-            {
-                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-            }
-        ],
-        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
-    }
-    rules: list[dict[str, Any]] = [dns]
-    rules += [
-        {"to": [{"podSelector": {"matchLabels": dict(selector)}}], "ports": [{"protocol": "TCP", "port": port}]}
-        for selector, port in egress.to_pods
-    ]
-    if egress.external_ports:
-        rules.append(
-            {
-                "to": [{"ipBlock": {"cidr": cidr}} for cidr in egress.external_cidrs],
-                "ports": [{"protocol": "TCP", "port": port} for port in egress.external_ports],
-            }
-        )
-    return rules
+    def _egress_rules(self, egress: Egress | None) -> list[dict[str, Any]]:
+        assert egress is not None
+        dns = {
+            "to": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }
+            ],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        }
+        rules_: list[dict[str, Any]] = [dns]
+        for other in self._egress_to:
+            peer: dict[str, Any] = {"podSelector": other._match()}
+            if other.namespace is not None and other.namespace != self.namespace:
+                peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": other.namespace}}
+            rules_.append({"to": [peer], "ports": [{"protocol": "TCP", "port": other.port}]})
+        if egress.external_ports:
+            rules_.append(
+                {
+                    "to": [{"ipBlock": {"cidr": cidr}} for cidr in egress.external_cidrs],
+                    "ports": [{"protocol": "TCP", "port": port} for port in egress.external_ports],
+                }
+            )
+        return rules_
 
+    def pods(self) -> cdk8s_plus_27.Pods:
+        """This service's pods as a cdk8s-plus-27 selection, a ``kp.NetworkPolicyPeer``: lets a
+        cdk8s-plus workload reach them (``kp_workload.connections.allow_to(api.pods())``).
+        Imports cdk8s-plus-27 (``pip install todo-constructs[plus]``)."""
+        if self._pods is None:
+            import cdk8s_plus_27 as kp
 
-def _env_var(ref: EnvRef) -> dict[str, Any]:
-    selector = {"name": ref.object_name, "key": ref.key}
-    source = {"configMapKeyRef": selector} if ref.source == "configMap" else {"secretKeyRef": selector}
-    return {"name": ref.key, "valueFrom": source}
+            namespaces = kp.Namespaces.select(self, "namespaces", names=[self.namespace]) if self.namespace else None
+            self._pods = kp.Pods.select(self, "pods", labels=self.selector, namespaces=namespaces)
+        pods: cdk8s_plus_27.Pods = self._pods
+        return pods
 
+    # --- the objects --------------------------------------------------------------------------
 
-def _quantities(amounts: ResourceAmounts) -> dict[str, str] | None:
-    return _drop_none(cpu=amounts.cpu, memory=amounts.memory) or None
+    @property
+    def service_account(self) -> Manifest:
+        found = self._get("service-account")
+        assert found is not None
+        return found
+
+    @property
+    def service(self) -> Manifest:
+        found = self._get("service")
+        assert found is not None
+        return found
+
+    @property
+    def deployment(self) -> Manifest:
+        found = self._get("deployment")
+        assert found is not None
+        return found
+
+    @property
+    def hpa(self) -> Manifest | None:
+        """The HorizontalPodAutoscaler, with ``autoscaling``."""
+        return self._get("hpa")
+
+    @property
+    def pdb(self) -> Manifest | None:
+        """The PodDisruptionBudget, with more than one replica, an autoscaler, or when asked."""
+        return self._get("pdb")
+
+    @property
+    def network_policy(self) -> Manifest | None:
+        """The NetworkPolicy, unless ``network_policy=False``."""
+        return self._get("network-policy")
+
+    # --- pod security -------------------------------------------------------------------------
+
+    @property
+    def pod_security_level(self) -> Literal["restricted", "baseline", "privileged"]:
+        """The strictest Pod Security Standard the pods meet."""
+        security = self.props.security
+        if not restricted_exceptions(security):
+            return "restricted"
+        if security.seccomp_profile == "Unconfined" or set(security.capabilities.add) - BASELINE_CAPABILITIES:
+            return "privileged"
+        return "baseline"
+
+    def pod_security_exceptions(self) -> dict[str, str]:
+        """Why the pods fall below "restricted": for each policy check they fail, what and why
+        (the reason given in ``audit_skips``)."""
+        return {
+            check: f"{what} ({self.props.audit_skips.get(check, 'no reason given')})"
+            for check, (_, what) in restricted_exceptions(self.props.security).items()
+        }
+

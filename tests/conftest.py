@@ -16,7 +16,7 @@ main.use_local_node()
 
 import cdk8s  # noqa: E402
 
-from constructs.values import AppValues  # noqa: E402
+from values_app.model import AppValues  # noqa: E402
 
 # Property tests run derandomized (the same examples every run, so CI never flakes);
 # HYPOTHESIS_PROFILE=explore searches further.
@@ -63,7 +63,7 @@ def make_values() -> Callable[[dict[str, Any]], AppValues]:
     """Validate, check and expand a values document (as ``main.py`` does with a file)."""
     import yaml
 
-    from constructs.loader import parse_values
+    from values_app.loader import parse_values
 
     def make(data: dict[str, Any]) -> AppValues:
         return parse_values(yaml.safe_dump(data), source="test.yaml")

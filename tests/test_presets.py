@@ -17,7 +17,7 @@ import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from constructs.cli import run
+from values_app.cli import run
 from tests.helpers import by_kind, container, one
 
 ROOT = Path(__file__).resolve().parent.parent

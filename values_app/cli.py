@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from constructs.app_secrets import EnvFileError, read_env_file
-from constructs.loader import ValuesError, load_values
-from constructs.outdir import UnsafeOutdirError, check_outdir, remove_leftovers
-from constructs.synth import MissingSecretsError, synth
+from .loader import ValuesError, load_values
+from .outdir import UnsafeOutdirError, check_outdir, remove_leftovers
+from .secrets import EnvFileError, read_env_file
+from .synth import MissingSecretsError, synth
 
 __all__ = ["PROJECT_ROOT", "check_output", "diagram", "list_presets", "run"]
 
@@ -83,7 +83,7 @@ def _fail(lines: list[str], stderr: TextIO) -> None:
 
 def diagram(*, values: Path, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Print the Mermaid picture of ``values`` to ``stdout``."""
-    from constructs.diagram import mermaid
+    from .diagram import mermaid
 
     try:
         app_values = load_values(values)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from constructs.release import allowed_from
-from constructs.values import AppValues, WorkloadProps
+from .model import AppValues, ServiceValues
+from .release import allowed_from
 
 __all__ = ["mermaid"]
 
@@ -37,7 +37,7 @@ def _service_label(values: AppValues, key: str) -> str:
     return "<br/>".join(lines)
 
 
-def _outside_port(service: WorkloadProps) -> str:
+def _outside_port(service: ServiceValues) -> str:
     if service.service.node_port is not None:
         return f":{service.service.node_port}"
     if service.service_type == "NodePort":

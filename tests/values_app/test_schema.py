@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 import yaml
 
-from constructs.schema import SCHEMA_FILE, schema_text
+from values_app.schema import SCHEMA_FILE, schema_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_committed_schema_is_current() -> None:

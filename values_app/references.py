@@ -21,11 +21,12 @@ Available references (``X`` is a service key):
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import string
 from collections.abc import Mapping
 
-from constructs.values import AppValues
+from .model import AppValues
 
 __all__ = ["BadReferenceError", "expand", "expand_values", "reference_table"]
 
@@ -83,27 +84,26 @@ def _unknown(name: str, table: Mapping[str, str]) -> str:
     close = difflib.get_close_matches(name, table, n=1)
     if close:
         return message + f"; did you mean ${{{close[0]}}}?"
-    return message + " (see constructs/references.py for the list)"
+    return message + " (see values_app/references.py for the list)"
 
 
 def expand_values(values: AppValues) -> AppValues:
     """A copy of ``values`` with every reference in config values, commands and args expanded.
 
-    Call :func:`constructs.checks.check_values` first: it reports every bad reference at once.
+    Call :func:`values_app.checks.check_values` first: it reports every bad reference at once.
     """
     table = reference_table(values)
 
     def each(texts: list[str] | None) -> list[str] | None:
         return None if texts is None else [expand(text, table) for text in texts]
 
-    return values.model_copy(
-        update={
-            "config_maps": {
-                name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()
-            },
-            "services": {
-                key: service.model_copy(update={"command": each(service.command), "args": each(service.args)})
-                for key, service in values.services.items()
-            },
-        }
+    return dataclasses.replace(
+        values,
+        config_maps={
+            name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()
+        },
+        services={
+            key: dataclasses.replace(service, command=each(service.command), args=each(service.args))
+            for key, service in values.services.items()
+        },
     )

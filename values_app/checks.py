@@ -1,32 +1,47 @@
-"""Rules that span several fields of a values file, reported all at once.
+"""Rules that span several parts of a values file, reported all at once.
 
-Each problem carries the path of the field it is about, so the loader can point at its line.
+Each problem carries the path of the field it is about, so the loader can point at its line. The
+rules of one service are its construct's own (:meth:`constructs.workload.Workload.make`): the
+values app asks the construct, and reports what it says at the service's fields.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from constructs.labels import object_labels, selector_labels
-from constructs.references import BadReferenceError, expand, reference_table
-from constructs.values import AppValues
+from constructs.labels import default_selector, pod_labels, selects
+from constructs.props import Path, Problem, PropsError
 
-__all__ = ["Problem", "check_values", "looks_secret"]
+from .model import AppValues, ServiceValues
+from .references import BadReferenceError, expand, reference_table
+from .release import ServiceContext, props_path, service_kwargs
 
-Path = tuple[str | int, ...]
+__all__ = ["check_values", "construct_problems", "looks_secret", "object_labels", "selector_labels"]
 
 _SECRET_LOOKING = re.compile(r"(_KEY$|SECRET|TOKEN|PASSWORD|^DATABASE_URL$)")
 _RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a values file: where (a field path) and what."""
+def selector_labels(values: AppValues, key: str) -> dict[str, str]:
+    """The labels service ``key``'s Service and Deployment select its pods by."""
+    service = values.services[key]
+    if service.selector_labels is not None:
+        return dict(service.selector_labels)
+    return default_selector(values.object_name(key), values.release)
 
-    path: Path
-    message: str
+
+def object_labels(values: AppValues, key: str) -> dict[str, str]:
+    """Labels of service ``key``'s objects and pods, as its construct renders them."""
+    return pod_labels(
+        name=values.object_name(key),
+        instance=values.release,
+        component=key,
+        part_of=values.part_of,
+        version=values.app_version,
+        extra={**values.labels, **values.services[key].labels},
+        selector=selector_labels(values, key),
+    )
 
 
 def looks_secret(key: str) -> bool:
@@ -38,6 +53,7 @@ def looks_secret(key: str) -> bool:
 def check_values(values: AppValues) -> list[Problem]:
     """Every cross-field problem of ``values``; empty when the values are consistent."""
     return [
+        *_constructs(values),
         *_declared_keys(values),
         *_env_keys(values),
         *_names_and_ports(values),
@@ -46,6 +62,37 @@ def check_values(values: AppValues) -> list[Problem]:
         *_references(values),
         *_service_refs(values),
     ]
+
+
+def construct_problems(key: str, service: ServiceValues, context: ServiceContext) -> Iterator[Problem]:
+    """What service ``key``'s construct says of its props (the rules of its kind), at the fields
+    of the values file."""
+    try:
+        service.construct.make(key, **service_kwargs(service, key, context))
+    except PropsError as error:
+        for problem in error.problems:
+            yield Problem(("services", key, *props_path(problem.path)), problem.message)
+    if service.service.target_port is not None and service.service.target_port != service.container_port:
+        yield Problem(
+            ("services", key, "service", "targetPort"),
+            f"{service.service.target_port} is not the container port {service.container_port}; "
+            "the Service would send traffic where nothing listens",
+        )
+
+
+def _constructs(values: AppValues) -> Iterator[Problem]:
+    context = ServiceContext.of(values)
+    for key, service in values.services.items():
+        yield from construct_problems(key, service, context)
+    if values.ingress is not None:
+        for index, path in enumerate(values.ingress.paths):
+            service = values.services.get(path.service)
+            if service is not None and service.kind == "mcp" and not getattr(service, "expose_node_port", False):
+                yield Problem(
+                    ("ingress", "paths", index, "service"),
+                    f"{path.service} is the internal MCP server; set services.{path.service}.exposeNodePort: true "
+                    "to route to it on purpose",
+                )
 
 
 def _declared_keys(values: AppValues) -> Iterator[Problem]:
@@ -127,7 +174,8 @@ def _selectors(values: AppValues) -> Iterator[Problem]:
             having.setdefault(label, set()).add(key)
     for key in values.services:
         selector = selector_labels(values, key)
-        matched = set(values.services).intersection(*(having.get(label, set()) for label in selector.items()))
+        matched = {other for other in values.services if selects(selector, object_labels(values, other))}
+        matched &= set(values.services).intersection(*(having.get(label, set()) for label in selector.items()))
         for other in values.services if len(matched) > 1 else ():
             if other != key and other in matched:
                 yield Problem(

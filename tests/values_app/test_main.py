@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import main
-from constructs import cli
+from values_app import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -33,8 +33,8 @@ def test_invalid_values_exit_1_without_traceback(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
-        f"error: {bad}:1: release: 'Demo' is not allowed here (a DNS-1123 label: lowercase letters, digits and '-', "
-        "starting and ending alphanumeric, at most 63)",
+        f"error: {bad}:1: release: 'Demo' is not a DNS-1123 label: lowercase letters, digits and '-', "
+        "starting and ending alphanumeric, at most 63 characters",
         f"error: {bad}:3: services: is empty; it needs at least one entry",
     ]
     assert not (tmp_path / "out").exists()

@@ -16,11 +16,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from constructs.loader import ValuesError, parse_values
-from constructs.release import build_release
-from constructs.synth import render_files
+from values_app.loader import ValuesError, parse_values
+from values_app.release import build_release
+from values_app.synth import render_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRESETS = {p.name: yaml.safe_load(p.read_text()) for p in sorted((ROOT / "values").glob("*.yaml"))}
 LOCATED = re.compile(r"^preset\.yaml(:\d+)?: \S.*$")
 

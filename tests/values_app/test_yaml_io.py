@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from constructs.yaml_io import Dumper, Loader
+from values_app.yaml_io import Dumper, Loader
 
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TRICKY = [

@@ -1,7 +1,7 @@
 """Synthesize a values file into an output directory, atomically, and say what was written.
 
 The YAML is rendered in memory, then written to a fresh directory beside the output directory,
-which replaces the output directory only once everything succeeded (:mod:`constructs.outdir`): a
+which replaces the output directory only once everything succeeded (:mod:`.outdir`): a
 failed synth leaves the previous output as it was, and a successful one leaves no stale file
 behind. The Secrets file is owner-only (0600).
 """
@@ -15,14 +15,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import yaml
-from pydantic import SecretStr
 
-from constructs.app_secrets import MissingSecret
+from constructs.app_secret import SecretValue
 from constructs.manifest import chart_manifests
-from constructs.outdir import replace_outdir
-from constructs.release import SECRETS_FILE, Release, build_release
-from constructs.values import AppValues
-from constructs.yaml_io import Dumper
+
+from .model import AppValues
+from .outdir import replace_outdir
+from .release import SECRETS_FILE, Release, build_release
+from .secrets import MissingSecret
+from .yaml_io import Dumper
 
 __all__ = ["MissingSecretsError", "SynthResult", "render_files", "synth", "write_outdir"]
 
@@ -67,7 +68,7 @@ def dump_yaml(docs: list[dict[str, Any]]) -> str:
 
 def write_outdir(outdir: Path, files: Mapping[str, list[dict[str, Any]]]) -> None:
     """Write ``files`` to a new directory and swap it in place of ``outdir`` (see
-    :mod:`constructs.outdir`; call its ``check_outdir`` first). The Secrets file is owner-only."""
+    :mod:`.outdir`; call its ``check_outdir`` first). The Secrets file is owner-only."""
     texts = {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in files.items()}
     replace_outdir(outdir, texts)
 
@@ -77,7 +78,7 @@ def synth(
     outdir: Path,
     *,
     environ: Mapping[str, str],
-    env_file: Mapping[str, SecretStr] | None = None,
+    env_file: Mapping[str, SecretValue] | None = None,
     require_secrets: bool = False,
     stderr: TextIO | None = None,
 ) -> SynthResult:

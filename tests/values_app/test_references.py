@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from constructs.references import BadReferenceError, expand, reference_table
-from constructs.values import AppValues
+from values_app.references import BadReferenceError, expand, reference_table
+from values_app.model import AppValues
 
 TABLE = {"services.api.url": "http://demo-api:8000", "release": "demo"}
 
@@ -52,7 +52,7 @@ def test_config_values_follow_a_port_change(
 def test_node_url_of_a_service_without_node_port_says_why(
     values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
 ) -> None:
-    from constructs.loader import ValuesError
+    from values_app.loader import ValuesError
 
     values_data["configMaps"]["demo-config"]["API_URL"] = "${services.api.nodeUrl}"
     with pytest.raises(ValuesError, match=r"has no fixed service\.nodePort"):

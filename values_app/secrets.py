@@ -1,4 +1,4 @@
-"""Secrets: values from the environment or a dotenv file at synth time, never from the repo.
+"""Secret values: from the environment or a dotenv file at synth time, never from the repository.
 
 Each key's value comes from the environment variable named like the key, else from the
 ``--env-file``. An empty value counts as missing. A Secret with any value missing is not
@@ -8,20 +8,16 @@ An ``external`` Secret is never rendered: something outside the chart creates it
 
 from __future__ import annotations
 
-import base64
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dotenv.parser import parse_stream
-from pydantic import SecretStr
+from constructs.app_secret import SecretValue
 
-from constructs import Construct
-from constructs.manifest import Manifest, chart_namespace, object_meta
-from constructs.values import SecretProps
+from .model import SecretValues
 
-__all__ = ["AppSecrets", "EnvFileError", "MissingSecret", "read_env_file", "resolve_secrets"]
+__all__ = ["EnvFileError", "MissingSecret", "read_env_file", "resolve_secrets"]
 
 
 class EnvFileError(ValueError):
@@ -56,78 +52,53 @@ class MissingSecret:
         )
 
 
-def read_env_file(path: Path) -> dict[str, SecretStr]:
+def read_env_file(path: Path) -> dict[str, SecretValue]:
     """Parse a dotenv file. Errors name the file and line, never the value."""
+    from dotenv.parser import parse_stream
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise EnvFileError(f"{path}: no such env file") from None
+    except IsADirectoryError:
+        raise EnvFileError(f"{path}: is a directory, not an env file") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise EnvFileError(f"{path}: cannot read env file ({type(error).__name__})") from None
-    values: dict[str, SecretStr] = {}
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise EnvFileError(f"{path}: cannot read env file ({reason})") from None
+    values: dict[str, SecretValue] = {}
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
             raise EnvFileError(f"{path}:{binding.original.line}: not a KEY=VALUE line")
         if binding.key is not None and binding.value is not None:
-            values[binding.key] = SecretStr(binding.value)
+            values[binding.key] = SecretValue(binding.value)
     return values
 
 
 def resolve_secrets(
-    secrets: Mapping[str, SecretProps],
+    secrets: Mapping[str, SecretValues],
     *,
     namespace: str,
     environ: Mapping[str, str],
-    env_file: Mapping[str, SecretStr] | None = None,
-) -> tuple[dict[str, dict[str, SecretStr]], list[MissingSecret]]:
+    env_file: Mapping[str, SecretValue] | None = None,
+) -> tuple[dict[str, dict[str, SecretValue]], list[MissingSecret]]:
     """Split the declared Secrets into those with every value given and the rest.
 
     The environment wins over the env file (as with docker compose).
     """
-    complete: dict[str, dict[str, SecretStr]] = {}
+    complete: dict[str, dict[str, SecretValue]] = {}
     missing: list[MissingSecret] = []
     for name, secret in secrets.items():
         if secret.external:
             missing.append(MissingSecret(name, namespace, tuple(secret.keys), tuple(secret.keys), external=True))
             continue
-        found: dict[str, SecretStr] = {}
+        found: dict[str, SecretValue] = {}
         for key in secret.keys:
-            value = environ.get(key) or (env_file or {}).get(key, SecretStr("")).get_secret_value()
+            value = environ.get(key) or (env_file or {}).get(key, SecretValue("")).reveal()
             if value:
-                found[key] = SecretStr(value)
+                found[key] = SecretValue(value)
         absent = tuple(key for key in secret.keys if key not in found)
         if absent:
             missing.append(MissingSecret(name, namespace, tuple(secret.keys), absent))
         else:
             complete[name] = found
     return complete, missing
-
-
-class AppSecrets(Construct):
-    """One Opaque Secret per entry of ``secrets``; the data is base64, as in ``kubectl get -o yaml``."""
-
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        secrets: Mapping[str, Mapping[str, SecretStr]],
-        labels: Mapping[str, str],
-        annotations: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(scope, id)
-        namespace = chart_namespace(scope)
-        self.secrets = {
-            name: Manifest(
-                self,
-                name,
-                {
-                    "apiVersion": "v1",
-                    "kind": "Secret",
-                    "metadata": object_meta(name, namespace=namespace, labels=labels, annotations=annotations),
-                    "type": "Opaque",
-                    "data": {key: base64.b64encode(value.get_secret_value().encode()).decode() for key, value in data.items()},
-                },
-            )
-            for name, data in secrets.items()
-        }

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import main
-from constructs import cli
+from values_app import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from constructs.loader import ValuesError, load_values, parse_values
-from constructs.values import AppValues
+from values_app.loader import ValuesError, load_values, parse_values
+from values_app.model import AppValues
 
 
 def errors(text: str) -> list[str]:
@@ -180,8 +180,8 @@ def test_duplicate_keys_are_reported(values_data: dict[str, Any]) -> None:
         ),
         (
             lambda d: d["configMaps"]["demo-config"].__setitem__("LOG-LEVEL", "x"),
-            "configMaps.demo-config.LOG-LEVEL: 'LOG-LEVEL' is not allowed here (an environment variable name: letters, digits "
-            "and '_', not starting with a digit)",
+            "configMaps.demo-config.LOG-LEVEL: 'LOG-LEVEL' is not a valid environment variable name here: letters, digits "
+            "and '_', not starting with a digit (so it also works as a shell variable)",
         ),
         (
             lambda d: d.__setitem__("nodeHost", "http://minikube"),

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from constructs import cli
-from constructs.outdir import MARKER, STAGING_MARKER, UnsafeOutdirError, check_outdir, remove_leftovers, replace_outdir
+from values_app import cli
+from values_app.outdir import MARKER, STAGING_MARKER, UnsafeOutdirError, check_outdir, remove_leftovers, replace_outdir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
 
 

@@ -1,0 +1,96 @@
+"""AppSecret: one Opaque Secret whose values are known at synth time (never kept in the repository).
+
+Its values are :class:`SecretValue`, which never show in a ``repr``, a log line or an error: an
+error names the Secret, the key and the size, never the value.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Unpack
+
+from . import rules
+from .audit import audit_annotations
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
+from .manifest import Manifest, ManifestConstruct, object_meta
+from .props import Problem, PropsError, check, prop
+
+from constructs import Construct
+
+__all__ = ["AppSecret", "AppSecretProps", "SecretValue"]
+
+
+class SecretValue:
+    """A secret string: ``str()`` and ``repr()`` show ``**********``; :meth:`reveal` gives it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "SecretValue('**********')" if self._value else "SecretValue('')"
+
+    def __str__(self) -> str:
+        return "**********" if self._value else ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SecretValue) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def _reveal(value: str | SecretValue) -> str:
+    return value.reveal() if isinstance(value, SecretValue) else value
+
+
+@dataclass(frozen=True, kw_only=True)
+class AppSecretProps(CommonProps):
+    """Props of :class:`AppSecret`."""
+
+    data: Mapping[str, SecretValue | str] = prop(keys=check(rules.config_map_key))
+    """Key -> value. At most 1 MiB in all (decoded), as Kubernetes allows."""
+
+
+class AppSecret(ManifestConstruct):
+    """An Opaque Secret; ``data`` is rendered base64, as ``kubectl get -o yaml`` shows it. Give it
+    to :meth:`~.workload.Workload.env_from_secret` and the pods that read it roll when one of the
+    values they read changes."""
+
+    def __init__(self, scope: Construct, id: str, *, data: Mapping[str, SecretValue | str], **options: Unpack[CommonOptions]) -> None:
+        owner = owner_name(type(self), id)
+        props = make_props(AppSecretProps, owner, id, data=data, **options)
+        name = props.name or id
+        too_big = rules.secret_size(name, {key: _reveal(value).encode() for key, value in props.data.items()})
+        if too_big:
+            raise PropsError(owner, [Problem(("data",), message) for message in too_big])
+        super().__init__(scope, id)
+        self.props = props
+        self.name = name
+        self.data: dict[str, SecretValue] = {
+            key: value if isinstance(value, SecretValue) else SecretValue(value) for key, value in props.data.items()
+        }
+        meta = object_meta(
+            self.name,
+            namespace=self.chart_info.namespace,
+            labels=shared_labels(props, id, self.chart_info),
+            annotations=audit_annotations(props.audit_skips, "Secret"),
+        )
+        encoded = {key: base64.b64encode(value.reveal().encode()).decode() for key, value in self.data.items()}
+        self._add("Resource", {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque", "data": encoded})
+
+    @property
+    def secret(self) -> Manifest:
+        """The Secret object."""
+        found = self._get("Resource")
+        assert found is not None
+        return found

@@ -1,0 +1,85 @@
+"""What every construct of this library shares: its labels and its policy-scanner exceptions.
+
+:class:`CommonProps` are the props of the constructs that render one object shared by the app
+(:class:`~.app_config.AppConfig`, :class:`~.app_secret.AppSecret`,
+:class:`~.network_policies.DefaultDeny`, :class:`~.app_ingress.AppIngress`,
+:class:`~.app_namespace.AppNamespace`); the service constructs take the same label props.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict, TypeVar
+
+from .labels import recommended_labels
+from .manifest import ChartInfo
+from .props import Problem, Props, PropsError, prop
+from .workload_props import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
+
+__all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels"]
+
+P = TypeVar("P", bound=Props)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommonProps(Props):
+    """Name, labels and policy-scanner exceptions of an object the app shares."""
+
+    name: str | None = prop(None, check=NAME)
+    """Name of the object. Default: the construct ID."""
+    labels: Mapping[str, str] = prop({}, check=LABELS)
+    """Extra labels. Default: none."""
+    instance: str | None = prop(None, check=LABEL_VALUE)
+    """``app.kubernetes.io/instance``: the release. Default: the chart's construct ID."""
+    part_of: str | None = prop(None, check=LABEL_VALUE)
+    """``app.kubernetes.io/part-of`` and ``app.kubernetes.io/name``: the application. Default: the instance."""
+    version: str | None = prop(None, check=LABEL_VALUE)
+    """``app.kubernetes.io/version``. Default: none."""
+    component: str | None = prop(None, check=LABEL_VALUE)
+    """``app.kubernetes.io/component``. Default: the construct ID."""
+    audit_skips: Mapping[str, str] = prop({}, keys=AUDIT_CHECK, each=REASON)
+    """Policy-scanner checks this object fails on purpose, with reasons (``checkov.io/skipN``
+    annotations, for the checks about this kind of object). Default: none."""
+
+
+class CommonOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`CommonProps` (documented there)."""
+
+    name: str | None
+    labels: Mapping[str, str]
+    instance: str | None
+    part_of: str | None
+    version: str | None
+    component: str | None
+    audit_skips: Mapping[str, str]
+
+
+def owner_name(cls: type, id: str) -> str:
+    """How errors name a construct: ``ApiService 'api'``."""
+    return f"{cls.__name__} {id!r}"
+
+
+def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
+    """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword is a
+    :class:`~.props.PropsError` too."""
+    known = set(props_class.__dataclass_fields__)  # type: ignore[attr-defined]
+    unknown = [key for key in kwargs if key not in known]
+    if unknown:
+        raise PropsError(owner, [Problem((key,), f"unknown prop for {owner.split()[0]}") for key in unknown])
+    try:
+        return props_class(**kwargs)
+    except PropsError as error:
+        raise PropsError(owner, error.problems) from None
+    except TypeError as error:  # a required prop missing
+        raise PropsError(owner, [Problem((), str(error).split(".", 1)[-1].strip())]) from None
+
+
+def shared_labels(props: CommonProps, id: str, info: ChartInfo) -> dict[str, str]:
+    """The labels of a shared object: ``app.kubernetes.io/name`` is the application."""
+    instance = props.instance or info.id
+    part_of = props.part_of or instance
+    recommended = recommended_labels(
+        name=part_of, instance=instance, component=props.component or id, part_of=part_of, version=props.version
+    )
+    return {**recommended, **props.labels}

@@ -1,0 +1,330 @@
+"""Props: frozen dataclasses whose fields carry their own rules, checked all at once.
+
+Every construct of this library takes its props as keyword arguments and checks them when it is
+created. A mistake raises :class:`PropsError`, which lists every problem at once, each with the
+field, the value and what is allowed::
+
+    ApiService 'api': port: 70000 is not a valid port (1-65535)
+
+The rules are plain functions (``value -> list of messages``, see :mod:`.rules`), attached to a
+field with :func:`prop`. A values file is checked with the very same rules (the values app builds
+these props from YAML), so a mistake reads the same in Python and in a values file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Literal, Union
+
+__all__ = [
+    "Check",
+    "Path",
+    "Problem",
+    "Props",
+    "PropsError",
+    "check",
+    "dotted",
+    "int_range",
+    "kind_of",
+    "max_length",
+    "min_length",
+    "pattern",
+    "prop",
+    "rule_problems",
+    "type_problems",
+]
+
+Path = tuple[str | int, ...]
+"""A field path: field names (or mapping keys) and list indexes, e.g. ``("resources", "requests", "cpu")``."""
+
+Check = Callable[[Any], Sequence["str | Problem"]]
+"""A rule: the problems of one value, as messages (empty when the value is fine), or as
+:class:`Problem` with a path inside the value (e.g. the key of a mapping)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One thing wrong: where (a field path) and what."""
+
+    path: Path
+    message: str
+
+    def under(self, *prefix: str | int) -> Problem:
+        return Problem((*prefix, *self.path), self.message)
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    """``resources.requests.cpu``, ``env[1]``; a key that is empty or holds blanks or control
+    characters is quoted (``labels['a b']``) so that a message stays on one line."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part or not part.isprintable() or any(char.isspace() for char in part):
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(top level)"
+
+
+class PropsError(ValueError):
+    """Props that break their rules; ``str()`` is one line per problem:
+    ``<owner>: <field>: <what is wrong>``."""
+
+    def __init__(self, owner: str, problems: Sequence[Problem]) -> None:
+        self.owner = owner
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{owner}: {dotted(p.path)}: {p.message}" for p in self.problems))
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def check(rule: Callable[[Any], Sequence[str | Problem]], **schema: Any) -> Check:
+    """``rule`` with the JSON Schema keywords that describe it (``minimum``, ``pattern``, ...)."""
+
+    @functools.wraps(rule)
+    def wrapped(value: Any) -> Sequence[str | Problem]:
+        return rule(value)
+
+    wrapped.schema = schema  # type: ignore[attr-defined]
+    return wrapped
+
+
+def int_range(low: int, high: int, what: str) -> Check:
+    """``{value} is not a valid {what} ({low}-{high})``."""
+
+    def rule(value: int) -> list[str]:
+        return [] if low <= value <= high else [f"{value} is not a valid {what} ({low}-{high})"]
+
+    return check(rule, minimum=low, maximum=high)
+
+
+def pattern(regex: str, hint: str) -> Check:
+    """The whole value matches ``regex``; else ``{value!r} is not allowed here ({hint})``."""
+    compiled = re.compile(regex)
+
+    def rule(value: str) -> list[str]:
+        return [] if compiled.fullmatch(value) else [f"{value!r} is not allowed here ({hint})"]
+
+    return check(rule, pattern=f"^(?:{regex})$")
+
+
+def max_length(limit: int) -> Check:
+    def rule(value: str) -> list[str]:
+        return [f"{value[:40]!r}... is too long (at most {limit} characters)"] if len(value) > limit else []
+
+    return check(rule, maxLength=limit)
+
+
+def min_length(limit: int) -> Check:
+    def rule(value: Sized) -> list[str]:
+        if len(value) >= limit:
+            return []
+        if isinstance(value, str):
+            return [f"{value!r} is too short (at least {limit} characters)"]
+        return ["is empty; it needs at least one entry"] if limit == 1 else [f"needs at least {limit} entries"]
+
+    return check(rule, **({"minLength": limit} if limit else {}))
+
+
+class Sized(typing.Protocol):
+    def __len__(self) -> int: ...
+
+
+def prop(
+    default: Any = dataclasses.MISSING,
+    *,
+    check: Check | Sequence[Check] = (),
+    each: Check | Sequence[Check] = (),
+    keys: Check | Sequence[Check] = (),
+    alias: str | None = None,
+) -> Any:
+    """A dataclass field with rules: ``check`` for the value (when not None), ``each`` for every
+    item of a list or every value of a mapping, ``keys`` for every key of a mapping. ``alias`` is
+    its key in a values file (default: the name in camelCase). A list or dict default is copied
+    for each instance."""
+    metadata = {"check": _tuple(check), "each": _tuple(each), "keys": _tuple(keys), "alias": alias}
+    if isinstance(default, list | dict):
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def _tuple(checks: Check | Sequence[Check]) -> tuple[Check, ...]:
+    return tuple(checks) if isinstance(checks, Sequence) else (checks,)
+
+
+# --- types ------------------------------------------------------------------------------------
+
+
+def kind_of(value: object) -> str:
+    """How a values file reader would call the type of ``value``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "mapping"
+    if isinstance(value, list | tuple):
+        return "list"
+    return type(value).__name__
+
+
+_EXPECTED = {str: "string", int: "integer", bool: "boolean", float: "number"}
+
+
+def _expected(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if tp in _EXPECTED:
+        return _EXPECTED[tp]
+    if origin in (list, tuple, Sequence) or tp in (list, tuple):
+        return "list"
+    if origin in (dict, Mapping) or tp in (dict,):
+        return "dictionary"
+    if dataclasses.is_dataclass(tp):
+        return "mapping"
+    return str(tp)
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) in (Union, types.UnionType)
+
+
+def type_problems(value: Any, tp: Any, path: Path = ()) -> list[Problem]:
+    """Where ``value`` does not have type ``tp`` (a resolved annotation). Checks ``str``, ``int``,
+    ``bool``, ``float``, ``Literal``, unions with None, lists, tuples, sequences, mappings and
+    dataclasses (by ``isinstance``); anything else passes."""
+    if tp is Any:
+        return []
+    if _is_union(tp):
+        arms = [arm for arm in typing.get_args(tp) if arm is not type(None)]
+        if value is None and len(arms) < len(typing.get_args(tp)):
+            return []
+        results = [type_problems(value, arm, path) for arm in arms]
+        return [] if any(not found for found in results) else results[0]
+    origin = typing.get_origin(tp)
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value in allowed and type(value) in {type(a) for a in allowed}:
+            return []
+        listed = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}" if len(allowed) > 1 else repr(allowed[0])
+        return [Problem(path, f"{value!r}: expected {listed}")]
+    if tp in _EXPECTED:
+        ok = isinstance(value, tp) and not (tp is not bool and isinstance(value, bool))
+        if tp is float:
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok:
+            return []
+        hint = " (quote it)" if tp is str and isinstance(value, int | float | bool) else ""
+        return [Problem(path, f"{value!r} is a {kind_of(value)}, expected {_expected(tp)}{hint}")]
+    if origin in (list, tuple, Sequence) or tp in (list, tuple):
+        if not isinstance(value, list | tuple):
+            return [Problem(path, _not_a(value, tp))]
+        args = typing.get_args(tp)
+        item = args[0] if args else Any
+        return [p for index, entry in enumerate(value) for p in type_problems(entry, item, (*path, index))]
+    if origin in (dict, Mapping) or tp is dict:
+        if not isinstance(value, Mapping):
+            return [Problem(path, _not_a(value, tp))]
+        key_type, value_type = typing.get_args(tp) or (Any, Any)
+        found = []
+        for key, entry in value.items():
+            found += [Problem((*path, str(key)), p.message) for p in type_problems(key, key_type)]
+            found += type_problems(entry, value_type, (*path, str(key)))
+        return found
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return [] if isinstance(value, tp) else [Problem(path, _not_a(value, tp))]
+    return []
+
+
+def _not_a(value: Any, tp: Any) -> str:
+    shown = repr(value) if not isinstance(value, Mapping | list | tuple) else repr(value)[:60]
+    return f"{shown} is a {kind_of(value)}, expected {_expected(tp)}"
+
+
+# --- the base class ---------------------------------------------------------------------------
+
+
+class Props:
+    """Base of every props dataclass: on creation, check each field's type and rules, then (if
+    they hold) the rules between fields (:meth:`cross_checks`); raise :class:`PropsError` listing
+    every problem.
+
+    Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and declare rules with :func:`prop`.
+    """
+
+    OWNER: ClassVar[str] = ""
+    """How errors name the owner of these props. Default: the class name."""
+
+    def __post_init__(self) -> None:
+        found = self.problems()
+        if found:
+            raise PropsError(self.OWNER or type(self).__name__, found)
+
+    def problems(self) -> list[Problem]:
+        """Every problem of these props; empty when they are fine."""
+        found = field_problems(self)
+        if not found:
+            found = list(self.cross_checks())
+        return found
+
+    def cross_checks(self) -> Iterator[Problem]:
+        """Rules between fields, run once every field is fine. Default: none."""
+        return iter(())
+
+
+def _problems(results: Sequence[str | Problem], path: Path) -> list[Problem]:
+    return [result.under(*path) if isinstance(result, Problem) else Problem(path, result) for result in results]
+
+
+@functools.cache
+def hints(cls: type) -> dict[str, Any]:
+    """The resolved field annotations of a dataclass (cached)."""
+    return typing.get_type_hints(cls)
+
+
+@functools.cache
+def fields_of(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+    return dataclasses.fields(cls)
+
+
+def field_problems(obj: Any) -> list[Problem]:
+    """The type and rule problems of each field of the dataclass instance ``obj``."""
+    found: list[Problem] = []
+    types_ = hints(type(obj))
+    for field in fields_of(type(obj)):
+        value = getattr(obj, field.name)
+        path: Path = (field.name,)
+        wrong = type_problems(value, types_[field.name], path)
+        found += wrong or rule_problems(field, value, path)
+    return found
+
+
+def rule_problems(field: dataclasses.Field[Any], value: Any, path: Path) -> list[Problem]:
+    """What the rules of ``field`` say of ``value`` (of the right type), at ``path``."""
+    if value is None:
+        return []
+    found: list[Problem] = []
+    meta = field.metadata
+    for rule in meta.get("check", ()):
+        found += _problems(rule(value), path)
+    if isinstance(value, Mapping):
+        for key, entry in value.items():
+            for rule in meta.get("keys", ()):
+                found += _problems(rule(key), (*path, key))
+            for rule in meta.get("each", ()):
+                found += _problems(rule(entry), (*path, key))
+    elif isinstance(value, list | tuple):
+        for index, entry in enumerate(value):
+            for rule in meta.get("each", ()):
+                found += _problems(rule(entry), (*path, index))
+    return found

@@ -1,0 +1,183 @@
+"""Build props dataclasses from the plain data of a values file, reporting every problem.
+
+Keys are the fields' camelCase aliases (``runAsNonRoot`` for ``run_as_non_root``), as in Helm
+values files. Types are checked first (a string where a number belongs, an unknown key, a
+missing one); then each dataclass is created, which runs its own rules (:mod:`constructs.props`).
+Problems carry the path of the YAML key to blame, so the loader can point at its line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Union
+
+from constructs.props import Path, Problem, PropsError, fields_of, hints, kind_of, rule_problems, type_problems
+
+__all__ = ["alias_of", "build", "to_camel", "yaml_path"]
+
+
+def to_camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def alias_of(field: dataclasses.Field[Any]) -> str:
+    alias: str | None = field.metadata.get("alias")
+    return alias or to_camel(field.name)
+
+
+@functools.cache
+def _by_alias(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {alias_of(field): field for field in fields_of(cls)}
+
+
+@functools.cache
+def known_keys(root: type) -> frozenset[str]:
+    """Every key the values model rooted at ``root`` knows, for did-you-mean suggestions."""
+    keys: set[str] = set()
+    pending, seen = [root], set()
+    while pending:
+        cls = pending.pop()
+        if cls in seen:
+            continue
+        seen.add(cls)
+        keys.update(_by_alias(cls))
+        for tp in hints(cls).values():
+            pending.extend(_dataclasses_in(tp))
+    return frozenset(keys)
+
+
+def _dataclasses_in(tp: Any) -> list[type]:
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return [tp]
+    return [found for arg in typing.get_args(tp) for found in _dataclasses_in(arg)]
+
+
+def _suggest(key: str, root: type) -> str:
+    close = difflib.get_close_matches(key, known_keys(root), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _union_arms(tp: Any) -> tuple[Any, ...]:
+    return typing.get_args(tp) if typing.get_origin(tp) in (Union, getattr(__import__("types"), "UnionType")) else (tp,)
+
+
+def _discriminated(arms: Sequence[type]) -> dict[Any, type] | None:
+    """``kind`` value -> dataclass, for a union of dataclasses told apart by a ``kind`` literal."""
+    table: dict[Any, type] = {}
+    for arm in arms:
+        if not (isinstance(arm, type) and dataclasses.is_dataclass(arm)):
+            return None
+        kind = hints(arm).get("kind")
+        if typing.get_origin(kind) is not Literal:
+            return None
+        for value in typing.get_args(kind):
+            table[value] = arm
+    return table
+
+
+def build(tp: Any, data: Any, path: Path = (), *, root: type | None = None) -> tuple[Any, list[Problem]]:
+    """``data`` as type ``tp``: the value (None when there are problems) and the problems."""
+    arms = [arm for arm in _union_arms(tp) if arm is not type(None)]
+    if data is None and len(arms) < len(_union_arms(tp)):
+        return None, []
+    if len(arms) > 1:
+        table = _discriminated(arms)
+        if table is not None:
+            return _build_discriminated(table, data, path, root)
+    if len(arms) == 1:
+        tp = arms[0]
+    origin = typing.get_origin(tp)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _build_dataclass(tp, data, path, root or tp)
+    if origin in (list, tuple, Sequence) and isinstance(data, list):
+        (item,) = typing.get_args(tp)[:1] or (Any,)
+        items, found = [], []
+        for index, entry in enumerate(data):
+            value, problems = build(item, entry, (*path, index), root=root)
+            items.append(value)
+            found += problems
+        return (None if found else items), found
+    if origin in (dict, Mapping) and isinstance(data, Mapping):
+        key_type, value_type = typing.get_args(tp) or (Any, Any)
+        result, found = {}, []
+        for key, entry in data.items():
+            found += [Problem((*path, str(key)), p.message) for p in type_problems(key, key_type)]
+            value, problems = build(value_type, entry, (*path, str(key)), root=root)
+            result[key] = value
+            found += problems
+        return (None if found else result), found
+    problems = type_problems(data, tp, path)
+    return (None if problems else data), problems
+
+
+def _build_discriminated(table: dict[Any, type], data: Any, path: Path, root: type | None) -> tuple[Any, list[Problem]]:
+    kinds = ", ".join(str(kind) for kind in table)
+    if not isinstance(data, Mapping):
+        return None, [Problem(path, f"{data!r} is a {kind_of(data)}, expected mapping")]
+    if "kind" not in data:
+        return None, [Problem(path, f"missing 'kind' (one of {kinds})")]
+    kind = data["kind"]
+    if not isinstance(kind, str) or kind not in table:
+        return None, [Problem(path, f"kind {kind!r} is not one of {kinds}")]
+    return _build_dataclass(table[kind], data, path, root or table[kind])
+
+
+def _build_dataclass(cls: type, data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+    if not isinstance(data, Mapping):
+        return None, [Problem(path, f"{_short(data)} is a {kind_of(data)}, expected mapping")]
+    fields = _by_alias(cls)
+    types = hints(cls)
+    kwargs: dict[str, Any] = {}
+    found: list[Problem] = []
+    for key, entry in data.items():
+        field = fields.get(key) if isinstance(key, str) else None
+        if field is None:
+            found.append(Problem((*path, str(key)), f"unknown key {str(key)!r}" + _suggest(str(key), root)))
+            continue
+        value, problems = build(types[field.name], entry, (*path, key), root=root)
+        kwargs[field.name] = value
+        if problems:
+            found += problems
+        else:
+            found += [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in rule_problems(field, value, (field.name,))]
+    for alias, field in fields.items():
+        if alias not in data and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            found.append(Problem((*path, alias), "required, but missing"))
+    if found:
+        return None, found
+    try:
+        return cls(**kwargs), []
+    except PropsError as error:  # the rules between fields: each field's own were checked above
+        return None, [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in error.problems]
+
+
+def yaml_path(cls: type, path: Path) -> Path:
+    """A field path of dataclass ``cls`` (field names) as the values file spells it (aliases)."""
+    out: list[str | int] = []
+    current: Any = cls
+    for part in path:
+        if isinstance(current, type) and dataclasses.is_dataclass(current) and isinstance(part, str):
+            field = next((f for f in fields_of(current) if f.name == part), None)
+            if field is not None:
+                out.append(alias_of(field))
+                current = hints(current)[field.name]
+                continue
+        out.append(part)
+        current = _inner(current)
+    return tuple(out)
+
+
+def _inner(tp: Any) -> Any:
+    """The dataclass inside ``tp`` (through Optional, list and mapping types), if any."""
+    found = _dataclasses_in(tp)
+    return found[0] if len(found) == 1 else None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

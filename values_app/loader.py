@@ -1,0 +1,67 @@
+"""Load values: read the layers (files, ``extends``, ``--set``), build the model, check it, expand
+its references.
+
+Every problem is reported at once, one line each, naming where the bad value came from::
+
+    values/x.yaml:12: services.backend.port: 70000 is not a valid port (1-65535)
+    --set services.backend.port=70000: services.backend.port: 70000 is not a valid port (1-65535)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .checks import check_values, construct_problems
+from .convert import build
+from .release import ServiceContext
+from .layers import Layers, Setting, ValuesError, load_layers, parse_document
+from constructs.props import Problem
+
+from .model import AppValues, ServiceUnion
+from .references import expand_values
+
+__all__ = ["ValuesError", "load_values", "parse_values", "values_from_layers"]
+
+
+def load_values(files: Path | str | Sequence[Path | str], settings: Sequence[Setting] = ()) -> AppValues:
+    """Read, merge, validate, check and expand the values of ``files`` and ``settings``; raise
+    :class:`ValuesError`."""
+    paths = [Path(files)] if isinstance(files, Path | str) else [Path(f) for f in files]
+    return values_from_layers(load_layers(paths, settings))
+
+
+def parse_values(text: str, *, source: str = "<values>") -> AppValues:
+    """Validate, check and expand one values document given as YAML text; raise :class:`ValuesError`."""
+    data, origins = parse_document(text, source)
+    if "extends" in data:
+        raise ValuesError([f"{origins[('extends',)]}: extends: only a values file can extend another"])
+    return values_from_layers(Layers(data=data, origins=origins, sources=[source]))
+
+
+def values_from_layers(layers: Layers) -> AppValues:
+    """The values of merged ``layers``, validated, checked and expanded."""
+    values, problems = build(AppValues, layers.data)
+    if problems:
+        problems += _service_problems(layers.data)
+        raise ValuesError(layers.message(p.path, p.message) for p in problems)
+    problems = check_values(values)
+    if problems:
+        raise ValuesError(layers.message(p.path, p.message) for p in problems)
+    return expand_values(values)
+
+
+
+def _service_problems(data: dict[str, object]) -> list[Problem]:
+    """The rules of each service's construct, for the services that did load when the values as a
+    whole did not: every problem is reported at once, not only the first layer of them."""
+    services = data.get("services")
+    if not isinstance(services, dict):
+        return []
+    context = ServiceContext.lenient(data)
+    found: list[Problem] = []
+    for key, entry in services.items():
+        service, problems = build(ServiceUnion, entry, ("services", key))
+        if service is not None and not problems and isinstance(key, str):
+            found += construct_problems(key, service, context)
+    return found
