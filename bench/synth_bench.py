@@ -37,11 +37,10 @@ SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY", "CHATKIT_
 BARE_APP = """
 import sys
 import cdk8s
-import cdk8s_plus_27 as kplus
 
 app = cdk8s.App(outdir=sys.argv[1])
 chart = cdk8s.Chart(app, "bare")
-kplus.ConfigMap(chart, "config", data={"KEY": "value"})
+cdk8s.ApiObject(chart, "config", api_version="v1", kind="ConfigMap")
 app.synth()
 """
 
@@ -67,9 +66,9 @@ def timed(command: list[str], env: dict[str, str]) -> float:
 def phases(grown: Path, rounds: int = 3) -> dict[str, float]:
     """Milliseconds per extra service of each phase of a synth, measured in this process."""
     sys.path.insert(0, str(ROOT))
-    from constructs.loader import load_values
-    from constructs.release import build_release
-    from constructs.synth import dump_yaml, render_files
+    from values_app.loader import load_values
+    from values_app.release import build_release
+    from values_app.synth import dump_yaml, render_files
 
     def run(path: Path) -> dict[str, float]:
         best: dict[str, float] = {}

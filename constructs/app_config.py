@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Unpack
 
 from . import rules
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
-from .props import check, prop
+from .props import check, prop, propsclass
 
 __all__ = ["AppConfig", "AppConfigProps"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class AppConfigProps(CommonProps):
     """Props of :class:`AppConfig`."""
 
@@ -47,4 +46,3 @@ class AppConfig(ManifestConstruct):
         found = self._get("Resource")
         assert found is not None
         return found
-

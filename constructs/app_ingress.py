@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Unpack
 
 from constructs import Construct
@@ -12,14 +11,14 @@ from . import rules
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
-from .props import Problem, PropsError, check, min_length, prop
+from .props import Problem, PropsError, check, min_length, prop, propsclass
 from .workload import Workload
 from .workload_props import HTTP_PATH, NAME
 
 __all__ = ["AppIngress", "AppIngressProps"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class AppIngressProps(CommonProps):
     """Props of :class:`AppIngress`."""
 
@@ -27,13 +26,13 @@ class AppIngressProps(CommonProps):
     """Public host name, e.g. ``todo.example.com``."""
     paths: Sequence[str] = prop(check=min_length(1), each=[HTTP_PATH, check(rules.http_path)])
     """Path prefixes, one per backend, in order; the longest prefix wins."""
-    class_name: str | None = prop(None, check=NAME)
+    class_name: str | None = prop(default=None, check=NAME)
     """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
-    tls_secret: str | None = prop(None, check=NAME)
+    tls_secret: str | None = prop(default=None, check=NAME)
     """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
-    annotations: Mapping[str, str] = prop({}, check=check(rules.annotation_keys_and_size))
+    annotations: Mapping[str, str] = prop(default={}, check=check(rules.annotation_keys_and_size))
     """Annotations for the ingress controller or cert-manager. Default: none."""
-    controller_namespace: str = prop("ingress-nginx", check=NAME)
+    controller_namespace: str = prop(default="ingress-nginx", check=NAME)
     """Namespace of the ingress controller's pods, admitted by each backend's NetworkPolicy.
     Default: ingress-nginx."""
 
@@ -70,7 +69,9 @@ class AppIngress(ManifestConstruct):
             **options,
         )
         internal = [
-            Problem(("routes", path), f"{backend.name} is an internal MCP server; set expose_node_port=True to route to it on purpose")
+            Problem(
+                ("routes", path), f"{backend.name} is an internal MCP server; set expose_node_port=True to route to it on purpose"
+            )
             for path, backend in routes.items()
             if getattr(backend, "internal", False)
         ]

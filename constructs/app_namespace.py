@@ -9,7 +9,6 @@ the exception and why. The version is pinned to the Kubernetes release the manif
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal, Unpack
 
 from constructs import Construct
@@ -18,7 +17,7 @@ from . import rules
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
-from .props import check, prop
+from .props import check, prop, propsclass
 from .workload import Workload
 
 __all__ = [
@@ -64,15 +63,15 @@ def pod_security_labels(level: Level) -> dict[str, str]:
     return labels
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class AppNamespaceProps(CommonProps):
     """Props of :class:`AppNamespace`."""
 
-    name: str | None = prop(None, check=check(rules.namespace_name))
+    name: str | None = prop(default=None, check=check(rules.namespace_name))
     """Name of the Namespace; never one of the cluster's own (``kube-*``). Default: the construct ID."""
     pod_security: Level = "restricted"
     """The Pod Security Standard enforced. Default: restricted."""
-    pod_security_exceptions: Mapping[str, str] = prop({})
+    pod_security_exceptions: Mapping[str, str] = prop(default={})
     """Below "restricted": the services that need it, and why (an annotation). Default: none."""
 
 
@@ -102,7 +101,9 @@ class AppNamespace(ManifestConstruct):
         self.name = props.name or id
         annotations = audit_annotations(props.audit_skips, "Namespace")
         if props.pod_security_exceptions:
-            annotations[EXCEPTIONS_ANNOTATION] = "; ".join(f"{name}: {why}" for name, why in props.pod_security_exceptions.items())
+            annotations[EXCEPTIONS_ANNOTATION] = "; ".join(
+                f"{name}: {why}" for name, why in props.pod_security_exceptions.items()
+            )
         labels = {**shared_labels(props, id, self.chart_info), **pod_security_labels(props.pod_security)}
         meta = object_meta(self.name, labels=labels, annotations=annotations)
         self._add("Resource", {"apiVersion": "v1", "kind": "Namespace", "metadata": meta})

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Unpack
+
+from constructs import Construct
 
 from . import rules
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
-from .props import Problem, PropsError, check, prop
-
-from constructs import Construct
+from .props import Problem, PropsError, check, prop, propsclass
 
 __all__ = ["AppSecret", "AppSecretProps", "SecretValue"]
 
@@ -53,7 +52,7 @@ def _reveal(value: str | SecretValue) -> str:
     return value.reveal() if isinstance(value, SecretValue) else value
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class AppSecretProps(CommonProps):
     """Props of :class:`AppSecret`."""
 
@@ -66,7 +65,9 @@ class AppSecret(ManifestConstruct):
     to :meth:`~.workload.Workload.env_from_secret` and the pods that read it roll when one of the
     values they read changes."""
 
-    def __init__(self, scope: Construct, id: str, *, data: Mapping[str, SecretValue | str], **options: Unpack[CommonOptions]) -> None:
+    def __init__(
+        self, scope: Construct, id: str, *, data: Mapping[str, SecretValue | str], **options: Unpack[CommonOptions]
+    ) -> None:
         owner = owner_name(type(self), id)
         props = make_props(AppSecretProps, owner, id, data=data, **options)
         name = props.name or id

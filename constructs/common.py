@@ -9,12 +9,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypedDict, TypeVar
 
 from .labels import recommended_labels
 from .manifest import ChartInfo
-from .props import Problem, Props, PropsError, prop
+from .props import Problem, Props, PropsError, prop, propsclass
 from .workload_props import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
 
 __all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels"]
@@ -22,23 +21,23 @@ __all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_l
 P = TypeVar("P", bound=Props)
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class CommonProps(Props):
     """Name, labels and policy-scanner exceptions of an object the app shares."""
 
-    name: str | None = prop(None, check=NAME)
+    name: str | None = prop(default=None, check=NAME)
     """Name of the object. Default: the construct ID."""
-    labels: Mapping[str, str] = prop({}, check=LABELS)
+    labels: Mapping[str, str] = prop(default={}, check=LABELS)
     """Extra labels. Default: none."""
-    instance: str | None = prop(None, check=LABEL_VALUE)
+    instance: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/instance``: the release. Default: the chart's construct ID."""
-    part_of: str | None = prop(None, check=LABEL_VALUE)
+    part_of: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/part-of`` and ``app.kubernetes.io/name``: the application. Default: the instance."""
-    version: str | None = prop(None, check=LABEL_VALUE)
+    version: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/version``. Default: none."""
-    component: str | None = prop(None, check=LABEL_VALUE)
+    component: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/component``. Default: the construct ID."""
-    audit_skips: Mapping[str, str] = prop({}, keys=AUDIT_CHECK, each=REASON)
+    audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks this object fails on purpose, with reasons (``checkov.io/skipN``
     annotations, for the checks about this kind of object). Default: none."""
 

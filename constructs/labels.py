@@ -16,9 +16,7 @@ NAME = "app.kubernetes.io/name"
 INSTANCE = "app.kubernetes.io/instance"
 
 
-def recommended_labels(
-    *, name: str, instance: str, component: str, part_of: str, version: str | None = None
-) -> dict[str, str]:
+def recommended_labels(*, name: str, instance: str, component: str, part_of: str, version: str | None = None) -> dict[str, str]:
     """``app.kubernetes.io/{name,instance,version,component,part-of,managed-by}`` (no version
     label when ``version`` is None)."""
     labels = {NAME: name, INSTANCE: instance}

@@ -45,6 +45,7 @@ __all__ = [
     "chart_info",
     "chart_manifests",
     "defer_objects",
+    "new_chart",
     "object_meta",
     "render",
 ]
@@ -158,6 +159,27 @@ class _CreateDeferred:
         return []
 
 
+def new_chart(
+    scope: Construct,
+    id: str,
+    *,
+    namespace: str | None = None,
+    labels: dict[str, str] | None = None,
+    defer: bool = False,
+) -> cdk8s.Chart:
+    """``cdk8s.Chart(scope, id, namespace=..., labels=..., disable_resource_name_hashes=True)``,
+    whose namespace and labels the library then knows without asking cdk8s (two jsii calls less
+    per chart); with ``defer``, see :func:`defer_objects`."""
+    chart = cdk8s.Chart(scope, id, namespace=namespace, labels=labels, disable_resource_name_hashes=True)
+    info = chart_info(chart)
+    info._namespace = (namespace,)
+    info._labels = dict(labels or {})
+    info._id = id
+    if defer:
+        defer_objects(chart)
+    return chart
+
+
 def defer_objects(chart: cdk8s.Chart) -> None:
     """Create the objects of this library's constructs in ``chart`` only when they are needed:
     when a construct's object is asked for (``service.deployment``) or when cdk8s synthesizes the
@@ -206,7 +228,7 @@ class _Metadata(cdk8s.ApiObjectMetadataDefinition):
         block_owner_deletion: bool | None = None,
         controller: bool | None = None,
     ) -> None:
-        reference = {"apiVersion": api_version, "kind": kind, "name": name, "uid": uid}
+        reference: dict[str, str | bool] = {"apiVersion": api_version, "kind": kind, "name": name, "uid": uid}
         if block_owner_deletion is not None:
             reference["blockOwnerDeletion"] = block_owner_deletion
         if controller is not None:
@@ -266,15 +288,17 @@ class Manifest(cdk8s.ApiObject):
         self.patches: list[cdk8s.JsonPatch] = []
         self._metadata: _Metadata | None = None
         self._info = chart_info(scope)
+        self.owner: ManifestConstruct | None = scope if isinstance(scope, ManifestConstruct) else None
+        """The construct of this library that renders this object with its others, if any."""
 
     def chart_labels(self) -> dict[str, str]:
         return self._info.labels
 
-    @property  # type: ignore[override]
+    @property
     def name(self) -> str:
         return str(self.manifest["metadata"]["name"])
 
-    @property  # type: ignore[override]
+    @property
     def metadata(self) -> cdk8s.ApiObjectMetadataDefinition:
         if self._metadata is None:
             self._metadata = _Metadata(self)
@@ -310,9 +334,9 @@ class ManifestConstruct(Construct):
 
     def create_objects(self) -> None:
         """Create the deferred objects in the construct tree, in order (idempotent)."""
-        for id, manifest in self._manifests.items():
-            if id not in self._objects:
-                self._objects[id] = Manifest(self, id, manifest)
+        for object_id, manifest in self._manifests.items():
+            if object_id not in self._objects:
+                self._objects[object_id] = Manifest(self, object_id, manifest)
 
     def _get(self, id: str) -> Manifest | None:
         """The object with construct ID ``id`` (its deferred objects created now), or None."""
@@ -324,8 +348,8 @@ class ManifestConstruct(Construct):
     def manifests(self) -> Iterator[dict[str, Any]]:
         """The rendered objects, in order, without creating deferred ones."""
         labels = self.chart_info.labels
-        for id, manifest in self._manifests.items():
-            created = self._objects.get(id)
+        for object_id, manifest in self._manifests.items():
+            created = self._objects.get(object_id)
             yield created.to_json() if created is not None else render(manifest, chart_labels=labels)
 
 
@@ -339,7 +363,8 @@ def chart_manifests(chart: cdk8s.Chart) -> list[dict[str, Any]]:
             if construct.chart_info.chart is chart:
                 out.extend(construct.manifests())
         elif isinstance(construct, Manifest):
-            continue  # rendered with its construct
+            if construct.owner is None and construct._info.chart is chart:
+                out.append(construct.to_json())
         elif isinstance(construct, cdk8s.ApiObject) and cdk8s.Chart.of(construct) is chart:
             out.append(copy.deepcopy(construct.to_json()))
     return out

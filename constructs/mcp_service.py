@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar, Unpack
 
 from constructs import Construct
 
-from .props import Problem
+from .props import Problem, propsclass
 from .workload import Workload
 from .workload_props import ResourceAmounts, Resources, WorkloadOptions, WorkloadProps
 
 __all__ = ["McpService", "McpServiceProps"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class McpServiceProps(WorkloadProps):
     """Props of :class:`McpService`: those of every service, and ``expose_node_port``."""
 

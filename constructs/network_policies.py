@@ -8,7 +8,6 @@ rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Unpack
 
 from constructs import Construct
@@ -16,13 +15,13 @@ from constructs import Construct
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
-from .props import min_length, prop
+from .props import min_length, prop, propsclass
 from .workload_props import LABELS
 
 __all__ = ["DefaultDeny", "DefaultDenyProps"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class DefaultDenyProps(CommonProps):
     """Props of :class:`DefaultDeny`."""
 
@@ -36,7 +35,13 @@ class DefaultDeny(ManifestConstruct):
     """Deny all ingress (and, with ``egress``, all egress) to the pods matching ``pod_selector``."""
 
     def __init__(
-        self, scope: Construct, id: str, *, pod_selector: Mapping[str, str], egress: bool = False, **options: Unpack[CommonOptions]
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        pod_selector: Mapping[str, str],
+        egress: bool = False,
+        **options: Unpack[CommonOptions],
     ) -> None:
         props = make_props(DefaultDenyProps, owner_name(type(self), id), id, pod_selector=pod_selector, egress=egress, **options)
         super().__init__(scope, id)
@@ -48,7 +53,10 @@ class DefaultDeny(ManifestConstruct):
             labels=shared_labels(props, id, self.chart_info),
             annotations=audit_annotations(props.audit_skips, "NetworkPolicy"),
         )
-        spec = {"podSelector": {"matchLabels": dict(props.pod_selector)}, "policyTypes": ["Ingress", "Egress"] if egress else ["Ingress"]}
+        spec = {
+            "podSelector": {"matchLabels": dict(props.pod_selector)},
+            "policyTypes": ["Ingress", "Egress"] if egress else ["Ingress"],
+        }
         self._add("Resource", {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta, "spec": spec})
 
     @property

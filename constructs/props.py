@@ -13,13 +13,15 @@ these props from YAML), so a mistake reads the same in Python and in a values fi
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal, TypeVar, Union
 
 __all__ = [
     "Check",
@@ -29,15 +31,19 @@ __all__ = [
     "PropsError",
     "check",
     "dotted",
+    "fields_checked",
     "int_range",
     "kind_of",
     "max_length",
     "min_length",
     "pattern",
     "prop",
+    "propsclass",
     "rule_problems",
     "type_problems",
 ]
+
+_T = TypeVar("_T")
 
 Path = tuple[str | int, ...]
 """A field path: field names (or mapping keys) and list indexes, e.g. ``("resources", "requests", "cpu")``."""
@@ -138,8 +144,8 @@ class Sized(typing.Protocol):
 
 
 def prop(
-    default: Any = dataclasses.MISSING,
     *,
+    default: Any = dataclasses.MISSING,
     check: Check | Sequence[Check] = (),
     each: Check | Sequence[Check] = (),
     keys: Check | Sequence[Check] = (),
@@ -203,47 +209,101 @@ def type_problems(value: Any, tp: Any, path: Path = ()) -> list[Problem]:
     """Where ``value`` does not have type ``tp`` (a resolved annotation). Checks ``str``, ``int``,
     ``bool``, ``float``, ``Literal``, unions with None, lists, tuples, sequences, mappings and
     dataclasses (by ``isinstance``); anything else passes."""
+    return _checker(tp)(value, path)
+
+
+_Checker = Callable[[Any, Path], list[Problem]]
+
+
+def _passes(value: Any, path: Path) -> list[Problem]:
+    return []
+
+
+@functools.cache
+def _checker(tp: Any) -> _Checker:
+    """A function that checks values against ``tp``, built once per annotation."""
     if tp is Any:
-        return []
+        return _passes
     if _is_union(tp):
-        arms = [arm for arm in typing.get_args(tp) if arm is not type(None)]
-        if value is None and len(arms) < len(typing.get_args(tp)):
-            return []
-        results = [type_problems(value, arm, path) for arm in arms]
-        return [] if any(not found for found in results) else results[0]
+        optional = type(None) in typing.get_args(tp)
+        arms = [_checker(arm) for arm in typing.get_args(tp) if arm is not type(None)]
+
+        def union(value: Any, path: Path) -> list[Problem]:
+            if value is None and optional:
+                return []
+            first: list[Problem] = []
+            for index, arm in enumerate(arms):
+                found = arm(value, path)
+                if not found:
+                    return []
+                if index == 0:
+                    first = found
+            return first
+
+        return union
     origin = typing.get_origin(tp)
     if origin is Literal:
         allowed = typing.get_args(tp)
-        if value in allowed and type(value) in {type(a) for a in allowed}:
-            return []
         listed = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}" if len(allowed) > 1 else repr(allowed[0])
-        return [Problem(path, f"{value!r}: expected {listed}")]
+        exact = {(type(a), a) for a in allowed}
+
+        def literal(value: Any, path: Path) -> list[Problem]:
+            try:
+                if (type(value), value) in exact:
+                    return []
+            except TypeError:  # unhashable
+                pass
+            return [Problem(path, f"{value!r}: expected {listed}")]
+
+        return literal
     if tp in _EXPECTED:
-        ok = isinstance(value, tp) and not (tp is not bool and isinstance(value, bool))
-        if tp is float:
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-        if ok:
-            return []
-        hint = " (quote it)" if tp is str and isinstance(value, int | float | bool) else ""
-        return [Problem(path, f"{value!r} is a {kind_of(value)}, expected {_expected(tp)}{hint}")]
+        expected = _EXPECTED[tp]
+
+        def scalar(value: Any, path: Path) -> list[Problem]:
+            kind = type(value)
+            if kind is tp or (tp is float and kind is int) or (kind is not bool and isinstance(value, tp)):
+                return []
+            hint = " (quote it)" if tp is str and isinstance(value, int | float | bool) else ""
+            return [Problem(path, f"{value!r} is a {kind_of(value)}, expected {expected}{hint}")]
+
+        return scalar
     if origin in (list, tuple, Sequence) or tp in (list, tuple):
-        if not isinstance(value, list | tuple):
-            return [Problem(path, _not_a(value, tp))]
         args = typing.get_args(tp)
-        item = args[0] if args else Any
-        return [p for index, entry in enumerate(value) for p in type_problems(entry, item, (*path, index))]
+        item = _checker(args[0] if args else Any)
+
+        def sequence(value: Any, path: Path) -> list[Problem]:
+            if not isinstance(value, list | tuple):
+                return [Problem(path, _not_a(value, tp))]
+            if item is _passes:
+                return []
+            return [p for index, entry in enumerate(value) for p in item(entry, (*path, index))]
+
+        return sequence
     if origin in (dict, Mapping) or tp is dict:
-        if not isinstance(value, Mapping):
-            return [Problem(path, _not_a(value, tp))]
         key_type, value_type = typing.get_args(tp) or (Any, Any)
-        found = []
-        for key, entry in value.items():
-            found += [Problem((*path, str(key)), p.message) for p in type_problems(key, key_type)]
-            found += type_problems(entry, value_type, (*path, str(key)))
-        return found
+        keys, values = _checker(key_type), _checker(value_type)
+
+        def mapping(value: Any, path: Path) -> list[Problem]:
+            if not isinstance(value, Mapping):
+                return [Problem(path, _not_a(value, tp))]
+            found: list[Problem] = []
+            for key, entry in value.items():
+                wrong = keys(key, ())
+                if wrong:
+                    found += [Problem((*path, str(key)), p.message) for p in wrong]
+                wrong = values(entry, (*path, str(key)))
+                if wrong:
+                    found += wrong
+            return found
+
+        return mapping
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return [] if isinstance(value, tp) else [Problem(path, _not_a(value, tp))]
-    return []
+
+        def instance(value: Any, path: Path) -> list[Problem]:
+            return [] if isinstance(value, tp) else [Problem(path, _not_a(value, tp))]
+
+        return instance
+    return _passes
 
 
 def _not_a(value: Any, tp: Any) -> str:
@@ -254,12 +314,34 @@ def _not_a(value: Any, tp: Any) -> str:
 # --- the base class ---------------------------------------------------------------------------
 
 
+@typing.dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field, prop))
+def propsclass(cls: type[_T]) -> type[_T]:
+    """Make ``cls`` (a :class:`Props` subclass) a keyword-only dataclass. Only ``__init__`` is
+    generated: representation, equality and immutability come from :class:`Props` (one
+    implementation for every class, which keeps importing the library cheap)."""
+    return dataclasses.dataclass(kw_only=True, repr=False, eq=False)(cls)
+
+
+_FIELDS_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("fields_checked", default=False)
+
+
+@contextlib.contextmanager
+def fields_checked() -> Iterator[None]:
+    """Inside, props skip the type and rule checks of each field (the caller has run them, as
+    the values loader does field by field) and run only the rules between fields."""
+    token = _FIELDS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _FIELDS_CHECKED.reset(token)
+
+
 class Props:
     """Base of every props dataclass: on creation, check each field's type and rules, then (if
     they hold) the rules between fields (:meth:`cross_checks`); raise :class:`PropsError` listing
     every problem.
 
-    Subclasses are ``@dataclass(frozen=True, kw_only=True)`` and declare rules with :func:`prop`.
+    Subclasses are decorated with :func:`propsclass` and declare rules with :func:`prop`.
     """
 
     OWNER: ClassVar[str] = ""
@@ -269,10 +351,34 @@ class Props:
         found = self.problems()
         if found:
             raise PropsError(self.OWNER or type(self).__name__, found)
+        object.__setattr__(self, "_frozen", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}: props are immutable (dataclasses.replace)")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}: props are immutable")
+
+    def __repr__(self) -> str:
+        cls: Any = type(self)
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields_of(cls))
+        return f"{cls.__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        cls: Any = type(self)
+        fields = fields_of(cls)
+        if type(other) is not cls:
+            return NotImplemented
+        return all(getattr(self, f.name) == getattr(other, f.name) for f in fields)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__qualname__)
 
     def problems(self) -> list[Problem]:
         """Every problem of these props; empty when they are fine."""
-        found = field_problems(self)
+        found = [] if _FIELDS_CHECKED.get() else field_problems(self)
         if not found:
             found = list(self.cross_checks())
         return found
@@ -287,21 +393,22 @@ def _problems(results: Sequence[str | Problem], path: Path) -> list[Problem]:
 
 
 @functools.cache
-def hints(cls: type) -> dict[str, Any]:
+def hints(cls: Any) -> dict[str, Any]:
     """The resolved field annotations of a dataclass (cached)."""
     return typing.get_type_hints(cls)
 
 
 @functools.cache
-def fields_of(cls: type) -> tuple[dataclasses.Field[Any], ...]:
+def fields_of(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
     return dataclasses.fields(cls)
 
 
 def field_problems(obj: Any) -> list[Problem]:
     """The type and rule problems of each field of the dataclass instance ``obj``."""
     found: list[Problem] = []
-    types_ = hints(type(obj))
-    for field in fields_of(type(obj)):
+    cls: Any = type(obj)
+    types_ = hints(cls)
+    for field in fields_of(cls):
         value = getattr(obj, field.name)
         path: Path = (field.name,)
         wrong = type_problems(value, types_[field.name], path)

@@ -40,7 +40,6 @@ Where a function is stricter than Kubernetes, its docstring says so and why.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 
@@ -209,6 +208,8 @@ def _ip_problem(value: str) -> str | None:
             f"{_show(value)} has an IPv4 octet with leading zeros, which some tools read as octal and newer Kubernetes "
             "refuses; write it without them"
         )
+    import ipaddress  # here: most synths check no address at all
+
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -464,6 +465,8 @@ def cidr(value: str) -> list[str]:
         return [f"{_show(value)} is not a CIDR: {problem}"]
     if not _DIGITS.fullmatch(prefix):
         return [f"{_show(value)} is not a CIDR: the prefix length must be a decimal number; write {_CIDR_EXAMPLES}"]
+    import ipaddress
+
     parsed = ipaddress.ip_address(address)
     bits, version = parsed.max_prefixlen, parsed.version
     digits = prefix.lstrip("0") or "0"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Unpack
 
 from constructs import Construct
 
+from .props import propsclass
 from .workload import Workload
 from .workload_props import ServiceType, WorkloadOptions, WorkloadProps
 
@@ -15,7 +15,7 @@ __all__ = ["WebService", "WebServiceProps"]
 Server = Literal["nextjs", "nginx"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class WebServiceProps(WorkloadProps):
     """Props of :class:`WebService`: those of every service, and ``server``."""
 

@@ -16,11 +16,9 @@ Services connect in code::
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Unpack
 
@@ -202,24 +200,49 @@ class Workload(ManifestConstruct):
     def default_writable_paths(self) -> tuple[str, ...]:
         return self.DEFAULT_WRITABLE_PATHS
 
-    def _check_chart(self, id: str) -> None:
-        """Refuse a name another service of the chart has, and selectors that overlap."""
-        services: list[Workload] = self.chart_info.registry.setdefault("services", [])
+    def _check_chart(self, construct_id: str) -> None:
+        """Refuse a name another service of the chart has, and selectors that overlap (either
+        service's selector matching the other's pods). Indexed by label: a chart of many services
+        is checked in linear time."""
+        registry = self.chart_info.registry
+        names: dict[str, Workload] = registry.setdefault("service-names", {})
+        carrying: dict[tuple[str, str], list[Workload]] = registry.setdefault("pod-labels", {})
+        selecting: dict[tuple[str, str], list[Workload]] = registry.setdefault("selector-first-labels", {})
         problems = []
-        for other in services:
-            if other.name == self.name:
-                problems.append(Problem(("name",), f"{self.name} is already the name of {owner_name(type(other), other.construct_id)}"))
-            elif selects(self.selector, other.labels) or selects(other.selector, self.labels):
-                problems.append(
-                    Problem(
-                        ("selector_labels",),
-                        f"the selector {self.selector} and the pods of {owner_name(type(other), other.construct_id)} "
-                        "overlap; add a label that tells them apart",
+        if self.name in names:
+            other = names[self.name]
+            taken = f"{self.name} is already the name of {owner_name(type(other), other.construct_id)}"
+            problems.append(Problem(("name",), taken))
+        else:
+            # Pods this selector matches carry every one of its labels: look at the rarest.
+            carriers: list[list[Workload]] = [carrying.get(label, []) for label in self.selector.items()]
+            candidates: list[Workload] = []
+            if carriers:
+                smallest = carriers[0]
+                for carrier in carriers[1:]:
+                    if len(carrier) < len(smallest):
+                        smallest = carrier
+                candidates = list(smallest)
+            # Selectors that match these pods have their first label among these labels.
+            for label in self.labels.items():
+                candidates += selecting.get(label, [])
+            for other in candidates:
+                if selects(self.selector, other.labels) or selects(other.selector, self.labels):
+                    problems.append(
+                        Problem(
+                            ("selector_labels",),
+                            f"the selector {self.selector} and the pods of {owner_name(type(other), other.construct_id)} "
+                            "overlap; add a label that tells them apart",
+                        )
                     )
-                )
+                    break
         if problems:
-            raise PropsError(owner_name(type(self), id), problems)
-        services.append(self)
+            raise PropsError(owner_name(type(self), construct_id), problems)
+        names[self.name] = self
+        for label in self.labels.items():
+            carrying.setdefault(label, []).append(self)
+        if self.selector:
+            selecting.setdefault(min(self.selector.items()), []).append(self)
 
     def create_objects(self) -> None:
         deferred = "deployment" not in self._objects
@@ -329,7 +352,10 @@ class Workload(ManifestConstruct):
             "metrics": [
                 {
                     "type": "Resource",
-                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization}},
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization},
+                    },
                 }
             ],
         }
@@ -353,6 +379,9 @@ class Workload(ManifestConstruct):
         refs = [entry for entry in self._env if isinstance(entry, _EnvFrom)]
         if not refs:
             return None
+        import hashlib  # here: a synth without env from ConfigMaps or Secrets never loads it
+        import json
+
         material = []
         for ref in refs:
             if isinstance(ref.known, AppConfig):
@@ -390,7 +419,10 @@ class Workload(ManifestConstruct):
                 what = "ConfigMap" if isinstance(known, AppConfig) else "Secret"
                 raise PropsError(
                     owner_name(type(self), self.construct_id),
-                    [Problem(("env",), f"{what} {known.name} has no key {key} (it has {', '.join(known.data)})") for key in absent],
+                    [
+                        Problem(("env",), f"{what} {known.name} has no key {key} (it has {', '.join(known.data)})")
+                        for key in absent
+                    ],
                 )
         name = known.name if known is not None else str(holder)
         self._env += [_EnvFrom(key, source, name, key, known) for key in keys]
@@ -572,4 +604,3 @@ class Workload(ManifestConstruct):
             check: f"{what} ({self.props.audit_skips.get(check, 'no reason given')})"
             for check, (_, what) in restricted_exceptions(self.props.security).items()
         }
-

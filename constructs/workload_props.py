@@ -6,15 +6,12 @@ Nested props are small frozen dataclasses: :class:`Resources`, :class:`Probes`, 
 :class:`~.props.PropsError` with every problem, as the constructs do.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
 from . import rules
-from .props import Check, Problem, Props, check, int_range, min_length, pattern, prop
+from .props import Check, Problem, Props, check, int_range, min_length, pattern, prop, propsclass
 from .quantity import QuantityError, parse_quantity
 
 __all__ = [
@@ -139,18 +136,18 @@ def image_tag(reference: str) -> str | None:
     return match["tag"] if match else None
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class ResourceAmounts(Props):
     """CPU and memory amounts. The output spells them as the API server stores them (``1000m``
     is rendered ``"1"``, ``1024Mi`` is rendered ``1Gi``)."""
 
-    cpu: str | None = prop(None, check=CPU)
+    cpu: str | None = prop(default=None, check=CPU)
     """CPU, e.g. ``100m`` or ``0.5``. Default: none."""
-    memory: str | None = prop(None, check=MEMORY)
+    memory: str | None = prop(default=None, check=MEMORY)
     """Memory, e.g. ``128Mi``. Default: none."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Resources(Props):
     """CPU and memory requests and limits. A request may not exceed its limit."""
 
@@ -170,23 +167,23 @@ class Resources(Props):
                 yield Problem(("requests", resource), f"{request} exceeds limits.{resource} {limit}")
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Probe(Props):
     """A liveness or readiness probe: HTTP GET on ``path`` if given, else a TCP check on the port."""
 
-    path: str | None = prop(None, check=HTTP_PATH)
+    path: str | None = prop(default=None, check=HTTP_PATH)
     """HTTP path such as ``/health``. Default: none, i.e. a TCP connect check on the container port."""
-    initial_delay_seconds: int | None = prop(None, check=SECONDS)
+    initial_delay_seconds: int | None = prop(default=None, check=SECONDS)
     """Seconds before the first check. Default: Kubernetes' 0."""
-    period_seconds: int | None = prop(None, check=POSITIVE_SECONDS)
+    period_seconds: int | None = prop(default=None, check=POSITIVE_SECONDS)
     """Seconds between checks. Default: Kubernetes' 10."""
-    timeout_seconds: int | None = prop(None, check=POSITIVE_SECONDS)
+    timeout_seconds: int | None = prop(default=None, check=POSITIVE_SECONDS)
     """Seconds before a check times out. Default: Kubernetes' 1."""
-    failure_threshold: int | None = prop(None, check=FAILURES)
+    failure_threshold: int | None = prop(default=None, check=FAILURES)
     """Failures in a row before acting. Default: Kubernetes' 3."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Probes(Props):
     """Liveness and readiness probes. Every container gets both."""
 
@@ -196,27 +193,27 @@ class Probes(Props):
     """Default: TCP check on the container port."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Capabilities(Props):
     """Linux capabilities of the container."""
 
-    add: Sequence[str] = prop((), each=CAPABILITY)
+    add: Sequence[str] = prop(default=(), each=CAPABILITY)
     """Capabilities to add back, e.g. ``NET_BIND_SERVICE``. Default: none."""
-    drop: Sequence[str] = prop(("ALL",), each=CAPABILITY)
+    drop: Sequence[str] = prop(default=("ALL",), each=CAPABILITY)
     """Capabilities to drop. Default: ``[ALL]``."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Security(Props):
     """Who the process runs as and what it may do. The defaults meet the Pod Security Standard
     "restricted"; relax one field at a time where an image needs it, and say why (a service's
     ``audit_skips`` must give the reason for every check a relaxation fails)."""
 
-    run_as_user: int | None = prop(None, check=USER_ID)
+    run_as_user: int | None = prop(default=None, check=USER_ID)
     """UID of the process. Default: the image's user."""
-    run_as_group: int | None = prop(None, check=USER_ID)
+    run_as_group: int | None = prop(default=None, check=USER_ID)
     """GID of the process. Default: the image's group."""
-    fs_group: int | None = prop(None, check=USER_ID)
+    fs_group: int | None = prop(default=None, check=USER_ID)
     """Group that owns mounted volumes. Default: none."""
     run_as_non_root: bool = True
     """Refuse to start a container whose user is root. Default: true."""
@@ -258,14 +255,14 @@ def restricted_exceptions(security: Security) -> dict[str, tuple[str, str]]:
     return found
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Autoscaling(Props):
     """A HorizontalPodAutoscaler (autoscaling/v2) on CPU utilization, instead of fixed replicas."""
 
     max_replicas: int = prop(check=SCALE)
-    min_replicas: int = prop(1, check=SCALE)
+    min_replicas: int = prop(default=1, check=SCALE)
     """Default: 1."""
-    target_cpu_utilization: int = prop(80, check=PERCENT)
+    target_cpu_utilization: int = prop(default=80, check=PERCENT)
     """Average CPU utilization to aim for, in percent of the CPU request. Default: 80."""
 
     def cross_checks(self) -> Iterator[Problem]:
@@ -273,18 +270,18 @@ class Autoscaling(Props):
             yield Problem(("min_replicas",), f"{self.min_replicas} exceeds maxReplicas {self.max_replicas}")
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class Egress(Props):
     """Egress rules: deny egress except DNS, the services this one connects to, and ``external_ports``
     to ``external_cidrs`` (the Neon Postgres, HTTPS to LLM APIs)."""
 
-    external_ports: Sequence[int] = prop((443, 5432), each=PORT)
+    external_ports: Sequence[int] = prop(default=(443, 5432), each=PORT)
     """TCP ports the pods may reach outside the cluster. Default: 443 (HTTPS) and 5432 (Postgres)."""
-    external_cidrs: Sequence[str] = prop(("0.0.0.0/0",), each=CIDR)
+    external_cidrs: Sequence[str] = prop(default=("0.0.0.0/0",), each=CIDR)
     """Where those ports may be reached. Default: anywhere."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class WorkloadProps(Props):
     """Props of every service construct: one Deployment and what goes with it. ``None`` means
     "the kind's default" (see :class:`~.web_service.WebService`, :class:`~.api_service.ApiService`,
@@ -294,24 +291,24 @@ class WorkloadProps(Props):
     """Container image, ``repository[:tag][@sha256:digest]``; a tag or a digest is required."""
     image_pull_policy: PullPolicy = "IfNotPresent"
     """``Never`` for images loaded into Minikube with ``minikube image load``. Default: IfNotPresent."""
-    name: str | None = prop(None, check=NAME)
+    name: str | None = prop(default=None, check=NAME)
     """Name of every object of the service (Deployment, Service, ...). Default: the construct ID."""
-    port: int | None = prop(None, check=PORT)
+    port: int | None = prop(default=None, check=PORT)
     """Port the container listens on. Default: the kind's (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
-    replicas: int | None = prop(None, check=REPLICAS)
+    replicas: int | None = prop(default=None, check=REPLICAS)
     """Pod replicas. Default: 1 (none with ``autoscaling``, which owns the count)."""
-    command: Sequence[str] | None = prop(None, check=min_length(1))
+    command: Sequence[str] | None = prop(default=None, check=min_length(1))
     """Overrides the image's entrypoint. Default: the image's."""
-    args: Sequence[str] | None = prop(None, check=min_length(1))
+    args: Sequence[str] | None = prop(default=None, check=min_length(1))
     """Overrides the image's arguments. Default: the image's."""
-    env: Mapping[str, str] = prop({}, keys=_from(rules.env_var_name))
+    env: Mapping[str, str] = prop(default={}, keys=_from(rules.env_var_name))
     """Environment variables with literal values. Default: none (see also ``env_from_config_map``,
     ``env_from_secret`` and ``connect``)."""
     service_type: ServiceType | None = None
     """Type of the Service. Default: the kind's (NodePort for web, ClusterIP for api and mcp)."""
-    service_port: int | None = prop(None, check=PORT)
+    service_port: int | None = prop(default=None, check=PORT)
     """Port the Service listens on. Default: the container port."""
-    node_port: int | None = prop(None, check=NODE_PORT)
+    node_port: int | None = prop(default=None, check=NODE_PORT)
     """Fixed node port (30000-32767) of a NodePort or LoadBalancer Service. Default: cluster-assigned."""
     resources: Resources | None = None
     """Requests and limits. Default: the kind's (``DEFAULT_RESOURCES``)."""
@@ -319,7 +316,7 @@ class WorkloadProps(Props):
     """Default: TCP checks on the container port."""
     security: Security = Security()
     """Default: the Pod Security Standard "restricted"."""
-    writable_paths: Sequence[str] | None = prop(None, each=WRITABLE_PATH)
+    writable_paths: Sequence[str] | None = prop(default=None, each=WRITABLE_PATH)
     """Directories that get a writable emptyDir when the root filesystem is read-only.
     Default: the kind's (``/tmp``; Next.js adds ``/app/.next/cache``, nginx ``/var/cache/nginx`` and ``/var/run``)."""
     autoscaling: Autoscaling | None = None
@@ -327,22 +324,22 @@ class WorkloadProps(Props):
     pod_disruption_budget: bool | None = None
     """Render a PodDisruptionBudget (``maxUnavailable: 1``, so it never blocks a node drain).
     Default: when there is more than one replica or an autoscaler."""
-    termination_grace_period_seconds: int = prop(30, check=SECONDS)
+    termination_grace_period_seconds: int = prop(default=30, check=SECONDS)
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
-    labels: Mapping[str, str] = prop({}, check=LABELS)
+    labels: Mapping[str, str] = prop(default={}, check=LABELS)
     """Extra labels on every object of the service and on its pods. Default: none."""
-    selector_labels: Mapping[str, str] | None = prop(None, check=[LABELS, min_length(1)])
+    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, min_length(1)])
     """Labels the Service, Deployment, PodDisruptionBudget and NetworkPolicy select the pods by;
     also on every object. Default: ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``."""
-    instance: str | None = prop(None, check=LABEL_VALUE)
+    instance: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/instance``: the release. Default: the chart's construct ID."""
-    part_of: str | None = prop(None, check=LABEL_VALUE)
+    part_of: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/part-of``: the application. Default: the instance."""
-    version: str | None = prop(None, check=LABEL_VALUE)
+    version: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/version``. Default: the image's tag (none for an image by digest only)."""
-    component: str | None = prop(None, check=LABEL_VALUE)
+    component: str | None = prop(default=None, check=LABEL_VALUE)
     """``app.kubernetes.io/component``. Default: the construct ID."""
-    audit_skips: Mapping[str, str] = prop({}, keys=AUDIT_CHECK, each=REASON)
+    audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks (checkov IDs) this service fails on purpose, each with its reason
     (10+ characters), rendered as ``checkov.io/skipN`` annotations on the objects each check is
     about. Required for every check a relaxed ``security`` fails. Default: none."""

@@ -17,8 +17,9 @@ import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from values_app.cli import run
+from constructs.quantity import canonical_quantity, is_canonical
 from tests.helpers import by_kind, container, one
+from values_app.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted(p.stem for p in (ROOT / "values").glob("*.yaml"))
@@ -323,9 +324,10 @@ def test_deployments(preset: str, with_secrets: dict[str, Rendered]) -> None:
         assert (app["image"], app["imagePullPolicy"], deployment["spec"]["replicas"]) == (image, pull, replicas), name
         assert [p["containerPort"] for p in app["ports"]] == [port], name
         assert ((app.get("command") or []) + (app.get("args") or []) or None) == command, name
+        # The seed's amounts, spelled as the API server stores them (1000m is "1").
         resources = app["resources"]
-        assert (resources["requests"]["cpu"], resources["requests"]["memory"]) == requests, name
-        assert (resources["limits"]["cpu"], resources["limits"]["memory"]) == limits, name
+        assert (resources["requests"]["cpu"], resources["requests"]["memory"]) == tuple(map(canonical_quantity, requests)), name
+        assert (resources["limits"]["cpu"], resources["limits"]["memory"]) == tuple(map(canonical_quantity, limits)), name
 
 
 @seeds
@@ -508,3 +510,24 @@ def test_hardened_unless_a_preset_says_why(preset: str, with_secrets: dict[str, 
             assert "CKV_K8S_23=" in skips
         if security["capabilities"].get("add"):
             assert "CKV_K8S_25=" in skips
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_quantity_is_already_canonical(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    """What the API server would rewrite, server-side apply would conflict on: nothing is."""
+    for manifest in with_secrets[preset].manifests:
+        for spec in _pod_specs(manifest):
+            for box in spec.get("containers", []):
+                for amounts in box.get("resources", {}).values():
+                    assert all(isinstance(q, str) and is_canonical(q) for q in amounts.values()), (
+                        manifest["metadata"]["name"],
+                        amounts,
+                    )
+            for volume in spec.get("volumes", []):
+                size = volume.get("emptyDir", {}).get("sizeLimit")
+                assert size is None or is_canonical(size)
+
+
+def _pod_specs(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    template = manifest.get("spec", {}).get("template", {})
+    return [template["spec"]] if "spec" in template else []

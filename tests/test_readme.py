@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from constructs.release import APP_FILE, build_release
-from constructs.synth import render_files
-from constructs.values import AppValues
 from tests.helpers import container, one
+from values_app.model import AppValues
+from values_app.release import APP_FILE, build_release
+from values_app.synth import render_files
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

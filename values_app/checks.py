@@ -8,10 +8,10 @@ values app asks the construct, and reports what it says at the service's fields.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from constructs.labels import default_selector, pod_labels, selects
-from constructs.props import Path, Problem, PropsError
+from constructs.labels import default_selector, pod_labels
+from constructs.props import Path, Problem, PropsError, fields_checked
 
 from .model import AppValues, ServiceValues
 from .references import BadReferenceError, expand, reference_table
@@ -68,7 +68,9 @@ def construct_problems(key: str, service: ServiceValues, context: ServiceContext
     """What service ``key``'s construct says of its props (the rules of its kind), at the fields
     of the values file."""
     try:
-        service.construct.make(key, **service_kwargs(service, key, context))
+        # Each field was checked as the values loaded: only the rules between them, and the kind's.
+        with fields_checked():
+            service.construct.make(key, **service_kwargs(service, key, context))
     except PropsError as error:
         for problem in error.problems:
             yield Problem(("services", key, *props_path(problem.path)), problem.message)
@@ -86,8 +88,8 @@ def _constructs(values: AppValues) -> Iterator[Problem]:
         yield from construct_problems(key, service, context)
     if values.ingress is not None:
         for index, path in enumerate(values.ingress.paths):
-            service = values.services.get(path.service)
-            if service is not None and service.kind == "mcp" and not getattr(service, "expose_node_port", False):
+            backend = values.services.get(path.service)
+            if backend is not None and backend.kind == "mcp" and not getattr(backend, "expose_node_port", False):
                 yield Problem(
                     ("ingress", "paths", index, "service"),
                     f"{path.service} is the internal MCP server; set services.{path.service}.exposeNodePort: true "
@@ -154,7 +156,7 @@ def _names_and_ports(values: AppValues) -> Iterator[Problem]:
 
 
 def _labels(values: AppValues) -> Iterator[Problem]:
-    def reserved(labels: dict[str, str], path: Path) -> Iterator[Problem]:
+    def reserved(labels: Mapping[str, str], path: Path) -> Iterator[Problem]:
         for label in labels:
             if label.startswith(_RESERVED_LABEL_PREFIX):
                 yield Problem((*path, label), f"{label} is set by the library; choose a key outside {_RESERVED_LABEL_PREFIX}")
@@ -174,8 +176,7 @@ def _selectors(values: AppValues) -> Iterator[Problem]:
             having.setdefault(label, set()).add(key)
     for key in values.services:
         selector = selector_labels(values, key)
-        matched = {other for other in values.services if selects(selector, object_labels(values, other))}
-        matched &= set(values.services).intersection(*(having.get(label, set()) for label in selector.items()))
+        matched = set(values.services).intersection(*(having.get(label, set()) for label in selector.items()))
         for other in values.services if len(matched) > 1 else ():
             if other != key and other in matched:
                 yield Problem(

@@ -9,13 +9,13 @@ Problems carry the path of the YAML key to blame, so the loader can point at its
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
+import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Union
 
-from constructs.props import Path, Problem, PropsError, fields_of, hints, kind_of, rule_problems, type_problems
+from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_problems
 
 __all__ = ["alias_of", "build", "to_camel", "yaml_path"]
 
@@ -58,12 +58,14 @@ def _dataclasses_in(tp: Any) -> list[type]:
 
 
 def _suggest(key: str, root: type) -> str:
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(key, known_keys(root), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _union_arms(tp: Any) -> tuple[Any, ...]:
-    return typing.get_args(tp) if typing.get_origin(tp) in (Union, getattr(__import__("types"), "UnionType")) else (tp,)
+    return typing.get_args(tp) if typing.get_origin(tp) in (Union, types.UnionType) else (tp,)
 
 
 def _discriminated(arms: Sequence[type]) -> dict[Any, type] | None:
@@ -80,80 +82,155 @@ def _discriminated(arms: Sequence[type]) -> dict[Any, type] | None:
     return table
 
 
+_Builder = Callable[[Any, Path, type], tuple[Any, list[Problem]]]
+
+
 def build(tp: Any, data: Any, path: Path = (), *, root: type | None = None) -> tuple[Any, list[Problem]]:
     """``data`` as type ``tp``: the value (None when there are problems) and the problems."""
-    arms = [arm for arm in _union_arms(tp) if arm is not type(None)]
-    if data is None and len(arms) < len(_union_arms(tp)):
-        return None, []
+    return _builder(tp)(data, path, root or _root_of(tp))
+
+
+def _root_of(tp: Any) -> type:
+    found = _dataclasses_in(tp)
+    return found[0] if found else object
+
+
+@functools.cache
+def _builder(tp: Any) -> _Builder:
+    """The function that builds values of type ``tp`` from plain data, made once per type."""
+    all_arms = _union_arms(tp)
+    arms = [arm for arm in all_arms if arm is not type(None)]
+    optional = len(arms) < len(all_arms)
     if len(arms) > 1:
         table = _discriminated(arms)
         if table is not None:
-            return _build_discriminated(table, data, path, root)
+            inner = _discriminated_builder(table)
+            return _optional(inner) if optional else inner
     if len(arms) == 1:
         tp = arms[0]
     origin = typing.get_origin(tp)
+    built: _Builder
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return _build_dataclass(tp, data, path, root or tp)
-    if origin in (list, tuple, Sequence) and isinstance(data, list):
-        (item,) = typing.get_args(tp)[:1] or (Any,)
+        built = _dataclass_builder(tp)
+    elif origin in (list, tuple, Sequence):
+        built = _sequence_builder(tp)
+    elif origin in (dict, Mapping):
+        built = _mapping_builder(tp)
+    else:
+
+        def leaf(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+            problems = type_problems(data, tp, path)
+            return (None if problems else data), problems
+
+        built = leaf
+    return _optional(built) if optional else built
+
+
+def _optional(inner: _Builder) -> _Builder:
+    def optional(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+        return (None, []) if data is None else inner(data, path, root)
+
+    return optional
+
+
+def _sequence_builder(tp: Any) -> _Builder:
+    (item_type,) = typing.get_args(tp)[:1] or (Any,)
+    item = _builder(item_type)
+
+    def sequence(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+        if not isinstance(data, list):
+            problems = type_problems(data, tp, path)
+            return (None if problems else data), problems
         items, found = [], []
         for index, entry in enumerate(data):
-            value, problems = build(item, entry, (*path, index), root=root)
+            value, problems = item(entry, (*path, index), root)
             items.append(value)
             found += problems
         return (None if found else items), found
-    if origin in (dict, Mapping) and isinstance(data, Mapping):
-        key_type, value_type = typing.get_args(tp) or (Any, Any)
+
+    return sequence
+
+
+def _mapping_builder(tp: Any) -> _Builder:
+    key_type, value_type = typing.get_args(tp) or (Any, Any)
+    value_builder = _builder(value_type)
+
+    def mapping(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+        if not isinstance(data, Mapping):
+            problems = type_problems(data, tp, path)
+            return (None if problems else data), problems
         result, found = {}, []
         for key, entry in data.items():
             found += [Problem((*path, str(key)), p.message) for p in type_problems(key, key_type)]
-            value, problems = build(value_type, entry, (*path, str(key)), root=root)
+            value, problems = value_builder(entry, (*path, str(key)), root)
             result[key] = value
             found += problems
         return (None if found else result), found
-    problems = type_problems(data, tp, path)
-    return (None if problems else data), problems
+
+    return mapping
 
 
-def _build_discriminated(table: dict[Any, type], data: Any, path: Path, root: type | None) -> tuple[Any, list[Problem]]:
+def _discriminated_builder(table: dict[Any, type]) -> _Builder:
     kinds = ", ".join(str(kind) for kind in table)
-    if not isinstance(data, Mapping):
-        return None, [Problem(path, f"{data!r} is a {kind_of(data)}, expected mapping")]
-    if "kind" not in data:
-        return None, [Problem(path, f"missing 'kind' (one of {kinds})")]
-    kind = data["kind"]
-    if not isinstance(kind, str) or kind not in table:
-        return None, [Problem(path, f"kind {kind!r} is not one of {kinds}")]
-    return _build_dataclass(table[kind], data, path, root or table[kind])
+    builders = {kind: _dataclass_builder(cls) for kind, cls in table.items()}
+
+    def discriminated(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+        if not isinstance(data, Mapping):
+            return None, [Problem(path, f"{data!r} is a {kind_of(data)}, expected mapping")]
+        if "kind" not in data:
+            return None, [Problem(path, f"missing 'kind' (one of {kinds})")]
+        kind = data["kind"]
+        if not isinstance(kind, str) or kind not in builders:
+            return None, [Problem(path, f"kind {kind!r} is not one of {kinds}")]
+        return builders[kind](data, path, root)
+
+    return discriminated
 
 
-def _build_dataclass(cls: type, data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
-    if not isinstance(data, Mapping):
-        return None, [Problem(path, f"{_short(data)} is a {kind_of(data)}, expected mapping")]
+def _dataclass_builder(cls: type) -> _Builder:
     fields = _by_alias(cls)
-    types = hints(cls)
-    kwargs: dict[str, Any] = {}
-    found: list[Problem] = []
-    for key, entry in data.items():
-        field = fields.get(key) if isinstance(key, str) else None
-        if field is None:
-            found.append(Problem((*path, str(key)), f"unknown key {str(key)!r}" + _suggest(str(key), root)))
-            continue
-        value, problems = build(types[field.name], entry, (*path, key), root=root)
-        kwargs[field.name] = value
-        if problems:
-            found += problems
-        else:
-            found += [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in rule_problems(field, value, (field.name,))]
-    for alias, field in fields.items():
-        if alias not in data and field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            found.append(Problem((*path, alias), "required, but missing"))
-    if found:
-        return None, found
-    try:
-        return cls(**kwargs), []
-    except PropsError as error:  # the rules between fields: each field's own were checked above
-        return None, [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in error.problems]
+    types_ = hints(cls)
+    required = [
+        alias
+        for alias, field in fields.items()
+        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+    ]
+    has_rules = {alias: any(field.metadata.get(k) for k in ("check", "each", "keys")) for alias, field in fields.items()}
+    # Built lazily: a dataclass may contain itself (not here, but the cache must not recurse).
+    field_builders: dict[str, _Builder] = {}
+
+    def dataclass(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+        if not isinstance(data, Mapping):
+            return None, [Problem(path, f"{_short(data)} is a {kind_of(data)}, expected mapping")]
+        kwargs: dict[str, Any] = {}
+        found: list[Problem] = []
+        for key, entry in data.items():
+            field = fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                found.append(Problem((*path, str(key)), f"unknown key {str(key)!r}" + _suggest(str(key), root)))
+                continue
+            builder = field_builders.get(key)
+            if builder is None:
+                builder = field_builders[key] = _builder(types_[field.name])
+            value, problems = builder(entry, (*path, key), root)
+            kwargs[field.name] = value
+            if problems:
+                found += problems
+            elif has_rules[key]:
+                wrong = rule_problems(field, value, (field.name,))
+                found += [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in wrong]
+        for alias in required:
+            if alias not in data:
+                found.append(Problem((*path, alias), "required, but missing"))
+        if found:
+            return None, found
+        try:
+            with fields_checked():
+                return cls(**kwargs), []
+        except PropsError as error:  # the rules between fields: each field's own were checked above
+            return None, [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in error.problems]
+
+    return dataclass
 
 
 def yaml_path(cls: type, path: Path) -> Path:

@@ -16,7 +16,6 @@ error about it names that origin.
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -31,7 +30,17 @@ from constructs.props import dotted
 
 from .yaml_io import Loader
 
-__all__ = ["MAX_DEPTH", "Layers", "Origin", "Setting", "ValuesError", "load_layers", "parse_document", "parse_setting"]
+__all__ = [
+    "MAX_DEPTH",
+    "FileLayer",
+    "Layers",
+    "Origin",
+    "Setting",
+    "ValuesError",
+    "load_layers",
+    "parse_document",
+    "parse_setting",
+]
 
 MAX_DEPTH = 64
 """The deepest nesting a values file may have; far more than any values file needs, and far less
@@ -69,26 +78,45 @@ class Setting:
         return "--set-string" if self.string else "--set"
 
 
+@dataclass(frozen=True)
+class FileLayer:
+    """One values file as read: its data (without ``extends``) and its YAML node tree (for lines)."""
+
+    source: str
+    data: dict[str, Any]
+    node: yaml.Node
+
+
 @dataclass
 class Layers:
-    """The merged values and the origin of each value (by field path)."""
+    """The merged values, and the layers they came from (to tell where each value came from)."""
 
     data: dict[str, Any]
-    origins: dict[FieldPath, Origin] = field(default_factory=dict)
-    sources: list[str] = field(default_factory=list)
+    files: list[FileLayer] = field(default_factory=list)
     """The files read, base first (``extends`` included)."""
+    settings: list[tuple[str, FieldPath, Any]] = field(default_factory=list)
+    """The ``--set`` assignments applied: (the assignment as written, path, value)."""
+
+    @property
+    def sources(self) -> list[str]:
+        return [layer.source for layer in self.files]
 
     def locate(self, path: Sequence[str | int]) -> tuple[Origin, FieldPath]:
-        """The origin of the deepest value on ``path`` that has one, and the part of ``path`` that
-        exists in the values."""
-        best = self.origins.get((), Origin(self.sources[-1] if self.sources else "<values>", 1))
-        found: FieldPath = ()
-        for depth in range(1, len(path) + 1):
+        """Where the deepest value on ``path`` came from (the last layer that set it), and the part
+        of ``path`` that exists in the values."""
+        for depth in range(len(path), 0, -1):
             prefix = tuple(path[:depth])
-            origin = self.origins.get(prefix)
-            if origin is not None:
-                best, found = origin, prefix
-        return best, found
+            for where, target, value in reversed(self.settings):
+                if value is not None and target == prefix[: len(target)]:
+                    return Origin(where), prefix
+            for layer in reversed(self.files):
+                line = _line(layer.node, prefix)
+                if line is not None:
+                    return Origin(layer.source, line), prefix
+            for where, target, value in reversed(self.settings):
+                if value is not None and prefix == target[:depth]:
+                    return Origin(where), prefix
+        return Origin(self.files[-1].source if self.files else "<values>", 1), ()
 
     def message(self, path: Sequence[str | int], text: str) -> str:
         """``<origin>: <field path>: <text>``. A field the values lack is still named, with the
@@ -98,6 +126,25 @@ class Layers:
         if path and (not found or found[-1] != path[-1]) and not isinstance(path[-1], int):
             shown = (*found, path[-1])
         return f"{origin}: {dotted(shown)}: {text}"
+
+
+def _line(node: yaml.Node, path: FieldPath) -> int | None:
+    """The line of the value at ``path`` in a YAML node tree (its key's line in a mapping), or None."""
+    line = None
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                return None
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return None
+    return line
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -110,30 +157,35 @@ def _kind(value: object) -> str:
 
 
 def _check_depth(text: str, source: str) -> None:
-    """Refuse nesting deeper than :data:`MAX_DEPTH` before anything recurses over it."""
+    """Refuse nesting deeper than :data:`MAX_DEPTH`, reading the YAML events one by one (nothing
+    recurses here)."""
     depth = 0
     for event in yaml.parse(text, Loader=Loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1
+                mark: Any = event.start_mark
+                line = mark.line + 1
                 raise ValuesError([f"{source}:{line}: nested more than {MAX_DEPTH} levels deep; a values file needs far fewer"])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 
 
-def parse_document(text: str, source: str) -> tuple[Any, dict[FieldPath, Origin]]:
-    """The data of a YAML document and the origin (line) of each value."""
+def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
+    """The data of a YAML mapping document and its node tree. Refuses nesting deeper than
+    :data:`MAX_DEPTH` and keys a mapping repeats."""
     try:
-        _check_depth(text, source)
         loader = Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except RecursionError:
+        _check_depth(text, source)  # says where; the parser's own stack ran out first
+        raise ValuesError([f"{source}: nested too deep; a values file needs far fewer than {MAX_DEPTH} levels"]) from None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        mark: Any = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ValuesError([f"{where}: not valid YAML: {problem}"]) from None
@@ -141,10 +193,12 @@ def parse_document(text: str, source: str) -> tuple[Any, dict[FieldPath, Origin]
         raise ValuesError([f"{source}: the values file is empty"])
     if not isinstance(data, dict):
         raise ValuesError([f"{source}:1: the values file must be a mapping (key: value), not a {_kind(data)}"])
-    origins: dict[FieldPath, Origin] = {(): Origin(source, 1)}
     duplicates: list[str] = []
 
     def walk(node: yaml.Node, path: FieldPath) -> None:
+        if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+            line = node.start_mark.line + 1
+            raise ValuesError([f"{source}:{line}: nested more than {MAX_DEPTH} levels deep; a values file needs far fewer"])
         if isinstance(node, yaml.MappingNode):
             first: dict[object, int] = {}
             for key, value in node.value:
@@ -155,17 +209,15 @@ def parse_document(text: str, source: str) -> tuple[Any, dict[FieldPath, Origin]
                         "YAML keeps only the last"
                     )
                 first.setdefault(key.value, line)
-                origins[(*path, key.value)] = Origin(source, line)
                 walk(value, (*path, key.value))
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                origins[(*path, index)] = Origin(source, item.start_mark.line + 1)
                 walk(item, (*path, index))
 
     walk(node, ())
     if duplicates:
         raise ValuesError(duplicates)
-    return data, origins
+    return data, node
 
 
 def _read(path: Path) -> str:
@@ -180,53 +232,47 @@ def _read(path: Path) -> str:
         raise ValuesError([f"{path}: cannot read ({type(error).__name__}: {reason})"]) from None
 
 
-def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[tuple[dict[str, Any], dict[FieldPath, Origin], str]]:
+def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[FileLayer]:
     """The layers of the file at ``path``: its ``extends`` chain, base first, then the file."""
     resolved = Path(os.path.abspath(path))
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain[chain.index(resolved) :], resolved))
         raise ValuesError([f"{path}:1: extends: a cycle ({cycle})"])
-    data, origins = parse_document(_read(path), str(path))
-    base = data.pop("extends", None)
-    if base is None:
-        return [(data, origins, str(path))]
+    data, node = parse_document(_read(path), str(path))
+    layer = FileLayer(str(path), data, node)
+    if "extends" not in data:
+        return [layer]
+    where = f"{path}:{_line(node, ('extends',))}"
+    base = data.pop("extends")
     if not isinstance(base, str) or not base:
-        raise ValuesError([f"{origins[('extends',)]}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])
+        raise ValuesError([f"{where}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])
     base_path = Path(os.path.normpath(path.parent / base))
-    try:
-        layers = _file_layers(base_path, (*chain, resolved))
-    except ValuesError as error:
-        if not base_path.exists():
-            raise ValuesError([f"{origins[('extends',)]}: extends: {base_path}: no such values file"]) from None
-        raise error from None
-    origins = {p: o for p, o in origins.items() if p[:1] != ("extends",)}
-    return [*layers, (data, origins, str(path))]
+    if not base_path.is_file():
+        raise ValuesError([f"{where}: extends: {base_path}: no such values file"])
+    return [*_file_layers(base_path, (*chain, resolved)), layer]
 
 
 # --- merging -------------------------------------------------------------------------------------
 
 
-def _drop(origins: dict[FieldPath, Origin], path: FieldPath) -> None:
-    for key in [key for key in origins if key[: len(path)] == path and len(key) >= len(path)]:
-        del origins[key]
+def _copy(value: Any) -> Any:
+    """A copy of plain YAML data (dicts, lists, scalars)."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
 
 
-def _merge(
-    base: dict[str, Any], origins: dict[FieldPath, Origin], over: dict[str, Any], over_origins: dict[FieldPath, Origin], prefix: FieldPath
-) -> None:
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> None:
+    """Merge ``over`` into ``base``: mappings key by key, lists and scalars replaced, null removes."""
     for key, value in over.items():
-        path = (*prefix, key)
         if value is None:
             base.pop(key, None)
-            _drop(origins, path)
         elif isinstance(value, dict) and isinstance(base.get(key), dict):
-            if path in over_origins:
-                origins[path] = over_origins[path]
-            _merge(base[key], origins, value, over_origins, path)
+            _merge(base[key], value)
         else:
-            base[key] = copy.deepcopy(value)
-            _drop(origins, path)
-            origins.update({p: o for p, o in over_origins.items() if p[: len(path)] == path})
+            base[key] = _copy(value)
 
 
 # --- --set ---------------------------------------------------------------------------------------
@@ -324,18 +370,20 @@ def _apply(layers: Layers, where: str, path: FieldPath, value: Any) -> None:
     node: Any = layers.data
     for depth, part in enumerate(path[:-1]):
         here = path[: depth + 1]
-        child = node.get(part) if isinstance(node, dict) and isinstance(part, str) else None
         if isinstance(part, int):
             if not isinstance(node, list) or part >= len(node):
                 size = len(node) if isinstance(node, list) else 0
                 raise ValuesError([f"{where}: {dotted(here)}: index {part} is out of range (the list has {size} entries)"])
             child = node[part]
+        elif isinstance(node, dict):
+            child = node.get(part)
+        else:
+            raise ValuesError([f"{where}: {dotted(here[:-1])}: is a {_kind(node)}, not a mapping"])
         if child is None:
             if isinstance(part, int):
                 raise ValuesError([f"{where}: {dotted(here)}: nothing to set inside a null"])
             child = [] if isinstance(path[depth + 1], int) else {}
             node[part] = child
-            layers.origins[here] = Origin(where)
         elif not isinstance(child, dict | list):
             raise ValuesError([f"{where}: {dotted(here)}: is a {_kind(child)}, nothing can be set inside it"])
         node = child
@@ -354,12 +402,9 @@ def _apply(layers: Layers, where: str, path: FieldPath, value: Any) -> None:
         raise ValuesError([f"{where}: {dotted(path[:-1])}: is a {_kind(node)}, not a mapping"])
     elif value is None:
         node.pop(last, None)
-        _drop(layers.origins, path)
-        return
     else:
         node[last] = value
-    _drop(layers.origins, path)
-    layers.origins[path] = Origin(where)
+    layers.settings.append((where, path, value))
 
 
 # --- all together ---------------------------------------------------------------------------------
@@ -372,15 +417,17 @@ def load_layers(files: Sequence[Path], settings: Sequence[Setting] = ()) -> Laye
     problems: list[str] = []
     for path in files:
         try:
-            for data, origins, source in _file_layers(path):
-                _merge(layers.data, layers.origins, data, origins, ())
-                layers.origins.setdefault((), origins[()])
-                layers.sources.append(source)
+            layers.files += _file_layers(path)
         except ValuesError as error:
             problems += error.lines
     if problems:
         raise ValuesError(problems)
+    if len(layers.files) == 1 and not settings:
+        layers.data = layers.files[0].data  # nothing merges into it: no copy
+    else:
+        for layer in layers.files:
+            _merge(layers.data, layer.data)
     for setting in settings:
-        for where, path, value in parse_setting(setting):
-            _apply(layers, where, path, value)
+        for where, field_path, value in parse_setting(setting):
+            _apply(layers, where, field_path, value)
     return layers

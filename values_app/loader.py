@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .checks import check_values, construct_problems
-from .convert import build
-from .release import ServiceContext
-from .layers import Layers, Setting, ValuesError, load_layers, parse_document
 from constructs.props import Problem
 
+from .checks import check_values, construct_problems
+from .convert import build
+from .layers import FileLayer, Layers, Setting, ValuesError, load_layers, parse_document
 from .model import AppValues, ServiceUnion
 from .references import expand_values
+from .release import ServiceContext
 
 __all__ = ["ValuesError", "load_values", "parse_values", "values_from_layers"]
 
@@ -33,10 +33,10 @@ def load_values(files: Path | str | Sequence[Path | str], settings: Sequence[Set
 
 def parse_values(text: str, *, source: str = "<values>") -> AppValues:
     """Validate, check and expand one values document given as YAML text; raise :class:`ValuesError`."""
-    data, origins = parse_document(text, source)
+    data, node = parse_document(text, source)
     if "extends" in data:
-        raise ValuesError([f"{origins[('extends',)]}: extends: only a values file can extend another"])
-    return values_from_layers(Layers(data=data, origins=origins, sources=[source]))
+        raise ValuesError([f"{source}: extends: only a values file can extend another"])
+    return values_from_layers(Layers(data=data, files=[FileLayer(source, data, node)]))
 
 
 def values_from_layers(layers: Layers) -> AppValues:
@@ -49,7 +49,6 @@ def values_from_layers(layers: Layers) -> AppValues:
     if problems:
         raise ValuesError(layers.message(p.path, p.message) for p in problems)
     return expand_values(values)
-
 
 
 def _service_problems(data: dict[str, object]) -> list[Problem]:

@@ -13,17 +13,16 @@ keys. Rules between fields of different parts (every key a service asks for is d
 ports are unique, ...) live in :mod:`values_app.checks`.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from constructs import rules
 from constructs.api_service import ApiService
 from constructs.mcp_service import McpService
-from constructs.props import Check, Problem, Props, check, max_length, min_length, pattern, prop
+from constructs.props import Check, Problem, Props, check, max_length, min_length, pattern, prop, propsclass
+from constructs.web_service import WebService
+from constructs.workload import Workload
 from constructs.workload_props import (
     AUDIT_CHECK,
     CIDR,
@@ -43,8 +42,6 @@ from constructs.workload_props import (
     Security,
     ServiceType,
 )
-from constructs.web_service import WebService
-from constructs.workload import Workload
 
 __all__ = [
     "CONSTRUCTS",
@@ -74,6 +71,8 @@ NAMESPACE = check(rules.namespace_name, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?
 ANNOTATIONS = check(rules.annotation_keys_and_size)
 INGRESS_HOST = check(rules.ingress_host)
 INGRESS_PATH = check(rules.http_path)
+
+
 def _matching(regex: str, message: str) -> Check:
     compiled = re.compile(regex)
 
@@ -113,15 +112,15 @@ def _config_data(data: Mapping[str, str]) -> list[Problem]:
 CONFIG_DATA = check(_config_data)
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class ImageValues(Props):
     """The container image. Give a ``tag``, a ``digest`` or both."""
 
     repository: str = prop(check=REPOSITORY)
     """Image repository, e.g. ``todo-backend`` or ``ghcr.io/acme/todo-backend``."""
-    tag: str | None = prop(None, check=TAG)
+    tag: str | None = prop(default=None, check=TAG)
     """Image tag, e.g. ``1.0.0``. Default: none (then ``digest`` is required)."""
-    digest: str | None = prop(None, check=DIGEST)
+    digest: str | None = prop(default=None, check=DIGEST)
     """Image digest ``sha256:<64 hex>``; pins the image exactly. Default: none."""
     pull_policy: PullPolicy = "IfNotPresent"
     """``Never`` for images loaded into Minikube with ``minikube image load``. Default: IfNotPresent."""
@@ -141,17 +140,17 @@ class ImageValues(Props):
         return ref
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class ServicePortValues(Props):
     """The Kubernetes Service in front of a workload."""
 
     type: ServiceType | None = None
     """Service type. Default: NodePort for ``web``, ClusterIP for ``api`` and ``mcp``."""
-    port: int | None = prop(None, check=PORT)
+    port: int | None = prop(default=None, check=PORT)
     """Port the Service listens on. Default: the container port."""
-    target_port: int | None = prop(None, check=PORT)
+    target_port: int | None = prop(default=None, check=PORT)
     """Port on the pod; must be the container port. Default: the container port."""
-    node_port: int | None = prop(None, check=NODE_PORT)
+    node_port: int | None = prop(default=None, check=NODE_PORT)
     """Fixed node port (30000-32767) for NodePort/LoadBalancer. Default: cluster-assigned."""
 
 
@@ -164,21 +163,21 @@ def _unique(keys: Sequence[str]) -> list[str]:
 UNIQUE = check(_unique)
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class EnvValues(Props):
     """Which declared keys a workload receives as environment variables, key by key."""
 
-    config: list[str] = prop([], check=UNIQUE, each=ENV_KEY)
+    config: list[str] = prop(default=[], check=UNIQUE, each=ENV_KEY)
     """Keys of the app's ConfigMaps. Default: none."""
-    secrets: list[str] = prop([], check=UNIQUE, each=ENV_KEY)
+    secrets: list[str] = prop(default=[], check=UNIQUE, each=ENV_KEY)
     """Keys of the app's Secrets. Default: none."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class NetworkPolicyValues(Props):
     """Who may connect to a service (when the app's ``networkPolicies`` are enabled)."""
 
-    allow_from: list[str] | None = prop(None, each=NAME)
+    allow_from: list[str] | None = prop(default=None, each=NAME)
     """Keys of the services whose pods may connect. Default: per kind (web: none, api: every web
     service, mcp: every api service)."""
     allow_external: bool | None = None
@@ -186,23 +185,23 @@ class NetworkPolicyValues(Props):
     and for any service with a NodePort or LoadBalancer Service."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class ServiceValues(Props):
     """A service: one Deployment and the Service in front of it, rendered by the construct of its
     ``kind``."""
 
     kind: Literal["web", "api", "mcp"]
     """``web``, ``api`` or ``mcp``: picks the construct and its defaults."""
-    name: str | None = prop(None, check=NAME)
+    name: str | None = prop(default=None, check=NAME)
     """Name of the Deployment, the Service and the rest. Default: ``<release>-<service key>``."""
     image: ImageValues
-    replicas: int | None = prop(None, check=REPLICAS)
+    replicas: int | None = prop(default=None, check=REPLICAS)
     """Pod replicas. Default: 1 (none with ``autoscaling``, which owns the count)."""
-    port: int | None = prop(None, check=PORT)
+    port: int | None = prop(default=None, check=PORT)
     """Port the container listens on. Default: per kind (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
-    command: list[str] | None = prop(None, check=min_length(1))
+    command: list[str] | None = prop(default=None, check=min_length(1))
     """Overrides the image's entrypoint; may use ``${...}`` references. Default: the image's."""
-    args: list[str] | None = prop(None, check=min_length(1))
+    args: list[str] | None = prop(default=None, check=min_length(1))
     """Overrides the image's arguments; may use ``${...}`` references. Default: the image's."""
     service: ServicePortValues = ServicePortValues()
     resources: Resources | None = None
@@ -211,13 +210,13 @@ class ServiceValues(Props):
     security_context: Security = Security()
     """Who the process runs as and what it may do. Default: the Pod Security Standard "restricted";
     a relaxation needs its reason in ``auditSkips``."""
-    labels: Mapping[str, str] = prop({}, check=LABELS)
+    labels: Mapping[str, str] = prop(default={}, check=LABELS)
     """Extra labels on the service's objects and pods. Default: none."""
-    selector_labels: Mapping[str, str] | None = prop(None, check=[LABELS, min_length(1)])
+    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, min_length(1)])
     """Labels the Service and Deployment select on; also added to every object of the service.
     Default: ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``."""
     env: EnvValues = EnvValues()
-    writable_paths: list[str] | None = prop(None, each=WRITABLE_PATH)
+    writable_paths: list[str] | None = prop(default=None, each=WRITABLE_PATH)
     """Directories that get a writable emptyDir when the root filesystem is read-only.
     Default: per kind (``/tmp`` for api and mcp; ``/tmp`` and ``/app/.next/cache`` for Next.js;
     ``/tmp``, ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
@@ -227,9 +226,9 @@ class ServiceValues(Props):
     """Render a PodDisruptionBudget (``maxUnavailable: 1``, so it never blocks a node drain).
     Default: when there is more than one replica or an autoscaler."""
     network_policy: NetworkPolicyValues = NetworkPolicyValues()
-    termination_grace_period_seconds: int = prop(30, check=SECONDS)
+    termination_grace_period_seconds: int = prop(default=30, check=SECONDS)
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
-    audit_skips: Mapping[str, str] = prop({}, keys=AUDIT_CHECK, each=REASON)
+    audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks this service deliberately fails, each with its reason: rendered as
     ``checkov.io/skip`` annotations on the service's objects the check is about. Default: none."""
 
@@ -252,7 +251,7 @@ class ServiceValues(Props):
         return self.service.port if self.service.port is not None else self.container_port
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class WebServiceValues(ServiceValues):
     """A browser-facing frontend: Next.js (port 3000) or static files served by nginx (port 80)."""
 
@@ -261,14 +260,14 @@ class WebServiceValues(ServiceValues):
     """What serves the frontend; sets the default port (3000 or 80). Default: nextjs."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class ApiServiceValues(ServiceValues):
     """The HTTP API backend (FastAPI on 8000)."""
 
     kind: Literal["api"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class McpServiceValues(ServiceValues):
     """The internal MCP server (port 8001), ClusterIP only unless ``exposeNodePort`` is set."""
 
@@ -282,9 +281,11 @@ ServiceUnion = WebServiceValues | ApiServiceValues | McpServiceValues
 """A service of any kind; its ``kind`` picks which."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class NamespaceValues(Props):
-    name: str = prop("default", check=NAMESPACE)
+    """The namespace of every object, and whether the chart renders it."""
+
+    name: str = prop(default="default", check=NAMESPACE)
     """Namespace of every object; never one of the cluster's own (``kube-*``). Default: default."""
     create: bool | None = None
     """Render the Namespace object. Default: true unless the name is ``default``; set false for a
@@ -295,7 +296,7 @@ class NamespaceValues(Props):
         return self.create if self.create is not None else self.name != "default"
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class SecretValues(Props):
     """A Secret and its keys. Values never live in a values file: they come from the
     environment or an ``--env-file`` at synth time."""
@@ -307,20 +308,20 @@ class SecretValues(Props):
     rendered. Default: false."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class EgressValues(Props):
     """Egress rules: off by default; on, each pod may reach DNS, the app's services it calls, and
     the external ports listed (the Neon Postgres, HTTPS to LLM APIs)."""
 
     enabled: bool = False
     """Deny egress except what the rules allow. Default: false."""
-    external_ports: list[int] = prop([443, 5432], each=PORT)
+    external_ports: list[int] = prop(default=[443, 5432], each=PORT)
     """TCP ports the pods may reach outside the cluster. Default: 443 (HTTPS) and 5432 (Postgres)."""
-    external_cidrs: list[str] = prop(["0.0.0.0/0"], each=CIDR)
+    external_cidrs: list[str] = prop(default=["0.0.0.0/0"], each=CIDR)
     """Where those ports may be reached. Default: anywhere."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class NetworkPoliciesValues(Props):
     """NetworkPolicies: deny ingress to the app's pods except from whom each service allows."""
 
@@ -329,15 +330,17 @@ class NetworkPoliciesValues(Props):
     egress: EgressValues = EgressValues()
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class IngressPathValues(Props):
+    """A path prefix of the Ingress and the service behind it."""
+
     path: str = prop(check=[HTTP_PATH, INGRESS_PATH])
     """URL path prefix, e.g. ``/`` or ``/api``."""
     service: str = prop(check=NAME)
     """Key of the service that serves it."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class IngressValues(Props):
     """An Ingress in front of the app, with TLS."""
 
@@ -345,45 +348,45 @@ class IngressValues(Props):
     """Public host name, e.g. ``todo.example.com``."""
     paths: list[IngressPathValues] = prop(check=min_length(1))
     """Path prefixes and the services behind them; the longest prefix wins."""
-    class_name: str | None = prop(None, check=NAME)
+    class_name: str | None = prop(default=None, check=NAME)
     """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
-    tls_secret: str | None = prop(None, check=NAME)
+    tls_secret: str | None = prop(default=None, check=NAME)
     """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
-    annotations: Mapping[str, str] = prop({}, check=ANNOTATIONS)
+    annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations for the ingress controller or cert-manager. Default: none."""
-    controller_namespace: str = prop("ingress-nginx", check=NAME)
+    controller_namespace: str = prop(default="ingress-nginx", check=NAME)
     """Namespace of the ingress controller's pods, allowed through the NetworkPolicies.
     Default: ingress-nginx."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@propsclass
 class AppValues(Props):
     """A whole values file: one release of the app."""
 
-    description: str = prop("", check=max_length(200))
+    description: str = prop(default="", check=max_length(200))
     """One line on what this values file renders; ``main.py --list-presets`` shows it. Default: none."""
     release: str = prop(check=NAME)
     """Release name: ``app.kubernetes.io/instance`` and the default prefix of object names."""
-    app_name: str | None = prop(None, check=NAME)
+    app_name: str | None = prop(default=None, check=NAME)
     """The application (``app.kubernetes.io/part-of``). Default: the release name."""
     app_version: str = prop(check=VERSION)
     """Version of the app (``app.kubernetes.io/version``), e.g. ``1.0.0`` (quote numbers)."""
     namespace: NamespaceValues = NamespaceValues()
-    node_host: str = prop("192.168.49.2", check=HOST_OR_IP)
+    node_host: str = prop(default="192.168.49.2", check=HOST_OR_IP)
     """Address browsers use to reach node ports, for ``${services.X.nodeUrl}``. Default: Minikube's
     node address with its default docker driver (``minikube ip`` prints yours)."""
-    labels: Mapping[str, str] = prop({}, check=LABELS)
+    labels: Mapping[str, str] = prop(default={}, check=LABELS)
     """Extra labels on every object. Default: none."""
-    config_maps: Mapping[str, Mapping[str, str]] = prop({}, keys=NAME, each=CONFIG_DATA)
+    config_maps: Mapping[str, Mapping[str, str]] = prop(default={}, keys=NAME, each=CONFIG_DATA)
     """ConfigMaps by name, each a mapping of key to value; values may use ``${...}`` references."""
-    secrets: Mapping[str, SecretValues] = prop({}, keys=NAME)
+    secrets: Mapping[str, SecretValues] = prop(default={}, keys=NAME)
     """Secrets by name, with their keys. Default: none."""
     services: Mapping[str, ServiceUnion] = prop(check=min_length(1), keys=NAME)
     """Services by key (the ``app.kubernetes.io/component`` label)."""
     network_policies: NetworkPoliciesValues = NetworkPoliciesValues()
     ingress: IngressValues | None = None
     """An Ingress for the browser-facing services. Default: none."""
-    audit_skips: Mapping[str, str] = prop({}, keys=AUDIT_CHECK, each=REASON)
+    audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks the whole app deliberately fails, with reasons; annotated on the
     objects each check is about. Default: none."""
 

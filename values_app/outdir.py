@@ -15,13 +15,10 @@ directories that the next synth can prove are its own and remove.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -144,6 +141,9 @@ def remove_leftovers(outdir: Path) -> list[Path]:
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when
     the system or the file system cannot."""
+    import ctypes  # only where the swap happens
+    import ctypes.util
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         renameat2 = libc.renameat2
@@ -166,6 +166,8 @@ def replace_outdir(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
     outdir = Path(os.path.abspath(outdir))
     outdir.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(outdir)
+    import tempfile
+
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
         _mark_staging(staging, outdir)

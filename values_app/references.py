@@ -22,9 +22,11 @@ Available references (``X`` is a service key):
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import string
 from collections.abc import Mapping
+from typing import Any
+
+from constructs.props import fields_checked
 
 from .model import AppValues
 
@@ -81,6 +83,8 @@ def _unknown(name: str, table: Mapping[str, str]) -> str:
     message = f"${{{name}}} is not a known reference"
     if name.endswith((".nodePort", ".nodeUrl")) and name.replace(".nodeUrl", ".url").replace(".nodePort", ".url") in table:
         return message + " (that service has no fixed service.nodePort)"
+    import difflib  # only for a mistake
+
     close = difflib.get_close_matches(name, table, n=1)
     if close:
         return message + f"; did you mean ${{{close[0]}}}?"
@@ -97,11 +101,14 @@ def expand_values(values: AppValues) -> AppValues:
     def each(texts: list[str] | None) -> list[str] | None:
         return None if texts is None else [expand(text, table) for text in texts]
 
+    with fields_checked():  # only values change, each already checked, and references never nest
+        return _replace(values, table, each)
+
+
+def _replace(values: AppValues, table: dict[str, str], each: Any) -> AppValues:
     return dataclasses.replace(
         values,
-        config_maps={
-            name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()
-        },
+        config_maps={name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()},
         services={
             key: dataclasses.replace(service, command=each(service.command), args=each(service.args))
             for key, service in values.services.items()

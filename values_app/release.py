@@ -13,7 +13,7 @@ Everything is built with the library's public API, the calls a user makes in a c
 own: one ``WebService``/``ApiService``/``McpService`` per service, ``env_from_config_map`` and
 ``env_from_secret`` key by key, ``allow_from`` for who may connect to whom, ``AppIngress`` for the
 routes. The charts defer their objects (:func:`constructs.manifest.defer_objects`): the synth
-renders them on the Python side.
+renders them on the Python side, without creating them in the construct tree.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ import cdk8s
 from constructs.api_service import ApiService
 from constructs.app_config import AppConfig
 from constructs.app_ingress import AppIngress
-from constructs.app_namespace import AppNamespace, pod_security_of
+from constructs.app_namespace import AppNamespace, Level, pod_security_of
 from constructs.app_secret import AppSecret, SecretValue
-from constructs.manifest import defer_objects
+from constructs.manifest import new_chart
 from constructs.mcp_service import McpService
 from constructs.network_policies import DefaultDeny
-from constructs.props import Path
+from constructs.props import Path, fields_checked
 from constructs.web_service import WebService
 from constructs.workload import Workload
 from constructs.workload_props import Egress
@@ -90,7 +90,7 @@ class Release:
     charts: dict[str, cdk8s.Chart] = field(default_factory=dict)
     services: dict[str, Workload] = field(default_factory=dict)
     missing_secrets: list[MissingSecret] = field(default_factory=list)
-    pod_security: str = "restricted"
+    pod_security: Level = "restricted"
     pod_security_exceptions: dict[str, str] = field(default_factory=dict)
 
 
@@ -246,6 +246,11 @@ def build_release(
     Secret values come from ``environ`` and ``env_file``; a Secret with any value missing is left
     out and listed in ``Release.missing_secrets``.
     """
+    with fields_checked():  # every value was checked as it loaded (values_app.loader)
+        return _build(values, environ, env_file)
+
+
+def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str, SecretValue] | None) -> Release:
     release = Release(app=cdk8s.App())
     namespace = values.namespace.name
     complete, release.missing_secrets = resolve_secrets(values.secrets, namespace=namespace, environ=environ, env_file=env_file)
@@ -253,13 +258,11 @@ def build_release(
     secrets_chart = None
     secrets: dict[str, AppSecret] = {}
     if complete:
-        secrets_chart = cdk8s.Chart(release.app, "secrets", namespace=namespace, disable_resource_name_hashes=True)
-        defer_objects(secrets_chart)
+        secrets_chart = new_chart(release.app, "secrets", namespace=namespace, defer=True)
         for name, data in complete.items():
             secrets[name] = AppSecret(secrets_chart, name, name=name, data=data, **_common(values, "secrets"))
 
-    chart = cdk8s.Chart(release.app, "app", namespace=namespace, disable_resource_name_hashes=True)
-    defer_objects(chart)
+    chart = new_chart(release.app, "app", namespace=namespace, defer=True)
     configs = {
         name: AppConfig(chart, f"configmap:{name}", name=name, data=data, **_common(values, "config"))
         for name, data in values.config_maps.items()
@@ -306,13 +309,12 @@ def build_release(
 
     release.pod_security, release.pod_security_exceptions = pod_security_of(release.services.values())
     if values.namespace.rendered:
-        namespace_chart = cdk8s.Chart(release.app, "namespace", disable_resource_name_hashes=True)
-        defer_objects(namespace_chart)
+        namespace_chart = new_chart(release.app, "namespace", defer=True)
         AppNamespace(
             namespace_chart,
             "namespace",
             name=namespace,
-            pod_security=release.pod_security,  # type: ignore[arg-type]
+            pod_security=release.pod_security,
             pod_security_exceptions=release.pod_security_exceptions,
             **_common(values, "namespace"),
         )

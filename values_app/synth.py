@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
 from constructs.app_secret import SecretValue
 from constructs.manifest import chart_manifests
 
@@ -23,7 +21,7 @@ from .model import AppValues
 from .outdir import replace_outdir
 from .release import SECRETS_FILE, Release, build_release
 from .secrets import MissingSecret
-from .yaml_io import Dumper
+from .yaml_io import dump_all
 
 __all__ = ["MissingSecretsError", "SynthResult", "render_files", "synth", "write_outdir"]
 
@@ -62,8 +60,7 @@ def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:
 
 def dump_yaml(docs: list[dict[str, Any]]) -> str:
     """Manifests as one YAML stream, the same bytes for the same input."""
-    text: str = yaml.dump_all(docs, Dumper=Dumper, sort_keys=False, default_flow_style=False, width=2**16, allow_unicode=True)
-    return text
+    return dump_all(docs)
 
 
 def write_outdir(outdir: Path, files: Mapping[str, list[dict[str, Any]]]) -> None:

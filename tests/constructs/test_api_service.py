@@ -1,4 +1,4 @@
-"""ApiService: the backend's Deployment and Service."""
+"""ApiService: the backend's Deployment and Service; its kind's defaults."""
 
 from __future__ import annotations
 
@@ -7,50 +7,37 @@ from typing import Any
 import cdk8s
 
 from constructs.api_service import ApiService
-from constructs.values import ApiServiceProps
-from constructs.workload import EnvRef, WorkloadContext
+from constructs.workload_props import ResourceAmounts, Resources, Security
 from tests.helpers import container, one
-
-CONTEXT = WorkloadContext(
-    name="shop-api",
-    component="api",
-    labels={"app": "shop-api", "app.kubernetes.io/instance": "shop"},
-    selector={"app": "shop-api"},
-    env=[
-        EnvRef(key="LOG_LEVEL", source="configMap", object_name="shop-config"),
-        EnvRef(key="DATABASE_URL", source="secret", object_name="shop-secrets"),
-    ],
-)
 
 
 def render(chart: cdk8s.Chart, **props: Any) -> list[dict[str, Any]]:
-    props.setdefault("image", {"repository": "shop-api", "tag": "2.0"})
-    ApiService(chart, "api", props=ApiServiceProps.model_validate({"kind": "api", **props}), context=CONTEXT)
+    props.setdefault("image", "shop-api:2.0")
+    ApiService(chart, "api", **props)
     manifests: list[dict[str, Any]] = cdk8s.Testing.synth(chart)
     return manifests
 
 
-def test_defaults_cluster_ip_on_8000(chart: cdk8s.Chart) -> None:
+def test_defaults_cluster_ip_on_8000_reachable_only_from_whom_it_allows(chart: cdk8s.Chart) -> None:
     manifests = render(chart)
-    service = one(manifests, "Service", "shop-api")
+    service = one(manifests, "Service", "api")
     assert service["spec"]["type"] == "ClusterIP"
     assert service["spec"]["ports"] == [{"name": "http", "port": 8000, "protocol": "TCP", "targetPort": 8000}]
     assert service["metadata"]["namespace"] == "test"
     assert container(one(manifests, "Deployment"))["ports"][0]["containerPort"] == 8000
+    assert one(manifests, "NetworkPolicy")["spec"]["ingress"] == []
 
 
-def test_env_key_by_key_from_config_map_and_secret(chart: cdk8s.Chart) -> None:
-    env = container(one(render(chart), "Deployment"))["env"]
-    assert env == [
-        {"name": "LOG_LEVEL", "valueFrom": {"configMapKeyRef": {"key": "LOG_LEVEL", "name": "shop-config"}}},
-        {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"key": "DATABASE_URL", "name": "shop-secrets"}}},
-    ]
+def test_a_node_port_opens_it_to_the_outside(chart: cdk8s.Chart) -> None:
+    manifests = render(chart, service_type="NodePort", node_port=30081)
+    assert one(manifests, "NetworkPolicy")["spec"]["ingress"] == [{"ports": [{"port": 8000, "protocol": "TCP"}]}]
 
 
 def test_command_args_image_and_pull_policy(chart: cdk8s.Chart) -> None:
     manifests = render(
         chart,
-        image={"repository": "registry.example.com/shop/api", "tag": "2.0", "pullPolicy": "Never"},
+        image="registry.example.com/shop/api:2.0",
+        image_pull_policy="Never",
         command=["uvicorn", "app.main:app"],
         args=["--host", "0.0.0.0", "--port", "8000"],
     )
@@ -65,14 +52,16 @@ def test_resources_replicas_and_security_context(chart: cdk8s.Chart) -> None:
     manifests = render(
         chart,
         replicas=3,
-        resources={"requests": {"cpu": "200m", "memory": "256Mi"}, "limits": {"cpu": "1000m", "memory": "1Gi"}},
-        securityContext={"runAsUser": 1001, "runAsGroup": 1001, "runAsNonRoot": True},
+        resources=Resources(
+            requests=ResourceAmounts(cpu="200m", memory="256Mi"), limits=ResourceAmounts(cpu="1000m", memory="1Gi")
+        ),
+        security=Security(run_as_user=1001, run_as_group=1001),
     )
     deployment = one(manifests, "Deployment")
     assert deployment["spec"]["replicas"] == 3
     assert container(deployment)["resources"] == {
         "requests": {"cpu": "200m", "memory": "256Mi"},
-        "limits": {"cpu": "1000m", "memory": "1Gi"},
+        "limits": {"cpu": "1", "memory": "1Gi"},
     }
     assert deployment["spec"]["template"]["spec"]["securityContext"] == {
         "runAsGroup": 1001,
@@ -82,7 +71,8 @@ def test_resources_replicas_and_security_context(chart: cdk8s.Chart) -> None:
     }
 
 
-def test_image_by_digest(chart: cdk8s.Chart) -> None:
+def test_image_by_digest_has_no_version_label(chart: cdk8s.Chart) -> None:
     digest = "sha256:" + "a" * 64
-    app = container(one(render(chart, image={"repository": "shop-api", "digest": digest}), "Deployment"))
-    assert app["image"] == f"shop-api@{digest}"
+    deployment = one(render(chart, image=f"shop-api@{digest}"), "Deployment")
+    assert container(deployment)["image"] == f"shop-api@{digest}"
+    assert "app.kubernetes.io/version" not in deployment["metadata"]["labels"]

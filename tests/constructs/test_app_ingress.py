@@ -1,33 +1,33 @@
-"""AppIngress: TLS and path prefixes to the app's Services."""
+"""AppIngress: TLS and path prefixes to the app's services; the controller may reach them."""
 
 from __future__ import annotations
 
 import cdk8s
+import pytest
 
+from constructs.api_service import ApiService
 from constructs.app_ingress import AppIngress
-from constructs.values import IngressProps
+from constructs.mcp_service import McpService
+from constructs.props import PropsError
+from constructs.web_service import WebService
 from tests.helpers import one
 
 
-def test_tls_host_and_paths(chart: cdk8s.Chart) -> None:
-    props = IngressProps.model_validate(
-        {
-            "host": "todo.example.com",
-            "className": "nginx",
-            "tlsSecret": "todo-tls",
-            "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt"},
-            "paths": [{"path": "/api", "service": "backend"}, {"path": "/", "service": "frontend"}],
-        }
-    )
+def test_tls_host_and_paths_and_the_controller_may_connect(chart: cdk8s.Chart) -> None:
+    backend = ApiService(chart, "backend", image="api:1", name="todo-backend")
+    frontend = WebService(chart, "frontend", image="web:1", name="todo-web", service_type="ClusterIP", allow_external=False)
     AppIngress(
         chart,
         "ingress",
-        props=props,
         name="todo",
-        backends={"backend": ("todo-backend", 8000), "frontend": ("todo-web", 3000)},
-        labels={},
+        host="todo.example.com",
+        routes={"/api": backend, "/": frontend},
+        class_name="nginx",
+        tls_secret="todo-tls",
+        annotations={"cert-manager.io/cluster-issuer": "letsencrypt"},
     )
-    ingress = one(cdk8s.Testing.synth(chart), "Ingress", "todo")
+    manifests = cdk8s.Testing.synth(chart)
+    ingress = one(manifests, "Ingress", "todo")
     assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": "letsencrypt"}
     assert ingress["spec"] == {
         "ingressClassName": "nginx",
@@ -52,3 +52,32 @@ def test_tls_host_and_paths(chart: cdk8s.Chart) -> None:
             }
         ],
     }
+    controller = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    for name in ("todo-backend", "todo-web"):
+        assert one(manifests, "NetworkPolicy", name)["spec"]["ingress"][0]["from"] == [controller]
+
+
+def test_the_internal_mcp_server_is_not_routed_unless_exposed(chart: cdk8s.Chart) -> None:
+    mcp = McpService(chart, "mcp", image="mcp:1")
+    with pytest.raises(PropsError, match=r"routes./mcp: mcp is an internal MCP server; set expose_node_port=True"):
+        AppIngress(chart, "ingress", host="todo.example.com", routes={"/mcp": mcp})
+    exposed = McpService(chart, "public-mcp", image="mcp:1", expose_node_port=True)
+    AppIngress(chart, "ingress2", host="todo.example.com", routes={"/mcp": exposed})
+
+
+@pytest.mark.parametrize(
+    ("props", "message"),
+    [
+        ({"host": "Todo.example.com"}, "host: 'Todo.example.com' is not a valid Ingress host"),
+        ({"routes": {}}, "paths: is empty; it needs at least one entry"),
+        (
+            {"annotations": {"a": "x" * 262144}},
+            "annotations: the annotations total 262145 bytes; Kubernetes allows at most 262144",
+        ),
+    ],
+)
+def test_invalid_props(chart: cdk8s.Chart, props: dict[str, object], message: str) -> None:
+    backend = ApiService(chart, "backend", image="api:1")
+    kwargs: dict[str, object] = {"host": "todo.example.com", "routes": {"/": backend}, **props}
+    with pytest.raises(PropsError, match=message):
+        AppIngress(chart, "ingress", **kwargs)  # type: ignore[arg-type]

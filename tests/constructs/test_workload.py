@@ -1,5 +1,5 @@
 """Workload, the base of every service construct: hardening, ServiceAccount, rollout, HPA, PDB,
-NetworkPolicy. Rendered through ApiService/WebService, which add only defaults."""
+NetworkPolicy, env, connections. Rendered through ApiService and WebService, which add defaults."""
 
 from __future__ import annotations
 
@@ -7,24 +7,21 @@ from typing import Any
 
 import cdk8s
 import pytest
-from pydantic import ValidationError
 
 from constructs.api_service import ApiService
-from constructs.values import ApiServiceProps, WebServiceProps
+from constructs.app_config import AppConfig
+from constructs.app_secret import AppSecret
+from constructs.props import PropsError
 from constructs.web_service import WebService
-from constructs.workload import EgressAccess, NetworkAccess, WorkloadContext, audit_annotations
+from constructs.workload_props import Autoscaling, Capabilities, Egress, ResourceAmounts, Resources, Security
 from tests.helpers import by_kind, container, one
 
-SELECTOR = {"app.kubernetes.io/name": "svc", "app.kubernetes.io/instance": "rel"}
+SELECTOR = {"app.kubernetes.io/name": "svc", "app.kubernetes.io/instance": "test"}
 
 
-def context(**overrides: Any) -> WorkloadContext:
-    return WorkloadContext(**{"name": "svc", "component": "api", "labels": SELECTOR, "selector": SELECTOR, **overrides})
-
-
-def api(chart: cdk8s.Chart, ctx: WorkloadContext | None = None, **props: Any) -> list[dict[str, Any]]:
-    props.setdefault("image", {"repository": "svc", "tag": "1"})
-    ApiService(chart, "api", props=ApiServiceProps.model_validate({"kind": "api", **props}), context=ctx or context())
+def api(chart: cdk8s.Chart, **props: Any) -> list[dict[str, Any]]:
+    props.setdefault("image", "svc:1")
+    ApiService(chart, "svc", **props)
     manifests: list[dict[str, Any]] = cdk8s.Testing.synth(chart)
     return manifests
 
@@ -49,26 +46,61 @@ def test_restricted_pod_security_by_default(chart: cdk8s.Chart) -> None:
     assert spec["terminationGracePeriodSeconds"] == 30
 
 
-def test_one_service_account_without_token(chart: cdk8s.Chart) -> None:
-    (account,) = by_kind(api(chart), "ServiceAccount")
-    assert account["metadata"]["name"] == "svc"
-    assert account["automountServiceAccountToken"] is False
+def test_objects_in_order_named_after_the_construct(chart: cdk8s.Chart) -> None:
+    manifests = api(chart)
+    assert [(m["kind"], m["metadata"]["name"]) for m in manifests] == [
+        ("ServiceAccount", "svc"),
+        ("Service", "svc"),
+        ("Deployment", "svc"),
+        ("NetworkPolicy", "svc"),
+    ]
+    assert one(manifests, "ServiceAccount")["automountServiceAccountToken"] is False
+
+
+def test_recommended_labels_and_a_selector_of_name_and_instance(chart: cdk8s.Chart) -> None:
+    deployment = one(api(chart, image="registry.example.com/svc:2.1.0"), "Deployment")
+    assert deployment["metadata"]["labels"] == {
+        "app.kubernetes.io/component": "svc",
+        "app.kubernetes.io/instance": "test",
+        "app.kubernetes.io/managed-by": "cdk8s",
+        "app.kubernetes.io/name": "svc",
+        "app.kubernetes.io/part-of": "test",
+        "app.kubernetes.io/version": "2.1.0",
+    }
+    assert deployment["spec"]["selector"] == {"matchLabels": SELECTOR}
+    assert deployment["spec"]["template"]["metadata"]["labels"] == deployment["metadata"]["labels"]
+
+
+def test_labels_are_overridable(chart: cdk8s.Chart) -> None:
+    deployment = one(
+        api(chart, name="shop-api", instance="shop", part_of="store", version="9", component="backend", labels={"team": "a"}),
+        "Deployment",
+    )
+    assert deployment["metadata"]["labels"] == {
+        "app.kubernetes.io/component": "backend",
+        "app.kubernetes.io/instance": "shop",
+        "app.kubernetes.io/managed-by": "cdk8s",
+        "app.kubernetes.io/name": "shop-api",
+        "app.kubernetes.io/part-of": "store",
+        "app.kubernetes.io/version": "9",
+        "team": "a",
+    }
+    assert container(deployment)["name"] == "backend"
 
 
 @pytest.mark.parametrize(
-    ("kind", "extra", "paths"),
+    ("construct", "extra", "paths"),
     [
-        ("api", {}, ["/tmp"]),
-        ("web", {}, ["/tmp", "/app/.next/cache"]),
-        ("web", {"server": "nginx"}, ["/tmp", "/var/cache/nginx", "/var/run"]),
-        ("web", {"writablePaths": ["/data"]}, ["/data"]),
+        (ApiService, {}, ["/tmp"]),
+        (WebService, {}, ["/tmp", "/app/.next/cache"]),
+        (WebService, {"server": "nginx"}, ["/tmp", "/var/cache/nginx", "/var/run"]),
+        (WebService, {"writable_paths": ["/data"]}, ["/data"]),
     ],
 )
-def test_writable_empty_dirs_per_kind(chart: cdk8s.Chart, kind: str, extra: dict[str, Any], paths: list[str]) -> None:
-    props: dict[str, Any] = {"kind": kind, "image": {"repository": "svc", "tag": "1"}, **extra}
-    construct = WebService if kind == "web" else ApiService
-    model = WebServiceProps if kind == "web" else ApiServiceProps
-    construct(chart, "svc", props=model.model_validate(props), context=context())  # type: ignore[arg-type]
+def test_writable_empty_dirs_per_kind(
+    chart: cdk8s.Chart, construct: type[ApiService], extra: dict[str, Any], paths: list[str]
+) -> None:
+    construct(chart, "svc", image="svc:1", **extra)
     manifests = cdk8s.Testing.synth(chart)
     mounts = container(one(manifests, "Deployment"))["volumeMounts"]
     assert [m["mountPath"] for m in mounts] == paths
@@ -76,20 +108,59 @@ def test_writable_empty_dirs_per_kind(chart: cdk8s.Chart, kind: str, extra: dict
     assert all(volumes[m["name"]] == {"name": m["name"], "emptyDir": {}} for m in mounts)
 
 
-def test_relaxing_one_service(chart: cdk8s.Chart) -> None:
-    manifests = api(
-        chart,
-        securityContext={
-            "runAsNonRoot": False,
-            "readOnlyRootFilesystem": False,
-            "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]},
-        },
+@pytest.mark.parametrize("path", ["/", "/usr", "/etc", "/bin", "/sbin", "/lib", "/var", "/etc/"])
+def test_an_empty_dir_that_would_hide_the_image_is_refused(chart: cdk8s.Chart, path: str) -> None:
+    with pytest.raises(PropsError, match=rf"writable_paths\[0\]: {path} would hide the image's own files"):
+        ApiService(chart, "svc", image="svc:1", writable_paths=["/tmp", path][1:])
+
+
+def test_relaxing_one_service_needs_its_reason(chart: cdk8s.Chart) -> None:
+    relaxed = Security(
+        run_as_non_root=False, read_only_root_filesystem=False, capabilities=Capabilities(add=["NET_BIND_SERVICE", "CHOWN"])
     )
+    with pytest.raises(PropsError) as error:
+        ApiService(chart, "svc", image="svc:1", security=relaxed)
+    assert str(error.value).splitlines() == [
+        "ApiService 'svc': security.run_as_non_root: runAsNonRoot: false lets the container run as root, below the Pod "
+        "Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_23 (or keep the default)",
+        "ApiService 'svc': security.capabilities: capabilities.add ['CHOWN'] goes beyond NET_BIND_SERVICE, below the Pod "
+        "Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_25 (or keep the default)",
+    ]
+    reasons = {"CKV_K8S_23": "nginx must start as root", "CKV_K8S_25": "nginx must chown its cache"}
+    manifests = api(chart, security=relaxed, audit_skips=reasons)
     app = container(one(manifests, "Deployment"))
-    assert app["securityContext"]["capabilities"] == {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}
+    assert app["securityContext"]["capabilities"] == {"add": ["NET_BIND_SERVICE", "CHOWN"], "drop": ["ALL"]}
     assert app["securityContext"]["readOnlyRootFilesystem"] is False
     assert "volumeMounts" not in app
     assert pod(manifests)["securityContext"]["runAsNonRoot"] is False
+
+
+def test_net_bind_service_and_a_writable_root_stay_within_restricted(chart: cdk8s.Chart) -> None:
+    service = ApiService(
+        chart,
+        "svc",
+        image="svc:1",
+        security=Security(read_only_root_filesystem=False, capabilities=Capabilities(add=["NET_BIND_SERVICE"])),
+    )
+    assert service.pod_security_level == "restricted"
+
+
+def test_pod_security_level(chart: cdk8s.Chart) -> None:
+    nginx = ApiService(
+        chart, "a", image="a:1", security=Security(run_as_non_root=False), audit_skips={"CKV_K8S_23": "starts as root"}
+    )
+    admin = ApiService(
+        chart,
+        "b",
+        image="b:1",
+        security=Security(capabilities=Capabilities(add=["SYS_ADMIN"])),
+        audit_skips={"CKV_K8S_25": "it mounts file systems"},
+    )
+    assert nginx.pod_security_level == "baseline"
+    assert nginx.pod_security_exceptions() == {
+        "CKV_K8S_23": "runAsNonRoot: false lets the container run as root (starts as root)"
+    }
+    assert admin.pod_security_level == "privileged"
 
 
 def test_rolling_update_never_drops_below_the_desired_count(chart: cdk8s.Chart) -> None:
@@ -97,17 +168,27 @@ def test_rolling_update_never_drops_below_the_desired_count(chart: cdk8s.Chart) 
     assert strategy == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
 
 
-def test_pod_and_object_annotations(chart: cdk8s.Chart) -> None:
-    ctx = context(pod_annotations={"checksum/config": "abc"}, annotations=audit_annotations({"CKV_K8S_15": "local images"}))
-    manifests = api(chart, ctx)
-    deployment = one(manifests, "Deployment")
-    assert deployment["spec"]["template"]["metadata"]["annotations"] == {"checksum/config": "abc"}
+def test_audit_skips_go_only_on_the_objects_they_are_about(chart: cdk8s.Chart) -> None:
+    manifests = api(chart, audit_skips={"CKV_K8S_15": "local images", "CKV_K8S_21": "the default namespace"})
     for manifest in manifests:
-        assert manifest["metadata"]["annotations"] == {"checkov.io/skip1": "CKV_K8S_15=local images"}
+        expected = {"checkov.io/skip1": "CKV_K8S_21=the default namespace"}
+        if manifest["kind"] == "Deployment":
+            expected = {"checkov.io/skip1": "CKV_K8S_15=local images", "checkov.io/skip2": "CKV_K8S_21=the default namespace"}
+        assert manifest["metadata"]["annotations"] == expected, manifest["kind"]
+
+
+def test_resources_are_rendered_as_the_api_server_stores_them(chart: cdk8s.Chart) -> None:
+    resources = Resources(
+        requests=ResourceAmounts(cpu="0.5", memory="1048576Ki"), limits=ResourceAmounts(cpu="1000m", memory="2000Mi")
+    )
+    assert container(one(api(chart, resources=resources), "Deployment"))["resources"] == {
+        "requests": {"cpu": "500m", "memory": "1Gi"},
+        "limits": {"cpu": "1", "memory": "2000Mi"},
+    }
 
 
 def test_autoscaler_owns_the_replica_count(chart: cdk8s.Chart) -> None:
-    manifests = api(chart, autoscaling={"minReplicas": 2, "maxReplicas": 10, "targetCpuUtilization": 70})
+    manifests = api(chart, autoscaling=Autoscaling(min_replicas=2, max_replicas=10, target_cpu_utilization=70))
     assert "replicas" not in one(manifests, "Deployment")["spec"]
     hpa = one(manifests, "HorizontalPodAutoscaler", "svc")
     assert hpa["apiVersion"] == "autoscaling/v2"
@@ -121,15 +202,29 @@ def test_autoscaler_owns_the_replica_count(chart: cdk8s.Chart) -> None:
     }
 
 
-def test_replicas_and_autoscaling_are_exclusive() -> None:
-    with pytest.raises(ValidationError, match="set either replicas or autoscaling"):
-        ApiServiceProps.model_validate(
-            {"kind": "api", "image": {"repository": "a", "tag": "1"}, "replicas": 2, "autoscaling": {"maxReplicas": 3}}
-        )
-    with pytest.raises(ValidationError, match="5 exceeds maxReplicas 3"):
-        ApiServiceProps.model_validate(
-            {"kind": "api", "image": {"repository": "a", "tag": "1"}, "autoscaling": {"minReplicas": 5, "maxReplicas": 3}}
-        )
+def test_invalid_props_list_every_problem_with_field_value_and_range(chart: cdk8s.Chart) -> None:
+    with pytest.raises(PropsError) as error:
+        ApiService(chart, "svc", image="svc", port=70000, replicas=-1, node_port=80, autoscaling=Autoscaling(max_replicas=3))
+    assert str(error.value).splitlines() == [
+        "ApiService 'svc': image: 'svc' has no tag or digest: an image without one silently means 'latest'",
+        "ApiService 'svc': port: 70000 is not a valid port (1-65535)",
+        "ApiService 'svc': replicas: -1 is not a valid replica count (0-1000)",
+        "ApiService 'svc': node_port: 80 is not a valid node port (30000-32767)",
+    ]
+    with pytest.raises(PropsError, match="set either replicas or autoscaling"):
+        ApiService(chart, "a", image="a:1", replicas=2, autoscaling=Autoscaling(max_replicas=3))
+    with pytest.raises(PropsError, match="5 exceeds maxReplicas 3"):
+        Autoscaling(min_replicas=5, max_replicas=3)
+    with pytest.raises(PropsError, match=r"unknown prop for ApiService"):
+        ApiService(chart, "b", image="b:1", replica=2)  # type: ignore[call-arg]
+    with pytest.raises(PropsError, match=r"replicas: '2' is a string, expected integer"):
+        ApiService(chart, "c", image="c:1", replicas="2")  # type: ignore[arg-type]
+    assert cdk8s.Testing.synth(chart) == []
+
+
+def test_node_port_needs_a_node_port_service(chart: cdk8s.Chart) -> None:
+    with pytest.raises(PropsError, match=r"node_port: 30100 needs service\.type NodePort or LoadBalancer, not ClusterIP"):
+        ApiService(chart, "svc", image="svc:1", node_port=30100)
 
 
 @pytest.mark.parametrize(
@@ -137,8 +232,8 @@ def test_replicas_and_autoscaling_are_exclusive() -> None:
     [
         ({}, False),
         ({"replicas": 2}, True),
-        ({"autoscaling": {"maxReplicas": 4}}, True),
-        ({"replicas": 3, "podDisruptionBudget": False}, False),
+        ({"autoscaling": Autoscaling(max_replicas=4)}, True),
+        ({"replicas": 3, "pod_disruption_budget": False}, False),
     ],
 )
 def test_disruption_budget_when_more_than_one_pod(chart: cdk8s.Chart, props: dict[str, Any], expected: bool) -> None:
@@ -151,48 +246,145 @@ def test_disruption_budget_when_more_than_one_pod(chart: cdk8s.Chart, props: dic
     assert budget["spec"] == {"maxUnavailable": 1, "selector": {"matchLabels": SELECTOR}}
 
 
-def test_network_policy_from_listed_pods_and_namespaces(chart: cdk8s.Chart) -> None:
-    access = NetworkAccess(from_pods=[{"app": "web"}], from_namespaces=["ingress-nginx"])
-    policy = one(api(chart, context(network=access)), "NetworkPolicy")
-    assert policy["spec"] == {
-        "podSelector": {"matchLabels": SELECTOR},
-        "policyTypes": ["Ingress"],
-        "ingress": [
-            {
-                "from": [
-                    {"podSelector": {"matchLabels": {"app": "web"}}},
-                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
-                ],
-                "ports": [{"port": 8000, "protocol": "TCP"}],
-            }
-        ],
-    }
+def test_the_objects_are_properties(chart: cdk8s.Chart) -> None:
+    service = ApiService(chart, "svc", image="svc:1", replicas=2, network_policy=False)
+    assert [service.service_account.kind, service.service.kind, service.deployment.kind] == [
+        "ServiceAccount",
+        "Service",
+        "Deployment",
+    ]
+    assert service.pdb is not None
+    assert service.pdb.kind == "PodDisruptionBudget"
+    assert service.hpa is None
+    assert service.network_policy is None
+    assert service.deployment.name == "svc"
+    assert cdk8s.ApiObject.of(service) is service.deployment
 
 
-def test_network_policy_from_anywhere_and_nobody(chart: cdk8s.Chart) -> None:
-    policy = one(api(chart, context(network=NetworkAccess(from_anywhere=True))), "NetworkPolicy")
-    assert policy["spec"]["ingress"] == [{"ports": [{"port": 8000, "protocol": "TCP"}]}]
+def test_env_literal_from_config_maps_and_secrets(chart: cdk8s.Chart) -> None:
+    config = AppConfig(chart, "config", name="shop-config", data={"LOG_LEVEL": "INFO"})
+    secret = AppSecret(chart, "secret", name="shop-secrets", data={"DATABASE_URL": "postgres://fake"})
+    service = ApiService(chart, "svc", image="svc:1", env={"MODE": "api"})
+    service.env_from_config_map(config, ["LOG_LEVEL"])
+    service.env_from_secret(secret, ["DATABASE_URL"])
+    service.env_from_secret("external-secrets", ["OPENAI_API_KEY"])
+    env = container(one(cdk8s.Testing.synth(chart), "Deployment"))["env"]
+    assert env == [
+        {"name": "MODE", "value": "api"},
+        {"name": "LOG_LEVEL", "valueFrom": {"configMapKeyRef": {"key": "LOG_LEVEL", "name": "shop-config"}}},
+        {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"key": "DATABASE_URL", "name": "shop-secrets"}}},
+        {"name": "OPENAI_API_KEY", "valueFrom": {"secretKeyRef": {"key": "OPENAI_API_KEY", "name": "external-secrets"}}},
+    ]
+    with pytest.raises(PropsError, match=r"ConfigMap shop-config has no key LEVEL \(it has LOG_LEVEL\)"):
+        service.env_from_config_map(config, ["LEVEL"])
+    with pytest.raises(PropsError, match=r"env.MODE: MODE is already set"):
+        service.add_env("MODE", "worker")
 
 
-def test_network_policy_that_admits_nobody() -> None:
-    chart = cdk8s.Chart(cdk8s.Testing.app(), "c", disable_resource_name_hashes=True)
-    policy = one(api(chart, context(network=NetworkAccess())), "NetworkPolicy")
-    assert policy["spec"]["ingress"] == []
+def checksum(chart: cdk8s.Chart) -> str:
+    value: str = one(cdk8s.Testing.synth(chart), "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+    return value
 
 
-def test_egress_rules(chart: cdk8s.Chart) -> None:
-    access = NetworkAccess(egress=EgressAccess(to_pods=[({"app": "mcp"}, 8001)], external_ports=[443, 5432]))
-    spec = one(api(chart, context(network=access)), "NetworkPolicy")["spec"]
+def test_a_changed_config_or_secret_value_rolls_the_pods() -> None:
+    sums = []
+    for level, password in (("INFO", "a"), ("DEBUG", "a"), ("INFO", "b")):
+        chart = cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="test")
+        service = ApiService(chart, "svc", image="svc:1")
+        service.env_from_config_map(AppConfig(chart, "config", data={"LOG_LEVEL": level}), ["LOG_LEVEL"])
+        service.env_from_secret(AppSecret(chart, "secret", data={"PASSWORD": password}), ["PASSWORD"])
+        sums.append(checksum(chart))
+    assert len(set(sums)) == 3
+    assert all(len(s) == 64 for s in sums)
+
+
+def test_no_checksum_without_env_from_objects(chart: cdk8s.Chart) -> None:
+    assert "annotations" not in one(api(chart, env={"A": "b"}), "Deployment")["spec"]["template"]["metadata"]
+
+
+def test_connect_sets_the_url_and_opens_the_policy(chart: cdk8s.Chart) -> None:
+    web = WebService(chart, "web", image="web:1")
+    backend = ApiService(chart, "api", image="api:1", service_port=80)
+    web.connect(backend, env="API_URL")
+    manifests = cdk8s.Testing.synth(chart)
+    assert container(one(manifests, "Deployment", "web"))["env"] == [{"name": "API_URL", "value": "http://api:80"}]
+    policy = one(manifests, "NetworkPolicy", "api")
+    assert policy["spec"]["ingress"] == [
+        {
+            "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "test", "app.kubernetes.io/name": "web"}}}],
+            "ports": [{"port": 8000, "protocol": "TCP"}],
+        }
+    ]
+    assert one(manifests, "NetworkPolicy", "web")["spec"]["ingress"] == [{"ports": [{"port": 3000, "protocol": "TCP"}]}]
+
+
+def test_allow_from_labels_a_namespace_and_nobody(chart: cdk8s.Chart) -> None:
+    lonely = ApiService(chart, "lonely", image="a:1")
+    service = ApiService(chart, "svc", image="svc:1")
+    service.allow_from({"app": "web"})
+    service.allow_from_namespace("ingress-nginx")
+    manifests = cdk8s.Testing.synth(chart)
+    assert one(manifests, "NetworkPolicy", "svc")["spec"]["ingress"] == [
+        {
+            "from": [
+                {"podSelector": {"matchLabels": {"app": "web"}}},
+                {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}},
+            ],
+            "ports": [{"port": 8000, "protocol": "TCP"}],
+        }
+    ]
+    assert one(manifests, "NetworkPolicy", "lonely")["spec"]["ingress"] == []
+    assert lonely.allows_external is False
+    with pytest.raises(TypeError, match="allow_from takes a service of this library"):
+        service.allow_from(42)
+
+
+def test_peers_in_another_namespace_are_selected_with_it() -> None:
+    app = cdk8s.Testing.app()
+    backend = ApiService(cdk8s.Chart(app, "back", namespace="back"), "api", image="api:1")
+    web = WebService(cdk8s.Chart(app, "front", namespace="front"), "web", image="web:1")
+    web.connect(backend, env="API_URL")
+    assert backend.url_from(web) == "http://api.back:8000"
+    (policy,) = by_kind(cdk8s.Testing.synth(cdk8s.Chart.of(backend)), "NetworkPolicy")
+    assert policy["spec"]["ingress"][0]["from"] == [
+        {
+            "podSelector": {"matchLabels": {"app.kubernetes.io/instance": "front", "app.kubernetes.io/name": "web"}},
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "front"}},
+        }
+    ]
+
+
+def test_egress_rules_follow_the_connections(chart: cdk8s.Chart) -> None:
+    mcp = ApiService(chart, "mcp", image="mcp:1", port=8001)
+    service = ApiService(chart, "svc", image="svc:1", egress=Egress())
+    service.connect(mcp)
+    spec = one(cdk8s.Testing.synth(chart), "NetworkPolicy", "svc")["spec"]
     assert spec["policyTypes"] == ["Ingress", "Egress"]
-    dns, mcp, external = spec["egress"]
+    dns, to_mcp, external = spec["egress"]
     assert dns["ports"] == [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}]
     assert dns["to"][0]["podSelector"] == {"matchLabels": {"k8s-app": "kube-dns"}}
-    assert mcp == {"to": [{"podSelector": {"matchLabels": {"app": "mcp"}}}], "ports": [{"port": 8001, "protocol": "TCP"}]}
+    assert to_mcp == {
+        "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "test", "app.kubernetes.io/name": "mcp"}}}],
+        "ports": [{"port": 8001, "protocol": "TCP"}],
+    }
     assert external == {
         "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
         "ports": [{"port": 443, "protocol": "TCP"}, {"port": 5432, "protocol": "TCP"}],
     }
 
 
-def test_no_network_policy_without_access(chart: cdk8s.Chart) -> None:
-    assert by_kind(api(chart), "NetworkPolicy") == []
+def test_two_services_never_select_each_others_pods(chart: cdk8s.Chart) -> None:
+    ApiService(chart, "a", image="a:1", selector_labels={"app": "todo"})
+    with pytest.raises(
+        PropsError,
+        match=r"ApiService 'b': selector_labels: the selector \{'app': 'todo'\} and the pods of ApiService 'a' overlap",
+    ):
+        ApiService(chart, "b", image="b:1", selector_labels={"app": "todo"})
+    with pytest.raises(PropsError, match=r"ApiService 'c': name: a is already the name of ApiService 'a'"):
+        ApiService(chart, "c", image="c:1", name="a")
+
+
+def test_a_construct_id_that_is_no_name_asks_for_one(chart: cdk8s.Chart) -> None:
+    with pytest.raises(PropsError, match=r"name: the construct ID 'Api' is not a DNS-1123 label.*; pass name="):
+        ApiService(chart, "Api", image="a:1")
+    assert ApiService(chart, "Api2", image="a:1", name="api").name == "api"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from values_app.references import BadReferenceError, expand, reference_table
 from values_app.model import AppValues
+from values_app.references import BadReferenceError, expand, reference_table
 
 TABLE = {"services.api.url": "http://demo-api:8000", "release": "demo"}
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import by_kind, container, one
+from values_app.model import AppValues
 from values_app.release import APP_FILE, NAMESPACE_FILE, SECRETS_FILE, build_release
 from values_app.synth import render_files
-from values_app.model import AppValues
-from tests.helpers import by_kind, container, one
 
 Make = Callable[[dict[str, Any]], AppValues]
 

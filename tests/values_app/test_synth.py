@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from values_app.model import AppValues
 from values_app.release import SECRETS_FILE
 from values_app.synth import synth, write_outdir
-from values_app.model import AppValues
 
 
 def test_replaces_the_directory_without_stale_files(

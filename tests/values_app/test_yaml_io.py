@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from values_app.yaml_io import Dumper, Loader
+from values_app.yaml_io import Dumper, Loader, dump_all
 
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TRICKY = [
@@ -63,6 +63,7 @@ def test_dumper_writes_what_safe_dump_writes_for_tricky_scalars() -> None:
     ours, theirs = dumped([doc, doc])
     assert ours == theirs
     assert "&" not in ours.replace("&anchor", "")  # the same dict twice: no anchors
+    assert dump_all([doc, doc]) == theirs
 
 
 json_like = st.recursive(
@@ -76,6 +77,7 @@ json_like = st.recursive(
 def test_dumper_matches_safe_dump_and_round_trips(docs: list[Any]) -> None:
     ours, theirs = dumped(docs)
     assert ours == theirs
+    assert dump_all(docs) == theirs
     assert list(yaml.load_all(ours, Loader=Loader)) == docs
 
 

@@ -1,0 +1,70 @@
+"""Interop with cdk8s-plus-27: its workloads reach ours and ours reach them; cdk8s-plus is loaded
+only when a cdk8s-plus object is involved."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import cdk8s
+import cdk8s_plus_27 as kp
+
+from constructs.api_service import ApiService
+from tests.helpers import by_kind, one
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def policy_of(manifests: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return one(manifests, "NetworkPolicy", name)
+
+
+def test_a_cdk8s_plus_workload_may_reach_ours(chart: cdk8s.Chart) -> None:
+    api = ApiService(chart, "api", image="api:1")
+    nightly = kp.CronJob(
+        chart,
+        "cleanup",
+        schedule=cdk8s.Cron.daily(),
+        containers=[kp.ContainerProps(image="api:1", command=["python", "-m", "app.cleanup"])],
+    )
+    job = kp.Job(chart, "migrate", containers=[kp.ContainerProps(image="api:1")])
+    api.allow_from(nightly)
+    api.allow_from(job)
+    manifests = cdk8s.Testing.synth(chart)
+    peers = policy_of(manifests, "api")["spec"]["ingress"][0]["from"]
+    cron = one(manifests, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+    migrate = one(manifests, "Job")["spec"]["template"]["metadata"]["labels"]
+    assert peers == [{"podSelector": {"matchLabels": cron}}, {"podSelector": {"matchLabels": migrate}}]
+
+
+def test_ours_may_be_reached_from_the_cdk8s_plus_side(chart: cdk8s.Chart) -> None:
+    api = ApiService(chart, "api", image="api:1")
+    web = kp.Deployment(chart, "web", containers=[kp.ContainerProps(image="web:1", port_number=3000)])
+    web.connections.allow_to(api.pods(), ports=[kp.NetworkPolicyPort.tcp(8000)], isolation=kp.PodConnectionsIsolation.POD)
+    manifests = cdk8s.Testing.synth(chart)
+    (egress,) = [p for p in by_kind(manifests, "NetworkPolicy") if p["metadata"]["name"] != "api"]
+    assert egress["spec"]["egress"][0]["to"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "test"}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/instance": "test", "app.kubernetes.io/name": "api"}},
+        }
+    ]
+    assert api.pods() is api.pods()
+
+
+def test_without_cdk8s_plus_objects_it_is_never_loaded(tmp_path: Path) -> None:
+    program = tmp_path / "plain.py"
+    program.write_text(
+        "import sys, cdk8s\n"
+        "from constructs.api_service import ApiService\n"
+        "chart = cdk8s.Chart(cdk8s.App(), 'todo')\n"
+        "ApiService(chart, 'api', image='api:1').allow_from({'app': 'x'})\n"
+        "cdk8s.Testing.synth(chart)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cdk8s_plus')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(program)], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

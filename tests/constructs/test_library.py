@@ -1,0 +1,50 @@
+"""The public API: one import, every prop documented with its default, the keyword arguments in
+step with the props."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+
+import pytest
+
+from constructs import library
+from constructs.common import CommonOptions, CommonProps
+from constructs.props import Props
+from constructs.workload_props import WorkloadOptions, WorkloadProps
+from values_app.schema import _docstrings
+
+
+def test_the_public_api_is_importable_from_one_module() -> None:
+    for name in library.__all__:
+        assert getattr(library, name) is not None, name
+
+
+@pytest.mark.parametrize(("options", "props"), [(WorkloadOptions, WorkloadProps), (CommonOptions, CommonProps)])
+def test_keyword_arguments_match_the_props(options: type, props: type) -> None:
+    hints = typing.get_type_hints(options)
+    fields = {f.name: typing.get_type_hints(props)[f.name] for f in dataclasses.fields(props) if f.name not in ("image", "data")}
+    assert hints == fields
+
+
+def all_props() -> list[type]:
+    found: set[type] = set()
+    pending: list[type] = [Props]
+    while pending:
+        subclass: type
+        for subclass in pending.pop().__subclasses__():
+            found.add(subclass)
+            pending.append(subclass)
+    return sorted((cls for cls in found if cls.__module__.startswith("constructs.")), key=lambda cls: cls.__name__)
+
+
+@pytest.mark.parametrize("cls", all_props(), ids=lambda cls: cls.__name__)
+def test_every_prop_with_a_default_documents_it(cls: type) -> None:
+    docs = _docstrings(cls)
+    for field in dataclasses.fields(cls):
+        if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
+            continue
+        assert field.name in docs, f"{cls.__name__}.{field.name} has no docstring"
+        assert "Default" in docs[field.name] or field.name in ("requests", "limits"), (
+            f"{cls.__name__}.{field.name}: {docs[field.name]}"
+        )

@@ -1,0 +1,52 @@
+"""Props: every problem at once, each with its field, its value and what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from constructs.props import Problem, PropsError, dotted, type_problems
+from constructs.workload_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
+
+
+def test_every_problem_at_once() -> None:
+    with pytest.raises(PropsError) as error:
+        Probe(path="health", period_seconds=0, failure_threshold=101)
+    assert error.value.problems == [
+        Problem(("path",), "'health' is not an HTTP path (it starts with '/' and has no spaces)"),
+        Problem(("period_seconds",), "0 is not a valid number of seconds (1-3600)"),
+        Problem(("failure_threshold",), "101 is not a valid failure threshold (1-100)"),
+    ]
+    assert str(error.value).splitlines()[0] == "Probe: path: 'health' is not an HTTP path (it starts with '/' and has no spaces)"
+
+
+def test_rules_between_fields_run_once_each_field_is_fine() -> None:
+    with pytest.raises(PropsError, match=r"requests.cpu: 2 exceeds limits.cpu 500m"):
+        Resources(requests=ResourceAmounts(cpu="2"), limits=ResourceAmounts(cpu="500m"))
+    with pytest.raises(PropsError, match=r"runAsUser: 0 is root|run_as_user: 0 is root"):
+        Security(run_as_user=0)
+    Security(run_as_user=0, run_as_non_root=False)
+    with pytest.raises(PropsError, match=r"max_replicas: 0 is not a valid replica count \(1-1000\)"):
+        Autoscaling(max_replicas=0)
+
+
+@pytest.mark.parametrize(
+    ("value", "tp", "message"),
+    [
+        ("2", int, "'2' is a string, expected integer"),
+        (True, int, "True is a boolean, expected integer"),
+        (1.0, str, "1.0 is a number, expected string (quote it)"),
+        ("x", list[str], "'x' is a string, expected list"),
+        ({"a": 1}, dict[str, str], "1 is a number, expected string (quote it)"),
+    ],
+)
+def test_types_are_checked_with_plain_words(value: Any, tp: Any, message: str) -> None:
+    (problem,) = type_problems(value, tp)
+    assert problem.message == message
+
+
+def test_field_paths_stay_on_one_line() -> None:
+    assert dotted(("services", "web", "env", "config", 0)) == "services.web.env.config[0]"
+    assert dotted(("auditSkips", "\n")) == "auditSkips['\\n']"
+    assert dotted(()) == "(top level)"
