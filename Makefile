@@ -56,7 +56,7 @@ typecheck: setup ## mypy --strict
 	$(PY) -m mypy
 
 snapshot-update: setup ## re-record the preset snapshots after an intended change (review the diff!)
-	$(PY) -m pytest --snapshot-update tests/test_presets.py
+	$(PY) -m pytest -n 0 --snapshot-update tests/test_presets.py tests/test_examples.py
 
 schema: setup ## regenerate values.schema.json from the values model (commit it)
 	$(PY) -m values_app.schema values.schema.json

@@ -1,3 +1,7 @@
+"""The construct library in a chart of your own, beside cdk8s-plus-27 objects (README: "Use the
+constructs in your own chart"). Run it from an empty directory: `python quickstart.py` writes
+dist/todo.k8s.yaml. Installed with pip, import `from todo_constructs import ...` instead."""
+
 import cdk8s
 import cdk8s_plus_27 as kp
 

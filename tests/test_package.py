@@ -1,0 +1,100 @@
+"""The library installs into a fresh virtualenv from this checkout and works from a project of
+its own: the README's program, imports naming the installed package, synthesized outside the
+repository; nothing written into the upstream `constructs` package's directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_program() -> str:
+    section = (ROOT / "README.md").read_text().split("## Use the constructs in your own chart", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_program_is_the_issue_contract() -> None:
+    program = readme_program()
+    for call in (
+        'api.connect(mcp, env="MCP_SERVER_URL")',
+        'web.connect(api, env="API_URL")',
+        "api.allow_from(nightly)",
+        "cdk8s.ApiObject.of(api.deployment).add_json_patch(",
+    ):
+        assert call in program
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new virtualenv outside the repository with `pip install <checkout>[plus]`."""
+    home = tmp_path_factory.mktemp("venv")
+    venv.create(home / "venv", with_pip=False)  # pip runs from outside it (pip --python): faster
+    python = home / "venv" / "bin" / "python"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            f"{ROOT}[plus]",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return python
+
+
+def test_the_readme_program_runs_from_a_project_of_its_own(installed: Path, tmp_path: Path) -> None:
+    project = tmp_path / "my-app"
+    project.mkdir()
+    program = re.sub(
+        r"from constructs\.api_service import ApiService\nfrom constructs\.mcp_service import McpService\n"
+        r"from constructs\.web_service import WebService\n",
+        "from todo_constructs import ApiService, McpService, WebService\n",
+        readme_program(),
+    )
+    assert "from todo_constructs import" in program
+    (project / "main.py").write_text(program)
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
+    result = subprocess.run([str(installed), "main.py"], cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    manifests = [doc for doc in yaml.safe_load_all((project / "dist" / "todo.k8s.yaml").read_text()) if doc]
+    kinds = sorted({m["kind"] for m in manifests})
+    assert kinds == ["CronJob", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount"]
+    for manifest in manifests:
+        kubernetes_validate.validate(manifest, "1.27.0", strict=True)
+    api = next(m for m in manifests if m["kind"] == "Deployment" and m["metadata"]["name"] == "api")
+    assert api["spec"]["template"]["spec"]["priorityClassName"] == "high"
+
+
+def test_it_installs_as_its_own_package(installed: Path) -> None:
+    code = (
+        "import constructs, json, pathlib, todo_constructs;"
+        "print(json.dumps([sorted(p.name for p in pathlib.Path(constructs.__file__).parent.glob('*.py')),"
+        " todo_constructs.__file__, sorted(todo_constructs.__all__)]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
+    result = subprocess.run(
+        [str(installed), "-c", code], cwd=installed.parent, env=env, capture_output=True, text=True, check=True
+    )
+    upstream, location, exported = yaml.safe_load(result.stdout.splitlines()[-1])
+    assert upstream == ["__init__.py"]  # the upstream package's own directory: nothing of ours
+    assert "/site-packages/todo_constructs/" in location
+    assert {"ApiService", "McpService", "WebService", "AppConfig", "AppSecret", "PropsError"} <= set(exported)
+    assert sys.prefix not in location
