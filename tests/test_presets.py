@@ -531,3 +531,73 @@ def test_every_quantity_is_already_canonical(preset: str, with_secrets: dict[str
 def _pod_specs(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     template = manifest.get("spec", {}).get("template", {})
     return [template["spec"]] if "spec" in template else []
+
+
+# --- deploying with pruning (issue 16) ----------------------------------------------------------
+
+
+def deploy_commands(rendered: Rendered) -> list[str]:
+    starts = ("kubectl apply ", "kubectl label ", "KUBECTL_APPLYSET")
+    return [line.strip() for line in rendered.stderr.splitlines() if line.strip().startswith(starts)]
+
+
+def release_of(preset: str) -> str:
+    release: str = yaml.safe_load((ROOT / "values" / f"{preset}.yaml").read_text())["release"]
+    return release
+
+
+def allowlist(command: str) -> list[str]:
+    return [part.removeprefix("--prune-allowlist=") for part in command.split() if part.startswith("--prune-allowlist=")]
+
+
+def gvk(manifest: dict[str, Any]) -> str:
+    group_version = manifest["apiVersion"] if "/" in manifest["apiVersion"] else "core/" + manifest["apiVersion"]
+    return f"{group_version}/{manifest['kind']}"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("secrets", ["with", "without"])
+def test_the_pruning_deploy_command_allows_exactly_the_rendered_kinds(
+    preset: str, secrets: str, with_secrets: dict[str, Rendered], without_secrets: dict[str, Rendered]
+) -> None:
+    rendered = (with_secrets if secrets == "with" else without_secrets)[preset]
+    commands = deploy_commands(rendered)
+    (prune,) = [c for c in commands if " --prune " in c and "--applyset" not in c]
+    kinds = allowlist(prune)
+    assert all("," not in kind for kind in kinds)  # one kind per flag: kubectl refuses a list
+    assert len(kinds) == len(set(kinds))
+    # Every kind rendered but the Namespace; the Secret only when every declared Secret is rendered.
+    expected = {gvk(m) for m in rendered.manifests} - {"core/v1/Namespace"}
+    if "Secrets are never pruned here" in rendered.stderr:
+        expected.discard("core/v1/Secret")
+    assert set(kinds) == expected
+    assert f"-l app.kubernetes.io/instance={release_of(preset)} " in prune
+    for command in commands:
+        assert not ("--prune" in command and "--server-side" in command and "--applyset=" not in command), command
+    if "00-namespace.k8s.yaml" in rendered.files:
+        assert commands[0].endswith("/00-namespace.k8s.yaml")
+        assert commands[0].startswith("kubectl apply -f ")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_object_carries_the_instance_label_the_prune_relies_on(preset: str, with_secrets: dict[str, Rendered]) -> None:
+    for manifest in with_secrets[preset].manifests:
+        assert manifest["metadata"]["labels"]["app.kubernetes.io/instance"] == release_of(preset), manifest["kind"]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_pod_security_is_enforced_on_the_namespace_or_printed(preset: str, without_secrets: dict[str, Rendered]) -> None:
+    rendered = without_secrets[preset]
+    namespaces = by_kind(rendered.manifests, "Namespace")
+    commands = [c for c in deploy_commands(rendered) if c.startswith("kubectl label namespace")]
+    expected_level = "baseline" if preset == "001-k8s-minikube-deploy" else "restricted"
+    if namespaces:
+        (namespace,) = namespaces
+        assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == expected_level
+        assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce-version"] == "v1.27"
+        assert commands == []
+    else:
+        (command,) = commands
+        assert f"pod-security.kubernetes.io/enforce={expected_level} pod-security.kubernetes.io/enforce-version=v1.27" in command
+        if expected_level == "baseline":
+            assert "pod-security.kubernetes.io/warn=restricted" in command

@@ -87,6 +87,7 @@ class Release:
     it did not render."""
 
     app: cdk8s.App
+    values: AppValues
     charts: dict[str, cdk8s.Chart] = field(default_factory=dict)
     services: dict[str, Workload] = field(default_factory=dict)
     missing_secrets: list[MissingSecret] = field(default_factory=list)
@@ -251,7 +252,7 @@ def build_release(
 
 
 def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str, SecretValue] | None) -> Release:
-    release = Release(app=cdk8s.App())
+    release = Release(app=cdk8s.App(), values=values)
     namespace = values.namespace.name
     complete, release.missing_secrets = resolve_secrets(values.secrets, namespace=namespace, environ=environ, env_file=env_file)
 

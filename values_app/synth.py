@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from constructs.app_secret import SecretValue
 from constructs.manifest import chart_manifests
 
+from .deploy import DeployPlan, deploy_plan
 from .model import AppValues
 from .outdir import replace_outdir
 from .release import SECRETS_FILE, Release, build_release
@@ -42,7 +43,8 @@ class SynthResult:
     release: Release
 
     def summary(self) -> str:
-        """Objects per kind, files written, and each Secret not rendered with its kubectl command."""
+        """Objects per kind, files written, each Secret not rendered with its kubectl command, and
+        how to deploy (:mod:`.deploy`)."""
         kinds = Counter(doc["kind"] for docs in self.files.values() for doc in docs)
         lines = [
             f"Synthesized {sum(kinds.values())} objects into {self.outdir}/: "
@@ -50,7 +52,11 @@ class SynthResult:
         ]
         lines += [f"  {self.outdir / name}" for name in self.files]
         lines += [missing.message() for missing in self.release.missing_secrets]
+        lines += self.deploy_plan().lines()
         return "\n".join(lines)
+
+    def deploy_plan(self) -> DeployPlan:
+        return deploy_plan(self.outdir, self.files, self.release)
 
 
 def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:

@@ -1,0 +1,120 @@
+"""How to deploy a synth's output so that what the values no longer render is deleted too, and only
+ever this release's objects.
+
+``kubectl apply -f dist/`` never deletes: a service removed from the values keeps running. Two
+ways that do, both measured against kubectl 1.32:
+
+* client-side apply with ``--prune``, scoped to the release's instance label and to exactly the
+  kinds the chart renders, one ``--prune-allowlist`` flag per kind (a comma-separated list is
+  refused: ``invalid GroupVersionKind format``);
+* server-side apply with an ApplySet (``KUBECTL_APPLYSET=true ... --applyset=RELEASE``): kubectl
+  refuses ``--prune`` with ``--server-side`` otherwise (``--prune is in alpha and doesn't currently
+  work on objects created by server-side apply``).
+
+The Namespace is applied in its own step first and is never pruned. Secrets are pruned only when
+this output renders every Secret the values declare: an external Secret, or one whose values were
+not given this time, is never deleted.
+
+Pod Security: a rendered Namespace carries the Pod Security Admission labels; where it is not
+rendered (``default``, or created outside the chart), :func:`label_namespace_command` does the
+same to the existing namespace.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from constructs.app_namespace import Level, pod_security_labels
+
+from .release import NAMESPACE_FILE, Release
+
+__all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command"]
+
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+
+
+def group_version_kind(manifest: Mapping[str, Any]) -> str:
+    """``core/v1/ConfigMap``, ``apps/v1/Deployment``: how ``--prune-allowlist`` names a kind."""
+    api_version = str(manifest["apiVersion"])
+    group_version = api_version if "/" in api_version else f"core/{api_version}"
+    return f"{group_version}/{manifest['kind']}"
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """The deploy commands of one output directory."""
+
+    namespace_step: str | None
+    """``kubectl apply -f <the Namespace file>``, when the output renders the Namespace."""
+    prune: str
+    """Client-side apply that prunes this release's objects of the rendered kinds."""
+    applyset: str | None
+    """Server-side apply with an ApplySet; None when it could delete a Secret still in use."""
+    allowlist: tuple[str, ...]
+    """The kinds ``prune`` may delete."""
+    notes: tuple[str, ...] = ()
+    """What the commands leave alone, and why."""
+    label_namespace: str | None = None
+    """``kubectl label namespace ...`` for a namespace the chart does not render."""
+
+    def lines(self) -> list[str]:
+        """The summary's deploy section."""
+        out = ["Deploy, deleting what this release no longer renders (only objects labelled with its instance):"]
+        steps = [self.namespace_step] if self.namespace_step else []
+        out += [f"  {command}" for command in (*steps, self.prune)]
+        if self.applyset is not None:
+            out.append("or with server-side apply (an ApplySet; kubectl refuses --prune with --server-side otherwise):")
+            out += [f"  {command}" for command in (*steps, self.applyset)]
+        out += self.notes
+        if self.label_namespace is not None:
+            out.append("The namespace is not rendered here; to make it enforce the Pod Security Standard the pods meet:")
+            out.append(f"  {self.label_namespace}")
+        return out
+
+
+def label_namespace_command(namespace: str, level: Level) -> str:
+    """The ``kubectl label namespace`` command that sets the Pod Security Admission labels."""
+    labels = " ".join(f"{key}={value}" for key, value in pod_security_labels(level).items())
+    return f"kubectl label namespace {shlex.quote(namespace)} {labels} --overwrite"
+
+
+def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], release: Release) -> DeployPlan:
+    """The deploy commands for ``files`` written to ``outdir`` by a synth of ``release``."""
+    values = release.values
+    directory = shlex.quote(str(outdir))
+    rendered = [manifest for docs in files.values() for manifest in docs]
+    kinds = dict.fromkeys(group_version_kind(m) for m in rendered if m["kind"] != "Namespace")
+    notes: list[str] = []
+    unrendered = [m.name for m in release.missing_secrets]
+    if unrendered and "core/v1/Secret" in kinds:
+        del kinds["core/v1/Secret"]
+    if unrendered:
+        why = ", ".join(f"{m.name} ({'external' if m.external else 'values not given'})" for m in release.missing_secrets)
+        notes.append(f"Secrets are never pruned here: this synth does not render {why}.")
+    allowlist = tuple(kinds)
+    flags = " ".join(f"--prune-allowlist={kind}" for kind in allowlist)
+    prune = f"kubectl apply -f {directory} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
+    namespace_step = None
+    if NAMESPACE_FILE in files:
+        namespace_step = f"kubectl apply -f {shlex.quote(str(outdir / NAMESPACE_FILE))}"
+    namespaced = " ".join(f"-f {shlex.quote(str(outdir / name))}" for name in files if name != NAMESPACE_FILE)
+    applyset: str | None = (
+        f"KUBECTL_APPLYSET=true kubectl apply --server-side --prune --applyset={values.release} "
+        f"-n {shlex.quote(values.namespace.name)} {namespaced}"
+    )
+    if any(not m.external for m in release.missing_secrets):
+        applyset = None
+        notes.append(
+            "The ApplySet form is left out: it would delete a Secret an earlier apply rendered and this synth did not "
+            "(give every Secret value, or --require-secrets, to use it)."
+        )
+    label = None
+    if not values.namespace.rendered:
+        label = label_namespace_command(values.namespace.name, release.pod_security)
+        if values.namespace.name == "default":
+            label += "   # applies to every pod in default"
+    return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label)
