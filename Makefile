@@ -22,7 +22,7 @@ AUDIT_DIR := build/audit
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup synth test lint typecheck snapshot-update schema audit bench imports lock clean
+.PHONY: help setup synth synth-envs validate test lint typecheck snapshot-update schema audit bench imports lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -41,6 +41,12 @@ $(NODE_STAMP): package.json package-lock.json
 
 synth: setup ## synthesize $(VALUES) (default preset) into $(OUTDIR)/
 	$(PY) main.py --values $(VALUES) --outdir $(OUTDIR)
+
+synth-envs: setup ## render every environment of environments.yaml into $(OUTDIR)/<name>/, in one run
+	$(PY) main.py envs --outdir $(OUTDIR)
+
+validate: setup ## validate every manifest under $(OUTDIR) against Kubernetes 1.27, strictly (offline)
+	find $(OUTDIR) -name '*.yaml' -print0 | sort -z | xargs -0 --no-run-if-empty $(VENV)/bin/kubernetes-validate --quiet --strict -k 1.27.0
 
 test: setup ## run the tests, the linter and the type checker
 	$(PY) -m pytest

@@ -1,19 +1,26 @@
 #!/usr/bin/env python3
-"""Synthesize the app of a values file into plain Kubernetes YAML: ``main.py --help``.
+"""Synthesize the Todo chatbot of values files into plain Kubernetes YAML: ``main.py --help``.
 
-Only argument parsing lives here; the work is done in values_app/ (values_app/cli.py first), a client
-of the construct library in constructs/.
+Only argument parsing lives here (and the two things that must happen before jsii starts); the
+work is done in values_app/ (values_app/cli.py first), a client of the construct library in
+constructs/.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
+import tempfile
 from pathlib import Path
+
+# Some machines set PYTHONDONTWRITEBYTECODE: every run would compile the project's modules again.
+sys.dont_write_bytecode = False
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_VALUES = "values/003-local-k8s-deployment.yaml"
+ENVIRONMENTS = "environments.yaml"
 
 
 def use_local_node() -> None:
@@ -26,38 +33,123 @@ def use_local_node() -> None:
         os.environ["JSII_NODE"] = str(local)
 
 
+def _private_directory(path: Path) -> bool:
+    """Whether ``path`` is a directory only this user can write, creating it if need be."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.lstat()
+    except OSError:
+        return False
+    return (
+        stat.S_ISDIR(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & 0o022
+        and os.access(path, os.W_OK | os.X_OK)
+    )
+
+
+def use_usable_jsii_cache() -> None:
+    """Give jsii a package cache it can use.
+
+    jsii keeps its packages in ``~/.cache/aws/jsii/package-cache`` and fails (``Cannot use the jsii
+    package cache ...: EACCES``) when the home directory is not writable, as in a CI container that
+    runs as another user. Then point it (JSII_RUNTIME_PACKAGE_CACHE_ROOT) at a private directory
+    of this user's in the temporary directory instead. Must run before jsii starts.
+    """
+    if os.environ.get("JSII_RUNTIME_PACKAGE_CACHE", "enabled").lower() != "enabled":
+        return
+    if os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT"):
+        return
+    default = Path.home() / ".cache" / "aws" / "jsii" / "package-cache"
+    if _private_directory(default):
+        return
+    fallback = Path(tempfile.gettempdir()) / f"todo-chatbot-cdk8s-jsii-cache-{os.getuid()}"
+    if _private_directory(fallback):
+        os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] = str(fallback)
+    else:
+        os.environ["JSII_RUNTIME_PACKAGE_CACHE"] = "disabled"
+
+
 EXAMPLES = """\
+commands:
+  synth (the default)  render values into one output directory
+  diff                 compare what values render with an output directory; writes nothing
+  envs                 render every environment of environments.yaml into <outdir>/<name>/
+
 examples:
   make synth                                    # set up, then render the default preset into dist/
   .venv/bin/python main.py --values values/001-k8s-minikube-deploy.yaml --outdir out
+  .venv/bin/python main.py --values values/003-local-k8s-deployment.yaml --values my-overrides.yaml
+  .venv/bin/python main.py --values values/production.yaml --set services.backend.image.tag=$GIT_SHA \\
+      --set-string appVersion=2026.11 --outdir dist/production
+  .venv/bin/python main.py envs                           # every environment into dist/<name>/
+  .venv/bin/python main.py envs --env staging --env production --set services.backend.image.tag=$GIT_SHA
+  .venv/bin/python main.py diff --values values/production.yaml --against dist/production
   .venv/bin/python main.py --env-file .env.local            # Secret values from a dotenv file
   DATABASE_URL=... .venv/bin/python main.py --require-secrets --quiet   # a deploy pipeline
   .venv/bin/python main.py --list-presets
   .venv/bin/python main.py --values values/production.yaml --diagram > topology.mmd
 
+Values files are layered: each --values file is merged over the ones before (mappings key by key,
+lists and scalars replaced, null removes a key); a file may name its own base with `extends:`.
+--set path=value (Helm's syntax: dotted paths, [N] indexes, a=1,b=2; the value read as YAML) and
+--set-string apply after every file. Errors name the file and line, or the flag, that set a value.
+
 Secret values come from environment variables named like their keys, or from --env-file (the
 environment wins). A Secret with a value missing is not rendered; the summary prints the kubectl
-command that creates it. Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage
-(including an output directory that holds files a synth did not write: nothing is ever deleted).
+command that creates it, and how to deploy with pruning.
+
+Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage (including an output
+directory that holds files a synth did not write: nothing is ever deleted). diff: 0 no changes,
+1 changes, 2 cannot compare.
 """
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="main.py",
-        description="Synthesize the Todo chatbot of a values file into plain Kubernetes YAML.",
+        description="Synthesize the Todo chatbot of values files into plain Kubernetes YAML.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("command", nargs="?", choices=["synth", "diff", "envs"], default="synth", help="default: synth")
     parser.add_argument(
-        "--values", default=DEFAULT_VALUES, metavar="FILE", help=f"values file to render (default: {DEFAULT_VALUES})"
+        "--values",
+        action="append",
+        metavar="FILE",
+        help=f"a values file; repeat to layer files, later ones merged over earlier ones (default: {DEFAULT_VALUES})",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        type=lambda text: (text, False),
+        metavar="PATH=VALUE",
+        dest="settings",
+        help="set a value after every file, e.g. services.backend.replicas=3 (value read as YAML; null removes)",
+    )
+    parser.add_argument(
+        "--set-string",
+        action="append",
+        type=lambda text: (text, True),
+        metavar="PATH=VALUE",
+        dest="settings",
+        help="as --set; the value stays a string (both apply in the order given)",
     )
     parser.add_argument(
         "--outdir",
         default=os.environ.get("CDK8S_OUTDIR") or "dist",
         metavar="DIR",
-        help="directory to write the manifests to: a new or empty one, or a previous synth's output, which is replaced "
-        "as a whole, only on success; anything else is refused (default: $CDK8S_OUTDIR or dist)",
+        help="directory to write the manifests to (envs: one subdirectory per environment): a new or empty one, or a "
+        "previous synth's output, which is replaced as a whole, only on success; anything else is refused "
+        "(default: $CDK8S_OUTDIR or dist)",
+    )
+    parser.add_argument("--against", metavar="DIR", help="diff: the output directory to compare with (default: --outdir)")
+    parser.add_argument(
+        "--environments", default=ENVIRONMENTS, metavar="FILE", help=f"envs: the environments file (default: {ENVIRONMENTS})"
+    )
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME", help="envs: render only this environment (repeatable)"
     )
     parser.add_argument("--env-file", metavar="FILE", help="dotenv file with Secret values (the environment wins over it)")
     parser.add_argument(
@@ -76,24 +168,61 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="only check that --outdir may be replaced (exit 0) or not (exit 2); `npx cdk8s synth` asks this first",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.command != "envs" and (args.env or args.environments != ENVIRONMENTS):
+        parser.error("--env and --environments belong to the envs command")
+    if args.command != "diff" and args.against:
+        parser.error("--against belongs to the diff command")
+    if args.command == "envs" and args.values:
+        parser.error("envs takes its values files from the environments file; --values belongs to synth and diff")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     use_local_node()
-    from values_app import cli
+    use_usable_jsii_cache()
+    try:
+        return _dispatch(args)
+    except Exception as error:  # jsii failing to start or to answer: one line, never a traceback
+        if type(error).__module__.split(".")[0] != "jsii" and type(error).__name__ != "JSIIError":
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"error: jsii (Node.js, which cdk8s runs on) failed: {first}", file=sys.stderr)
+        return 1
 
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from values_app import cli
+    from values_app.layers import Setting
+
+    values = [Path(v) for v in (args.values or [DEFAULT_VALUES])]
+    settings = [Setting(text, string=string) for text, string in args.settings]
+    env_file = Path(args.env_file) if args.env_file else None
+    outdir = Path(args.outdir)
     if args.list_presets:
         return cli.list_presets(ROOT / "values")
     if args.diagram:
-        return cli.diagram(values=Path(args.values))
+        return cli.diagram(values=values, settings=settings)
     if args.check_outdir:
-        return cli.check_output(Path(args.outdir))
+        return cli.check_output(outdir)
+    if args.command == "diff":
+        return cli.diff(values=values, settings=settings, against=Path(args.against or outdir), env_file=env_file)
+    if args.command == "envs":
+        return cli.environments(
+            file=Path(args.environments),
+            outdir=outdir,
+            names=args.env,
+            settings=settings,
+            env_file=env_file,
+            require_secrets=args.require_secrets,
+            quiet=args.quiet,
+        )
     return cli.run(
-        values=Path(args.values),
-        outdir=Path(args.outdir),
-        env_file=Path(args.env_file) if args.env_file else None,
+        values=values,
+        settings=settings,
+        outdir=outdir,
+        env_file=env_file,
         require_secrets=args.require_secrets,
         quiet=args.quiet,
     )

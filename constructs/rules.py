@@ -40,8 +40,10 @@ Where a function is stricter than Kubernetes, its docstring says so and why.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "MAX_CONFIG_SIZE",
@@ -52,6 +54,7 @@ __all__ = [
     "cidr",
     "config_map_key",
     "config_map_size",
+    "dns1035_label",
     "dns1123_label",
     "dns1123_subdomain",
     "env_var_name",
@@ -62,6 +65,7 @@ __all__ = [
     "labels",
     "namespace_name",
     "node_port",
+    "object_problems",
     "port_number",
     "qualified_name",
     "secret_size",
@@ -88,6 +92,7 @@ _SHOWN_LENGTH = 40
 _DNS1123_LABEL_FMT = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL = re.compile(_DNS1123_LABEL_FMT)
 _DNS1123_SUBDOMAIN = re.compile(rf"{_DNS1123_LABEL_FMT}(?:\.{_DNS1123_LABEL_FMT})*")
+_DNS1035_LABEL = re.compile(r"[a-z](?:[-a-z0-9]*[a-z0-9])?")
 _WILDCARD_DNS1123_SUBDOMAIN = re.compile(rf"\*\.{_DNS1123_LABEL_FMT}(?:\.{_DNS1123_LABEL_FMT})*")
 _QUALIFIED_NAME = re.compile(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
 _CONFIG_MAP_KEY = re.compile(r"[-._a-zA-Z0-9]+")
@@ -234,6 +239,22 @@ def dns1123_label(value: str) -> list[str]:
             problems.append(f"{_show(value)} is not a DNS-1123 label: it must not contain dots ({_LABEL_RULE})")
         else:
             problems.append(f"{_show(value)} is not a DNS-1123 label: {_LABEL_RULE}")
+    return problems
+
+
+def dns1035_label(value: str) -> list[str]:
+    """A DNS-1035 label: the name of a Service (it becomes a DNS name that must not start with a
+    digit).
+
+    Mirrors ``k8s.io/apimachinery/pkg/util/validation.IsDNS1035Label`` (via
+    ``ValidateServiceName`` in ``k8s.io/kubernetes/pkg/apis/core/validation``): at most 63 bytes,
+    matching ``[a-z]([-a-z0-9]*[a-z0-9])?``.
+    """
+    problems: list[str] = []
+    if _byte_len(value) > MAX_LABEL_LENGTH:
+        problems.append(f"{_show(value)} is {_length(value)}; a DNS-1035 label has at most {MAX_LABEL_LENGTH}")
+    if not _DNS1035_LABEL.fullmatch(value):
+        problems.append(f"{_show(value)} is not a DNS-1035 label: {_LABEL_RULE}, starting with a letter")
     return problems
 
 
@@ -531,3 +552,59 @@ def http_path(value: str) -> list[str]:
         if value.endswith(suffix)
     )
     return problems
+
+
+# --- finished objects -------------------------------------------------------------------------------
+
+_NAME_RULES = {"Namespace": namespace_name, "Service": dns1035_label}
+"""The name rule of each kind whose names are not DNS-1123 subdomains."""
+
+
+def object_problems(manifest: Mapping[str, Any]) -> list[str]:
+    """What the API server would refuse of a finished object, as ``field: problem`` lines.
+
+    Applies what ``k8s.io/apimachinery/pkg/api/validation.ValidateObjectMeta`` checks of every
+    object (its name by kind: ``ValidateNamespaceName``, ``ValidateServiceName``, else
+    ``NameIsDNSSubdomain``; ``ValidateLabels``; ``ValidateAnnotations``), the same for the pod
+    template of a workload (``spec.template.metadata`` and, for a CronJob,
+    ``spec.jobTemplate.spec.template.metadata``), and the size limits of ``ValidateConfigMap`` and
+    ``ValidateSecret`` (a Secret's ``data`` is base64; its decoded size counts, and no value is
+    ever shown).
+    """
+    problems: list[str] = []
+    kind = str(manifest.get("kind", ""))
+    meta = manifest.get("metadata") or {}
+    name = meta.get("name")
+    if isinstance(name, str):
+        problems += [f"metadata.name: {p}" for p in _NAME_RULES.get(kind, dns1123_subdomain)(name)]
+    problems += _meta_problems(meta, "metadata")
+    spec = manifest.get("spec") or {}
+    templates = [("spec.template.metadata", (spec.get("template") or {}).get("metadata"))]
+    job = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
+    templates.append(("spec.jobTemplate.spec.template.metadata", job.get("metadata")))
+    for where, template in templates:
+        if isinstance(template, Mapping):
+            problems += _meta_problems(template, where)
+    if kind == "ConfigMap":
+        data = manifest.get("data") or {}
+        problems += [f"data.{key}: {p}" for key in data for p in config_map_key(str(key))]
+        problems += [f"data: {p}" for p in config_map_size({k: str(v) for k, v in data.items()})]
+    elif kind == "Secret":
+        data = manifest.get("data") or {}
+        decoded = {}
+        for key, value in data.items():
+            problems += [f"data.{key}: {p}" for p in config_map_key(str(key))]
+            try:
+                decoded[str(key)] = base64.b64decode(str(value), validate=True)
+            except (ValueError, TypeError):
+                problems.append(f"data.{key}: not base64 (the value is not shown)")
+        problems += [f"data: {p}" for p in secret_size(str(name), decoded)]
+    return problems
+
+
+def _meta_problems(meta: Mapping[str, Any], where: str) -> list[str]:
+    labels_ = meta.get("labels") or {}
+    annotations = meta.get("annotations") or {}
+    found = [f"{where}.labels: {p}" for p in labels({str(k): str(v) for k, v in labels_.items()})]
+    found += [f"{where}.annotations: {p}" for p in annotation_keys_and_size({str(k): str(v) for k, v in annotations.items()})]
+    return found

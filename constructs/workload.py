@@ -133,7 +133,7 @@ class Workload(ManifestConstruct):
         """The rules that depend on the kind's defaults (every one of them, at once)."""
         found: list[Problem] = []
         if props.name is None:
-            found += [Problem(("name",), f"the construct ID {message}; pass name=") for message in rules.dns1123_label(id)]
+            found += [Problem(("name",), f"the construct ID {message}; pass name=") for message in rules.dns1035_label(id)]
         service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
         if props.node_port is not None and service_type == "ClusterIP":
             found.append(Problem(("node_port",), f"{props.node_port} needs service.type NodePort or LoadBalancer, not ClusterIP"))

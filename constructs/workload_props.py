@@ -49,6 +49,8 @@ USER_ID = int_range(0, 2147483647, "user or group id")
 PERCENT = int_range(1, 100, "percentage")
 FAILURES = int_range(1, 100, "failure threshold")
 NAME = _from(rules.dns1123_label, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
+SERVICE_NAME = _from(rules.dns1035_label, pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
+"""The name of a service's objects, its Service's included: a DNS-1035 label (starts with a letter)."""
 LABELS = _from(rules.labels)
 LABEL_VALUE = _from(rules.label_value, maxLength=63)
 CIDR = _from(rules.cidr)
@@ -291,8 +293,9 @@ class WorkloadProps(Props):
     """Container image, ``repository[:tag][@sha256:digest]``; a tag or a digest is required."""
     image_pull_policy: PullPolicy = "IfNotPresent"
     """``Never`` for images loaded into Minikube with ``minikube image load``. Default: IfNotPresent."""
-    name: str | None = prop(default=None, check=NAME)
-    """Name of every object of the service (Deployment, Service, ...). Default: the construct ID."""
+    name: str | None = prop(default=None, check=SERVICE_NAME)
+    """Name of every object of the service (Deployment, Service, ...), a DNS-1035 label. Default:
+    the construct ID."""
     port: int | None = prop(default=None, check=PORT)
     """Port the container listens on. Default: the kind's (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
     replicas: int | None = prop(default=None, check=REPLICAS)

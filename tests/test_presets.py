@@ -20,6 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 from constructs.quantity import canonical_quantity, is_canonical
 from tests.helpers import by_kind, container, one
 from values_app.cli import run
+from values_app.loader import load_values
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted(p.stem for p in (ROOT / "values").glob("*.yaml"))
@@ -542,8 +543,7 @@ def deploy_commands(rendered: Rendered) -> list[str]:
 
 
 def release_of(preset: str) -> str:
-    release: str = yaml.safe_load((ROOT / "values" / f"{preset}.yaml").read_text())["release"]
-    return release
+    return load_values(ROOT / "values" / f"{preset}.yaml").release
 
 
 def allowlist(command: str) -> list[str]:

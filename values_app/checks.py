@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from constructs import rules
 from constructs.labels import default_selector, pod_labels
 from constructs.props import Path, Problem, PropsError, fields_checked
 
@@ -144,6 +145,10 @@ def _names_and_ports(values: AppValues) -> Iterator[Problem]:
             yield Problem(path, f"{name} is already the name of service {names[name]}; object names must be unique")
         elif len(name) > 63:
             yield Problem(path, f"{name} is {len(name)} characters; object names may have at most 63")
+        elif service.name is None and rules.dns1035_label(name):
+            yield Problem(
+                path, f"{name}, the default name <release>-<key>, must start with a letter to name a Service; set name:"
+            )
         names[name] = key
         node_port = service.service.node_port
         if node_port is not None:

@@ -1,65 +1,175 @@
-"""What ``main.py`` runs once its arguments are parsed: load, synthesize, report.
+"""What ``main.py`` runs once its arguments are parsed: load, synthesize (or diff), report.
 
-Exit status: 0 on success, 1 when the values, the env file or the secrets are not usable (one
-line per problem, no traceback; the output directory is left as it was), 2 when the output
-directory holds something a synth did not write (refused before any work).
+Exit status of ``synth`` and ``envs``: 0 on success; 1 when the values, the env file or the secrets
+are not usable (one line per problem, no traceback; nothing is written); 2 when an output
+directory holds something a synth did not write (refused before any work). ``diff``: 0 when the
+output would not change, 1 when it would, 2 when it cannot tell (bad usage, invalid values, an
+unreadable directory), as ``diff`` and ``kubectl diff``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .layers import Setting
 from .loader import ValuesError, load_values
 from .outdir import UnsafeOutdirError, check_outdir, remove_leftovers
 from .secrets import EnvFileError, read_env_file
-from .synth import MissingSecretsError, synth
+from .synth import Rendered, SynthError, render, write
 
-__all__ = ["PROJECT_ROOT", "check_output", "diagram", "list_presets", "run"]
+__all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "list_presets", "run"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Never an output directory, nor any of its ancestors."""
 
 
+def _paths(values: Path | Sequence[Path]) -> list[Path]:
+    return [values] if isinstance(values, Path) else list(values)
+
+
+def _render(
+    values: Sequence[Path],
+    settings: Sequence[Setting],
+    env_file: Path | None,
+    environ: Mapping[str, str] | None,
+    *,
+    require_secrets: bool = False,
+) -> Rendered:
+    """Load, render and check in memory; raise ValuesError, EnvFileError or SynthError."""
+    app_values = load_values(values, settings)
+    env_values = read_env_file(env_file) if env_file is not None else None
+    return render(
+        app_values, environ=os.environ if environ is None else environ, env_file=env_values, require_secrets=require_secrets
+    )
+
+
 def run(
     *,
-    values: Path,
+    values: Path | Sequence[Path],
     outdir: Path,
+    settings: Sequence[Setting] = (),
     env_file: Path | None = None,
     require_secrets: bool = False,
     quiet: bool = False,
     environ: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Synthesize ``values`` into ``outdir``; print problems, and unless ``quiet`` the summary, to
-    ``stderr``."""
+    """Synthesize the layers ``values`` (then ``settings``) into ``outdir``; print problems, and
+    unless ``quiet`` the summary, to ``stderr``."""
     stderr = stderr if stderr is not None else sys.stderr
     if check_output(outdir, stderr=stderr):
         return 2
     try:
-        app_values = load_values(values)
-        env_values = read_env_file(env_file) if env_file is not None else None
-        synth(
-            app_values,
-            outdir,
-            environ=os.environ if environ is None else environ,
-            env_file=env_values,
-            require_secrets=require_secrets,
-            stderr=None if quiet else stderr,
-        )
-    except ValuesError as error:
+        rendered = _render(_paths(values), settings, env_file, environ, require_secrets=require_secrets)
+        result = write(rendered, outdir)
+    except (ValuesError, SynthError) as error:
         _fail(error.lines, stderr)
         return 1
-    except (EnvFileError, MissingSecretsError) as error:
+    except EnvFileError as error:
         _fail(str(error).splitlines(), stderr)
         return 1
     except OSError as error:
         _fail([f"cannot write {outdir}: {error.strerror or error}"], stderr)
         return 1
+    if not quiet:
+        print(result.summary(), file=stderr)
     return 0
+
+
+def environments(
+    *,
+    file: Path,
+    outdir: Path,
+    names: Sequence[str] = (),
+    settings: Sequence[Setting] = (),
+    env_file: Path | None = None,
+    require_secrets: bool = False,
+    quiet: bool = False,
+    environ: Mapping[str, str] | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Render the environments of ``file`` (or those named) into ``outdir/<name>/``, in one
+    process. Every environment is checked and rendered before any is written: a problem anywhere
+    writes nothing."""
+    from .environments import load_environments
+
+    stderr = stderr if stderr is not None else sys.stderr
+    try:
+        table = load_environments(file)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return 1
+    unknown = [name for name in names if name not in table]
+    if unknown:
+        _fail([f"--env {name}: not an environment of {file} (one of {', '.join(table)})" for name in unknown], stderr)
+        return 2
+    chosen = [table[name] for name in (names or list(table))]
+    if any(check_output(outdir / env.name, stderr=stderr) for env in chosen):
+        return 2
+    rendered: dict[str, Rendered] = {}
+    problems: list[str] = []
+    for env in chosen:
+        try:
+            rendered[env.name] = _render(
+                env.values, [*env.settings, *settings], env_file, environ, require_secrets=require_secrets
+            )
+        except (ValuesError, SynthError) as error:
+            problems += [f"{env.name}: {line}" for line in error.lines]
+        except EnvFileError as error:
+            _fail(str(error).splitlines(), stderr)
+            return 1
+    if problems:
+        _fail(problems, stderr)
+        return 1
+    for name, one in rendered.items():
+        try:
+            result = write(one, outdir / name)
+        except OSError as error:
+            _fail([f"cannot write {outdir / name}: {error.strerror or error}"], stderr)
+            return 1
+        if not quiet:
+            print(f"== {name}\n{result.summary()}", file=stderr)
+    return 0
+
+
+def diff(
+    *,
+    values: Path | Sequence[Path],
+    against: Path,
+    settings: Sequence[Setting] = (),
+    env_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Compare what the values render with the output directory ``against``: each object added,
+    removed or changed (a unified YAML diff; Secret values never shown), the workloads that will
+    roll, and a summary line on ``stderr``. Writes nothing."""
+    from .diff import DiffError, diff_outputs, read_output
+
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    try:
+        old = read_output(against)
+        rendered = _render(_paths(values), settings, env_file, environ)
+    except DiffError as error:
+        _fail([str(error)], stderr)
+        return 2
+    except (ValuesError, SynthError) as error:
+        _fail(error.lines, stderr)
+        return 2
+    except EnvFileError as error:
+        _fail(str(error).splitlines(), stderr)
+        return 2
+    result = diff_outputs(rendered.files, old, old_label=str(against), new_label="(rendered)")
+    if not result.identical:
+        print(result.report(with_summary=False), end="", file=stdout)
+    print(result.summary(), file=stderr)
+    return 0 if result.identical else 1
 
 
 def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:
@@ -77,16 +187,18 @@ def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:
     return 0
 
 
-def _fail(lines: list[str], stderr: TextIO) -> None:
+def _fail(lines: Sequence[str], stderr: TextIO) -> None:
     print("\n".join(f"error: {line}" for line in lines), file=stderr)
 
 
-def diagram(*, values: Path, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Print the Mermaid picture of ``values`` to ``stdout``."""
+def diagram(
+    *, values: Path | Sequence[Path], settings: Sequence[Setting] = (), stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Print the Mermaid picture of the values to ``stdout``."""
     from .diagram import mermaid
 
     try:
-        app_values = load_values(values)
+        app_values = load_values(_paths(values), settings)
     except ValuesError as error:
         _fail(error.lines, stderr if stderr is not None else sys.stderr)
         return 1

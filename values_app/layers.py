@@ -37,6 +37,7 @@ __all__ = [
     "Origin",
     "Setting",
     "ValuesError",
+    "line_of",
     "load_layers",
     "parse_document",
     "parse_setting",
@@ -110,7 +111,7 @@ class Layers:
                 if value is not None and target == prefix[: len(target)]:
                     return Origin(where), prefix
             for layer in reversed(self.files):
-                line = _line(layer.node, prefix)
+                line = line_of(layer.node, prefix)
                 if line is not None:
                     return Origin(layer.source, line), prefix
             for where, target, value in reversed(self.settings):
@@ -128,7 +129,7 @@ class Layers:
         return f"{origin}: {dotted(shown)}: {text}"
 
 
-def _line(node: yaml.Node, path: FieldPath) -> int | None:
+def line_of(node: yaml.Node, path: FieldPath) -> int | None:
     """The line of the value at ``path`` in a YAML node tree (its key's line in a mapping), or None."""
     line = None
     for part in path:
@@ -242,7 +243,7 @@ def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[FileLayer]:
     layer = FileLayer(str(path), data, node)
     if "extends" not in data:
         return [layer]
-    where = f"{path}:{_line(node, ('extends',))}"
+    where = f"{path}:{line_of(node, ('extends',))}"
     base = data.pop("extends")
     if not isinstance(base, str) or not base:
         raise ValuesError([f"{where}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])

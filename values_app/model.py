@@ -34,6 +34,7 @@ from constructs.workload_props import (
     REASON,
     REPLICAS,
     SECONDS,
+    SERVICE_NAME,
     WRITABLE_PATH,
     Autoscaling,
     Probes,
@@ -192,8 +193,9 @@ class ServiceValues(Props):
 
     kind: Literal["web", "api", "mcp"]
     """``web``, ``api`` or ``mcp``: picks the construct and its defaults."""
-    name: str | None = prop(default=None, check=NAME)
-    """Name of the Deployment, the Service and the rest. Default: ``<release>-<service key>``."""
+    name: str | None = prop(default=None, check=SERVICE_NAME)
+    """Name of the Deployment, the Service and the rest: a DNS-1035 label (starting with a
+    letter, as a Service name must). Default: ``<release>-<service key>``."""
     image: ImageValues
     replicas: int | None = prop(default=None, check=REPLICAS)
     """Pod replicas. Default: 1 (none with ``autoscaling``, which owns the count)."""

@@ -100,7 +100,8 @@ class _Builder:
             return schema
         if origin in (dict, Mapping):
             _, value_type = typing.get_args(tp)
-            schema = {"type": "object", "additionalProperties": self.of_type(value_type, {"check": meta.get("each", ())})}
+            entry = self.of_type(value_type, {"check": meta.get("each", ())})
+            schema = {"type": "object", "additionalProperties": {"anyOf": [entry, {"type": "null"}]}}  # null: remove
             names = _rules_schema(meta.get("keys", ()))
             if names:
                 schema["propertyNames"] = names

@@ -1,9 +1,13 @@
-"""Synthesize a values file into an output directory, atomically, and say what was written.
+"""Synthesize values into an output directory, atomically, and say what was written.
 
-The YAML is rendered in memory, then written to a fresh directory beside the output directory,
-which replaces the output directory only once everything succeeded (:mod:`.outdir`): a
-failed synth leaves the previous output as it was, and a successful one leaves no stale file
-behind. The Secrets file is owner-only (0600).
+Rendering happens in memory (:func:`render`): the release is built, its objects rendered on the
+Python side, and every finished object checked against what the API server would refuse
+(:func:`constructs.rules.object_problems`: name, labels, annotations, ConfigMap and Secret sizes,
+including what the synth adds itself, such as audit annotations, the config checksum and the Pod
+Security labels). Only then are the files written (:func:`write`) to a fresh directory beside the
+output directory, which replaces it once everything succeeded (:mod:`.outdir`): a failed synth
+leaves the previous output as it was, and a successful one leaves no stale file behind. The
+Secrets file is owner-only (0600).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import Any, TextIO
 
 from constructs.app_secret import SecretValue
 from constructs.manifest import chart_manifests
+from constructs.props import PropsError
+from constructs.rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan
 from .model import AppValues
@@ -24,15 +30,32 @@ from .release import SECRETS_FILE, Release, build_release
 from .secrets import MissingSecret
 from .yaml_io import dump_all
 
-__all__ = ["MissingSecretsError", "SynthResult", "render_files", "synth", "write_outdir"]
+__all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write"]
 
 
-class MissingSecretsError(Exception):
-    """``require_secrets`` was set and some Secret values were not supplied."""
+class SynthError(Exception):
+    """The values loaded, but the synth cannot produce what they describe: a Secret value missing
+    with ``require_secrets``, or an object the API server would refuse. ``lines``: one per problem."""
 
-    def __init__(self, missing: list[MissingSecret]) -> None:
-        self.missing = missing
-        super().__init__("\n".join(f"Secret {m.name}: no value for {', '.join(m.missing)}" for m in missing))
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def _missing_lines(missing: list[MissingSecret]) -> list[str]:
+    return [f"Secret {m.name}: no value for {', '.join(m.missing)}" for m in missing]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A release rendered in memory: its manifests by output file name."""
+
+    release: Release
+    files: dict[str, list[dict[str, Any]]]
+
+    def texts(self) -> dict[str, tuple[str, int]]:
+        """File name -> (YAML text, file mode): the Secrets file is owner-only."""
+        return {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in self.files.items()}
 
 
 @dataclass(frozen=True)
@@ -69,11 +92,44 @@ def dump_yaml(docs: list[dict[str, Any]]) -> str:
     return dump_all(docs)
 
 
-def write_outdir(outdir: Path, files: Mapping[str, list[dict[str, Any]]]) -> None:
-    """Write ``files`` to a new directory and swap it in place of ``outdir`` (see
-    :mod:`.outdir`; call its ``check_outdir`` first). The Secrets file is owner-only."""
-    texts = {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in files.items()}
-    replace_outdir(outdir, texts)
+def check_objects(files: Mapping[str, list[dict[str, Any]]]) -> list[str]:
+    """What the API server would refuse of the finished objects, one line each."""
+    return [
+        f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: {problem}"
+        for name, docs in files.items()
+        for manifest in docs
+        for problem in object_problems(manifest)
+    ]
+
+
+def render(
+    values: AppValues,
+    *,
+    environ: Mapping[str, str],
+    env_file: Mapping[str, SecretValue] | None = None,
+    require_secrets: bool = False,
+) -> Rendered:
+    """Build and render ``values`` in memory and check the finished objects; raise
+    :class:`SynthError` (nothing is written)."""
+    try:
+        release = build_release(values, environ=environ, env_file=env_file)
+    except PropsError as error:  # what only the values of the environment can break: a Secret's size
+        raise SynthError([f"{error.owner}: {problem.message}" for problem in error.problems]) from None
+    missing = [m for m in release.missing_secrets if not m.external]
+    if require_secrets and missing:
+        raise SynthError(_missing_lines(missing))
+    files = render_files(release)
+    problems = check_objects(files)
+    if problems:
+        raise SynthError(problems)
+    return Rendered(release, files)
+
+
+def write(rendered: Rendered, outdir: Path) -> SynthResult:
+    """Write ``rendered`` to a new directory and swap it in place of ``outdir`` (call
+    :func:`.outdir.check_outdir` first)."""
+    replace_outdir(outdir, rendered.texts())
+    return SynthResult(outdir=outdir, files=rendered.files, release=rendered.release)
 
 
 def synth(
@@ -87,16 +143,9 @@ def synth(
 ) -> SynthResult:
     """Render ``values`` into ``outdir`` and, if ``stderr`` is given, print the summary there.
 
-    With ``require_secrets``, a Secret value that was not supplied (external Secrets aside) raises
-    :class:`MissingSecretsError` before anything is written.
+    Raises :class:`SynthError` before anything is written when the synth cannot be done.
     """
-    release = build_release(values, environ=environ, env_file=env_file)
-    missing = [m for m in release.missing_secrets if not m.external]
-    if require_secrets and missing:
-        raise MissingSecretsError(missing)
-    files = render_files(release)
-    write_outdir(outdir, files)
-    result = SynthResult(outdir=outdir, files=files, release=release)
+    result = write(render(values, environ=environ, env_file=env_file, require_secrets=require_secrets), outdir)
     if stderr is not None:
         print(result.summary(), file=stderr)
     return result

@@ -385,6 +385,6 @@ def test_two_services_never_select_each_others_pods(chart: cdk8s.Chart) -> None:
 
 
 def test_a_construct_id_that_is_no_name_asks_for_one(chart: cdk8s.Chart) -> None:
-    with pytest.raises(PropsError, match=r"name: the construct ID 'Api' is not a DNS-1123 label.*; pass name="):
+    with pytest.raises(PropsError, match=r"name: the construct ID .Api. is not a DNS-1035 label.*; pass name="):
         ApiService(chart, "Api", image="a:1")
     assert ApiService(chart, "Api2", image="a:1", name="api").name == "api"

@@ -10,6 +10,7 @@ import pytest
 
 import main
 from values_app import cli
+from values_app.layers import Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
@@ -57,9 +58,23 @@ def test_help_documents_every_option_with_examples(capsys: pytest.CaptureFixture
         main.parse_args(["--help"])
     assert exit_.value.code == 0
     text = capsys.readouterr().out
-    for option in ("--values", "--outdir", "--env-file", "--require-secrets", "--quiet", "--list-presets", "--diagram"):
-        assert option in text
-        assert option in text.split("examples:")[1] or option in ("--values", "--outdir", "--env-file", "--quiet")
+    options = ["--values", "--set", "--set-string", "--outdir", "--against", "--environments", "--env", "--env-file"]
+    options += ["--require-secrets", "--quiet", "--list-presets", "--diagram", "--check-outdir"]
+    for option in options:
+        assert option in text.split("commands:")[0], option
+    examples = text.split("examples:")[1]
+    for shown in (
+        "--values",
+        "--set ",
+        "--set-string",
+        "envs",
+        "diff --values",
+        "--against",
+        "--env ",
+        "--require-secrets",
+        "--diagram",
+    ):
+        assert shown in examples, shown
     assert "examples:" in text
 
 
@@ -94,3 +109,111 @@ def test_diagram_names_an_assigned_node_port_and_external_secrets() -> None:
     assert 'browser -->|"nodePort (assigned)"| svc_frontend' in out.getvalue()
     assert 'secret_todo_secrets[("Secret todo-secrets (external)")]' in out.getvalue()
     assert "browser -->" not in "".join(line for line in out.getvalue().splitlines() if "svc_backend" in line)
+
+
+# --- environments, in one process ----------------------------------------------------------------
+
+
+def environments_file(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "environments.yaml"
+    path.write_text(
+        "environments:\n"
+        f"  local: {{values: [{ROOT / 'values/003-local-k8s-deployment.yaml'}]}}\n"
+        f"  staging: {{values: [{ROOT / 'values/staging.yaml'}]}}\n"
+        f"  production: {{values: [{ROOT / 'values/production.yaml'}], set: ['networkPolicies.egress.externalPorts={{443}}']}}\n"
+        + extra
+    )
+    return path
+
+
+def test_every_environment_renders_into_its_own_directory(tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    status = cli.environments(
+        file=environments_file(tmp_path),
+        outdir=tmp_path / "dist",
+        settings=[Setting("services.backend.image.tag=abc123")],
+        environ={},
+        stderr=stderr,
+    )
+    assert status == 0, stderr.getvalue()
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["local", "production", "staging"]
+    assert "== staging\nSynthesized 19 objects into" in stderr.getvalue()
+    production = (tmp_path / "dist" / "production" / "20-app.k8s.yaml").read_text()
+    assert "image: ghcr.io/example/todo-backend:abc123@sha256:" in production
+    assert "port: 5432" not in production  # the environment's own --set
+    assert "image: todo-backend:abc123" in (tmp_path / "dist" / "local" / "20-app.k8s.yaml").read_text()
+
+
+def test_a_problem_in_one_environment_writes_none(tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    status = cli.environments(
+        file=environments_file(tmp_path), outdir=tmp_path / "dist", names=["local", "staging"],
+        settings=[Setting("services.mcp.port=70000")], environ={}, stderr=stderr,
+    )  # fmt: skip
+    assert status == 1
+    assert stderr.getvalue().splitlines() == [
+        "error: local: --set services.mcp.port=70000: services.mcp.port: 70000 is not a valid port (1-65535)",
+        "error: staging: --set services.mcp.port=70000: services.mcp.port: 70000 is not a valid port (1-65535)",
+    ]
+    assert not (tmp_path / "dist").exists()
+
+
+def test_environment_names_and_files_are_checked(tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    bad = tmp_path / "environments.yaml"
+    bad.write_text("environments:\n  Prod_1: {values: [nowhere.yaml]}\n  ok: {valuez: []}\n")
+    assert cli.environments(file=bad, outdir=tmp_path / "dist", environ={}, stderr=stderr) == 1
+    lines = stderr.getvalue().splitlines()
+    assert lines[0].startswith(f"error: {bad}:2: environments.Prod_1: 'Prod_1' is not a DNS-1123 label")
+    assert lines[1] == f"error: {bad}:2: environments.Prod_1.values[0]: {tmp_path / 'nowhere.yaml'}: no such values file"
+    assert lines[2] == f"error: {bad}:3: environments.ok.valuez: unknown key 'valuez' (values or set)"
+    stderr = io.StringIO()
+    assert cli.environments(file=environments_file(tmp_path), names=["qa"], outdir=tmp_path / "d", environ={}, stderr=stderr) == 2
+    assert (
+        stderr.getvalue()
+        == f"error: --env qa: not an environment of {tmp_path / 'environments.yaml'} (one of local, staging, production)\n"
+    )
+
+
+def test_an_unsafe_environment_directory_is_refused_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "dist" / "staging").mkdir(parents=True)
+    (tmp_path / "dist" / "staging" / "notes.md").write_text("mine")
+    stderr = io.StringIO()
+    assert cli.environments(file=environments_file(tmp_path), outdir=tmp_path / "dist", environ={}, stderr=stderr) == 2
+    assert "staging holds files a synth did not write (notes.md)" in stderr.getvalue()
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["staging"]
+
+
+# --- diff before apply -------------------------------------------------------------------------
+
+
+def test_diff_exit_status_and_summary_line(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert cli.run(values=ROOT / "values/production.yaml", outdir=out, environ={}, quiet=True) == 0
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert cli.diff(values=ROOT / "values/production.yaml", against=out, environ={}, stdout=stdout, stderr=stderr) == 0
+    assert (stdout.getvalue(), stderr.getvalue()) == ("", "no changes\n")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    stdout, stderr = io.StringIO(), io.StringIO()
+    changed = [
+        Setting("configMaps.todo-chatbot-config.CORS_ORIGINS=https://x.example.com"),
+        Setting("services.mcp.autoscaling=null"),
+    ]
+    status = cli.diff(
+        values=ROOT / "values/production.yaml", against=out, settings=changed, environ={}, stdout=stdout, stderr=stderr
+    )
+    assert status == 1
+    assert stderr.getvalue() == "3 changed, 0 added, 2 removed; will roll: todo-backend\n"
+    assert "removed: HorizontalPodAutoscaler todo-mcp" in stdout.getvalue()
+    assert "-  CORS_ORIGINS: https://todo.example.com\n+  CORS_ORIGINS: https://x.example.com" in stdout.getvalue()
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # it never writes
+
+
+def test_diff_cannot_compare_exits_2(tmp_path: Path) -> None:
+    stderr = io.StringIO()
+    assert cli.diff(values=DEFAULT, against=tmp_path / "absent", environ={}, stderr=stderr) == 2
+    assert stderr.getvalue().startswith(f"error: {tmp_path / 'absent'}: no such directory")
+    (tmp_path / "dist").mkdir()
+    stderr = io.StringIO()
+    assert cli.diff(values=DEFAULT, against=tmp_path / "dist", settings=[Setting("release=Bad")], environ={}, stderr=stderr) == 2
+    assert stderr.getvalue().startswith("error: --set release=Bad: release: 'Bad' is not a DNS-1123 label")

@@ -16,12 +16,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from values_app.layers import load_layers
 from values_app.loader import ValuesError, parse_values
 from values_app.release import build_release
 from values_app.synth import render_files
 
 ROOT = Path(__file__).resolve().parents[2]
-PRESETS = {p.name: yaml.safe_load(p.read_text()) for p in sorted((ROOT / "values").glob("*.yaml"))}
+# Each preset as one document: an overlay merged over the files it extends.
+PRESETS = {p.name: load_layers([p]).data for p in sorted((ROOT / "values").glob("*.yaml"))}
 LOCATED = re.compile(r"^preset\.yaml(:\d+)?: \S.*$")
 
 Path_ = tuple[str | int, ...]

@@ -10,15 +10,16 @@ from typing import Any
 import pytest
 
 from values_app.model import AppValues
+from values_app.outdir import replace_outdir
 from values_app.release import SECRETS_FILE
-from values_app.synth import synth, write_outdir
+from values_app.synth import synth
 
 
 def test_replaces_the_directory_without_stale_files(
     tmp_path: Path, values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
 ) -> None:
     outdir = tmp_path / "dist"
-    write_outdir(outdir, {"99-old-service.k8s.yaml": []})
+    replace_outdir(outdir, {"99-old-service.k8s.yaml": ("stale", 0o644)})
     result = synth(make_values(values_data), outdir, environ={})
     assert sorted(p.name for p in outdir.iterdir()) == sorted([*result.files, ".cdk8s-synth"])
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
@@ -36,9 +37,9 @@ def test_a_failed_write_leaves_the_old_output(tmp_path: Path) -> None:
     outdir = tmp_path / "dist"
     outdir.mkdir()
     (outdir / "app.k8s.yaml").write_text("previous")
-    unserializable: dict[str, list[dict[str, Any]]] = {"app.k8s.yaml": [{"kind": object()}]}
-    with pytest.raises(Exception):  # noqa: B017, PT011 - any failure must leave dist/ alone
-        write_outdir(outdir, unserializable)
+    unwritable = {"app.k8s.yaml": ("new", 0o644), "sub/app.k8s.yaml": ("nested: cannot be created", 0o644)}
+    with pytest.raises(OSError):  # noqa: PT011 - any failure must leave dist/ alone
+        replace_outdir(outdir, unwritable)
     assert (outdir / "app.k8s.yaml").read_text() == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["dist"]
 

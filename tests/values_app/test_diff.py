@@ -1,0 +1,440 @@
+"""Diff before apply (values_app.diff): rendered manifests against an existing output directory.
+
+The manifests are small hand-made dicts: no synth runs here."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from values_app.diff import DiffError, DiffResult, ObjectChange, diff_outputs, read_output
+from values_app.outdir import MARKER
+from values_app.release import APP_FILE, NAMESPACE_FILE, SECRETS_FILE
+from values_app.yaml_io import dump_all
+
+NS = "todo-local"
+
+Files = dict[str, list[dict[str, Any]]]
+
+
+def namespace() -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}
+
+
+def config_map(name: str = "todo-config", **data: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": NS},
+        "data": data or {"LOG_LEVEL": "INFO", "API_URL": "http://todo-backend:8000"},
+    }
+
+
+def secret(values: dict[str, str], name: str = "todo-secrets", labels: dict[str, str] | None = None) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"name": name, "namespace": NS}
+    if labels is not None:
+        metadata["labels"] = labels
+    data = {key: base64.b64encode(value.encode()).decode() for key, value in values.items()}
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": metadata, "type": "Opaque", "data": data}
+
+
+def deployment(
+    name: str = "todo-backend", checksum: str = "aaa111", replicas: int = 1, image: str = "todo-backend:1.0"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": NS},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"annotations": {"checksum/config": checksum}, "labels": {"app": name}},
+                "spec": {"containers": [{"name": name, "image": image}]},
+            },
+        },
+    }
+
+
+def output() -> Files:
+    return {
+        NAMESPACE_FILE: [namespace()],
+        SECRETS_FILE: [secret({"DATABASE_URL": "postgres://db", "API_TOKEN": "token"})],
+        APP_FILE: [config_map(), deployment(), deployment("todo-frontend", checksum="bbb222")],
+    }
+
+
+def write_output(directory: Path, files: Files) -> None:
+    directory.mkdir()
+    for name, docs in files.items():
+        (directory / name).write_text(dump_all(docs), encoding="utf-8")
+    (directory / MARKER).write_text(
+        json.dumps({"generator": "todo-chatbot-cdk8s", "files": sorted(files)}) + "\n", encoding="utf-8"
+    )
+
+
+def only(result: DiffResult) -> ObjectChange:
+    assert len(result.changes) == 1, result.report()
+    return result.changes[0]
+
+
+# --- identical, changed, added, removed, moved -----------------------------------------------------
+
+
+def test_identical_outputs_have_no_changes() -> None:
+    result = diff_outputs(output(), output())
+    assert result.identical
+    assert result.changes == []
+    assert result.will_roll == []
+    assert result.summary() == "no changes"
+    assert result.report() == "no changes"
+
+
+def test_a_changed_object_comes_with_a_unified_diff_of_its_yaml() -> None:
+    new = output()
+    new[APP_FILE][0] = config_map(LOG_LEVEL="DEBUG", API_URL="http://todo-backend:8000")
+    result = diff_outputs(new, output(), old_label="dist")
+    change = only(result)
+    assert (change.status, change.kind, change.name, change.namespace, change.file) == (
+        "changed",
+        "ConfigMap",
+        "todo-config",
+        NS,
+        APP_FILE,
+    )
+    assert not change.rolls
+    assert change.diff.splitlines() == [
+        f"--- dist/{APP_FILE} (ConfigMap {NS}/todo-config)",
+        f"+++ rendered/{APP_FILE} (ConfigMap {NS}/todo-config)",
+        "@@ -4,5 +4,5 @@",
+        "   name: todo-config",
+        f"   namespace: {NS}",
+        " data:",
+        "-  LOG_LEVEL: INFO",
+        "+  LOG_LEVEL: DEBUG",
+        "   API_URL: http://todo-backend:8000",
+    ]
+    assert result.summary() == "1 changed, 0 added, 0 removed"
+    assert result.report() == "\n".join(
+        [f"changed: ConfigMap todo-config (namespace {NS}), {APP_FILE}", change.diff, "", "1 changed, 0 added, 0 removed"]
+    )
+
+
+def test_a_change_is_found_in_the_data_not_in_the_text() -> None:
+    """Key order is not content: the same object with its keys in another order is no change."""
+    old = output()
+    reordered = config_map()
+    reordered["data"] = dict(reversed(list(reordered["data"].items())))
+    old[APP_FILE][0] = {key: reordered[key] for key in reversed(list(reordered))}
+    assert diff_outputs(output(), old).identical
+
+    new = output()
+    new[APP_FILE][0]["data"]["LOG_LEVEL"] = 1  # the same text once quoted away, another value
+    old[APP_FILE][0]["data"]["LOG_LEVEL"] = "1"
+    assert only(diff_outputs(new, old)).status == "changed"
+
+
+def test_an_added_object_is_diffed_from_nothing() -> None:
+    new = output()
+    new[APP_FILE].insert(1, config_map("todo-extra", FEATURE="on"))
+    new[APP_FILE].append(deployment("todo-worker"))
+    result = diff_outputs(new, output())
+    added, worker = result.changes
+    assert (added.status, added.kind, added.name, added.file, added.rolls) == (
+        "added",
+        "ConfigMap",
+        "todo-extra",
+        APP_FILE,
+        False,
+    )
+    lines = added.diff.splitlines()
+    assert lines[:3] == ["--- /dev/null", f"+++ rendered/{APP_FILE} (ConfigMap {NS}/todo-extra)", "@@ -0,0 +1,7 @@"]
+    assert lines[3:] == ["+" + line for line in dump_all([config_map("todo-extra", FEATURE="on")]).splitlines()]
+    assert (worker.status, worker.rolls) == ("added", True)
+    assert result.will_roll == ["todo-worker"]
+    assert result.summary() == "0 changed, 2 added, 0 removed; will roll: todo-worker"
+    assert f"added: ConfigMap todo-extra (namespace {NS}), {APP_FILE}\n--- /dev/null\n" in result.report()
+    assert f"added: Deployment todo-worker (namespace {NS}), {APP_FILE}, will roll\n" in result.report()
+
+
+def test_a_removed_object_is_diffed_to_nothing_and_listed_after_the_rendered_ones() -> None:
+    old = output()
+    old[NAMESPACE_FILE].append(config_map("todo-legacy", OLD="yes"))
+    new = output()
+    new[APP_FILE][1] = deployment(replicas=2)
+    result = diff_outputs(new, old, old_label="dist")
+    assert [(c.status, c.name) for c in result.changes] == [("changed", "todo-backend"), ("removed", "todo-legacy")]
+    removed = result.changes[1]
+    assert (removed.kind, removed.namespace, removed.file, removed.rolls) == ("ConfigMap", NS, NAMESPACE_FILE, False)
+    lines = removed.diff.splitlines()
+    assert lines[:2] == [f"--- dist/{NAMESPACE_FILE} (ConfigMap {NS}/todo-legacy)", "+++ /dev/null"]
+    assert all(line.startswith("-") for line in lines[3:])
+    assert "-  OLD: 'yes'" in lines
+    assert not result.changes[0].rolls  # replicas only: the pod template is the same
+    assert result.summary() == "1 changed, 0 added, 1 removed"
+    assert result.report().endswith(
+        f"removed: ConfigMap todo-legacy (namespace {NS}), {NAMESPACE_FILE}\n{removed.diff}\n\n{result.summary()}"
+    )
+
+
+def test_an_object_that_moved_to_another_file_is_the_same_object() -> None:
+    new = output()
+    new[NAMESPACE_FILE].append(new[APP_FILE].pop(0))  # the ConfigMap, unchanged, in another file
+    assert diff_outputs(new, output()).identical
+
+    new[NAMESPACE_FILE][1]["data"]["LOG_LEVEL"] = "DEBUG"
+    change = only(diff_outputs(new, output()))
+    assert (change.status, change.file) == ("changed", NAMESPACE_FILE)
+    assert change.diff.splitlines()[:2] == [
+        f"--- old/{APP_FILE} (ConfigMap {NS}/todo-config)",
+        f"+++ rendered/{NAMESPACE_FILE} (ConfigMap {NS}/todo-config)",
+    ]
+
+
+def test_objects_are_told_apart_by_group_kind_namespace_and_name() -> None:
+    new = output()
+    other = config_map()
+    other["metadata"]["namespace"] = "elsewhere"
+    new[APP_FILE].append(other)
+    moved_version = deployment()
+    moved_version["apiVersion"] = "apps/v1beta2"  # same group: the same object, changed
+    new[APP_FILE][1] = moved_version
+    result = diff_outputs(new, output())
+    assert [(c.status, c.kind, c.namespace) for c in result.changes] == [
+        ("changed", "Deployment", NS),
+        ("added", "ConfigMap", "elsewhere"),
+    ]
+    assert "-apiVersion: apps/v1\n+apiVersion: apps/v1beta2" in result.changes[0].diff
+
+
+# --- rolling ----------------------------------------------------------------------------------------
+
+
+def test_a_config_value_change_rolls_the_deployment_that_reads_it() -> None:
+    old: Files = {APP_FILE: [config_map(LOG_LEVEL="INFO"), deployment(checksum="aaa111")]}
+    new: Files = {APP_FILE: [config_map(LOG_LEVEL="DEBUG"), deployment(checksum="ccc333")]}
+    result = diff_outputs(new, old)
+    config, backend = result.changes
+    assert (config.kind, config.status, config.rolls) == ("ConfigMap", "changed", False)
+    assert (backend.kind, backend.status, backend.rolls) == ("Deployment", "changed", True)
+    assert "-        checksum/config: aaa111\n+        checksum/config: ccc333" in backend.diff
+    assert result.will_roll == ["todo-backend"]
+    assert result.summary() == "2 changed, 0 added, 0 removed; will roll: todo-backend"
+    assert f"changed: Deployment todo-backend (namespace {NS}), {APP_FILE}, will roll\n" in result.report()
+
+
+def test_will_roll_lists_each_workload_once_in_order() -> None:
+    new = output()
+    new[APP_FILE][1] = deployment(image="todo:2.0")
+    new[APP_FILE][2] = deployment("todo-frontend", checksum="new")
+    stateful = deployment("todo-backend")
+    stateful["kind"] = "StatefulSet"
+    new[APP_FILE].append(stateful)  # same name, another kind: added, rolls, named once
+    result = diff_outputs(new, output())
+    assert [c.rolls for c in result.changes] == [True, True, True]
+    assert result.will_roll == ["todo-backend", "todo-frontend"]
+    assert result.summary() == "2 changed, 1 added, 0 removed; will roll: todo-backend, todo-frontend"
+
+
+# --- Secrets: no value, ever ------------------------------------------------------------------------
+
+OLD_VALUES = {
+    "DATABASE_URL": "fake-old-hunter2-postgres",
+    "API_TOKEN": "fake-same-token-swordfish",
+    "OLD_ONLY": "fake-gone-letmein",
+}
+NEW_VALUES = {
+    "DATABASE_URL": "fake-new-hunter3-postgres",
+    "API_TOKEN": "fake-same-token-swordfish",
+    "NEW_ONLY": "fake-fresh-opensesame",
+}
+
+
+def planted() -> list[str]:
+    """Every fake value in plain text and base64, and pieces of them."""
+    values = [*OLD_VALUES.values(), *NEW_VALUES.values()]
+    encoded = [base64.b64encode(value.encode()).decode() for value in values]
+    pieces = [text[start : start + 8] for text in values + encoded for start in range(0, len(text) - 7)]
+    return values + encoded + pieces
+
+
+def assert_no_value(result: DiffResult) -> None:
+    shown = "\n".join([result.report(), result.summary(), repr(result), *(c.diff for c in result.changes)])
+    leaked = [value for value in planted() if value in shown]
+    assert leaked == [], shown
+
+
+def test_a_secret_change_shows_which_keys_changed_but_no_value() -> None:
+    old = output()
+    old[SECRETS_FILE] = [secret(OLD_VALUES, labels={"tier": "one"})]
+    new = output()
+    new[SECRETS_FILE] = [secret(NEW_VALUES, labels={"tier": "two"})]
+    result = diff_outputs(new, old, old_label="dist")
+    change = only(result)
+    assert (change.status, change.kind, change.name, change.file, change.rolls) == (
+        "changed",
+        "Secret",
+        "todo-secrets",
+        SECRETS_FILE,
+        False,
+    )
+    assert change.diff.splitlines() == [
+        f"--- dist/{SECRETS_FILE} (Secret {NS}/todo-secrets)",
+        f"+++ rendered/{SECRETS_FILE} (Secret {NS}/todo-secrets)",
+        "@@ -4,9 +4,9 @@",
+        "   name: todo-secrets",
+        f"   namespace: {NS}",
+        "   labels:",
+        "-    tier: one",  # other fields diff normally
+        "+    tier: two",
+        " type: Opaque",
+        " data:",
+        "-  DATABASE_URL: (old value)",
+        "+  DATABASE_URL: (new value)",
+        "   API_TOKEN: (unchanged)",
+        "-  OLD_ONLY: (set)",
+        "+  NEW_ONLY: (set)",
+    ]
+    assert_no_value(result)
+
+
+def test_a_secret_whose_values_alone_changed_is_reported_without_them() -> None:
+    old: Files = {SECRETS_FILE: [secret({"DATABASE_URL": OLD_VALUES["DATABASE_URL"]})]}
+    new: Files = {SECRETS_FILE: [secret({"DATABASE_URL": NEW_VALUES["DATABASE_URL"]})]}
+    new[SECRETS_FILE][0]["stringData"] = {"EXTRA": NEW_VALUES["NEW_ONLY"]}
+    result = diff_outputs(new, old)
+    change = only(result)
+    assert "-  DATABASE_URL: (old value)\n+  DATABASE_URL: (new value)\n+stringData:\n+  EXTRA: (set)" in change.diff
+    assert_no_value(result)
+
+
+def test_an_added_or_removed_secret_is_masked_too() -> None:
+    old: Files = {SECRETS_FILE: [secret(OLD_VALUES, "todo-old-secrets")]}
+    new: Files = {SECRETS_FILE: [secret(NEW_VALUES, "todo-new-secrets")]}
+    new[SECRETS_FILE][0]["stringData"] = {"PLAIN": NEW_VALUES["NEW_ONLY"]}
+    old[SECRETS_FILE][0]["metadata"]["annotations"] = {
+        "kubectl.kubernetes.io/last-applied-configuration": json.dumps(old[SECRETS_FILE][0]),
+    }
+    result = diff_outputs(new, old)
+    assert [(c.status, c.name) for c in result.changes] == [("added", "todo-new-secrets"), ("removed", "todo-old-secrets")]
+    added, removed = result.changes
+    assert "+  DATABASE_URL: (set)\n+  API_TOKEN: (set)\n+  NEW_ONLY: (set)\n+stringData:\n+  PLAIN: (set)" in added.diff
+    assert "-  DATABASE_URL: (set)\n-  API_TOKEN: (set)\n-  OLD_ONLY: (set)" in removed.diff
+    assert "-    kubectl.kubernetes.io/last-applied-configuration: (set)" in removed.diff
+    assert_no_value(result)
+
+
+def test_secret_values_are_masked_when_read_back_from_an_output_directory(tmp_path: Path) -> None:
+    write_output(tmp_path / "dist", {SECRETS_FILE: [secret(OLD_VALUES)]})
+    result = diff_outputs({SECRETS_FILE: [secret(NEW_VALUES)]}, read_output(tmp_path / "dist"), old_label=str(tmp_path / "dist"))
+    assert only(result).status == "changed"
+    assert_no_value(result)
+
+
+def test_diffing_leaves_the_manifests_as_they_were() -> None:
+    new, old = output(), output()
+    new[SECRETS_FILE][0]["data"]["API_TOKEN"] = "Y2hhbmdlZA=="
+    before = copy.deepcopy((new, old))
+    diff_outputs(new, old)
+    assert (new, old) == before
+
+
+# --- reading an output directory --------------------------------------------------------------------
+
+
+def test_read_output_reads_each_yaml_file_and_ignores_the_rest(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    files = output()
+    write_output(dist, files)
+    (dist / "notes.txt").write_text("not a manifest\n", encoding="utf-8")
+    (dist / "nested.yaml").mkdir()  # only files directly in the directory
+    with (dist / APP_FILE).open("a", encoding="utf-8") as handle:
+        handle.write("---\n---\n")  # empty documents are skipped
+    assert (dist / MARKER).is_file()
+
+    read = read_output(dist)
+    assert list(read) == sorted(files)
+    assert read == files
+    assert diff_outputs(files, read, old_label=str(dist)).identical
+
+
+def test_read_output_of_an_empty_directory_is_empty(tmp_path: Path) -> None:
+    assert read_output(tmp_path) == {}
+
+
+def test_a_missing_directory_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path / "dist-old")
+    assert (
+        str(raised.value) == f"{tmp_path / 'dist-old'}: no such directory; render it first or pass --against an existing output"
+    )
+
+
+def test_a_file_is_not_an_output_directory(tmp_path: Path) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text("release: demo\n", encoding="utf-8")
+    with pytest.raises(DiffError) as raised:
+        read_output(path)
+    assert str(raised.value).startswith(f"{path}: not a directory")
+    assert "\n" not in str(raised.value)
+
+
+def test_invalid_yaml_is_named_with_its_file_and_line(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    write_output(dist, output())
+    text = dump_all(output()[APP_FILE]).splitlines()
+    text[11] = "  bad: [unclosed: {"
+    (dist / APP_FILE).write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(DiffError) as raised:
+        read_output(dist)
+    message = str(raised.value)
+    assert message.startswith(f"{dist / APP_FILE}:")
+    assert ": not valid YAML: " in message
+    assert "\n" not in message
+    line = int(message.removeprefix(f"{dist / APP_FILE}:").split(":")[0])
+    assert 12 <= line <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: 1\n  b: 2\n", 2),
+        ("a: 1\nb: 2\nb: [\n", 4),
+        ("a: 1\nb: \x00\n", 2),
+    ],
+)
+def test_the_line_of_a_yaml_error_is_the_line_of_the_problem(tmp_path: Path, text: str, line: int) -> None:
+    (tmp_path / "x.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(DiffError, match=rf"^{tmp_path / 'x.yaml'}:{line}: not valid YAML: [^\n]+$"):
+        read_output(tmp_path)
+
+
+def test_a_yaml_error_in_the_secrets_file_does_not_quote_it(tmp_path: Path) -> None:
+    (tmp_path / SECRETS_FILE).write_text(f"data:\n  TOKEN: {OLD_VALUES['API_TOKEN']}\n    broken: here\n", encoding="utf-8")
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path)
+    assert str(raised.value).startswith(f"{tmp_path / SECRETS_FILE}:3: not valid YAML: ")
+    assert OLD_VALUES["API_TOKEN"] not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("- a\n- b\n", "document 1 is a list, not a manifest (a mapping)"),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n---\nkind: ConfigMap\n",
+            "document 2 is not a manifest: no apiVersion",
+        ),
+        ("apiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n", "document 1 is not a manifest: no metadata.name"),
+    ],
+)
+def test_a_document_that_is_not_a_manifest_cannot_be_read(tmp_path: Path, text: str, problem: str) -> None:
+    (tmp_path / APP_FILE).write_text(text, encoding="utf-8")
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path)
+    assert str(raised.value) == f"{tmp_path / APP_FILE}: {problem}"

@@ -1,0 +1,148 @@
+"""Layered values: files merged in order, `extends` chains, --set and --set-string; every error
+names the layer (file and line, or the flag) that set the bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from values_app.layers import Setting, ValuesError, load_layers, parse_setting
+from values_app.loader import load_values
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(text)
+    return path
+
+
+def errors(files: list[Path], settings: list[Setting] | None = None) -> list[str]:
+    with pytest.raises(ValuesError) as error:
+        load_values(files, settings or [])
+    return error.value.lines
+
+
+def test_later_files_merge_over_earlier_ones(tmp_path: Path) -> None:
+    over = write(
+        tmp_path,
+        "over.yaml",
+        "namespace: {name: todo-dev}\n"
+        "configMaps: {todo-chatbot-config: {CORS_ORIGINS: 'https://dev.example.com'}}\n"  # one key of a map
+        "services:\n"
+        "  backend:\n"
+        "    args: [--host, 0.0.0.0]\n"  # a list replaces
+        "    replicas: 3\n"
+        "  mcp: {replicas: null}\n",  # null removes: the default (1) applies
+    )
+    values = load_values([DEFAULT, over])
+    assert values.namespace.name == "todo-dev"
+    config = values.config_maps["todo-chatbot-config"]
+    assert config["CORS_ORIGINS"] == "https://dev.example.com"
+    assert config["MCP_SERVER_URL"] == "http://todo-mcp:8001"  # kept from the base
+    assert values.services["backend"].args == ["--host", "0.0.0.0"]
+    assert values.services["backend"].replicas == 3
+    assert values.services["backend"].command == ["uvicorn", "app.main:app"]
+    assert values.services["mcp"].replicas is None
+
+
+def test_extends_chains_resolve_relative_to_the_file(tmp_path: Path) -> None:
+    (tmp_path / "team").mkdir()
+    write(tmp_path, "base.yaml", DEFAULT.read_text())
+    write(tmp_path, "middle.yaml", "extends: base.yaml\nnamespace: {name: todo-middle}\n")
+    top = write(tmp_path / "team", "top.yaml", "extends: ../middle.yaml\nappVersion: '2.0'\n")
+    values = load_values(top)
+    assert (values.namespace.name, values.app_version, values.release) == ("todo-middle", "2.0", "todo-chatbot")
+
+
+def test_an_extends_cycle_is_reported(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.yaml", "extends: b.yaml\nrelease: a\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\nrelease: b\n")
+    (line,) = errors([a])
+    assert line == f"{a}:1: extends: a cycle ({a} -> {tmp_path / 'b.yaml'} -> {a})"
+
+
+def test_a_missing_base_is_reported_where_it_is_named(tmp_path: Path) -> None:
+    top = write(tmp_path, "top.yaml", "release: x\nextends: nowhere.yaml\n")
+    assert errors([top]) == [f"{top}:2: extends: {tmp_path / 'nowhere.yaml'}: no such values file"]
+
+
+def test_each_error_names_the_layer_that_set_the_value(tmp_path: Path) -> None:
+    text = DEFAULT.read_text().replace("    replicas: 1\n", "    replicas: -1\n", 1)
+    base = write(tmp_path, "base.yaml", text)
+    over = write(tmp_path, "over.yaml", "services:\n  backend:\n    port: 70000\n")
+    lines = errors([base, over], [Setting("services.mcp.port=80000")])
+    line = text.splitlines().index("    replicas: -1") + 1
+    assert f"{base}:{line}: services.frontend.replicas: -1 is not a valid replica count (0-1000)" in lines
+    assert f"{over}:3: services.backend.port: 70000 is not a valid port (1-65535)" in lines
+    assert "--set services.mcp.port=80000: services.mcp.port: 80000 is not a valid port (1-65535)" in lines
+
+
+def test_set_unknown_paths_get_a_did_you_mean() -> None:
+    lines = errors([DEFAULT], [Setting("services.backend.replica=2")])
+    assert lines == [
+        "--set services.backend.replica=2: services.backend.replica: unknown key 'replica'; did you mean 'replicas'?"
+    ]
+
+
+def test_set_parses_yaml_and_set_string_keeps_a_string() -> None:
+    values = load_values(
+        [DEFAULT],
+        [
+            Setting("services.backend.replicas=3,namespace.name=todo-ci"),
+            Setting("appVersion=2026.11", string=True),
+            Setting("services.backend.args[3]=9000", string=True),
+            Setting("services.backend.command={python,-m,app}"),
+            Setting("labels.team\\.example\\.com/owner=todo"),
+        ],
+    )
+    backend = values.services["backend"]
+    assert (backend.replicas, values.namespace.name, values.app_version) == (3, "todo-ci", "2026.11")
+    assert backend.args == ["--host", "0.0.0.0", "--port", "9000"]
+    assert backend.command == ["python", "-m", "app"]
+    assert values.labels == {"team.example.com/owner": "todo"}
+    assert errors([DEFAULT], [Setting("appVersion=2026.11")]) == [
+        "--set appVersion=2026.11: appVersion: 2026.11 is a number, expected string (quote it)"
+    ]
+    assert errors([DEFAULT], [Setting("services.backend.args[3]=9000")]) == [
+        "--set services.backend.args[3]=9000: services.backend.args[3]: 9000 is a number, expected string (quote it)"
+    ]
+
+
+def test_set_null_removes_and_indexes_are_checked() -> None:
+    assert load_values([DEFAULT], [Setting("services.backend.replicas=null")]).services["backend"].replicas is None
+    assert errors([DEFAULT], [Setting("services.backend.args[7]=x")]) == [
+        "--set services.backend.args[7]=x: services.backend.args[7]: index 7 is out of range (the list has 4 entries)"
+    ]
+    assert errors([DEFAULT], [Setting("release.x=1")]) == [
+        "--set release.x=1: release: is a string, nothing can be set inside it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("replicas", "'replicas' is not path=value"), ("=3", "'' is not a dotted path"), ("a..b=1", "'a..b' is not a dotted path")],
+)
+def test_malformed_set_flags(text: str, message: str) -> None:
+    with pytest.raises(ValuesError, match=message):
+        parse_setting(Setting(text))
+
+
+def test_a_single_file_is_not_copied(tmp_path: Path) -> None:
+    layers = load_layers([DEFAULT])
+    assert layers.data is layers.files[0].data
+    assert layers.sources == [str(DEFAULT)]
+
+
+def test_nesting_deeper_than_64_levels_is_one_line(tmp_path: Path) -> None:
+    block = write(tmp_path, "deep.yaml", "".join(f"{'  ' * i}k{i}:\n" for i in range(3000)) + "  " * 3000 + "v: 1\n")
+    flow = write(tmp_path, "flow.yaml", "a: " + "[" * 20000 + "]" * 20000 + "\n")
+    fine = write(tmp_path, "fine.yaml", "release: x\nlabels: " + "{a: " * 30 + "b" + "}" * 30 + "\n")
+    (line,) = errors([block])
+    assert line == f"{block}:65: nested more than 64 levels deep; a values file needs far fewer"
+    (line,) = errors([flow])
+    assert line.startswith(f"{flow}:1: nested more than 64 levels deep")
+    assert all("nested" not in line for line in errors([fine]))

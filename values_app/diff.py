@@ -1,0 +1,381 @@
+"""Diff before apply: what applying freshly rendered manifests would change, like ``helm diff`` or
+``kubectl diff``, but against an existing output directory instead of a cluster.
+
+:func:`read_output` reads an output directory (``00-namespace.k8s.yaml``, ``10-secrets.secret.yaml``,
+``20-app.k8s.yaml``; the ``.cdk8s-synth`` marker and other files are ignored) and
+:func:`diff_outputs` compares it with the manifests rendered in memory. Objects are matched by
+identity (API group, kind, namespace, name), whatever file they are in: an object that moved to
+another file and did not change is not a change. Each change comes with a unified diff of the
+object's YAML, written as the synth writes it.
+
+A Secret's values are never shown, old or new: before a Secret is compared as text, each value of
+its ``data`` and ``stringData`` is replaced by a marker, ``(unchanged)`` on both sides for an equal
+value, ``(old value)`` and ``(new value)`` for a value that changed, ``(set)`` for a key present
+on one side only (every key of a Secret that is added or removed).
+
+A workload (Deployment, StatefulSet, DaemonSet) whose pod template changed, or that is new, rolls
+its pods. A ConfigMap or Secret value change shows up as such a change: the ``checksum/config``
+annotation of the pod template of each workload that reads it changes too.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from .yaml_io import Loader, dump_all
+
+__all__ = ["DiffError", "DiffResult", "ObjectChange", "diff_outputs", "read_output"]
+
+ROLLING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
+"""Workloads whose pods are replaced when their pod template (``spec.template``) changes."""
+
+UNCHANGED, OLD_VALUE, NEW_VALUE, SET = "(unchanged)", "(old value)", "(new value)", "(set)"
+"""What a Secret value is shown as (see :func:`_mask_secrets`)."""
+
+_SECRET_FIELDS = ("data", "stringData")
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""An annotation that ``kubectl apply`` leaves on objects read from a cluster: a Secret's holds its values."""
+
+Status = Literal["added", "removed", "changed"]
+Identity = tuple[str, str, str | None, str]
+"""API group (``""`` for the core group), kind, namespace, name."""
+
+
+class DiffError(Exception):
+    """An output directory that cannot be read; ``str()`` is one line naming the path and what is wrong."""
+
+
+# --- reading an output directory ------------------------------------------------------------------
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _yaml_error(path: Path, text: str, error: yaml.YAMLError) -> DiffError:
+    # Only what is wrong and where, never the snippet of the file that some errors quote: the file
+    # may be the Secrets file.
+    line: int | None = None
+    what = ""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = "; ".join(_one_line(part) for part in (error.context, error.problem) if part)
+    elif isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        what = f"unacceptable character #x{character:04x}: {error.reason}"
+    where = f"{path}:{line}" if line is not None else str(path)
+    return DiffError(f"{where}: not valid YAML: {what or type(error).__name__}")
+
+
+def _not_a_manifest(document: Any) -> str | None:
+    """Why ``document`` is not a manifest (without quoting any of its values), or None."""
+    if not isinstance(document, dict):
+        return f"is a {type(document).__name__}, not a manifest (a mapping)"
+    for key in ("apiVersion", "kind"):
+        if not isinstance(document.get(key), str) or not document[key]:
+            return f"is not a manifest: no {key}"
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str) or not metadata["name"]:
+        return "is not a manifest: no metadata.name"
+    if metadata.get("namespace") is not None and not isinstance(metadata["namespace"], str):
+        return "is not a manifest: metadata.namespace is not a string"
+    return None
+
+
+def _read_file(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DiffError(f"{path}: not UTF-8 text") from None
+    except OSError as error:
+        raise DiffError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+    manifests: list[dict[str, Any]] = []
+    try:
+        for number, document in enumerate(yaml.load_all(text, Loader=Loader), start=1):
+            if document is None:
+                continue
+            problem = _not_a_manifest(document)
+            if problem is not None:
+                raise DiffError(f"{path}: document {number} {problem}")
+            manifests.append(document)
+    except yaml.YAMLError as error:
+        raise _yaml_error(path, text, error) from None
+    return manifests
+
+
+def read_output(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    """The manifests of an output directory by file name: every ``*.yaml`` file directly in it, in
+    sorted order, empty documents skipped. Other files (the ``.cdk8s-synth`` marker) are ignored.
+
+    Raises :class:`DiffError` for a directory that is missing or is not one, a file that does not
+    parse, or a document that is not a manifest.
+    """
+    if not directory.exists():
+        raise DiffError(f"{directory}: no such directory; render it first or pass --against an existing output")
+    if not directory.is_dir():
+        raise DiffError(f"{directory}: not a directory; pass an output directory such as dist/")
+    try:
+        names = sorted(entry.name for entry in directory.iterdir() if entry.name.endswith(".yaml") and entry.is_file())
+    except OSError as error:
+        raise DiffError(f"{directory}: cannot be read ({error.strerror or type(error).__name__})") from None
+    return {name: _read_file(directory / name) for name in names}
+
+
+# --- the result -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObjectChange:
+    """One object that applying the rendered output would add, remove or change."""
+
+    status: Status
+    kind: str
+    name: str
+    namespace: str | None
+    file: str
+    """The file the object is in: the rendered one, or the old one for a removed object."""
+    diff: str
+    """A unified diff of the object's YAML, old -> rendered (Secret values masked)."""
+    rolls: bool
+    """A workload whose pods would be replaced: its pod template changed, or it is new."""
+
+    def header(self) -> str:
+        """``changed: Deployment todo-backend (namespace todo-local), 20-app.k8s.yaml, will roll``"""
+        namespace = f" (namespace {self.namespace})" if self.namespace is not None else ""
+        rolls = ", will roll" if self.rolls else ""
+        return f"{self.status}: {self.kind} {self.name}{namespace}, {self.file}{rolls}"
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """The changes, in the order of the rendered output, then the removed objects in their old order."""
+
+    changes: list[ObjectChange]
+
+    @property
+    def identical(self) -> bool:
+        return not self.changes
+
+    @property
+    def will_roll(self) -> list[str]:
+        """The names of the workloads whose pods would be replaced, in order, without duplicates."""
+        return list(dict.fromkeys(change.name for change in self.changes if change.rolls))
+
+    def summary(self) -> str:
+        """``3 changed, 1 added, 0 removed; will roll: todo-backend``, or ``no changes``."""
+        if self.identical:
+            return "no changes"
+        counts = Counter(change.status for change in self.changes)
+        line = f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed"
+        rolling = self.will_roll
+        return line + (f"; will roll: {', '.join(rolling)}" if rolling else "")
+
+    def report(self, *, with_summary: bool = True) -> str:
+        """Each change (a header line, its unified diff, a blank line), then (unless not
+        ``with_summary``) the summary line."""
+        parts: list[str] = []
+        for change in self.changes:
+            parts.append(change.header())
+            if change.diff:
+                parts.append(change.diff)
+            parts.append("")
+        if with_summary:
+            parts.append(self.summary())
+        return "\n".join(parts) + ("\n" if not with_summary else "")
+
+
+# --- comparing ------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as plain dicts and lists (what :func:`dump_all` writes), copied."""
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _identity(manifest: Mapping[str, Any]) -> Identity:
+    api_version = str(manifest.get("apiVersion") or "")
+    group = api_version.rpartition("/")[0]
+    metadata = manifest.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    namespace = metadata.get("namespace")
+    return (
+        group,
+        str(manifest.get("kind") or ""),
+        str(namespace) if namespace is not None else None,
+        str(metadata.get("name") or ""),
+    )
+
+
+def _index(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[tuple[Identity, int], tuple[str, dict[str, Any]]]:
+    """Each manifest by identity (and occurrence, for an identity that is there twice), with its file."""
+    seen: Counter[Identity] = Counter()
+    index: dict[tuple[Identity, int], tuple[str, dict[str, Any]]] = {}
+    for file, manifests in files.items():
+        for manifest in manifests:
+            identity = _identity(manifest)
+            index[(identity, seen[identity])] = (file, _plain(manifest))
+            seen[identity] += 1
+    return index
+
+
+_ABSENT: Any = object()
+"""A key or field that one side does not have."""
+
+
+def _markers(old: Any, new: Any) -> tuple[Any, Any]:
+    """The markers that stand for the values ``old`` and ``new`` of one key (or ``_ABSENT``)."""
+    if old is _ABSENT or new is _ABSENT:
+        return (old if old is _ABSENT else SET), (new if new is _ABSENT else SET)
+    if old == new:
+        return UNCHANGED, UNCHANGED
+    return OLD_VALUE, NEW_VALUE
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value is not _ABSENT
+
+
+def _mask_field(old: Any, new: Any) -> tuple[Any, Any]:
+    """``data`` or ``stringData`` of a Secret on each side (or ``_ABSENT``), its values masked."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        pairs = {key: _markers(old[key], new.get(key, _ABSENT)) for key in old}
+        pairs.update({key: (_ABSENT, SET) for key in new if key not in old})
+        return {key: pairs[key][0] for key in old}, {key: pairs[key][1] for key in new}
+    if not isinstance(old, Mapping) and not isinstance(new, Mapping) and _present(old) and _present(new):
+        return _markers(old, new)  # neither is what a Secret holds: each is one value
+
+    def marker(side: Any) -> Any:
+        if side is _ABSENT or side is None:
+            return side
+        return {key: SET for key in side} if isinstance(side, Mapping) else SET
+
+    return marker(old), marker(new)
+
+
+def _mask_secrets(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """Copies of a Secret on each side (``None``: absent) whose values are markers, never values.
+
+    Each value of ``data`` and ``stringData`` becomes ``(unchanged)`` on both sides when it is equal,
+    ``(old value)`` and ``(new value)`` when it differs, ``(set)`` when its key is on one side only.
+    A ``last-applied-configuration`` annotation, which holds the values too, is masked the same way.
+    """
+    masked_old = _plain(old) if old is not None else None
+    masked_new = _plain(new) if new is not None else None
+    for field in _SECRET_FIELDS:
+        old_value, new_value = _mask_field(
+            old.get(field, _ABSENT) if old is not None else _ABSENT,
+            new.get(field, _ABSENT) if new is not None else _ABSENT,
+        )
+        if masked_old is not None and old_value is not _ABSENT:
+            masked_old[field] = old_value
+        if masked_new is not None and new_value is not _ABSENT:
+            masked_new[field] = new_value
+    old_annotations, new_annotations = _annotations(masked_old), _annotations(masked_new)
+    old_marker, new_marker = _markers(old_annotations.get(_LAST_APPLIED, _ABSENT), new_annotations.get(_LAST_APPLIED, _ABSENT))
+    if old_marker is not _ABSENT:
+        old_annotations[_LAST_APPLIED] = old_marker
+    if new_marker is not _ABSENT:
+        new_annotations[_LAST_APPLIED] = new_marker
+    return masked_old, masked_new
+
+
+def _annotations(manifest: dict[str, Any] | None) -> dict[str, Any]:
+    """The annotations of ``manifest`` to change in place (a new dict when there are none)."""
+    metadata = manifest.get("metadata") if manifest is not None else None
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return annotations if isinstance(annotations, dict) else {}
+
+
+def _is_secret(manifest: Mapping[str, Any] | None) -> bool:
+    # Any kind named Secret, whatever its API group: masking one too many is harmless.
+    return manifest is not None and manifest.get("kind") == "Secret"
+
+
+def _template(manifest: Mapping[str, Any]) -> Any:
+    spec = manifest.get("spec")
+    return spec.get("template") if isinstance(spec, Mapping) else None
+
+
+def _label(identity: Identity) -> str:
+    _, kind, namespace, name = identity
+    return f"({kind} {namespace}/{name})" if namespace is not None else f"({kind} {name})"
+
+
+def _unified(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    *,
+    old_name: str,
+    new_name: str,
+) -> str:
+    old_lines = dump_all([old]).splitlines() if old is not None else []
+    new_lines = dump_all([new]).splitlines() if new is not None else []
+    return "\n".join(difflib.unified_diff(old_lines, new_lines, fromfile=old_name, tofile=new_name, lineterm=""))
+
+
+def _change(
+    status: Status,
+    identity: Identity,
+    old: tuple[str, dict[str, Any]] | None,
+    new: tuple[str, dict[str, Any]] | None,
+    *,
+    old_label: str,
+    new_label: str,
+) -> ObjectChange:
+    old_manifest = old[1] if old is not None else None
+    new_manifest = new[1] if new is not None else None
+    rolls = False
+    if new_manifest is not None and identity[1] in ROLLING_KINDS:
+        rolls = old_manifest is None or _template(old_manifest) != _template(new_manifest)
+    if _is_secret(old_manifest) or _is_secret(new_manifest):
+        old_manifest, new_manifest = _mask_secrets(old_manifest, new_manifest)
+    label = _label(identity)
+    diff = _unified(
+        old_manifest,
+        new_manifest,
+        old_name=f"{old_label}/{old[0]} {label}" if old is not None else "/dev/null",
+        new_name=f"{new_label}/{new[0]} {label}" if new is not None else "/dev/null",
+    )
+    _, kind, namespace, name = identity
+    file = new[0] if new is not None else old[0] if old is not None else ""
+    return ObjectChange(status=status, kind=kind, name=name, namespace=namespace, file=file, diff=diff, rolls=rolls)
+
+
+def diff_outputs(
+    new: Mapping[str, Sequence[Mapping[str, Any]]],
+    old: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    old_label: str = "old",
+    new_label: str = "rendered",
+) -> DiffResult:
+    """What replacing the output ``old`` with ``new`` (manifests by file name) changes.
+
+    Objects are matched by API group, kind, namespace and name, in whichever file they are; one is
+    changed when its content differs (as data, not as text). The diff headers name the file under
+    ``old_label`` and ``new_label`` (for instance the output directory and ``rendered``).
+    """
+    old_index = _index(old)
+    new_index = _index(new)
+    changes: list[ObjectChange] = []
+    for key, rendered in new_index.items():
+        previous = old_index.get(key)
+        if previous is None or previous[1] != rendered[1]:
+            status: Status = "added" if previous is None else "changed"
+            changes.append(_change(status, key[0], previous, rendered, old_label=old_label, new_label=new_label))
+    for key, previous in old_index.items():
+        if key not in new_index:
+            changes.append(_change("removed", key[0], previous, None, old_label=old_label, new_label=new_label))
+    return DiffResult(changes=changes)
