@@ -185,18 +185,34 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except Exception as error:  # jsii failing to start or to answer: one line, never a traceback
-        if type(error).__module__.split(".")[0] != "jsii" and type(error).__name__ != "JSIIError":
+        if not _from_jsii(error):
             raise
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if isinstance(error, OSError):
+            first = f"cannot start Node.js ({os.environ.get('JSII_NODE', 'node')}): {error.strerror or error}"
         print(f"error: jsii (Node.js, which cdk8s runs on) failed: {first}", file=sys.stderr)
+        sys.unraisablehook = lambda unraisable: None  # jsii's half-started process complains at exit
         return 1
+
+
+def _from_jsii(error: BaseException) -> bool:
+    """Whether ``error`` was raised by jsii (its own error, or one raised inside its code)."""
+    if type(error).__module__.split(".")[0] == "jsii":
+        return True
+    trace = error.__traceback__
+    while trace is not None:
+        if f"{os.sep}jsii{os.sep}" in trace.tb_frame.f_code.co_filename:
+            return True
+        trace = trace.tb_next
+    return False
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     from values_app import cli
     from values_app.layers import Setting
 
-    values = [Path(v) for v in (args.values or [DEFAULT_VALUES])]
+    default = Path(DEFAULT_VALUES) if Path(DEFAULT_VALUES).exists() else ROOT / DEFAULT_VALUES  # from anywhere
+    values = [Path(v) for v in args.values] if args.values else [default]
     settings = [Setting(text, string=string) for text, string in args.settings]
     env_file = Path(args.env_file) if args.env_file else None
     outdir = Path(args.outdir)
