@@ -68,6 +68,18 @@ class Lazy:
 def _resolve(value: Any) -> Any:
     """A deep copy of ``value`` with every :class:`Lazy` produced, mapping keys sorted (as cdk8s
     sorts them) and None values dropped from mappings."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        out = {}
+        for key in sorted(value):
+            item = _resolve(value[key])
+            if item is not None:
+                out[key] = item
+        return out
+    if kind is list:
+        return [_resolve(item) for item in value]
     while isinstance(value, Lazy):
         value = value.produce()
     if isinstance(value, Mapping):
@@ -147,16 +159,21 @@ def chart_info(scope: Construct) -> ChartInfo:
 
 @jsii.implements(_upstream.IValidation)
 class _CreateDeferred:
-    """Runs when cdk8s synthesizes (it validates every construct first): creates the deferred
-    objects of the chart's constructs, so that cdk8s renders them."""
+    """Runs when cdk8s synthesizes (it validates every construct of the app first): creates the
+    deferred objects of the charts' constructs, so that cdk8s renders them."""
 
-    def __init__(self, info: ChartInfo) -> None:
-        self.info = info
+    def __init__(self) -> None:
+        self.charts: list[ChartInfo] = []
 
     def validate(self) -> list[str]:
-        for member in self.info.members:
-            member.create_objects()
+        for info in self.charts:
+            for member in info.members:
+                member.create_objects()
         return []
+
+
+_HOOKS: weakref.WeakKeyDictionary[Construct, _CreateDeferred] = weakref.WeakKeyDictionary()
+"""One hook per app (or per chart whose app is not known without asking cdk8s)."""
 
 
 def new_chart(
@@ -176,7 +193,7 @@ def new_chart(
     info._labels = dict(labels or {})
     info._id = id
     if defer:
-        defer_objects(chart)
+        _defer(info, scope if isinstance(scope, cdk8s.App) else chart)
     return chart
 
 
@@ -188,10 +205,20 @@ def defer_objects(chart: cdk8s.Chart) -> None:
     constructs. Caveat: cdk8s orders a deferred object by a dependency on its construct
     (``node.add_dependency``) only from its second synth on; add dependencies between the objects
     themselves, or do not defer."""
-    info = chart_info(chart)
-    if not info.deferred:
-        info.deferred = True
-        chart.node.add_validation(_CreateDeferred(info))
+    _defer(chart_info(chart), chart)
+
+
+def _defer(info: ChartInfo, host: Construct) -> None:
+    """Defer the objects of ``info``'s chart, its hook on ``host`` (the chart, or its app: cdk8s
+    validates every construct of the app before it synthesizes any chart)."""
+    if info.deferred:
+        return
+    info.deferred = True
+    hook = _HOOKS.get(host)
+    if hook is None:
+        hook = _HOOKS[host] = _CreateDeferred()
+        host.node.add_validation(hook)
+    hook.charts.append(info)
 
 
 class _Metadata(cdk8s.ApiObjectMetadataDefinition):

@@ -354,7 +354,7 @@ class Props:
         object.__setattr__(self, "_frozen", True)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
+        if self.__dict__.get("_frozen"):
             raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}: props are immutable (dataclasses.replace)")
         object.__setattr__(self, name, value)
 

@@ -41,6 +41,7 @@ Where a function is stricter than Kubernetes, its docstring says so and why.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -603,8 +604,19 @@ def object_problems(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def _meta_problems(meta: Mapping[str, Any], where: str) -> list[str]:
-    labels_ = meta.get("labels") or {}
-    annotations = meta.get("annotations") or {}
-    found = [f"{where}.labels: {p}" for p in labels({str(k): str(v) for k, v in labels_.items()})]
-    found += [f"{where}.annotations: {p}" for p in annotation_keys_and_size({str(k): str(v) for k, v in annotations.items()})]
+    labels_ = tuple((str(k), str(v)) for k, v in (meta.get("labels") or {}).items())
+    annotations = tuple((str(k), str(v)) for k, v in (meta.get("annotations") or {}).items())
+    found = [f"{where}.labels: {p}" for p in _labels_of(labels_)]
+    found += [f"{where}.annotations: {p}" for p in _annotations_of(annotations)]
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _labels_of(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """:func:`labels`, once per distinct set: the objects of a service share theirs."""
+    return tuple(labels(dict(items)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _annotations_of(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    return tuple(annotation_keys_and_size(dict(items)))

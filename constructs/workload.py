@@ -207,7 +207,7 @@ class Workload(ManifestConstruct):
         registry = self.chart_info.registry
         names: dict[str, Workload] = registry.setdefault("service-names", {})
         carrying: dict[tuple[str, str], list[Workload]] = registry.setdefault("pod-labels", {})
-        selecting: dict[tuple[str, str], list[Workload]] = registry.setdefault("selector-first-labels", {})
+        selecting: dict[tuple[str, str], list[Workload]] = registry.setdefault("selector-last-labels", {})
         problems = []
         if self.name in names:
             other = names[self.name]
@@ -223,7 +223,8 @@ class Workload(ManifestConstruct):
                     if len(carrier) < len(smallest):
                         smallest = carrier
                 candidates = list(smallest)
-            # Selectors that match these pods have their first label among these labels.
+            # Selectors that match these pods have their last label (by key: the name, usually, which
+            # no other service shares) among these labels.
             for label in self.labels.items():
                 candidates += selecting.get(label, [])
             for other in candidates:
@@ -242,7 +243,7 @@ class Workload(ManifestConstruct):
         for label in self.labels.items():
             carrying.setdefault(label, []).append(self)
         if self.selector:
-            selecting.setdefault(min(self.selector.items()), []).append(self)
+            selecting.setdefault(max(self.selector.items()), []).append(self)
 
     def create_objects(self) -> None:
         deferred = "deployment" not in self._objects

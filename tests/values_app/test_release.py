@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import cdk8s
 import pytest
 
 from tests.helpers import by_kind, container, one
@@ -180,3 +181,11 @@ def test_audit_skips_are_annotated_with_their_reasons(values_data: dict[str, Any
     assert "annotations" not in one(out[NAMESPACE_FILE], "Namespace")["metadata"]
     assert "annotations" not in one(out[APP_FILE], "Service", "demo-api")["metadata"]
     assert "annotations" not in one(out[APP_FILE], "ConfigMap")["metadata"]
+
+
+def test_cdk8s_synthesizes_the_release_as_the_writer_renders_it(values_data: dict[str, Any], make_values: Make) -> None:
+    # The charts defer their objects: cdk8s creates them when it synthesizes (one hook per app).
+    release = build_release(make_values(values_data), environ={"DATABASE_URL": "x", "API_TOKEN": "y"})
+    rendered = render_files(release)
+    for name, chart in release.charts.items():
+        assert cdk8s.Testing.synth(chart) == rendered[name], name
