@@ -69,27 +69,18 @@ def _resolve(value: Any) -> Any:
     """A deep copy of ``value`` with every :class:`Lazy` produced, mapping keys sorted (as cdk8s
     sorts them) and None values dropped from mappings."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:
+    if kind is str or kind is int or kind is bool:  # most values: no isinstance checks
         return value
-    if kind is dict:
-        out = {}
-        for key in sorted(value):
-            item = _resolve(value[key])
-            if item is not None:
-                out[key] = item
-        return out
-    if kind is list:
-        return [_resolve(item) for item in value]
     while isinstance(value, Lazy):
         value = value.produce()
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         out = {}
         for key in sorted(value):
             item = _resolve(value[key])
             if item is not None:
                 out[key] = item
         return out
-    if isinstance(value, list | tuple):
+    if kind is list or isinstance(value, list | tuple):
         return [_resolve(item) for item in value]
     return value
 

@@ -68,3 +68,13 @@ def test_without_cdk8s_plus_objects_it_is_never_loaded(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, str(program)], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_cdk8s_plus_workload_admits_ours(chart: cdk8s.Chart) -> None:
+    api = ApiService(chart, "api", image="api:1")
+    web = kp.Deployment(chart, "web", containers=[kp.ContainerProps(image="web:1", port_number=3000)])
+    web.connections.allow_from(api.pods(), isolation=kp.PodConnectionsIsolation.POD)
+    manifests = cdk8s.Testing.synth(chart)
+    (ingress,) = [p for p in by_kind(manifests, "NetworkPolicy") if p["metadata"]["name"] != "api"]
+    peer = ingress["spec"]["ingress"][0]["from"][0]
+    assert peer["podSelector"] == {"matchLabels": {"app.kubernetes.io/instance": "test", "app.kubernetes.io/name": "api"}}
