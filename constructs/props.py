@@ -21,7 +21,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, TypeVar, Union
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union
 
 __all__ = [
     "Check",
@@ -53,8 +53,7 @@ Check = Callable[[Any], Sequence["str | Problem"]]
 :class:`Problem` with a path inside the value (e.g. the key of a mapping)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong: where (a field path) and what."""
 
     path: Path

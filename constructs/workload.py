@@ -19,8 +19,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, Unpack
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Unpack
 
 from constructs import Construct
 
@@ -58,8 +57,14 @@ BASELINE_CAPABILITIES = frozenset(
 """The capabilities the Pod Security Standard "baseline" lets a container add."""
 
 
-@dataclass(frozen=True)
-class _EnvFrom:
+class _EnvValue(NamedTuple):
+    """An environment variable with a literal value."""
+
+    name: str
+    value: str
+
+
+class _EnvFrom(NamedTuple):
     """An environment variable from one key of a ConfigMap or a Secret."""
 
     name: str
@@ -172,7 +177,7 @@ class Workload(ManifestConstruct):
         """The labels of every object of the service and of its pods."""
         self._check_chart(id)
 
-        self._env: list[tuple[str, str] | _EnvFrom] = list(props.env.items())
+        self._env: list[_EnvValue | _EnvFrom] = [_EnvValue(name, value) for name, value in props.env.items()]
         self._peers: list[dict[str, Any]] = []
         self._egress_to: list[Workload] = []
         self._allow_external = props.allow_external
@@ -366,8 +371,8 @@ class Workload(ManifestConstruct):
     def _env_vars(self) -> list[dict[str, Any]] | None:
         out: list[dict[str, Any]] = []
         for entry in self._env:
-            if isinstance(entry, tuple):
-                out.append({"name": entry[0], "value": entry[1]})
+            if isinstance(entry, _EnvValue):
+                out.append({"name": entry.name, "value": entry.value})
             else:
                 selector = {"name": entry.object_name, "key": entry.key}
                 source = {"configMapKeyRef": selector} if entry.source == "configMap" else {"secretKeyRef": selector}
@@ -394,7 +399,7 @@ class Workload(ManifestConstruct):
     def add_env(self, name: str, value: str) -> None:
         """Add the environment variable ``name`` with a literal value."""
         self._check_env_name(name)
-        self._env.append((name, value))
+        self._env.append(_EnvValue(name, value))
 
     def env_from_config_map(self, config_map: AppConfig | str, keys: Iterable[str]) -> None:
         """Add an environment variable for each of ``keys`` (named like the key), read from the
@@ -430,7 +435,7 @@ class Workload(ManifestConstruct):
 
     def _check_env_name(self, name: str) -> None:
         problems = rules.env_var_name(name)
-        taken = {entry[0] if isinstance(entry, tuple) else entry.name for entry in self._env}
+        taken = {entry.name for entry in self._env}
         if name in taken:
             problems.append(f"{name} is already set")
         if problems:

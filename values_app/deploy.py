@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from constructs.app_namespace import Level, pod_security_labels
 
@@ -44,8 +43,7 @@ def group_version_kind(manifest: Mapping[str, Any]) -> str:
     return f"{group_version}/{manifest['kind']}"
 
 
-@dataclass(frozen=True)
-class DeployPlan:
+class DeployPlan(NamedTuple):
     """The deploy commands of one output directory."""
 
     namespace_step: str | None

@@ -18,9 +18,8 @@ own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from constructs import rules
 from constructs.props import dotted
@@ -32,8 +31,7 @@ __all__ = ["ENVIRONMENTS_FILE", "Environment", "load_environments"]
 ENVIRONMENTS_FILE = "environments.yaml"
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(NamedTuple):
     """One environment: its name (its output directory's) and its layers."""
 
     name: str

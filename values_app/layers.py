@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -56,8 +56,7 @@ class ValuesError(Exception):
         super().__init__("\n".join(self.lines))
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a value came from: ``source`` (a file) and ``line``, or a flag (``line`` None)."""
 
     source: str
@@ -67,8 +66,7 @@ class Origin:
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """One ``--set`` / ``--set-string`` flag as given."""
 
     text: str
@@ -79,8 +77,7 @@ class Setting:
         return "--set-string" if self.string else "--set"
 
 
-@dataclass(frozen=True)
-class FileLayer:
+class FileLayer(NamedTuple):
     """One values file as read: its data (without ``extends``) and its YAML node tree (for lines)."""
 
     source: str

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import cdk8s
 
@@ -114,15 +115,14 @@ def allowed_from(values: AppValues, key: str) -> tuple[list[str], bool]:
     return list(callers), external
 
 
-@dataclass(frozen=True)
-class ServiceContext:
+class ServiceContext(NamedTuple):
     """What a service's construct takes from the release around it."""
 
     release: str
     part_of: str
     app_version: str
-    labels: Mapping[str, str] = field(default_factory=dict)
-    audit_skips: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = MappingProxyType({})
+    audit_skips: Mapping[str, str] = MappingProxyType({})
     network_policies: bool = True
     egress: Egress | None = None
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from constructs.app_secret import SecretValue
 
@@ -24,8 +24,7 @@ class EnvFileError(ValueError):
     """A dotenv file that cannot be read or parsed. The message never includes a value."""
 
 
-@dataclass(frozen=True)
-class MissingSecret:
+class MissingSecret(NamedTuple):
     """A Secret that the chart does not render: external, or with values missing."""
 
     name: str

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from constructs.app_secret import SecretValue
 from constructs.manifest import chart_manifests
@@ -46,8 +45,7 @@ def _missing_lines(missing: list[MissingSecret]) -> list[str]:
     return [f"Secret {m.name}: no value for {', '.join(m.missing)}" for m in missing]
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     """A release rendered in memory: its manifests by output file name."""
 
     release: Release
@@ -58,8 +56,7 @@ class Rendered:
         return {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in self.files.items()}
 
 
-@dataclass(frozen=True)
-class SynthResult:
+class SynthResult(NamedTuple):
     outdir: Path
     files: dict[str, list[dict[str, Any]]]
     """Manifests by file name."""
