@@ -45,5 +45,8 @@ if (args[0] === 'synth' || args[0] === 's') {
     if (check.status !== 0) process.exit(check.status ?? 1);
   }
 }
-const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
+// The CLI asks npm for a newer version of itself on every run (and prints a stack trace where the
+// registry is out of reach); this project pins it in package.json, so it does not ask.
+const env = { CDK8S_CHECK_UPGRADE: 'false', ...process.env };
+const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit', env });
 process.exit(result.status ?? 1);
