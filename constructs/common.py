@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeVar
 
@@ -70,8 +71,10 @@ def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
         return props_class(**kwargs)
     except PropsError as error:
         raise PropsError(owner, error.problems) from None
-    except TypeError as error:  # a required prop missing
-        raise PropsError(owner, [Problem((), str(error).split(".", 1)[-1].strip())]) from None
+    except TypeError as error:  # a required prop missing: "...() missing 1 required keyword-only argument: 'x'"
+        missing = re.findall(r"'(\w+)'", str(error).split("argument", 1)[-1])
+        problems = [Problem((name,), "required, but missing") for name in missing] or [Problem((), str(error))]
+        raise PropsError(owner, problems) from None
 
 
 def shared_labels(props: CommonProps, id: str, info: ChartInfo) -> dict[str, str]:

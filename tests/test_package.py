@@ -98,3 +98,17 @@ def test_it_installs_as_its_own_package(installed: Path) -> None:
     assert "/site-packages/todo_constructs/" in location
     assert {"ApiService", "McpService", "WebService", "AppConfig", "AppSecret", "PropsError"} <= set(exported)
     assert sys.prefix not in location
+
+
+def test_it_does_not_care_whether_cdk8s_or_it_is_imported_first(installed: Path, tmp_path: Path) -> None:
+    program = (
+        "from todo_constructs import ApiService\n"  # before cdk8s
+        "import cdk8s\n"
+        "chart = cdk8s.Chart(cdk8s.App(), 'todo')\n"
+        "ApiService(chart, 'api', image='api:1')\n"
+        "print(len(cdk8s.Testing.synth(chart)))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
+    result = subprocess.run([str(installed), "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "4"

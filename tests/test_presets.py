@@ -601,3 +601,12 @@ def test_pod_security_is_enforced_on_the_namespace_or_printed(preset: str, witho
         assert f"pod-security.kubernetes.io/enforce={expected_level} pod-security.kubernetes.io/enforce-version=v1.27" in command
         if expected_level == "baseline":
             assert "pod-security.kubernetes.io/warn=restricted" in command
+            assert "kubectl annotate namespace default 'todo-chatbot/pod-security-exceptions=todo-chatbot-frontend: " in command
+
+
+def test_production_and_staging_are_overlays() -> None:
+    """Each holds only what differs from the file it extends; their snapshots above hold what they render."""
+    for overlay, base in (("production", "003-local-k8s-deployment.yaml"), ("staging", "production.yaml")):
+        data = yaml.safe_load((ROOT / "values" / f"{overlay}.yaml").read_text())
+        assert data["extends"] == base
+        assert "release" not in data

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from constructs.app_namespace import Level, pod_security_labels
+from constructs.app_namespace import EXCEPTIONS_ANNOTATION, Level, pod_security_labels
 
 from .release import NAMESPACE_FILE, Release
 
@@ -74,10 +74,16 @@ class DeployPlan(NamedTuple):
         return out
 
 
-def label_namespace_command(namespace: str, level: Level) -> str:
-    """The ``kubectl label namespace`` command that sets the Pod Security Admission labels."""
+def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[str, str] | None = None) -> str:
+    """The ``kubectl label namespace`` command that sets the Pod Security Admission labels (and,
+    below "restricted", the ``kubectl annotate`` one that names the services and their reasons)."""
     labels = " ".join(f"{key}={value}" for key, value in pod_security_labels(level).items())
-    return f"kubectl label namespace {shlex.quote(namespace)} {labels} --overwrite"
+    command = f"kubectl label namespace {shlex.quote(namespace)} {labels} --overwrite"
+    if exceptions:
+        why = "; ".join(f"{name}: {reason}" for name, reason in exceptions.items())
+        annotation = shlex.quote(f"{EXCEPTIONS_ANNOTATION}={why}")
+        command += f" && kubectl annotate namespace {shlex.quote(namespace)} {annotation} --overwrite"
+    return command
 
 
 def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], release: Release) -> DeployPlan:
@@ -112,7 +118,7 @@ def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], 
         )
     label = None
     if not values.namespace.rendered:
-        label = label_namespace_command(values.namespace.name, release.pod_security)
+        label = label_namespace_command(values.namespace.name, release.pod_security, release.pod_security_exceptions)
         if values.namespace.name == "default":
             label += "   # applies to every pod in default"
     return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label)

@@ -50,3 +50,12 @@ def test_field_paths_stay_on_one_line() -> None:
     assert dotted(("services", "web", "env", "config", 0)) == "services.web.env.config[0]"
     assert dotted(("auditSkips", "\n")) == "auditSkips['\\n']"
     assert dotted(()) == "(top level)"
+
+
+def test_a_missing_required_prop_is_named() -> None:
+    from constructs.app_config import AppConfigProps
+    from constructs.common import make_props
+
+    with pytest.raises(PropsError) as error:
+        make_props(AppConfigProps, "AppConfig 'config'", "config")
+    assert str(error.value) == "AppConfig 'config': data: required, but missing"

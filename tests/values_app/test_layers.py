@@ -3,10 +3,12 @@ names the layer (file and line, or the flag) that set the bad value."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from values_app import cli
 from values_app.layers import Setting, ValuesError, load_layers, parse_setting
 from values_app.loader import load_values
 
@@ -146,3 +148,10 @@ def test_nesting_deeper_than_64_levels_is_one_line(tmp_path: Path) -> None:
     (line,) = errors([flow])
     assert line.startswith(f"{flow}:1: nested more than 64 levels deep")
     assert all("nested" not in line for line in errors([fine]))
+
+
+def test_the_diagram_of_a_deep_file_is_one_line_too(tmp_path: Path) -> None:
+    deep = write(tmp_path, "deep.yaml", "a: " + "[" * 20000 + "]" * 20000 + "\n")
+    stderr = io.StringIO()
+    assert cli.diagram(values=deep, stdout=io.StringIO(), stderr=stderr) == 1
+    assert stderr.getvalue() == f"error: {deep}:1: nested more than 64 levels deep; a values file needs far fewer\n"
