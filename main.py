@@ -1,19 +1,18 @@
 #!/usr/bin/env python3
 """Synthesize the Todo chatbot of values files into plain Kubernetes YAML: ``main.py --help``.
 
-Only argument parsing lives here (and the two things that must happen before jsii starts); the
-work is done in values_app/ (values_app/cli.py first), a client of the construct library in
-constructs/.
+Only argument parsing lives here; the work is done in values_app/ (values_app/runtime.py before
+jsii starts, then values_app/cli.py), a client of the construct library in constructs/.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
-import tempfile
 from pathlib import Path
+
+from values_app.runtime import from_jsii, use_local_node, use_usable_jsii_cache  # imports nothing of jsii
 
 # Some machines set PYTHONDONTWRITEBYTECODE: every run would compile the project's modules again.
 sys.dont_write_bytecode = False
@@ -21,53 +20,6 @@ sys.dont_write_bytecode = False
 ROOT = Path(__file__).resolve().parent
 DEFAULT_VALUES = "values/003-local-k8s-deployment.yaml"
 ENVIRONMENTS = "environments.yaml"
-
-
-def use_local_node() -> None:
-    """Run jsii on the project's Node.js 22 (from package.json) unless JSII_NODE says otherwise.
-
-    Must run before the first import of cdk8s or constructs: that import starts the node process.
-    """
-    local = ROOT / "node_modules" / ".bin" / "node"
-    if "JSII_NODE" not in os.environ and local.exists():
-        os.environ["JSII_NODE"] = str(local)
-
-
-def _private_directory(path: Path) -> bool:
-    """Whether ``path`` is a directory only this user can write, creating it if need be."""
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.lstat()
-    except OSError:
-        return False
-    return (
-        stat.S_ISDIR(info.st_mode)
-        and info.st_uid == os.getuid()
-        and not info.st_mode & 0o022
-        and os.access(path, os.W_OK | os.X_OK)
-    )
-
-
-def use_usable_jsii_cache() -> None:
-    """Give jsii a package cache it can use.
-
-    jsii keeps its packages in ``~/.cache/aws/jsii/package-cache`` and fails (``Cannot use the jsii
-    package cache ...: EACCES``) when the home directory is not writable, as in a CI container that
-    runs as another user. Then point it (JSII_RUNTIME_PACKAGE_CACHE_ROOT) at a private directory
-    of this user's in the temporary directory instead. Must run before jsii starts.
-    """
-    if os.environ.get("JSII_RUNTIME_PACKAGE_CACHE", "enabled").lower() != "enabled":
-        return
-    if os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT"):
-        return
-    default = Path.home() / ".cache" / "aws" / "jsii" / "package-cache"
-    if _private_directory(default):
-        return
-    fallback = Path(tempfile.gettempdir()) / f"todo-chatbot-cdk8s-jsii-cache-{os.getuid()}"
-    if _private_directory(fallback):
-        os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] = str(fallback)
-    else:
-        os.environ["JSII_RUNTIME_PACKAGE_CACHE"] = "disabled"
 
 
 EXAMPLES = """\
@@ -180,12 +132,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    use_local_node()
+    use_local_node(ROOT)
     use_usable_jsii_cache()
     try:
         return _dispatch(args)
     except Exception as error:  # jsii failing to start or to answer: one line, never a traceback
-        if not _from_jsii(error):
+        if not from_jsii(error):
             raise
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         if isinstance(error, OSError):
@@ -193,18 +145,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: jsii (Node.js, which cdk8s runs on) failed: {first}", file=sys.stderr)
         sys.unraisablehook = lambda unraisable: None  # jsii's half-started process complains at exit
         return 1
-
-
-def _from_jsii(error: BaseException) -> bool:
-    """Whether ``error`` was raised by jsii (its own error, or one raised inside its code)."""
-    if type(error).__module__.split(".")[0] == "jsii":
-        return True
-    trace = error.__traceback__
-    while trace is not None:
-        if f"{os.sep}jsii{os.sep}" in trace.tb_frame.f_code.co_filename:
-            return True
-        trace = trace.tb_next
-    return False
 
 
 def _dispatch(args: argparse.Namespace) -> int:

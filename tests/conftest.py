@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import main
+from values_app.runtime import use_local_node
 
-main.use_local_node()
+use_local_node(main.ROOT)
 
 import cdk8s  # noqa: E402
 
