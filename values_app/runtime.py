@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 __all__ = ["from_jsii", "use_local_node", "use_usable_jsii_cache"]
@@ -53,6 +52,8 @@ def use_usable_jsii_cache() -> None:
     default = Path.home() / ".cache" / "aws" / "jsii" / "package-cache"
     if _private_directory(default):
         return
+    import tempfile  # here: usually the default cache is fine
+
     fallback = Path(tempfile.gettempdir()) / f"todo-chatbot-cdk8s-jsii-cache-{os.getuid()}"
     if _private_directory(fallback):
         os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] = str(fallback)
