@@ -112,3 +112,12 @@ def test_it_does_not_care_whether_cdk8s_or_it_is_imported_first(installed: Path,
     result = subprocess.run([str(installed), "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "4"
+
+
+def test_the_readme_program_runs_verbatim_in_this_repository(tmp_path: Path) -> None:
+    (tmp_path / "program.py").write_text(readme_program())
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
+    env["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run([sys.executable, "program.py"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "dist" / "todo.k8s.yaml").read_text().count("kind: Deployment") == 3
