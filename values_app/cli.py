@@ -17,7 +17,7 @@ from typing import TextIO
 
 from .layers import Setting
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outdir, remove_leftovers
+from .outdir import UnsafeOutdirError, check_outdir, check_outputs_parent, remove_leftovers
 from .secrets import EnvFileError, read_env_file
 from .synth import Rendered, SynthError, render, write
 
@@ -109,6 +109,11 @@ def environments(
         return 2
     chosen = [table[name] for name in (names or list(table))]
     if any(check_output(outdir / env.name, stderr=stderr) for env in chosen):
+        return 2
+    try:
+        check_outputs_parent(outdir, project_root=PROJECT_ROOT)
+    except UnsafeOutdirError as error:
+        _fail([str(error)], stderr)
         return 2
     rendered: dict[str, Rendered] = {}
     problems: list[str] = []

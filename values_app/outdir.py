@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["MARKER", "UnsafeOutdirError", "check_outdir", "remove_leftovers", "replace_outdir"]
+__all__ = ["MARKER", "UnsafeOutdirError", "check_outdir", "check_outputs_parent", "remove_leftovers", "replace_outdir"]
 
 MARKER = ".cdk8s-synth"
 """The file in an output directory that lists what the synth wrote there."""
@@ -71,6 +71,45 @@ def _describe(names: Iterable[str]) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
+def _refuse_protected(path: Path, outdir: Path, project_root: Path | None, doing: str) -> None:
+    resolved = path.resolve()
+    if resolved not in _protected(project_root):
+        return
+    what = "the current directory" if resolved == Path.cwd().resolve() else "a directory that holds your work"
+    if resolved == Path.home().resolve():
+        what = "the home directory"
+    elif project_root is not None and resolved == project_root.resolve():
+        what = "the project's root"
+    raise UnsafeOutdirError(f"{outdir} is {what}; {doing}: {_ADVICE}")
+
+
+def _foreign_entries(path: Path, outdir: Path, *, outputs_inside: bool) -> list[str]:
+    """What ``path`` holds that no synth wrote: anything but a synth's output files (and their
+    marker), and with ``outputs_inside``, also anything but synth output directories and staging
+    directories."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError as error:
+        raise UnsafeOutdirError(f"{outdir} cannot be read ({error.strerror or error}); {_ADVICE}") from None
+    listed = _marker_files(path)
+    ours = ({MARKER} | listed) if listed is not None else set(LEGACY_FILES)
+    foreign = []
+    for entry in entries:
+        if entry.is_symlink():
+            foreign.append(entry.name)
+        elif entry.is_file():
+            if entry.name not in ours:
+                foreign.append(entry.name)
+        elif not (outputs_inside and _synth_directory(Path(entry.path))):
+            foreign.append(entry.name)
+    return sorted(foreign)
+
+
+def _synth_directory(directory: Path) -> bool:
+    """Whether ``directory`` is empty, a synth's output or a synth's staging directory."""
+    return (directory / STAGING_MARKER).is_file() or _marker_files(directory) is not None or not any(directory.iterdir())
+
+
 def check_outdir(outdir: Path, *, project_root: Path | None = None) -> None:
     """Raise :class:`UnsafeOutdirError` unless a synth may replace ``outdir`` as a whole.
 
@@ -82,26 +121,30 @@ def check_outdir(outdir: Path, *, project_root: Path | None = None) -> None:
         raise UnsafeOutdirError(f"{outdir} is a symbolic link; {_ADVICE}")
     if not path.exists():
         return
-    if path.resolve() in _protected(project_root):
-        what = "the current directory" if path.resolve() == Path.cwd().resolve() else "a directory that holds your work"
-        if path.resolve() == Path.home().resolve():
-            what = "the home directory"
-        elif project_root is not None and path.resolve() == project_root.resolve():
-            what = "the project's root"
-        raise UnsafeOutdirError(f"{outdir} is {what}; a synth replaces its output directory as a whole: {_ADVICE}")
+    _refuse_protected(path, outdir, project_root, "a synth replaces its output directory as a whole")
     if not path.is_dir():
         raise UnsafeOutdirError(f"{outdir} is an existing file, not an output directory; {_ADVICE}")
-    try:
-        present = {entry.name for entry in os.scandir(path)}
-    except OSError as error:
-        raise UnsafeOutdirError(f"{outdir} cannot be read ({error.strerror or error}); {_ADVICE}") from None
-    if not present:
-        return
-    listed = _marker_files(path)
-    ours = ({MARKER} | listed) if listed is not None else set(LEGACY_FILES)
-    foreign = sorted(name for name in present if name not in ours or not (path / name).is_file() or (path / name).is_symlink())
+    foreign = _foreign_entries(path, outdir, outputs_inside=False)
     if foreign:
         raise UnsafeOutdirError(f"{outdir} holds files a synth did not write ({_describe(foreign)}); {_ADVICE}")
+
+
+def check_outputs_parent(outdir: Path, *, project_root: Path | None = None) -> None:
+    """Raise :class:`UnsafeOutdirError` unless synths may write output directories into ``outdir``
+    (``envs``: one per environment; each is then checked with :func:`check_outdir`).
+
+    The same places as for :func:`check_outdir` are refused; otherwise ``outdir`` may be new, empty,
+    or hold only synth output directories, empty ones, and a single synth's output files.
+    """
+    path = Path(os.path.abspath(outdir))
+    if not path.exists():
+        return
+    _refuse_protected(path, outdir, project_root, "a synth writes one output directory per environment into it")
+    if not path.is_dir():
+        raise UnsafeOutdirError(f"{outdir} is an existing file, not an output directory; {_ADVICE}")
+    foreign = _foreign_entries(path, outdir, outputs_inside=True)
+    if foreign:
+        raise UnsafeOutdirError(f"{outdir} holds what a synth did not write ({_describe(foreign)}); {_ADVICE}")
 
 
 def _mark_staging(directory: Path, target: Path) -> None:

@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from values_app import cli
-from values_app.outdir import MARKER, STAGING_MARKER, UnsafeOutdirError, check_outdir, remove_leftovers, replace_outdir
+from values_app.outdir import (
+    MARKER,
+    STAGING_MARKER,
+    UnsafeOutdirError,
+    check_outdir,
+    check_outputs_parent,
+    remove_leftovers,
+    replace_outdir,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
@@ -87,6 +95,58 @@ def test_cdk8s_outdir_set_to_home_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"error: {home} is the home directory; ")
     assert (home / ".bashrc").read_text() == "export A=1\n"
+
+
+# --- envs: the directory that holds one output per environment ----------------------------
+
+
+def test_envs_into_the_repository_root_is_refused() -> None:
+    before = sorted(p.name for p in ROOT.iterdir())
+    result = main_py("envs", "--outdir", ".", cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "error: . is the project's root; a synth writes one output directory per environment into it: "
+        "choose an empty or new directory, or remove it yourself\n"
+    )
+    assert sorted(p.name for p in ROOT.iterdir()) == before
+
+
+def test_envs_into_the_home_directory_is_refused(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text("export A=1\n")
+    before = snapshot_tree(home)
+    result = main_py("envs", "--environments", str(ROOT / "environments.yaml"), "--outdir", str(home),
+                     env={"HOME": str(home)}, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {home} is the home directory; ")
+    assert {k: v for k, v in snapshot_tree(home).items() if not k.startswith("home/.cache")} == before  # jsii's cache
+
+
+def test_envs_into_a_folder_with_notes_or_a_file_is_refused(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.md").write_text("buy milk\n")
+    with pytest.raises(UnsafeOutdirError, match=r"notes holds what a synth did not write \(todo.md\); choose"):
+        check_outputs_parent(notes)
+    with pytest.raises(UnsafeOutdirError, match=r"todo\.md is an existing file, not an output directory"):
+        check_outputs_parent(notes / "todo.md")
+    assert [p.name for p in notes.iterdir()] == ["todo.md"]
+
+
+def test_envs_writes_beside_outputs_of_earlier_synths(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    check_outputs_parent(dist)  # new
+    assert synth(dist)[0] == 0  # a single synth's output files
+    assert synth(dist / "retired")[0] == 0  # an environment no longer listed
+    (dist / ".staging.x1").mkdir()
+    (dist / ".staging.x1" / STAGING_MARKER).write_text("{}")  # a killed synth's leftover
+    (dist / "staging").mkdir()  # empty
+    check_outputs_parent(dist)
+    (dist / "photos").mkdir()
+    (dist / "photos" / "cat.jpg").write_bytes(b"\xff")
+    with pytest.raises(UnsafeOutdirError, match=r"holds what a synth did not write \(photos\)"):
+        check_outputs_parent(dist)
 
 
 # --- the other refused places ----------------------------------------------------------------
