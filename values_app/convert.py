@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Union
 
 from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_problems
@@ -35,32 +35,17 @@ def _by_alias(cls: type) -> dict[str, dataclasses.Field[Any]]:
     return {alias_of(field): field for field in fields_of(cls)}
 
 
-@functools.cache
-def known_keys(root: type) -> frozenset[str]:
-    """Every key the values model rooted at ``root`` knows, for did-you-mean suggestions."""
-    keys: set[str] = set()
-    pending, seen = [root], set()
-    while pending:
-        cls = pending.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        keys.update(_by_alias(cls))
-        for tp in hints(cls).values():
-            pending.extend(_dataclasses_in(tp))
-    return frozenset(keys)
-
-
 def _dataclasses_in(tp: Any) -> list[type]:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return [tp]
     return [found for arg in typing.get_args(tp) for found in _dataclasses_in(arg)]
 
 
-def _suggest(key: str, root: type) -> str:
+def _suggest(key: str, known: Iterable[str]) -> str:
+    """A did-you-mean for an unknown key, among the keys allowed where it stands."""
     import difflib  # only for a mistake
 
-    close = difflib.get_close_matches(key, known_keys(root), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -82,17 +67,12 @@ def _discriminated(arms: Sequence[type]) -> dict[Any, type] | None:
     return table
 
 
-_Builder = Callable[[Any, Path, type], tuple[Any, list[Problem]]]
+_Builder = Callable[[Any, Path], tuple[Any, list[Problem]]]
 
 
-def build(tp: Any, data: Any, path: Path = (), *, root: type | None = None) -> tuple[Any, list[Problem]]:
+def build(tp: Any, data: Any, path: Path = ()) -> tuple[Any, list[Problem]]:
     """``data`` as type ``tp``: the value (None when there are problems) and the problems."""
-    return _builder(tp)(data, path, root or _root_of(tp))
-
-
-def _root_of(tp: Any) -> type:
-    found = _dataclasses_in(tp)
-    return found[0] if found else object
+    return _builder(tp)(data, path)
 
 
 @functools.cache
@@ -118,7 +98,7 @@ def _builder(tp: Any) -> _Builder:
         built = _mapping_builder(tp)
     else:
 
-        def leaf(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+        def leaf(data: Any, path: Path) -> tuple[Any, list[Problem]]:
             problems = type_problems(data, tp, path)
             return (None if problems else data), problems
 
@@ -127,8 +107,8 @@ def _builder(tp: Any) -> _Builder:
 
 
 def _optional(inner: _Builder) -> _Builder:
-    def optional(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
-        return (None, []) if data is None else inner(data, path, root)
+    def optional(data: Any, path: Path) -> tuple[Any, list[Problem]]:
+        return (None, []) if data is None else inner(data, path)
 
     return optional
 
@@ -137,13 +117,13 @@ def _sequence_builder(tp: Any) -> _Builder:
     (item_type,) = typing.get_args(tp)[:1] or (Any,)
     item = _builder(item_type)
 
-    def sequence(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+    def sequence(data: Any, path: Path) -> tuple[Any, list[Problem]]:
         if not isinstance(data, list):
             problems = type_problems(data, tp, path)
             return (None if problems else data), problems
         items, found = [], []
         for index, entry in enumerate(data):
-            value, problems = item(entry, (*path, index), root)
+            value, problems = item(entry, (*path, index))
             items.append(value)
             found += problems
         return (None if found else items), found
@@ -155,14 +135,14 @@ def _mapping_builder(tp: Any) -> _Builder:
     key_type, value_type = typing.get_args(tp) or (Any, Any)
     value_builder = _builder(value_type)
 
-    def mapping(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+    def mapping(data: Any, path: Path) -> tuple[Any, list[Problem]]:
         if not isinstance(data, Mapping):
             problems = type_problems(data, tp, path)
             return (None if problems else data), problems
         result, found = {}, []
         for key, entry in data.items():
             found += [Problem((*path, str(key)), p.message) for p in type_problems(key, key_type)]
-            value, problems = value_builder(entry, (*path, str(key)), root)
+            value, problems = value_builder(entry, (*path, str(key)))
             result[key] = value
             found += problems
         return (None if found else result), found
@@ -174,7 +154,7 @@ def _discriminated_builder(table: dict[Any, type]) -> _Builder:
     kinds = ", ".join(str(kind) for kind in table)
     builders = {kind: _dataclass_builder(cls) for kind, cls in table.items()}
 
-    def discriminated(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+    def discriminated(data: Any, path: Path) -> tuple[Any, list[Problem]]:
         if not isinstance(data, Mapping):
             return None, [Problem(path, f"{data!r} is a {kind_of(data)}, expected mapping")]
         if "kind" not in data:
@@ -182,7 +162,7 @@ def _discriminated_builder(table: dict[Any, type]) -> _Builder:
         kind = data["kind"]
         if not isinstance(kind, str) or kind not in builders:
             return None, [Problem(path, f"kind {kind!r} is not one of {kinds}")]
-        return builders[kind](data, path, root)
+        return builders[kind](data, path)
 
     return discriminated
 
@@ -199,7 +179,7 @@ def _dataclass_builder(cls: type) -> _Builder:
     # Built lazily: a dataclass may contain itself (not here, but the cache must not recurse).
     field_builders: dict[str, _Builder] = {}
 
-    def dataclass(data: Any, path: Path, root: type) -> tuple[Any, list[Problem]]:
+    def dataclass(data: Any, path: Path) -> tuple[Any, list[Problem]]:
         if not isinstance(data, Mapping):
             return None, [Problem(path, f"{_short(data)} is a {kind_of(data)}, expected mapping")]
         kwargs: dict[str, Any] = {}
@@ -207,12 +187,12 @@ def _dataclass_builder(cls: type) -> _Builder:
         for key, entry in data.items():
             field = fields.get(key) if isinstance(key, str) else None
             if field is None:
-                found.append(Problem((*path, str(key)), f"unknown key {str(key)!r}" + _suggest(str(key), root)))
+                found.append(Problem((*path, str(key)), f"unknown key {str(key)!r}" + _suggest(str(key), fields)))
                 continue
             builder = field_builders.get(key)
             if builder is None:
                 builder = field_builders[key] = _builder(types_[field.name])
-            value, problems = builder(entry, (*path, key), root)
+            value, problems = builder(entry, (*path, key))
             kwargs[field.name] = value
             if problems:
                 found += problems

@@ -53,6 +53,16 @@ def test_unknown_key_suggests_the_right_one(values_data: dict[str, Any]) -> None
     ]
 
 
+def test_a_suggestion_is_a_key_allowed_where_the_unknown_one_stands(values_data: dict[str, Any]) -> None:
+    values_data["config"] = {"LOG_LEVEL": "debug"}  # 'config' is a key of a service, not of the file
+    values_data["nameSpace"] = values_data.pop("namespace")
+    text = dump(values_data)
+    assert sorted(errors(text)) == [
+        f"v.yaml:{line_of(text, 'config:')}: config: unknown key 'config'; did you mean 'configMaps'?",
+        f"v.yaml:{line_of(text, 'nameSpace:')}: nameSpace: unknown key 'nameSpace'; did you mean 'namespace'?",
+    ]
+
+
 def test_a_key_with_a_newline_or_blank_is_quoted_so_each_problem_stays_one_line(values_data: dict[str, Any]) -> None:
     values_data["auditSkips"] = {"\n": "why", "": "empty"}
     values_data["services"]["my api"] = values_data["services"].pop("api")
