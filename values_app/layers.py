@@ -95,10 +95,6 @@ class Layers:
     settings: list[tuple[str, FieldPath, Any]] = field(default_factory=list)
     """The ``--set`` assignments applied: (the assignment as written, path, value)."""
 
-    @property
-    def sources(self) -> list[str]:
-        return [layer.source for layer in self.files]
-
     def locate(self, path: Sequence[str | int]) -> tuple[Origin, FieldPath]:
         """Where the deepest value on ``path`` came from (the last layer that set it), and the part
         of ``path`` that exists in the values."""

@@ -136,7 +136,7 @@ def test_malformed_set_flags(text: str, message: str) -> None:
 def test_a_single_file_is_not_copied(tmp_path: Path) -> None:
     layers = load_layers([DEFAULT])
     assert layers.data is layers.files[0].data
-    assert layers.sources == [str(DEFAULT)]
+    assert [layer.source for layer in layers.files] == [str(DEFAULT)]
 
 
 def test_nesting_deeper_than_64_levels_is_one_line(tmp_path: Path) -> None:
