@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .yaml_io import Loader, dump_all
+from .yaml_io import Loader, dump_all, yaml_error
 
 __all__ = ["DiffError", "DiffResult", "ObjectChange", "diff_outputs", "read_output"]
 
@@ -53,27 +53,6 @@ class DiffError(Exception):
 
 
 # --- reading an output directory ------------------------------------------------------------------
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _yaml_error(path: Path, text: str, error: yaml.YAMLError) -> DiffError:
-    # Only what is wrong and where, never the snippet of the file that some errors quote: the file
-    # may be the Secrets file.
-    line: int | None = None
-    what = ""
-    if isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        what = "; ".join(_one_line(part) for part in (error.context, error.problem) if part)
-    elif isinstance(error, yaml.reader.ReaderError):
-        line = text.count("\n", 0, error.position) + 1
-        character = error.character if isinstance(error.character, int) else ord(error.character)
-        what = f"unacceptable character #x{character:04x}: {error.reason}"
-    where = f"{path}:{line}" if line is not None else str(path)
-    return DiffError(f"{where}: not valid YAML: {what or type(error).__name__}")
 
 
 def _not_a_manifest(document: Any) -> str | None:
@@ -108,7 +87,7 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
                 raise DiffError(f"{path}: document {number} {problem}")
             manifests.append(document)
     except yaml.YAMLError as error:
-        raise _yaml_error(path, text, error) from None
+        raise DiffError(yaml_error(str(path), text, error)) from None
     return manifests
 
 

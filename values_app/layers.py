@@ -28,7 +28,7 @@ import yaml
 from constructs.props import Path as FieldPath
 from constructs.props import dotted
 
-from .yaml_io import Loader
+from .yaml_io import Loader, yaml_error
 
 __all__ = [
     "MAX_DEPTH",
@@ -179,10 +179,7 @@ def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
         _check_depth(text, source)  # says where; the parser's own stack ran out first
         raise ValuesError([f"{source}: nested too deep; a values file needs far fewer than {MAX_DEPTH} levels"]) from None
     except yaml.YAMLError as error:
-        mark: Any = getattr(error, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ValuesError([f"{where}: not valid YAML: {problem}"]) from None
+        raise ValuesError([yaml_error(source, text, error)]) from None
     if data is None:
         raise ValuesError([f"{source}: the values file is empty"])
     if not isinstance(data, dict):

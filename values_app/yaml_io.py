@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Dumper", "Loader", "dump_all"]
+__all__ = ["Dumper", "Loader", "dump_all", "yaml_error"]
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
@@ -181,3 +181,23 @@ def dump_all(documents: list[Any]) -> str:
         text: str = yaml.dump_all(documents, Dumper=Dumper, **options)
         return text
     return "---\n".join(parts)
+
+
+def yaml_error(where: str, text: str, error: yaml.YAMLError) -> str:
+    """One line for a YAML error in ``text`` read from ``where``: ``where:LINE: not valid YAML: what``.
+
+    Only what is wrong and where, never the snippet of the document that PyYAML's own message
+    quotes: the document may hold Secret values.
+    """
+    line: int | None = None
+    what = ""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = "; ".join(" ".join(part.split()) for part in (error.context, error.problem) if part)
+    elif isinstance(error, yaml.reader.ReaderError):
+        line = text.count("\n", 0, error.position) + 1
+        character = error.character if isinstance(error.character, int) else ord(error.character)
+        what = f"unacceptable character #x{character:04x}: {error.reason}"
+    located = f"{where}:{line}" if line is not None else where
+    return f"{located}: not valid YAML: {what or type(error).__name__}"

@@ -145,6 +145,7 @@ def test_kind_is_required_and_checked(values_data: dict[str, Any]) -> None:
         ("", "v.yaml: the values file is empty"),
         ("- a\n- b\n", "v.yaml:1: the values file must be a mapping (key: value), not a list"),
         ("release: [unclosed\n", "v.yaml:2: not valid YAML"),
+        ("release: a\nappName: \x00\n", "v.yaml:2: not valid YAML: unacceptable character #x0000"),
     ],
 )
 def test_not_a_values_document(text: str, message: str) -> None:
