@@ -156,9 +156,9 @@ def main() -> int:
     print(f"  envs: one environment                         {best['one env']:.3f} s")
     print(f"  envs: all {len(PRESETS)} presets in one run               {best['all envs']:.3f} s")
     print(f"median over the {args.rounds} rounds of each round's ratio:")
-    print(f"  default / bare: {ratio:.2f}x (goal <= {GOAL_RATIO}x: {verdict(ratio, GOAL_RATIO)})")
+    print(f"  default / bare: {ratio:.3f}x (goal <= {GOAL_RATIO}x: {verdict(ratio, GOAL_RATIO)})")
     goal = f"goal <= {GOAL_MS_PER_SERVICE} ms: {verdict(per_service_ms, GOAL_MS_PER_SERVICE)}"
-    print(f"  per extra service: {per_service_ms:.1f} ms ({goal})")
+    print(f"  per extra service: {per_service_ms:.2f} ms ({goal})")
     separate = f"as separate runs: {len(PRESETS)}x"
     print(f"  all {len(PRESETS)} presets / one, in one run: {all_ratio:.2f}x (goal <= {GOAL_ALL_ENVIRONMENTS}x: "
           f"{verdict(all_ratio, GOAL_ALL_ENVIRONMENTS)}; {separate})")  # fmt: skip
