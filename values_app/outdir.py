@@ -116,17 +116,9 @@ def check_outdir(outdir: Path, *, project_root: Path | None = None) -> None:
     ``project_root``, its ancestors, the current directory, its ancestors, the home directory and
     ``/`` are always refused, whatever they hold.
     """
-    path = Path(os.path.abspath(outdir))
-    if path.is_symlink():
+    if Path(os.path.abspath(outdir)).is_symlink():
         raise UnsafeOutdirError(f"{outdir} is a symbolic link; {_ADVICE}")
-    if not path.exists():
-        return
-    _refuse_protected(path, outdir, project_root, "a synth replaces its output directory as a whole")
-    if not path.is_dir():
-        raise UnsafeOutdirError(f"{outdir} is an existing file, not an output directory; {_ADVICE}")
-    foreign = _foreign_entries(path, outdir, outputs_inside=False)
-    if foreign:
-        raise UnsafeOutdirError(f"{outdir} holds files a synth did not write ({_describe(foreign)}); {_ADVICE}")
+    _check(outdir, project_root, "a synth replaces its output directory as a whole", outputs_inside=False)
 
 
 def check_outputs_parent(outdir: Path, *, project_root: Path | None = None) -> None:
@@ -136,15 +128,19 @@ def check_outputs_parent(outdir: Path, *, project_root: Path | None = None) -> N
     The same places as for :func:`check_outdir` are refused; otherwise ``outdir`` may be new, empty,
     or hold only synth output directories, empty ones, and a single synth's output files.
     """
+    _check(outdir, project_root, "a synth writes one output directory per environment into it", outputs_inside=True)
+
+
+def _check(outdir: Path, project_root: Path | None, doing: str, *, outputs_inside: bool) -> None:
     path = Path(os.path.abspath(outdir))
     if not path.exists():
         return
-    _refuse_protected(path, outdir, project_root, "a synth writes one output directory per environment into it")
+    _refuse_protected(path, outdir, project_root, doing)
     if not path.is_dir():
         raise UnsafeOutdirError(f"{outdir} is an existing file, not an output directory; {_ADVICE}")
-    foreign = _foreign_entries(path, outdir, outputs_inside=True)
+    foreign = _foreign_entries(path, outdir, outputs_inside=outputs_inside)
     if foreign:
-        raise UnsafeOutdirError(f"{outdir} holds what a synth did not write ({_describe(foreign)}); {_ADVICE}")
+        raise UnsafeOutdirError(f"{outdir} holds files a synth did not write ({_describe(foreign)}); {_ADVICE}")
 
 
 def _mark_staging(directory: Path, target: Path) -> None:

@@ -127,7 +127,7 @@ def test_envs_into_a_folder_with_notes_or_a_file_is_refused(tmp_path: Path) -> N
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "todo.md").write_text("buy milk\n")
-    with pytest.raises(UnsafeOutdirError, match=r"notes holds what a synth did not write \(todo.md\); choose"):
+    with pytest.raises(UnsafeOutdirError, match=r"notes holds files a synth did not write \(todo.md\); choose"):
         check_outputs_parent(notes)
     with pytest.raises(UnsafeOutdirError, match=r"todo\.md is an existing file, not an output directory"):
         check_outputs_parent(notes / "todo.md")
@@ -145,7 +145,7 @@ def test_envs_writes_beside_outputs_of_earlier_synths(tmp_path: Path) -> None:
     check_outputs_parent(dist)
     (dist / "photos").mkdir()
     (dist / "photos" / "cat.jpg").write_bytes(b"\xff")
-    with pytest.raises(UnsafeOutdirError, match=r"holds what a synth did not write \(photos\)"):
+    with pytest.raises(UnsafeOutdirError, match=r"holds files a synth did not write \(photos\)"):
         check_outputs_parent(dist)
 
 
