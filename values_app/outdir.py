@@ -29,8 +29,6 @@ MARKER = ".cdk8s-synth"
 STAGING_MARKER = ".cdk8s-synth-staging"
 """The file in a staging directory that says a synth made it and may remove it."""
 GENERATOR = "todo-chatbot-cdk8s"
-LEGACY_FILES = frozenset({"00-namespace.k8s.yaml", "10-secrets.secret.yaml", "20-app.k8s.yaml"})
-"""What a synth wrote before it left a marker: a directory holding only these is a synth's output."""
 
 _ADVICE = "choose an empty or new directory, or remove it yourself"
 
@@ -92,7 +90,7 @@ def _foreign_entries(path: Path, outdir: Path, *, outputs_inside: bool) -> list[
     except OSError as error:
         raise UnsafeOutdirError(f"{outdir} cannot be read ({error.strerror or error}); {_ADVICE}") from None
     listed = _marker_files(path)
-    ours = ({MARKER} | listed) if listed is not None else set(LEGACY_FILES)
+    ours = ({MARKER} | listed) if listed is not None else set()  # a file name is no proof: only the marker is
     foreign = []
     for entry in entries:
         if entry.is_symlink():

@@ -206,15 +206,25 @@ def test_rerendering_over_a_previous_output_removes_stale_files(tmp_path: Path) 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
-def test_an_empty_directory_and_an_output_without_marker_are_accepted(tmp_path: Path) -> None:
+def test_an_empty_directory_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     assert synth(tmp_path / "empty")[0] == 0
-    legacy = tmp_path / "legacy"
-    legacy.mkdir()
-    (legacy / "00-namespace.k8s.yaml").write_text("old\n")
-    (legacy / "20-app.k8s.yaml").write_text("old\n")
-    assert synth(legacy)[0] == 0
-    assert (legacy / MARKER).exists()
+    assert (tmp_path / "empty" / MARKER).exists()
+
+
+@pytest.mark.parametrize("names", [["20-app.k8s.yaml"], ["00-namespace.k8s.yaml", "20-app.k8s.yaml", "10-secrets.secret.yaml"]])
+def test_output_file_names_without_the_marker_are_no_proof_of_ownership(tmp_path: Path, names: list[str]) -> None:
+    # A hand-written 20-app.k8s.yaml (issue 20, item 3): only the marker, and what it lists, is ours.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in names:
+        (mine / name).write_text("# my own manifests\n")
+    before = snapshot_tree(mine)
+    code, err = synth(mine)
+    assert code == 2
+    assert f"{mine} holds files a synth did not write (" in err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot_tree(mine) == before
 
 
 # --- leftovers of a killed synth (issue 17) --------------------------------------------------
