@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Unpack
 
 from constructs import Construct
@@ -15,7 +15,11 @@ from .props import Problem, PropsError, check, min_length, prop, propsclass
 from .workload import Workload
 from .workload_props import HTTP_PATH, NAME
 
-__all__ = ["AppIngress", "AppIngressProps"]
+__all__ = ["SNIPPET_CHECK", "AppIngress", "AppIngressProps"]
+
+SNIPPET_CHECK = "CKV_K8S_153"
+"""The policy-scanner check (checkov: "Prevent All NGINX Ingress annotation snippets") whose reason
+a configuration-snippet annotation needs."""
 
 
 @propsclass
@@ -36,11 +40,27 @@ class AppIngressProps(CommonProps):
     """Namespace of the ingress controller's pods, admitted by each backend's NetworkPolicy.
     Default: ingress-nginx."""
 
+    def cross_checks(self) -> Iterator[Problem]:
+        if SNIPPET_CHECK in self.audit_skips:
+            return
+        for key in rules.config_snippet_annotations(self.annotations):
+            yield Problem(
+                ("annotations", key),
+                "injects raw configuration into the ingress controller, which can then read every Secret it may "
+                f"(CVE-2021-25742; ingress-nginx refuses it by default since 1.9); give the reason in auditSkips.{SNIPPET_CHECK} "
+                "to use it on purpose",
+            )
+
 
 class AppIngress(ManifestConstruct):
     """An Ingress for ``host`` that routes each path prefix of ``routes`` to a service (its
     Service port), with TLS from ``tls_secret``. Each backend admits the ingress controller's
     namespace. An internal service (an MCP server without ``expose_node_port``) is refused."""
+
+    @classmethod
+    def make(cls, id: str, **kwargs: Any) -> AppIngressProps:
+        """The props of an AppIngress ``id``, checked; raise :class:`~.props.PropsError`."""
+        return make_props(AppIngressProps, owner_name(cls, id), id, **kwargs)
 
     def __init__(
         self,
@@ -56,9 +76,7 @@ class AppIngress(ManifestConstruct):
         **options: Unpack[CommonOptions],
     ) -> None:
         owner = owner_name(type(self), id)
-        props = make_props(
-            AppIngressProps,
-            owner,
+        props = self.make(
             id,
             host=host,
             paths=list(routes),

@@ -18,8 +18,8 @@ class McpServiceProps(WorkloadProps):
     """Props of :class:`McpService`: those of every service, and ``expose_node_port``."""
 
     expose_node_port: bool = False
-    """Allow a NodePort or LoadBalancer Service, or an Ingress path, for this internal server.
-    Default: false."""
+    """Allow a NodePort or LoadBalancer Service, an Ingress path, or ``allow_external`` (connections
+    from every pod of every namespace) for this internal server. Default: false."""
 
 
 class McpService(Workload):
@@ -55,6 +55,14 @@ class McpService(Workload):
                     ("service_type",),
                     f"{service_type} would expose the internal MCP server outside the cluster; "
                     "use ClusterIP, or set exposeNodePort: true to do it on purpose",
+                )
+            )
+        if props.allow_external and not (isinstance(props, McpServiceProps) and props.expose_node_port):
+            found.append(
+                Problem(
+                    ("allow_external",),
+                    "true would open the internal MCP server to every pod of every namespace; "
+                    "set exposeNodePort: true to do it on purpose",
                 )
             )
         return found

@@ -53,8 +53,10 @@ __all__ = [
     "TOTAL_ANNOTATION_SIZE_LIMIT",
     "annotation_keys_and_size",
     "cidr",
+    "cluster_owned_name",
     "config_map_key",
     "config_map_size",
+    "config_snippet_annotations",
     "dns1035_label",
     "dns1123_label",
     "dns1123_subdomain",
@@ -555,6 +557,46 @@ def http_path(value: str) -> list[str]:
     return problems
 
 
+# --- what the cluster owns -------------------------------------------------------------------------
+
+_CLUSTER_OWNED = {
+    "ServiceAccount": {
+        "default": "the ServiceAccount Kubernetes creates in every namespace (its pods run as it when they name no other)"
+    },
+    "Service": {
+        "kubernetes": "the API server's Service: in namespace default it would replace it, and in any namespace the "
+        "KUBERNETES_SERVICE_HOST the kubelet gives each pod would point the pods' API clients at it"
+    },
+}
+"""Names the cluster gives its own objects, by kind (``k8s.io/kubernetes``: the ServiceAccount
+controller's ``default`` and the API server's master Service ``kubernetes``)."""
+
+
+def cluster_owned_name(kind: str, name: str) -> list[str]:
+    """A name the cluster owns for objects of ``kind``: applying ours would take theirs over.
+
+    Our own rule: the ServiceAccount controller (``k8s.io/kubernetes/pkg/controller/serviceaccount``)
+    keeps a ServiceAccount ``default`` in every namespace, and the API server keeps the Service
+    ``kubernetes`` in ``default``; the kubelet also injects ``KUBERNETES_SERVICE_HOST`` from a
+    same-named Service of the pod's own namespace, so one elsewhere is refused too.
+    """
+    why = _CLUSTER_OWNED.get(kind, {}).get(name)
+    return [f"{name} is {why}; choose another name"] if why else []
+
+
+def config_snippet_annotations(annotations: Mapping[str, str]) -> list[str]:
+    """The annotation keys that inject raw configuration into an ingress controller.
+
+    ``*-snippet`` and ``*-snippets`` annotations (``nginx.ingress.kubernetes.io/server-snippet``,
+    ``configuration-snippet``, ``auth-snippet``, ``stream-snippet``; NGINX Inc's
+    ``nginx.org/server-snippets``; HAProxy's ``*-config-snippet``) write what they hold into the
+    controller's configuration, which can read every Secret the controller may (CVE-2021-25742;
+    ingress-nginx, ``k8s.io/ingress-nginx``, refuses them by default since 1.9:
+    ``allow-snippet-annotations``). Our own rule: Kubernetes itself accepts any annotation.
+    """
+    return sorted(key for key in annotations if key.rsplit("/", 1)[-1].lower().endswith(("-snippet", "-snippets")))
+
+
 # --- finished objects -------------------------------------------------------------------------------
 
 _NAME_RULES = {"Namespace": namespace_name, "Service": dns1035_label}
@@ -578,6 +620,7 @@ def object_problems(manifest: Mapping[str, Any]) -> list[str]:
     name = meta.get("name")
     if isinstance(name, str):
         problems += [f"metadata.name: {p}" for p in _NAME_RULES.get(kind, dns1123_subdomain)(name)]
+        problems += [f"metadata.name: {p}" for p in cluster_owned_name(kind, name)]
     problems += _meta_problems(meta, "metadata")
     spec = manifest.get("spec") or {}
     templates = [("spec.template.metadata", (spec.get("template") or {}).get("metadata"))]

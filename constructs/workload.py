@@ -139,6 +139,10 @@ class Workload(ManifestConstruct):
         found: list[Problem] = []
         if props.name is None:
             found += [Problem(("name",), f"the construct ID {message}; pass name=") for message in rules.dns1035_label(id)]
+        name = props.name or id
+        # Every service renders a ServiceAccount and (but a worker) a Service of its name.
+        owned = dict.fromkeys(rules.cluster_owned_name("ServiceAccount", name) + rules.cluster_owned_name("Service", name))
+        found += [Problem(("name",), message) for message in owned]
         service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
         if props.node_port is not None and service_type == "ClusterIP":
             found.append(Problem(("node_port",), f"{props.node_port} needs service.type NodePort or LoadBalancer, not ClusterIP"))

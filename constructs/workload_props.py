@@ -27,6 +27,7 @@ __all__ = [
     "ServiceType",
     "WorkloadOptions",
     "WorkloadProps",
+    "relaxations",
     "restricted_exceptions",
 ]
 
@@ -56,7 +57,21 @@ LABEL_VALUE = _from(rules.label_value, maxLength=63)
 CIDR = _from(rules.cidr)
 CAPABILITY = pattern(r"[A-Z][A-Z_]*", "a Linux capability in capitals, such as NET_BIND_SERVICE")
 AUDIT_CHECK = pattern(r"CKV2?_K8S_\d+", "a checkov Kubernetes check ID such as CKV_K8S_15")
-REASON = min_length(10)
+REASON_LENGTH = 10
+"""The fewest non-blank characters a reason for a relaxation has."""
+
+
+def _reason(text: str) -> list[str]:
+    non_blank = sum(not char.isspace() for char in text)
+    if non_blank >= REASON_LENGTH:
+        return []
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return [
+        f"{shown!r} has {non_blank} non-blank characters; a reason has at least {REASON_LENGTH}: say why the check does not apply"
+    ]
+
+
+REASON = check(_reason, minLength=REASON_LENGTH, pattern=rf"(\S\s*){{{REASON_LENGTH}}}")
 
 _CPU = re.compile(r"(\d+(\.\d+)?|\.\d+)m?")
 _MEMORY = re.compile(r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
@@ -257,6 +272,20 @@ def restricted_exceptions(security: Security) -> dict[str, tuple[str, str]]:
     return found
 
 
+def relaxations(security: Security) -> dict[str, tuple[str, str]]:
+    """Every way ``security`` is weaker than the default, each of which needs its reason: where it
+    falls below "restricted" (:func:`restricted_exceptions`), and a writable root filesystem
+    (checkov ``CKV_K8S_22``), which "restricted" allows but which lets an attacker change the
+    image's own files."""
+    found = restricted_exceptions(security)
+    if not security.read_only_root_filesystem:
+        found["CKV_K8S_22"] = (
+            "read_only_root_filesystem",
+            "readOnlyRootFilesystem: false lets the process change the image's own files",
+        )
+    return found
+
+
 @propsclass
 class Autoscaling(Props):
     """A HorizontalPodAutoscaler (autoscaling/v2) on CPU utilization, instead of fixed replicas."""
@@ -365,12 +394,13 @@ class WorkloadProps(Props):
     def cross_checks(self) -> Iterator[Problem]:
         if self.autoscaling is not None and self.replicas is not None:
             yield Problem(("replicas",), "set either replicas or autoscaling, not both: the autoscaler owns the replica count")
-        for check_id, (field, what) in restricted_exceptions(self.security).items():
+        below = restricted_exceptions(self.security)
+        for check_id, (field, what) in relaxations(self.security).items():
             if check_id not in self.audit_skips:
+                weaker = "below the Pod Security Standard 'restricted'" if check_id in below else "weaker than the default"
                 yield Problem(
                     ("security", field),
-                    f"{what}, below the Pod Security Standard 'restricted'; give the reason in auditSkips.{check_id} "
-                    "(or keep the default)",
+                    f"{what}, {weaker}; give the reason in auditSkips.{check_id} (or keep the default)",
                 )
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from constructs import rules
+from constructs.app_ingress import AppIngress
 from constructs.labels import default_selector, pod_labels
 from constructs.props import Path, Problem, PropsError, fields_checked
 
@@ -88,6 +89,7 @@ def _constructs(values: AppValues) -> Iterator[Problem]:
     for key, service in values.services.items():
         yield from construct_problems(key, service, context)
     if values.ingress is not None:
+        yield from _ingress_problems(values)
         for index, path in enumerate(values.ingress.paths):
             backend = values.services.get(path.service)
             if backend is not None and backend.kind == "mcp" and not getattr(backend, "expose_node_port", False):
@@ -96,6 +98,28 @@ def _constructs(values: AppValues) -> Iterator[Problem]:
                     f"{path.service} is the internal MCP server; set services.{path.service}.exposeNodePort: true "
                     "to route to it on purpose",
                 )
+
+
+def _ingress_problems(values: AppValues) -> Iterator[Problem]:
+    """What the Ingress's construct says of its props (the rules between them), at the fields of
+    the values file."""
+    ingress = values.ingress
+    assert ingress is not None
+    try:
+        with fields_checked():  # each field was checked as the values loaded
+            AppIngress.make(
+                "ingress",
+                host=ingress.host,
+                paths=[path.path for path in ingress.paths],
+                class_name=ingress.class_name,
+                tls_secret=ingress.tls_secret,
+                annotations=dict(ingress.annotations),
+                controller_namespace=ingress.controller_namespace,
+                audit_skips=dict(values.audit_skips),
+            )
+    except PropsError as error:
+        for problem in error.problems:
+            yield Problem(("ingress", *problem.path), problem.message)
 
 
 def _declared_keys(values: AppValues) -> Iterator[Problem]:

@@ -4,7 +4,8 @@ which ConfigMap and Secret keys each workload gets.
     .venv/bin/python main.py --values values/003-local-k8s-deployment.yaml --diagram
 
 Arrows follow the NetworkPolicies the values render (``allowFrom`` and ``allowExternal``), so the
-picture is what the cluster enforces, not a wish.
+picture is what the cluster enforces, not a wish: a ClusterIP service that allows external
+connections is drawn open to any pod of any namespace.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def mermaid(values: AppValues) -> str:
     out.append("  end")
 
     policies = values.network_policies.enabled
+    open_inside = [
+        key for key, service in values.services.items() if service.service_type == "ClusterIP" and allowed_from(values, key)[1]
+    ]
+    if policies and open_inside:
+        out.append('  anypod(["any pod, any namespace"])')
     if values.ingress is not None:
         out.append(f'  {outside} -->|"https"| ingress')
         for path in values.ingress.paths:
@@ -72,6 +78,8 @@ def mermaid(values: AppValues) -> str:
         callers, external = allowed_from(values, key)
         if service.service_type != "ClusterIP" and (external or not policies):
             out.append(f'  {outside} -->|"{_outside_port(service)}"| {_id("svc", key)}')
+        elif policies and key in open_inside:
+            out.append(f'  anypod -->|":{service.service_port}"| {_id("svc", key)}')
         for caller in callers:
             out.append(f'  {_id("svc", caller)} -->|":{service.service_port}"| {_id("svc", key)}')
 

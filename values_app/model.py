@@ -275,8 +275,8 @@ class McpServiceValues(ServiceValues):
 
     kind: Literal["mcp"]
     expose_node_port: bool = False
-    """Allow a NodePort or LoadBalancer Service, or an Ingress path, for this internal server.
-    Default: false."""
+    """Allow a NodePort or LoadBalancer Service, an Ingress path, or ``networkPolicy.allowExternal``
+    (connections from every pod of every namespace) for this internal server. Default: false."""
 
 
 ServiceUnion = WebServiceValues | ApiServiceValues | McpServiceValues
@@ -355,7 +355,8 @@ class IngressValues(Props):
     tls_secret: str | None = prop(default=None, check=NAME)
     """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
     annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
-    """Annotations for the ingress controller or cert-manager. Default: none."""
+    """Annotations for the ingress controller or cert-manager. A configuration snippet
+    (``*-snippet``, CVE-2021-25742) needs its reason in ``auditSkips.CKV_K8S_153``. Default: none."""
     controller_namespace: str = prop(default="ingress-nginx", check=NAME)
     """Namespace of the ingress controller's pods, allowed through the NetworkPolicies.
     Default: ingress-nginx."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cdk8s
 import pytest
 
@@ -81,3 +83,21 @@ def test_invalid_props(chart: cdk8s.Chart, props: dict[str, object], message: st
     kwargs: dict[str, object] = {"host": "todo.example.com", "routes": {"/": backend}, **props}
     with pytest.raises(PropsError, match=message):
         AppIngress(chart, "ingress", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ["nginx.ingress.kubernetes.io/server-snippet", "haproxy.org/backend-config-snippet"])
+def test_a_configuration_snippet_needs_its_reason(chart: cdk8s.Chart, key: str) -> None:
+    web = WebService(chart, "web", image="web:1")
+    with pytest.raises(PropsError, match=rf"annotations\.{re.escape(key)}: injects raw configuration .*CVE-2021-25742"):
+        AppIngress(chart, "ingress", host="a.example.com", routes={"/": web}, annotations={key: "return 200;"})
+    AppIngress(
+        chart,
+        "ingress",
+        host="a.example.com",
+        routes={"/": web},
+        annotations={key: "return 200;"},
+        audit_skips={"CKV_K8S_153": "the only way to answer the health check"},
+    )
+    ingress = one(cdk8s.Testing.synth(chart), "Ingress")
+    assert ingress["metadata"]["annotations"]["checkov.io/skip1"] == "CKV_K8S_153=the only way to answer the health check"
+    assert "checkov.io/skip1" not in one(cdk8s.Testing.synth(chart), "Deployment")["metadata"].get("annotations", {})

@@ -31,3 +31,12 @@ def test_exposes_a_node_port_when_explicitly_asked(chart: cdk8s.Chart) -> None:
     mcp = McpService(chart, "mcp", image="mcp:1", service_type="NodePort", node_port=30900, expose_node_port=True)
     assert not mcp.internal
     assert one(cdk8s.Testing.synth(chart), "Service")["spec"]["ports"][0]["nodePort"] == 30900
+
+
+def test_open_to_every_pod_only_when_explicitly_asked(chart: cdk8s.Chart) -> None:
+    # Issue 20, item 6: allow_external is as much an exposure as a node port.
+    with pytest.raises(PropsError, match=r"allow_external: true would open the internal MCP server to every pod"):
+        McpService(chart, "mcp", image="mcp:1", allow_external=True)
+    McpService(chart, "mcp", image="mcp:1", allow_external=True, expose_node_port=True)
+    policy = one(cdk8s.Testing.synth(chart), "NetworkPolicy")
+    assert policy["spec"]["ingress"] == [{"ports": [{"protocol": "TCP", "port": 8001}]}]

@@ -469,3 +469,33 @@ def test_every_rule_names_its_kubernetes_source(name: str) -> None:
     doc = inspect.getdoc(getattr(rules, name))
     assert doc is not None
     assert "k8s.io/" in doc
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "owned"),
+    [
+        ("ServiceAccount", "default", True),
+        ("Service", "kubernetes", True),
+        ("Service", "default", False),
+        ("Deployment", "kubernetes", False),
+    ],
+)
+def test_names_the_cluster_owns(kind: str, name: str, owned: bool) -> None:
+    assert bool(rules.cluster_owned_name(kind, name)) is owned
+    manifest = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name}}
+    assert any("choose another name" in p for p in rules.object_problems(manifest)) is owned
+
+
+def test_config_snippet_annotations() -> None:
+    annotations = {
+        "nginx.ingress.kubernetes.io/server-snippet": "x",
+        "nginx.ingress.kubernetes.io/Configuration-Snippet": "x",
+        "nginx.org/location-snippets": "x",
+        "nginx.ingress.kubernetes.io/proxy-body-size": "8m",
+        "example.com/snippet-count": "1",
+    }
+    assert rules.config_snippet_annotations(annotations) == [
+        "nginx.ingress.kubernetes.io/Configuration-Snippet",
+        "nginx.ingress.kubernetes.io/server-snippet",
+        "nginx.org/location-snippets",
+    ]

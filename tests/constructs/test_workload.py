@@ -125,8 +125,14 @@ def test_relaxing_one_service_needs_its_reason(chart: cdk8s.Chart) -> None:
         "Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_23 (or keep the default)",
         "ApiService 'svc': security.capabilities: capabilities.add ['CHOWN'] goes beyond NET_BIND_SERVICE, below the Pod "
         "Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_25 (or keep the default)",
+        "ApiService 'svc': security.read_only_root_filesystem: readOnlyRootFilesystem: false lets the process change the "
+        "image's own files, weaker than the default; give the reason in auditSkips.CKV_K8S_22 (or keep the default)",
     ]
-    reasons = {"CKV_K8S_23": "nginx must start as root", "CKV_K8S_25": "nginx must chown its cache"}
+    reasons = {
+        "CKV_K8S_23": "nginx must start as root",
+        "CKV_K8S_25": "nginx must chown its cache",
+        "CKV_K8S_22": "nginx writes its pid file next to its binary",
+    }
     manifests = api(chart, security=relaxed, audit_skips=reasons)
     app = container(one(manifests, "Deployment"))
     assert app["securityContext"]["capabilities"] == {"add": ["NET_BIND_SERVICE", "CHOWN"], "drop": ["ALL"]}
@@ -141,8 +147,40 @@ def test_net_bind_service_and_a_writable_root_stay_within_restricted(chart: cdk8
         "svc",
         image="svc:1",
         security=Security(read_only_root_filesystem=False, capabilities=Capabilities(add=["NET_BIND_SERVICE"])),
+        audit_skips={"CKV_K8S_22": "the image writes beside its binary"},
     )
     assert service.pod_security_level == "restricted"
+
+
+def test_a_writable_root_filesystem_needs_its_reason_too(chart: cdk8s.Chart) -> None:
+    # Issue 20, item 4: restricted allows it, but it is a relaxation like any other (checkov CKV_K8S_22).
+    with pytest.raises(PropsError, match=r"security\.read_only_root_filesystem: .* give the reason in auditSkips\.CKV_K8S_22"):
+        ApiService(chart, "svc", image="svc:1", security=Security(read_only_root_filesystem=False))
+
+
+@pytest.mark.parametrize(
+    ("reason", "accepted"),
+    [
+        ("x" * 10, True),
+        ("x" * 9, False),
+        (" " * 15, False),
+        ("a b c d e f g h i", False),  # 9 non-blank characters, 17 in all
+        ("a b c d e f g h i j", True),
+        ("\t\n" * 8 + "123456789", False),
+    ],
+)
+def test_a_reason_has_ten_non_blank_characters(chart: cdk8s.Chart, reason: str, accepted: bool) -> None:
+    # Issue 20, item 5: a reason of 15 spaces is no reason.
+    security = Security(run_as_non_root=False)
+    if accepted:
+        ApiService(chart, "svc", image="svc:1", security=security, audit_skips={"CKV_K8S_23": reason})
+        return
+    with pytest.raises(PropsError) as error:
+        ApiService(chart, "svc", image="svc:1", security=security, audit_skips={"CKV_K8S_23": reason})
+    non_blank = sum(not c.isspace() for c in reason)
+    assert f"audit_skips.CKV_K8S_23: {reason!r} has {non_blank} non-blank characters; a reason has at least 10" in str(
+        error.value
+    )
 
 
 def test_pod_security_level(chart: cdk8s.Chart) -> None:
@@ -388,3 +426,12 @@ def test_a_construct_id_that_is_no_name_asks_for_one(chart: cdk8s.Chart) -> None
     with pytest.raises(PropsError, match=r"name: the construct ID .Api. is not a DNS-1035 label.*; pass name="):
         ApiService(chart, "Api", image="a:1")
     assert ApiService(chart, "Api2", image="a:1", name="api").name == "api"
+
+
+@pytest.mark.parametrize(("name", "why"), [("default", "the ServiceAccount"), ("kubernetes", "the API server's Service")])
+def test_names_the_cluster_owns_are_refused(chart: cdk8s.Chart, name: str, why: str) -> None:
+    # Issue 20, item 7.
+    with pytest.raises(PropsError, match=rf"ApiService 'svc': name: {name} is {why}.*; choose another name$"):
+        ApiService(chart, "svc", image="svc:1", name=name)
+    with pytest.raises(PropsError, match=rf"ApiService '{name}': name: {name} is {why}"):
+        ApiService(chart, name, image="svc:1")

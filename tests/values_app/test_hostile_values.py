@@ -1,0 +1,155 @@
+"""Values a hostile pull request can bring (issue 20, items 4-8): each is refused with one line at
+the field that brought it (exit 1, nothing written), or accepted with its reason."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from values_app import cli
+from values_app.diagram import mermaid
+from values_app.loader import ValuesError, parse_values
+
+ROOT = Path(__file__).resolve().parents[2]
+PRESET = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
+PRODUCTION_INGRESS = {
+    "host": "todo.example.com",
+    "className": "nginx",
+    "paths": [{"path": "/api", "service": "backend"}, {"path": "/", "service": "frontend"}],
+}
+
+Mutate = Callable[[dict[str, Any]], None]
+
+
+def load(mutate: Mutate) -> tuple[str, list[str]]:
+    """The mutated default preset as YAML text, and the problems loading it reports."""
+    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    mutate(data)
+    text = yaml.safe_dump(data, sort_keys=False, width=2**20)
+    try:
+        parse_values(text, source="v.yaml")
+    except ValuesError as error:
+        return text, error.lines
+    return text, []
+
+
+def the_line(text: str, lines: list[str], field: str) -> str:
+    """The one problem, checked to name ``field`` at the line of its key in ``text``."""
+    assert len(lines) == 1, lines
+    match = re.match(r"v\.yaml:(\d+): (\S+): ", lines[0])
+    assert match is not None, lines[0]
+    assert match[2] == field
+    key = field.rsplit(".", 1)[-1]
+    assert key in text.splitlines()[int(match[1]) - 1], (key, match[1])
+    return lines[0]
+
+
+def service(key: str, **fields: Any) -> Mutate:
+    def mutate(data: dict[str, Any]) -> None:
+        data["services"][key].update(fields)
+
+    return mutate
+
+
+def test_a_writable_root_filesystem_needs_its_reason() -> None:
+    text, lines = load(service("backend", securityContext={"readOnlyRootFilesystem": False}))
+    line = the_line(text, lines, "services.backend.securityContext.readOnlyRootFilesystem")
+    assert "give the reason in auditSkips.CKV_K8S_22" in line
+    reason = {"CKV_K8S_22": "the image writes its pid beside its binary"}
+    assert load(service("backend", securityContext={"readOnlyRootFilesystem": False}, auditSkips=reason))[1] == []
+
+
+@pytest.mark.parametrize(("reason", "accepted"), [(" " * 15, False), ("\t" * 9 + "123456789", False), ("0123456789", True)])
+def test_a_reason_has_ten_non_blank_characters(reason: str, accepted: bool) -> None:
+    relax = service("backend", securityContext={"allowPrivilegeEscalation": True}, auditSkips={"CKV_K8S_20": reason})
+    text, lines = load(relax)
+    if accepted:
+        assert lines == []
+    else:
+        line = the_line(text, lines, "services.backend.auditSkips.CKV_K8S_20")
+        assert "non-blank characters; a reason has at least 10" in line
+
+
+def test_an_mcp_server_open_to_every_pod_needs_the_opt_in() -> None:
+    text, lines = load(service("mcp", networkPolicy={"allowExternal": True}))
+    line = the_line(text, lines, "services.mcp.networkPolicy.allowExternal")
+    assert "open the internal MCP server to every pod of every namespace; set exposeNodePort: true" in line
+    opted_in = service("mcp", networkPolicy={"allowExternal": True}, exposeNodePort=True)
+    assert load(opted_in)[1] == []
+
+
+def test_the_diagram_draws_a_clusterip_service_open_to_every_pod() -> None:
+    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    service("mcp", networkPolicy={"allowExternal": True}, exposeNodePort=True)(data)
+    picture = mermaid(parse_values(yaml.safe_dump(data), source="v.yaml"))
+    assert '  anypod(["any pod, any namespace"])' in picture
+    assert '  anypod -->|":8001"| svc_mcp' in picture
+    default = mermaid(parse_values(yaml.safe_dump(PRESET), source="v.yaml"))
+    assert "anypod" not in default  # the NodePort services are drawn open to the browser
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("kubernetes", "the API server's Service"), ("default", "the ServiceAccount Kubernetes creates in every namespace")],
+)
+@pytest.mark.parametrize("namespace", ["default", "todo-local"])
+def test_names_the_cluster_owns_are_refused(name: str, why: str, namespace: str) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        data["namespace"] = {"name": namespace}
+        data["services"]["backend"]["name"] = name
+
+    text, lines = load(mutate)
+    line = the_line(text, lines, "services.backend.name")
+    assert f"{name} is {why}" in line
+    assert line.endswith("; choose another name")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "nginx.ingress.kubernetes.io/server-snippet",
+        "nginx.ingress.kubernetes.io/configuration-snippet",
+        "nginx.ingress.kubernetes.io/auth-snippet",
+        "nginx.ingress.kubernetes.io/stream-snippet",
+        "nginx.org/server-snippets",
+    ],
+)
+def test_a_configuration_snippet_needs_its_reason(key: str) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        data["ingress"] = {**PRODUCTION_INGRESS, "annotations": {key: "location / { return 200; }"}}
+
+    text, lines = load(mutate)
+    line = the_line(text, lines, f"ingress.annotations.{key}")
+    assert "CVE-2021-25742" in line
+    assert "give the reason in auditSkips.CKV_K8S_153" in line
+
+    def with_reason(data: dict[str, Any]) -> None:
+        mutate(data)
+        data.setdefault("auditSkips", {})["CKV_K8S_153"] = "a redirect our controller cannot express otherwise"
+
+    assert load(with_reason)[1] == []
+
+
+def test_other_ingress_annotations_need_no_reason() -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        annotations = {"nginx.ingress.kubernetes.io/proxy-body-size": "8m", "cert-manager.io/cluster-issuer": "letsencrypt"}
+        data["ingress"] = {**PRODUCTION_INGRESS, "annotations": annotations}
+
+    assert load(mutate)[1] == []
+
+
+def test_a_refused_value_writes_nothing(tmp_path: Path) -> None:
+    bad = yaml.safe_load(yaml.safe_dump(PRESET))
+    bad["services"]["backend"]["securityContext"] = {"readOnlyRootFilesystem": False}
+    values = tmp_path / "bad.yaml"
+    values.write_text(yaml.safe_dump(bad))
+    stderr = io.StringIO()
+    assert cli.run(values=values, outdir=tmp_path / "out", environ={}, stderr=stderr) == 1
+    assert len(stderr.getvalue().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
