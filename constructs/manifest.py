@@ -228,7 +228,12 @@ class _Metadata(cdk8s.ApiObjectMetadataDefinition):
         self._meta[key] = value
 
     def add_annotation(self, key: str, value: str) -> None:
-        self._meta.setdefault("annotations", {})[key] = value
+        annotations = self._meta.get("annotations")
+        if isinstance(annotations, Lazy):  # computed when rendered: add to what it produces
+            produce = annotations.produce
+            self._meta["annotations"] = Lazy(lambda: {**(produce() or {}), key: value})
+        else:
+            self._meta.setdefault("annotations", {})[key] = value
 
     def add_finalizers(self, *finalizers: str) -> None:
         self._meta.setdefault("finalizers", []).extend(finalizers)

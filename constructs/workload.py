@@ -47,9 +47,11 @@ from .workload_props import (
 if TYPE_CHECKING:
     import cdk8s_plus_27
 
-__all__ = ["Workload"]
+__all__ = ["RELOADER_ANNOTATION", "Workload"]
 
 PORT_NAME = "http"
+RELOADER_ANNOTATION = "secret.reloader.stakater.com/reload"
+"""Stakater Reloader restarts a workload's pods when a Secret this annotation names changes."""
 BASELINE_CAPABILITIES = frozenset(
     {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE"}
     | {"SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
@@ -261,12 +263,10 @@ class Workload(ManifestConstruct):
             self.node.default_child = self._objects["deployment"]
 
     def _object(self, id: str, api_version: str, kind: str, **body: Any) -> None:
-        meta = object_meta(
-            self.name,
-            namespace=self.namespace,
-            labels=self.labels,
-            annotations=audit_annotations(self.props.audit_skips, kind),
-        )
+        audit = audit_annotations(self.props.audit_skips, kind)
+        meta = object_meta(self.name, namespace=self.namespace, labels=self.labels, annotations=audit)
+        if id == "deployment" and self.props.reloader:
+            meta["annotations"] = Lazy(lambda: {**audit, **(self._workload_annotations() or {})} or None)
         self._add(id, {"apiVersion": api_version, "kind": kind, "metadata": meta, **body})
 
     def _match(self) -> dict[str, Any]:
@@ -384,21 +384,35 @@ class Workload(ManifestConstruct):
         return out or None
 
     def _pod_annotations(self) -> dict[str, str] | None:
-        """``checksum/config``: a digest of every ConfigMap and Secret value the pods read (those
-        this library renders), so that changing one rolls the pods."""
-        refs = [entry for entry in self._env if isinstance(entry, _EnvFrom)]
-        if not refs:
+        """``checksum/config``: a digest of every ConfigMap value the pods read (of the ConfigMaps
+        this library renders), so that changing one rolls the pods. Never of a Secret's values:
+        the annotation is in files that are committed and in diffs that are logged, and a digest
+        of a value lets anyone check a guess offline (see :attr:`secrets_read` for rotation)."""
+        material = [
+            ["configMap", ref.object_name, ref.key, ref.known.data[ref.key]]
+            for ref in self._env
+            if isinstance(ref, _EnvFrom) and isinstance(ref.known, AppConfig)
+        ]
+        if not material:
             return None
-        import hashlib  # here: a synth without env from ConfigMaps or Secrets never loads it
+        import hashlib  # here: a synth without env from ConfigMaps never loads it
         import json
 
-        material = []
-        for ref in refs:
-            if isinstance(ref.known, AppConfig):
-                material.append(["configMap", ref.object_name, ref.key, ref.known.data[ref.key]])
-            elif isinstance(ref.known, AppSecret):
-                material.append(["secret", ref.object_name, ref.key, ref.known.data[ref.key].reveal()])
         return {"checksum/config": hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()}
+
+    @property
+    def secrets_read(self) -> list[str]:
+        """The names of the Secrets the pods read, in order: a changed value reaches them only
+        when they restart (``kubectl rollout restart``, or Reloader with ``reloader=True``)."""
+        return list(dict.fromkeys(e.object_name for e in self._env if isinstance(e, _EnvFrom) and e.source == "secret"))
+
+    def _workload_annotations(self) -> dict[str, str] | None:
+        """Stakater Reloader's annotation, with ``reloader``: it restarts the pods when one of the
+        Secrets they read changes."""
+        secrets = self.secrets_read
+        if not self.props.reloader or not secrets:
+            return None
+        return {RELOADER_ANNOTATION: ",".join(secrets)}
 
     def add_env(self, name: str, value: str) -> None:
         """Add the environment variable ``name`` with a literal value."""

@@ -384,6 +384,11 @@ class WorkloadProps(Props):
     egress: Egress | None = None
     """Deny egress except DNS, the services this one connects to, and the external ports of
     ``egress``. Default: none (egress open)."""
+    reloader: bool = False
+    """For clusters that run Stakater Reloader: annotate the Deployment with the Secrets its pods
+    read (``secret.reloader.stakater.com/reload``), so that Reloader restarts them when one
+    changes. Without it a changed Secret value reaches the pods at their next restart (the values
+    app prints the ``kubectl rollout restart`` for them). Default: false."""
 
     @property
     def wants_disruption_budget(self) -> bool:
@@ -435,3 +440,4 @@ class WorkloadOptions(TypedDict, total=False):
     network_policy: bool
     allow_external: bool | None
     egress: Egress | None
+    reloader: bool

@@ -170,10 +170,18 @@ def diff(
     except EnvFileError as error:
         _fail(str(error).splitlines(), stderr)
         return 2
+    from .rotation import restart_plan, secret_changes
+
     result = diff_outputs(rendered.files, old, old_label=str(against), new_label="(rendered)")
+    restart = restart_plan(rendered.release, secret_changes(old, rendered.files))
     if not result.identical:
         print(result.report(with_summary=False), end="", file=stdout)
-    print(result.summary(), file=stderr)
+    summary = result.summary()
+    if restart is not None:
+        print("\n".join(restart.lines()), file=stdout)
+        if restart.workloads and not restart.reloader:
+            summary += f"; restart: {', '.join(restart.workloads)}"
+    print(summary, file=stderr)
     return 0 if result.identical else 1
 
 

@@ -14,8 +14,10 @@ value, ``(old value)`` and ``(new value)`` for a value that changed, ``(set)`` f
 on one side only (every key of a Secret that is added or removed).
 
 A workload (Deployment, StatefulSet, DaemonSet) whose pod template changed, or that is new, rolls
-its pods. A ConfigMap or Secret value change shows up as such a change: the ``checksum/config``
-annotation of the pod template of each workload that reads it changes too.
+its pods. A ConfigMap value change shows up as such a change: the ``checksum/config`` annotation
+of the pod template of each workload that reads it changes too. A Secret value change does not
+(nothing outside a Secret follows its values): ``main.py diff`` names the workloads to restart
+(:mod:`.rotation`).
 """
 
 from __future__ import annotations

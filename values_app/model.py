@@ -392,6 +392,10 @@ class AppValues(Props):
     audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks the whole app deliberately fails, with reasons; annotated on the
     objects each check is about. Default: none."""
+    reloader: bool = False
+    """The cluster runs Stakater Reloader: each workload that reads a Secret is annotated
+    (``secret.reloader.stakater.com/reload``) so that Reloader restarts its pods when the Secret
+    changes. Otherwise the synth prints the ``kubectl rollout restart`` that does it. Default: false."""
 
     @property
     def part_of(self) -> str:

@@ -74,6 +74,7 @@ _PROPS_PATHS: dict[str, Path] = {
     "allow_external": ("networkPolicy", "allowExternal"),
     "network_policy": (),
     "egress": (),
+    "reloader": (),
     "instance": (),
     "part_of": (),
     "version": (),
@@ -125,6 +126,7 @@ class ServiceContext(NamedTuple):
     audit_skips: Mapping[str, str] = MappingProxyType({})
     network_policies: bool = True
     egress: Egress | None = None
+    reloader: bool = False
 
     @classmethod
     def of(cls, values: AppValues) -> ServiceContext:
@@ -137,6 +139,7 @@ class ServiceContext(NamedTuple):
             audit_skips=values.audit_skips,
             network_policies=values.network_policies.enabled,
             egress=Egress(external_ports=egress.external_ports, external_cidrs=egress.external_cidrs) if egress.enabled else None,
+            reloader=values.reloader,
         )
 
     @classmethod
@@ -195,6 +198,7 @@ def service_kwargs(
         "network_policy": context.network_policies,
         "allow_external": allow_external if allow_external is not None else service.network_policy.allow_external,
         "egress": context.egress,
+        "reloader": context.reloader,
     }
     for extra in ("server", "expose_node_port"):
         if hasattr(service, extra):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
 from constructs.app_secret import SecretValue
@@ -24,8 +25,9 @@ from constructs.rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan
 from .model import AppValues
-from .outdir import replace_outdir
+from .outdir import MARKER, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
+from .rotation import restart_plan, secret_changes
 from .secrets import MissingSecret
 from .yaml_io import dump_all
 
@@ -61,6 +63,10 @@ class SynthResult(NamedTuple):
     files: dict[str, list[dict[str, Any]]]
     """Manifests by file name."""
     release: Release
+    previous: Mapping[str, list[dict[str, Any]]] = MappingProxyType({})
+    """The manifests of the output this synth replaced, by file name (empty when there was none)."""
+    previous_problem: str | None = None
+    """Why the output this synth replaced could not be read (then nothing was compared with it)."""
 
     def summary(self) -> str:
         """Objects per kind, files written, each Secret not rendered with its kubectl command, and
@@ -73,6 +79,14 @@ class SynthResult(NamedTuple):
         lines += [f"  {self.outdir / name}" for name in self.files]
         lines += [missing.message() for missing in self.release.missing_secrets]
         lines += self.deploy_plan().lines()
+        restart = restart_plan(self.release, secret_changes(self.previous, self.files))
+        if restart is not None:
+            lines += restart.lines()
+        if self.previous_problem is not None:
+            lines.append(
+                f"The previous output could not be compared ({self.previous_problem}): if a Secret value changed, restart "
+                "the workloads that read it (kubectl rollout restart)."
+            )
         return "\n".join(lines)
 
     def deploy_plan(self) -> DeployPlan:
@@ -122,11 +136,25 @@ def render(
     return Rendered(release, files)
 
 
+def previous_output(outdir: Path) -> tuple[dict[str, list[dict[str, Any]]], str | None]:
+    """The manifests of the synth output at ``outdir`` (none when there is none), and why it could
+    not be read, if it could not."""
+    from .diff import DiffError, read_output
+
+    if not (outdir / MARKER).is_file():
+        return {}, None
+    try:
+        return read_output(outdir), None
+    except DiffError as error:
+        return {}, str(error)
+
+
 def write(rendered: Rendered, outdir: Path) -> SynthResult:
     """Write ``rendered`` to a new directory and swap it in place of ``outdir`` (call
     :func:`.outdir.check_outdir` first)."""
+    previous, problem = previous_output(outdir)
     replace_outdir(outdir, rendered.texts())
-    return SynthResult(outdir=outdir, files=rendered.files, release=rendered.release)
+    return SynthResult(outdir, rendered.files, rendered.release, previous, problem)
 
 
 def synth(

@@ -324,16 +324,47 @@ def checksum(chart: cdk8s.Chart) -> str:
     return value
 
 
-def test_a_changed_config_or_secret_value_rolls_the_pods() -> None:
-    sums = []
+def test_a_changed_config_value_rolls_the_pods_and_a_secret_value_changes_nothing_outside_the_secret() -> None:
+    rendered = {}
     for level, password in (("INFO", "a"), ("DEBUG", "a"), ("INFO", "b")):
         chart = cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="test")
         service = ApiService(chart, "svc", image="svc:1")
         service.env_from_config_map(AppConfig(chart, "config", data={"LOG_LEVEL": level}), ["LOG_LEVEL"])
         service.env_from_secret(AppSecret(chart, "secret", data={"PASSWORD": password}), ["PASSWORD"])
-        sums.append(checksum(chart))
-    assert len(set(sums)) == 3
+        rendered[(level, password)] = [m for m in cdk8s.Testing.synth(chart) if m["kind"] != "Secret"]
+        assert service.secrets_read == ["secret"]
+    assert rendered[("INFO", "a")] != rendered[("DEBUG", "a")]  # the checksum rolls the pods
+    assert rendered[("INFO", "a")] == rendered[("INFO", "b")]  # no byte outside the Secret follows its value
+    sums = {checksum_of(manifests) for manifests in rendered.values()}
+    assert len(sums) == 2
     assert all(len(s) == 64 for s in sums)
+
+
+def checksum_of(manifests: list[dict[str, Any]]) -> str:
+    value: str = one(manifests, "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+    return value
+
+
+def test_no_checksum_for_secrets_alone(chart: cdk8s.Chart) -> None:
+    service = ApiService(chart, "svc", image="svc:1")
+    service.env_from_secret(AppSecret(chart, "secret", data={"PASSWORD": "a"}), ["PASSWORD"])
+    assert "annotations" not in one(cdk8s.Testing.synth(chart), "Deployment")["spec"]["template"]["metadata"]
+
+
+def test_reloader_names_every_secret_the_pods_read(chart: cdk8s.Chart) -> None:
+    service = ApiService(chart, "svc", image="svc:1", reloader=True)
+    service.env_from_secret(AppSecret(chart, "one", data={"A": "a"}), ["A"])
+    service.env_from_secret("two", ["B"])
+    service.env_from_secret("one", ["C"])
+    service.deployment.metadata.add_annotation("example.com/owner", "team-a")
+    annotations = one(cdk8s.Testing.synth(chart), "Deployment")["metadata"]["annotations"]
+    assert annotations == {"secret.reloader.stakater.com/reload": "one,two", "example.com/owner": "team-a"}
+
+
+def test_no_reloader_annotation_without_a_secret_or_unless_asked(chart: cdk8s.Chart) -> None:
+    ApiService(chart, "a", image="svc:1", reloader=True)
+    ApiService(chart, "b", image="svc:1").env_from_secret("two", ["B"])
+    assert all("annotations" not in d["metadata"] for d in cdk8s.Testing.synth(chart) if d["kind"] == "Deployment")
 
 
 def test_no_checksum_without_env_from_objects(chart: cdk8s.Chart) -> None:
