@@ -1,7 +1,7 @@
 """AppSecret: one Opaque Secret whose values are known at synth time (never kept in the repository).
 
 Its values are :class:`SecretValue`, which never show in a ``repr``, a log line or an error: an
-error names the Secret, the key and the size, never the value.
+error names the Secret and the key, never the value nor its size.
 """
 
 from __future__ import annotations

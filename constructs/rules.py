@@ -393,7 +393,8 @@ def config_map_size(data: Mapping[str, str]) -> list[str]:
 
 
 def secret_size(name: str, data: Mapping[str, bytes]) -> list[str]:
-    """The total size of a Secret's data. The message names the Secret and the size, never a value.
+    """The total size of a Secret's data. The message names the Secret and the limit, never a value
+    nor the size (anything computed from a secret value stays out of logs).
 
     Mirrors ``k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecret``: ``totalSize`` sums
     ``len(value)`` over ``data``, whose values are the decoded bytes (not their base64 text; a manifest's
@@ -403,7 +404,8 @@ def secret_size(name: str, data: Mapping[str, bytes]) -> list[str]:
     total = sum(len(value) for value in data.values())
     if total > MAX_CONFIG_SIZE:
         return [
-            f"the Secret {_show(name)} holds {total} bytes of data; Kubernetes allows at most {MAX_CONFIG_SIZE} (1 MiB), decoded"
+            f"the Secret {_show(name)} holds more data than Kubernetes allows, {MAX_CONFIG_SIZE} bytes (1 MiB) decoded "
+            "(neither its values nor its size are shown)"
         ]
     return []
 
