@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Unpack
+from typing import Any, ClassVar, Unpack
 
 from . import rules
 from .audit import audit_annotations
@@ -25,6 +25,8 @@ class AppConfigProps(CommonProps):
 class AppConfig(ManifestConstruct):
     """A ConfigMap. Give it to :meth:`~.workload.Workload.env_from_config_map` and the pods that
     read it roll when one of the values they read changes."""
+
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "ConfigMap"),)
 
     def __init__(self, scope: Any, id: str, *, data: Mapping[str, str], **options: Unpack[CommonOptions]) -> None:
         props = make_props(AppConfigProps, owner_name(type(self), id), id, data=data, **options)

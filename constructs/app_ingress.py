@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Unpack
+from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
@@ -56,6 +56,8 @@ class AppIngress(ManifestConstruct):
     """An Ingress for ``host`` that routes each path prefix of ``routes`` to a service (its
     Service port), with TLS from ``tls_secret``. Each backend admits the ingress controller's
     namespace. An internal service (an MCP server without ``expose_node_port``) is refused."""
+
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("networking.k8s.io/v1", "Ingress"),)
 
     @classmethod
     def make(cls, id: str, **kwargs: Any) -> AppIngressProps:

@@ -9,7 +9,7 @@ the exception and why. The version is pinned to the Kubernetes release the manif
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal, Unpack
+from typing import ClassVar, Literal, Unpack
 
 from constructs import Construct
 
@@ -78,6 +78,8 @@ class AppNamespaceProps(CommonProps):
 class AppNamespace(ManifestConstruct):
     """A Namespace that enforces a Pod Security Standard (see :func:`pod_security_of` to derive it
     from the app's services)."""
+
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Namespace"),)
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import Unpack
+from typing import ClassVar, Unpack
 
 from constructs import Construct
 
@@ -64,6 +64,8 @@ class AppSecret(ManifestConstruct):
     """An Opaque Secret; ``data`` is rendered base64, as ``kubectl get -o yaml`` shows it. Give it
     to :meth:`~.workload.Workload.env_from_secret` and the pods that read it roll when one of the
     values they read changes."""
+
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Secret"),)
 
     def __init__(
         self, scope: Construct, id: str, *, data: Mapping[str, SecretValue | str], **options: Unpack[CommonOptions]

@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import weakref
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import cdk8s
 import jsii
@@ -339,6 +339,11 @@ class ManifestConstruct(Construct):
     :class:`Manifest` objects, created in the tree at once or, in a deferred chart (see
     :func:`defer_objects`), when one is asked for or cdk8s synthesizes."""
 
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = ()
+    """Every (apiVersion, kind) this construct can render, whatever its props: what a deploy that
+    prunes must list (``kubectl apply --prune-allowlist``), so that an object a later render drops
+    is deleted. Rendering a kind not listed here is an error."""
+
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self.construct_id = id
@@ -351,6 +356,8 @@ class ManifestConstruct(Construct):
 
     def _add(self, id: str, manifest: dict[str, Any]) -> None:
         """Add an object (construct ID ``id``); it is created now unless the chart defers it."""
+        if (manifest["apiVersion"], manifest["kind"]) not in self.RENDERS:
+            raise TypeError(f"{type(self).__name__} renders a {manifest['kind']} ({manifest['apiVersion']}) not in its RENDERS")
         self._manifests[id] = manifest
         if not self.chart_info.deferred or self._objects:
             self._objects[id] = Manifest(self, id, manifest)

@@ -8,7 +8,7 @@ rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Unpack
+from typing import ClassVar, Unpack
 
 from constructs import Construct
 
@@ -33,6 +33,8 @@ class DefaultDenyProps(CommonProps):
 
 class DefaultDeny(ManifestConstruct):
     """Deny all ingress (and, with ``egress``, all egress) to the pods matching ``pod_selector``."""
+
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("networking.k8s.io/v1", "NetworkPolicy"),)
 
     def __init__(
         self,

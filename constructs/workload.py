@@ -119,6 +119,14 @@ class Workload(ManifestConstruct):
     """Whether anyone may connect, unless ``allow_external`` says otherwise (a NodePort or
     LoadBalancer Service always defaults to yes)."""
     PROPS: ClassVar[type[WorkloadProps]] = WorkloadProps
+    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("v1", "ServiceAccount"),
+        ("v1", "Service"),
+        ("apps/v1", "Deployment"),
+        ("autoscaling/v2", "HorizontalPodAutoscaler"),
+        ("policy/v1", "PodDisruptionBudget"),
+        ("networking.k8s.io/v1", "NetworkPolicy"),
+    )
 
     def __init__(self, scope: Construct, id: str, *, image: str, **options: Unpack[WorkloadOptions]) -> None:
         self._build(scope, id, self.make(id, image=image, **options))

@@ -21,6 +21,7 @@ from constructs.quantity import canonical_quantity, is_canonical
 from tests.helpers import by_kind, container, one
 from values_app.cli import run
 from values_app.loader import load_values
+from values_app.release import RELEASE_CONSTRUCTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted(p.stem for p in (ROOT / "values").glob("*.yaml"))
@@ -557,7 +558,7 @@ def gvk(manifest: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("preset", PRESETS)
 @pytest.mark.parametrize("secrets", ["with", "without"])
-def test_the_pruning_deploy_command_allows_exactly_the_rendered_kinds(
+def test_the_pruning_deploy_command_allows_every_kind_the_release_can_render(
     preset: str, secrets: str, with_secrets: dict[str, Rendered], without_secrets: dict[str, Rendered]
 ) -> None:
     rendered = (with_secrets if secrets == "with" else without_secrets)[preset]
@@ -566,8 +567,19 @@ def test_the_pruning_deploy_command_allows_exactly_the_rendered_kinds(
     kinds = allowlist(prune)
     assert all("," not in kind for kind in kinds)  # one kind per flag: kubectl refuses a list
     assert len(kinds) == len(set(kinds))
-    # Every kind rendered but the Namespace; the Secret only when every declared Secret is rendered.
-    expected = {gvk(m) for m in rendered.manifests} - {"core/v1/Namespace"}
+    # Every kind the release can render but the Namespace, whether this output has one or not (a
+    # kind a later render drops must still be pruned; issue 20, item 17); the Secret only when every
+    # declared Secret is rendered.
+    renderable = {gvk({"apiVersion": v, "kind": k}) for construct in RELEASE_CONSTRUCTS for v, k in construct.RENDERS} - {
+        "core/v1/Namespace"
+    }
+    assert {
+        "autoscaling/v2/HorizontalPodAutoscaler",
+        "policy/v1/PodDisruptionBudget",
+        "networking.k8s.io/v1/Ingress",
+    } <= renderable
+    assert {gvk(m) for m in rendered.manifests} - {"core/v1/Namespace"} <= renderable
+    expected = set(renderable)
     if "Secrets are never pruned here" in rendered.stderr:
         expected.discard("core/v1/Secret")
     assert set(kinds) == expected

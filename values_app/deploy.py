@@ -4,9 +4,10 @@ ever this release's objects.
 ``kubectl apply -f dist/`` never deletes: a service removed from the values keeps running. Two
 ways that do, both measured against kubectl 1.32:
 
-* client-side apply with ``--prune``, scoped to the release's instance label and to exactly the
-  kinds the chart renders, one ``--prune-allowlist`` flag per kind (a comma-separated list is
-  refused: ``invalid GroupVersionKind format``);
+* client-side apply with ``--prune``, scoped to the release's instance label and to every kind
+  the release can render (whether this output has one or not: ``--prune-allowlist`` replaces
+  kubectl's defaults, so a kind left off would never be pruned), one ``--prune-allowlist`` flag per
+  kind (a comma-separated list is refused: ``invalid GroupVersionKind format``);
 * server-side apply with an ApplySet (``KUBECTL_APPLYSET=true ... --applyset=RELEASE``): kubectl
   refuses ``--prune`` with ``--server-side`` otherwise (``--prune is in alpha and doesn't currently
   work on objects created by server-side apply``).
@@ -29,7 +30,7 @@ from typing import Any, NamedTuple
 
 from constructs.app_namespace import EXCEPTIONS_ANNOTATION, Level, pod_security_labels
 
-from .release import NAMESPACE_FILE, Release
+from .release import NAMESPACE_FILE, RELEASE_CONSTRUCTS, Release
 
 __all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command"]
 
@@ -90,8 +91,11 @@ def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], 
     """The deploy commands for ``files`` written to ``outdir`` by a synth of ``release``."""
     values = release.values
     directory = shlex.quote(str(outdir))
-    rendered = [manifest for docs in files.values() for manifest in docs]
-    kinds = dict.fromkeys(group_version_kind(m) for m in rendered if m["kind"] != "Namespace")
+    # Every kind the release can render, not only those this output has: a kind a later render
+    # drops (an autoscaler, the Ingress) must still be pruned, and --prune-allowlist replaces
+    # kubectl's defaults, so a kind left off is never pruned.
+    renderable = [{"apiVersion": v, "kind": k} for cls in RELEASE_CONSTRUCTS for v, k in cls.RENDERS if k != "Namespace"]
+    kinds = dict.fromkeys(group_version_kind(m) for m in renderable)
     notes: list[str] = []
     unrendered = [m.name for m in release.missing_secrets]
     if unrendered and "core/v1/Secret" in kinds:

@@ -30,7 +30,7 @@ from constructs.app_config import AppConfig
 from constructs.app_ingress import AppIngress
 from constructs.app_namespace import AppNamespace, Level, pod_security_of
 from constructs.app_secret import AppSecret, SecretValue
-from constructs.manifest import new_chart
+from constructs.manifest import ManifestConstruct, new_chart
 from constructs.mcp_service import McpService
 from constructs.network_policies import DefaultDeny
 from constructs.props import Path, fields_checked
@@ -45,6 +45,7 @@ __all__ = [
     "APP_FILE",
     "CONSTRUCTS",
     "NAMESPACE_FILE",
+    "RELEASE_CONSTRUCTS",
     "SECRETS_FILE",
     "Release",
     "ServiceContext",
@@ -60,6 +61,10 @@ APP_FILE = "20-app.k8s.yaml"
 
 CONSTRUCTS: dict[str, type[Workload]] = {"web": WebService, "api": ApiService, "mcp": McpService}
 """The construct that renders each ``kind`` of service."""
+
+RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (AppConfig, AppSecret, DefaultDeny, *CONSTRUCTS.values(), AppIngress)
+"""Every construct a release may be built of (besides its Namespace), in the order of the output:
+what they can render is what a pruning deploy lists (:mod:`.deploy`)."""
 
 _CALLERS_BY_KIND = {"web": (), "api": ("web",), "mcp": ("api",)}
 """Which kinds of service may call each kind, unless a service says otherwise."""

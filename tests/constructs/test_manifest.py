@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import cdk8s
+import pytest
 import yaml
 
 from constructs import Construct
 from constructs.api_service import ApiService
-from constructs.manifest import Lazy, Manifest, chart_manifests, defer_objects, object_meta
+from constructs.manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, defer_objects, object_meta
 from imports import k8s
 
 
@@ -128,3 +129,16 @@ def test_a_deferred_chart_creates_its_objects_only_when_needed(tmp_path: Path) -
 def test_chart_manifests_of_a_construct_tree_without_this_library(chart: cdk8s.Chart) -> None:
     Construct(chart, "empty")
     assert chart_manifests(chart) == []
+
+
+def test_a_construct_renders_only_the_kinds_it_declares(chart: cdk8s.Chart) -> None:
+    # What a pruning deploy lists comes from RENDERS (issue 20, item 17): a kind added without it fails at once.
+    class Sloppy(ManifestConstruct):
+        RENDERS = (("v1", "ConfigMap"),)
+
+        def __init__(self, scope: cdk8s.Chart, id: str) -> None:
+            super().__init__(scope, id)
+            self._add("job", {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "x"}})
+
+    with pytest.raises(TypeError, match=r"Sloppy renders a Job \(batch/v1\) not in its RENDERS"):
+        Sloppy(chart, "sloppy")

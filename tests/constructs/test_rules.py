@@ -458,9 +458,9 @@ def test_secret_message_never_contains_a_value() -> None:
     [problem] = secret_size("db", {"DATABASE_PASSWORD": value})
     assert "hunter2" not in problem
     assert "DATABASE_PASSWORD" not in problem
-    assert (
-        problem
-        == "the Secret 'db' holds more data than Kubernetes allows, 1048576 bytes (1 MiB) decoded (neither its values nor its size are shown)"
+    assert problem == (
+        "the Secret 'db' holds more data than Kubernetes allows, 1048576 bytes (1 MiB) decoded "
+        "(neither its values nor its size are shown)"
     )
     assert "1048584" not in problem
 
