@@ -170,6 +170,7 @@ def diff(
     except EnvFileError as error:
         _fail(str(error).splitlines(), stderr)
         return 2
+    from .deploy import left_behind
     from .rotation import restart_plan, secret_changes
 
     result = diff_outputs(rendered.files, old, old_label=str(against), new_label="(rendered)")
@@ -177,6 +178,9 @@ def diff(
     if not result.identical:
         print(result.report(with_summary=False), end="", file=stdout)
     summary = result.summary()
+    moved = left_behind(old, rendered.release)
+    if moved:
+        print("\n".join(moved), file=stdout)
     if restart is not None:
         print("\n".join(restart.lines()), file=stdout)
         if restart.workloads and not restart.reloader:

@@ -32,7 +32,7 @@ from constructs.app_namespace import EXCEPTIONS_ANNOTATION, Level, pod_security_
 
 from .release import NAMESPACE_FILE, RELEASE_CONSTRUCTS, Release
 
-__all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command"]
+__all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command", "left_behind"]
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
 
@@ -126,3 +126,44 @@ def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], 
         if values.namespace.name == "default":
             label += "   # applies to every pod in default"
     return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label)
+
+
+def _resource(api_version: str, kind: str) -> str:
+    """``deployments.apps``, ``configmaps``: how ``kubectl delete`` names a kind unambiguously."""
+    lower = kind.lower()
+    plural = lower[:-1] + "ies" if lower.endswith("y") else lower + "es" if lower.endswith("s") else lower + "s"
+    group = api_version.rpartition("/")[0]
+    return f"{plural}.{group}" if group else plural
+
+
+def left_behind(previous: Mapping[str, Sequence[Mapping[str, Any]]], release: Release) -> list[str]:
+    """What to say when the output being replaced (``previous``) put the release in other
+    namespaces than ``release`` does: ``kubectl apply --prune`` prunes only in the namespaces it
+    applies to, so the old release keeps running there. The lines name each namespace and the
+    label-scoped ``kubectl delete`` that removes the old release's objects there (empty when the
+    namespace did not change)."""
+    namespace = release.values.namespace.name
+    old: dict[str, set[str]] = {}  # namespace -> the instance labels of the objects there
+    rendered_namespaces: set[str] = set()
+    for manifests in previous.values():
+        for manifest in manifests:
+            metadata = manifest.get("metadata") or {}
+            labels = metadata.get("labels") or {}
+            if manifest.get("kind") == "Namespace" and isinstance(metadata.get("name"), str):
+                rendered_namespaces.add(metadata["name"])
+            elif isinstance(metadata.get("namespace"), str) and isinstance(labels.get(INSTANCE_LABEL), str):
+                old.setdefault(metadata["namespace"], set()).add(labels[INSTANCE_LABEL])
+    lines: list[str] = []
+    kinds = ",".join(dict.fromkeys(_resource(v, k) for cls in RELEASE_CONSTRUCTS for v, k in cls.RENDERS if k != "Namespace"))
+    for where in sorted(set(old) - {namespace}):
+        lines.append(
+            f"The previous output put this release in namespace {where}, this one in {namespace}: kubectl apply --prune "
+            f"only prunes in the namespaces it applies to, so the old objects keep running there. Remove them with:"
+        )
+        for instance in sorted(old[where]):
+            lines.append(f"  kubectl delete -n {shlex.quote(where)} -l {INSTANCE_LABEL}={shlex.quote(instance)} {kinds}")
+        if where in rendered_namespaces:
+            lines.append(
+                f"  kubectl delete namespace {shlex.quote(where)}   # the Namespace it rendered, once nothing else runs there"
+            )
+    return lines

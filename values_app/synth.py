@@ -23,7 +23,7 @@ from constructs.manifest import chart_manifests
 from constructs.props import PropsError
 from constructs.rules import object_problems
 
-from .deploy import DeployPlan, deploy_plan
+from .deploy import DeployPlan, deploy_plan, left_behind
 from .model import AppValues
 from .outdir import MARKER, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
@@ -82,6 +82,7 @@ class SynthResult(NamedTuple):
         restart = restart_plan(self.release, secret_changes(self.previous, self.files))
         if restart is not None:
             lines += restart.lines()
+        lines += left_behind(self.previous, self.release)
         if self.previous_problem is not None:
             lines.append(
                 f"The previous output could not be compared ({self.previous_problem}): if a Secret value changed, restart "

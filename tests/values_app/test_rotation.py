@@ -101,3 +101,46 @@ def test_with_reloader_the_workloads_are_annotated_and_reloader_restarts_them(tm
         "once it is applied." in output
     )
     assert "rollout restart" not in output
+
+
+# --- a release moved to another namespace (issue 20, item 18) ----------------------------------------
+
+DELETE = (
+    "  kubectl delete -n todo-local -l app.kubernetes.io/instance=todo-chatbot configmaps,secrets,"
+    "networkpolicies.networking.k8s.io,serviceaccounts,services,deployments.apps,horizontalpodautoscalers.autoscaling,"
+    "poddisruptionbudgets.policy,ingresses.networking.k8s.io"
+)
+
+
+def test_a_release_moved_to_another_namespace_says_how_to_remove_the_old_one(tmp_path: Path) -> None:
+    from values_app.layers import Setting
+
+    out = tmp_path / "dist"
+    synth(out, {})
+    stderr = io.StringIO()
+    moved = [Setting("namespace.name=todo-stg")]
+    assert cli.run(values=DEFAULT, outdir=out, settings=moved, environ={}, stderr=stderr) == 0
+    lines = stderr.getvalue().splitlines()
+    at = lines.index(
+        "The previous output put this release in namespace todo-local, this one in todo-stg: kubectl apply --prune only "
+        "prunes in the namespaces it applies to, so the old objects keep running there. Remove them with:"
+    )
+    assert lines[at + 1 : at + 3] == [
+        DELETE,
+        "  kubectl delete namespace todo-local   # the Namespace it rendered, once nothing else runs there",
+    ]
+    back = synth(out, {})
+    assert "The previous output put this release in namespace todo-stg, this one in todo-local" in back
+    assert "  kubectl delete -n todo-stg -l app.kubernetes.io/instance=todo-chatbot configmaps," in back
+    assert "previous output put" not in synth(out, {})  # the same namespace again: nothing left behind
+
+
+def test_diff_says_the_namespace_moved(tmp_path: Path) -> None:
+    from values_app.layers import Setting
+
+    out = tmp_path / "dist"
+    synth(out, {})
+    stdout = io.StringIO()
+    moved = [Setting("namespace.name=todo-stg")]
+    assert cli.diff(values=DEFAULT, against=out, settings=moved, environ={}, stdout=stdout, stderr=io.StringIO()) == 1
+    assert f"\n{DELETE}\n" in stdout.getvalue()
