@@ -10,19 +10,30 @@ what it did not write.
 Writing goes to a staging directory beside the target, which replaces the target only when
 everything was written: a failed synth leaves the previous output exactly as it was. Staging
 directories carry a marker of their own, so a synth killed half-way (``kill -9``) leaves only
-directories that the next synth can prove are its own and remove.
+directories that the next synth can prove are its own and remove. Synths into the same directory
+at once take turns (:func:`output_lock`): each succeeds, and the output is one run's whole output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["MARKER", "UnsafeOutdirError", "check_outdir", "check_outputs_parent", "remove_leftovers", "replace_outdir"]
+__all__ = [
+    "MARKER",
+    "UnsafeOutdirError",
+    "check_outdir",
+    "check_outputs_parent",
+    "output_lock",
+    "remove_leftovers",
+    "replace_outdir",
+]
 
 MARKER = ".cdk8s-synth"
 """The file in an output directory that lists what the synth wrote there."""
@@ -145,14 +156,60 @@ def _mark_staging(directory: Path, target: Path) -> None:
     (directory / STAGING_MARKER).write_text(json.dumps({"generator": GENERATOR, "target": target.name}) + "\n", encoding="utf-8")
 
 
+_HELD = threading.local()
+"""The output parents this thread holds the lock of (:func:`output_lock` is re-entrant per thread)."""
+
+
+@contextlib.contextmanager
+def output_lock(outdir: Path) -> Iterator[None]:
+    """Hold the lock of the directory that holds ``outdir`` (an exclusive ``flock`` on it), so that
+    synths into it (or into its siblings) write, swap and clean up one at a time: a run never
+    removes another's live staging directory, and the output is always one run's whole output.
+    Re-entrant within a thread; the kernel releases it when a process dies (``kill -9``)."""
+    import fcntl  # only where a synth writes
+
+    parent = Path(os.path.abspath(outdir)).parent
+    held: dict[Path, int] = _HELD.__dict__.setdefault("held", {})
+    if parent in held:
+        held[parent] += 1
+        try:
+            yield
+        finally:
+            held[parent] -= 1
+        return
+    parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as error:  # a file system without locks: one synth at a time is then the user's care
+            if error.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP):
+                raise
+        held[parent] = 1
+        try:
+            yield
+        finally:
+            del held[parent]
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def remove_leftovers(outdir: Path) -> list[Path]:
     """Remove the staging directories an interrupted synth of ``outdir`` left beside it.
 
     Only directories named ``.<outdir name>.*`` that hold this tool's staging marker for that very
     target are removed; anything else is left alone. A previous output that a synth killed in the
-    middle of its swap left there is put back first. Returns what was removed.
+    middle of its swap left there is put back first. Returns what was removed. Runs under
+    :func:`output_lock`: a staging directory of a synth still running is never seen here.
     """
     outdir = Path(os.path.abspath(outdir))
+    if not outdir.parent.is_dir():
+        return []
+    with output_lock(outdir):
+        return _remove_leftovers(outdir)
+
+
+def _remove_leftovers(outdir: Path) -> list[Path]:
     removed: list[Path] = []
     try:
         entries = list(os.scandir(outdir.parent))
@@ -198,11 +255,16 @@ def _exchange(first: Path, second: Path) -> bool:
 def replace_outdir(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
     """Write ``files`` (name -> (text, mode)) to a new directory and swap it in place of ``outdir``.
 
-    Call :func:`check_outdir` first. The new directory gets a marker listing the files.
+    Call :func:`check_outdir` first. The new directory gets a marker listing the files. Runs under
+    :func:`output_lock`.
     """
     outdir = Path(os.path.abspath(outdir))
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(outdir)
+    with output_lock(outdir):
+        _remove_leftovers(outdir)
+        _replace(outdir, files)
+
+
+def _replace(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
     import tempfile
 
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))

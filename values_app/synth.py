@@ -25,7 +25,7 @@ from constructs.rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan, left_behind
 from .model import AppValues
-from .outdir import MARKER, replace_outdir
+from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
 from .rotation import restart_plan, secret_changes
 from .secrets import MissingSecret
@@ -153,8 +153,9 @@ def previous_output(outdir: Path) -> tuple[dict[str, list[dict[str, Any]]], str 
 def write(rendered: Rendered, outdir: Path) -> SynthResult:
     """Write ``rendered`` to a new directory and swap it in place of ``outdir`` (call
     :func:`.outdir.check_outdir` first)."""
-    previous, problem = previous_output(outdir)
-    replace_outdir(outdir, rendered.texts())
+    with output_lock(outdir):  # what is replaced is what was compared with
+        previous, problem = previous_output(outdir)
+        replace_outdir(outdir, rendered.texts())
     return SynthResult(outdir, rendered.files, rendered.release, previous, problem)
 
 

@@ -274,3 +274,47 @@ def test_npx_cdk8s_synth_asks_before_the_cli_deletes_its_output(tmp_path: Path) 
     assert result.returncode == 2
     assert "holds files a synth did not write (todo.md)" in result.stderr
     assert (notes / "todo.md").read_text() == "buy milk\n"
+
+
+# --- synths at once (issue 20, item 16) ------------------------------------------------------------
+
+
+def test_writes_into_one_directory_at_once_all_succeed_and_leave_one_whole_output(tmp_path: Path) -> None:
+    import threading
+
+    out = tmp_path / "dist"
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        for round_ in range(12):
+            files = {f"{name}.k8s.yaml": (f"writer {number} round {round_}\n", 0o644) for name in ("00", "10", "20")}
+            try:
+                replace_outdir(out, files)
+            except BaseException as error:  # every failure is the finding
+                errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len({path.read_text() for path in out.glob("*.yaml")}) == 1  # one writer's whole output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging directory left
+
+
+def test_synths_and_envs_at_once_all_succeed(tmp_path: Path) -> None:
+    # Real processes: three synths into one directory, two `envs` into another, all at once.
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
+    synth_out, envs_out = tmp_path / "dist", tmp_path / "envs"
+    commands = [[sys.executable, str(ROOT / "main.py"), "--quiet", "--outdir", str(synth_out)] for _ in range(3)]
+    commands += [[sys.executable, str(ROOT / "main.py"), "envs", "--quiet", "--env", "local", "--outdir", str(envs_out)]] * 2
+    runs = [subprocess.Popen(c, cwd=ROOT, env=base, stderr=subprocess.PIPE, text=True) for c in commands]
+    results = [(run.wait(timeout=120), run.stderr.read() if run.stderr else "") for run in runs]
+    for run in runs:
+        if run.stderr:
+            run.stderr.close()
+    assert results == [(0, "")] * len(commands)
+    assert sorted(p.name for p in synth_out.iterdir()) == [MARKER, "00-namespace.k8s.yaml", "20-app.k8s.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist", "envs"]
+    assert sorted(p.name for p in envs_out.iterdir()) == ["local"]
