@@ -12,7 +12,9 @@ import os
 import sys
 from pathlib import Path
 
-from values_app.runtime import from_jsii, use_local_node, use_usable_jsii_cache  # imports nothing of jsii
+from values_app.runtime import catch_interrupts, guarded, use_local_node, use_usable_jsii_cache  # nothing of jsii
+
+catch_interrupts()  # Ctrl-C from here on is one line and exit 130
 
 # Some machines set PYTHONDONTWRITEBYTECODE: every run would compile the project's modules again.
 sys.dont_write_bytecode = False
@@ -52,8 +54,8 @@ environment wins). A Secret with a value missing is not rendered; the summary pr
 command that creates it, and how to deploy with pruning.
 
 Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage (including an output
-directory that holds files a synth did not write: nothing is ever deleted). diff: 0 no changes,
-1 changes, 2 cannot compare.
+directory that holds files a synth did not write: nothing is ever deleted), 130 interrupted
+(Ctrl-C; nothing is left half-written). diff: 0 no changes, 1 changes, 2 cannot compare.
 """
 
 
@@ -134,17 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     use_local_node(ROOT)
     use_usable_jsii_cache()
-    try:
-        return _dispatch(args)
-    except Exception as error:  # jsii failing to start or to answer: one line, never a traceback
-        if not from_jsii(error):
-            raise
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if isinstance(error, OSError):
-            first = f"cannot start Node.js ({os.environ.get('JSII_NODE', 'node')}): {error.strerror or error}"
-        print(f"error: jsii (Node.js, which cdk8s runs on) failed: {first}", file=sys.stderr)
-        sys.unraisablehook = lambda unraisable: None  # jsii's half-started process complains at exit
-        return 1
+    return guarded(lambda: _dispatch(args))
 
 
 def _dispatch(args: argparse.Namespace) -> int:

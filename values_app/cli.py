@@ -196,10 +196,13 @@ def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:
     are its own).
     """
     try:
-        remove_leftovers(outdir)
         check_outdir(outdir, project_root=PROJECT_ROOT)
+        remove_leftovers(outdir)
     except UnsafeOutdirError as error:
         _fail([str(error)], stderr if stderr is not None else sys.stderr)
+        return 2
+    except OSError as error:
+        _fail([f"cannot use {outdir}: {error.strerror or error}"], stderr if stderr is not None else sys.stderr)
         return 2
     return 0
 

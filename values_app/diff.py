@@ -33,7 +33,7 @@ import yaml
 
 from .yaml_io import Loader, dump_all, yaml_error
 
-__all__ = ["DiffError", "DiffResult", "ObjectChange", "diff_outputs", "read_output"]
+__all__ = ["DiffError", "DiffResult", "EnvironmentsOutputError", "ObjectChange", "diff_outputs", "read_output"]
 
 ROLLING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 """Workloads whose pods are replaced when their pod template (``spec.template``) changes."""
@@ -52,6 +52,10 @@ Identity = tuple[str, str, str | None, str]
 
 class DiffError(Exception):
     """An output directory that cannot be read; ``str()`` is one line naming the path and what is wrong."""
+
+
+class EnvironmentsOutputError(DiffError):
+    """The directory holds the outputs of ``main.py envs`` (one per environment), not one output."""
 
 
 # --- reading an output directory ------------------------------------------------------------------
@@ -100,14 +104,22 @@ def read_output(directory: Path) -> dict[str, list[dict[str, Any]]]:
     Raises :class:`DiffError` for a directory that is missing or is not one, a file that does not
     parse, or a document that is not a manifest.
     """
-    if not directory.exists():
-        raise DiffError(f"{directory}: no such directory; render it first or pass --against an existing output")
-    if not directory.is_dir():
-        raise DiffError(f"{directory}: not a directory; pass an output directory such as dist/")
     try:
-        names = sorted(entry.name for entry in directory.iterdir() if entry.name.endswith(".yaml") and entry.is_file())
+        if not directory.exists():
+            raise DiffError(f"{directory}: no such directory; render it first or pass --against an existing output")
+        if not directory.is_dir():
+            raise DiffError(f"{directory}: not a directory; pass an output directory such as dist/")
+        entries = list(directory.iterdir())
+        names = sorted(entry.name for entry in entries if entry.name.endswith(".yaml") and entry.is_file())
+        outputs = sorted(entry.name for entry in entries if entry.is_dir() and (entry / ".cdk8s-synth").is_file())
     except OSError as error:
         raise DiffError(f"{directory}: cannot be read ({error.strerror or type(error).__name__})") from None
+    if outputs and not names:
+        shown = ", ".join(outputs[:3]) + (", ..." if len(outputs) > 3 else "")
+        raise EnvironmentsOutputError(
+            f"{directory} holds the outputs of several environments ({shown}), not one output; "
+            f"compare with one of them: --against {directory / outputs[0]}"
+        )
     return {name: _read_file(directory / name) for name in names}
 
 

@@ -125,6 +125,7 @@ def check_outdir(outdir: Path, *, project_root: Path | None = None) -> None:
     ``project_root``, its ancestors, the current directory, its ancestors, the home directory and
     ``/`` are always refused, whatever they hold.
     """
+    _check_names(Path(os.path.abspath(outdir)), outdir)
     if Path(os.path.abspath(outdir)).is_symlink():
         raise UnsafeOutdirError(f"{outdir} is a symbolic link; {_ADVICE}")
     _check(outdir, project_root, "a synth replaces its output directory as a whole", outputs_inside=False)
@@ -140,8 +141,38 @@ def check_outputs_parent(outdir: Path, *, project_root: Path | None = None) -> N
     _check(outdir, project_root, "a synth writes one output directory per environment into it", outputs_inside=True)
 
 
+_STAGING_EXTRA = 10
+"""What a staging directory's name adds to its target's: ``.<name>.`` and 8 random characters."""
+
+
+def _name_max(path: Path) -> int:
+    """The longest file name the file system of ``path`` (or its nearest existing ancestor) allows."""
+    for place in (path, *path.parents):
+        try:
+            return os.pathconf(place, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            continue
+    return 255
+
+
+def _check_names(path: Path, outdir: Path) -> None:
+    """Refuse a path the file system cannot hold, or whose staging directory it could not."""
+    limit = _name_max(path)
+    for part in path.parts[1:]:
+        size = len(os.fsencode(part))
+        if size > limit:
+            raise UnsafeOutdirError(f"{outdir}: a name in it is {size} bytes long; the file system allows at most {limit}")
+    size = len(os.fsencode(path.name))
+    if size + _STAGING_EXTRA > limit:
+        raise UnsafeOutdirError(
+            f"{outdir}: its name is {size} bytes long; a synth writes beside it as .<name>.<8 characters>, "
+            f"so the file system allows at most {limit - _STAGING_EXTRA}"
+        )
+
+
 def _check(outdir: Path, project_root: Path | None, doing: str, *, outputs_inside: bool) -> None:
     path = Path(os.path.abspath(outdir))
+    _check_names(path, outdir)
     if not path.exists():
         return
     _refuse_protected(path, outdir, project_root, doing)

@@ -1,14 +1,24 @@
 """What must happen before jsii starts (the first import of cdk8s or constructs starts its Node.js
-process), and how a jsii failure reads. Imports nothing of jsii.
+process), and how a run ends when something outside the values goes wrong: jsii failing, Ctrl-C,
+standard output that cannot be written. Imports nothing of jsii.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import stat
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
-__all__ = ["from_jsii", "use_local_node", "use_usable_jsii_cache"]
+__all__ = ["INTERRUPTED", "catch_interrupts", "from_jsii", "guarded", "use_local_node", "use_usable_jsii_cache"]
+
+INTERRUPTED = 130
+"""The exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
 
 
 def use_local_node(root: Path) -> None:
@@ -71,3 +81,91 @@ def from_jsii(error: BaseException) -> bool:
             return True
         trace = trace.tb_next
     return False
+
+
+class _Interrupt:
+    """Remembers a SIGINT: once Ctrl-C was pressed, whatever fails next (jsii, whose Node.js
+    process got the same signal, fails in its own way) is the interruption, and a run that
+    finishes anyway (the KeyboardInterrupt landed where Python ignores exceptions) says so too."""
+
+    seen = False
+
+    @classmethod
+    def handler(cls, signum: int, frame: FrameType | None) -> None:
+        cls.seen = True
+        raise KeyboardInterrupt
+
+    @classmethod
+    def unraisable(cls, unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+            sys.__unraisablehook__(unraisable)
+
+
+def catch_interrupts() -> None:
+    """Take over Ctrl-C as early as possible (``main.py`` calls it first): see :func:`guarded`."""
+    signal.signal(signal.SIGINT, _Interrupt.handler)
+    sys.unraisablehook = _Interrupt.unraisable
+
+
+def _interrupted() -> int:
+    print("error: interrupted; nothing was left half-written", file=sys.stderr)
+    return _quiet_exit(INTERRUPTED)
+
+
+def _quiet_exit(status: int) -> int:
+    """Flush stderr and leave at once: jsii's exit hooks would talk to a Node.js process that a
+    signal or a broken pipe already ended, and complain."""
+    try:
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
+def _standard_stream_error(error: OSError) -> bool:
+    """Whether ``error`` is a write to standard output failing (a full disk, a closed pipe): such
+    an error names no file, unlike one about a path."""
+    return error.filename is None and error.errno in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EFBIG)
+
+
+def guarded(work: Callable[[], int]) -> int:
+    """Run ``work`` (the command) so that it ends with one line and an exit status, never a
+    traceback, for what is not the values' fault: Ctrl-C (exit 130; whatever was being written is
+    left as it was, see :mod:`.outdir`), standard output that cannot be written (exit 1; a closed
+    pipe, as with ``| head``, ends quietly), characters the terminal's encoding lacks (written as
+    escapes), jsii failing to start or to answer (exit 1)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    previous = signal.signal(signal.SIGINT, _Interrupt.handler)
+    try:
+        status = work()
+        sys.stdout.flush()
+        return _interrupted() if _Interrupt.seen else status
+    except KeyboardInterrupt:
+        return _interrupted()
+    except OSError as error:
+        if _Interrupt.seen:
+            return _interrupted()
+        if not _standard_stream_error(error) and not from_jsii(error):
+            raise
+        if _standard_stream_error(error):
+            if error.errno != errno.EPIPE:
+                print(f"error: cannot write standard output: {error.strerror}", file=sys.stderr)
+            return _quiet_exit(1)
+        print(
+            f"error: jsii (Node.js, which cdk8s runs on) failed: cannot start Node.js ({os.environ.get('JSII_NODE', 'node')}): "
+            f"{error.strerror or error}",
+            file=sys.stderr,
+        )
+        return _quiet_exit(1)
+    except Exception as error:
+        if _Interrupt.seen:
+            return _interrupted()
+        if not from_jsii(error):
+            raise
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"error: jsii (Node.js, which cdk8s runs on) failed: {first}", file=sys.stderr)
+        return _quiet_exit(1)
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -17,11 +17,30 @@ from constructs.app_secret import SecretValue
 
 from .model import SecretValues
 
-__all__ = ["EnvFileError", "MissingSecret", "read_env_file", "resolve_secrets"]
+__all__ = ["EnvFileError", "MissingSecret", "SecretValueError", "read_env_file", "resolve_secrets"]
 
 
 class EnvFileError(ValueError):
     """A dotenv file that cannot be read or parsed. The message never includes a value."""
+
+
+class SecretValueError(ValueError):
+    """Secret values that cannot be used; ``lines`` is one line per problem, naming the variable,
+    never its value."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def _utf8(value: str) -> bool:
+    """Whether ``value`` is text (an environment variable of bytes that are not UTF-8 holds lone
+    surrogates once Python has read it)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class MissingSecret(NamedTuple):
@@ -86,6 +105,18 @@ def resolve_secrets(
     """
     complete: dict[str, dict[str, SecretValue]] = {}
     missing: list[MissingSecret] = []
+    unreadable = [
+        key
+        for key in dict.fromkeys(k for secret in secrets.values() if not secret.external for k in secret.keys)
+        if not _utf8(environ.get(key, ""))
+    ]
+    if unreadable:
+        raise SecretValueError(
+            [
+                f"environment variable {key}: its value is not UTF-8 text (a Secret holds text here; the value is not shown)"
+                for key in unreadable
+            ]
+        )
     for name, secret in secrets.items():
         if secret.external:
             missing.append(MissingSecret(name, namespace, tuple(secret.keys), tuple(secret.keys), external=True))

@@ -28,7 +28,7 @@ from .model import AppValues
 from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
 from .rotation import restart_plan, secret_changes
-from .secrets import MissingSecret
+from .secrets import MissingSecret, SecretValueError
 from .yaml_io import dump_all
 
 __all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write"]
@@ -127,6 +127,8 @@ def render(
         release = build_release(values, environ=environ, env_file=env_file)
     except PropsError as error:  # what only the values of the environment can break: a Secret's size
         raise SynthError([f"{error.owner}: {problem.message}" for problem in error.problems]) from None
+    except SecretValueError as error:
+        raise SynthError(error.lines) from None
     missing = [m for m in release.missing_secrets if not m.external]
     if require_secrets and missing:
         raise SynthError(_missing_lines(missing))

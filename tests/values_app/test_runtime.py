@@ -1,0 +1,162 @@
+"""No traceback, ever (issue 20, items 12, 13 and 20): a name too long, standard output that cannot
+be written, a terminal without the characters, Ctrl-C at any point, a secret that is not text, a
+diff against the outputs of several environments. Each is one line and an exit status."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from values_app import cli
+from values_app.outdir import MARKER
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
+BASE = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
+
+
+def main_py(*args: str, env: dict[str, str] | None = None, stdout: object = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "main.py"), *args]
+    environ = {**BASE, **(env or {})}
+    return subprocess.run(command, cwd=ROOT, env=environ, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)  # type: ignore[call-overload, no-any-return]
+
+
+def one_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(245, True), (246, False)])
+def test_an_output_name_the_file_system_cannot_hold_is_refused_up_front(tmp_path: Path, length: int, accepted: bool) -> None:
+    out = tmp_path / ("d" * length)
+    stderr = io.StringIO()
+    status = cli.run(values=DEFAULT, outdir=out, environ={}, stderr=stderr, quiet=True)
+    if accepted:
+        assert status == 0
+        assert (out / MARKER).is_file()
+        return
+    assert status == 2
+    assert one_line(stderr.getvalue()).endswith(
+        "its name is 246 bytes long; a synth writes beside it as .<name>.<8 characters>, so the file system allows at most 245"
+    )
+    assert sorted(tmp_path.iterdir()) == []
+
+
+def test_a_300_character_outdir_and_against_are_one_line(tmp_path: Path) -> None:
+    long = str(tmp_path / ("x" * 300))
+    synth = main_py("--outdir", long)
+    assert synth.returncode == 2
+    assert "a name in it is 300 bytes long; the file system allows at most 255" in one_line(synth.stderr)
+    diff = main_py("diff", "--against", long)
+    assert diff.returncode == 2
+    assert "File name too long" in one_line(diff.stderr)
+
+
+def test_standard_output_that_cannot_be_written_is_one_line() -> None:
+    with open("/dev/full", "w") as full:
+        result = main_py("--diagram", stdout=full)
+    assert result.returncode == 1
+    assert one_line(result.stderr) == "error: cannot write standard output: No space left on device"
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    reader = subprocess.Popen(["head", "-c", "10"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    assert reader.stdin is not None
+    result = main_py("--diagram", stdout=reader.stdin)
+    reader.stdin.close()
+    reader.wait()
+    assert result.stderr == ""
+    assert result.returncode in (0, 1)
+
+
+def test_a_terminal_without_the_characters_gets_escapes() -> None:
+    result = main_py("--diagram", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    assert "web \\xb7 container :3000" in result.stdout
+
+
+def test_a_secret_that_is_not_utf8_names_the_variable_never_the_value(tmp_path: Path) -> None:
+    env = {**{k.encode(): v.encode() for k, v in BASE.items()}, b"DATABASE_URL": b"postgres://\xff\xfesecret"}
+    command = [sys.executable, str(ROOT / "main.py"), "--outdir", str(tmp_path / "out")]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=False)
+    assert result.returncode == 1
+    line = one_line(result.stderr.decode())
+    assert line == (
+        "error: environment variable DATABASE_URL: its value is not UTF-8 text (a Secret holds text here; the value is not shown)"
+    )
+    assert b"secret" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_diff_against_the_outputs_of_several_environments_is_bad_usage(tmp_path: Path) -> None:
+    environments = tmp_path / "envs"
+    stderr = io.StringIO()
+    assert (
+        cli.environments(
+            file=ROOT / "environments.yaml", outdir=environments, names=["local", "staging"], environ={}, stderr=stderr
+        )
+        == 0
+    )
+    stderr = io.StringIO()
+    assert cli.diff(values=DEFAULT, against=environments, environ={}, stdout=io.StringIO(), stderr=stderr) == 2
+    assert one_line(stderr.getvalue()) == (
+        f"error: {environments} holds the outputs of several environments (local, staging), not one output; "
+        f"compare with one of them: --against {environments / 'local'}"
+    )
+
+
+def _wait_for_node(pid: int) -> None:
+    """Until the process ``pid`` has a child (jsii's Node.js), or 20 s."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if children.read_text().strip():
+                return
+        except OSError:
+            return
+        time.sleep(0.01)
+
+
+def _tree(path: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert main_py("--outdir", str(out), "--quiet").returncode == 0
+    before = _tree(out)
+    environ = {**BASE, "DATABASE_URL": "a", "BETTER_AUTH_SECRET": "b", "OPENAI_API_KEY": "c", "CHATKIT_WORKFLOW_ID": "d"}
+    statuses = []
+    for delay in (0.0, 0.1, 0.2, 0.35):
+        run = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "--outdir", str(out), "--quiet"],
+            cwd=ROOT,
+            env=environ,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches Node.js too
+        )
+        _wait_for_node(run.pid)  # main.py is past its first lines (jsii started): the signal is ours
+        time.sleep(delay)
+        os.killpg(run.pid, signal.SIGINT)
+        _, err = run.communicate(timeout=60)
+        statuses.append(run.returncode)
+        after = _tree(out)
+        if run.returncode == 130:
+            assert one_line(err) == "error: interrupted; nothing was left half-written"
+            assert after == before or set(after) == {*before, "10-secrets.secret.yaml"}, sorted(after)
+        else:
+            assert (run.returncode, err) == (0, "")  # it finished first
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging directory left
+        before = after
+    assert 130 in statuses
