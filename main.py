@@ -43,6 +43,7 @@ examples:
   DATABASE_URL=... .venv/bin/python main.py --require-secrets --quiet   # a deploy pipeline
   .venv/bin/python main.py --list-presets
   .venv/bin/python main.py --values values/production.yaml --diagram > topology.mmd
+  .venv/bin/python main.py --values values/production.yaml --format helm --chart-version 1.4.0 --outdir chart
 
 Values files are layered: each --values file is merged over the ones before (mappings key by key,
 lists and scalars replaced, null removes a key); a file may name its own base with `extends:`.
@@ -111,6 +112,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="fail (exit 1, nothing written) when a Secret value is missing, instead of skipping that Secret",
     )
+    parser.add_argument(
+        "--format",
+        choices=["plain", "helm"],
+        default="plain",
+        help="plain: manifests (default); helm: a Helm chart of them in --outdir (no Secrets, every {{ escaped)",
+    )
+    parser.add_argument("--chart-version", metavar="SEMVER", help="--format helm: the chart's version, e.g. 1.4.0 (required)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--list-presets", action="store_true", help="list the presets in values/ with a line on each, then exit")
@@ -129,6 +137,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--against belongs to the diff command")
     if args.command == "envs" and args.values:
         parser.error("envs takes its values files from the environments file; --values belongs to synth and diff")
+    if args.format == "helm":
+        from values_app.helm import SEMVER
+
+        if args.command != "synth":
+            parser.error("--format helm belongs to synth")
+        if not args.chart_version:
+            parser.error("--format helm needs --chart-version (a semantic version such as 1.4.0)")
+        if not SEMVER.fullmatch(args.chart_version):
+            parser.error(f"--chart-version {args.chart_version!r} is not a semantic version (such as 1.4.0 or 2.0.0-rc.1)")
+        if args.require_secrets:
+            parser.error("--require-secrets: a Helm chart never holds Secret values")
+    elif args.chart_version:
+        parser.error("--chart-version belongs to --format helm")
     return args
 
 
@@ -166,6 +187,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             require_secrets=args.require_secrets,
             quiet=args.quiet,
         )
+    if args.format == "helm":
+        return cli.helm_chart(values=values, settings=settings, outdir=outdir, version=args.chart_version, quiet=args.quiet)
     return cli.run(
         values=values,
         settings=settings,

@@ -17,11 +17,11 @@ from typing import TextIO
 
 from .layers import Setting
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outdir, check_outputs_parent, remove_leftovers
+from .outdir import UnsafeOutdirError, check_outdir, check_outputs_parent, remove_leftovers, replace_outdir
 from .secrets import EnvFileError, read_env_file
 from .synth import Rendered, SynthError, render, write
 
-__all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "list_presets", "run"]
+__all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "helm_chart", "list_presets", "run"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Never an output directory, nor any of its ancestors."""
@@ -61,6 +61,20 @@ def run(
     """Synthesize the layers ``values`` (then ``settings``) into ``outdir``; print problems, and
     unless ``quiet`` the summary, to ``stderr``."""
     stderr = stderr if stderr is not None else sys.stderr
+    from .helm import cli_scaffold
+
+    scaffold = cli_scaffold(outdir)
+    if scaffold is not None:  # `npx cdk8s synth --format helm`: the CLI's scaffold, around CDK8S_OUTDIR
+        return helm_chart(
+            values=values,
+            settings=settings,
+            outdir=scaffold.chart_root,
+            version=scaffold.version,
+            api_version=scaffold.api_version,
+            quiet=quiet,
+            stderr=stderr,
+            scaffold=True,
+        )
     if check_output(outdir, stderr=stderr):
         return 2
     try:
@@ -77,6 +91,40 @@ def run(
         return 1
     if not quiet:
         print(result.summary(), file=stderr)
+    return 0
+
+
+def helm_chart(
+    *,
+    values: Path | Sequence[Path],
+    outdir: Path,
+    version: str,
+    api_version: str = "v2",
+    settings: Sequence[Setting] = (),
+    quiet: bool = False,
+    stderr: TextIO | None = None,
+    scaffold: bool = False,
+) -> int:
+    """Render the layers ``values`` (then ``settings``) as a Helm chart of version ``version`` into
+    ``outdir`` (:mod:`.helm`): rendered without any Secret value, whatever the environment holds.
+    ``scaffold``: ``outdir`` holds the cdk8s CLI's helm scaffold (:func:`.helm.cli_scaffold`), which
+    the chart replaces."""
+    from .helm import chart_of
+
+    stderr = stderr if stderr is not None else sys.stderr
+    if not scaffold and check_output(outdir, stderr=stderr):
+        return 2
+    try:
+        chart = chart_of(_render(_paths(values), settings, None, {}), version=version, api_version=api_version)
+        replace_outdir(outdir, chart.files)
+    except (ValuesError, SynthError) as error:
+        _fail(error.lines, stderr)
+        return 1
+    except OSError as error:
+        _fail([f"cannot write {outdir}: {error.strerror or error}"], stderr)
+        return 1
+    if not quiet:
+        print(chart.summary(outdir), file=stderr)
     return 0
 
 

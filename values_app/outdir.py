@@ -69,9 +69,26 @@ def _marker_files(directory: Path) -> set[str] | None:
     if not isinstance(data, dict) or data.get("generator") != GENERATOR or not isinstance(data.get("files"), list):
         return None
     files = data["files"]
-    if not all(isinstance(name, str) and name and "/" not in name and name not in (".", "..") for name in files):
+    if not all(isinstance(name, str) and _relative_name(name) for name in files):
         return None
     return set(files)
+
+
+def _relative_name(name: str) -> bool:
+    """A file of an output: a plain name, or one in a directory of the output (``templates/x``)."""
+    parts = name.split("/")
+    return len(parts) <= 2 and all(part and part not in (".", "..") for part in parts)
+
+
+def _listed_directory(path: Path, listed: set[str]) -> bool:
+    """Whether the directory ``path`` of an output holds exactly files its marker lists."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return False
+    return bool(entries) and all(
+        not entry.is_symlink() and entry.is_file() and f"{path.name}/{entry.name}" in listed for entry in entries
+    )
 
 
 def _describe(names: Iterable[str]) -> str:
@@ -109,6 +126,8 @@ def _foreign_entries(path: Path, outdir: Path, *, outputs_inside: bool) -> list[
         elif entry.is_file():
             if entry.name not in ours:
                 foreign.append(entry.name)
+        elif listed is not None and _listed_directory(Path(entry.path), listed):
+            continue
         elif not (outputs_inside and _synth_directory(Path(entry.path))):
             foreign.append(entry.name)
     return sorted(foreign)
@@ -304,6 +323,8 @@ def _replace(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
         content = staging / "content"
         content.mkdir()
         for name, (text, mode) in files.items():
+            if "/" in name:
+                (content / name).parent.mkdir(mode=0o755, exist_ok=True)
             fd = os.open(content / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write(text)

@@ -1,0 +1,162 @@
+"""A release as a Helm chart: ``main.py --format helm --chart-version X`` and
+``npx cdk8s synth --format helm --chart-version X``.
+
+The chart is the rendered manifests, packaged for teams that install with Helm; it is not a
+template. So:
+
+* ``Chart.yaml`` comes from the values: the name is the application (``appName``, else the release),
+  ``appVersion`` the values' ``appVersion``, ``version`` the ``--chart-version`` given, the
+  description the values' ``description``.
+* Helm executes every ``{{ ... }}`` in a template: a ConfigMap value ``hello {{ .Release.Name }}``
+  would come out as ``hello r1``, and ``{{ lookup ... }}`` would read the cluster at install time.
+  Every ``{{`` of the rendered manifests is escaped (``{{ "{{" }}``), so ``helm template`` prints
+  exactly what the values say.
+* No Secret with values is in a chart (a chart is a file to share, ``helm package`` writes its
+  templates world-readable): the summary prints the ``kubectl create secret`` for each.
+* No Namespace either: Helm keeps its release in the namespace it installs to, which must exist
+  first (``--create-namespace``); a Namespace in the chart would then conflict with it. The summary
+  prints the ``kubectl label namespace`` that enforces the Pod Security Standard the pods meet.
+
+With ``npx cdk8s synth --format helm``, the cdk8s CLI writes a scaffold (its own ``Chart.yaml``,
+named after the current directory, and a ``README.md``) and runs the app with ``CDK8S_OUTDIR`` set
+to the scaffold's ``templates/``; :func:`cli_scaffold` recognizes exactly that scaffold, and the
+synth replaces it with the whole chart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:  # main.py checks --chart-version with SEMVER before jsii may start: import nothing of it here
+    from .synth import Rendered
+
+__all__ = ["CHART_FILE", "SEMVER", "HelmChart", "Scaffold", "chart_of", "cli_scaffold", "escape_templates"]
+
+CHART_FILE = "Chart.yaml"
+SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+)
+"""Semantic Versioning 2.0.0 (semver.org's own expression), which Helm requires of a chart version."""
+
+_CLI_README = (
+    "This Helm chart is generated using cdk8s. Any manual changes to the chart would be discarded once cdk8s app is "
+    "synthesized again with `--format helm`."
+)
+"""The README.md the cdk8s CLI (2.x) writes into its scaffold."""
+
+
+def escape_templates(text: str) -> str:
+    """``text`` with every ``{{`` escaped for Go templates: Helm prints it literally."""
+    return text.replace("{{", '{{ "{{" }}')
+
+
+class Scaffold(NamedTuple):
+    """What the cdk8s CLI's helm scaffold says: the chart's API version and version."""
+
+    chart_root: Path
+    api_version: str
+    version: str
+
+
+def cli_scaffold(outdir: Path) -> Scaffold | None:
+    """The cdk8s CLI's helm scaffold around ``outdir`` (its ``templates/``), when that is exactly
+    what the parent directory holds: the CLI's ``Chart.yaml`` and ``README.md`` (and ``templates/``
+    empty, or not yet there). Anything else is not a scaffold (None), and is checked as any output is."""
+    import yaml
+
+    root = outdir.parent
+    try:
+        if (
+            outdir.name != "templates"
+            or outdir.is_symlink()
+            or (outdir.exists() and (not outdir.is_dir() or any(outdir.iterdir())))
+        ):
+            return None
+        if sorted(entry.name for entry in root.iterdir() if entry.name != "templates") != [CHART_FILE, "README.md"]:
+            return None
+        if (root / "README.md").read_text(encoding="utf-8").strip() != _CLI_README:
+            return None
+        chart = yaml.safe_load((root / CHART_FILE).read_text(encoding="utf-8")[:4096])
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    if not isinstance(chart, dict) or set(chart) != {"apiVersion", "name", "version", "description", "type"}:
+        return None
+    if chart["description"] != f"Generated chart for {chart['name']}" or chart["type"] != "application":
+        return None
+    if chart["apiVersion"] not in ("v1", "v2") or not SEMVER.fullmatch(str(chart["version"])):
+        return None
+    return Scaffold(root, str(chart["apiVersion"]), str(chart["version"]))
+
+
+class HelmChart(NamedTuple):
+    """A release's chart: its files (name -> text, mode) and what its summary says."""
+
+    files: dict[str, tuple[str, int]]
+    name: str
+    version: str
+    rendered: Rendered
+    """What the chart was made of."""
+
+    def summary(self, outdir: Path) -> str:
+        from .deploy import label_namespace_command
+        from .release import NAMESPACE_FILE, SECRETS_FILE
+
+        values = self.rendered.release.values
+        templates = [name for name in self.files if name.startswith("templates/")]
+        objects = sum(len(docs) for name, docs in self.rendered.files.items() if name not in (NAMESPACE_FILE, SECRETS_FILE))
+        lines = [f"Helm chart {self.name} {self.version} (appVersion {values.app_version}) in {outdir}/: {objects} objects"]
+        lines += [f"  {outdir / name}" for name in templates]
+        for missing in self.rendered.release.missing_secrets:
+            where = "is external" if missing.external else "is not in the chart (a chart would carry its values)"
+            lines.append(f"Secret {missing.name} {where}; create it before installing:\n  {missing.kubectl_command()}")
+        release = self.rendered.release
+        namespace = values.namespace.name
+        lines.append("Install (Helm creates the namespace; the chart holds no Namespace), then enforce Pod Security:")
+        lines.append(f"  helm upgrade --install {values.release} {outdir} --namespace {namespace} --create-namespace")
+        lines.append(f"  {label_namespace_command(namespace, release.pod_security, release.pod_security_exceptions)}")
+        return "\n".join(lines)
+
+
+def _readme(name: str, version: str, rendered: Rendered) -> str:
+    values = rendered.release.values
+    secrets = "".join(f"- `{m.name}`: `{m.kubectl_command()}`\n" for m in rendered.release.missing_secrets)
+    return (
+        f"# {name} {version}\n\n"
+        f"{values.description or name} (appVersion {values.app_version}).\n\n"
+        "Rendered by the todo-chatbot cdk8s values app (`main.py --format helm`): the templates are the finished\n"
+        "manifests, with every `{{` escaped, and the chart takes no values. Render it again to change it.\n\n"
+        f"Install: `helm upgrade --install {values.release} . --namespace {values.namespace.name} --create-namespace`\n\n"
+        + (f"Create these Secrets in the namespace first (the chart never holds Secret values):\n\n{secrets}" if secrets else "")
+    )
+
+
+def chart_of(rendered: Rendered, *, version: str, api_version: str = "v2") -> HelmChart:
+    """The chart of ``rendered`` (rendered without any Secret value)."""
+    import yaml
+
+    from .release import NAMESPACE_FILE, SECRETS_FILE
+    from .synth import dump_yaml
+
+    values = rendered.release.values
+    name = values.part_of
+    chart: dict[str, Any] = {"apiVersion": api_version, "name": name, "version": version}
+    chart["description"] = values.description or f"{name}, rendered by cdk8s"
+    if api_version == "v2":
+        chart["type"] = "application"
+    chart["appVersion"] = values.app_version
+    files: dict[str, tuple[str, int]] = {
+        CHART_FILE: (yaml.safe_dump(chart, sort_keys=False), 0o644),
+        "values.yaml": ("# The templates are finished manifests: this chart takes no values.\n{}\n", 0o644),
+        ".helmignore": (".cdk8s-synth\n", 0o644),
+        "README.md": (_readme(name, version, rendered), 0o644),
+    }
+    docs: Mapping[str, list[dict[str, Any]]] = rendered.files
+    for file, manifests in docs.items():
+        if file not in (NAMESPACE_FILE, SECRETS_FILE):
+            files[f"templates/{file}"] = (escape_templates(dump_yaml(manifests)), 0o644)
+    return HelmChart(files, name, version, rendered)
