@@ -28,6 +28,7 @@ import yaml
 from constructs.props import Path as FieldPath
 from constructs.props import dotted
 
+from .inputs import InputError, read_text_bounded
 from .yaml_io import Loader, yaml_error
 
 __all__ = [
@@ -213,14 +214,9 @@ def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValuesError([f"{path}: no such values file"]) from None
-    except IsADirectoryError:
-        raise ValuesError([f"{path}: is a directory, not a values file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ValuesError([f"{path}: cannot read ({type(error).__name__}: {reason})"]) from None
+        return read_text_bounded(path, what="values file")
+    except InputError as error:
+        raise ValuesError([str(error)]) from None
 
 
 def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[FileLayer]:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from constructs.app_secret import SecretValue
 
+from .inputs import InputError, read_text_bounded
 from .model import SecretValues
 
 __all__ = ["EnvFileError", "MissingSecret", "read_env_file", "resolve_secrets"]
@@ -56,14 +57,9 @@ def read_env_file(path: Path) -> dict[str, SecretValue]:
     from dotenv.parser import parse_stream
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise EnvFileError(f"{path}: no such env file") from None
-    except IsADirectoryError:
-        raise EnvFileError(f"{path}: is a directory, not an env file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or type(error).__name__
-        raise EnvFileError(f"{path}: cannot read env file ({reason})") from None
+        text = read_text_bounded(path, what="env file")
+    except InputError as error:
+        raise EnvFileError(str(error)) from None
     values: dict[str, SecretValue] = {}
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
