@@ -30,7 +30,7 @@ from typing import Any, Literal
 import yaml
 
 from .inputs import InputError, read_text_bounded
-from .yaml_io import Loader, dump_all, yaml_error
+from .yaml_io import Loader, alias_problem, dump_all, yaml_error
 
 __all__ = ["DiffError", "DiffResult", "ObjectChange", "diff_outputs", "read_output"]
 
@@ -82,8 +82,16 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
     except InputError as error:
         raise DiffError(str(error)) from None
     manifests: list[dict[str, Any]] = []
+    loader = Loader(text)
     try:
-        for number, document in enumerate(yaml.load_all(text, Loader=Loader), start=1):
+        number = 0
+        while loader.check_node():  # yaml.load_all, with the aliases of each document bounded
+            node = loader.get_node()
+            number += 1
+            aliases = alias_problem(node, str(path), text)
+            if aliases is not None:
+                raise DiffError(aliases)
+            document = loader.construct_document(node)
             if document is None:
                 continue
             problem = _not_a_manifest(document)
@@ -92,6 +100,8 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
             manifests.append(document)
     except yaml.YAMLError as error:
         raise DiffError(yaml_error(str(path), text, error)) from None
+    finally:
+        loader.dispose()
     return manifests
 
 

@@ -29,7 +29,7 @@ from constructs.props import Path as FieldPath
 from constructs.props import dotted
 
 from .inputs import InputError, read_text_bounded
-from .yaml_io import Loader, yaml_error
+from .yaml_io import Loader, alias_problem, yaml_error
 
 __all__ = [
     "MAX_DEPTH",
@@ -168,11 +168,15 @@ def _check_depth(text: str, source: str) -> None:
 
 def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
     """The data of a YAML mapping document and its node tree. Refuses nesting deeper than
-    :data:`MAX_DEPTH` and keys a mapping repeats."""
+    :data:`MAX_DEPTH`, aliases that bring in more than :data:`~.yaml_io.MAX_ALIAS_NODES` nodes or
+    contain themselves, and keys a mapping repeats."""
     try:
         loader = Loader(text)
         try:
             node = loader.get_single_node()
+            problem = alias_problem(node, source, text) if node is not None else None
+            if problem is not None:  # before anything walks it, through every alias
+                raise ValuesError([problem])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import main
+from tests.values_app.test_yaml_io import BILLION_LAUGHS
 from values_app import cli
 from values_app.layers import Setting
 
@@ -172,6 +173,22 @@ def test_environment_names_and_files_are_checked(tmp_path: Path) -> None:
     assert (
         stderr.getvalue()
         == f"error: --env qa: not an environment of {tmp_path / 'environments.yaml'} (one of local, staging, production)\n"
+    )
+
+
+def test_the_environments_file_is_read_as_a_values_file_is(tmp_path: Path) -> None:
+    bomb = tmp_path / "environments.yaml"
+    bomb.write_text(BILLION_LAUGHS)
+    stderr = io.StringIO()
+    assert cli.environments(file=bomb, outdir=tmp_path / "dist", environ={}, stderr=stderr) == 1
+    assert stderr.getvalue() == (
+        f"error: {bomb}:6: alias *e: the aliases up to here bring in 141148 nodes; "
+        "at most 100000 may be brought in through aliases\n"
+    )
+    stderr = io.StringIO()
+    assert cli.environments(file=Path("/dev/zero"), outdir=tmp_path / "dist", environ={}, stderr=stderr) == 1
+    assert stderr.getvalue() == (
+        "error: /dev/zero: is a character device, not an environments file (only regular files and pipes are read)\n"
     )
 
 

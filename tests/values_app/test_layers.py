@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.values_app.test_yaml_io import BILLION_LAUGHS, bringing
 from values_app import cli
-from values_app.layers import Setting, ValuesError, load_layers, parse_setting
+from values_app.layers import Setting, ValuesError, load_layers, parse_document, parse_setting
 from values_app.loader import load_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,3 +156,26 @@ def test_the_diagram_of_a_deep_file_is_one_line_too(tmp_path: Path) -> None:
     stderr = io.StringIO()
     assert cli.diagram(values=deep, stdout=io.StringIO(), stderr=stderr) == 1
     assert stderr.getvalue() == f"error: {deep}:1: nested more than 64 levels deep; a values file needs far fewer\n"
+
+
+@pytest.mark.parametrize(("count", "refused"), [(100_000, False), (100_001, True)])
+def test_aliases_of_a_values_file_bring_in_at_most_100000_nodes(tmp_path: Path, count: int, refused: bool) -> None:
+    path = write(tmp_path, "v.yaml", bringing(count))
+    if refused:
+        with pytest.raises(ValuesError) as error:
+            parse_document(path.read_text(), str(path))
+        assert error.value.lines == [
+            f"{path}:4: alias *s: the aliases up to here bring in 100001 nodes; at most 100000 may be brought in through aliases"
+        ]
+    else:
+        data, _ = parse_document(path.read_text(), str(path))
+        assert len(data["b"]) == 100
+
+
+def test_a_billion_laughs_and_a_recursive_alias_are_one_line_each(tmp_path: Path) -> None:
+    bomb = write(tmp_path, "bomb.yaml", BILLION_LAUGHS)
+    recursive = write(tmp_path, "recursive.yaml", "release: x\nlabels: &l {a: *l}\n")
+    assert errors([bomb, recursive]) == [
+        f"{bomb}:6: alias *e: the aliases up to here bring in 141148 nodes; at most 100000 may be brought in through aliases",
+        f"{recursive}:2: alias *l: is inside the node &l it names; a recursive alias never ends",
+    ]
