@@ -3,8 +3,9 @@ remembering where it came from.
 
 * ``--values A --values B``: B is merged over A. Mappings merge key by key; lists and scalars
   replace; an explicit ``null`` removes a key.
-* ``extends: base.yaml`` in a file: the base (resolved relative to the file, chains allowed) is
-  loaded first and the file merged over it. A cycle is an error.
+* ``extends: base.yaml`` in a file: the base (resolved relative to the file, chains of up to
+  :data:`MAX_EXTENDS` files allowed) is loaded first and the file merged over it. A cycle is an
+  error.
 * ``--set path=value`` (Helm's syntax for the common cases: dotted paths, ``\\.`` for a dot in a
   key, ``[N]`` list indexes, ``a=1,b=2`` with ``\\,`` for a comma in a value, ``{x,y}`` lists; the
   value parsed as YAML, ``null`` removes) and ``--set-string`` (the value stays a string), applied
@@ -33,6 +34,7 @@ from .yaml_io import Loader, alias_problem, yaml_error
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_EXTENDS",
     "FileLayer",
     "Layers",
     "Origin",
@@ -47,6 +49,10 @@ __all__ = [
 MAX_DEPTH = 64
 """The deepest nesting a values file may have; far more than any values file needs, and far less
 than what would exhaust the parser's stack."""
+
+
+MAX_EXTENDS = 16
+"""The longest ``extends`` chain: a values file and 15 bases under it."""
 
 
 class ValuesError(Exception):
@@ -223,24 +229,40 @@ def _read(path: Path) -> str:
         raise ValuesError([str(error)]) from None
 
 
-def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[FileLayer]:
-    """The layers of the file at ``path``: its ``extends`` chain, base first, then the file."""
-    resolved = Path(os.path.abspath(path))
-    if resolved in chain:
-        cycle = " -> ".join(str(p) for p in (*chain[chain.index(resolved) :], resolved))
-        raise ValuesError([f"{path}:1: extends: a cycle ({cycle})"])
-    data, node = parse_document(_read(path), str(path))
-    layer = FileLayer(str(path), data, node)
-    if "extends" not in data:
-        return [layer]
-    where = f"{path}:{line_of(node, ('extends',))}"
-    base = data.pop("extends")
-    if not isinstance(base, str) or not base:
-        raise ValuesError([f"{where}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])
-    base_path = Path(os.path.normpath(path.parent / base))
-    if not base_path.is_file():
-        raise ValuesError([f"{where}: extends: {base_path}: no such values file"])
-    return [*_file_layers(base_path, (*chain, resolved)), layer]
+def _chain_text(paths: Sequence[Path]) -> str:
+    """``a -> b -> ... -> y -> z``: the start and the end of a long chain."""
+    shown = [str(p) for p in paths]
+    return " -> ".join(shown if len(shown) <= 5 else [*shown[:2], "...", *shown[-2:]])
+
+
+def _file_layers(path: Path) -> list[FileLayer]:
+    """The layers of the file at ``path``: its ``extends`` chain, base first, then the file. The
+    chain is followed in a loop, at most :data:`MAX_EXTENDS` files long."""
+    layers: list[FileLayer] = []
+    chain: list[Path] = []  # as named, ``path`` first
+    resolved: list[Path] = []
+    while True:
+        here = Path(os.path.abspath(path))
+        if here in resolved:
+            cycle = " -> ".join(str(p) for p in (*resolved[resolved.index(here) :], here))
+            raise ValuesError([f"{path}:1: extends: a cycle ({cycle})"])
+        chain.append(path)
+        resolved.append(here)
+        data, node = parse_document(_read(path), str(path))
+        layers.append(FileLayer(str(path), data, node))
+        if "extends" not in data:
+            return layers[::-1]
+        where = f"{path}:{line_of(node, ('extends',))}"
+        base = data.pop("extends")
+        if not isinstance(base, str) or not base:
+            raise ValuesError([f"{where}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])
+        base_path = Path(os.path.normpath(path.parent / base))
+        if len(chain) == MAX_EXTENDS:
+            shown = _chain_text([*chain, base_path])
+            raise ValuesError([f"{where}: extends: the chain is longer than {MAX_EXTENDS} files ({shown})"])
+        if not base_path.is_file():
+            raise ValuesError([f"{where}: extends: {base_path}: no such values file"])
+        path = base_path
 
 
 # --- merging -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 
 from tests.values_app.test_yaml_io import BILLION_LAUGHS, bringing
 from values_app import cli
-from values_app.layers import Setting, ValuesError, load_layers, parse_document, parse_setting
+from values_app.layers import MAX_EXTENDS, Setting, ValuesError, load_layers, parse_document, parse_setting
 from values_app.loader import load_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +66,38 @@ def test_an_extends_cycle_is_reported(tmp_path: Path) -> None:
     write(tmp_path, "b.yaml", "extends: a.yaml\nrelease: b\n")
     (line,) = errors([a])
     assert line == f"{a}:1: extends: a cycle ({a} -> {tmp_path / 'b.yaml'} -> {a})"
+
+
+def chain(directory: Path, files: int) -> Path:
+    """A chain of ``files`` values files, ``f1.yaml`` extends ``f2.yaml`` ... extends the default
+    preset (the last)."""
+    write(directory, f"f{files}.yaml", DEFAULT.read_text())
+    for number in range(files - 1, 0, -1):
+        write(directory, f"f{number}.yaml", f"appVersion: '{number}'\nextends: f{number + 1}.yaml\n")
+    return directory / "f1.yaml"
+
+
+def test_an_extends_chain_of_16_files_loads(tmp_path: Path) -> None:
+    assert MAX_EXTENDS == 16
+    layers = load_layers([chain(tmp_path, 16)])
+    assert [Path(layer.source).name for layer in layers.files] == [f"f{n}.yaml" for n in range(16, 0, -1)]
+    assert layers.data["appVersion"] == "1"
+
+
+def test_an_extends_chain_of_17_files_is_refused_showing_its_ends(tmp_path: Path) -> None:
+    top = chain(tmp_path, 17)
+    (line,) = errors([top])
+    assert line == (
+        f"{tmp_path / 'f16.yaml'}:2: extends: the chain is longer than 16 files "
+        f"({top} -> {tmp_path / 'f2.yaml'} -> ... -> {tmp_path / 'f16.yaml'} -> {tmp_path / 'f17.yaml'})"
+    )
+
+
+def test_a_long_chain_stops_at_the_17th_file(tmp_path: Path) -> None:
+    for number in range(1, 101):
+        write(tmp_path, f"f{number}.yaml", f"extends: f{number + 1}.yaml\n")
+    (line,) = errors([tmp_path / "f1.yaml"])
+    assert line.startswith(f"{tmp_path / 'f16.yaml'}:1: extends: the chain is longer than 16 files (")
 
 
 def test_a_missing_base_is_reported_where_it_is_named(tmp_path: Path) -> None:
