@@ -47,8 +47,8 @@ __all__ = [
 ]
 
 MAX_DEPTH = 64
-"""The deepest nesting a values file may have; far more than any values file needs, and far less
-than what would exhaust the parser's stack."""
+"""The deepest nesting a values file, or a ``--set`` path (with its ``{x,y}`` list), may have; far
+more than any values file needs, and far less than what would exhaust the parser's stack."""
 
 
 MAX_EXTENDS = 16
@@ -324,8 +324,13 @@ def _path(text: str) -> FieldPath:
 
 
 def _value(text: str, string: bool) -> Any:
+    """The value of ``path=text``: a ``{x,y}`` list (of scalars: lists do not nest) or a scalar."""
     if text.startswith("{") and text.endswith("}"):
-        return [_value(item, string) for item in _split(text[1:-1], ",")] if text[1:-1] else []
+        return [_scalar(item, string) for item in _split(text[1:-1], ",")] if text[1:-1] else []
+    return _scalar(text, string)
+
+
+def _scalar(text: str, string: bool) -> Any:
     if string:
         return text
     try:
@@ -351,7 +356,12 @@ def parse_setting(setting: Setting) -> list[tuple[str, FieldPath, Any]]:
         path = _path(key)
         if not key or any(part == "" for part in path):
             raise ValuesError([f"{setting.flag} {assignment}: {key!r} is not a dotted path (e.g. services.backend.replicas)"])
-        found.append((f"{setting.flag} {assignment}", path, _value(text, setting.string)))
+        value = _value(text, setting.string)
+        levels = len(path) + isinstance(value, list)  # the mappings the path makes, the top one included
+        if levels > MAX_DEPTH:
+            what = "the path and its {x,y} list are" if isinstance(value, list) else "the path is"
+            raise ValuesError([f"{setting.flag} {assignment}: {what} {levels} levels deep; at most {MAX_DEPTH} may be"])
+        found.append((f"{setting.flag} {assignment}", path, value))
     return found
 
 

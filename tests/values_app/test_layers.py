@@ -211,3 +211,28 @@ def test_a_billion_laughs_and_a_recursive_alias_are_one_line_each(tmp_path: Path
         f"{bomb}:6: alias *e: the aliases up to here bring in 141148 nodes; at most 100000 may be brought in through aliases",
         f"{recursive}:2: alias *l: is inside the node &l it names; a recursive alias never ends",
     ]
+
+
+def deep_set(parts: int, value: str = "1") -> Setting:
+    """``--set labels.a.a...=value``, a path of ``parts`` parts."""
+    return Setting("labels." + ".".join(["a"] * (parts - 1)) + "=" + value)
+
+
+@pytest.mark.parametrize(("parts", "value"), [(64, "1"), (63, "{x,y}")])
+def test_a_set_path_64_levels_deep_is_applied(parts: int, value: str) -> None:
+    (line,) = errors([DEFAULT], [deep_set(parts, value)])  # the model's own problem: labels hold strings
+    assert line.startswith(f"--set labels.{'a.' * (parts - 2)}a={value}: labels.a: {{'a': ")
+    assert line.endswith(" is a mapping, expected string")
+
+
+@pytest.mark.parametrize(("parts", "value", "what"), [(65, "1", "the path is"), (64, "{x,y}", "the path and its {x,y} list are")])
+def test_a_set_path_deeper_than_64_levels_is_one_line(parts: int, value: str, what: str) -> None:
+    setting = deep_set(parts, value)
+    assert errors([DEFAULT], [setting]) == [f"--set {setting.text}: {what} 65 levels deep; at most 64 may be"]
+
+
+def test_nothing_recurses_on_a_flag() -> None:
+    setting = deep_set(1000)
+    assert errors([DEFAULT], [setting]) == [f"--set {setting.text}: the path is 1000 levels deep; at most 64 may be"]
+    braces = "{" * 5000 + "}" * 5000  # lists do not nest: one list of one string
+    assert parse_setting(Setting(f"labels.a={braces}")) == [(f"--set labels.a={braces}", ("labels", "a"), [braces[1:-1]])]
