@@ -8,8 +8,9 @@ remembering where it came from.
   error.
 * ``--set path=value`` (Helm's syntax for the common cases: dotted paths, ``\\.`` for a dot in a
   key, ``[N]`` list indexes, ``a=1,b=2`` with ``\\,`` for a comma in a value, ``{x,y}`` lists; the
-  value parsed as YAML, ``null`` removes) and ``--set-string`` (the value stays a string), applied
-  after every file, in order.
+  value typed as Helm types it: ``true``, ``false``, ``null`` (which removes) and integers without a
+  leading zero, anything else a string) and ``--set-string`` (the value stays a string), applied
+  after every file, in order. An integer of a flag where a string belongs is its text as given.
 
 Every value keeps its :class:`Origin`: the file and line of the layer that set it, or the flag. An
 error about it names that origin.
@@ -36,6 +37,7 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_EXTENDS",
     "FileLayer",
+    "FlagInt",
     "Layers",
     "Origin",
     "Setting",
@@ -92,6 +94,10 @@ class FileLayer(NamedTuple):
     node: yaml.Node
 
 
+_QUOTE_IT = " (quote it)"
+"""The hint of :func:`constructs.props.type_problems` for a number or boolean where a string belongs."""
+
+
 @dataclass
 class Layers:
     """The merged values, and the layers they came from (to tell where each value came from)."""
@@ -123,6 +129,8 @@ class Layers:
         """``<origin>: <field path>: <text>``. A field the values lack is still named, with the
         origin of its parent."""
         origin, found = self.locate(path)
+        if origin.line is None and text.endswith(_QUOTE_IT):  # a flag's value: quotes would not help
+            text = text.removesuffix(_QUOTE_IT) + " (use --set-string)"
         shown = found
         if path and (not found or found[-1] != path[-1]) and not isinstance(path[-1], int):
             shown = (*found, path[-1])
@@ -152,8 +160,9 @@ def line_of(node: yaml.Node, path: FieldPath) -> int | None:
 
 
 def _kind(value: object) -> str:
+    kind = int if isinstance(value, FlagInt) else type(value)
     return {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
-        type(value), "null" if value is None else type(value).__name__
+        kind, "null" if value is None else kind.__name__
     )
 
 
@@ -330,14 +339,46 @@ def _value(text: str, string: bool) -> Any:
     return _scalar(text, string)
 
 
+class FlagInt(int):
+    """An integer from a ``--set`` flag, which remembers its text: where a string belongs (an image
+    tag of digits), it is that text, as Helm renders ``--set image.tag=1234567``. An integer in a
+    values file stays an integer there, an error."""
+
+    text: str
+
+    def __new__(cls, text: str) -> FlagInt:
+        value = super().__new__(cls, text)
+        value.text = text
+        return value
+
+
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+"""What Go's ``strconv.ParseInt(s, 10, 64)`` reads (within int64)."""
+
+
+def _equal_fold(text: str, word: str) -> bool:
+    """Go's ``strings.EqualFold(text, word)`` for an ASCII lowercase ``word``: ASCII case aside, only
+    U+017F (long s) folds to one of its letters, ``s``."""
+    if len(text) != len(word):
+        return False
+    return all(c.lower() == w or (w == "s" and c == "\u017f") for c, w in zip(text, word, strict=True))
+
+
 def _scalar(text: str, string: bool) -> Any:
+    """A ``--set`` value typed as Helm types it (``typedVal`` of helm.sh/helm/v3/pkg/strvals): ``true``
+    and ``false``, ``null``, and a base-10 int64 that does not start with ``0`` (``0`` itself aside),
+    each in any letter case; anything else is a string (``0123456``, ``1.5``, ``1e10``, ``yes``, ``~``)."""
     if string:
         return text
-    try:
-        value = yaml.load(text, Loader=Loader) if text else ""
-    except yaml.YAMLError:
-        return text
-    return value if isinstance(value, str | int | float | bool) or value is None else text
+    if _equal_fold(text, "true"):
+        return True
+    if _equal_fold(text, "false"):
+        return False
+    if _equal_fold(text, "null"):
+        return None
+    if text == "0" or (text[:1] != "0" and _INT.fullmatch(text) and -(2**63) <= int(text) < 2**63):
+        return FlagInt(text)
+    return text
 
 
 def parse_setting(setting: Setting) -> list[tuple[str, FieldPath, Any]]:

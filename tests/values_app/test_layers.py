@@ -10,7 +10,7 @@ import pytest
 
 from tests.values_app.test_yaml_io import BILLION_LAUGHS, bringing
 from values_app import cli
-from values_app.layers import MAX_EXTENDS, Setting, ValuesError, load_layers, parse_document, parse_setting
+from values_app.layers import MAX_EXTENDS, FlagInt, Setting, ValuesError, load_layers, parse_document, parse_setting
 from values_app.loader import load_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,12 +123,12 @@ def test_set_unknown_paths_get_a_did_you_mean() -> None:
     ]
 
 
-def test_set_parses_yaml_and_set_string_keeps_a_string() -> None:
+def test_set_types_as_helm_does_and_set_string_keeps_a_string() -> None:
     values = load_values(
         [DEFAULT],
         [
             Setting("services.backend.replicas=3,namespace.name=todo-ci"),
-            Setting("appVersion=2026.11", string=True),
+            Setting("appVersion=2026.11"),  # not a number: Helm keeps it a string
             Setting("services.backend.args[3]=9000", string=True),
             Setting("services.backend.command={python,-m,app}"),
             Setting("labels.team\\.example\\.com/owner=todo"),
@@ -136,15 +136,74 @@ def test_set_parses_yaml_and_set_string_keeps_a_string() -> None:
     )
     backend = values.services["backend"]
     assert (backend.replicas, values.namespace.name, values.app_version) == (3, "todo-ci", "2026.11")
+    assert type(backend.replicas) is int
     assert backend.args == ["--host", "0.0.0.0", "--port", "9000"]
     assert backend.command == ["python", "-m", "app"]
     assert values.labels == {"team.example.com/owner": "todo"}
-    assert errors([DEFAULT], [Setting("appVersion=2026.11")]) == [
-        "--set appVersion=2026.11: appVersion: 2026.11 is a number, expected string (quote it)"
+    assert errors([DEFAULT], [Setting("appVersion=true")]) == [
+        "--set appVersion=true: appVersion: True is a boolean, expected string (use --set-string)"
     ]
-    assert errors([DEFAULT], [Setting("services.backend.args[3]=9000")]) == [
-        "--set services.backend.args[3]=9000: services.backend.args[3]: 9000 is a number, expected string (quote it)"
+    assert errors([DEFAULT], [Setting("services.backend.args[3]={1,2}")]) == [
+        "--set services.backend.args[3]={1,2}: services.backend.args[3]: [1, 2] is a list, expected string"
     ]
+
+
+HELM_TYPED = [
+    ("true", True),
+    ("false", False),
+    ("True", True),  # Helm compares with strings.EqualFold: any letter case
+    ("FALSE", False),
+    ("0", 0),
+    ("1234567", 1234567),
+    ("-5", -5),
+    ("+5", 5),
+    ("9223372036854775807", 2**63 - 1),
+    ("-9223372036854775808", -(2**63)),
+    ("9223372036854775808", "9223372036854775808"),  # beyond int64: a string
+    ("-9223372036854775809", "-9223372036854775809"),
+    ("0123456", "0123456"),  # a leading zero: a string, not octal
+    ("00", "00"),
+    ("1e10", "1e10"),
+    ("1.5", "1.5"),
+    ("0x10", "0x10"),
+    ("1_000", "1_000"),
+    ("", ""),
+    ("yes", "yes"),
+    ("on", "on"),
+    ("~", "~"),
+    ("2026-11-23", "2026-11-23"),
+    ("[1]", "[1]"),
+    ("\u0663", "\u0663"),  # a digit, but not an ASCII one
+]
+
+
+@pytest.mark.parametrize(("text", "typed"), HELM_TYPED)
+def test_set_values_are_typed_as_helm_types_them(text: str, typed: object) -> None:
+    ((_, _, value),) = parse_setting(Setting(f"a={text}"))
+    assert type(value) is FlagInt if type(typed) is int else type(value) is type(typed), (text, value)
+    assert value == typed
+    ((_, _, string),) = parse_setting(Setting(f"a={text}", string=True))
+    assert string == text
+
+
+def test_set_null_in_any_case_removes() -> None:
+    for text in ("null", "NULL", "Null"):
+        assert parse_setting(Setting(f"a={text}")) == [(f"--set a={text}", ("a",), None)]
+    assert parse_setting(Setting("a=null", string=True)) == [("--set-string a=null", ("a",), "null")]
+
+
+@pytest.mark.parametrize("tag", ["1234567", "0123456", "0", "9223372036854775807", "9223372036854775808"])
+def test_a_set_integer_where_a_string_belongs_is_its_text(tag: str) -> None:
+    values = load_values([DEFAULT], [Setting(f"services.backend.image.tag={tag}"), Setting("appVersion=2026")])
+    assert values.services["backend"].image.tag == tag
+    assert type(values.services["backend"].image.tag) is str
+    assert values.app_version == "2026"
+    assert type(values.app_version) is str
+
+
+def test_an_integer_of_a_values_file_where_a_string_belongs_is_still_an_error(tmp_path: Path) -> None:
+    over = write(tmp_path, "over.yaml", "services:\n  backend:\n    image: {tag: 1234567}\n")
+    assert errors([DEFAULT, over]) == [f"{over}:3: services.backend.image.tag: 1234567 is a number, expected string (quote it)"]
 
 
 def test_set_null_removes_and_indexes_are_checked() -> None:
