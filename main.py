@@ -49,9 +49,10 @@ and integers without a leading zero are typed, anything else is a string; an int
 belongs is its text) and --set-string (always a string) apply after every file. Errors name the
 file and line, or the flag, that set a value.
 
-Secret values come from environment variables named like their keys, or from --env-file (the
-environment wins). A Secret with a value missing is not rendered; the summary prints the kubectl
-command that creates it, and how to deploy with pruning.
+Secret values come from environment variables named like their keys, or from --env-file files
+(KEY=VALUE lines; repeatable, a later file wins; the environment wins over all). A Secret with a
+value missing is not rendered; the summary prints the kubectl command that creates it, and how to
+deploy with pruning.
 
 Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage (including an output
 directory that holds files a synth did not write: nothing is ever deleted). diff: 0 no changes,
@@ -106,7 +107,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME", help="envs: render only this environment (repeatable)"
     )
-    parser.add_argument("--env-file", metavar="FILE", help="dotenv file with Secret values (the environment wins over it)")
+    parser.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="dotenv file with Secret values, KEY=VALUE lines; repeat to layer files, later ones win (the environment "
+        "wins over all of them)",
+    )
     parser.add_argument(
         "--require-secrets",
         action="store_true",
@@ -157,7 +165,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     default = Path(DEFAULT_VALUES) if Path(DEFAULT_VALUES).exists() else ROOT / DEFAULT_VALUES  # from anywhere
     values = [Path(v) for v in args.values] if args.values else [default]
     settings = [Setting(text, string=string) for text, string in args.settings]
-    env_file = Path(args.env_file) if args.env_file else None
+    env_file = [Path(file) for file in args.env_file]
     outdir = Path(args.outdir)
     if args.list_presets:
         return cli.list_presets(ROOT / "values")

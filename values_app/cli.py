@@ -18,7 +18,7 @@ from typing import TextIO
 from .layers import Setting
 from .loader import ValuesError, load_values
 from .outdir import UnsafeOutdirError, check_outdir, check_outputs_parent, remove_leftovers
-from .secrets import EnvFileError, read_env_file
+from .secrets import EnvFileError, read_env_files
 from .synth import Rendered, SynthError, render, write
 
 __all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "list_presets", "run"]
@@ -34,14 +34,14 @@ def _paths(values: Path | Sequence[Path]) -> list[Path]:
 def _render(
     values: Sequence[Path],
     settings: Sequence[Setting],
-    env_file: Path | None,
+    env_file: Path | Sequence[Path] | None,
     environ: Mapping[str, str] | None,
     *,
     require_secrets: bool = False,
 ) -> Rendered:
     """Load, render and check in memory; raise ValuesError, EnvFileError or SynthError."""
     app_values = load_values(values, settings)
-    env_values = read_env_file(env_file) if env_file is not None else None
+    env_values = read_env_files(_paths(env_file)) if env_file else None  # several: layered, the last wins
     return render(
         app_values, environ=os.environ if environ is None else environ, env_file=env_values, require_secrets=require_secrets
     )
@@ -52,7 +52,7 @@ def run(
     values: Path | Sequence[Path],
     outdir: Path,
     settings: Sequence[Setting] = (),
-    env_file: Path | None = None,
+    env_file: Path | Sequence[Path] | None = None,
     require_secrets: bool = False,
     quiet: bool = False,
     environ: Mapping[str, str] | None = None,
@@ -86,7 +86,7 @@ def environments(
     outdir: Path,
     names: Sequence[str] = (),
     settings: Sequence[Setting] = (),
-    env_file: Path | None = None,
+    env_file: Path | Sequence[Path] | None = None,
     require_secrets: bool = False,
     quiet: bool = False,
     environ: Mapping[str, str] | None = None,
@@ -146,7 +146,7 @@ def diff(
     values: Path | Sequence[Path],
     against: Path,
     settings: Sequence[Setting] = (),
-    env_file: Path | None = None,
+    env_file: Path | Sequence[Path] | None = None,
     environ: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
