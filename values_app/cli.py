@@ -212,18 +212,28 @@ def diagram(
 
 
 def list_presets(directory: Path, *, stdout: TextIO | None = None) -> int:
-    """Print each preset in ``directory`` with its one-line ``description``."""
-    import yaml
+    """Print each preset in ``directory`` with its one-line ``description``. The names and
+    descriptions are printed with every character that is not printable escaped (:func:`_printable`):
+    a description from a pull request cannot retitle or clear the terminal."""
+    from .inputs import InputError, read_text_bounded
+    from .layers import parse_document
 
     rows = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            data: object = parse_document(read_text_bounded(path, what="values file"), str(path))[0]
+        except (InputError, ValuesError):
             data = None
         description = data.get("description", "") if isinstance(data, dict) else "(not a valid values file)"
-        rows.append((f"{directory.name}/{path.name}", str(description)))
+        rows.append((_printable(f"{directory.name}/{path.name}"), _printable(str(description))))
     width = max((len(name) for name, _ in rows), default=0)
     for name, description in rows:
         print(f"{name:<{width}}  {description}".rstrip(), file=stdout if stdout is not None else sys.stdout)
     return 0
+
+
+def _printable(text: str) -> str:
+    """``text`` with each character that is not printable (ESC, CR, the C1 CSI U+009B, a line
+    separator, ...) escaped as ``repr`` escapes it (``\\x1b``), so that printing it cannot move
+    the cursor or send a terminal a command."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

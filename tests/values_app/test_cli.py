@@ -34,6 +34,24 @@ def test_list_presets_gives_each_a_line() -> None:
     assert re.match(r"^values/003-local-k8s-deployment\.yaml +Seed 000 \(default\): ", lines[1])
 
 
+def test_list_presets_escapes_what_a_terminal_would_obey(tmp_path: Path) -> None:
+    presets = tmp_path / "values"
+    presets.mkdir()
+    (presets / "a.yaml").write_text('description: "\\e]0;pwned\\a\\e[2J\\rtitle\\x9b2J\\u2028\\tend"\n')
+    (presets / "b\x1b[31m.yaml").write_text("description: plain, é and \\ kept\n")
+    (presets / "c.yaml").write_text(BILLION_LAUGHS)
+    (presets / "d.yaml").write_text("description: x\ndescription: y\n")
+    out = io.StringIO()
+    assert cli.list_presets(presets, stdout=out) == 0
+    assert out.getvalue().splitlines() == [
+        "values/a.yaml          \\x1b]0;pwned\\x07\\x1b[2J\\rtitle\\x9b2J\\u2028\\tend",
+        "values/b\\x1b[31m.yaml  plain, é and \\ kept",
+        "values/c.yaml          (not a valid values file)",
+        "values/d.yaml          (not a valid values file)",
+    ]
+    assert all(char.isprintable() for char in out.getvalue().replace("\n", ""))
+
+
 def test_diagram_shows_services_ports_access_and_keys() -> None:
     out = io.StringIO()
     assert cli.diagram(values=DEFAULT, stdout=out) == 0
