@@ -72,7 +72,7 @@ def test_a_pipe_is_read_up_to_the_limit(tmp_path: Path, size: int, refused: bool
         with open(fifo, "wb") as handle:
             handle.write(b"A=1\n" * (size // 4) + b"#" * (size % 4))
 
-    writer = threading.Thread(target=feed)
+    writer = threading.Thread(target=feed, daemon=True)
     writer.start()
     try:
         if refused:
