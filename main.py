@@ -34,10 +34,10 @@ examples:
   make synth                                    # set up, then render the default preset into dist/
   .venv/bin/python main.py --values values/001-k8s-minikube-deploy.yaml --outdir out
   .venv/bin/python main.py --values values/003-local-k8s-deployment.yaml --values my-overrides.yaml
-  .venv/bin/python main.py --values values/production.yaml --set services.backend.image.tag=$GIT_SHA \\
-      --set-string appVersion=2026.11 --outdir dist/production
+  .venv/bin/python main.py --values values/production.yaml --set-string services.backend.image.tag=$GIT_SHA \\
+      --set services.backend.replicas=3 --outdir dist/production
   .venv/bin/python main.py envs                           # every environment into dist/<name>/
-  .venv/bin/python main.py envs --env staging --env production --set services.backend.image.tag=$GIT_SHA
+  .venv/bin/python main.py envs --env staging --env production --set-string services.backend.image.tag=$GIT_SHA
   .venv/bin/python main.py diff --values values/production.yaml --against dist/production
   .venv/bin/python main.py --env-file .env.local            # Secret values from a dotenv file
   DATABASE_URL=... .venv/bin/python main.py --require-secrets --quiet   # a deploy pipeline
@@ -47,12 +47,15 @@ examples:
 
 Values files are layered: each --values file is merged over the ones before (mappings key by key,
 lists and scalars replaced, null removes a key); a file may name its own base with `extends:`.
---set path=value (Helm's syntax: dotted paths, [N] indexes, a=1,b=2; the value read as YAML) and
---set-string apply after every file. Errors name the file and line, or the flag, that set a value.
+--set path=value (Helm's syntax and typing: dotted paths, [N] indexes, a=1,b=2; true, false, null
+and integers without a leading zero are typed, anything else is a string; an integer where a string
+belongs is its text) and --set-string (always a string) apply after every file. Errors name the
+file and line, or the flag, that set a value.
 
-Secret values come from environment variables named like their keys, or from --env-file (the
-environment wins). A Secret with a value missing is not rendered; the summary prints the kubectl
-command that creates it, and how to deploy with pruning.
+Secret values come from environment variables named like their keys, or from --env-file files
+(KEY=VALUE lines; repeatable, a later file wins; the environment wins over all). A Secret with a
+value missing is not rendered; the summary prints the kubectl command that creates it, and how to
+deploy with pruning.
 
 Exit status: 0 success, 1 invalid input (nothing written), 2 bad usage (including an output
 directory that holds files a synth did not write: nothing is ever deleted), 130 interrupted
@@ -81,7 +84,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=lambda text: (text, False),
         metavar="PATH=VALUE",
         dest="settings",
-        help="set a value after every file, e.g. services.backend.replicas=3 (value read as YAML; null removes)",
+        help="set a value after every file, e.g. services.backend.replicas=3 (typed as Helm types it: true, false, "
+        "null (removes) and integers; anything else a string)",
     )
     parser.add_argument(
         "--set-string",
@@ -106,7 +110,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME", help="envs: render only this environment (repeatable)"
     )
-    parser.add_argument("--env-file", metavar="FILE", help="dotenv file with Secret values (the environment wins over it)")
+    parser.add_argument(
+        "--env-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="dotenv file with Secret values, KEY=VALUE lines; repeat to layer files, later ones win (the environment "
+        "wins over all of them)",
+    )
     parser.add_argument(
         "--require-secrets",
         action="store_true",
@@ -167,7 +178,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     default = Path(DEFAULT_VALUES) if Path(DEFAULT_VALUES).exists() else ROOT / DEFAULT_VALUES  # from anywhere
     values = [Path(v) for v in args.values] if args.values else [default]
     settings = [Setting(text, string=string) for text, string in args.settings]
-    env_file = Path(args.env_file) if args.env_file else None
+    env_file = [Path(file) for file in args.env_file]
     outdir = Path(args.outdir)
     if args.list_presets:
         return cli.list_presets(ROOT / "values")

@@ -3,6 +3,7 @@ fake commit, and needs no cluster; its deploy step is a server-side apply of an 
 
 from __future__ import annotations
 
+import itertools
 import os
 import shlex
 import subprocess
@@ -33,6 +34,14 @@ def test_the_render_step_renders_staging_and_production_for_a_commit(tmp_path: P
         app = (tmp_path / "dist" / name / "20-app.k8s.yaml").read_text()
         assert "image: ghcr.io/example/todo-backend:0123abc\n" in app
         assert "image: ghcr.io/example/todo-frontend:0123abc\n" in app
+
+
+def test_image_tags_are_set_as_strings() -> None:
+    for name in ("Render staging and production", "What would change in production"):
+        argv = shlex.split(step("render", name).get("run", ""))
+        tags = [(flag, value) for flag, value in itertools.pairwise(argv) if ".image.tag=" in value]
+        assert len(tags) == 3, name
+        assert all(flag == "--set-string" for flag, _ in tags), tags  # a SHA of digits stays a tag
 
 
 def test_it_validates_uploads_and_deploys_server_side() -> None:

@@ -18,7 +18,7 @@ from typing import TextIO
 from .layers import Setting
 from .loader import ValuesError, load_values
 from .outdir import UnsafeOutdirError, check_outdir, check_outputs_parent, remove_leftovers, replace_outdir
-from .secrets import EnvFileError, read_env_file
+from .secrets import EnvFileError, read_env_files
 from .synth import Rendered, SynthError, render, write
 
 __all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "helm_chart", "list_presets", "run"]
@@ -34,14 +34,14 @@ def _paths(values: Path | Sequence[Path]) -> list[Path]:
 def _render(
     values: Sequence[Path],
     settings: Sequence[Setting],
-    env_file: Path | None,
+    env_file: Path | Sequence[Path] | None,
     environ: Mapping[str, str] | None,
     *,
     require_secrets: bool = False,
 ) -> Rendered:
     """Load, render and check in memory; raise ValuesError, EnvFileError or SynthError."""
     app_values = load_values(values, settings)
-    env_values = read_env_file(env_file) if env_file is not None else None
+    env_values = read_env_files(_paths(env_file)) if env_file else None  # several: layered, the last wins
     return render(
         app_values, environ=os.environ if environ is None else environ, env_file=env_values, require_secrets=require_secrets
     )
@@ -52,7 +52,7 @@ def run(
     values: Path | Sequence[Path],
     outdir: Path,
     settings: Sequence[Setting] = (),
-    env_file: Path | None = None,
+    env_file: Path | Sequence[Path] | None = None,
     require_secrets: bool = False,
     quiet: bool = False,
     environ: Mapping[str, str] | None = None,
@@ -134,7 +134,7 @@ def environments(
     outdir: Path,
     names: Sequence[str] = (),
     settings: Sequence[Setting] = (),
-    env_file: Path | None = None,
+    env_file: Path | Sequence[Path] | None = None,
     require_secrets: bool = False,
     quiet: bool = False,
     environ: Mapping[str, str] | None = None,
@@ -194,7 +194,7 @@ def diff(
     values: Path | Sequence[Path],
     against: Path,
     settings: Sequence[Setting] = (),
-    env_file: Path | None = None,
+    env_file: Path | Sequence[Path] | None = None,
     environ: Mapping[str, str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
@@ -275,18 +275,28 @@ def diagram(
 
 
 def list_presets(directory: Path, *, stdout: TextIO | None = None) -> int:
-    """Print each preset in ``directory`` with its one-line ``description``."""
-    import yaml
+    """Print each preset in ``directory`` with its one-line ``description``. The names and
+    descriptions are printed with every character that is not printable escaped (:func:`_printable`):
+    a description from a pull request cannot retitle or clear the terminal."""
+    from .inputs import InputError, read_text_bounded
+    from .layers import parse_document
 
     rows = []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            data: object = parse_document(read_text_bounded(path, what="values file"), str(path))[0]
+        except (InputError, ValuesError):
             data = None
         description = data.get("description", "") if isinstance(data, dict) else "(not a valid values file)"
-        rows.append((f"{directory.name}/{path.name}", str(description)))
+        rows.append((_printable(f"{directory.name}/{path.name}"), _printable(str(description))))
     width = max((len(name) for name, _ in rows), default=0)
     for name, description in rows:
         print(f"{name:<{width}}  {description}".rstrip(), file=stdout if stdout is not None else sys.stdout)
     return 0
+
+
+def _printable(text: str) -> str:
+    """``text`` with each character that is not printable (ESC, CR, the C1 CSI U+009B, a line
+    separator, ...) escaped as ``repr`` escapes it (``\\x1b``), so that printing it cannot move
+    the cursor or send a terminal a command."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)

@@ -17,6 +17,8 @@ from typing import Any, Literal, Union
 
 from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_problems
 
+from .layers import FlagInt
+
 __all__ = ["alias_of", "build", "to_camel", "yaml_path"]
 
 
@@ -99,6 +101,8 @@ def _builder(tp: Any) -> _Builder:
     else:
 
         def leaf(data: Any, path: Path) -> tuple[Any, list[Problem]]:
+            if type(data) is FlagInt:  # a --set integer: its text where a string belongs, else an int
+                data = data.text if tp is str else int(data)
             problems = type_problems(data, tp, path)
             return (None if problems else data), problems
 

@@ -31,9 +31,15 @@ from typing import Any, Literal
 
 import yaml
 
-from .yaml_io import Loader, dump_all, yaml_error
+from .inputs import InputError, read_text_bounded
+from .yaml_io import Loader, alias_problem, dump_all, yaml_error
 
 __all__ = ["DiffError", "DiffResult", "EnvironmentsOutputError", "ObjectChange", "diff_outputs", "read_output"]
+
+MAX_MANIFEST_FILE_BYTES = 64 * 1024 * 1024
+"""The most a file of an output directory may hold for ``diff`` to read it: 64 MiB. A synth writes
+more than its values files hold (every ConfigMap up to 1 MiB, the objects around them), so more than
+a values file may be."""
 
 ROLLING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 """Workloads whose pods are replaced when their pod template (``spec.template``) changes."""
@@ -78,14 +84,20 @@ def _not_a_manifest(document: Any) -> str | None:
 
 def _read_file(path: Path) -> list[dict[str, Any]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DiffError(f"{path}: not UTF-8 text") from None
-    except OSError as error:
-        raise DiffError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from None
+        text = read_text_bounded(path, what="manifest file", limit=MAX_MANIFEST_FILE_BYTES)
+    except InputError as error:
+        raise DiffError(str(error)) from None
     manifests: list[dict[str, Any]] = []
+    loader = Loader(text)
     try:
-        for number, document in enumerate(yaml.load_all(text, Loader=Loader), start=1):
+        number = 0
+        while loader.check_node():  # yaml.load_all, with the aliases of each document bounded
+            node = loader.get_node()
+            number += 1
+            aliases = alias_problem(node, str(path), text)
+            if aliases is not None:
+                raise DiffError(aliases)
+            document = loader.construct_document(node)
             if document is None:
                 continue
             problem = _not_a_manifest(document)
@@ -94,6 +106,8 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
             manifests.append(document)
     except yaml.YAMLError as error:
         raise DiffError(yaml_error(str(path), text, error)) from None
+    finally:
+        loader.dispose()
     return manifests
 
 

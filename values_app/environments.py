@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from constructs import rules
 from constructs.props import dotted
 
+from .inputs import InputError, read_text_bounded
 from .layers import Setting, ValuesError, line_of, parse_document
 
 __all__ = ["ENVIRONMENTS_FILE", "Environment", "load_environments"]
@@ -43,11 +44,9 @@ def load_environments(path: Path) -> dict[str, Environment]:
     """The environments of ``path``, in order; raise :class:`~.layers.ValuesError` listing every
     problem with its line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValuesError([f"{path}: no such environments file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValuesError([f"{path}: cannot read ({type(error).__name__})"]) from None
+        text = read_text_bounded(path, what="environments file")
+    except InputError as error:
+        raise ValuesError([str(error)]) from None
     data, node = parse_document(text, str(path))
 
     def where(*parts: str | int) -> str:

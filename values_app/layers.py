@@ -3,12 +3,14 @@ remembering where it came from.
 
 * ``--values A --values B``: B is merged over A. Mappings merge key by key; lists and scalars
   replace; an explicit ``null`` removes a key.
-* ``extends: base.yaml`` in a file: the base (resolved relative to the file, chains allowed) is
-  loaded first and the file merged over it. A cycle is an error.
+* ``extends: base.yaml`` in a file: the base (resolved relative to the file, chains of up to
+  :data:`MAX_EXTENDS` files allowed) is loaded first and the file merged over it. A cycle is an
+  error.
 * ``--set path=value`` (Helm's syntax for the common cases: dotted paths, ``\\.`` for a dot in a
   key, ``[N]`` list indexes, ``a=1,b=2`` with ``\\,`` for a comma in a value, ``{x,y}`` lists; the
-  value parsed as YAML, ``null`` removes) and ``--set-string`` (the value stays a string), applied
-  after every file, in order.
+  value typed as Helm types it: ``true``, ``false``, ``null`` (which removes) and integers without a
+  leading zero, anything else a string) and ``--set-string`` (the value stays a string), applied
+  after every file, in order. An integer of a flag where a string belongs is its text as given.
 
 Every value keeps its :class:`Origin`: the file and line of the layer that set it, or the flag. An
 error about it names that origin.
@@ -28,11 +30,14 @@ import yaml
 from constructs.props import Path as FieldPath
 from constructs.props import dotted
 
-from .yaml_io import Loader, yaml_error
+from .inputs import InputError, read_text_bounded
+from .yaml_io import Loader, alias_problem, yaml_error
 
 __all__ = [
     "MAX_DEPTH",
+    "MAX_EXTENDS",
     "FileLayer",
+    "FlagInt",
     "Layers",
     "Origin",
     "Setting",
@@ -44,8 +49,12 @@ __all__ = [
 ]
 
 MAX_DEPTH = 64
-"""The deepest nesting a values file may have; far more than any values file needs, and far less
-than what would exhaust the parser's stack."""
+"""The deepest nesting a values file, or a ``--set`` path (with its ``{x,y}`` list), may have; far
+more than any values file needs, and far less than what would exhaust the parser's stack."""
+
+
+MAX_EXTENDS = 16
+"""The longest ``extends`` chain: a values file and 15 bases under it."""
 
 
 class ValuesError(Exception):
@@ -85,6 +94,10 @@ class FileLayer(NamedTuple):
     node: yaml.Node
 
 
+_QUOTE_IT = " (quote it)"
+"""The hint of :func:`constructs.props.type_problems` for a number or boolean where a string belongs."""
+
+
 @dataclass
 class Layers:
     """The merged values, and the layers they came from (to tell where each value came from)."""
@@ -116,6 +129,8 @@ class Layers:
         """``<origin>: <field path>: <text>``. A field the values lack is still named, with the
         origin of its parent."""
         origin, found = self.locate(path)
+        if origin.line is None and text.endswith(_QUOTE_IT):  # a flag's value: quotes would not help
+            text = text.removesuffix(_QUOTE_IT) + " (use --set-string)"
         shown = found
         if path and (not found or found[-1] != path[-1]) and not isinstance(path[-1], int):
             shown = (*found, path[-1])
@@ -145,8 +160,9 @@ def line_of(node: yaml.Node, path: FieldPath) -> int | None:
 
 
 def _kind(value: object) -> str:
+    kind = int if isinstance(value, FlagInt) else type(value)
     return {dict: "mapping", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
-        type(value), "null" if value is None else type(value).__name__
+        kind, "null" if value is None else kind.__name__
     )
 
 
@@ -167,11 +183,15 @@ def _check_depth(text: str, source: str) -> None:
 
 def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
     """The data of a YAML mapping document and its node tree. Refuses nesting deeper than
-    :data:`MAX_DEPTH` and keys a mapping repeats."""
+    :data:`MAX_DEPTH`, aliases that bring in more than :data:`~.yaml_io.MAX_ALIAS_NODES` nodes or
+    contain themselves, and keys a mapping repeats."""
     try:
         loader = Loader(text)
         try:
             node = loader.get_single_node()
+            problem = alias_problem(node, source, text) if node is not None else None
+            if problem is not None:  # before anything walks it, through every alias
+                raise ValuesError([problem])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -213,34 +233,45 @@ def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValuesError([f"{path}: no such values file"]) from None
-    except IsADirectoryError:
-        raise ValuesError([f"{path}: is a directory, not a values file"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ValuesError([f"{path}: cannot read ({type(error).__name__}: {reason})"]) from None
+        return read_text_bounded(path, what="values file")
+    except InputError as error:
+        raise ValuesError([str(error)]) from None
 
 
-def _file_layers(path: Path, chain: tuple[Path, ...] = ()) -> list[FileLayer]:
-    """The layers of the file at ``path``: its ``extends`` chain, base first, then the file."""
-    resolved = Path(os.path.abspath(path))
-    if resolved in chain:
-        cycle = " -> ".join(str(p) for p in (*chain[chain.index(resolved) :], resolved))
-        raise ValuesError([f"{path}:1: extends: a cycle ({cycle})"])
-    data, node = parse_document(_read(path), str(path))
-    layer = FileLayer(str(path), data, node)
-    if "extends" not in data:
-        return [layer]
-    where = f"{path}:{line_of(node, ('extends',))}"
-    base = data.pop("extends")
-    if not isinstance(base, str) or not base:
-        raise ValuesError([f"{where}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])
-    base_path = Path(os.path.normpath(path.parent / base))
-    if not base_path.is_file():
-        raise ValuesError([f"{where}: extends: {base_path}: no such values file"])
-    return [*_file_layers(base_path, (*chain, resolved)), layer]
+def _chain_text(paths: Sequence[Path]) -> str:
+    """``a -> b -> ... -> y -> z``: the start and the end of a long chain."""
+    shown = [str(p) for p in paths]
+    return " -> ".join(shown if len(shown) <= 5 else [*shown[:2], "...", *shown[-2:]])
+
+
+def _file_layers(path: Path) -> list[FileLayer]:
+    """The layers of the file at ``path``: its ``extends`` chain, base first, then the file. The
+    chain is followed in a loop, at most :data:`MAX_EXTENDS` files long."""
+    layers: list[FileLayer] = []
+    chain: list[Path] = []  # as named, ``path`` first
+    resolved: list[Path] = []
+    while True:
+        here = Path(os.path.abspath(path))
+        if here in resolved:
+            cycle = " -> ".join(str(p) for p in (*resolved[resolved.index(here) :], here))
+            raise ValuesError([f"{path}:1: extends: a cycle ({cycle})"])
+        chain.append(path)
+        resolved.append(here)
+        data, node = parse_document(_read(path), str(path))
+        layers.append(FileLayer(str(path), data, node))
+        if "extends" not in data:
+            return layers[::-1]
+        where = f"{path}:{line_of(node, ('extends',))}"
+        base = data.pop("extends")
+        if not isinstance(base, str) or not base:
+            raise ValuesError([f"{where}: extends: {base!r} is a {_kind(base)}, expected the path of a values file"])
+        base_path = Path(os.path.normpath(path.parent / base))
+        if len(chain) == MAX_EXTENDS:
+            shown = _chain_text([*chain, base_path])
+            raise ValuesError([f"{where}: extends: the chain is longer than {MAX_EXTENDS} files ({shown})"])
+        if not base_path.is_file():
+            raise ValuesError([f"{where}: extends: {base_path}: no such values file"])
+        path = base_path
 
 
 # --- merging -------------------------------------------------------------------------------------
@@ -302,15 +333,52 @@ def _path(text: str) -> FieldPath:
 
 
 def _value(text: str, string: bool) -> Any:
+    """The value of ``path=text``: a ``{x,y}`` list (of scalars: lists do not nest) or a scalar."""
     if text.startswith("{") and text.endswith("}"):
-        return [_value(item, string) for item in _split(text[1:-1], ",")] if text[1:-1] else []
+        return [_scalar(item, string) for item in _split(text[1:-1], ",")] if text[1:-1] else []
+    return _scalar(text, string)
+
+
+class FlagInt(int):
+    """An integer from a ``--set`` flag, which remembers its text: where a string belongs (an image
+    tag of digits), it is that text, as Helm renders ``--set image.tag=1234567``. An integer in a
+    values file stays an integer there, an error."""
+
+    text: str
+
+    def __new__(cls, text: str) -> FlagInt:
+        value = super().__new__(cls, text)
+        value.text = text
+        return value
+
+
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+"""What Go's ``strconv.ParseInt(s, 10, 64)`` reads (within int64)."""
+
+
+def _equal_fold(text: str, word: str) -> bool:
+    """Go's ``strings.EqualFold(text, word)`` for an ASCII lowercase ``word``: ASCII case aside, only
+    U+017F (long s) folds to one of its letters, ``s``."""
+    if len(text) != len(word):
+        return False
+    return all(c.lower() == w or (w == "s" and c == "\u017f") for c, w in zip(text, word, strict=True))
+
+
+def _scalar(text: str, string: bool) -> Any:
+    """A ``--set`` value typed as Helm types it (``typedVal`` of helm.sh/helm/v3/pkg/strvals): ``true``
+    and ``false``, ``null``, and a base-10 int64 that does not start with ``0`` (``0`` itself aside),
+    each in any letter case; anything else is a string (``0123456``, ``1.5``, ``1e10``, ``yes``, ``~``)."""
     if string:
         return text
-    try:
-        value = yaml.load(text, Loader=Loader) if text else ""
-    except yaml.YAMLError:
-        return text
-    return value if isinstance(value, str | int | float | bool) or value is None else text
+    if _equal_fold(text, "true"):
+        return True
+    if _equal_fold(text, "false"):
+        return False
+    if _equal_fold(text, "null"):
+        return None
+    if text == "0" or (text[:1] != "0" and _INT.fullmatch(text) and -(2**63) <= int(text) < 2**63):
+        return FlagInt(text)
+    return text
 
 
 def parse_setting(setting: Setting) -> list[tuple[str, FieldPath, Any]]:
@@ -329,7 +397,12 @@ def parse_setting(setting: Setting) -> list[tuple[str, FieldPath, Any]]:
         path = _path(key)
         if not key or any(part == "" for part in path):
             raise ValuesError([f"{setting.flag} {assignment}: {key!r} is not a dotted path (e.g. services.backend.replicas)"])
-        found.append((f"{setting.flag} {assignment}", path, _value(text, setting.string)))
+        value = _value(text, setting.string)
+        levels = len(path) + isinstance(value, list)  # the mappings the path makes, the top one included
+        if levels > MAX_DEPTH:
+            what = "the path and its {x,y} list are" if isinstance(value, list) else "the path is"
+            raise ValuesError([f"{setting.flag} {assignment}: {what} {levels} levels deep; at most {MAX_DEPTH} may be"])
+        found.append((f"{setting.flag} {assignment}", path, value))
     return found
 
 

@@ -1,23 +1,26 @@
 """Secret values: from the environment or a dotenv file at synth time, never from the repository.
 
 Each key's value comes from the environment variable named like the key, else from the
-``--env-file``. An empty value counts as missing. A Secret with any value missing is not
-rendered; :class:`MissingSecret` says which keys are missing and how to create it with kubectl.
+``--env-file`` files (repeatable: a later file's value wins). An empty value counts as missing. A
+Secret with any value missing is not rendered; :class:`MissingSecret` says which keys are missing
+and how to create it with kubectl.
 An ``external`` Secret is never rendered: something outside the chart creates it.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from constructs import rules
 from constructs.app_secret import SecretValue
 
+from .inputs import InputError, read_text_bounded
 from .model import SecretValues
 
-__all__ = ["EnvFileError", "MissingSecret", "SecretValueError", "read_env_file", "resolve_secrets"]
+__all__ = ["EnvFileError", "MissingSecret", "SecretValueError", "read_env_file", "read_env_files", "resolve_secrets"]
 
 
 class EnvFileError(ValueError):
@@ -71,24 +74,54 @@ class MissingSecret(NamedTuple):
 
 
 def read_env_file(path: Path) -> dict[str, SecretValue]:
-    """Parse a dotenv file. Errors name the file and line, never the value."""
+    """Parse a dotenv file: each line ``KEY=VALUE`` (python-dotenv's syntax: an optional ``export``,
+    quoted values, which may span lines), a comment or blank. A KEY is an environment variable name
+    (:func:`constructs.rules.env_var_name`). Raises :class:`EnvFileError` with one line per problem,
+    each naming the file and line, never the line itself: it may hold a secret."""
     from dotenv.parser import parse_stream
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise EnvFileError(f"{path}: no such env file") from None
-    except IsADirectoryError:
-        raise EnvFileError(f"{path}: is a directory, not an env file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or type(error).__name__
-        raise EnvFileError(f"{path}: cannot read env file ({reason})") from None
+        text = read_text_bounded(path, what="env file")
+    except InputError as error:
+        raise EnvFileError(str(error)) from None
+    if "\0" in text:  # not text at all: one line, at the first
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise EnvFileError(f"{path}:{line}: a NUL byte; an env file is text, KEY=VALUE lines")
     values: dict[str, SecretValue] = {}
+    problems: list[str] = []
     for binding in parse_stream(io.StringIO(text)):
+        written = binding.original.string
+        line = binding.original.line + written[: len(written) - len(written.lstrip())].count("\n")  # blank lines before it
         if binding.error:
-            raise EnvFileError(f"{path}:{binding.original.line}: not a KEY=VALUE line")
-        if binding.key is not None and binding.value is not None:
+            problems.append(f"{path}:{line}: not a KEY=VALUE line, a comment or blank")
+        elif binding.key is None:
+            continue  # a comment or blank
+        elif binding.value is None:
+            problems.append(f"{path}:{line}: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)")
+        elif rules.env_var_name(binding.key):
+            problems.append(
+                f"{path}:{line}: the name before '=' is not an environment variable name: letters, digits and '_', "
+                "not starting with a digit"
+            )
+        else:
             values[binding.key] = SecretValue(binding.value)
+    if problems:
+        raise EnvFileError("\n".join(problems))
+    return values
+
+
+def read_env_files(paths: Sequence[Path]) -> dict[str, SecretValue]:
+    """The values of the dotenv files ``paths``, layered in order: a later file's value of a key wins.
+    Raises :class:`EnvFileError` with every problem of every file, one line each."""
+    values: dict[str, SecretValue] = {}
+    problems: list[str] = []
+    for path in paths:
+        try:
+            values.update(read_env_file(path))
+        except EnvFileError as error:
+            problems += str(error).splitlines()
+    if problems:
+        raise EnvFileError("\n".join(problems))
     return values
 
 
@@ -101,7 +134,7 @@ def resolve_secrets(
 ) -> tuple[dict[str, dict[str, SecretValue]], list[MissingSecret]]:
     """Split the declared Secrets into those with every value given and the rest.
 
-    The environment wins over the env file (as with docker compose).
+    The environment wins over the env files (as with docker compose).
     """
     complete: dict[str, dict[str, SecretValue]] = {}
     missing: list[MissingSecret] = []

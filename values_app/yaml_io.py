@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Dumper", "Loader", "dump_all", "yaml_error"]
+__all__ = ["MAX_ALIAS_NODES", "Dumper", "Loader", "alias_problem", "dump_all", "yaml_error"]
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
@@ -201,3 +201,104 @@ def yaml_error(where: str, text: str, error: yaml.YAMLError) -> str:
         what = f"unacceptable character #x{character:04x}: {error.reason}"
     located = f"{where}:{line}" if line is not None else where
     return f"{located}: not valid YAML: {what or type(error).__name__}"
+
+
+MAX_ALIAS_NODES = 100_000
+"""The most nodes the aliases of one YAML document may bring in (each alias counting every node of
+what it names, aliases inside included): far more than any values file or manifest has, far fewer
+than the hundred million of a 337-byte "billion laughs"."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def alias_problem(node: yaml.Node, source: str, text: str) -> str | None:
+    """None when the aliases of the document ``node`` (composed from ``text``, before it is
+    constructed) bring in at most :data:`MAX_ALIAS_NODES` nodes and none is inside the node it names;
+    else the one line that says so, at the line of the alias: ``source:LINE: alias *a: ...``.
+
+    Linear in the nodes as written: each node's size (aliases expanded) is counted once.
+    """
+    if "*" not in text:  # no alias
+        return None
+    sizes: dict[int, int] = {}
+    """id() of each node counted -> its size with aliases expanded (the nodes are alive meanwhile)."""
+    inside: set[int] = set()
+    """The nodes being counted: an alias to one of them is inside what it names."""
+    stack: list[tuple[yaml.Node, list[yaml.Node], int]] = [(node, _children(node)[::-1], 1)]
+    inside.add(id(node))
+    brought = 0
+    while stack:
+        current, todo, size = stack[-1]
+        if not todo:
+            stack.pop()
+            inside.discard(id(current))
+            sizes[id(current)] = size
+            if stack:
+                parent, rest, total = stack[-1]
+                stack[-1] = (parent, rest, total + size)
+            continue
+        child = todo.pop()
+        known = sizes.get(id(child))
+        if known is not None or id(child) in inside:  # met before, in document order: an alias
+            if known is None:
+                return _locate_alias(text, source, node)
+            brought += known
+            if brought > MAX_ALIAS_NODES:
+                return _locate_alias(text, source, node)
+            stack[-1] = (current, todo, size + known)
+        elif isinstance(child, yaml.ScalarNode):
+            sizes[id(child)] = 1
+            stack[-1] = (current, todo, size + 1)
+        else:
+            inside.add(id(child))
+            stack.append((child, _children(child)[::-1], 1))
+    return None
+
+
+def _locate_alias(text: str, source: str, node: yaml.Node) -> str:
+    """The problem :func:`alias_problem` found, at the line of its alias: the same count again, over
+    the YAML events of ``text``, which (unlike the nodes) say where each alias is."""
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = []
+    brought = 0
+    try:
+        for event in yaml.parse(text, Loader=Loader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                sizes, brought = {}, 0
+            elif isinstance(event, yaml.AliasEvent):
+                mark: Any = event.start_mark
+                line, name = mark.line + 1, str(event.anchor)
+                if any(anchor == name for anchor, _ in stack):
+                    return f"{source}:{line}: alias *{name}: is inside the node &{name} it names; a recursive alias never ends"
+                size = sizes.get(name, 0)
+                brought += size
+                if brought > MAX_ALIAS_NODES:
+                    return (
+                        f"{source}:{line}: alias *{name}: the aliases up to here bring in {brought} nodes; "
+                        f"at most {MAX_ALIAS_NODES} may be brought in through aliases"
+                    )
+                if stack:
+                    stack[-1][1] += size
+            elif isinstance(event, yaml.ScalarEvent):
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                if stack:
+                    stack[-1][1] += 1
+            elif isinstance(event, yaml.CollectionStartEvent):
+                stack.append([event.anchor, 1])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, size = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = size
+                if stack:
+                    stack[-1][1] += size
+    except yaml.YAMLError:
+        pass
+    line = node.start_mark.line + 1
+    return f"{source}:{line}: its aliases bring in more than {MAX_ALIAS_NODES} nodes, or one is inside the node it names"

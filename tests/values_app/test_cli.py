@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import main
+from tests.values_app.test_yaml_io import BILLION_LAUGHS
 from values_app import cli
 from values_app.layers import Setting
 
@@ -31,6 +32,24 @@ def test_list_presets_gives_each_a_line() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == len(list((ROOT / "values").glob("*.yaml")))
     assert re.match(r"^values/003-local-k8s-deployment\.yaml +Seed 000 \(default\): ", lines[1])
+
+
+def test_list_presets_escapes_what_a_terminal_would_obey(tmp_path: Path) -> None:
+    presets = tmp_path / "values"
+    presets.mkdir()
+    (presets / "a.yaml").write_text('description: "\\e]0;pwned\\a\\e[2J\\rtitle\\x9b2J\\u2028\\tend"\n')
+    (presets / "b\x1b[31m.yaml").write_text("description: plain, é and \\ kept\n")
+    (presets / "c.yaml").write_text(BILLION_LAUGHS)
+    (presets / "d.yaml").write_text("description: x\ndescription: y\n")
+    out = io.StringIO()
+    assert cli.list_presets(presets, stdout=out) == 0
+    assert out.getvalue().splitlines() == [
+        "values/a.yaml          \\x1b]0;pwned\\x07\\x1b[2J\\rtitle\\x9b2J\\u2028\\tend",
+        "values/b\\x1b[31m.yaml  plain, é and \\ kept",
+        "values/c.yaml          (not a valid values file)",
+        "values/d.yaml          (not a valid values file)",
+    ]
+    assert all(char.isprintable() for char in out.getvalue().replace("\n", ""))
 
 
 def test_diagram_shows_services_ports_access_and_keys() -> None:
@@ -172,6 +191,22 @@ def test_environment_names_and_files_are_checked(tmp_path: Path) -> None:
     assert (
         stderr.getvalue()
         == f"error: --env qa: not an environment of {tmp_path / 'environments.yaml'} (one of local, staging, production)\n"
+    )
+
+
+def test_the_environments_file_is_read_as_a_values_file_is(tmp_path: Path) -> None:
+    bomb = tmp_path / "environments.yaml"
+    bomb.write_text(BILLION_LAUGHS)
+    stderr = io.StringIO()
+    assert cli.environments(file=bomb, outdir=tmp_path / "dist", environ={}, stderr=stderr) == 1
+    assert stderr.getvalue() == (
+        f"error: {bomb}:6: alias *e: the aliases up to here bring in 141148 nodes; "
+        "at most 100000 may be brought in through aliases\n"
+    )
+    stderr = io.StringIO()
+    assert cli.environments(file=Path("/dev/zero"), outdir=tmp_path / "dist", environ={}, stderr=stderr) == 1
+    assert stderr.getvalue() == (
+        "error: /dev/zero: is a character device, not an environments file (only regular files and pipes are read)\n"
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.values_app.test_yaml_io import BILLION_LAUGHS
 from values_app.diff import DiffError, DiffResult, ObjectChange, diff_outputs, read_output
 from values_app.outdir import MARKER
 from values_app.release import APP_FILE, NAMESPACE_FILE, SECRETS_FILE
@@ -438,3 +439,18 @@ def test_a_document_that_is_not_a_manifest_cannot_be_read(tmp_path: Path, text: 
     with pytest.raises(DiffError) as raised:
         read_output(tmp_path)
     assert str(raised.value) == f"{tmp_path / APP_FILE}: {problem}"
+
+
+def test_the_aliases_of_each_document_are_bounded(tmp_path: Path) -> None:
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    (tmp_path / APP_FILE).write_text(f"{manifest}---\n{manifest}data: &d {{k: *d}}\n---\n{BILLION_LAUGHS}", encoding="utf-8")
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path)
+    assert str(raised.value) == f"{tmp_path / APP_FILE}:8: alias *d: is inside the node &d it names; a recursive alias never ends"
+    (tmp_path / APP_FILE).write_text(f"{manifest}---\n{BILLION_LAUGHS}", encoding="utf-8")
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path)
+    assert str(raised.value) == (
+        f"{tmp_path / APP_FILE}:10: alias *e: the aliases up to here bring in 141148 nodes; "
+        "at most 100000 may be brought in through aliases"
+    )

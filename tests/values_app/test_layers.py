@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.values_app.test_yaml_io import BILLION_LAUGHS, bringing
 from values_app import cli
-from values_app.layers import Setting, ValuesError, load_layers, parse_setting
+from values_app.layers import MAX_EXTENDS, FlagInt, Setting, ValuesError, load_layers, parse_document, parse_setting
 from values_app.loader import load_values
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +68,38 @@ def test_an_extends_cycle_is_reported(tmp_path: Path) -> None:
     assert line == f"{a}:1: extends: a cycle ({a} -> {tmp_path / 'b.yaml'} -> {a})"
 
 
+def chain(directory: Path, files: int) -> Path:
+    """A chain of ``files`` values files, ``f1.yaml`` extends ``f2.yaml`` ... extends the default
+    preset (the last)."""
+    write(directory, f"f{files}.yaml", DEFAULT.read_text())
+    for number in range(files - 1, 0, -1):
+        write(directory, f"f{number}.yaml", f"appVersion: '{number}'\nextends: f{number + 1}.yaml\n")
+    return directory / "f1.yaml"
+
+
+def test_an_extends_chain_of_16_files_loads(tmp_path: Path) -> None:
+    assert MAX_EXTENDS == 16
+    layers = load_layers([chain(tmp_path, 16)])
+    assert [Path(layer.source).name for layer in layers.files] == [f"f{n}.yaml" for n in range(16, 0, -1)]
+    assert layers.data["appVersion"] == "1"
+
+
+def test_an_extends_chain_of_17_files_is_refused_showing_its_ends(tmp_path: Path) -> None:
+    top = chain(tmp_path, 17)
+    (line,) = errors([top])
+    assert line == (
+        f"{tmp_path / 'f16.yaml'}:2: extends: the chain is longer than 16 files "
+        f"({top} -> {tmp_path / 'f2.yaml'} -> ... -> {tmp_path / 'f16.yaml'} -> {tmp_path / 'f17.yaml'})"
+    )
+
+
+def test_a_long_chain_stops_at_the_17th_file(tmp_path: Path) -> None:
+    for number in range(1, 101):
+        write(tmp_path, f"f{number}.yaml", f"extends: f{number + 1}.yaml\n")
+    (line,) = errors([tmp_path / "f1.yaml"])
+    assert line.startswith(f"{tmp_path / 'f16.yaml'}:1: extends: the chain is longer than 16 files (")
+
+
 def test_a_missing_base_is_reported_where_it_is_named(tmp_path: Path) -> None:
     top = write(tmp_path, "top.yaml", "release: x\nextends: nowhere.yaml\n")
     assert errors([top]) == [f"{top}:2: extends: {tmp_path / 'nowhere.yaml'}: no such values file"]
@@ -90,12 +123,12 @@ def test_set_unknown_paths_get_a_did_you_mean() -> None:
     ]
 
 
-def test_set_parses_yaml_and_set_string_keeps_a_string() -> None:
+def test_set_types_as_helm_does_and_set_string_keeps_a_string() -> None:
     values = load_values(
         [DEFAULT],
         [
             Setting("services.backend.replicas=3,namespace.name=todo-ci"),
-            Setting("appVersion=2026.11", string=True),
+            Setting("appVersion=2026.11"),  # not a number: Helm keeps it a string
             Setting("services.backend.args[3]=9000", string=True),
             Setting("services.backend.command={python,-m,app}"),
             Setting("labels.team\\.example\\.com/owner=todo"),
@@ -103,15 +136,74 @@ def test_set_parses_yaml_and_set_string_keeps_a_string() -> None:
     )
     backend = values.services["backend"]
     assert (backend.replicas, values.namespace.name, values.app_version) == (3, "todo-ci", "2026.11")
+    assert type(backend.replicas) is int
     assert backend.args == ["--host", "0.0.0.0", "--port", "9000"]
     assert backend.command == ["python", "-m", "app"]
     assert values.labels == {"team.example.com/owner": "todo"}
-    assert errors([DEFAULT], [Setting("appVersion=2026.11")]) == [
-        "--set appVersion=2026.11: appVersion: 2026.11 is a number, expected string (quote it)"
+    assert errors([DEFAULT], [Setting("appVersion=true")]) == [
+        "--set appVersion=true: appVersion: True is a boolean, expected string (use --set-string)"
     ]
-    assert errors([DEFAULT], [Setting("services.backend.args[3]=9000")]) == [
-        "--set services.backend.args[3]=9000: services.backend.args[3]: 9000 is a number, expected string (quote it)"
+    assert errors([DEFAULT], [Setting("services.backend.args[3]={1,2}")]) == [
+        "--set services.backend.args[3]={1,2}: services.backend.args[3]: [1, 2] is a list, expected string"
     ]
+
+
+HELM_TYPED = [
+    ("true", True),
+    ("false", False),
+    ("True", True),  # Helm compares with strings.EqualFold: any letter case
+    ("FALSE", False),
+    ("0", 0),
+    ("1234567", 1234567),
+    ("-5", -5),
+    ("+5", 5),
+    ("9223372036854775807", 2**63 - 1),
+    ("-9223372036854775808", -(2**63)),
+    ("9223372036854775808", "9223372036854775808"),  # beyond int64: a string
+    ("-9223372036854775809", "-9223372036854775809"),
+    ("0123456", "0123456"),  # a leading zero: a string, not octal
+    ("00", "00"),
+    ("1e10", "1e10"),
+    ("1.5", "1.5"),
+    ("0x10", "0x10"),
+    ("1_000", "1_000"),
+    ("", ""),
+    ("yes", "yes"),
+    ("on", "on"),
+    ("~", "~"),
+    ("2026-11-23", "2026-11-23"),
+    ("[1]", "[1]"),
+    ("\u0663", "\u0663"),  # a digit, but not an ASCII one
+]
+
+
+@pytest.mark.parametrize(("text", "typed"), HELM_TYPED)
+def test_set_values_are_typed_as_helm_types_them(text: str, typed: object) -> None:
+    ((_, _, value),) = parse_setting(Setting(f"a={text}"))
+    assert type(value) is FlagInt if type(typed) is int else type(value) is type(typed), (text, value)
+    assert value == typed
+    ((_, _, string),) = parse_setting(Setting(f"a={text}", string=True))
+    assert string == text
+
+
+def test_set_null_in_any_case_removes() -> None:
+    for text in ("null", "NULL", "Null"):
+        assert parse_setting(Setting(f"a={text}")) == [(f"--set a={text}", ("a",), None)]
+    assert parse_setting(Setting("a=null", string=True)) == [("--set-string a=null", ("a",), "null")]
+
+
+@pytest.mark.parametrize("tag", ["1234567", "0123456", "0", "9223372036854775807", "9223372036854775808"])
+def test_a_set_integer_where_a_string_belongs_is_its_text(tag: str) -> None:
+    values = load_values([DEFAULT], [Setting(f"services.backend.image.tag={tag}"), Setting("appVersion=2026")])
+    assert values.services["backend"].image.tag == tag
+    assert type(values.services["backend"].image.tag) is str
+    assert values.app_version == "2026"
+    assert type(values.app_version) is str
+
+
+def test_an_integer_of_a_values_file_where_a_string_belongs_is_still_an_error(tmp_path: Path) -> None:
+    over = write(tmp_path, "over.yaml", "services:\n  backend:\n    image: {tag: 1234567}\n")
+    assert errors([DEFAULT, over]) == [f"{over}:3: services.backend.image.tag: 1234567 is a number, expected string (quote it)"]
 
 
 def test_set_null_removes_and_indexes_are_checked() -> None:
@@ -140,7 +232,7 @@ def test_a_single_file_is_not_copied(tmp_path: Path) -> None:
 
 
 def test_nesting_deeper_than_64_levels_is_one_line(tmp_path: Path) -> None:
-    block = write(tmp_path, "deep.yaml", "".join(f"{'  ' * i}k{i}:\n" for i in range(3000)) + "  " * 3000 + "v: 1\n")
+    block = write(tmp_path, "deep.yaml", "".join(f"{'  ' * i}k{i}:\n" for i in range(1000)) + "  " * 1000 + "v: 1\n")
     flow = write(tmp_path, "flow.yaml", "a: " + "[" * 20000 + "]" * 20000 + "\n")
     fine = write(tmp_path, "fine.yaml", "release: x\nlabels: " + "{a: " * 30 + "b" + "}" * 30 + "\n")
     (line,) = errors([block])
@@ -155,3 +247,51 @@ def test_the_diagram_of_a_deep_file_is_one_line_too(tmp_path: Path) -> None:
     stderr = io.StringIO()
     assert cli.diagram(values=deep, stdout=io.StringIO(), stderr=stderr) == 1
     assert stderr.getvalue() == f"error: {deep}:1: nested more than 64 levels deep; a values file needs far fewer\n"
+
+
+@pytest.mark.parametrize(("count", "refused"), [(100_000, False), (100_001, True)])
+def test_aliases_of_a_values_file_bring_in_at_most_100000_nodes(tmp_path: Path, count: int, refused: bool) -> None:
+    path = write(tmp_path, "v.yaml", bringing(count))
+    if refused:
+        with pytest.raises(ValuesError) as error:
+            parse_document(path.read_text(), str(path))
+        assert error.value.lines == [
+            f"{path}:4: alias *s: the aliases up to here bring in 100001 nodes; at most 100000 may be brought in through aliases"
+        ]
+    else:
+        data, _ = parse_document(path.read_text(), str(path))
+        assert len(data["b"]) == 100
+
+
+def test_a_billion_laughs_and_a_recursive_alias_are_one_line_each(tmp_path: Path) -> None:
+    bomb = write(tmp_path, "bomb.yaml", BILLION_LAUGHS)
+    recursive = write(tmp_path, "recursive.yaml", "release: x\nlabels: &l {a: *l}\n")
+    assert errors([bomb, recursive]) == [
+        f"{bomb}:6: alias *e: the aliases up to here bring in 141148 nodes; at most 100000 may be brought in through aliases",
+        f"{recursive}:2: alias *l: is inside the node &l it names; a recursive alias never ends",
+    ]
+
+
+def deep_set(parts: int, value: str = "1") -> Setting:
+    """``--set labels.a.a...=value``, a path of ``parts`` parts."""
+    return Setting("labels." + ".".join(["a"] * (parts - 1)) + "=" + value)
+
+
+@pytest.mark.parametrize(("parts", "value"), [(64, "1"), (63, "{x,y}")])
+def test_a_set_path_64_levels_deep_is_applied(parts: int, value: str) -> None:
+    (line,) = errors([DEFAULT], [deep_set(parts, value)])  # the model's own problem: labels hold strings
+    assert line.startswith(f"--set labels.{'a.' * (parts - 2)}a={value}: labels.a: {{'a': ")
+    assert line.endswith(" is a mapping, expected string")
+
+
+@pytest.mark.parametrize(("parts", "value", "what"), [(65, "1", "the path is"), (64, "{x,y}", "the path and its {x,y} list are")])
+def test_a_set_path_deeper_than_64_levels_is_one_line(parts: int, value: str, what: str) -> None:
+    setting = deep_set(parts, value)
+    assert errors([DEFAULT], [setting]) == [f"--set {setting.text}: {what} 65 levels deep; at most 64 may be"]
+
+
+def test_nothing_recurses_on_a_flag() -> None:
+    setting = deep_set(1000)
+    assert errors([DEFAULT], [setting]) == [f"--set {setting.text}: the path is 1000 levels deep; at most 64 may be"]
+    braces = "{" * 5000 + "}" * 5000  # lists do not nest: one list of one string
+    assert parse_setting(Setting(f"labels.a={braces}")) == [(f"--set labels.a={braces}", ("labels", "a"), [braces[1:-1]])]

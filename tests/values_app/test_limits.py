@@ -15,8 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
-from values_app import cli
-from values_app.loader import ValuesError, parse_values
+from values_app import cli, inputs
+from values_app.diff import MAX_MANIFEST_FILE_BYTES, DiffError, read_output
+from values_app.environments import load_environments
+from values_app.inputs import MAX_INPUT_BYTES
+from values_app.loader import ValuesError, load_values, parse_values
+from values_app.secrets import EnvFileError, read_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 PRESET = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
@@ -245,21 +249,92 @@ def test_unreadable_values_and_env_files_are_one_line(tmp_path: Path, monkeypatc
     values, env_file = tmp_path / "v.yaml", tmp_path / ".env"
     values.write_text((ROOT / "values/003-local-k8s-deployment.yaml").read_text())
     env_file.write_text("DATABASE_URL=x\n")
-    original = Path.read_text
+    unreadable = {values}
 
-    def unreadable(self: Path, *args: Any, **kwargs: Any) -> str:
-        if self in (values, env_file):
-            raise PermissionError(13, "Permission denied", str(self))
-        return original(self, *args, **kwargs)
+    def fake_open(path: Path, *args: Any, **kwargs: Any) -> Any:
+        if path in unreadable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", unreadable)
+    monkeypatch.setattr(inputs, "open", fake_open, raising=False)  # root reads a file of mode 000 anyway
     stderr = io.StringIO()
     assert cli.run(values=values, outdir=tmp_path / "dist", environ={}, stderr=stderr) == 1
-    assert stderr.getvalue() == f"error: {values}: cannot read (PermissionError: Permission denied)\n"
-    monkeypatch.setattr(Path, "read_text", original)
-    monkeypatch.setattr(
-        Path, "read_text", lambda self, *a, **k: unreadable(self, *a, **k) if self == env_file else original(self, *a, **k)
-    )
+    assert stderr.getvalue() == f"error: {values}: cannot read (Permission denied)\n"
+    unreadable = {env_file}
     stderr = io.StringIO()
     assert cli.run(values=values, outdir=tmp_path / "dist", env_file=env_file, environ={}, stderr=stderr) == 1
-    assert stderr.getvalue() == f"error: {env_file}: cannot read env file (Permission denied)\n"
+    assert stderr.getvalue() == f"error: {env_file}: cannot read (Permission denied)\n"
+
+
+# --- inputs of a bounded size ---------------------------------------------------------------------
+
+
+def padded(text: str, size: int) -> bytes:
+    """``text`` and a comment that make ``size`` bytes."""
+    data = text.encode()
+    return data + b"#" * (size - len(data) - 1) + b"\n"
+
+
+@pytest.mark.parametrize(("size", "refused"), [(MAX_INPUT_BYTES, False), (MAX_INPUT_BYTES + 1, True)])
+def test_a_values_file_holds_at_most_4_mib_and_a_1_mib_config_map_fits(tmp_path: Path, size: int, refused: bool) -> None:
+    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    data["configMaps"]["todo-chatbot-config"] = {"BIG": "BIG-VALUE", "MCP_SERVER_PORT": "8001"}
+    for service in data["services"].values():
+        service["env"]["config"] = [k for k in service["env"].get("config", []) if k == "MCP_SERVER_PORT"]
+    text = yaml.safe_dump(data, sort_keys=False).replace("BIG: BIG-VALUE", "BIG: " + "x" * (1048576 - len("8001")))
+    path = tmp_path / "v.yaml"
+    path.write_bytes(padded(text, size))
+    if refused:
+        with pytest.raises(ValuesError) as error:
+            load_values(path)
+        assert error.value.lines == [f"{path}: larger than 4 MiB (4194304 bytes), the most a values file may be"]
+    else:
+        assert load_values(path).config_maps["todo-chatbot-config"]["BIG"] == "x" * 1048572
+
+
+def test_a_base_an_env_file_and_an_environments_file_are_bounded_too(tmp_path: Path) -> None:
+    base, top = tmp_path / "base.yaml", tmp_path / "top.yaml"
+    base.write_bytes(padded("release: x\n", MAX_INPUT_BYTES + 1))
+    top.write_text("extends: base.yaml\n")
+    with pytest.raises(ValuesError) as error:
+        load_values(top)
+    assert error.value.lines == [f"{base}: larger than 4 MiB (4194304 bytes), the most a values file may be"]
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(padded("DATABASE_URL=x\n", MAX_INPUT_BYTES + 1))
+    with pytest.raises(EnvFileError, match=r"\.env: larger than 4 MiB \(4194304 bytes\), the most an env file may be$"):
+        read_env_file(env_file)
+    env_file.write_bytes(padded("DATABASE_URL=x\n", MAX_INPUT_BYTES))
+    assert read_env_file(env_file)["DATABASE_URL"].reveal() == "x"
+    environments = tmp_path / "environments.yaml"
+    environments.write_bytes(padded("environments: {}\n", MAX_INPUT_BYTES + 1))
+    with pytest.raises(ValuesError) as error:
+        load_environments(environments)
+    assert error.value.lines == [f"{environments}: larger than 4 MiB (4194304 bytes), the most an environments file may be"]
+
+
+@pytest.mark.parametrize(("size", "refused"), [(MAX_MANIFEST_FILE_BYTES, False), (MAX_MANIFEST_FILE_BYTES + 1, True)])
+def test_diff_reads_a_file_of_at_most_64_mib(tmp_path: Path, size: int, refused: bool) -> None:
+    path = tmp_path / "20-app.k8s.yaml"
+    path.write_bytes(padded("- the first document is read before the rest\n---\n", size))
+    with pytest.raises(DiffError) as error:
+        read_output(tmp_path)
+    if refused:
+        assert str(error.value) == f"{path}: larger than 64 MiB (67108864 bytes), the most a manifest file may be"
+    else:
+        assert str(error.value) == f"{path}: document 1 is a list, not a manifest (a mapping)"
+
+
+@pytest.mark.parametrize("flag", ["--values", "--env-file"])
+def test_dev_zero_is_refused_at_once(tmp_path: Path, flag: str) -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), flag, "/dev/zero", "--outdir", str(tmp_path / "dist")],
+        env={k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=20,
+    )
+    assert result.returncode == 1
+    what = "a values file" if flag == "--values" else "an env file"
+    assert result.stderr == f"error: /dev/zero: is a character device, not {what} (only regular files and pipes are read)\n"
+    assert not (tmp_path / "dist").exists()

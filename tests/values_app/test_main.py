@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 import main
 from values_app import cli
@@ -92,7 +95,7 @@ def in_process(*args: str, environ: dict[str, str] | None = None) -> tuple[int, 
     status = cli.run(
         values=[Path(v) for v in parsed.values or [main.DEFAULT_VALUES]],
         outdir=Path(parsed.outdir),
-        env_file=Path(parsed.env_file) if parsed.env_file else None,
+        env_file=[Path(file) for file in parsed.env_file],
         require_secrets=parsed.require_secrets,
         environ=environ or {},
         stderr=stderr,
@@ -117,7 +120,35 @@ def test_env_file_errors_never_echo_values(tmp_path: Path) -> None:
     env_file.write_text("DATABASE_URL=postgres://user:hunter2@db/x\nOPENAI_API_KEY sk-live-123\n")
     status, stderr = in_process("--env-file", str(env_file), "--outdir", str(tmp_path / "o"))
     assert status == 1
-    assert stderr == f"error: {env_file}:2: not a KEY=VALUE line\n"
+    assert stderr == f"error: {env_file}:2: not a KEY=VALUE line, a comment or blank\n"
+    assert "sk-live" not in stderr
+
+
+def test_env_file_repeats_later_files_win_and_the_environment_over_all(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.env", tmp_path / "b.env"
+    first.write_text("DATABASE_URL=fake-a\nBETTER_AUTH_SECRET=fake-a\nOPENAI_API_KEY=fake-a\nCHATKIT_WORKFLOW_ID=w\n")
+    second.write_text("DATABASE_URL=fake-b\nBETTER_AUTH_SECRET=fake-b\n")
+    out = tmp_path / "o"
+    args = ("--env-file", str(first), "--env-file", str(second), "--outdir", str(out), "--require-secrets")
+    assert main.parse_args(list(args)).env_file == [str(first), str(second)]
+    status, stderr = in_process(*args, environ={"BETTER_AUTH_SECRET": "fake-env"})
+    assert status == 0, stderr
+    secret = yaml.safe_load((out / "10-secrets.secret.yaml").read_text())
+    decoded = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+    assert decoded == {
+        "DATABASE_URL": "fake-b",
+        "BETTER_AUTH_SECRET": "fake-env",
+        "OPENAI_API_KEY": "fake-a",
+        "CHATKIT_WORKFLOW_ID": "w",
+    }
+
+
+def test_an_env_file_without_a_key_value_line_is_an_error(tmp_path: Path) -> None:
+    shadow = tmp_path / "shadow"
+    shadow.write_text("root:$6$s3cr3t$hash:19000:0:99999:7:::\n")
+    status, stderr = in_process("--env-file", str(shadow), "--outdir", str(tmp_path / "o"))
+    assert (status, stderr) == (1, f"error: {shadow}:1: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)\n")
+    assert not (tmp_path / "o").exists()
 
 
 def test_secret_values_never_reach_the_output_log(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from constructs.app_secret import SecretValue
 from values_app.model import SecretValues
-from values_app.secrets import EnvFileError, MissingSecret, read_env_file, resolve_secrets
+from values_app.secrets import EnvFileError, MissingSecret, read_env_file, read_env_files, resolve_secrets
 
 SECRETS = {"app-secrets": SecretValues(keys=["DATABASE_URL", "API_TOKEN"])}
 
@@ -53,17 +53,79 @@ def test_external_secret_is_never_rendered() -> None:
 
 def test_env_file_parsing(tmp_path: Path) -> None:
     env = tmp_path / ".env"
-    env.write_text('# comment\nDATABASE_URL="postgres://x"\nexport API_TOKEN=abc\n\n')
+    env.write_text(
+        '# comment\nDATABASE_URL="postgres://x"\nexport API_TOKEN=abc\n\n  # indented\n'
+        "CERT='line 1\nline 2'\nEMPTY=\n_X1=y # trailing comment\n"
+    )
     values = read_env_file(env)
-    assert {k: v.reveal() for k, v in values.items()} == {"DATABASE_URL": "postgres://x", "API_TOKEN": "abc"}
+    assert {k: v.reveal() for k, v in values.items()} == {
+        "DATABASE_URL": "postgres://x",
+        "API_TOKEN": "abc",
+        "CERT": "line 1\nline 2",
+        "EMPTY": "",
+        "_X1": "y",
+    }
     assert "postgres" not in repr(values)
 
 
-def test_env_file_errors_name_file_and_line_without_the_value(tmp_path: Path) -> None:
+def env_errors(tmp_path: Path, text: str) -> list[str]:
     env = tmp_path / "bad.env"
-    env.write_text("GOOD=1\nthis is not an assignment s3cr3t\n")
+    env.write_text(text)
     with pytest.raises(EnvFileError) as error:
         read_env_file(env)
-    assert str(error.value) == f"{env}:2: not a KEY=VALUE line"
+    return [line.removeprefix(f"{env}:") for line in str(error.value).splitlines()]
+
+
+def test_env_file_errors_name_file_and_line_without_the_value(tmp_path: Path) -> None:
+    assert env_errors(tmp_path, "GOOD=1\nthis is not an assignment s3cr3t\n") == ["2: not a KEY=VALUE line, a comment or blank"]
     with pytest.raises(EnvFileError, match="no such env file"):
         read_env_file(tmp_path / "absent.env")
+
+
+def test_a_file_of_no_key_value_line_is_every_line_an_error(tmp_path: Path) -> None:
+    shadow = "root:$6$s3cr3tsalt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n\nhunter2\n"
+    found = env_errors(tmp_path, shadow)
+    assert found == [
+        "1: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)",
+        "2: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)",
+        "4: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)",
+    ]
+    assert not any(secret in line for line in found for secret in ("s3cr3t", "hunter2", "root", "daemon"))
+
+
+@pytest.mark.parametrize("line", ["9LIVES=x", "MY-KEY=x", "'A B'=x", "export 1=x", "K.EY=x"])
+def test_a_key_is_an_environment_variable_name(tmp_path: Path, line: str) -> None:
+    assert env_errors(tmp_path, f"GOOD=1\n\n\n{line}\n") == [
+        "4: the name before '=' is not an environment variable name: letters, digits and '_', not starting with a digit"
+    ]
+
+
+def test_a_nul_byte_is_one_error_at_its_line(tmp_path: Path) -> None:
+    assert env_errors(tmp_path, "A=1\nB=2\x00s3cr3t\n" + "\x00\n" * 1000) == [
+        "2: a NUL byte; an env file is text, KEY=VALUE lines"
+    ]
+
+
+def test_every_problem_at_once(tmp_path: Path) -> None:
+    assert env_errors(tmp_path, 'A=1\nKEY\n2B=x\nC=ok\nD="unterminated\n') == [
+        "2: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)",
+        "3: the name before '=' is not an environment variable name: letters, digits and '_', not starting with a digit",
+        "5: not a KEY=VALUE line, a comment or blank",
+    ]
+
+
+def test_env_files_are_layered_in_order(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.env", tmp_path / "b.env"
+    first.write_text("DATABASE_URL=from-a\nAPI_TOKEN=token-a\n")
+    second.write_text("DATABASE_URL=from-b\n")
+    values = read_env_files([first, second])
+    assert {k: v.reveal() for k, v in values.items()} == {"DATABASE_URL": "from-b", "API_TOKEN": "token-a"}
+    assert read_env_files([]) == {}
+    bad = tmp_path / "bad.env"
+    bad.write_text("oops\n")
+    with pytest.raises(EnvFileError) as error:
+        read_env_files([bad, tmp_path / "absent.env", first])
+    assert str(error.value).splitlines() == [
+        f"{bad}:1: no '=' after the name; a line is KEY=VALUE (KEY= for an empty value)",
+        f"{tmp_path / 'absent.env'}: no such env file",
+    ]

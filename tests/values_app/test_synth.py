@@ -37,7 +37,11 @@ def test_a_failed_write_leaves_the_old_output(tmp_path: Path) -> None:
     outdir = tmp_path / "dist"
     outdir.mkdir()
     (outdir / "app.k8s.yaml").write_text("previous")
-    unwritable = {"app.k8s.yaml": ("new", 0o644), "sub/app.k8s.yaml": ("nested: cannot be created", 0o644)}
+    unwritable = {
+        "app.k8s.yaml": ("new", 0o644),
+        "sub": ("a file", 0o644),
+        "sub/app.k8s.yaml": ("under a file: cannot be", 0o644),
+    }
     with pytest.raises(OSError):  # noqa: PT011 - any failure must leave dist/ alone
         replace_outdir(outdir, unwritable)
     assert (outdir / "app.k8s.yaml").read_text() == "previous"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from values_app.yaml_io import Dumper, Loader, dump_all
+from values_app.yaml_io import MAX_ALIAS_NODES, Dumper, Loader, alias_problem, dump_all
 
 SAFE_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TRICKY = [
@@ -85,3 +86,63 @@ def test_loader_reads_what_safe_load_reads() -> None:
     text = "a: yes\nb: 'yes'\nc: 0o17\nd: 1.0\ne: ~\nf: 2026-11-23\ng: [1, x, on]\n"
     assert yaml.load(text, Loader=Loader) == yaml.safe_load(text)
     assert yaml.load(text, Loader=Loader) == yaml.safe_load(text)  # again, from the cache
+
+
+# --- aliases, bounded -------------------------------------------------------------------------------
+
+BILLION_LAUGHS = "".join(
+    [
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n',
+        *(f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)),
+    ]
+)
+"""342 bytes; 9**9 (387 million) strings with its aliases expanded."""
+
+
+def aliases(text: str) -> str | None:
+    loader = Loader(text)
+    try:
+        return alias_problem(loader.get_single_node(), "v.yaml", text)
+    finally:
+        loader.dispose()
+
+
+def bringing(count: int) -> str:
+    """A document whose aliases bring in ``count`` nodes: ``*a`` 1000 each (a list and its 999
+    items), ``*s`` 1."""
+    lists, scalars = divmod(count, 1000)
+    return f"a: &a [{', '.join(['x'] * 999)}]\ns: &s x\nb: [{', '.join(['*a'] * lists)}]\nc: [{', '.join(['*s'] * scalars)}]\n"
+
+
+@pytest.mark.parametrize(("count", "refused"), [(MAX_ALIAS_NODES, False), (MAX_ALIAS_NODES + 1, True)])
+def test_aliases_bring_in_at_most_100000_nodes(count: int, refused: bool) -> None:
+    assert MAX_ALIAS_NODES == 100_000
+    found = aliases(bringing(count))
+    if refused:
+        assert found == (
+            "v.yaml:4: alias *s: the aliases up to here bring in 100001 nodes; at most 100000 may be brought in through aliases"
+        )
+    else:
+        assert found is None
+
+
+def test_the_billion_laughs_is_refused_at_once_at_its_alias() -> None:
+    assert len(BILLION_LAUGHS) == 342
+    assert aliases(BILLION_LAUGHS) == (
+        "v.yaml:6: alias *e: the aliases up to here bring in 141148 nodes; at most 100000 may be brought in through aliases"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "anchor"), [("a: &a [*a]\n", 1, "a"), ("x: 1\nb: &b\n  c: [1, *b]\n", 3, "b"), ("&r {k: *r}\n", 1, "r")]
+)
+def test_an_alias_inside_the_node_it_names_is_refused(text: str, line: int, anchor: str) -> None:
+    assert aliases(text) == (
+        f"v.yaml:{line}: alias *{anchor}: is inside the node &{anchor} it names; a recursive alias never ends"
+    )
+
+
+def test_aliases_of_shared_nodes_count_once_per_alias() -> None:
+    # *d is met 3 times: each time it brings its 3 nodes (a list, its alias *s, and the string)
+    assert aliases("s: &s x\nd: &d [*s, y]\ne: [*d, *d, *d]\n") is None
+    assert aliases("k: 'no * alias here'\n") is None
