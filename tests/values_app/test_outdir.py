@@ -249,18 +249,3 @@ def test_an_output_left_inside_a_staging_directory_is_put_back(tmp_path: Path) -
     out.rename(staging / "previous")
     assert remove_leftovers(out) == [staging]
     assert snapshot_tree(out) == before
-
-
-def test_npx_cdk8s_synth_asks_before_the_cli_deletes_its_output(tmp_path: Path) -> None:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "todo.md").write_text("buy milk\n")
-    cdk8s = ROOT / "node_modules" / ".bin" / "cdk8s"
-    assert cdk8s.resolve() == ROOT / "scripts" / "cdk8s-guard.js", "run `npm ci` (make setup) to install the guard"
-    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
-    result = subprocess.run(
-        [str(cdk8s), "synth", "--output", str(notes)], cwd=ROOT, env=base, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 2
-    assert "holds files a synth did not write (todo.md)" in result.stderr
-    assert (notes / "todo.md").read_text() == "buy milk\n"
