@@ -148,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if args.check_outdir:  # `npx cdk8s` asks before each deletion: answered without starting jsii
+        from values_app.outdir import check_output
+
+        return check_output(Path(args.outdir), project_root=ROOT)
     from values_app import cli
     from values_app.layers import Setting
 
@@ -160,8 +164,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cli.list_presets(ROOT / "values")
     if args.diagram:
         return cli.diagram(values=values, settings=settings)
-    if args.check_outdir:
-        return cli.check_output(outdir)
     if args.command == "diff":
         return cli.diff(values=values, settings=settings, against=Path(args.against or outdir), env_file=env_file)
     if args.command == "envs":
