@@ -4,11 +4,11 @@
 // the package's postinstall).
 //
 // `cdk8s synth` removes its output directory recursively before it runs the app, and the CLI
-// (yargs) accepts that directory in more spellings than any re-parse of argv can follow: -oV,
-// `-o V synth`, the `synthesize` alias, CDK8S_OUTPUT, cdk8s.yaml's `output:`, `-o A -o B`. So this
-// guard does not parse anything: it wraps the deletion functions themselves, before the CLI (or
-// graceful-fs, which copies node's fs when it loads) is loaded, and then runs the CLI unchanged:
-// same arguments, same module, same exit status.
+// (yargs) accepts that directory in more spellings than any re-parse of argv can follow: `-o V
+// synth`, `--o V`, `-o=V`, the `synthesize` alias, CDK8S_OUTPUT or CDK8S_O, cdk8s.yaml's `output:`;
+// `-o A -o B` gives a list, `-oV` the flag `true`. So this guard parses nothing: it wraps the
+// deletion functions themselves, before the CLI (or graceful-fs, which copies node's fs when it
+// loads) is loaded, then runs the CLI unchanged: same arguments, same modules, same exit status.
 //
 // - node's fs.rm/rmSync and fs.promises.rm, the recursive forms of fs.rmdir/rmdirSync and
 //   fs.promises.rmdir (a plain rmdir removes only an empty directory), and the CLI's own fs-extra:
