@@ -172,6 +172,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from values_app.outdir import check_output  # imports nothing of jsii
+
+    if args.check_outdir:  # `npx cdk8s` asks before each deletion: answered without starting jsii
+        return check_output(Path(args.outdir), project_root=ROOT)
+    if args.command == "synth" and not (args.list_presets or args.diagram):
+        status = check_output(Path(args.outdir), project_root=ROOT)  # a refusal needs no jsii either
+        if status:
+            return status
     from values_app import cli
     from values_app.layers import Setting
 
@@ -184,8 +192,6 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cli.list_presets(ROOT / "values")
     if args.diagram:
         return cli.diagram(values=values, settings=settings)
-    if args.check_outdir:
-        return cli.check_output(outdir)
     if args.command == "diff":
         return cli.diff(values=values, settings=settings, against=Path(args.against or outdir), env_file=env_file)
     if args.command == "envs":

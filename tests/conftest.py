@@ -21,7 +21,7 @@ from values_app.model import AppValues  # noqa: E402
 
 # Property tests run derandomized (the same examples every run, so CI never flakes);
 # HYPOTHESIS_PROFILE=explore searches further.
-settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("explore", max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

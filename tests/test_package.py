@@ -36,27 +36,34 @@ def test_the_readme_program_is_the_issue_contract() -> None:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A new virtualenv outside the repository with `pip install <checkout>[plus]`."""
+    """A new virtualenv outside the repository with `pip install <checkout>` (the package built
+    and installed as any user's pip does). Its dependencies are the project venv's own pinned
+    ones, seen through a .pth file, rather than downloaded and unpacked again (~20 s): `pip check`
+    then proves the package's declared requirements, `[plus]` included, are met by them."""
     home = tmp_path_factory.mktemp("venv")
     venv.create(home / "venv", with_pip=False)  # pip runs from outside it (pip --python): faster
     python = home / "venv" / "bin" / "python"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            f"{ROOT}[plus]",
-        ],
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
         text=True,
-        check=False,
-    )
+        check=True,
+    ).stdout.strip()
+    ours = next(path for path in sys.path if path.endswith("site-packages") and Path(path).is_dir())
+    (Path(purelib) / "project-dependencies.pth").write_text(ours + "\n")
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
+    install = [*pip, "install", "--quiet", "--no-deps", "--no-build-isolation", str(ROOT)]  # hatchling: requirements-dev
+    result = subprocess.run(install, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+    check = subprocess.run([*pip, "check"], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
+    plus = (  # pip check leaves extras out: every requirement, [plus] included, is met
+        "import importlib.metadata as m; from packaging.requirements import Requirement as R\n"
+        "reqs = [R(r) for r in m.requires('todo-constructs')]\n"
+        "assert any(r.name == 'cdk8s-plus-27' for r in reqs)\n"
+        "for r in reqs: assert m.version(r.name) in r.specifier, r"
+    )
+    subprocess.run([str(python), "-c", plus], check=True)
     return python
 
 

@@ -17,7 +17,8 @@ from typing import TextIO
 
 from .layers import Setting
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outdir, check_outputs_parent, remove_leftovers, replace_outdir
+from .outdir import UnsafeOutdirError, check_outputs_parent, replace_outdir
+from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
 from .synth import Rendered, SynthError, render, write
 
@@ -238,21 +239,9 @@ def diff(
 
 
 def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:
-    """0 when a synth may replace ``outdir``; else 2, with the reason on ``stderr``.
-
-    Leftovers of an interrupted synth of ``outdir`` are cleaned up first (only those it can prove
-    are its own).
-    """
-    try:
-        check_outdir(outdir, project_root=PROJECT_ROOT)
-        remove_leftovers(outdir)
-    except UnsafeOutdirError as error:
-        _fail([str(error)], stderr if stderr is not None else sys.stderr)
-        return 2
-    except OSError as error:
-        _fail([f"cannot use {outdir}: {error.strerror or error}"], stderr if stderr is not None else sys.stderr)
-        return 2
-    return 0
+    """0 when a synth may replace ``outdir``; else 2, with the reason on ``stderr``
+    (:func:`.outdir.check_output`, for this project)."""
+    return outdir_check_output(outdir, project_root=PROJECT_ROOT, stderr=stderr)
 
 
 def _fail(lines: Sequence[str], stderr: TextIO) -> None:

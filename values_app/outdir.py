@@ -21,14 +21,17 @@ import errno
 import json
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TextIO
 
 __all__ = [
     "MARKER",
     "UnsafeOutdirError",
     "check_outdir",
+    "check_output",
     "check_outputs_parent",
     "output_lock",
     "remove_leftovers",
@@ -148,6 +151,25 @@ def check_outdir(outdir: Path, *, project_root: Path | None = None) -> None:
     if Path(os.path.abspath(outdir)).is_symlink():
         raise UnsafeOutdirError(f"{outdir} is a symbolic link; {_ADVICE}")
     _check(outdir, project_root, "a synth replaces its output directory as a whole", outputs_inside=False)
+
+
+def check_output(outdir: Path, *, project_root: Path | None = None, stderr: TextIO | None = None) -> int:
+    """0 when a synth may replace ``outdir``; else 2, with the reason on ``stderr`` (``error: ...``).
+
+    Leftovers of an interrupted synth of ``outdir`` are cleaned up first (only those it can prove
+    are its own). What ``main.py --check-outdir`` answers, without starting jsii: `npx cdk8s` asks
+    it before the cdk8s CLI deletes anything.
+    """
+    try:
+        check_outdir(outdir, project_root=project_root)
+        remove_leftovers(outdir)
+    except UnsafeOutdirError as error:
+        print(f"error: {error}", file=stderr if stderr is not None else sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: cannot use {outdir}: {error.strerror or error}", file=stderr if stderr is not None else sys.stderr)
+        return 2
+    return 0
 
 
 def check_outputs_parent(outdir: Path, *, project_root: Path | None = None) -> None:

@@ -261,19 +261,20 @@ def test_an_output_left_inside_a_staging_directory_is_put_back(tmp_path: Path) -
     assert snapshot_tree(out) == before
 
 
-def test_npx_cdk8s_synth_asks_before_the_cli_deletes_its_output(tmp_path: Path) -> None:
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "todo.md").write_text("buy milk\n")
-    cdk8s = ROOT / "node_modules" / ".bin" / "cdk8s"
-    assert cdk8s.resolve() == ROOT / "scripts" / "cdk8s-guard.js", "run `npm ci` (make setup) to install the guard"
+def test_check_outdir_answers_without_starting_jsii(tmp_path: Path) -> None:
+    """`npx cdk8s` asks `main.py --check-outdir` before each deletion: it imports nothing of jsii."""
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.md").write_text("buy milk\n")
     base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
-    result = subprocess.run(
-        [str(cdk8s), "synth", "--output", str(notes)], cwd=ROOT, env=base, capture_output=True, text=True, check=False
-    )
+    command = [sys.executable, "-X", "importtime", str(ROOT / "main.py"), "--check-outdir", "--outdir", "notes"]
+    result = subprocess.run(command, env=base, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 2
-    assert "holds files a synth did not write (todo.md)" in result.stderr
-    assert (notes / "todo.md").read_text() == "buy milk\n"
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "values_app.outdir" in imported
+    assert not {name.split(".")[0] for name in imported} & {"jsii", "constructs", "cdk8s", "cdk8s_plus_27"}
+    assert result.stderr.splitlines()[-1] == (
+        "error: notes holds files a synth did not write (todo.md); choose an empty or new directory, or remove it yourself"
+    )
 
 
 # --- synths at once (issue 20, item 16) ------------------------------------------------------------
