@@ -202,6 +202,41 @@ for (const name of ['move', 'moveSync']) {
 }
 records(fsExtra, ['mkdtemp', 'mkdtempSync']);
 
+// `cdk8s init` alone uses jsii-pacmak, which takes 0.7 s to load (two thirds of the CLI's start-up),
+// and every command loads it: it loads when init first uses it instead.
+const Module = require('module');
+function lazy(request) {
+  const resolved = require.resolve(request, { paths: [path.join(cliDir, 'lib', 'cli', 'cmds')] });
+  let real;
+  const load = () => {
+    if (real === undefined) {
+      delete require.cache[resolved];
+      real = require(resolved);
+      require.cache[resolved].exports = real;
+    }
+    return real;
+  };
+  const exports = new Proxy(
+    {},
+    {
+      get: (_, key) => (key === '__esModule' ? true : load()[key]), // __importStar keeps an ES module as is
+      has: (_, key) => key in load(),
+      ownKeys: () => Reflect.ownKeys(load()),
+      getOwnPropertyDescriptor: (_, key) => {
+        const found = Reflect.getOwnPropertyDescriptor(load(), key);
+        return found && { ...found, configurable: true };
+      },
+    },
+  );
+  const module = new Module(resolved, null);
+  module.filename = resolved;
+  module.loaded = true;
+  module.exports = exports;
+  require.cache[resolved] = module;
+}
+lazy('jsii-pacmak');
+lazy('jsii-pacmak/lib/targets/version-utils');
+
 // The CLI asks npm for a newer version of itself on every run (and prints a stack trace where the
 // registry is out of reach); this project pins it in package.json, so it does not ask.
 process.env.CDK8S_CHECK_UPGRADE ??= 'false';

@@ -90,35 +90,26 @@ def test_the_readme_program_runs_from_a_project_of_its_own(installed: Path, tmp_
     assert api["spec"]["template"]["spec"]["priorityClassName"] == "high"
 
 
-def test_it_installs_as_its_own_package(installed: Path) -> None:
-    code = (
-        "import constructs, json, pathlib, todo_constructs;"
-        "print(json.dumps([sorted(p.name for p in pathlib.Path(constructs.__file__).parent.glob('*.py')),"
-        " todo_constructs.__file__, sorted(todo_constructs.__all__)]))"
-    )
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
-    result = subprocess.run(
-        [str(installed), "-c", code], cwd=installed.parent, env=env, capture_output=True, text=True, check=True
-    )
-    upstream, location, exported = yaml.safe_load(result.stdout.splitlines()[-1])
-    assert upstream == ["__init__.py"]  # the upstream package's own directory: nothing of ours
-    assert "/site-packages/todo_constructs/" in location
-    assert {"ApiService", "McpService", "WebService", "AppConfig", "AppSecret", "PropsError"} <= set(exported)
-    assert sys.prefix not in location
-
-
-def test_it_does_not_care_whether_cdk8s_or_it_is_imported_first(installed: Path, tmp_path: Path) -> None:
+def test_it_installs_as_its_own_package_imported_before_or_after_cdk8s(installed: Path, tmp_path: Path) -> None:
     program = (
+        "import json, pathlib\n"
         "from todo_constructs import ApiService\n"  # before cdk8s
-        "import cdk8s\n"
+        "import cdk8s, constructs, todo_constructs\n"
         "chart = cdk8s.Chart(cdk8s.App(), 'todo')\n"
         "ApiService(chart, 'api', image='api:1')\n"
-        "print(len(cdk8s.Testing.synth(chart)))\n"
+        "upstream = sorted(p.name for p in pathlib.Path(constructs.__file__).parent.glob('*.py'))\n"
+        "objects = len(cdk8s.Testing.synth(chart))\n"
+        "print(json.dumps([upstream, todo_constructs.__file__, sorted(todo_constructs.__all__), objects]))\n"
     )
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
     result = subprocess.run([str(installed), "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "4"
+    upstream, location, exported, objects = yaml.safe_load(result.stdout.splitlines()[-1])
+    assert upstream == ["__init__.py"]  # the upstream package's own directory: nothing of ours
+    assert "/site-packages/todo_constructs/" in location
+    assert sys.prefix not in location
+    assert {"ApiService", "McpService", "WebService", "AppConfig", "AppSecret", "PropsError"} <= set(exported)
+    assert objects == 4
 
 
 def test_the_readme_program_runs_verbatim_in_this_repository(tmp_path: Path) -> None:

@@ -186,6 +186,7 @@ def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
     :data:`MAX_DEPTH`, aliases that bring in more than :data:`~.yaml_io.MAX_ALIAS_NODES` nodes or
     contain themselves, and keys a mapping repeats."""
     try:
+        _check_depth(text, source)  # first, from the events (~1 ms): composing a deep document recurses, slowly
         loader = Loader(text)
         try:
             node = loader.get_single_node()
