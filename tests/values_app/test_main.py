@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 import main
@@ -29,13 +30,21 @@ def run(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subp
     )
 
 
-def test_invalid_values_exit_1_without_traceback(tmp_path: Path) -> None:
+def main_py(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """``main.py <args>`` in this process (exit status, stderr): what it prints and returns is what
+    a new process would (the exit codes of a real process are tested by the tests that need one)."""
+    capsys.readouterr()
+    status = main.main(list(args))
+    return status, capsys.readouterr().err
+
+
+def test_invalid_values_exit_1_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("release: Demo\nappVersion: '1'\nservices: {}\n")
-    result = run("--values", str(bad), "--outdir", str(tmp_path / "out"))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines() == [
+    status, stderr = main_py(capsys, "--values", str(bad), "--outdir", str(tmp_path / "out"))
+    assert status == 1
+    assert "Traceback" not in stderr
+    assert stderr.splitlines() == [
         f"error: {bad}:1: release: 'Demo' is not a DNS-1123 label: lowercase letters, digits and '-', "
         "starting and ending alphanumeric, at most 63 characters",
         f"error: {bad}:3: services: is empty; it needs at least one entry",
@@ -49,30 +58,27 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     assert "usage:" in result.stderr
 
 
-def test_cdk8s_outdir_and_env_file(tmp_path: Path) -> None:
+def test_cdk8s_outdir_and_env_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("DATABASE_URL=postgres://fake\nGEMINI_API_KEY=fake\nSECRET_KEY=fake\n")
-    result = run(
-        "--values",
-        str(ROOT / "values/004-k8s-deployment.yaml"),
-        "--env-file",
-        str(env_file),
-        env={"CDK8S_OUTDIR": str(tmp_path / "o")},
-    )
-    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv("CDK8S_OUTDIR", str(tmp_path / "o"))
+    for key in ("DATABASE_URL", "GEMINI_API_KEY", "SECRET_KEY"):
+        monkeypatch.delenv(key, raising=False)
+    status, stderr = main_py(capsys, "--values", str(ROOT / "values/004-k8s-deployment.yaml"), "--env-file", str(env_file))
+    assert status == 0, stderr
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [".cdk8s-synth", "10-secrets.secret.yaml", "20-app.k8s.yaml"]
-    assert "postgres://fake" not in result.stderr
+    assert "postgres://fake" not in stderr
 
 
-def test_a_failed_synth_leaves_the_previous_output_exactly(tmp_path: Path) -> None:
+def test_a_failed_synth_leaves_the_previous_output_exactly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "dist"
-    assert run("--outdir", str(out)).returncode == 0
+    assert main_py(capsys, "--outdir", str(out))[0] == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     bad = tmp_path / "bad.yaml"
     bad.write_text((ROOT / "values/003-local-k8s-deployment.yaml").read_text().replace("port: 8000", "port: 70000", 1))
-    result = run("--values", str(bad), "--outdir", str(out))
-    assert result.returncode == 1
-    assert "70000 is not a valid port (1-65535)" in result.stderr
+    status, stderr = main_py(capsys, "--values", str(bad), "--outdir", str(out))
+    assert status == 1
+    assert "70000 is not a valid port (1-65535)" in stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "dist"]
 
