@@ -22,8 +22,20 @@ def step(job: str, name: str) -> dict[str, Any]:
     return found
 
 
+FRONTEND_DIGEST, BACKEND_DIGEST = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+
+
+def as_ci_runs(command: str) -> str:
+    """The step's command as Actions expands it, for a commit whose short SHA is all digits."""
+    return (
+        command.replace("${{ github.sha }}", "0123456")
+        .replace("${{ steps.digests.outputs.todo-frontend }}", FRONTEND_DIGEST)
+        .replace("${{ steps.digests.outputs.todo-backend }}", BACKEND_DIGEST)
+    )
+
+
 def test_the_render_step_renders_staging_and_production_for_a_commit(tmp_path: Path) -> None:
-    command = step("render", "Render staging and production").get("run", "").replace("${{ github.sha }}", "0123abc")
+    command = as_ci_runs(step("render", "Render staging and production").get("run", ""))
     argv = shlex.split(command)
     assert argv[:3] == [".venv/bin/python", "main.py", "envs"]
     argv[argv.index("--outdir") + 1] = str(tmp_path / "dist")
@@ -32,8 +44,8 @@ def test_the_render_step_renders_staging_and_production_for_a_commit(tmp_path: P
     assert result.returncode == 0, result.stderr
     for name in ("staging", "production"):
         app = (tmp_path / "dist" / name / "20-app.k8s.yaml").read_text()
-        assert "image: ghcr.io/example/todo-backend:0123abc\n" in app
-        assert "image: ghcr.io/example/todo-frontend:0123abc\n" in app
+        assert f"image: ghcr.io/example/todo-backend:0123456@{BACKEND_DIGEST}\n" in app
+        assert f"image: ghcr.io/example/todo-frontend:0123456@{FRONTEND_DIGEST}\n" in app
 
 
 def test_image_tags_are_set_as_strings() -> None:
@@ -42,6 +54,9 @@ def test_image_tags_are_set_as_strings() -> None:
         tags = [(flag, value) for flag, value in itertools.pairwise(argv) if ".image.tag=" in value]
         assert len(tags) == 3, name
         assert all(flag == "--set-string" for flag, _ in tags), tags  # a SHA of digits stays a tag
+        digests = [value for flag, value in itertools.pairwise(argv) if flag == "--set-string" and ".image.digest=" in value]
+        assert len(digests) == 3, name  # production's audit reason says images are pinned by digest
+        assert "digest=null" not in " ".join(argv)
 
 
 def test_it_validates_uploads_and_deploys_server_side() -> None:
