@@ -11,9 +11,9 @@ from . import rules
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
+from .prop_rules import HTTP_PATH, NAME
 from .props import Problem, PropsError, check, min_length, prop, propsclass
-from .workload import Workload
-from .workload_props import HTTP_PATH, NAME
+from .service_workload import ServiceWorkload
 
 __all__ = ["SNIPPET_CHECK", "AppIngress", "AppIngressProps"]
 
@@ -55,7 +55,8 @@ class AppIngressProps(CommonProps):
 class AppIngress(ManifestConstruct):
     """An Ingress for ``host`` that routes each path prefix of ``routes`` to a service (its
     Service port), with TLS from ``tls_secret``. Each backend admits the ingress controller's
-    namespace. An internal service (an MCP server without ``expose_node_port``) is refused."""
+    namespace, and (a web service without a node port too) no other. An internal service (an MCP
+    server without ``expose_node_port``) is refused."""
 
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("networking.k8s.io/v1", "Ingress"),)
 
@@ -70,7 +71,7 @@ class AppIngress(ManifestConstruct):
         id: str,
         *,
         host: str,
-        routes: Mapping[str, Workload],
+        routes: Mapping[str, ServiceWorkload],
         class_name: str | None = None,
         tls_secret: str | None = None,
         annotations: Mapping[str, str] | None = None,
@@ -88,15 +89,19 @@ class AppIngress(ManifestConstruct):
             controller_namespace=controller_namespace,
             **options,
         )
-        internal = [
-            Problem(
-                ("routes", path), f"{backend.name} is an internal MCP server; set expose_node_port=True to route to it on purpose"
-            )
+        if isinstance(routes, str) or not isinstance(routes, Mapping):
+            raise TypeError(f"{owner}: routes maps path prefixes to services, such as {{'/': web}}")
+        wrong = [
+            Problem(("routes", path), f"{type(backend).__name__} is not a service of this library (it has no Service)")
             for path, backend in routes.items()
-            if getattr(backend, "internal", False)
+            if not isinstance(backend, ServiceWorkload)
         ]
-        if internal:
-            raise PropsError(owner, internal)
+        for path, backend in routes.items():
+            problem = type(backend).routing_problem(backend.props) if isinstance(backend, ServiceWorkload) else None
+            if problem is not None:
+                wrong.append(Problem(("routes", path), f"{backend.name} {problem}"))
+        if wrong:
+            raise PropsError(owner, wrong)
         super().__init__(scope, id)
         self.props = props
         self.name = props.name or id
@@ -122,6 +127,7 @@ class AppIngress(ManifestConstruct):
         )
         self._add("Resource", {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta, "spec": spec})
         for backend in dict.fromkeys(routes.values()):
+            backend.behind_ingress = True  # then only the controller's pods may connect, unless exposed on purpose
             backend.allow_from_namespace(controller_namespace)
 
     @property

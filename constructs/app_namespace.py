@@ -1,27 +1,33 @@
-"""AppNamespace: the app's Namespace, which enforces the Pod Security Standard its pods meet.
+"""AppNamespace: a Namespace that enforces the Pod Security Standard its pods meet.
 
-Pod Security Admission reads the namespace's labels: ``enforce: restricted`` when every pod of
-the app meets "restricted"; otherwise the strictest level they all meet (``baseline``), with
-``warn`` and ``audit`` still at ``restricted`` and an annotation that names the services that need
-the exception and why. The version is pinned to the Kubernetes release the manifests target.
+Pod Security Admission reads the namespace's labels: ``enforce: restricted`` when every pod meets
+"restricted"; otherwise the strictest level they all meet (``baseline``), with ``warn`` and
+``audit`` still at ``restricted`` and an annotation that names the workloads that need the
+exception and why. The version is pinned to the Kubernetes release the manifests target.
+
+Every pod of the namespace counts, cdk8s-plus's too (read from what it renders): one that falls
+below the level is refused when the app is synthesized, naming it and the way out
+(:func:`~.harden.harden`, or a level given on purpose).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import ClassVar, Literal, Unpack
+from typing import Any, ClassVar, Unpack
+
+import cdk8s
 
 from constructs import Construct
 
 from . import rules
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Manifest, ManifestConstruct, object_meta
-from .props import check, prop, propsclass
-from .workload import Workload
+from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
+from .peers import is_cdk8s_plus
+from .pod_security import LEVELS, Level, evaluate, pod_spec_of, stricter
+from .props import PropsError, check, prop, propsclass
 
 __all__ = [
-    "EXCEPTIONS_ANNOTATION",
     "KUBERNETES_VERSION",
     "AppNamespace",
     "AppNamespaceProps",
@@ -30,25 +36,36 @@ __all__ = [
     "pod_security_of",
 ]
 
-Level = Literal["restricted", "baseline", "privileged"]
 KUBERNETES_VERSION = "v1.27"
 """The Kubernetes release the manifests target (and the Pod Security Standards version pinned)."""
-EXCEPTIONS_ANNOTATION = "todo-chatbot/pod-security-exceptions"
-"""Names the services that need a Pod Security exception, and why."""
-_ORDER: tuple[Level, ...] = ("restricted", "baseline", "privileged")
 
 
-def pod_security_of(workloads: Iterable[Workload]) -> tuple[Level, dict[str, str]]:
-    """The strictest level every one of ``workloads`` meets, and why each service below
-    "restricted" is (service name -> what and why)."""
+def _workload_name(workload: Any) -> str:
+    if is_cdk8s_plus(workload):
+        return f"{type(workload).__name__} {workload.node.id!r} ({workload.node.path})"
+    return str(workload.name)
+
+
+def pod_security_of(workloads: Iterable[Any]) -> tuple[Level, dict[str, str]]:
+    """The strictest level every one of ``workloads`` meets (this library's, and cdk8s-plus
+    workloads, read from what they render), and why each below "restricted" is (name -> why)."""
+    from .workload import Workload
+
     level: Level = "restricted"
     exceptions: dict[str, str] = {}
     for workload in workloads:
-        own = workload.pod_security_level
-        if _ORDER.index(own) > _ORDER.index(level):
-            level = own
+        if isinstance(workload, Workload):
+            own = workload.pod_security_level
+            why = "; ".join(workload.pod_security_exceptions().values())
+        elif is_cdk8s_plus(workload) and hasattr(workload, "containers"):
+            spec = pod_spec_of(cdk8s.ApiObject.of(workload).to_json())
+            found = evaluate(spec or {})
+            own, why = found.level, "; ".join(found.below("restricted"))
+        else:
+            raise TypeError(f"pod_security_of takes workloads of this library or of cdk8s-plus, not {type(workload).__name__}")
+        level = stricter(level, own)
         if own != "restricted":
-            exceptions[workload.name] = "; ".join(workload.pod_security_exceptions().values())
+            exceptions[_workload_name(workload)] = why
     return level, exceptions
 
 
@@ -68,16 +85,22 @@ class AppNamespaceProps(CommonProps):
     """Props of :class:`AppNamespace`."""
 
     name: str | None = prop(default=None, check=check(rules.namespace_name))
-    """Name of the Namespace; never one of the cluster's own (``kube-*``). Default: the construct ID."""
-    pod_security: Level = "restricted"
-    """The Pod Security Standard enforced. Default: restricted."""
+    """Name of the Namespace; never one of the cluster's own (``kube-*``). Default: the chart's
+    namespace, else the construct ID."""
+    pod_security: Level | None = None
+    """The Pod Security Standard enforced. Default: the strictest every pod of the namespace meets
+    (a pod of this library below "restricted" has its reasons; a cdk8s-plus pod must meet it)."""
     pod_security_exceptions: Mapping[str, str] = prop(default={})
-    """Below "restricted": the services that need it, and why (an annotation). Default: none."""
+    """Below "restricted": the workloads that need it, and why (an annotation). Default: what the
+    workloads below "restricted" say."""
+    exceptions_annotation: str = prop(default="pod-security-exceptions", check=check(rules.qualified_name))
+    """The annotation that names the exceptions. Default: ``pod-security-exceptions``."""
 
 
 class AppNamespace(ManifestConstruct):
-    """A Namespace that enforces a Pod Security Standard (see :func:`pod_security_of` to derive it
-    from the app's services)."""
+    """A Namespace that enforces a Pod Security Standard: by default the strictest every pod of
+    the namespace meets, across the charts of the app. In a chart with a namespace it is that
+    namespace (``name`` may only repeat it)."""
 
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Namespace"),)
 
@@ -86,29 +109,98 @@ class AppNamespace(ManifestConstruct):
         scope: Construct,
         id: str,
         *,
-        pod_security: Level = "restricted",
+        pod_security: Level | None = None,
         pod_security_exceptions: Mapping[str, str] | None = None,
+        exceptions_annotation: str = "pod-security-exceptions",
         **options: Unpack[CommonOptions],
     ) -> None:
+        owner = owner_name(type(self), id)
         props = make_props(
             AppNamespaceProps,
-            owner_name(type(self), id),
+            owner,
             id,
             pod_security=pod_security,
             pod_security_exceptions=dict(pod_security_exceptions or {}),
+            exceptions_annotation=exceptions_annotation,
             **options,
         )
         super().__init__(scope, id)
-        self.props = props
-        self.name = props.name or id
-        annotations = audit_annotations(props.audit_skips, "Namespace")
-        if props.pod_security_exceptions:
-            annotations[EXCEPTIONS_ANNOTATION] = "; ".join(
-                f"{name}: {why}" for name, why in props.pod_security_exceptions.items()
+        chart_namespace = self.chart_info.namespace
+        if props.name is not None and chart_namespace is not None and props.name != chart_namespace:
+            from .props import Problem
+
+            raise PropsError(
+                owner,
+                [
+                    Problem(
+                        ("name",),
+                        f"{props.name} is not the chart's namespace {chart_namespace}, where its objects go; "
+                        "leave name out, or put the Namespace in a chart of its own",
+                    )
+                ],
             )
-        labels = {**shared_labels(props, id, self.chart_info), **pod_security_labels(props.pod_security)}
-        meta = object_meta(self.name, labels=labels, annotations=annotations)
+        self.props = props
+        self.name: str = props.name or chart_namespace or id
+        self._computed: tuple[Level, dict[str, str]] | None = None
+        labels = shared_labels(props, id, self.chart_info)
+        audit = audit_annotations(props.audit_skips, "Namespace")
+        meta = object_meta(self.name, labels=labels, annotations=audit)
+        meta["labels"] = Lazy(lambda: {**labels, **pod_security_labels(self.pod_security)})
+        meta["annotations"] = Lazy(lambda: {**audit, **self._exceptions_annotation()} or None)
         self._add("Resource", {"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+
+    def workloads(self) -> list[Any]:
+        """Every workload of the app in this namespace: this library's, and cdk8s-plus's."""
+        from .workload import Workload
+
+        found = []
+        for construct in self.node.root.node.find_all():
+            in_chart = isinstance(construct, Workload) or (is_cdk8s_plus(construct) and hasattr(construct, "containers"))
+            if in_chart and cdk8s.Chart.of(construct).namespace == self.name:
+                found.append(construct)
+        return found
+
+    def _pods(self) -> tuple[Level, dict[str, str]]:
+        if self._computed is None:
+            from .workload import Workload
+
+            ours = [w for w in self.workloads() if isinstance(w, Workload)]
+            self._computed = pod_security_of(ours)
+        return self._computed
+
+    @property
+    def pod_security(self) -> Level:
+        """The level enforced: ``pod_security``, else the strictest this library's pods meet."""
+        return self.props.pod_security if self.props.pod_security is not None else self._pods()[0]
+
+    def _exceptions_annotation(self) -> dict[str, str]:
+        exceptions = dict(self.props.pod_security_exceptions)
+        if not exceptions and self.props.pod_security is None:
+            exceptions = self._pods()[1]
+        if not exceptions:
+            return {}
+        return {self.props.exceptions_annotation: "; ".join(f"{name}: {why}" for name, why in exceptions.items())}
+
+    def problems(self) -> list[str]:
+        """Every pod of the namespace that does not meet the level enforced, with why and what to
+        do (empty when all do). What an app's synth refuses."""
+        level = self.pod_security
+        found = []
+        for workload in self.workloads():
+            if is_cdk8s_plus(workload):
+                evaluated = evaluate(pod_spec_of(cdk8s.ApiObject.of(workload).to_json()) or {})
+                if LEVELS.index(evaluated.level) > LEVELS.index(level):
+                    found.append(
+                        f"{_workload_name(workload)} does not meet the Pod Security Standard {level!r} that namespace "
+                        f"{self.name} enforces ({'; '.join(evaluated.below(level))}): call harden() on it, or give "
+                        "AppNamespace(pod_security=...) the level it meets, on purpose"
+                    )
+            elif LEVELS.index(workload.pod_security_level) > LEVELS.index(level):
+                found.append(
+                    f"{owner_name(type(workload), workload.construct_id)} does not meet the Pod Security Standard {level!r} "
+                    f"that namespace {self.name} enforces ({'; '.join(workload.pod_security_exceptions().values())})"
+                )
+        return found
 
     @property
     def namespace(self) -> Manifest:

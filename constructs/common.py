@@ -14,8 +14,8 @@ from typing import Any, TypedDict, TypeVar
 
 from .labels import recommended_labels
 from .manifest import ChartInfo
+from .prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
 from .props import Problem, Props, PropsError, prop, propsclass
-from .workload_props import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
 
 __all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels"]
 

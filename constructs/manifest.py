@@ -38,6 +38,7 @@ import constructs as _upstream
 from constructs import Construct
 
 __all__ = [
+    "APP_CHECKS",
     "ChartInfo",
     "Lazy",
     "Manifest",
@@ -48,6 +49,7 @@ __all__ = [
     "new_chart",
     "object_meta",
     "render",
+    "resolve",
 ]
 
 _FIRST = ("apiVersion", "kind", "metadata")
@@ -65,7 +67,7 @@ class Lazy:
         return f"Lazy({self.produce!r})"
 
 
-def _resolve(value: Any) -> Any:
+def resolve(value: Any) -> Any:
     """A deep copy of ``value`` with every :class:`Lazy` produced, mapping keys sorted (as cdk8s
     sorts them) and None values dropped from mappings."""
     kind = type(value)
@@ -76,12 +78,12 @@ def _resolve(value: Any) -> Any:
     if kind is dict or isinstance(value, Mapping):
         out = {}
         for key in sorted(value):
-            item = _resolve(value[key])
+            item = resolve(value[key])
             if item is not None:
                 out[key] = item
         return out
     if kind is list or isinstance(value, list | tuple):
-        return [_resolve(item) for item in value]
+        return [resolve(item) for item in value]
     return value
 
 
@@ -116,6 +118,8 @@ class ChartInfo:
         self._id: str | None = None
         self.registry: dict[str, Any] = {}
         """Per-chart state of the constructs (e.g. the pods each service selects)."""
+        self.checked = False
+        """Whether the app's synth runs :data:`APP_CHECKS`."""
 
     @property
     def namespace(self) -> str | None:
@@ -165,6 +169,39 @@ class _CreateDeferred:
 
 _HOOKS: weakref.WeakKeyDictionary[Construct, _CreateDeferred] = weakref.WeakKeyDictionary()
 """One hook per app (or per chart whose app is not known without asking cdk8s)."""
+
+APP_CHECKS: list[Callable[[Construct], list[str]]] = []
+"""What an app that holds this library's constructs must pass when cdk8s synthesizes it
+(``App.synth()`` validates first): each takes the app's root and returns one line per problem
+(:mod:`.synth_checks` adds them)."""
+
+
+@jsii.implements(_upstream.IValidation)
+class _AppChecks:
+    """Runs :data:`APP_CHECKS` on ``root`` when cdk8s synthesizes it."""
+
+    def __init__(self, root: Construct) -> None:
+        self.root = root
+
+    def validate(self) -> list[str]:
+        from . import synth_checks  # noqa: F401 - it adds the checks
+
+        return [line for check in APP_CHECKS for line in check(self.root)]
+
+
+_CHECKED: weakref.WeakSet[Construct] = weakref.WeakSet()
+"""The roots whose synth runs :data:`APP_CHECKS`."""
+
+
+def _check_app(info: ChartInfo) -> None:
+    """Make the synth of ``info``'s app run :data:`APP_CHECKS` (once per app)."""
+    if info.checked:
+        return
+    info.checked = True
+    root: Construct = info.chart.node.root  # type: ignore[assignment]
+    if root not in _CHECKED:
+        _CHECKED.add(root)
+        root.node.add_validation(_AppChecks(root))
 
 
 def new_chart(
@@ -268,7 +305,7 @@ class _Metadata(cdk8s.ApiObjectMetadataDefinition):
 
     @property
     def name(self) -> str | None:
-        name = self._meta.get("name")
+        name = resolve(self._meta.get("name"))
         return None if name is None else str(name)
 
     @property
@@ -280,7 +317,7 @@ class _Metadata(cdk8s.ApiObjectMetadataDefinition):
 def render(manifest: Mapping[str, Any], *, chart_labels: Mapping[str, str], patches: list[cdk8s.JsonPatch] | None = None) -> Any:
     """The object ``manifest`` as cdk8s renders it: lazy values produced, keys sorted (``apiVersion``,
     ``kind``, ``metadata`` first), the chart's labels under the object's own, then ``patches``."""
-    body = _resolve(manifest)
+    body = resolve(manifest)
     if chart_labels:
         meta = body.setdefault("metadata", {})
         meta["labels"] = dict(sorted({**chart_labels, **meta.get("labels", {})}.items()))
@@ -300,12 +337,13 @@ class Manifest(cdk8s.ApiObject):
 
     def __init__(self, scope: Construct, id: str, manifest: dict[str, Any]) -> None:
         meta = manifest.get("metadata", {})
+        name = meta.get("name")  # a Lazy name (a Job's, from its template) is known when rendered
         super().__init__(
             scope,
             id,
             api_version=manifest["apiVersion"],
             kind=manifest["kind"],
-            metadata=cdk8s.ApiObjectMetadata(name=meta.get("name"), namespace=meta.get("namespace")),
+            metadata=cdk8s.ApiObjectMetadata(name=name if isinstance(name, str) else None, namespace=meta.get("namespace")),
         )
         self.manifest = manifest
         self.patches: list[cdk8s.JsonPatch] = []
@@ -319,7 +357,7 @@ class Manifest(cdk8s.ApiObject):
 
     @property
     def name(self) -> str:
-        return str(self.manifest["metadata"]["name"])
+        return str(resolve(self.manifest["metadata"]["name"]))
 
     @property
     def metadata(self) -> cdk8s.ApiObjectMetadataDefinition:
@@ -349,6 +387,7 @@ class ManifestConstruct(Construct):
         self.construct_id = id
         self.chart_info = chart_info(scope)
         self.chart_info.members.append(self)
+        _check_app(self.chart_info)
         self._manifests: dict[str, dict[str, Any]] = {}
         """Every object's dict, by construct ID, in order."""
         self._objects: dict[str, Manifest] = {}

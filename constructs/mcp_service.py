@@ -1,20 +1,21 @@
-"""McpService: the internal MCP server (8001), reachable inside the cluster only."""
+"""McpService: an internal MCP server (8001), reachable inside the cluster only."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Unpack
+from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
+from .pod_props import ResourceAmounts, Resources
 from .props import Problem, propsclass
-from .workload import Workload
-from .workload_props import ResourceAmounts, Resources, WorkloadOptions, WorkloadProps
+from .service_workload import ServiceWorkload
+from .workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["McpService", "McpServiceProps"]
 
 
 @propsclass
-class McpServiceProps(WorkloadProps):
+class McpServiceProps(ServiceProps):
     """Props of :class:`McpService`: those of every service, and ``expose_node_port``."""
 
     expose_node_port: bool = False
@@ -22,13 +23,13 @@ class McpServiceProps(WorkloadProps):
     from every pod of every namespace) for this internal server. Default: false."""
 
 
-class McpService(Workload):
-    """The MCP server's Deployment and its ClusterIP Service: internal, reachable only from the
-    services that :meth:`~.workload.Workload.connect` to it. A NodePort or LoadBalancer Service
-    (or an Ingress path) needs ``expose_node_port=True``.
+class McpService(ServiceWorkload):
+    """An MCP server's Deployment and its ClusterIP Service: internal, reachable only from the
+    workloads that :meth:`~.workload.Workload.connect` to it. A NodePort or LoadBalancer Service,
+    an Ingress path or ``allow_external`` needs ``expose_node_port=True``.
 
     Defaults: port 8001; 50m/250m CPU and 64Mi/256Mi memory; a writable ``/tmp``. Every other
-    prop as :class:`~.workload.Workload` has it.
+    prop as :class:`~.workload_props.ServiceProps` has it.
     """
 
     DEFAULT_PORT: ClassVar[int] = 8001
@@ -36,36 +37,43 @@ class McpService(Workload):
         requests=ResourceAmounts(cpu="50m", memory="64Mi"),
         limits=ResourceAmounts(cpu="250m", memory="256Mi"),
     )
-    PROPS: ClassVar[type[WorkloadProps]] = McpServiceProps
+    PROPS: ClassVar[type[McpServiceProps]] = McpServiceProps
 
     props: McpServiceProps
 
     def __init__(
-        self, scope: Construct, id: str, *, image: str, expose_node_port: bool = False, **options: Unpack[WorkloadOptions]
+        self, scope: Construct, id: str, *, image: str, expose_node_port: bool = False, **options: Unpack[ServiceOptions]
     ) -> None:
-        self._build(scope, id, self.make(id, image=image, expose_node_port=expose_node_port, **options))
+        self._build(scope, id, self.check_props(id, image=image, expose_node_port=expose_node_port, **options))
 
     @classmethod
-    def kind_problems(cls, props: WorkloadProps, id: str) -> list[Problem]:
-        found = super().kind_problems(props, id)
+    def _kind_problems(cls, props: Any, id: str) -> list[Problem]:
+        found = super()._kind_problems(props, id)
+        exposed = isinstance(props, McpServiceProps) and props.expose_node_port
         service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
-        if service_type != "ClusterIP" and not (isinstance(props, McpServiceProps) and props.expose_node_port):
+        if service_type != "ClusterIP" and not exposed:
             found.append(
                 Problem(
                     ("service_type",),
                     f"{service_type} would expose the internal MCP server outside the cluster; "
-                    "use ClusterIP, or set exposeNodePort: true to do it on purpose",
+                    "use ClusterIP, or set expose_node_port=True to do it on purpose",
                 )
             )
-        if props.allow_external and not (isinstance(props, McpServiceProps) and props.expose_node_port):
+        if props.allow_external and not exposed:
             found.append(
                 Problem(
                     ("allow_external",),
-                    "true would open the internal MCP server to every pod of every namespace; "
-                    "set exposeNodePort: true to do it on purpose",
+                    "True would open the internal MCP server to every pod of every namespace; "
+                    "set expose_node_port=True to do it on purpose",
                 )
             )
         return found
+
+    @classmethod
+    def routing_problem(cls, props: ServiceProps) -> str | None:
+        if isinstance(props, McpServiceProps) and props.expose_node_port:
+            return None
+        return "is an internal MCP server; set expose_node_port=True to route to it on purpose"
 
     @property
     def internal(self) -> bool:

@@ -15,8 +15,8 @@ from constructs import Construct
 from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
+from .prop_rules import LABELS
 from .props import min_length, prop, propsclass
-from .workload_props import LABELS
 
 __all__ = ["DefaultDeny", "DefaultDenyProps"]
 

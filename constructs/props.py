@@ -149,12 +149,27 @@ def prop(
     each: Check | Sequence[Check] = (),
     keys: Check | Sequence[Check] = (),
     alias: str | None = None,
+    to: str | None = None,
+    convert: Callable[[Any], Any] | None = None,
+    spread: bool = False,
+    values: bool = True,
 ) -> Any:
     """A dataclass field with rules: ``check`` for the value (when not None), ``each`` for every
     item of a list or every value of a mapping, ``keys`` for every key of a mapping. ``alias`` is
-    its key in a values file (default: the name in camelCase). A list or dict default is copied
-    for each instance."""
-    metadata = {"check": _tuple(check), "each": _tuple(each), "keys": _tuple(keys), "alias": alias}
+    its key in a values file (default: the name in camelCase); ``values=False`` keeps it out of
+    values files. ``to`` names the construct prop a values-file field feeds (its value passed
+    through ``convert``); ``spread``: the field's own fields feed props. A list or dict default is
+    copied for each instance."""
+    metadata = {
+        "check": _tuple(check),
+        "each": _tuple(each),
+        "keys": _tuple(keys),
+        "alias": alias,
+        "to": to,
+        "convert": convert,
+        "spread": spread,
+        "values": values,
+    }
     if isinstance(default, list | dict):
         return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, Unpack
+from typing import ClassVar, Literal, Unpack
 
 from constructs import Construct
 
+from .prop_rules import ServiceType
 from .props import propsclass
-from .workload import Workload
-from .workload_props import ServiceType, WorkloadOptions, WorkloadProps
+from .service_workload import ServiceWorkload
+from .workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["WebService", "WebServiceProps"]
 
@@ -16,20 +17,21 @@ Server = Literal["nextjs", "nginx"]
 
 
 @propsclass
-class WebServiceProps(WorkloadProps):
+class WebServiceProps(ServiceProps):
     """Props of :class:`WebService`: those of every service, and ``server``."""
 
     server: Server = "nextjs"
     """What serves the frontend: ``nextjs`` (port 3000) or ``nginx`` (port 80). Default: nextjs."""
 
 
-class WebService(Workload):
+class WebService(ServiceWorkload):
     """A frontend's Deployment and its Service: NodePort by default, so a browser reaches it, and
-    open to connections from anywhere.
+    open to connections from anywhere, unless an Ingress routes to it: then it admits only the
+    ingress controller's pods.
 
     Defaults: port 3000 (80 with ``server="nginx"``); a NodePort Service; 100m/500m CPU and
     128Mi/512Mi memory; writable ``/tmp`` and ``/app/.next/cache`` (nginx: ``/tmp``,
-    ``/var/cache/nginx`` and ``/var/run``). Every other prop as :class:`~.workload.Workload` has it.
+    ``/var/cache/nginx`` and ``/var/run``). Every other prop as :class:`~.workload_props.ServiceProps` has it.
     """
 
     DEFAULT_PORT: ClassVar[int] = 3000
@@ -38,17 +40,19 @@ class WebService(Workload):
     NGINX_PORT: ClassVar[int] = 80
     NGINX_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp", "/var/cache/nginx", "/var/run")
     DEFAULT_ALLOW_EXTERNAL: ClassVar[bool] = True
-    PROPS: ClassVar[type[WorkloadProps]] = WebServiceProps
+    PROPS: ClassVar[type[WebServiceProps]] = WebServiceProps
 
     props: WebServiceProps
 
     def __init__(
-        self, scope: Construct, id: str, *, image: str, server: Server = "nextjs", **options: Unpack[WorkloadOptions]
+        self, scope: Construct, id: str, *, image: str, server: Server = "nextjs", **options: Unpack[ServiceOptions]
     ) -> None:
-        self._build(scope, id, self.make(id, image=image, server=server, **options))
+        self._build(scope, id, self.check_props(id, image=image, server=server, **options))
 
     @classmethod
-    def default_port(cls, props: Any) -> int:
+    def port_of(cls, props: ServiceProps) -> int:
+        if props.port is not None:
+            return props.port
         return cls.NGINX_PORT if getattr(props, "server", None) == "nginx" else cls.DEFAULT_PORT
 
     def default_writable_paths(self) -> tuple[str, ...]:

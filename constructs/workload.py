@@ -1,62 +1,46 @@
-"""Workload: the shared core of WebService, ApiService and McpService.
+"""Workload: what every workload kind shares (a worker, a scheduled or a migration job, a service).
 
-One container in a Deployment, and what goes with it: a ServiceAccount (no API token mounted), a
-Service, a Deployment hardened to the Pod Security Standard "restricted" (unless the props relax
-it, with a reason), rolling updates that never drop below the desired count, and when asked or
-implied a HorizontalPodAutoscaler, a PodDisruptionBudget and a NetworkPolicy. Every field is
-exactly what the props say: no generated name suffixes, no construct-path selector labels, no
-default resources or startup probes nobody asked for.
+One hardened pod template (:mod:`.pod_template`), the ServiceAccount its pods run as (no API token
+mounted unless asked), the workload's own objects (each kind's: a Deployment, a CronJob, a Job, a
+Service, ...), and a NetworkPolicy that admits exactly the connections made in code. Every field is
+what the props say: no generated name suffixes, no construct-path selector labels, no default
+resources or probes nobody asked for.
 
-Services connect in code::
+Workloads connect in code::
 
-    api.connect(mcp, env="MCP_SERVER_URL")     # the env var holds mcp's URL; mcp admits api's pods
-    api.env_from_secret("todo-secrets", ["DATABASE_URL"])
-    api.allow_from(nightly)                    # any cdk8s-plus workload, or one of ours
+    api.connect(mcp, env="MCP_SERVER_URL")   # the env var holds mcp's URL; mcp admits api's pods
+    api.connect(cache, env="REDIS_URL")      # a cdk8s-plus Service: its pods admit api's too
+    api.env_from_secret(creds, ["DATABASE_URL"])  # ours, cdk8s-plus's, or a Secret's name
+    api.allow_from(nightly)                  # any cdk8s-plus workload, kp.Pods, kp.Namespaces, ...
 """
 
 from __future__ import annotations
 
-import re
-import sys
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Unpack
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Self, Unpack
 
 from constructs import Construct
 
 from . import rules
-from .app_config import AppConfig
-from .app_secret import AppSecret
 from .audit import audit_annotations
 from .common import make_props, owner_name
 from .labels import default_selector, pod_labels, selects
 from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
+from .peers import KpTarget, is_cdk8s_plus, kp_peer, namespace_peer, pod_peer
+from .pod_props import ResourceAmounts, Resources, relaxations, restricted_exceptions
+from .pod_security import BASELINE_CAPABILITIES, Level
+from .pod_template import container_spec, drop_none, extra_container, pod_security_context, writable_volumes
+from .prop_rules import image_tag
 from .props import Problem, PropsError
-from .quantity import canonical_quantity
-from .workload_props import (
-    Egress,
-    Probe,
-    ResourceAmounts,
-    Resources,
-    ServiceType,
-    WorkloadOptions,
-    WorkloadProps,
-    image_tag,
-    restricted_exceptions,
-)
+from .workload_props import WorkloadOptions, WorkloadProps
 
 if TYPE_CHECKING:
     import cdk8s_plus_27
 
 __all__ = ["RELOADER_ANNOTATION", "Workload"]
 
-PORT_NAME = "http"
 RELOADER_ANNOTATION = "secret.reloader.stakater.com/reload"
 """Stakater Reloader restarts a workload's pods when a Secret this annotation names changes."""
-BASELINE_CAPABILITIES = frozenset(
-    {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE"}
-    | {"SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"}
-)
-"""The capabilities the Pod Security Standard "baseline" lets a container add."""
 
 
 class _EnvValue(NamedTuple):
@@ -73,89 +57,116 @@ class _EnvFrom(NamedTuple):
     source: Literal["configMap", "secret"]
     object_name: str
     key: str
-    known: AppConfig | AppSecret | None
-    """The construct that holds the value, when it is one of this library's (for the checksum)."""
+    values: Mapping[str, str] | None
+    """The values of a ConfigMap this library renders (for the checksum); never a Secret's."""
 
 
-def _volume_name(path: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63] or "root"
+def _source_of(holder: Any, what: Literal["ConfigMap", "Secret"]) -> tuple[str, Mapping[str, str] | None, Iterable[str] | None]:
+    """The name of a ConfigMap or Secret given as one of ours, a cdk8s-plus one or a name; its
+    values (a ConfigMap of ours only); its keys, when known."""
+    from .app_config import AppConfig
+    from .app_secret import AppSecret
+
+    if isinstance(holder, str):
+        return holder, None, None
+    if isinstance(holder, AppConfig) and what == "ConfigMap":
+        return holder.name, holder.data, holder.data
+    if isinstance(holder, AppSecret) and what == "Secret":
+        return holder.name, None, holder.data
+    if is_cdk8s_plus(holder) and type(holder).__name__ == what:
+        data = getattr(holder, "data", None) if what == "ConfigMap" else None
+        keys = None
+        if what == "ConfigMap" and isinstance(data, Mapping):
+            keys = list(data)
+        return str(holder.name), None, keys
+    raise TypeError(
+        f"a {what} is one of this library's ({'AppConfig' if what == 'ConfigMap' else 'AppSecret'}), a cdk8s-plus "
+        f"{what} or the name of one, not {type(holder).__name__}"
+    )
 
 
-def _drop_none(**fields: Any) -> dict[str, Any]:
-    return {key: value for key, value in fields.items() if value is not None}
-
-
-def _quantities(amounts: ResourceAmounts) -> dict[str, str] | None:
-    canonical = {key: canonical_quantity(value) for key, value in (("cpu", amounts.cpu), ("memory", amounts.memory)) if value}
-    return canonical or None
+def _key_list(keys: Any) -> list[str]:
+    if isinstance(keys, str) or not isinstance(keys, Iterable):
+        raise TypeError(f"keys is a list of keys, such as [{keys!r}], not a {type(keys).__name__}")
+    found = list(keys)
+    if not all(isinstance(key, str) for key in found):
+        raise TypeError("keys is a list of strings")
+    return found
 
 
 class Workload(ManifestConstruct):
-    """A Deployment of one container, its Service and ServiceAccount, and when asked or implied
-    a HorizontalPodAutoscaler, a PodDisruptionBudget and a NetworkPolicy.
+    """The shared base of every workload kind: a pod template and what goes with it (see the
+    module). Not made directly: use :class:`~.api_service.ApiService`, :class:`~.worker_service.WorkerService`,
+    :class:`~.scheduled_job.ScheduledJob`, ... Every object has the same name (``name``, default:
+    the construct ID) and the recommended labels. Invalid props raise :class:`~.props.PropsError`
+    listing every problem."""
 
-    Every object has the same name (``name``, default: the construct ID) and the recommended
-    labels; the pods are selected by ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``
-    (or ``selector_labels``). Two services of a chart never select each other's pods.
-
-    The objects are ``service_account``, ``service``, ``deployment``, ``hpa``, ``pdb`` and
-    ``network_policy`` (None when not rendered), each a :class:`~.manifest.Manifest`; their
-    construct IDs (``service-account``, ``service``, ``deployment``, ``hpa``, ``pdb``,
-    ``network-policy``) are stable API. ``cdk8s.ApiObject.of(service)`` is the Deployment.
-
-    Props: :class:`~.workload_props.WorkloadProps`; invalid props raise
-    :class:`~.props.PropsError` listing every problem.
-    """
-
-    DEFAULT_PORT: ClassVar[int] = 8000
-    """Port the container listens on, unless ``port`` says otherwise."""
-    DEFAULT_SERVICE_TYPE: ClassVar[ServiceType] = "ClusterIP"
     DEFAULT_RESOURCES: ClassVar[Resources] = Resources(
         requests=ResourceAmounts(cpu="100m", memory="128Mi"),
         limits=ResourceAmounts(cpu="500m", memory="512Mi"),
     )
     DEFAULT_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp",)
-    DEFAULT_ALLOW_EXTERNAL: ClassVar[bool] = False
-    """Whether anyone may connect, unless ``allow_external`` says otherwise (a NodePort or
-    LoadBalancer Service always defaults to yes)."""
     PROPS: ClassVar[type[WorkloadProps]] = WorkloadProps
-    RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (
-        ("v1", "ServiceAccount"),
-        ("v1", "Service"),
-        ("apps/v1", "Deployment"),
-        ("autoscaling/v2", "HorizontalPodAutoscaler"),
-        ("policy/v1", "PodDisruptionBudget"),
-        ("networking.k8s.io/v1", "NetworkPolicy"),
-    )
+    POD_PATH: ClassVar[tuple[str, ...]] = ("spec", "template")
+    """Where the pod template is in the workload object."""
+
+    props: WorkloadProps
 
     def __init__(self, scope: Construct, id: str, *, image: str, **options: Unpack[WorkloadOptions]) -> None:
-        self._build(scope, id, self.make(id, image=image, **options))
+        self._build(scope, id, self.check_props(id, image=image, **options))
 
     # --- props ------------------------------------------------------------------------------
 
     @classmethod
-    def make(cls, id: str, **kwargs: Any) -> WorkloadProps:
-        """The props of a construct ``id`` of this kind, checked; raise :class:`~.props.PropsError`."""
+    def check_props(cls, id: str, *, kind_rules: bool = True, **kwargs: Any) -> WorkloadProps:
+        """The props a construct ``id`` of this kind would have, checked, without building it:
+        raise :class:`~.props.PropsError` with every problem (the rules of each prop, between them,
+        and, unless ``kind_rules`` is false, the kind's)."""
         owner = owner_name(cls, id)
         props = make_props(cls.PROPS, owner, id, **kwargs)
-        problems = cls.kind_problems(props, id)
+        problems = cls._kind_problems(props, id) if kind_rules else []
         if problems:
             raise PropsError(owner, problems)
         return props
 
     @classmethod
-    def kind_problems(cls, props: WorkloadProps, id: str) -> list[Problem]:
-        """The rules that depend on the kind's defaults (every one of them, at once)."""
+    def from_props(cls, scope: Construct, id: str, props: WorkloadProps) -> Self:
+        """The construct ``id`` of props made by :meth:`check_props` (not checked again)."""
+        workload = cls.__new__(cls)
+        workload._build(scope, id, props)
+        return workload
+
+    @classmethod
+    def selector_of(cls, props: WorkloadProps, id: str, chart_id: str) -> dict[str, str]:
+        """The labels a workload ``id`` with ``props``, in a chart of ID ``chart_id``, selects its pods by."""
+        if props.selector_labels is not None:
+            return dict(props.selector_labels)
+        return default_selector(props.name or id, props.instance or chart_id)
+
+    @classmethod
+    def labels_of(cls, props: WorkloadProps, id: str, chart_id: str) -> dict[str, str]:
+        """The labels of every object (and pod) of a workload ``id`` with ``props``, in a chart of
+        ID ``chart_id``: the recommended ones, ``labels``, then the selector's."""
+        instance = props.instance or chart_id
+        tag = image_tag(props.image)
+        return pod_labels(
+            name=props.name or id,
+            instance=instance,
+            component=props.component or id,
+            part_of=props.part_of or instance,
+            version=props.version or (tag if tag is not None and not rules.label_value(tag) else None),
+            extra=props.labels,
+            selector=cls.selector_of(props, id, chart_id),
+        )
+
+    @classmethod
+    def _kind_problems(cls, props: WorkloadProps, id: str) -> list[Problem]:
         found: list[Problem] = []
         if props.name is None:
             found += [Problem(("name",), f"the construct ID {message}; pass name=") for message in rules.dns1035_label(id)]
         name = props.name or id
-        # Every service renders a ServiceAccount and (but a worker) a Service of its name.
         owned = dict.fromkeys(rules.cluster_owned_name("ServiceAccount", name) + rules.cluster_owned_name("Service", name))
         found += [Problem(("name",), message) for message in owned]
-        service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
-        if props.node_port is not None and service_type == "ClusterIP":
-            found.append(Problem(("node_port",), f"{props.node_port} needs service.type NodePort or LoadBalancer, not ClusterIP"))
         return found
 
     # --- building ---------------------------------------------------------------------------
@@ -165,64 +176,43 @@ class Workload(ManifestConstruct):
         info = self.chart_info
         self.props = props
         self.name: str = props.name or id
-        """Name of every object of the service; also its host name inside the namespace."""
+        """Name of every object of the workload; a Service's is its host name in the namespace."""
         self.namespace: str | None = info.namespace
-        self.port: int = props.port if props.port is not None else type(self).default_port(props)
-        """The port the container listens on."""
-        self.service_type: ServiceType = props.service_type or self.DEFAULT_SERVICE_TYPE
-        self.service_port: int = props.service_port if props.service_port is not None else self.port
-        """The port the Service listens on."""
-        instance = props.instance or info.id
-        tag = image_tag(props.image)
-        version = props.version or (tag if tag is not None and not rules.label_value(tag) else None)
-        self.selector: dict[str, str] = (
-            dict(props.selector_labels) if props.selector_labels is not None else default_selector(self.name, instance)
-        )
-        """The labels the Service, Deployment, PodDisruptionBudget and NetworkPolicy select the pods by."""
-        self.labels: dict[str, str] = pod_labels(
-            name=self.name,
-            instance=instance,
-            component=props.component or id,
-            part_of=props.part_of or instance,
-            version=version,
-            extra=props.labels,
-            selector=self.selector,
-        )
-        """The labels of every object of the service and of its pods."""
-        self._check_chart(id)
-
+        self.selector: dict[str, str] = type(self).selector_of(props, id, info.id)
+        """The labels the workload's selectors select its pods by."""
+        self.labels: dict[str, str] = type(self).labels_of(props, id, info.id)
+        """The labels of every object of the workload and of its pods."""
         self._env: list[_EnvValue | _EnvFrom] = [_EnvValue(name, value) for name, value in props.env.items()]
-        self._peers: list[dict[str, Any]] = []
-        self._egress_to: list[Workload] = []
-        self._allow_external = props.allow_external
+        self._env_from: list[dict[str, Any]] = []
+        self._whole_configs: list[tuple[str, Mapping[str, str]]] = []
+        self._peers: list[dict[str, Any] | Callable[[], list[dict[str, Any]]]] = []
+        self._egress_to: list[tuple[Callable[[], list[dict[str, Any]]], Callable[[], int | None]]] = []
         self._pods: Any = None
-
-        self._object("service-account", "v1", "ServiceAccount", automountServiceAccountToken=False)
-        self._object("service", "v1", "Service", spec=self._service_spec())
-        self._object("deployment", "apps/v1", "Deployment", spec=self._deployment_spec())
-        if props.autoscaling is not None:
-            self._object("hpa", "autoscaling/v2", "HorizontalPodAutoscaler", spec=self._autoscaler_spec())
-        if props.wants_disruption_budget:
-            # maxUnavailable 1 (not minAvailable): a drain can always evict one pod, even at one replica.
-            self._object("pdb", "policy/v1", "PodDisruptionBudget", spec={"maxUnavailable": 1, "selector": self._match()})
+        self._check_chart(id)
+        self._object(
+            "service-account", "v1", "ServiceAccount", automountServiceAccountToken=props.automount_service_account_token
+        )
+        self._objects_of_kind()
         if props.network_policy:
             self._object("network-policy", "networking.k8s.io/v1", "NetworkPolicy", spec=self._policy_spec())
         if not info.deferred:
-            self.node.default_child = self._objects["deployment"]
+            self.node.default_child = self._objects[self.MAIN]
 
-    @classmethod
-    def default_port(cls, props: Any) -> int:
-        """The container port when ``port`` is not given (``props``: these props, or any object
-        with the same attributes, such as a values file's service)."""
-        return cls.DEFAULT_PORT
+    MAIN: ClassVar[str] = "deployment"
+    """The construct ID of the workload object (``cdk8s.ApiObject.of(workload)`` gives it)."""
 
-    def default_writable_paths(self) -> tuple[str, ...]:
-        return self.DEFAULT_WRITABLE_PATHS
+    def _objects_of_kind(self) -> None:
+        """Add the kind's own objects (between the ServiceAccount and the NetworkPolicy)."""
+        raise NotImplementedError
+
+    @property
+    def port(self) -> int | None:
+        """The port the container listens on (None: the workload serves nothing)."""
+        return None
 
     def _check_chart(self, construct_id: str) -> None:
-        """Refuse a name another service of the chart has, and selectors that overlap (either
-        service's selector matching the other's pods). Indexed by label: a chart of many services
-        is checked in linear time."""
+        """Refuse a name another workload of the chart has, and selectors that overlap (either
+        workload's selector matching the other's pods). Indexed by label: linear in the workloads."""
         registry = self.chart_info.registry
         names: dict[str, Workload] = registry.setdefault("service-names", {})
         carrying: dict[tuple[str, str], list[Workload]] = registry.setdefault("pod-labels", {})
@@ -233,7 +223,6 @@ class Workload(ManifestConstruct):
             taken = f"{self.name} is already the name of {owner_name(type(other), other.construct_id)}"
             problems.append(Problem(("name",), taken))
         else:
-            # Pods this selector matches carry every one of its labels: look at the rarest.
             carriers: list[list[Workload]] = [carrying.get(label, []) for label in self.selector.items()]
             candidates: list[Workload] = []
             if carriers:
@@ -242,8 +231,6 @@ class Workload(ManifestConstruct):
                     if len(carrier) < len(smallest):
                         smallest = carrier
                 candidates = list(smallest)
-            # Selectors that match these pods have their last label (by key: the name, usually, which
-            # no other service shares) among these labels.
             for label in self.labels.items():
                 candidates += selecting.get(label, [])
             for other in candidates:
@@ -265,54 +252,45 @@ class Workload(ManifestConstruct):
             selecting.setdefault(max(self.selector.items()), []).append(self)
 
     def create_objects(self) -> None:
-        deferred = "deployment" not in self._objects
+        deferred = self.MAIN not in self._objects
         super().create_objects()
         if deferred:
-            self.node.default_child = self._objects["deployment"]
+            self.node.default_child = self._objects[self.MAIN]
 
-    def _object(self, id: str, api_version: str, kind: str, **body: Any) -> None:
-        audit = audit_annotations(self.props.audit_skips, kind)
+    def _object(self, id: str, api_version: str, kind: str, *, name: Any = None, annotations: Any = None, **body: Any) -> None:
+        audit = {**self.props.annotations, **audit_annotations(self._audit_skips(), kind)}
         meta = object_meta(self.name, namespace=self.namespace, labels=self.labels, annotations=audit)
-        if id == "deployment" and self.props.reloader:
-            meta["annotations"] = Lazy(lambda: {**audit, **(self._workload_annotations() or {})} or None)
+        if name is not None:
+            meta["name"] = name
+        if annotations is not None:
+            meta["annotations"] = Lazy(lambda: {**audit, **(annotations() or {})} or None)
         self._add(id, {"apiVersion": api_version, "kind": kind, "metadata": meta, **body})
 
-    def _match(self) -> dict[str, Any]:
-        return {"matchLabels": dict(self.selector)}
+    def _audit_skips(self) -> dict[str, str]:
+        """``audit_skips``, and each relaxation's reason under its policy-scanner check."""
+        skips = dict(self.props.audit_skips)
+        for security in self._securities():
+            for relaxation in relaxations(security):
+                reason = security.reasons.get(relaxation.name)
+                if reason is not None:
+                    skips.setdefault(relaxation.check, reason)
+        return skips
 
-    def _service_spec(self) -> dict[str, Any]:
-        port = _drop_none(
-            name=PORT_NAME, protocol="TCP", port=self.service_port, targetPort=self.port, nodePort=self.props.node_port
-        )
-        return {"type": self.service_type, "selector": dict(self.selector), "ports": [port]}
+    def _securities(self) -> list[Any]:
+        return [self.props.security, *(c.security for c in (*self.props.init_containers, *self.props.sidecars))]
 
-    def _deployment_spec(self) -> dict[str, Any]:
-        props = self.props
-        template_meta: dict[str, Any] = {"labels": dict(self.labels), "annotations": Lazy(self._pod_annotations)}
-        return _drop_none(
-            replicas=None if props.autoscaling is not None else (props.replicas if props.replicas is not None else 1),
-            selector=self._match(),
-            strategy={"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-            template={"metadata": template_meta, "spec": self._pod_spec()},
-        )
+    def _workload_annotations(self) -> dict[str, str] | None:
+        """Stakater Reloader's annotation, with ``reloader``: it restarts the pods when one of the
+        Secrets they read changes."""
+        secrets = self.secrets_read
+        if not self.props.reloader or not secrets:
+            return None
+        return {RELOADER_ANNOTATION: ",".join(secrets)}
 
-    def _pod_spec(self) -> dict[str, Any]:
-        security = self.props.security
-        paths = self.writable_paths if security.read_only_root_filesystem else []
-        return _drop_none(
-            serviceAccountName=self.name,
-            automountServiceAccountToken=False,
-            terminationGracePeriodSeconds=self.props.termination_grace_period_seconds,
-            securityContext=_drop_none(
-                runAsNonRoot=security.run_as_non_root,
-                runAsUser=security.run_as_user,
-                runAsGroup=security.run_as_group,
-                fsGroup=security.fs_group,
-                seccompProfile={"type": security.seccomp_profile},
-            ),
-            containers=[self._container(paths)],
-            volumes=[{"name": _volume_name(p), "emptyDir": {}} for p in paths] or None,
-        )
+    def _main_annotations(self) -> Callable[[], dict[str, str] | None] | None:
+        return self._workload_annotations if self.props.reloader else None
+
+    # --- the pod ------------------------------------------------------------------------------
 
     @property
     def writable_paths(self) -> list[str]:
@@ -320,63 +298,78 @@ class Workload(ManifestConstruct):
         paths = self.props.writable_paths
         return list(paths if paths is not None else self.default_writable_paths())
 
+    def default_writable_paths(self) -> tuple[str, ...]:
+        return self.DEFAULT_WRITABLE_PATHS
+
     @property
     def resources(self) -> Resources:
         """Requests and limits, after the kind's default."""
         return self.props.resources if self.props.resources is not None else self.DEFAULT_RESOURCES
 
-    def _container(self, writable_paths: list[str]) -> dict[str, Any]:
+    def _pod_template(self) -> dict[str, Any]:
         props = self.props
-        security = props.security
-        resources = self.resources
-        capabilities = security.capabilities
-        return _drop_none(
+        labels = {**self.labels, **props.pod_labels}
+        return {"metadata": {"labels": labels, "annotations": Lazy(self._pod_annotations)}, "spec": self._pod_spec()}
+
+    def _pod_spec(self) -> dict[str, Any]:
+        props = self.props
+        main_volumes = [*writable_volumes(props.security, self.writable_paths), *props.volumes]
+        main = container_spec(
             name=props.component or self.construct_id,
             image=props.image,
-            imagePullPolicy=props.image_pull_policy,
-            command=list(props.command) if props.command is not None else None,
-            args=list(props.args) if props.args is not None else None,
-            ports=[{"name": PORT_NAME, "containerPort": self.port, "protocol": "TCP"}],
+            image_pull_policy=props.image_pull_policy,
+            command=props.command,
+            args=props.args,
+            port=self.port,
             env=Lazy(self._env_vars),
-            resources=_drop_none(requests=_quantities(resources.requests), limits=_quantities(resources.limits)),
-            livenessProbe=self._probe(props.probes.liveness),
-            readinessProbe=self._probe(props.probes.readiness),
-            securityContext=_drop_none(
-                allowPrivilegeEscalation=security.allow_privilege_escalation,
-                readOnlyRootFilesystem=security.read_only_root_filesystem,
-                runAsNonRoot=security.run_as_non_root,
-                capabilities=_drop_none(drop=list(capabilities.drop) or None, add=list(capabilities.add) or None),
-            ),
-            volumeMounts=[{"name": _volume_name(p), "mountPath": p} for p in writable_paths] or None,
+            env_from=Lazy(lambda: list(self._env_from) or None),
+            resources=self.resources,
+            probes=props.probes,
+            security=props.security,
+            volumes=main_volumes,
+            pre_stop=props.pre_stop,
         )
-
-    def _probe(self, probe: Probe) -> dict[str, Any]:
-        port = self.port
-        action = {"httpGet": {"path": probe.path, "port": port}} if probe.path is not None else {"tcpSocket": {"port": port}}
-        return action | _drop_none(
-            initialDelaySeconds=probe.initial_delay_seconds,
-            periodSeconds=probe.period_seconds,
-            timeoutSeconds=probe.timeout_seconds,
-            failureThreshold=probe.failure_threshold,
-        )
-
-    def _autoscaler_spec(self) -> dict[str, Any]:
-        scaling = self.props.autoscaling
-        assert scaling is not None
-        return {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.name},
-            "minReplicas": scaling.min_replicas,
-            "maxReplicas": scaling.max_replicas,
-            "metrics": [
+        init, init_volumes = self._extras(props.init_containers, probed=False)
+        sidecars, sidecar_volumes = self._extras(props.sidecars, probed=True)
+        volumes = {volume.name: volume.pod_volume() for volume in (*main_volumes, *init_volumes, *sidecar_volumes)}
+        return drop_none(
+            serviceAccountName=self.name,
+            automountServiceAccountToken=props.automount_service_account_token,
+            terminationGracePeriodSeconds=props.termination_grace_period_seconds,
+            securityContext=pod_security_context(props.security),
+            initContainers=init or None,
+            containers=[main, *sidecars],
+            volumes=list(volumes.values()) or None,
+            nodeSelector=dict(props.node_selector) or None,
+            tolerations=[toleration.spec() for toleration in props.tolerations] or None,
+            affinity=dict(props.affinity) if props.affinity is not None else None,
+            topologySpreadConstraints=[
                 {
-                    "type": "Resource",
-                    "resource": {
-                        "name": "cpu",
-                        "target": {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization},
-                    },
+                    "maxSkew": spread.max_skew,
+                    "topologyKey": spread.topology_key,
+                    "whenUnsatisfiable": spread.when_unsatisfiable,
+                    "labelSelector": {"matchLabels": dict(self.selector)},
                 }
-            ],
-        }
+                for spread in props.topology_spread
+            ]
+            or None,
+            priorityClassName=props.priority_class_name,
+            imagePullSecrets=[{"name": secret} for secret in props.image_pull_secrets] or None,
+            **self._pod_spec_extra(),
+        )
+
+    def _pod_spec_extra(self) -> dict[str, Any]:
+        """What the kind adds to the pod spec (a job's restart policy)."""
+        return {}
+
+    @staticmethod
+    def _extras(containers: Sequence[Any], *, probed: bool) -> tuple[list[dict[str, Any]], list[Any]]:
+        specs, volumes = [], []
+        for container in containers:
+            spec, own = extra_container(container, probed=probed)
+            specs.append(spec)
+            volumes += own
+        return specs, volumes
 
     # --- environment --------------------------------------------------------------------------
 
@@ -392,72 +385,86 @@ class Workload(ManifestConstruct):
         return out or None
 
     def _pod_annotations(self) -> dict[str, str] | None:
-        """``checksum/config``: a digest of every ConfigMap value the pods read (of the ConfigMaps
-        this library renders), so that changing one rolls the pods. Never of a Secret's values:
-        the annotation is in files that are committed and in diffs that are logged, and a digest
-        of a value lets anyone check a guess offline (see :attr:`secrets_read` for rotation)."""
+        """``pod_annotations``, and ``checksum/config``: a digest of every ConfigMap value the pods
+        read (of the ConfigMaps this library renders), so that changing one rolls the pods. Never
+        of a Secret's values: the annotation is in files that are committed and in diffs that are
+        logged, and a digest of a value lets anyone check a guess offline (see
+        :attr:`secrets_read` for rotation)."""
+        annotations = dict(self.props.pod_annotations)
         material = [
-            ["configMap", ref.object_name, ref.key, ref.known.data[ref.key]]
+            ["configMap", ref.object_name, ref.key, ref.values[ref.key]]
             for ref in self._env
-            if isinstance(ref, _EnvFrom) and isinstance(ref.known, AppConfig)
+            if isinstance(ref, _EnvFrom) and ref.values is not None
         ]
-        if not material:
-            return None
-        import hashlib  # here: a synth without env from ConfigMaps never loads it
-        import json
+        material += [["configMap", name, key, value] for name, values in self._whole_configs for key, value in values.items()]
+        if material:
+            import hashlib  # here: a synth without env from ConfigMaps never loads it
+            import json
 
-        return {"checksum/config": hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()}
+            annotations["checksum/config"] = hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+        return annotations or None
 
     @property
     def secrets_read(self) -> list[str]:
         """The names of the Secrets the pods read, in order: a changed value reaches them only
         when they restart (``kubectl rollout restart``, or Reloader with ``reloader=True``)."""
-        return list(dict.fromkeys(e.object_name for e in self._env if isinstance(e, _EnvFrom) and e.source == "secret"))
-
-    def _workload_annotations(self) -> dict[str, str] | None:
-        """Stakater Reloader's annotation, with ``reloader``: it restarts the pods when one of the
-        Secrets they read changes."""
-        secrets = self.secrets_read
-        if not self.props.reloader or not secrets:
-            return None
-        return {RELOADER_ANNOTATION: ",".join(secrets)}
+        named = [e.object_name for e in self._env if isinstance(e, _EnvFrom) and e.source == "secret"]
+        named += [e["secretRef"]["name"] for e in self._env_from if "secretRef" in e]
+        named += [v.source for v in self.props.volumes if v.kind == "secret" and v.source is not None]
+        return list(dict.fromkeys(named))
 
     def add_env(self, name: str, value: str) -> None:
         """Add the environment variable ``name`` with a literal value."""
         self._check_env_name(name)
         self._env.append(_EnvValue(name, value))
 
-    def env_from_config_map(self, config_map: AppConfig | str, keys: Iterable[str]) -> None:
-        """Add an environment variable for each of ``keys`` (named like the key), read from the
-        ConfigMap ``config_map``: an :class:`~.app_config.AppConfig` (its keys are checked, and a
-        change of their values rolls the pods) or the name of an existing ConfigMap."""
-        self._env_from("configMap", config_map, keys)
+    def env_from_config_map(self, config_map: Any, keys: Iterable[str] | None = None, *, prefix: str | None = None) -> None:
+        """Read the ConfigMap ``config_map`` (an :class:`~.app_config.AppConfig`, a ``kp.ConfigMap``
+        or the name of one) into the environment: a variable for each of ``keys`` (named like the
+        key; an AppConfig's keys are checked), or, without ``keys``, every key it has (``envFrom``,
+        each name after ``prefix``). A change of an AppConfig's values rolls the pods."""
+        if keys is None:
+            self._env_from_whole("configMap", config_map, prefix)
+        else:
+            self._env_from_keys("configMap", config_map, keys)
 
-    def env_from_secret(self, secret: AppSecret | str, keys: Iterable[str]) -> None:
-        """Add an environment variable for each of ``keys`` (named like the key), read from the
-        Secret ``secret``: an :class:`~.app_secret.AppSecret` (its keys are checked, and a change
-        of their values rolls the pods) or the name of an existing Secret, e.g. one created with
-        ``kubectl create secret``."""
-        self._env_from("secret", secret, keys)
+    def env_from_secret(self, secret: Any, keys: Iterable[str] | None = None, *, prefix: str | None = None) -> None:
+        """Read the Secret ``secret`` (an :class:`~.app_secret.AppSecret`, a ``kp.Secret`` or the
+        name of one, e.g. made with ``kubectl create secret``) into the environment: a variable for
+        each of ``keys`` (named like the key), or, without ``keys``, every key it has (``envFrom``,
+        each name after ``prefix``)."""
+        if keys is None:
+            self._env_from_whole("secret", secret, prefix)
+        else:
+            self._env_from_keys("secret", secret, keys)
 
-    def _env_from(self, source: Literal["configMap", "secret"], holder: AppConfig | AppSecret | str, keys: Iterable[str]) -> None:
-        keys = list(keys)
-        for key in keys:
+    def _env_from_whole(self, source: Literal["configMap", "secret"], holder: Any, prefix: str | None) -> None:
+        name, values, _ = _source_of(holder, "ConfigMap" if source == "configMap" else "Secret")
+        if prefix is not None and rules.env_var_name(prefix):
+            problem = Problem(("env_from",), f"{prefix!r} is not an environment variable prefix (letters, digits, '_')")
+            raise PropsError(owner_name(type(self), self.construct_id), [problem])
+        entry: dict[str, Any] = {"configMapRef" if source == "configMap" else "secretRef": {"name": name}}
+        if prefix is not None:
+            entry["prefix"] = prefix
+        self._env_from.append(entry)
+        if values is not None:  # the checksum covers every value read
+            self._whole_configs.append((name, values))
+
+    def _env_from_keys(self, source: Literal["configMap", "secret"], holder: Any, keys: Iterable[str]) -> None:
+        what: Literal["ConfigMap", "Secret"] = "ConfigMap" if source == "configMap" else "Secret"
+        names = _key_list(keys)
+        name, values, known = _source_of(holder, what)
+        for key in names:
             self._check_env_name(key)
-        known = holder if isinstance(holder, AppConfig | AppSecret) else None
         if known is not None:
-            absent = [key for key in keys if key not in known.data]
+            absent = [key for key in names if key not in known]
             if absent:
-                what = "ConfigMap" if isinstance(known, AppConfig) else "Secret"
+                listed = ", ".join(known) or "none"
                 raise PropsError(
                     owner_name(type(self), self.construct_id),
-                    [
-                        Problem(("env",), f"{what} {known.name} has no key {key} (it has {', '.join(known.data)})")
-                        for key in absent
-                    ],
+                    [Problem(("env",), f"{what} {name} has no key {key} (it has {listed})") for key in absent],
                 )
-        name = known.name if known is not None else str(holder)
-        self._env += [_EnvFrom(key, source, name, key, known) for key in keys]
+        self._env += [_EnvFrom(key, source, name, key, values) for key in names]
 
     def _check_env_name(self, name: str) -> None:
         problems = rules.env_var_name(name)
@@ -469,98 +476,124 @@ class Workload(ManifestConstruct):
 
     # --- connections ---------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        """``http://<name>:<service port>``: how pods of the same namespace reach this service."""
-        return f"http://{self.name}:{self.service_port}"
+    def connect(self, other: Any, *, env: str | None = None) -> None:
+        """This workload calls ``other``: one of this library's services, a ``kp.Service``, or a
+        cdk8s-plus workload. ``other``'s pods admit this workload's (a NetworkPolicy: ours, or one
+        this library renders for a cdk8s-plus one) and, with egress rules, this one may reach them;
+        with ``env``, the environment variable ``env`` holds ``other``'s in-cluster URL (a service's
+        or a ``kp.Service``'s: a cdk8s-plus workload has none, give its Service)."""
+        from .service_workload import ServiceWorkload
 
-    def url_from(self, other: Workload) -> str:
-        """How pods of ``other`` reach this service (through the namespace when they differ)."""
-        if other.namespace == self.namespace or self.namespace is None:
-            return self.url
-        return f"http://{self.name}.{self.namespace}:{self.service_port}"
-
-    def connect(self, other: Workload, *, env: str | None = None) -> None:
-        """This service calls ``other``: ``other``'s NetworkPolicy admits this service's pods (and,
-        with egress rules, this one may reach it); with ``env``, the environment variable ``env``
-        holds ``other``'s in-cluster URL."""
+        if isinstance(other, ServiceWorkload):
+            if env is not None:
+                self.add_env(env, other.url_from(self.namespace))
+            other.allow_from(self)
+            return
+        if isinstance(other, Workload):
+            raise PropsError(
+                owner_name(type(self), self.construct_id),
+                [
+                    Problem(
+                        ("connect",),
+                        f"{owner_name(type(other), other.construct_id)} serves nothing to connect to; "
+                        f"let it reach this one instead: {other.construct_id}.connect({self.construct_id})",
+                    )
+                ],
+            )
+        if not is_cdk8s_plus(other) or not (hasattr(other, "ports") or hasattr(other, "pod_metadata")):
+            raise TypeError(
+                f"{owner_name(type(self), self.construct_id)}: connect takes one of this library's services, a cdk8s-plus "
+                f"Service or a cdk8s-plus workload; not {type(other).__name__}"
+            )
+        target = KpTarget(other)
         if env is not None:
-            self.add_env(env, other.url_from(self))
-        other.allow_from(self)
+            if not target.is_service:
+                raise PropsError(
+                    owner_name(type(self), self.construct_id),
+                    [
+                        Problem(
+                            ("connect",),
+                            f"the cdk8s-plus workload {target.id} has no URL; connect to its Service "
+                            f"({target.id}.expose_via_service()) for env={env!r}",
+                        )
+                    ],
+                )
+            self.add_env(env, target.url(self.namespace))
+        from .kp_admission import admit
 
-    def allow_from(self, peer: Workload | Mapping[str, str] | Any) -> None:
-        """Admit connections to the container port from ``peer``: one of this library's services,
-        any cdk8s-plus workload or pod (``kp.Deployment``, ``kp.Job``, ``kp.CronJob``,
-        ``kp.StatefulSet``, ``kp.Pod``), or the labels of the pods (same namespace)."""
+        admit(self, target)
+        self._egress_to.append((lambda: [pod_peer(target.pod_labels(), target.namespace, self.namespace)], target.pod_port))
+
+    def allow_from(self, peer: Any) -> None:
+        """Admit connections from ``peer``: one of this library's workloads, any cdk8s-plus
+        workload or pod (``kp.Deployment``, ``kp.Job``, ``kp.CronJob``, ``kp.StatefulSet``,
+        ``kp.Pod``), ``kp.Pods``, ``kp.Namespaces``, ``kp.NetworkPolicyIpBlock``, or the labels of
+        pods of this namespace."""
         if isinstance(peer, Workload):
-            self._peers.append(self._pod_peer(peer.selector, peer.namespace))
-            peer._egress_to.append(self)
+            self._peers.append(pod_peer(peer.selector, peer.namespace, self.namespace))
+            peer._egress_to.append((lambda: [pod_peer(self.selector, self.namespace, peer.namespace)], lambda: self.port))
         elif isinstance(peer, Mapping):
-            self._peers.append(self._pod_peer(dict(peer), self.namespace))
-        elif hasattr(peer, "pod_metadata"):
-            plus = sys.modules[type(peer).__module__.split(".")[0]]
-            label = plus.Pod.ADDRESS_LABEL
-            value = peer.pod_metadata.get_label(label)
-            import cdk8s
-
-            self._peers.append(self._pod_peer({label: value}, cdk8s.Chart.of(peer).namespace))
+            if not peer or rules.labels(peer):
+                raise PropsError(
+                    owner_name(type(self), self.construct_id),
+                    [Problem(("allow_from",), f"{dict(peer)} is not a set of pod labels")],
+                )
+            self._peers.append(pod_peer(dict(peer), self.namespace, self.namespace))
+        elif is_cdk8s_plus(peer) and hasattr(peer, "to_network_policy_peer_config"):
+            self._peers.append(kp_peer(peer, self.namespace))
         else:
             raise TypeError(
-                f"{owner_name(type(self), self.construct_id)}: allow_from takes a service of this library, a cdk8s-plus "
-                f"workload or pod, or pod labels; not {type(peer).__name__}"
+                f"{owner_name(type(self), self.construct_id)}: allow_from takes a workload of this library, a cdk8s-plus "
+                f"workload, pod, kp.Pods, kp.Namespaces or kp.NetworkPolicyIpBlock, or pod labels; not {type(peer).__name__}"
             )
 
     def allow_from_namespace(self, namespace: str) -> None:
-        """Admit connections to the container port from every pod of ``namespace`` (e.g. the
-        ingress controller's)."""
-        self._peers.append({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}})
+        """Admit connections from every pod of ``namespace`` (e.g. the ingress controller's)."""
+        self._peers.append(namespace_peer(namespace))
 
-    def _pod_peer(self, labels: Mapping[str, str], namespace: str | None) -> dict[str, Any]:
-        peer: dict[str, Any] = {"podSelector": {"matchLabels": dict(labels)}}
-        if namespace is not None and namespace != self.namespace:
-            peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": namespace}}
-        return peer
+    def allow_from_cidr(self, cidr: str) -> None:
+        """Admit connections from the addresses of ``cidr`` (e.g. a load balancer's)."""
+        problems = rules.cidr(cidr)
+        if problems:
+            raise PropsError(owner_name(type(self), self.construct_id), [Problem(("allow_from",), p) for p in problems])
+        self._peers.append({"ipBlock": {"cidr": cidr}})
 
-    @property
-    def allows_external(self) -> bool:
-        """Whether anyone may connect (a browser, through a node port)."""
-        if self._allow_external is not None:
-            return self._allow_external
-        return self.DEFAULT_ALLOW_EXTERNAL or self.service_type != "ClusterIP"
+    def _peer_list(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for peer in self._peers:
+            if callable(peer):
+                out.extend(peer())
+            else:
+                out.append(peer)
+        return out
 
     def _policy_spec(self) -> dict[str, Any]:
+        egress = self.props.egress
         spec: dict[str, Any] = {
-            "podSelector": self._match(),
-            "policyTypes": ["Ingress"] if self.props.egress is None else ["Ingress", "Egress"],
+            "podSelector": {"matchLabels": dict(self.selector)},
+            "policyTypes": ["Ingress"] if egress is None else ["Ingress", "Egress"],
             "ingress": Lazy(self._ingress_rules),
         }
-        if self.props.egress is not None:
-            spec["egress"] = Lazy(lambda: self._egress_rules(self.props.egress))
+        if egress is not None:
+            spec["egress"] = Lazy(self._egress_rules)
         return spec
 
     def _ingress_rules(self) -> list[dict[str, Any]]:
-        port = [{"protocol": "TCP", "port": self.port}]
-        if self.allows_external:
-            return [{"ports": port}]
-        return [{"from": list(self._peers), "ports": port}] if self._peers else []
+        """Whom the pods admit: nobody (a workload that serves nothing)."""
+        return []
 
-    def _egress_rules(self, egress: Egress | None) -> list[dict[str, Any]]:
+    def _egress_rules(self) -> list[dict[str, Any]]:
+        egress = self.props.egress
         assert egress is not None
-        dns = {
-            "to": [
-                {
-                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-                }
-            ],
-            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
-        }
-        rules_: list[dict[str, Any]] = [dns]
-        for other in self._egress_to:
-            peer: dict[str, Any] = {"podSelector": other._match()}
-            if other.namespace is not None and other.namespace != self.namespace:
-                peer["namespaceSelector"] = {"matchLabels": {"kubernetes.io/metadata.name": other.namespace}}
-            rules_.append({"to": [peer], "ports": [{"protocol": "TCP", "port": other.port}]})
+        rules_: list[dict[str, Any]] = [
+            {"to": [egress.dns.peer()], "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
+        ]
+        for peers, port in self._egress_to:
+            number = port()
+            rule: dict[str, Any] = {"to": peers()}
+            if number is not None:
+                rule["ports"] = [{"protocol": "TCP", "port": number}]
+            rules_.append(rule)
         if egress.external_ports:
             rules_.append(
                 {
@@ -571,7 +604,7 @@ class Workload(ManifestConstruct):
         return rules_
 
     def pods(self) -> cdk8s_plus_27.Pods:
-        """This service's pods as a cdk8s-plus-27 selection, a ``kp.NetworkPolicyPeer``: lets a
+        """This workload's pods as a cdk8s-plus-27 selection, a ``kp.NetworkPolicyPeer``: lets a
         cdk8s-plus workload reach them (``kp_workload.connections.allow_to(api.pods())``).
         Imports cdk8s-plus-27 (``pip install todo-constructs[plus]``)."""
         if self._pods is None:
@@ -591,28 +624,6 @@ class Workload(ManifestConstruct):
         return found
 
     @property
-    def service(self) -> Manifest:
-        found = self._get("service")
-        assert found is not None
-        return found
-
-    @property
-    def deployment(self) -> Manifest:
-        found = self._get("deployment")
-        assert found is not None
-        return found
-
-    @property
-    def hpa(self) -> Manifest | None:
-        """The HorizontalPodAutoscaler, with ``autoscaling``."""
-        return self._get("hpa")
-
-    @property
-    def pdb(self) -> Manifest | None:
-        """The PodDisruptionBudget, with more than one replica, an autoscaler, or when asked."""
-        return self._get("pdb")
-
-    @property
     def network_policy(self) -> Manifest | None:
         """The NetworkPolicy, unless ``network_policy=False``."""
         return self._get("network-policy")
@@ -620,19 +631,22 @@ class Workload(ManifestConstruct):
     # --- pod security -------------------------------------------------------------------------
 
     @property
-    def pod_security_level(self) -> Literal["restricted", "baseline", "privileged"]:
+    def pod_security_level(self) -> Level:
         """The strictest Pod Security Standard the pods meet."""
-        security = self.props.security
-        if not restricted_exceptions(security):
-            return "restricted"
-        if security.seccomp_profile == "Unconfined" or set(security.capabilities.add) - BASELINE_CAPABILITIES:
-            return "privileged"
-        return "baseline"
+        level: Level = "restricted"
+        for security in self._securities():
+            if not restricted_exceptions(security):
+                continue
+            if security.seccomp_profile == "Unconfined" or set(security.capabilities.add) - BASELINE_CAPABILITIES:
+                return "privileged"
+            level = "baseline"
+        return level
 
     def pod_security_exceptions(self) -> dict[str, str]:
-        """Why the pods fall below "restricted": for each policy check they fail, what and why
-        (the reason given in ``audit_skips``)."""
-        return {
-            check: f"{what} ({self.props.audit_skips.get(check, 'no reason given')})"
-            for check, (_, what) in restricted_exceptions(self.props.security).items()
-        }
+        """Why the pods fall below "restricted": for each relaxation that does, what and why (its reason)."""
+        found: dict[str, str] = {}
+        for security in self._securities():
+            for relaxation in restricted_exceptions(security):
+                reason = security.reasons.get(relaxation.name) or self.props.audit_skips.get(relaxation.check, "no reason given")
+                found.setdefault(relaxation.check, f"{relaxation.what} ({reason})")
+        return found

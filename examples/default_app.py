@@ -16,8 +16,8 @@ from constructs.app_config import AppConfig
 from constructs.app_namespace import AppNamespace
 from constructs.mcp_service import McpService
 from constructs.network_policies import DefaultDeny
+from constructs.pod_props import ResourceAmounts, Resources, Security
 from constructs.web_service import WebService
-from constructs.workload_props import ResourceAmounts, Resources, Security
 
 NODE = "192.168.49.2"  # `minikube ip`
 RELEASE: dict[str, Any] = {"instance": "todo-chatbot", "part_of": "todo-chatbot", "version": "phase4"}

@@ -8,42 +8,32 @@ values app asks the construct, and reports what it says at the service's fields.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from constructs import rules
 from constructs.app_ingress import AppIngress
-from constructs.labels import default_selector, pod_labels
+from constructs.labels import selects
 from constructs.props import Path, Problem, PropsError, fields_checked
+from constructs.service_workload import ServiceWorkload
+from constructs.workload_props import UNRESERVED
 
+from .kinds import KINDS, ServiceContext, service_kwargs, service_props, values_path, values_wording
 from .model import AppValues, ServiceValues
 from .references import BadReferenceError, expand, reference_table
-from .release import ServiceContext, props_path, service_kwargs
 
 __all__ = ["check_values", "construct_problems", "looks_secret", "object_labels", "selector_labels"]
 
 _SECRET_LOOKING = re.compile(r"(_KEY$|SECRET|TOKEN|PASSWORD|^DATABASE_URL$)")
-_RESERVED_LABEL_PREFIX = "app.kubernetes.io/"
 
 
 def selector_labels(values: AppValues, key: str) -> dict[str, str]:
-    """The labels service ``key``'s Service and Deployment select its pods by."""
-    service = values.services[key]
-    if service.selector_labels is not None:
-        return dict(service.selector_labels)
-    return default_selector(values.object_name(key), values.release)
+    """The labels service ``key``'s selectors select its pods by, as its construct says."""
+    return KINDS[values.services[key].kind].selector_of(service_props(values, key), key, values.release)
 
 
 def object_labels(values: AppValues, key: str) -> dict[str, str]:
     """Labels of service ``key``'s objects and pods, as its construct renders them."""
-    return pod_labels(
-        name=values.object_name(key),
-        instance=values.release,
-        component=key,
-        part_of=values.part_of,
-        version=values.app_version,
-        extra={**values.labels, **values.services[key].labels},
-        selector=selector_labels(values, key),
-    )
+    return KINDS[values.services[key].kind].labels_of(service_props(values, key), key, values.release)
 
 
 def looks_secret(key: str) -> bool:
@@ -68,20 +58,24 @@ def check_values(values: AppValues) -> list[Problem]:
 
 def construct_problems(key: str, service: ServiceValues, context: ServiceContext) -> Iterator[Problem]:
     """What service ``key``'s construct says of its props (the rules of its kind), at the fields
-    of the values file."""
+    of the values file and in its words."""
+    construct = KINDS[service.kind]
     try:
         # Each field was checked as the values loaded: only the rules between them, and the kind's.
         with fields_checked():
-            service.construct.make(key, **service_kwargs(service, key, context))
+            props = construct.check_props(key, **service_kwargs(service, key, context))
     except PropsError as error:
         for problem in error.problems:
-            yield Problem(("services", key, *props_path(problem.path)), problem.message)
-    if service.service.target_port is not None and service.service.target_port != service.container_port:
-        yield Problem(
-            ("services", key, "service", "targetPort"),
-            f"{service.service.target_port} is not the container port {service.container_port}; "
-            "the Service would send traffic where nothing listens",
-        )
+            yield Problem(("services", key, *values_path(service, problem.path)), values_wording(problem.message))
+        return
+    target_port = getattr(getattr(service, "service", None), "target_port", None)
+    if target_port is not None and issubclass(construct, ServiceWorkload):
+        port = construct.port_of(props)  # type: ignore[arg-type]
+        if target_port != port:
+            yield Problem(
+                ("services", key, "service", "targetPort"),
+                f"{target_port} is not the container port {port}; the Service would send traffic where nothing listens",
+            )
 
 
 def _constructs(values: AppValues) -> Iterator[Problem]:
@@ -92,12 +86,21 @@ def _constructs(values: AppValues) -> Iterator[Problem]:
         yield from _ingress_problems(values)
         for index, path in enumerate(values.ingress.paths):
             backend = values.services.get(path.service)
-            if backend is not None and backend.kind == "mcp" and not getattr(backend, "expose_node_port", False):
+            if backend is None:
+                continue
+            construct = KINDS[backend.kind]
+            if not issubclass(construct, ServiceWorkload):
                 yield Problem(
-                    ("ingress", "paths", index, "service"),
-                    f"{path.service} is the internal MCP server; set services.{path.service}.exposeNodePort: true "
-                    "to route to it on purpose",
+                    ("ingress", "paths", index, "service"), f"{path.service} is a {backend.kind}: it serves nothing to route to"
                 )
+                continue
+            try:
+                problem = construct.routing_problem(service_props(values, path.service))
+            except PropsError:
+                continue  # reported at the service
+            if problem is not None:  # about another service than where it is routed: name its key
+                wording = values_wording(f"{path.service} {problem}").replace("set ", f"set services.{path.service}.", 1)
+                yield Problem(("ingress", "paths", index, "service"), wording)
 
 
 def _ingress_problems(values: AppValues) -> Iterator[Problem]:
@@ -174,7 +177,7 @@ def _names_and_ports(values: AppValues) -> Iterator[Problem]:
                 path, f"{name}, the default name <release>-<key>, must start with a letter to name a Service; set name:"
             )
         names[name] = key
-        node_port = service.service.node_port
+        node_port = service.node_port
         if node_port is not None:
             if node_port in node_ports:
                 yield Problem(
@@ -185,33 +188,36 @@ def _names_and_ports(values: AppValues) -> Iterator[Problem]:
 
 
 def _labels(values: AppValues) -> Iterator[Problem]:
-    def reserved(labels: Mapping[str, str], path: Path) -> Iterator[Problem]:
-        for label in labels:
-            if label.startswith(_RESERVED_LABEL_PREFIX):
-                yield Problem((*path, label), f"{label} is set by the library; choose a key outside {_RESERVED_LABEL_PREFIX}")
+    # A service's own labels are its construct's to check; the release's go on every object too.
+    for problem in UNRESERVED(values.labels):
+        assert isinstance(problem, Problem)
+        yield Problem(("labels", *problem.path), values_wording(problem.message))
 
-    yield from reserved(values.labels, ("labels",))
-    for key, service in values.services.items():
-        yield from reserved(service.labels, ("services", key, "labels"))
-        yield from reserved(service.selector_labels or {}, ("services", key, "selectorLabels"))
+
+def _props(values: AppValues) -> dict[str, object]:
+    """The construct props of each service whose props are fine (the others are reported)."""
+    found = {}
+    for key in values.services:
+        try:
+            found[key] = service_props(values, key)
+        except PropsError:
+            continue
+    return found
 
 
 def _selectors(values: AppValues) -> Iterator[Problem]:
-    # Each Service must select its own pods only: no selector may be a subset of another
-    # service's pod labels.
-    having: dict[tuple[str, str], set[str]] = {}  # label -> the services whose pods carry it
-    for key in values.services:
-        for label in object_labels(values, key).items():
-            having.setdefault(label, set()).add(key)
-    for key in values.services:
-        selector = selector_labels(values, key)
-        matched = set(values.services).intersection(*(having.get(label, set()) for label in selector.items()))
-        for other in values.services if len(matched) > 1 else ():
-            if other != key and other in matched:
+    # Each Service must select its own pods only: no selector may match another service's pods.
+    props = _props(values)
+    labels = {key: KINDS[values.services[key].kind].labels_of(p, key, values.release) for key, p in props.items()}  # type: ignore[arg-type]
+    for key, own in props.items():
+        selector = KINDS[values.services[key].kind].selector_of(own, key, values.release)  # type: ignore[arg-type]
+        for other, carried in labels.items():
+            if other != key and selects(selector, carried):
                 yield Problem(
                     ("services", key, "selectorLabels"),
                     f"the selector {selector} also matches the pods of service {other}; add a label that tells them apart",
                 )
+                break
 
 
 def _references(values: AppValues) -> Iterator[Problem]:
@@ -243,6 +249,13 @@ def _service_refs(values: AppValues) -> Iterator[Problem]:
                     ("services", key, "networkPolicy", "allowFrom", index),
                     f"{other} is not a service (one of {', '.join(known)})",
                 )
+    for key, service in values.services.items():
+        for index, other in enumerate(getattr(service, "before", [])):
+            target = values.services.get(other)
+            if target is None:
+                yield Problem(("services", key, "before", index), f"{other} is not a service (one of {', '.join(known)})")
+            elif target.kind in ("cronjob", "migration"):
+                yield Problem(("services", key, "before", index), f"{other} is a {target.kind}: only a service or a worker rolls")
     if values.ingress is not None:
         seen: set[str] = set()
         for index, path in enumerate(values.ingress.paths):

@@ -34,7 +34,8 @@ def alias_of(field: dataclasses.Field[Any]) -> str:
 
 @functools.cache
 def _by_alias(cls: type) -> dict[str, dataclasses.Field[Any]]:
-    return {alias_of(field): field for field in fields_of(cls)}
+    """The fields a values file may set, by their key (``prop(values=False)`` ones are not)."""
+    return {alias_of(field): field for field in fields_of(cls) if field.metadata.get("values", True)}
 
 
 def _dataclasses_in(tp: Any) -> list[type]:

@@ -28,9 +28,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from constructs.app_namespace import EXCEPTIONS_ANNOTATION, Level, pod_security_labels
+from constructs.app_namespace import Level, pod_security_labels
 
-from .release import NAMESPACE_FILE, RELEASE_CONSTRUCTS, Release
+from .release import EXCEPTIONS_ANNOTATION, NAMESPACE_FILE, Release, renderable_kinds
 
 __all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command", "left_behind"]
 
@@ -94,7 +94,7 @@ def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], 
     # Every kind the release can render, not only those this output has: a kind a later render
     # drops (an autoscaler, the Ingress) must still be pruned, and --prune-allowlist replaces
     # kubectl's defaults, so a kind left off is never pruned.
-    renderable = [{"apiVersion": v, "kind": k} for cls in RELEASE_CONSTRUCTS for v, k in cls.RENDERS if k != "Namespace"]
+    renderable = [{"apiVersion": v, "kind": k} for v, k in renderable_kinds(release.values) if k != "Namespace"]
     kinds = dict.fromkeys(group_version_kind(m) for m in renderable)
     notes: list[str] = []
     unrendered = [m.name for m in release.missing_secrets]
@@ -154,7 +154,7 @@ def left_behind(previous: Mapping[str, Sequence[Mapping[str, Any]]], release: Re
             elif isinstance(metadata.get("namespace"), str) and isinstance(labels.get(INSTANCE_LABEL), str):
                 old.setdefault(metadata["namespace"], set()).add(labels[INSTANCE_LABEL])
     lines: list[str] = []
-    kinds = ",".join(dict.fromkeys(_resource(v, k) for cls in RELEASE_CONSTRUCTS for v, k in cls.RENDERS if k != "Namespace"))
+    kinds = ",".join(dict.fromkeys(_resource(v, k) for v, k in renderable_kinds(release.values) if k != "Namespace"))
     for where in sorted(set(old) - {namespace}):
         lines.append(
             f"The previous output put this release in namespace {where}, this one in {namespace}: kubectl apply --prune "

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 
-from .model import AppValues, ServiceValues
+from constructs.service_workload import ServiceFacts
+
+from .kinds import facts
+from .model import AppValues
 from .release import allowed_from
 
 __all__ = ["mermaid"]
@@ -24,26 +27,39 @@ def _id(prefix: str, name: str) -> str:
 
 def _service_label(values: AppValues, key: str) -> str:
     service = values.services[key]
-    lines = [f"<b>{values.object_name(key)}</b>", f"{service.kind} · container :{service.container_port}"]
-    exposure = f"{service.service_type} :{service.service_port}"
-    if service.service.node_port is not None:
-        exposure += f" · nodePort {service.service.node_port}"
-    elif service.service_type != "ClusterIP":
-        exposure += " · nodePort assigned"
-    lines.append(exposure)
-    if service.autoscaling is not None:
-        lines.append(f"replicas {service.autoscaling.min_replicas}-{service.autoscaling.max_replicas} (HPA)")
+    found = facts(values, key)
+    if found is None:  # a worker, a cronjob, a migration: no Service
+        lines = [f"<b>{values.object_name(key)}</b>", f"{service.kind} · no port"]
+        schedule = getattr(service, "schedule", None)
+        if schedule is not None:
+            lines.append(f"schedule {schedule}")
+        before = getattr(service, "before", None)
+        if before:
+            lines.append(f"before {', '.join(before)}")
     else:
+        lines = [f"<b>{values.object_name(key)}</b>", f"{service.kind} · container :{found.port}"]
+        exposure = f"{found.service_type} :{found.service_port}"
+        node_port = service.node_port
+        if node_port is not None:
+            exposure += f" · nodePort {node_port}"
+        elif found.service_type != "ClusterIP":
+            exposure += " · nodePort assigned"
+        lines.append(exposure)
+    autoscaling = getattr(service, "autoscaling", None)
+    if autoscaling is not None:
+        lines.append(f"replicas {autoscaling.min_replicas}-{autoscaling.max_replicas} (HPA)")
+    elif hasattr(service, "replicas"):
         lines.append(f"replicas {service.replicas}")
     return "<br/>".join(lines)
 
 
-def _outside_port(service: ServiceValues) -> str:
-    if service.service.node_port is not None:
-        return f":{service.service.node_port}"
-    if service.service_type == "NodePort":
+def _outside_port(values: AppValues, key: str, found: ServiceFacts) -> str:
+    node_port = values.services[key].node_port
+    if node_port is not None:
+        return f":{node_port}"
+    if found.service_type == "NodePort":
         return "nodePort (assigned)"
-    return f":{service.service_port}"  # a LoadBalancer
+    return f":{found.service_port}"  # a LoadBalancer
 
 
 def mermaid(values: AppValues) -> str:
@@ -65,23 +81,25 @@ def mermaid(values: AppValues) -> str:
     out.append("  end")
 
     policies = values.network_policies.enabled
-    open_inside = [
-        key for key, service in values.services.items() if service.service_type == "ClusterIP" and allowed_from(values, key)[1]
-    ]
+    served = {key: found for key in values.services if (found := facts(values, key)) is not None}
+    open_inside = [key for key, found in served.items() if found.service_type == "ClusterIP" and allowed_from(values, key)[1]]
     if policies and open_inside:
         out.append('  anypod(["any pod, any namespace"])')
     if values.ingress is not None:
         out.append(f'  {outside} -->|"https"| ingress')
         for path in values.ingress.paths:
             out.append(f'  ingress -->|"{path.path}"| {_id("svc", path.service)}')
-    for key, service in values.services.items():
+    for key, found in served.items():
         callers, external = allowed_from(values, key)
-        if service.service_type != "ClusterIP" and (external or not policies):
-            out.append(f'  {outside} -->|"{_outside_port(service)}"| {_id("svc", key)}')
+        if found.service_type != "ClusterIP" and (external or not policies):
+            out.append(f'  {outside} -->|"{_outside_port(values, key, found)}"| {_id("svc", key)}')
         elif policies and key in open_inside:
-            out.append(f'  anypod -->|":{service.service_port}"| {_id("svc", key)}')
+            out.append(f'  anypod -->|":{found.service_port}"| {_id("svc", key)}')
         for caller in callers:
-            out.append(f'  {_id("svc", caller)} -->|":{service.service_port}"| {_id("svc", key)}')
+            out.append(f'  {_id("svc", caller)} -->|":{found.service_port}"| {_id("svc", key)}')
+    for key, service in values.services.items():
+        for before in getattr(service, "before", []):
+            out.append(f'  {_id("svc", key)} -.->|"runs before"| {_id("svc", before)}')
 
     config_owner = {k: name for name, data in values.config_maps.items() for k in data}
     secret_owner = {k: name for name, secret in values.secrets.items() for k in secret.keys}

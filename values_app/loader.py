@@ -16,10 +16,10 @@ from constructs.props import Problem
 
 from .checks import check_values, construct_problems
 from .convert import build
+from .kinds import ServiceContext
 from .layers import FileLayer, Layers, Setting, ValuesError, load_layers, parse_document
 from .model import AppValues, ServiceUnion
 from .references import expand_values
-from .release import ServiceContext
 
 __all__ = ["ValuesError", "load_values", "parse_values", "values_from_layers"]
 

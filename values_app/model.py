@@ -15,19 +15,16 @@ ports are unique, ...) live in :mod:`values_app.checks`.
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from constructs import rules
-from constructs.api_service import ApiService
-from constructs.mcp_service import McpService
-from constructs.props import Check, Problem, Props, check, max_length, min_length, pattern, prop, propsclass
-from constructs.web_service import WebService
-from constructs.workload import Workload
-from constructs.workload_props import (
+from constructs.pod_props import Autoscaling, Container, Probes, Resources, Security, Toleration, TopologySpread, Volume
+from constructs.prop_rules import (
     AUDIT_CHECK,
     CIDR,
     HTTP_PATH,
     LABELS,
+    MEMORY,
     NAME,
     NODE_PORT,
     PORT,
@@ -36,36 +33,38 @@ from constructs.workload_props import (
     SECONDS,
     SERVICE_NAME,
     WRITABLE_PATH,
-    Autoscaling,
-    Probes,
     PullPolicy,
-    Resources,
-    Security,
     ServiceType,
 )
+from constructs.props import Check, Problem, Props, check, max_length, min_length, pattern, prop, propsclass
 
 __all__ = [
-    "CONSTRUCTS",
     "ApiServiceValues",
     "AppValues",
+    "ContainerValues",
+    "CronJobValues",
+    "DeploymentValues",
     "EgressValues",
+    "EnvFromValues",
     "EnvValues",
     "ImageValues",
     "IngressPathValues",
     "IngressValues",
     "McpServiceValues",
+    "MigrationValues",
     "NamespaceValues",
     "NetworkPoliciesValues",
     "NetworkPolicyValues",
     "SecretValues",
+    "ServedValues",
     "ServicePortValues",
     "ServiceUnion",
     "ServiceValues",
+    "VolumeValues",
     "WebServiceValues",
+    "WorkerValues",
 ]
 
-CONSTRUCTS: dict[str, type[Workload]] = {"web": WebService, "api": ApiService, "mcp": McpService}
-"""The construct that renders each ``kind`` of service (and holds its defaults)."""
 
 ENV_KEY = check(rules.env_var_name, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAMESPACE = check(rules.namespace_name, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
@@ -123,7 +122,7 @@ class ImageValues(Props):
     """Image tag, e.g. ``1.0.0``. Default: none (then ``digest`` is required)."""
     digest: str | None = prop(default=None, check=DIGEST)
     """Image digest ``sha256:<64 hex>``; pins the image exactly. Default: none."""
-    pull_policy: PullPolicy = "IfNotPresent"
+    pull_policy: PullPolicy = prop(default="IfNotPresent", to="image_pull_policy")
     """``Never`` for images loaded into Minikube with ``minikube image load``. Default: IfNotPresent."""
 
     def cross_checks(self) -> Iterator[Problem]:
@@ -140,18 +139,21 @@ class ImageValues(Props):
             ref += f"@{self.digest}"
         return ref
 
+    def extra_props(self) -> dict[str, object]:
+        return {"image": self.reference}
+
 
 @propsclass
 class ServicePortValues(Props):
     """The Kubernetes Service in front of a workload."""
 
-    type: ServiceType | None = None
+    type: ServiceType | None = prop(default=None, to="service_type")
     """Service type. Default: NodePort for ``web``, ClusterIP for ``api`` and ``mcp``."""
-    port: int | None = prop(default=None, check=PORT)
+    port: int | None = prop(default=None, check=PORT, to="service_port")
     """Port the Service listens on. Default: the container port."""
     target_port: int | None = prop(default=None, check=PORT)
     """Port on the pod; must be the container port. Default: the container port."""
-    node_port: int | None = prop(default=None, check=NODE_PORT)
+    node_port: int | None = prop(default=None, check=NODE_PORT, to="node_port")
     """Fixed node port (30000-32767) for NodePort/LoadBalancer. Default: cluster-assigned."""
 
 
@@ -175,111 +177,278 @@ class EnvValues(Props):
 
 
 @propsclass
+class EnvFromValues(Props):
+    """Every key of one ConfigMap or Secret as environment variables (``envFrom``)."""
+
+    config_map: str | None = prop(default=None, check=NAME)
+    """A ConfigMap's name (one of the app's, or one that exists). Default: none."""
+    secret: str | None = prop(default=None, check=NAME)
+    """A Secret's name (one of the app's, or one that exists). Default: none."""
+    prefix: str | None = prop(default=None, check=ENV_KEY)
+    """Put before each variable's name. Default: none."""
+
+    def cross_checks(self) -> Iterator[Problem]:
+        if (self.config_map is None) == (self.secret is None):
+            yield Problem(("configMap",), "give either configMap or secret")
+
+
+@propsclass
+class VolumeValues(Props):
+    """A volume mounted into the container at ``mountPath``: give one of ``configMap``, ``secret``,
+    ``pvc`` (a claim's name) and ``emptyDir``."""
+
+    mount_path: str = prop(check=WRITABLE_PATH)
+    """Where it is mounted; never over the image's own directories (``/etc``, ``/usr``, ...)."""
+    config_map: str | None = prop(default=None, check=NAME)
+    """A ConfigMap's name: its keys as files. Default: none."""
+    secret: str | None = prop(default=None, check=NAME)
+    """A Secret's name: its keys as files (mode 0400). Default: none."""
+    pvc: str | None = prop(default=None, check=NAME)
+    """A PersistentVolumeClaim's name. Default: none."""
+    empty_dir: bool = False
+    """An empty writable directory. Default: false."""
+    keys: list[str] | None = None
+    """Only these keys of the ConfigMap or Secret. Default: every key."""
+    read_only: bool | None = None
+    """Default: true, but for a PersistentVolumeClaim or an emptyDir."""
+    size_limit: str | None = prop(default=None, check=MEMORY)
+    """An emptyDir's size limit, e.g. ``1Gi``. Default: none."""
+
+    def cross_checks(self) -> Iterator[Problem]:
+        given = [name for name in ("config_map", "secret", "pvc") if getattr(self, name) is not None] + (
+            ["empty_dir"] if self.empty_dir else []
+        )
+        if len(given) != 1:
+            yield Problem(("mountPath",), f"give one of configMap, secret, pvc and emptyDir, not {len(given)}")
+
+    def volume(self) -> Volume:
+        if self.config_map is not None:
+            return Volume.config_map(self.config_map, self.mount_path, keys=self.keys)
+        if self.secret is not None:
+            return Volume.secret(self.secret, self.mount_path, keys=self.keys)
+        if self.pvc is not None:
+            return Volume.pvc(self.pvc, self.mount_path, read_only=bool(self.read_only))
+        return Volume.empty_dir(self.mount_path, size_limit=self.size_limit)
+
+
+def _volumes(values: list[VolumeValues]) -> list[Volume]:
+    return [value.volume() for value in values]
+
+
+@propsclass
+class ContainerValues(Props):
+    """An extra container: an init container or a sidecar, hardened as the main one."""
+
+    name: str = prop(check=NAME)
+    """Its name in the pod."""
+    image: ImageValues
+    command: list[str] | None = prop(default=None, check=min_length(1))
+    """Overrides the image's entrypoint. Default: the image's."""
+    args: list[str] | None = prop(default=None, check=min_length(1))
+    """Overrides the image's arguments. Default: the image's."""
+    port: int | None = prop(default=None, check=PORT)
+    """A port it listens on. Default: none."""
+    resources: Resources | None = None
+    """Default: 10m/100m CPU and 32Mi/128Mi memory."""
+    security_context: Security = Security()
+    """Default: the Pod Security Standard "restricted"."""
+    writable_paths: list[str] = prop(default=["/tmp"], each=WRITABLE_PATH)
+    """Directories that get a writable emptyDir. Default: ``/tmp``."""
+
+    def container(self) -> Container:
+        extra: dict[str, Any] = {"resources": self.resources} if self.resources is not None else {}
+        return Container(
+            name=self.name,
+            image=self.image.reference,
+            image_pull_policy=self.image.pull_policy,
+            command=self.command,
+            args=self.args,
+            port=self.port,
+            security=self.security_context,
+            writable_paths=self.writable_paths,
+            **extra,
+        )
+
+
+def _containers(values: list[ContainerValues]) -> list[Container]:
+    return [value.container() for value in values]
+
+
+@propsclass
 class NetworkPolicyValues(Props):
     """Who may connect to a service (when the app's ``networkPolicies`` are enabled)."""
 
     allow_from: list[str] | None = prop(default=None, each=NAME)
     """Keys of the services whose pods may connect. Default: per kind (web: none, api: every web
-    service, mcp: every api service)."""
-    allow_external: bool | None = None
-    """Accept connections from anywhere, as a browser-facing service must. Default: true for web
-    and for any service with a NodePort or LoadBalancer Service."""
+    service, mcp: every api service; a worker, a cronjob or a migration serves nothing)."""
+    allow_external: bool | None = prop(default=None, to="allow_external")
+    """Accept connections from anywhere, as a browser-facing service must. Default: true for a
+    web service no Ingress routes to, and for any service with a NodePort or LoadBalancer Service."""
 
 
 @propsclass
 class ServiceValues(Props):
-    """A service: one Deployment and the Service in front of it, rendered by the construct of its
-    ``kind``."""
+    """A workload of the app, rendered by the construct of its ``kind`` (see
+    :data:`values_app.kinds.KINDS`): what every kind has."""
 
-    kind: Literal["web", "api", "mcp"]
-    """``web``, ``api`` or ``mcp``: picks the construct and its defaults."""
+    kind: Literal["web", "api", "mcp", "worker", "cronjob", "migration"]
+    """``web``, ``api``, ``mcp`` (a Deployment behind a Service), ``worker`` (a Deployment serving
+    nothing), ``cronjob``, ``migration`` (a Job that finishes before the services it names roll)."""
     name: str | None = prop(default=None, check=SERVICE_NAME)
-    """Name of the Deployment, the Service and the rest: a DNS-1035 label (starting with a
-    letter, as a Service name must). Default: ``<release>-<service key>``."""
-    image: ImageValues
-    replicas: int | None = prop(default=None, check=REPLICAS)
-    """Pod replicas. Default: 1 (none with ``autoscaling``, which owns the count)."""
-    port: int | None = prop(default=None, check=PORT)
-    """Port the container listens on. Default: per kind (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
-    command: list[str] | None = prop(default=None, check=min_length(1))
+    """Name of the workload's objects: a DNS-1035 label (starting with a letter, as a Service name
+    must). Default: ``<release>-<service key>``."""
+    image: ImageValues = prop(spread=True)
+    command: list[str] | None = prop(default=None, check=min_length(1), to="command")
     """Overrides the image's entrypoint; may use ``${...}`` references. Default: the image's."""
-    args: list[str] | None = prop(default=None, check=min_length(1))
+    args: list[str] | None = prop(default=None, check=min_length(1), to="args")
     """Overrides the image's arguments; may use ``${...}`` references. Default: the image's."""
-    service: ServicePortValues = ServicePortValues()
-    resources: Resources | None = None
+    resources: Resources | None = prop(default=None, to="resources")
     """Requests and limits. Default: per kind (see the kind's ``DEFAULT_RESOURCES``)."""
-    probes: Probes = Probes()
-    security_context: Security = Security()
+    probes: Probes = prop(default=Probes(), to="probes")
+    security_context: Security = prop(default=Security(), to="security")
     """Who the process runs as and what it may do. Default: the Pod Security Standard "restricted";
     a relaxation needs its reason in ``auditSkips``."""
     labels: Mapping[str, str] = prop(default={}, check=LABELS)
     """Extra labels on the service's objects and pods. Default: none."""
-    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, min_length(1)])
+    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, min_length(1)], to="selector_labels")
     """Labels the Service and Deployment select on; also added to every object of the service.
     Default: ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``."""
+    annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS, to="annotations")
+    """Annotations on every object of the service. Default: none."""
+    pod_annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS, to="pod_annotations")
+    """Annotations of the pods (``prometheus.io/scrape``, ...). Default: none."""
     env: EnvValues = EnvValues()
-    writable_paths: list[str] | None = prop(default=None, each=WRITABLE_PATH)
+    env_from: list[EnvFromValues] = prop(default=[])
+    """Whole ConfigMaps or Secrets as environment variables. Default: none."""
+    volumes: list[VolumeValues] = prop(default=[], to="volumes", convert=_volumes)
+    """Volumes of the main container. Default: none."""
+    init_containers: list[ContainerValues] = prop(default=[], to="init_containers", convert=_containers)
+    """Containers that run to completion before the others start. Default: none."""
+    sidecars: list[ContainerValues] = prop(default=[], to="sidecars", convert=_containers)
+    """Containers that run beside the main one. Default: none."""
+    image_pull_secrets: list[str] = prop(default=[], each=NAME, to="image_pull_secrets")
+    """Secrets with registry credentials. Default: none."""
+    node_selector: Mapping[str, str] = prop(default={}, check=LABELS, to="node_selector")
+    """Node labels the pods must be scheduled on. Default: any node."""
+    tolerations: list[Toleration] = prop(default=[], to="tolerations")
+    """Taints the pods tolerate. Default: none."""
+    affinity: Mapping[str, Any] | None = prop(default=None, to="affinity")
+    """A Kubernetes ``Affinity`` (``nodeAffinity``, ``podAffinity``, ``podAntiAffinity``). Default: none."""
+    topology_spread: list[TopologySpread] = prop(default=[], to="topology_spread")
+    """How the pods spread over zones or nodes. Default: none."""
+    priority_class_name: str | None = prop(default=None, check=NAME, to="priority_class_name")
+    """The pods' PriorityClass. Default: the cluster's default."""
+    writable_paths: list[str] | None = prop(default=None, each=WRITABLE_PATH, to="writable_paths")
     """Directories that get a writable emptyDir when the root filesystem is read-only.
-    Default: per kind (``/tmp`` for api and mcp; ``/tmp`` and ``/app/.next/cache`` for Next.js;
-    ``/tmp``, ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
-    autoscaling: Autoscaling | None = None
-    """A HorizontalPodAutoscaler; then ``replicas`` must not be set. Default: none."""
-    pod_disruption_budget: bool | None = None
-    """Render a PodDisruptionBudget (``maxUnavailable: 1``, so it never blocks a node drain).
-    Default: when there is more than one replica or an autoscaler."""
-    network_policy: NetworkPolicyValues = NetworkPolicyValues()
-    termination_grace_period_seconds: int = prop(default=30, check=SECONDS)
+    Default: per kind (``/tmp``; ``/tmp`` and ``/app/.next/cache`` for Next.js; ``/tmp``,
+    ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
+    network_policy: NetworkPolicyValues = prop(default=NetworkPolicyValues(), spread=True)
+    termination_grace_period_seconds: int = prop(default=30, check=SECONDS, to="termination_grace_period_seconds")
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
     audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks this service deliberately fails, each with its reason: rendered as
-    ``checkov.io/skip`` annotations on the service's objects the check is about. Default: none."""
+    ``checkov.io/skip`` annotations on the service's objects the check is about; a relaxed
+    ``securityContext`` field's reason is its check's. Default: none."""
 
     @property
-    def construct(self) -> type[Workload]:
-        """The construct that renders this kind of service."""
-        return CONSTRUCTS[self.kind]
-
-    @property
-    def container_port(self) -> int:
-        """The port the container listens on, after the kind's default."""
-        return self.port if self.port is not None else self.construct.default_port(self)
-
-    @property
-    def service_type(self) -> str:
-        return self.service.type or self.construct.DEFAULT_SERVICE_TYPE
-
-    @property
-    def service_port(self) -> int:
-        return self.service.port if self.service.port is not None else self.container_port
+    def node_port(self) -> int | None:
+        """The fixed node port of its Service (none: it has none, or no Service)."""
+        return None
 
 
 @propsclass
-class WebServiceValues(ServiceValues):
+class DeploymentValues(ServiceValues):
+    """A workload that runs as a Deployment."""
+
+    replicas: int | None = prop(default=None, check=REPLICAS, to="replicas")
+    """Pod replicas. Default: 1 (none with ``autoscaling``, which owns the count)."""
+    autoscaling: Autoscaling | None = prop(default=None, to="autoscaling")
+    """A HorizontalPodAutoscaler; then ``replicas`` must not be set. Default: none."""
+    pod_disruption_budget: bool | None = prop(default=None, to="pod_disruption_budget")
+    """Render a PodDisruptionBudget (``maxUnavailable: 1``, so it never blocks a node drain).
+    Default: when there is more than one replica or an autoscaler."""
+
+
+@propsclass
+class ServedValues(DeploymentValues):
+    """A Deployment behind a Service."""
+
+    port: int | None = prop(default=None, check=PORT, to="port")
+    """Port the container listens on. Default: per kind (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
+    service: ServicePortValues = prop(default=ServicePortValues(), spread=True)
+
+    @property
+    def node_port(self) -> int | None:
+        return self.service.node_port
+
+
+@propsclass
+class WebServiceValues(ServedValues):
     """A browser-facing frontend: Next.js (port 3000) or static files served by nginx (port 80)."""
 
     kind: Literal["web"]
-    server: Literal["nextjs", "nginx"] = "nextjs"
+    server: Literal["nextjs", "nginx"] = prop(default="nextjs", to="server")
     """What serves the frontend; sets the default port (3000 or 80). Default: nextjs."""
 
 
 @propsclass
-class ApiServiceValues(ServiceValues):
+class ApiServiceValues(ServedValues):
     """The HTTP API backend (FastAPI on 8000)."""
 
     kind: Literal["api"]
 
 
 @propsclass
-class McpServiceValues(ServiceValues):
+class McpServiceValues(ServedValues):
     """The internal MCP server (port 8001), ClusterIP only unless ``exposeNodePort`` is set."""
 
     kind: Literal["mcp"]
-    expose_node_port: bool = False
+    expose_node_port: bool = prop(default=False, to="expose_node_port")
     """Allow a NodePort or LoadBalancer Service, an Ingress path, or ``networkPolicy.allowExternal``
     (connections from every pod of every namespace) for this internal server. Default: false."""
 
 
-ServiceUnion = WebServiceValues | ApiServiceValues | McpServiceValues
+@propsclass
+class WorkerValues(DeploymentValues):
+    """A worker: a Deployment without a Service or a port (a queue consumer, a mailer)."""
+
+    kind: Literal["worker"]
+
+
+@propsclass
+class CronJobValues(ServiceValues):
+    """A CronJob: the workload run on a schedule."""
+
+    kind: Literal["cronjob"]
+    schedule: str = prop(to="schedule")
+    """When it runs: a cron schedule such as ``0 3 * * *``, or ``@daily``."""
+    time_zone: str | None = prop(default=None, to="time_zone")
+    """The schedule's time zone, e.g. ``Europe/Paris``. Default: the controller's."""
+    concurrency_policy: Literal["Allow", "Forbid", "Replace"] = prop(default="Forbid", to="concurrency_policy")
+    """What when a run is due while the last still runs. Default: Forbid (skip it)."""
+    backoff_limit: int = prop(default=2, to="backoff_limit")
+    """Retries of a failed run. Default: 2."""
+    active_deadline_seconds: int | None = prop(default=3600, to="active_deadline_seconds")
+    """A run that takes longer is stopped. Default: one hour."""
+
+
+@propsclass
+class MigrationValues(ServiceValues):
+    """A migration: a Job that must finish before the services it names roll (a Job's pod
+    template cannot change, so its name follows the template: ``<name>-<8 hex digits>``)."""
+
+    kind: Literal["migration"]
+    before: list[str] = prop(check=min_length(1), each=NAME)
+    """Keys of the services that roll only once it finished."""
+    backoff_limit: int = prop(default=2, to="backoff_limit")
+    """Retries of a failed run. Default: 2."""
+    active_deadline_seconds: int = prop(default=600, to="active_deadline_seconds")
+    """A run that takes longer is stopped (and fails). Default: 10 minutes."""
+    ttl_seconds_after_finished: int | None = prop(default=None, to="ttl_seconds_after_finished")
+    """Delete the finished Job this long after. Default: never."""
+
+
+ServiceUnion = WebServiceValues | ApiServiceValues | McpServiceValues | WorkerValues | CronJobValues | MigrationValues
 """A service of any kind; its ``kind`` picks which."""
 
 
@@ -362,6 +531,18 @@ class IngressValues(Props):
     Default: ingress-nginx."""
 
 
+def _extra_object(obj: Any) -> list[str]:
+    if not isinstance(obj, Mapping):
+        return ["an object is a mapping with apiVersion, kind and metadata.name"]
+    found = [f"{key} is missing" for key in ("apiVersion", "kind") if not isinstance(obj.get(key), str) or not obj.get(key)]
+    metadata = obj.get("metadata")
+    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("name"), str):
+        found.append("metadata.name is missing")
+    if obj.get("kind") == "Secret":
+        found.append("a Secret's values never live in a values file: declare it under secrets:")
+    return found
+
+
 @propsclass
 class AppValues(Props):
     """A whole values file: one release of the app."""
@@ -392,6 +573,10 @@ class AppValues(Props):
     audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
     """Policy-scanner checks the whole app deliberately fails, with reasons; annotated on the
     objects each check is about. Default: none."""
+    extra_objects: list[Mapping[str, Any]] = prop(default=[], each=check(lambda obj: _extra_object(obj)))
+    """Objects the model has no field for (a ServiceMonitor, a PersistentVolumeClaim, ...), as
+    Kubernetes spells them; rendered after the services, in the release's namespace unless they
+    name one, with the release's labels. Default: none."""
     reloader: bool = False
     """The cluster runs Stakater Reloader: each workload that reads a Secret is annotated
     (``secret.reloader.stakater.com/reload``) so that Reloader restarts its pods when the Secret

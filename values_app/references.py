@@ -44,7 +44,13 @@ class _Template(string.Template):
 
 
 def reference_table(values: AppValues) -> dict[str, str]:
-    """Every reference a values file may use, with its value."""
+    """Every reference a values file may use, with its value (a service's ports and URL as its
+    construct says them; a service whose props are wrong has only its name, its problem is
+    reported where it is)."""
+    from constructs.props import PropsError
+
+    from .kinds import facts
+
     table = {
         "release": values.release,
         "namespace": values.namespace.name,
@@ -55,12 +61,19 @@ def reference_table(values: AppValues) -> dict[str, str]:
         name = values.object_name(key)
         prefix = f"services.{key}"
         table[f"{prefix}.name"] = name
-        table[f"{prefix}.port"] = str(service.service_port)
-        table[f"{prefix}.containerPort"] = str(service.container_port)
-        table[f"{prefix}.url"] = f"http://{name}:{service.service_port}"
-        if service.service.node_port is not None:
-            table[f"{prefix}.nodePort"] = str(service.service.node_port)
-            table[f"{prefix}.nodeUrl"] = f"http://{values.node_host}:{service.service.node_port}"
+        try:
+            found = facts(values, key)
+        except PropsError:
+            continue
+        if found is None:  # a worker, a cronjob, a migration: nothing to connect to
+            continue
+        table[f"{prefix}.port"] = str(found.service_port)
+        table[f"{prefix}.containerPort"] = str(found.port)
+        table[f"{prefix}.url"] = f"http://{name}:{found.service_port}"
+        node_port = service.node_port
+        if node_port is not None:
+            table[f"{prefix}.nodePort"] = str(node_port)
+            table[f"{prefix}.nodeUrl"] = f"http://{values.node_host}:{node_port}"
     return table
 
 

@@ -20,72 +20,54 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, cast
 
 import cdk8s
 
-from constructs.api_service import ApiService
 from constructs.app_config import AppConfig
 from constructs.app_ingress import AppIngress
 from constructs.app_namespace import AppNamespace, Level, pod_security_of
 from constructs.app_secret import AppSecret, SecretValue
-from constructs.manifest import ManifestConstruct, new_chart
-from constructs.mcp_service import McpService
+from constructs.manifest import Manifest, ManifestConstruct, new_chart
 from constructs.network_policies import DefaultDeny
-from constructs.props import Path, fields_checked
-from constructs.web_service import WebService
+from constructs.props import fields_checked
+from constructs.service_workload import ServiceWorkload
 from constructs.workload import Workload
-from constructs.workload_props import Egress
 
-from .model import AppValues, ServiceValues
+from .kinds import CALLERS_BY_KIND, KINDS, ServiceContext, facts, service_kwargs
+from .model import AppValues
 from .secrets import MissingSecret, resolve_secrets
 
 __all__ = [
     "APP_FILE",
-    "CONSTRUCTS",
+    "EXCEPTIONS_ANNOTATION",
     "NAMESPACE_FILE",
     "RELEASE_CONSTRUCTS",
     "SECRETS_FILE",
     "Release",
-    "ServiceContext",
     "allowed_from",
     "build_release",
-    "props_path",
-    "service_kwargs",
+    "renderable_kinds",
 ]
 
 NAMESPACE_FILE = "00-namespace.k8s.yaml"
 SECRETS_FILE = "10-secrets.secret.yaml"
 APP_FILE = "20-app.k8s.yaml"
 
-CONSTRUCTS: dict[str, type[Workload]] = {"web": WebService, "api": ApiService, "mcp": McpService}
-"""The construct that renders each ``kind`` of service."""
+EXCEPTIONS_ANNOTATION = "todo-chatbot/pod-security-exceptions"
+"""The annotation of the release's Namespace that names the services below "restricted", and why."""
 
-RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (AppConfig, AppSecret, DefaultDeny, *CONSTRUCTS.values(), AppIngress)
+RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (AppConfig, AppSecret, DefaultDeny, *KINDS.values(), AppIngress)
 """Every construct a release may be built of (besides its Namespace), in the order of the output:
 what they can render is what a pruning deploy lists (:mod:`.deploy`)."""
 
-_CALLERS_BY_KIND = {"web": (), "api": ("web",), "mcp": ("api",)}
-"""Which kinds of service may call each kind, unless a service says otherwise."""
 
-_PROPS_PATHS: dict[str, Path] = {
-    "image": ("image",),
-    "image_pull_policy": ("image", "pullPolicy"),
-    "service_type": ("service", "type"),
-    "service_port": ("service", "port"),
-    "node_port": ("service", "nodePort"),
-    "security": ("securityContext",),
-    "allow_external": ("networkPolicy", "allowExternal"),
-    "network_policy": (),
-    "egress": (),
-    "reloader": (),
-    "instance": (),
-    "part_of": (),
-    "version": (),
-    "component": (),
-}
-"""Where a construct prop comes from in a service of a values file (``()``: not from the service)."""
+def renderable_kinds(values: AppValues) -> list[tuple[str, str]]:
+    """Every (apiVersion, kind) the release of ``values`` can render, whatever its services do:
+    the constructs', and its ``extraObjects``'."""
+    kinds = [kind for construct in RELEASE_CONSTRUCTS for kind in construct.RENDERS]
+    kinds += [(str(obj["apiVersion"]), str(obj["kind"])) for obj in values.extra_objects]
+    return list(dict.fromkeys(kinds))
 
 
 @dataclass
@@ -103,135 +85,21 @@ class Release:
 
 
 def allowed_from(values: AppValues, key: str) -> tuple[list[str], bool]:
-    """The services whose pods may connect to service ``key``, and whether anyone may.
+    """The services whose pods may connect to service ``key``, and whether anyone may (as its
+    construct says: a web service no Ingress routes to, or any with a node port).
 
-    Defaults: a web service takes connections from anywhere; an api service from every web
-    service (and from anywhere if it has a node port); an mcp service from every api service.
+    Default callers: an api service takes them from every web service, an mcp service from every
+    api service; a worker, a cronjob or a migration serves nothing.
     """
     service = values.services[key]
+    found = facts(values, key)
+    if found is None:
+        return [], False
     callers = service.network_policy.allow_from
     if callers is None:
-        kinds = _CALLERS_BY_KIND[service.kind]
+        kinds = CALLERS_BY_KIND.get(service.kind, ())
         callers = [other for other, s in values.services.items() if s.kind in kinds and other != key]
-    external = service.network_policy.allow_external
-    if external is None:
-        construct = CONSTRUCTS[service.kind]
-        service_type = service.service.type or construct.DEFAULT_SERVICE_TYPE
-        external = construct.DEFAULT_ALLOW_EXTERNAL or service_type != "ClusterIP"
-    return list(callers), external
-
-
-class ServiceContext(NamedTuple):
-    """What a service's construct takes from the release around it."""
-
-    release: str
-    part_of: str
-    app_version: str
-    labels: Mapping[str, str] = MappingProxyType({})
-    audit_skips: Mapping[str, str] = MappingProxyType({})
-    network_policies: bool = True
-    egress: Egress | None = None
-    reloader: bool = False
-
-    @classmethod
-    def of(cls, values: AppValues) -> ServiceContext:
-        egress = values.network_policies.egress
-        return cls(
-            release=values.release,
-            part_of=values.part_of,
-            app_version=values.app_version,
-            labels=values.labels,
-            audit_skips=values.audit_skips,
-            network_policies=values.network_policies.enabled,
-            egress=Egress(external_ports=egress.external_ports, external_cidrs=egress.external_cidrs) if egress.enabled else None,
-            reloader=values.reloader,
-        )
-
-    @classmethod
-    def lenient(cls, data: Mapping[str, Any]) -> ServiceContext:
-        """The context from the raw data of values that did not load: what is usable of it."""
-
-        def text(key: str, default: str) -> str:
-            value = data.get(key)
-            return value if isinstance(value, str) and value else default
-
-        def strings(key: str) -> dict[str, str]:
-            value = data.get(key)
-            if not isinstance(value, Mapping):
-                return {}
-            return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
-
-        release = text("release", "release")
-        return cls(
-            release=release,
-            part_of=text("appName", release),
-            app_version=text("appVersion", "0"),
-            labels=strings("labels"),
-            audit_skips=strings("auditSkips"),
-        )
-
-
-def service_kwargs(
-    service: ServiceValues, key: str, context: ServiceContext, *, allow_external: bool | None = None
-) -> dict[str, Any]:
-    """The keyword arguments of service ``key``'s construct (besides scope and ID)."""
-    kwargs: dict[str, Any] = {
-        "image": service.image.reference,
-        "image_pull_policy": service.image.pull_policy,
-        "name": service.name if service.name is not None else f"{context.release}-{key}",
-        "port": service.port,
-        "replicas": service.replicas,
-        "command": service.command,
-        "args": service.args,
-        "service_type": service.service.type,
-        "service_port": service.service.port,
-        "node_port": service.service.node_port,
-        "resources": service.resources,
-        "probes": service.probes,
-        "security": service.security_context,
-        "writable_paths": service.writable_paths,
-        "autoscaling": service.autoscaling,
-        "pod_disruption_budget": service.pod_disruption_budget,
-        "termination_grace_period_seconds": service.termination_grace_period_seconds,
-        "labels": {**context.labels, **service.labels},
-        "selector_labels": service.selector_labels,
-        "instance": context.release,
-        "part_of": context.part_of,
-        "version": context.app_version,
-        "component": key,
-        "audit_skips": {**context.audit_skips, **service.audit_skips},
-        "network_policy": context.network_policies,
-        "allow_external": allow_external if allow_external is not None else service.network_policy.allow_external,
-        "egress": context.egress,
-        "reloader": context.reloader,
-    }
-    for extra in ("server", "expose_node_port"):
-        if hasattr(service, extra):
-            kwargs[extra] = getattr(service, extra)
-    return kwargs
-
-
-def props_path(prop_path: Path) -> Path:
-    """Where a construct prop of a service (a path from its props) is in the values file, relative
-    to the service; ``()`` for props that do not come from the service."""
-    from .convert import yaml_path
-
-    head, *rest = prop_path
-    if not isinstance(head, str):
-        return prop_path
-    base = _PROPS_PATHS.get(head)
-    if base is None:
-        from .convert import to_camel
-
-        base = (to_camel(head),)
-    if not base:
-        return ()
-    if rest and head in ("security", "resources", "probes", "autoscaling"):
-        from constructs.workload_props import WorkloadProps
-
-        nested = yaml_path(WorkloadProps, (head, *rest))[1:]
-        return (*base, *nested)
-    return (*base, *rest)
+    return list(callers), found.allows_external
 
 
 def _common(values: AppValues, component: str) -> dict[str, Any]:
@@ -243,6 +111,20 @@ def _common(values: AppValues, component: str) -> dict[str, Any]:
         "component": component,
         "audit_skips": dict(values.audit_skips),
     }
+
+
+def _extra_object(chart: cdk8s.Chart, index: int, extra: Mapping[str, Any], values: AppValues) -> Manifest:
+    """An ``extraObjects`` entry as given, in the release's namespace unless it names one, with the
+    release's instance label (what a pruning deploy selects by) and ``labels``."""
+    import copy
+
+    from constructs.labels import INSTANCE
+
+    manifest: dict[str, Any] = copy.deepcopy(dict(extra))
+    meta = manifest.setdefault("metadata", {})
+    meta.setdefault("namespace", values.namespace.name)
+    meta["labels"] = {**values.labels, **(meta.get("labels") or {}), INSTANCE: values.release}
+    return Manifest(chart, f"extra-object-{index}", manifest)
 
 
 def build_release(
@@ -289,14 +171,26 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
     context = ServiceContext.of(values)
     config_owner = {key: name for name, data in values.config_maps.items() for key in data}
     secret_owner = {key: name for name, secret in values.secrets.items() for key in secret.keys}
-    for key, service in values.services.items():
-        kwargs = service_kwargs(service, key, context, allow_external=allowed_from(values, key)[1])
-        workload = CONSTRUCTS[service.kind](chart, key, **kwargs)
+    # Migrations last: they name the services they run before.
+    ordered = sorted(values.services.items(), key=lambda item: item[1].kind == "migration")
+    for key, service in ordered:
+        kwargs = service_kwargs(service, key, context)
+        construct = KINDS[service.kind]
+        if service.kind == "migration":
+            before = [release.services[name] for name in getattr(service, "before", [])]
+            workload: Workload = construct(chart, key, before=before, **kwargs)  # type: ignore[call-arg]
+        else:
+            workload = construct(chart, key, **kwargs)
         for env_key in service.env.config:
             workload.env_from_config_map(configs[config_owner[env_key]], [env_key])
         for env_key in service.env.secrets:
             owner = secret_owner[env_key]
             workload.env_from_secret(secrets.get(owner, owner), [env_key])
+        for source in service.env_from:
+            if source.config_map is not None:
+                workload.env_from_config_map(configs.get(source.config_map, source.config_map), prefix=source.prefix)
+            elif source.secret is not None:
+                workload.env_from_secret(secrets.get(source.secret, source.secret), prefix=source.prefix)
         release.services[key] = workload
     if values.network_policies.enabled:
         for key, workload in release.services.items():
@@ -309,13 +203,16 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
             "ingress",
             name=values.release,
             host=ingress.host,
-            routes={path.path: release.services[path.service] for path in ingress.paths},
+            routes={path.path: cast(ServiceWorkload, release.services[path.service]) for path in ingress.paths},
             class_name=ingress.class_name,
             tls_secret=ingress.tls_secret,
             annotations=ingress.annotations,
             controller_namespace=ingress.controller_namespace,
             **_common(values, "ingress"),
         )
+
+    for index, extra in enumerate(values.extra_objects):
+        _extra_object(chart, index, extra, values)
 
     release.pod_security, release.pod_security_exceptions = pod_security_of(release.services.values())
     if values.namespace.rendered:
@@ -326,6 +223,7 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
             name=namespace,
             pod_security=release.pod_security,
             pod_security_exceptions=release.pod_security_exceptions,
+            exceptions_annotation=EXCEPTIONS_ANNOTATION,
             **_common(values, "namespace"),
         )
         release.charts[NAMESPACE_FILE] = namespace_chart

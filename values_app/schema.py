@@ -123,6 +123,8 @@ class _Builder:
         properties: dict[str, Any] = {}
         needed = []
         for field in fields_of(cls):
+            if not field.metadata.get("values", True):
+                continue
             alias = alias_of(field)
             prop: dict[str, Any] = {"anyOf": [self.of_type(types_[field.name], field.metadata), {"type": "null"}]}
             if field.name in docs:

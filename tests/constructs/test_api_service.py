@@ -7,7 +7,7 @@ from typing import Any
 import cdk8s
 
 from constructs.api_service import ApiService
-from constructs.workload_props import ResourceAmounts, Resources, Security
+from constructs.pod_props import ResourceAmounts, Resources, Security
 from tests.helpers import container, one
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from constructs.api_service import ApiService
 from constructs.app_namespace import AppNamespace, pod_security_labels, pod_security_of
+from constructs.pod_props import Capabilities, Security
 from constructs.props import PropsError
 from constructs.web_service import WebService
-from constructs.workload_props import Capabilities, Security
 from tests.helpers import one
 
 
@@ -35,8 +35,11 @@ def test_baseline_with_warnings_and_the_reason_when_one_service_needs_it(chart: 
         "web",
         image="nginx:1",
         server="nginx",
-        security=Security(run_as_non_root=False, capabilities=Capabilities(add=["NET_BIND_SERVICE", "CHOWN"])),
-        audit_skips={"CKV_K8S_23": "nginx starts as root", "CKV_K8S_25": "nginx chowns its cache"},
+        security=Security(
+            run_as_non_root=False,
+            capabilities=Capabilities(add=["NET_BIND_SERVICE", "CHOWN"]),
+            reasons={"run_as_non_root": "nginx starts as root", "capabilities.add": "nginx chowns its cache"},
+        ),
     )
     level, exceptions = pod_security_of([nginx, ApiService(chart, "api", image="api:1")])
     assert level == "baseline"
@@ -51,7 +54,7 @@ def test_baseline_with_warnings_and_the_reason_when_one_service_needs_it(chart: 
         "pod-security.kubernetes.io/audit-version": "v1.27",
     }
     assert meta["annotations"] == {  # type: ignore[index]
-        "todo-chatbot/pod-security-exceptions": "web: runAsNonRoot: false lets the container run as root (nginx starts as "
+        "pod-security-exceptions": "web: run_as_non_root=False lets the container run as root (nginx starts as "
         "root); capabilities.add ['CHOWN'] goes beyond NET_BIND_SERVICE (nginx chowns its cache)"
     }
     assert pod_security_labels("privileged")["pod-security.kubernetes.io/enforce"] == "privileged"

@@ -10,8 +10,16 @@ import pytest
 
 from constructs import library
 from constructs.common import CommonOptions, CommonProps
+from constructs.job_props import MigrationJobOptions, MigrationJobProps, ScheduledJobOptions, ScheduledJobProps
 from constructs.props import Props
-from constructs.workload_props import WorkloadOptions, WorkloadProps
+from constructs.workload_props import (
+    DeploymentOptions,
+    DeploymentProps,
+    ServiceOptions,
+    ServiceProps,
+    WorkloadOptions,
+    WorkloadProps,
+)
 from values_app.schema import _docstrings
 
 
@@ -20,10 +28,22 @@ def test_the_public_api_is_importable_from_one_module() -> None:
         assert getattr(library, name) is not None, name
 
 
-@pytest.mark.parametrize(("options", "props"), [(WorkloadOptions, WorkloadProps), (CommonOptions, CommonProps)])
+@pytest.mark.parametrize(
+    ("options", "props"),
+    [
+        (WorkloadOptions, WorkloadProps),
+        (DeploymentOptions, DeploymentProps),
+        (ServiceOptions, ServiceProps),
+        (ScheduledJobOptions, ScheduledJobProps),
+        (MigrationJobOptions, MigrationJobProps),
+        (CommonOptions, CommonProps),
+    ],
+)
 def test_keyword_arguments_match_the_props(options: type, props: type) -> None:
+    # The TypedDicts type checkers read, kept equal to the props the constructs check.
     hints = typing.get_type_hints(options)
-    fields = {f.name: typing.get_type_hints(props)[f.name] for f in dataclasses.fields(props) if f.name not in ("image", "data")}
+    given = ("image", "data", "schedule")
+    fields = {f.name: typing.get_type_hints(props)[f.name] for f in dataclasses.fields(props) if f.name not in given}
     assert hints == fields
 
 

@@ -35,7 +35,7 @@ def test_exposes_a_node_port_when_explicitly_asked(chart: cdk8s.Chart) -> None:
 
 def test_open_to_every_pod_only_when_explicitly_asked(chart: cdk8s.Chart) -> None:
     # Issue 20, item 6: allow_external is as much an exposure as a node port.
-    with pytest.raises(PropsError, match=r"allow_external: true would open the internal MCP server to every pod"):
+    with pytest.raises(PropsError, match=r"allow_external: True would open the internal MCP server to every pod"):
         McpService(chart, "mcp", image="mcp:1", allow_external=True)
     McpService(chart, "mcp", image="mcp:1", allow_external=True, expose_node_port=True)
     policy = one(cdk8s.Testing.synth(chart), "NetworkPolicy")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from constructs.pod_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
 from constructs.props import Problem, PropsError, dotted, type_problems
-from constructs.workload_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
 
 
 def test_every_problem_at_once() -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import cdk8s
 
+from constructs.pod_props import Probe, Probes
 from constructs.web_service import WebService
-from constructs.workload_props import Probe, Probes
 from tests.helpers import container, one
 
 

@@ -3,6 +3,7 @@ NetworkPolicy, env, connections. Rendered through ApiService and WebService, whi
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import cdk8s
@@ -11,9 +12,9 @@ import pytest
 from constructs.api_service import ApiService
 from constructs.app_config import AppConfig
 from constructs.app_secret import AppSecret
+from constructs.pod_props import Autoscaling, Capabilities, DnsPeer, Egress, ResourceAmounts, Resources, Security
 from constructs.props import PropsError
 from constructs.web_service import WebService
-from constructs.workload_props import Autoscaling, Capabilities, Egress, ResourceAmounts, Resources, Security
 from tests.helpers import by_kind, container, one
 
 SELECTOR = {"app.kubernetes.io/name": "svc", "app.kubernetes.io/instance": "test"}
@@ -121,24 +122,36 @@ def test_relaxing_one_service_needs_its_reason(chart: cdk8s.Chart) -> None:
     with pytest.raises(PropsError) as error:
         ApiService(chart, "svc", image="svc:1", security=relaxed)
     assert str(error.value).splitlines() == [
-        "ApiService 'svc': security.run_as_non_root: runAsNonRoot: false lets the container run as root, below the Pod "
-        "Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_23 (or keep the default)",
+        "ApiService 'svc': security.run_as_non_root: run_as_non_root=False lets the container run as root, below the Pod "
+        "Security Standard 'restricted'; give its reason in reasons['run_as_non_root']",
         "ApiService 'svc': security.capabilities: capabilities.add ['CHOWN'] goes beyond NET_BIND_SERVICE, below the Pod "
-        "Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_25 (or keep the default)",
-        "ApiService 'svc': security.read_only_root_filesystem: readOnlyRootFilesystem: false lets the process change the "
-        "image's own files, weaker than the default; give the reason in auditSkips.CKV_K8S_22 (or keep the default)",
+        "Security Standard 'restricted'; give its reason in reasons['capabilities.add']",
+        "ApiService 'svc': security.read_only_root_filesystem: read_only_root_filesystem=False lets the process change the "
+        "image's own files, weaker than the default; give its reason in reasons['read_only_root_filesystem']",
     ]
     reasons = {
-        "CKV_K8S_23": "nginx must start as root",
-        "CKV_K8S_25": "nginx must chown its cache",
-        "CKV_K8S_22": "nginx writes its pid file next to its binary",
+        "run_as_non_root": "nginx must start as root",
+        "capabilities.add": "nginx must chown its cache",
+        "read_only_root_filesystem": "nginx writes its pid file next to its binary",
     }
-    manifests = api(chart, security=relaxed, audit_skips=reasons)
-    app = container(one(manifests, "Deployment"))
+    manifests = api(chart, security=dataclasses.replace(relaxed, reasons=reasons))
+    deployment = one(manifests, "Deployment")
+    app = container(deployment)
     assert app["securityContext"]["capabilities"] == {"add": ["NET_BIND_SERVICE", "CHOWN"], "drop": ["ALL"]}
     assert app["securityContext"]["readOnlyRootFilesystem"] is False
     assert "volumeMounts" not in app
     assert pod(manifests)["securityContext"]["runAsNonRoot"] is False
+    # Each reason is the policy scanner's too: no checkov ID needed in Python.
+    assert deployment["metadata"]["annotations"] == {
+        "checkov.io/skip1": "CKV_K8S_22=nginx writes its pid file next to its binary",
+        "checkov.io/skip2": "CKV_K8S_23=nginx must start as root",
+        "checkov.io/skip3": "CKV_K8S_25=nginx must chown its cache",
+    }
+
+
+def test_a_reason_for_what_is_not_relaxed_is_refused() -> None:
+    with pytest.raises(PropsError, match=r"reasons\.run_as_non_root: 'run_as_non_root' is not relaxed here"):
+        Security(reasons={"run_as_non_root": "just in case it is"})
 
 
 def test_net_bind_service_and_a_writable_root_stay_within_restricted(chart: cdk8s.Chart) -> None:
@@ -146,15 +159,20 @@ def test_net_bind_service_and_a_writable_root_stay_within_restricted(chart: cdk8
         chart,
         "svc",
         image="svc:1",
-        security=Security(read_only_root_filesystem=False, capabilities=Capabilities(add=["NET_BIND_SERVICE"])),
-        audit_skips={"CKV_K8S_22": "the image writes beside its binary"},
+        security=Security(
+            read_only_root_filesystem=False,
+            capabilities=Capabilities(add=["NET_BIND_SERVICE"]),
+            reasons={"read_only_root_filesystem": "the image writes beside its binary"},
+        ),
     )
     assert service.pod_security_level == "restricted"
 
 
 def test_a_writable_root_filesystem_needs_its_reason_too(chart: cdk8s.Chart) -> None:
     # Issue 20, item 4: restricted allows it, but it is a relaxation like any other (checkov CKV_K8S_22).
-    with pytest.raises(PropsError, match=r"security\.read_only_root_filesystem: .* give the reason in auditSkips\.CKV_K8S_22"):
+    with pytest.raises(
+        PropsError, match=r"security\.read_only_root_filesystem: .* give its reason in reasons\['read_only_root_filesystem'\]"
+    ):
         ApiService(chart, "svc", image="svc:1", security=Security(read_only_root_filesystem=False))
 
 
@@ -171,32 +189,33 @@ def test_a_writable_root_filesystem_needs_its_reason_too(chart: cdk8s.Chart) -> 
 )
 def test_a_reason_has_ten_non_blank_characters(chart: cdk8s.Chart, reason: str, accepted: bool) -> None:
     # Issue 20, item 5: a reason of 15 spaces is no reason.
-    security = Security(run_as_non_root=False)
     if accepted:
-        ApiService(chart, "svc", image="svc:1", security=security, audit_skips={"CKV_K8S_23": reason})
+        ApiService(chart, "svc", image="svc:1", security=Security(run_as_non_root=False, reasons={"run_as_non_root": reason}))
+        ApiService(chart, "other", image="svc:1", audit_skips={"CKV_K8S_15": reason})
         return
     with pytest.raises(PropsError) as error:
-        ApiService(chart, "svc", image="svc:1", security=security, audit_skips={"CKV_K8S_23": reason})
+        Security(run_as_non_root=False, reasons={"run_as_non_root": reason})
     non_blank = sum(not c.isspace() for c in reason)
-    assert f"audit_skips.CKV_K8S_23: {reason!r} has {non_blank} non-blank characters; a reason has at least 10" in str(
+    assert f"reasons.run_as_non_root: {reason!r} has {non_blank} non-blank characters; a reason has at least 10" in str(
         error.value
     )
+    with pytest.raises(PropsError, match=f"audit_skips.CKV_K8S_15: .* has {non_blank} non-blank characters"):
+        ApiService(chart, "svc", image="svc:1", audit_skips={"CKV_K8S_15": reason})
 
 
 def test_pod_security_level(chart: cdk8s.Chart) -> None:
     nginx = ApiService(
-        chart, "a", image="a:1", security=Security(run_as_non_root=False), audit_skips={"CKV_K8S_23": "starts as root"}
+        chart, "a", image="a:1", security=Security(run_as_non_root=False, reasons={"run_as_non_root": "starts as root"})
     )
     admin = ApiService(
         chart,
         "b",
         image="b:1",
-        security=Security(capabilities=Capabilities(add=["SYS_ADMIN"])),
-        audit_skips={"CKV_K8S_25": "it mounts file systems"},
+        security=Security(capabilities=Capabilities(add=["SYS_ADMIN"]), reasons={"capabilities.add": "it mounts file systems"}),
     )
     assert nginx.pod_security_level == "baseline"
     assert nginx.pod_security_exceptions() == {
-        "CKV_K8S_23": "runAsNonRoot: false lets the container run as root (starts as root)"
+        "CKV_K8S_23": "run_as_non_root=False lets the container run as root (starts as root)"
     }
     assert admin.pod_security_level == "privileged"
 
@@ -245,13 +264,13 @@ def test_invalid_props_list_every_problem_with_field_value_and_range(chart: cdk8
         ApiService(chart, "svc", image="svc", port=70000, replicas=-1, node_port=80, autoscaling=Autoscaling(max_replicas=3))
     assert str(error.value).splitlines() == [
         "ApiService 'svc': image: 'svc' has no tag or digest: an image without one silently means 'latest'",
-        "ApiService 'svc': port: 70000 is not a valid port (1-65535)",
         "ApiService 'svc': replicas: -1 is not a valid replica count (0-1000)",
+        "ApiService 'svc': port: 70000 is not a valid port (1-65535)",
         "ApiService 'svc': node_port: 80 is not a valid node port (30000-32767)",
     ]
     with pytest.raises(PropsError, match="set either replicas or autoscaling"):
         ApiService(chart, "a", image="a:1", replicas=2, autoscaling=Autoscaling(max_replicas=3))
-    with pytest.raises(PropsError, match="5 exceeds maxReplicas 3"):
+    with pytest.raises(PropsError, match="5 exceeds max_replicas 3"):
         Autoscaling(min_replicas=5, max_replicas=3)
     with pytest.raises(PropsError, match=r"unknown prop for ApiService"):
         ApiService(chart, "b", image="b:1", replica=2)  # type: ignore[call-arg]
@@ -261,7 +280,7 @@ def test_invalid_props_list_every_problem_with_field_value_and_range(chart: cdk8
 
 
 def test_node_port_needs_a_node_port_service(chart: cdk8s.Chart) -> None:
-    with pytest.raises(PropsError, match=r"node_port: 30100 needs service\.type NodePort or LoadBalancer, not ClusterIP"):
+    with pytest.raises(PropsError, match=r"node_port: 30100 needs service_type NodePort or LoadBalancer, not ClusterIP"):
         ApiService(chart, "svc", image="svc:1", node_port=30100)
 
 
@@ -404,7 +423,7 @@ def test_allow_from_labels_a_namespace_and_nobody(chart: cdk8s.Chart) -> None:
     ]
     assert one(manifests, "NetworkPolicy", "lonely")["spec"]["ingress"] == []
     assert lonely.allows_external is False
-    with pytest.raises(TypeError, match="allow_from takes a service of this library"):
+    with pytest.raises(TypeError, match="allow_from takes a workload of this library"):
         service.allow_from(42)
 
 
@@ -413,7 +432,7 @@ def test_peers_in_another_namespace_are_selected_with_it() -> None:
     backend = ApiService(cdk8s.Chart(app, "back", namespace="back"), "api", image="api:1")
     web = WebService(cdk8s.Chart(app, "front", namespace="front"), "web", image="web:1")
     web.connect(backend, env="API_URL")
-    assert backend.url_from(web) == "http://api.back:8000"
+    assert backend.url_from(web.namespace) == "http://api.back:8000"
     (policy,) = by_kind(cdk8s.Testing.synth(cdk8s.Chart.of(backend)), "NetworkPolicy")
     assert policy["spec"]["ingress"][0]["from"] == [
         {
@@ -425,7 +444,7 @@ def test_peers_in_another_namespace_are_selected_with_it() -> None:
 
 def test_egress_rules_follow_the_connections(chart: cdk8s.Chart) -> None:
     mcp = ApiService(chart, "mcp", image="mcp:1", port=8001)
-    service = ApiService(chart, "svc", image="svc:1", egress=Egress())
+    service = ApiService(chart, "svc", image="svc:1", egress=Egress(external_ports=[443, 5432]))
     service.connect(mcp)
     spec = one(cdk8s.Testing.synth(chart), "NetworkPolicy", "svc")["spec"]
     assert spec["policyTypes"] == ["Ingress", "Egress"]
@@ -440,6 +459,16 @@ def test_egress_rules_follow_the_connections(chart: cdk8s.Chart) -> None:
         "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
         "ports": [{"port": 443, "protocol": "TCP"}, {"port": 5432, "protocol": "TCP"}],
     }
+
+
+def test_egress_allows_dns_and_the_connections_only_by_default(chart: cdk8s.Chart) -> None:
+    # Nothing of the Todo app in the library: no external port unless asked; the DNS peer is a prop.
+    mcp = ApiService(chart, "mcp", image="mcp:1", port=8001)
+    service = ApiService(chart, "svc", image="svc:1", egress=Egress(dns=DnsPeer(cidr="169.254.20.10/32")))
+    service.connect(mcp)
+    dns, to_mcp = one(cdk8s.Testing.synth(chart), "NetworkPolicy", "svc")["spec"]["egress"]
+    assert dns["to"] == [{"ipBlock": {"cidr": "169.254.20.10/32"}}]
+    assert to_mcp["ports"] == [{"port": 8001, "protocol": "TCP"}]
 
 
 def test_two_services_never_select_each_others_pods(chart: cdk8s.Chart) -> None:

@@ -12,9 +12,16 @@ from tests.values_app.test_yaml_io import BILLION_LAUGHS, bringing
 from values_app import cli
 from values_app.layers import MAX_EXTENDS, FlagInt, Setting, ValuesError, load_layers, parse_document, parse_setting
 from values_app.loader import load_values
+from values_app.model import AppValues, DeploymentValues
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
+
+
+def deployment(values: AppValues, key: str) -> DeploymentValues:
+    service = values.services[key]
+    assert isinstance(service, DeploymentValues)
+    return service
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -47,9 +54,9 @@ def test_later_files_merge_over_earlier_ones(tmp_path: Path) -> None:
     assert config["CORS_ORIGINS"] == "https://dev.example.com"
     assert config["MCP_SERVER_URL"] == "http://todo-mcp:8001"  # kept from the base
     assert values.services["backend"].args == ["--host", "0.0.0.0"]
-    assert values.services["backend"].replicas == 3
+    assert deployment(values, "backend").replicas == 3
     assert values.services["backend"].command == ["uvicorn", "app.main:app"]
-    assert values.services["mcp"].replicas is None
+    assert deployment(values, "mcp").replicas is None
 
 
 def test_extends_chains_resolve_relative_to_the_file(tmp_path: Path) -> None:
@@ -134,7 +141,7 @@ def test_set_types_as_helm_does_and_set_string_keeps_a_string() -> None:
             Setting("labels.team\\.example\\.com/owner=todo"),
         ],
     )
-    backend = values.services["backend"]
+    backend = deployment(values, "backend")
     assert (backend.replicas, values.namespace.name, values.app_version) == (3, "todo-ci", "2026.11")
     assert type(backend.replicas) is int
     assert backend.args == ["--host", "0.0.0.0", "--port", "9000"]
@@ -207,7 +214,7 @@ def test_an_integer_of_a_values_file_where_a_string_belongs_is_still_an_error(tm
 
 
 def test_set_null_removes_and_indexes_are_checked() -> None:
-    assert load_values([DEFAULT], [Setting("services.backend.replicas=null")]).services["backend"].replicas is None
+    assert deployment(load_values([DEFAULT], [Setting("services.backend.replicas=null")]), "backend").replicas is None
     assert errors([DEFAULT], [Setting("services.backend.args[7]=x")]) == [
         "--set services.backend.args[7]=x: services.backend.args[7]: index 7 is out of range (the list has 4 entries)"
     ]

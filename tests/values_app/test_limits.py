@@ -195,7 +195,7 @@ def test_an_ingress_path_to_the_mcp_server_needs_the_explicit_opt_in() -> None:
 
     line = only(problems(route))
     assert re.fullmatch(
-        r"v\.yaml:\d+: ingress\.paths\[0\]\.service: mcp is the internal MCP server; set services\.mcp\.exposeNodePort: true.*",
+        r"v\.yaml:\d+: ingress\.paths\[0\]\.service: mcp is an internal MCP server; set services\.mcp\.exposeNodePort: true.*",
         line,
     )
 

@@ -32,7 +32,11 @@ def line_of(text: str, needle: str) -> int:
 def test_valid_values_load(values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]) -> None:
     values = make_values(values_data)
     assert values.object_name("api") == "demo-api"
-    assert values.services["web"].container_port == 3000
+    from values_app.kinds import facts
+
+    found = facts(values, "web")
+    assert found is not None
+    assert (found.port, found.service_type) == (3000, "NodePort")
 
 
 def test_all_problems_at_once_with_line_and_field(values_data: dict[str, Any]) -> None:
@@ -137,11 +141,12 @@ def test_selectors_that_overlap_are_refused(values_data: dict[str, Any]) -> None
 
 
 def test_kind_is_required_and_checked(values_data: dict[str, Any]) -> None:
-    values_data["services"]["api"]["kind"] = "worker"
+    values_data["services"]["api"]["kind"] = "database"
     del values_data["services"]["mcp"]["kind"]
     found = errors(dump(values_data))
-    assert any(e.endswith("services.api: kind 'worker' is not one of web, api, mcp") for e in found)
-    assert any(e.endswith("services.mcp: missing 'kind' (one of web, api, mcp)") for e in found)
+    kinds = "web, api, mcp, worker, cronjob, migration"
+    assert any(e.endswith(f"services.api: kind 'database' is not one of {kinds}") for e in found)
+    assert any(e.endswith(f"services.mcp: missing 'kind' (one of {kinds})") for e in found)
 
 
 @pytest.mark.parametrize(

@@ -107,8 +107,8 @@ def test_with_reloader_the_workloads_are_annotated_and_reloader_restarts_them(tm
 
 DELETE = (
     "  kubectl delete -n todo-local -l app.kubernetes.io/instance=todo-chatbot configmaps,secrets,"
-    "networkpolicies.networking.k8s.io,serviceaccounts,services,deployments.apps,horizontalpodautoscalers.autoscaling,"
-    "poddisruptionbudgets.policy,ingresses.networking.k8s.io"
+    "networkpolicies.networking.k8s.io,services,serviceaccounts,deployments.apps,horizontalpodautoscalers.autoscaling,"
+    "poddisruptionbudgets.policy,cronjobs.batch,jobs.batch,ingresses.networking.k8s.io"
 )
 
 

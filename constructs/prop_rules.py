@@ -1,0 +1,164 @@
+"""The rules of the props' fields: ports, names, labels, images, quantities, paths, reasons.
+
+Each is a :func:`~.props.check` (a function from a value to its problems, with the JSON Schema
+keywords that describe it), attached to a field with :func:`~.props.prop`. Kubernetes' own rules
+come from :mod:`.rules`; the others say here why they are stricter.
+"""
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from . import rules
+from .props import Check, check, int_range, pattern
+
+__all__ = [
+    "AUDIT_CHECK",
+    "CAPABILITY",
+    "CIDR",
+    "CPU",
+    "FAILURES",
+    "HIDDEN_BY_EMPTY_DIR",
+    "HTTP_PATH",
+    "IMAGE",
+    "LABELS",
+    "LABEL_VALUE",
+    "MEMORY",
+    "NAME",
+    "NODE_PORT",
+    "PERCENT",
+    "PORT",
+    "POSITIVE_SECONDS",
+    "REASON",
+    "REASON_LENGTH",
+    "REPLICAS",
+    "SCALE",
+    "SECONDS",
+    "SERVICE_NAME",
+    "USER_ID",
+    "WRITABLE_PATH",
+    "PullPolicy",
+    "ServiceType",
+    "image_tag",
+]
+
+PullPolicy = Literal["Always", "IfNotPresent", "Never"]
+ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer"]
+
+
+def _from(rule: Callable[[Any], list[str]], **schema: object) -> Check:
+    """A rule of :mod:`.rules` as a props check."""
+    return check(rule, **schema)
+
+
+PORT = int_range(1, 65535, "port")
+NODE_PORT = int_range(30000, 32767, "node port")
+REPLICAS = int_range(0, 1000, "replica count")
+SCALE = int_range(1, 1000, "replica count")
+SECONDS = int_range(0, 3600, "number of seconds")
+POSITIVE_SECONDS = int_range(1, 3600, "number of seconds")
+USER_ID = int_range(0, 2147483647, "user or group id")
+PERCENT = int_range(1, 100, "percentage")
+FAILURES = int_range(1, 100, "failure threshold")
+NAME = _from(rules.dns1123_label, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
+SERVICE_NAME = _from(rules.dns1035_label, pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
+"""The name of a service's objects, its Service's included: a DNS-1035 label (starts with a letter)."""
+LABELS = _from(rules.labels)
+LABEL_VALUE = _from(rules.label_value, maxLength=63)
+CIDR = _from(rules.cidr)
+CAPABILITY = pattern(r"[A-Z][A-Z_]*", "a Linux capability in capitals, such as NET_BIND_SERVICE")
+AUDIT_CHECK = pattern(r"CKV2?_K8S_\d+", "a checkov Kubernetes check ID such as CKV_K8S_15")
+REASON_LENGTH = 10
+"""The fewest non-blank characters a reason for a relaxation has."""
+
+
+def _reason(text: str) -> list[str]:
+    non_blank = sum(not char.isspace() for char in text)
+    if non_blank >= REASON_LENGTH:
+        return []
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return [
+        f"{shown!r} has {non_blank} non-blank characters; a reason has at least {REASON_LENGTH}: say why the check does not apply"
+    ]
+
+
+REASON = check(_reason, minLength=REASON_LENGTH, pattern=rf"(\S\s*){{{REASON_LENGTH}}}")
+
+_CPU = re.compile(r"(\d+(\.\d+)?|\.\d+)m?")
+_MEMORY = re.compile(r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+
+
+def _cpu(text: str) -> list[str]:
+    if not _CPU.fullmatch(text):
+        return [f"{text!r} is not a CPU quantity (cores such as 0.5 or 2, or millicores such as 500m)"]
+    return []
+
+
+def _memory(text: str) -> list[str]:
+    if not _MEMORY.fullmatch(text):
+        return [f"{text!r} is not a memory quantity (bytes with a suffix such as 128Mi or 1Gi)"]
+    return []
+
+
+CPU = check(_cpu, pattern=rf"^{_CPU.pattern}$")
+MEMORY = check(_memory, pattern=rf"^{_MEMORY.pattern}$")
+
+_PATH = re.compile(r"/[^\s]*")
+
+
+def _http_path(value: str) -> list[str]:
+    if not _PATH.fullmatch(value):
+        return [f"{value!r} is not an HTTP path (it starts with '/' and has no spaces)"]
+    return []
+
+
+HTTP_PATH = check(_http_path, pattern=r"^/[^\s]*$")
+
+HIDDEN_BY_EMPTY_DIR = frozenset(
+    {"/", "/app", "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/proc", "/root"}
+    | {"/sbin", "/sys", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin", "/usr/share", "/var", "/var/lib"}
+)
+"""Directories whose own files an image needs: an emptyDir mounted there would hide them."""
+
+
+def _writable_path(value: str) -> list[str]:
+    if not _PATH.fullmatch(value) or "//" in value or "/../" in value + "/" or "/./" in value + "/":
+        return [f"{value!r} is not an absolute directory path (it starts with '/', without blanks, '//', '.' or '..')"]
+    normal = value.rstrip("/") or "/"
+    if normal in HIDDEN_BY_EMPTY_DIR:
+        return [
+            f"{value} would hide the image's own files under an empty directory; "
+            "list the directory the program writes to (such as /tmp or /var/cache/nginx) instead"
+        ]
+    return []
+
+
+WRITABLE_PATH = check(_writable_path, pattern=r"^/[^\s]*$")
+
+# A registry host (with optional port) and a path of lowercase components, as in the distribution
+# reference grammar; then an optional tag and an optional digest.
+_REPOSITORY = (
+    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?/)?"
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+)
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"sha256:[a-f0-9]{64}"
+_IMAGE = re.compile(rf"(?P<repository>{_REPOSITORY})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
+
+
+def _image(value: str) -> list[str]:
+    match = _IMAGE.fullmatch(value)
+    if match is None:
+        return [f"{value!r} is not an image reference (repository[:tag][@sha256:digest], e.g. ghcr.io/acme/api:1.0.0)"]
+    if match["tag"] is None and match["digest"] is None:
+        return [f"{value!r} has no tag or digest: an image without one silently means 'latest'"]
+    return []
+
+
+IMAGE = check(_image)
+
+
+def image_tag(reference: str) -> str | None:
+    """The tag of an image reference, if it has one."""
+    match = _IMAGE.fullmatch(reference)
+    return match["tag"] if match else None

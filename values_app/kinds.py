@@ -1,0 +1,316 @@
+"""The kinds of service a values file may hold, and how a service's values become its construct's
+props: one registry, and one bridge read from the model itself.
+
+Each field of a service's values model (:mod:`.model`) says which construct prop it feeds
+(``prop(to=...)``, its value passed through ``convert``; ``spread``: its own fields feed props;
+``extra_props()``: props computed from several fields, such as the image reference). So the
+keyword arguments of a service's construct (:func:`service_kwargs`), and where a construct's
+complaint about one of them points in the values file (:func:`values_path`), both follow from the
+model: nothing is bridged by hand. What a construct says in Python terms is put in the values
+file's terms by :func:`values_wording`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple, cast
+
+from constructs.api_service import ApiService
+from constructs.mcp_service import McpService
+from constructs.migration_job import MigrationJob
+from constructs.pod_props import RELAXATION_CHECKS, Egress, relaxations
+from constructs.props import Path, fields_of, hints
+from constructs.scheduled_job import ScheduledJob
+from constructs.service_workload import ServiceFacts, ServiceWorkload
+from constructs.web_service import WebService
+from constructs.worker_service import WorkerService
+from constructs.workload import Workload
+
+from .convert import alias_of, to_camel, yaml_path
+from .model import AppValues, ServiceValues
+
+__all__ = [
+    "CALLERS_BY_KIND",
+    "KINDS",
+    "ServiceContext",
+    "construct_of",
+    "facts",
+    "service_kwargs",
+    "service_props",
+    "values_path",
+    "values_wording",
+]
+
+KINDS: dict[str, type[Workload]] = {
+    "web": WebService,
+    "api": ApiService,
+    "mcp": McpService,
+    "worker": WorkerService,
+    "cronjob": ScheduledJob,
+    "migration": MigrationJob,
+}
+"""Each values ``kind`` and the construct that renders it (and holds its defaults and rules)."""
+
+CALLERS_BY_KIND: dict[str, tuple[str, ...]] = {"web": (), "api": ("web",), "mcp": ("api",)}
+"""Which kinds of service may call each served kind, unless a service says otherwise (a values
+file's default; in Python, ``connect`` says it)."""
+
+
+def construct_of(service: ServiceValues) -> type[Workload]:
+    return KINDS[service.kind]
+
+
+class ServiceContext(NamedTuple):
+    """What a service's construct takes from the release around it."""
+
+    release: str
+    part_of: str
+    app_version: str
+    labels: Mapping[str, str] = MappingProxyType({})
+    audit_skips: Mapping[str, str] = MappingProxyType({})
+    network_policies: bool = True
+    egress: Egress | None = None
+    reloader: bool = False
+
+    @classmethod
+    def of(cls, values: AppValues) -> ServiceContext:
+        egress = values.network_policies.egress
+        return cls(
+            release=values.release,
+            part_of=values.part_of,
+            app_version=values.app_version,
+            labels=values.labels,
+            audit_skips=values.audit_skips,
+            network_policies=values.network_policies.enabled,
+            egress=Egress(external_ports=egress.external_ports, external_cidrs=egress.external_cidrs) if egress.enabled else None,
+            reloader=values.reloader,
+        )
+
+    @classmethod
+    def lenient(cls, data: Mapping[str, Any]) -> ServiceContext:
+        """The context from the raw data of values that did not load: what is usable of it."""
+
+        def text(key: str, default: str) -> str:
+            value = data.get(key)
+            return value if isinstance(value, str) and value else default
+
+        def strings(key: str) -> dict[str, str]:
+            value = data.get(key)
+            if not isinstance(value, Mapping):
+                return {}
+            return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+        release = text("release", "release")
+        return cls(
+            release=release,
+            part_of=text("appName", release),
+            app_version=text("appVersion", "0"),
+            labels=strings("labels"),
+            audit_skips=strings("auditSkips"),
+        )
+
+
+def _fed(values: Any) -> dict[str, Any]:
+    """The props the fields of ``values`` feed (see the module)."""
+    out: dict[str, Any] = {}
+    cls: Any = type(values)
+    for field in fields_of(cls):
+        meta = field.metadata
+        value = getattr(values, field.name)
+        if meta.get("spread"):
+            if value is not None:
+                out.update(_fed(value))
+        elif meta.get("to"):
+            convert = meta.get("convert")
+            out[meta["to"]] = convert(value) if convert is not None and value is not None else value
+    extra = getattr(values, "extra_props", None)
+    if extra is not None:
+        out.update(extra())
+    return out
+
+
+_PATHS: dict[Any, dict[str, Path]] = {}
+
+
+def _paths(cls: Any) -> dict[str, Path]:
+    """Where each prop a values class feeds is in a values file, relative to it (aliases)."""
+    if cls in _PATHS:
+        return _PATHS[cls]
+    out: dict[str, Path] = {}
+    _PATHS[cls] = out
+    types_ = hints(cls)
+    for field in fields_of(cls):
+        meta = field.metadata
+        if meta.get("spread"):
+            inner = types_[field.name]
+            inner = next((arm for arm in getattr(inner, "__args__", (inner,)) if dataclasses.is_dataclass(arm)), inner)
+            out["image" if field.name == "image" else f"<{field.name}>"] = (alias_of(field),)
+            out.update({prop: (alias_of(field), *path) for prop, path in _paths(inner).items()})
+        elif meta.get("to"):
+            out[meta["to"]] = (alias_of(field),)
+    return out
+
+
+_FROM_CONTEXT = {
+    "instance": (),
+    "part_of": (),
+    "version": (),
+    "component": (),
+    "network_policy": (),
+    "egress": (),
+    "reloader": (),
+}
+_OWN = {
+    "name": ("name",),
+    "labels": ("labels",),
+    "audit_skips": ("auditSkips",),
+    "allow_external": ("networkPolicy", "allowExternal"),
+}
+
+
+def values_path(service: ServiceValues, prop_path: Path) -> Path:
+    """Where a prop of service ``service``'s construct (a path in its props) is in the values file,
+    relative to the service; ``()`` for props that do not come from the service."""
+    head, *rest = prop_path
+    if not isinstance(head, str):
+        return prop_path
+    if head in _FROM_CONTEXT:
+        return ()
+    base = _OWN.get(head) or _paths(cast(Any, type(service))).get(head)
+    if base is None:
+        return (to_camel(head), *rest)
+    if rest and head == "security" and rest[0] == "reasons":
+        check = RELAXATION_CHECKS.get(str(rest[1])) if len(rest) > 1 else None
+        return ("auditSkips", check) if check else ("auditSkips",)
+    if rest:
+        cls: Any = type(service)
+        field = next((f for f in fields_of(cls) if f.metadata.get("to") == head), None)
+        nested_type = hints(cls).get(field.name) if field is not None else None
+        if nested_type is not None:
+            nested = yaml_path(cls, (field.name, *rest))[1:] if field is not None else tuple(rest)
+            return (*base, *nested)
+        return (*base, *rest)
+    return base
+
+
+def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) -> dict[str, Any]:
+    """The keyword arguments of service ``key``'s construct (besides scope and ID), from its values
+    and the release around it."""
+    kwargs = _fed(service)
+    kwargs["name"] = service.name if service.name is not None else f"{context.release}-{key}"
+    kwargs["labels"] = {**context.labels, **service.labels}
+    audit_skips = {**context.audit_skips, **service.audit_skips}
+    kwargs["audit_skips"] = audit_skips
+    security = kwargs["security"]
+    reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
+    if reasons:
+        kwargs["security"] = dataclasses.replace(security, reasons=reasons)
+    kwargs.update(
+        instance=context.release,
+        part_of=context.part_of,
+        version=context.app_version,
+        component=key,
+        network_policy=context.network_policies,
+        egress=context.egress,
+        reloader=context.reloader,
+    )
+    props_class: Any = KINDS[service.kind].PROPS
+    known = {field.name for field in fields_of(props_class)}
+    return {name: value for name, value in kwargs.items() if name in known or value not in (None, (), [], {})}
+
+
+def service_props(values: AppValues, key: str) -> Any:
+    """The props of service ``key``'s construct, as its kind checks them (rules between fields and
+    the kind's; each field was checked as the values loaded)."""
+    from constructs.props import fields_checked
+
+    service = values.services[key]
+    with fields_checked():
+        return KINDS[service.kind].check_props(key, **service_kwargs(service, key, ServiceContext.of(values)))
+
+
+_FACTS = frozenset({"image", "name", "port", "server", "service_type", "service_port", "node_port", "allow_external"})
+"""The props a service's facts follow from."""
+
+
+def facts(values: AppValues, key: str) -> ServiceFacts | None:
+    """What service ``key`` comes to (ports, Service type, open to all?), as its construct says;
+    None for a kind that serves nothing (a worker, a cronjob, a migration). From the props its
+    facts follow from only, so that a problem elsewhere in the service (reported where it is)
+    leaves them known. Raises :class:`~constructs.props.PropsError` when one of those is wrong."""
+    from constructs.props import fields_checked
+
+    service = values.services[key]
+    construct = KINDS[service.kind]
+    if not issubclass(construct, ServiceWorkload):
+        return None
+    kwargs = {name: value for name, value in service_kwargs(service, key, ServiceContext.of(values)).items() if name in _FACTS}
+    with fields_checked():
+        props = construct.check_props(key, kind_rules=False, **kwargs)
+    routed = values.ingress is not None and any(path.service == key for path in values.ingress.paths)
+    return construct.facts(props, behind_ingress=routed)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _prop_names() -> frozenset[str]:
+    """Every prop name of the constructs' props (what a construct's message may name)."""
+    from constructs import job_props, pod_props, workload_props
+    from constructs.mcp_service import McpServiceProps
+    from constructs.web_service import WebServiceProps
+
+    classes: list[Any] = [getattr(module, name) for module in (pod_props, workload_props, job_props) for name in module.__all__]
+    classes += [McpServiceProps, WebServiceProps]
+    return frozenset(
+        f.name
+        for cls in classes
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+        for f in fields_of(cls)
+        if "_" in f.name
+    )
+
+
+_REASON_HINT = re.compile(r"; give its reason in reasons\['([a-z_.]+)'\]$")
+_ASSIGNED = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)=(True|False|None|\d+|'[^']*')")
+_IS = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+) is (True|False)\b")
+_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def values_wording(message: str) -> str:
+    """A construct's message in a values file's terms: prop names in camelCase, ``x=True`` as
+    ``x: true``, and where a relaxation's reason goes (``auditSkips.<check>``)."""
+    reason = _REASON_HINT.search(message)
+    if reason is not None:
+        check = RELAXATION_CHECKS.get(reason[1], "...")
+        message = message[: reason.start()] + f"; give the reason in auditSkips.{check} (or keep the default)"
+    names = _prop_names()
+    spelled = _spellings()
+
+    def key(name: str) -> str:
+        return spelled.get(name) or to_camel(name)
+
+    def value(text: str) -> str:
+        return {"True": "true", "False": "false", "None": "null"}.get(text, text.strip("'"))
+
+    message = _ASSIGNED.sub(lambda m: f"{key(m[1])}: {value(m[2])}" if m[1] in names else m[0], message)
+    message = _IS.sub(lambda m: f"{key(m[1])} is {value(m[2])}" if m[1] in names else m[0], message)
+    return _WORD.sub(lambda m: key(m[0]) if m[0] in names else m[0], message)
+
+
+@functools.cache
+def _spellings() -> dict[str, str]:
+    """A construct prop's name -> how a values file spells the field that feeds it, where the two
+    differ in more than case (``service_type`` -> ``service.type``)."""
+    from .model import ServiceUnion
+
+    found: dict[str, str] = {}
+    for cls in ServiceUnion.__args__:
+        for prop, path in _paths(cls).items():
+            dotted = ".".join(str(part) for part in path)
+            if not prop.startswith("<") and dotted != to_camel(prop):
+                found.setdefault(prop, dotted)
+    found.update({name: ".".join(path) for name, path in _OWN.items() if ".".join(path) != to_camel(name)})
+    return found
