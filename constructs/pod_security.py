@@ -36,8 +36,8 @@ class PodSecurity(NamedTuple):
 
     def below(self, level: Level) -> list[str]:
         """Why the pod does not meet ``level`` (empty when it does)."""
-        breaks = LEVELS[: LEVELS.index(level) + 1]
-        return [why for broken, why in self.violations if broken in breaks]
+        # A rule of "baseline" broken breaks "restricted" too.
+        return [why for broken, why in self.violations if LEVELS.index(broken) >= LEVELS.index(level)]
 
 
 def stricter(first: Level, second: Level) -> Level:
