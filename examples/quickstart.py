@@ -1,33 +1,52 @@
-"""The construct library in a chart of your own, beside cdk8s-plus-27 objects (README: "Use the
-constructs in your own chart"). Run it from an empty directory: `python quickstart.py` writes
-dist/todo.k8s.yaml. Installed with pip, import `from todo_constructs import ...` instead."""
+"""The README's program (README: "Use the constructs in your own chart"), in this repository:
+run it from an empty directory, `python quickstart.py` writes dist/bookshop.k8s.yaml. Installed
+with pip, import `from todo_constructs import ...` instead, as the README does."""
 
 import cdk8s
 import cdk8s_plus_27 as kp
 
-from constructs.api_service import ApiService
-from constructs.mcp_service import McpService
-from constructs.web_service import WebService
+from constructs.library import (
+    ApiService,
+    AppNamespace,
+    McpService,
+    MigrationJob,
+    ScheduledJob,
+    Volume,
+    WebService,
+    WorkerService,
+    harden,
+)
 
 app = cdk8s.App()
-chart = cdk8s.Chart(app, "todo", namespace="todo")
+chart = cdk8s.Chart(app, "bookshop", namespace="shop")
+AppNamespace(chart, "ns")  # the Namespace "shop": enforces what every pod in the chart meets
+settings = kp.ConfigMap(chart, "settings", data={"LOG_LEVEL": "info"})
+creds = kp.Secret(chart, "creds", string_data={"DATABASE_URL": "postgresql://shop@db/shop"})
+redis = kp.Deployment(chart, "redis", containers=[kp.ContainerProps(image="redis:7.2", port_number=6379)])
+cache = redis.expose_via_service()
+harden(redis)  # restricted pod and container security contexts on a kp workload
 
-mcp = McpService(chart, "mcp", image="todo-backend:1.0.0", command=["python", "-m", "mcp_server.run"])
-api = ApiService(chart, "api", image="todo-backend:1.0.0", replicas=2)
-web = WebService(chart, "web", image="todo-frontend:1.0.0", node_port=30080)
-
-api.connect(mcp, env="MCP_SERVER_URL")  # env var = mcp's in-cluster URL; mcp accepts api's pods
-web.connect(api, env="API_URL")  # server-side calls; browser URLs stay config
-api.env_from_secret("todo-secrets", ["DATABASE_URL", "OPENAI_API_KEY"])  # an existing Secret, key by key
-api.env_from_config_map("todo-config", ["LOG_LEVEL"])
-
-nightly = kp.CronJob(
+api = ApiService(
     chart,
-    "cleanup",
-    schedule=cdk8s.Cron.daily(),
-    containers=[kp.ContainerProps(image="todo-backend:1.0.0", command=["python", "-m", "app.cleanup"])],
+    "api",
+    image="shop/api:1.4.0",
+    replicas=3,
+    volumes=[Volume.config_map(settings, "/etc/shop")],
+    node_selector={"pool": "general"},
+    image_pull_secrets=["regcred"],
+    pod_annotations={"prometheus.io/scrape": "true"},
 )
-api.allow_from(nightly)  # a cdk8s-plus workload may reach the API
-
-cdk8s.ApiObject.of(api.deployment).add_json_patch(cdk8s.JsonPatch.add("/spec/template/spec/priorityClassName", "high"))
+api.env_from_config_map(settings, ["LOG_LEVEL"])
+api.env_from_secret(creds, ["DATABASE_URL"])
+api.connect(cache, env="REDIS_URL")  # a kp Service (or workload): URL in env, both policies
+tools = McpService(chart, "tools", image="shop/api:1.4.0", command=["python", "-m", "tools"])
+api.connect(tools, env="TOOLS_URL")
+web = WebService(chart, "web", image="shop/web:1.4.0")
+web.connect(api, env="API_URL")
+mailer = WorkerService(chart, "mailer", image="shop/api:1.4.0", command=["python", "-m", "mailer"])
+mailer.connect(api, env="API_URL")
+mailer.env_from_secret(creds, ["DATABASE_URL"])
+report = ScheduledJob(chart, "report", image="shop/api:1.4.0", schedule="0 3 * * *", command=["python", "-m", "report"])
+report.connect(api, env="API_URL")
+MigrationJob(chart, "migrate", image="shop/api:1.4.0", command=["alembic", "upgrade", "head"], before=[api, mailer])
 app.synth()

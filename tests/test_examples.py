@@ -3,6 +3,7 @@ each. The default app written in Python renders what the default preset renders.
 
 from __future__ import annotations
 
+import ast
 import io
 import os
 import subprocess
@@ -15,7 +16,8 @@ import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from tests.helpers import container, one
+from tests.bookshop import check_bookshop
+from tests.helpers import by_kind, container, one
 from values_app.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,24 +50,52 @@ def test_snapshot_and_valid_kubernetes(example: str, rendered: dict[str, dict[st
         kubernetes_validate.validate(manifest, "1.27.0", strict=True)
 
 
-def test_quickstart_connects_patches_and_lets_the_cron_job_in(rendered: dict[str, dict[str, str]]) -> None:
+def test_quickstart_is_the_readme_program() -> None:
+    """The same program, statement for statement; only the import names the in-repo package."""
+
+    def statements(source: str, package: str) -> str:
+        tree = ast.parse(source)
+        if tree.body and isinstance(tree.body[0], ast.Expr) and isinstance(tree.body[0].value, ast.Constant):
+            tree.body = tree.body[1:]  # the docstring
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == package:
+                node.module = "<ours>"
+        return ast.dump(tree)
+
+    readme = (ROOT / "README.md").read_text().split("## Use the constructs in your own chart", 1)[1]
+    program = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    quickstart = (ROOT / "examples" / "quickstart.py").read_text()
+    assert statements(quickstart, "constructs.library") == statements(program, "todo_constructs")
+
+
+def test_quickstart_renders_the_contract(rendered: dict[str, dict[str, str]]) -> None:
+    check_bookshop(manifests(rendered["quickstart.py"]))
+
+
+def test_quickstart_wires_what_the_program_says(rendered: dict[str, dict[str, str]]) -> None:
     objects = manifests(rendered["quickstart.py"])
     api = one(objects, "Deployment", "api")
-    assert api["spec"]["template"]["spec"]["priorityClassName"] == "high"
-    assert api["spec"]["replicas"] == 2
+    pod = api["spec"]["template"]["spec"]
+    assert api["spec"]["replicas"] == 3
+    assert pod["nodeSelector"] == {"pool": "general"}
+    assert pod["imagePullSecrets"] == [{"name": "regcred"}]
+    assert api["spec"]["template"]["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    settings = one(objects, "ConfigMap")["metadata"]["name"]
+    creds = one(objects, "Secret")["metadata"]["name"]
+    redis = next(name for s in by_kind(objects, "Service") if (name := s["metadata"]["name"]).startswith("bookshop-redis"))
+    assert [v["configMap"] for v in pod["volumes"] if "configMap" in v] == [{"name": settings}]
     env = {e["name"]: e for e in container(api)["env"]}
-    assert env["MCP_SERVER_URL"] == {"name": "MCP_SERVER_URL", "value": "http://mcp:8001"}
-    assert env["DATABASE_URL"]["valueFrom"] == {"secretKeyRef": {"key": "DATABASE_URL", "name": "todo-secrets"}}
-    assert env["LOG_LEVEL"]["valueFrom"] == {"configMapKeyRef": {"key": "LOG_LEVEL", "name": "todo-config"}}
+    assert env["LOG_LEVEL"]["valueFrom"] == {"configMapKeyRef": {"key": "LOG_LEVEL", "name": settings}}
+    assert env["DATABASE_URL"]["valueFrom"] == {"secretKeyRef": {"key": "DATABASE_URL", "name": creds}}
+    assert env["REDIS_URL"]["value"] == f"http://{redis}:6379"
+    assert env["TOOLS_URL"]["value"] == "http://tools:8001"
     assert container(one(objects, "Deployment", "web"))["env"] == [{"name": "API_URL", "value": "http://api:8000"}]
-    assert one(objects, "Service", "web")["spec"]["ports"][0]["nodePort"] == 30080
-    cron_pods = one(objects, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
-    api_peers = one(objects, "NetworkPolicy", "api")["spec"]["ingress"][0]["from"]
-    assert {"podSelector": {"matchLabels": cron_pods}} in api_peers
-    mcp_peers = one(objects, "NetworkPolicy", "mcp")["spec"]["ingress"][0]["from"]
-    assert mcp_peers == [
-        {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "todo", "app.kubernetes.io/name": "api"}}}
-    ]
+    mailer = {e["name"]: e for e in container(one(objects, "Deployment", "mailer"))["env"]}
+    assert mailer["API_URL"]["value"] == "http://api:8000"
+    assert "secretKeyRef" in mailer["DATABASE_URL"]["valueFrom"]
+    assert one(objects, "CronJob")["spec"]["schedule"] == "0 3 * * *"
+    job = one(objects, "Job")
+    assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
     assert one(objects, "PodDisruptionBudget", "api")["spec"]["maxUnavailable"] == 1
 
 
