@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from tests.helpers import container, one
+from tests.helpers import one
 from values_app.model import AppValues
 from values_app.release import APP_FILE, build_release
 from values_app.synth import render_files
@@ -29,14 +29,20 @@ def test_add_a_service_example_renders_as_described(make_values: Callable[[dict[
     data["services"].update(yaml.safe_load(snippet.group(1))["services"])
     app = render_files(build_release(make_values(data), environ={}))[APP_FILE]
 
-    deployment, service = one(app, "Deployment", "todo-chatbot-worker"), one(app, "Service", "todo-chatbot-worker")
-    assert service["spec"]["type"] == "ClusterIP"
-    assert deployment["metadata"]["labels"]["app.kubernetes.io/component"] == "worker"
-    probe = container(deployment)["livenessProbe"]
-    assert probe["tcpSocket"]["port"] == 8002
-    mcp_policy = one(app, "NetworkPolicy", "todo-mcp")  # "calls the MCP server": the policy lets it
-    callers = [peer["podSelector"]["matchLabels"] for rule in mcp_policy["spec"]["ingress"] for peer in rule["from"]]
-    assert {"app.kubernetes.io/instance": "todo-chatbot", "app.kubernetes.io/name": "todo-chatbot-worker"} in callers
+    mailer = one(app, "Deployment", "todo-chatbot-mailer")
+    assert mailer["metadata"]["labels"]["app.kubernetes.io/component"] == "mailer"
+    assert "todo-chatbot-mailer" not in [s["metadata"]["name"] for s in app if s["kind"] == "Service"]
+    assert one(app, "NetworkPolicy", "todo-chatbot-mailer")["spec"]["ingress"] == []  # admits nobody
+    nightly = one(app, "CronJob", "todo-chatbot-nightly")["spec"]
+    assert (nightly["schedule"], nightly["concurrencyPolicy"]) == ("0 3 * * *", "Forbid")
+    assert (nightly["successfulJobsHistoryLimit"], nightly["failedJobsHistoryLimit"]) == (3, 1)
+    assert nightly["jobTemplate"]["spec"]["activeDeadlineSeconds"] == 3600
+    job = one(app, "Job")
+    assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", job["metadata"]["name"])
+    annotations = job["metadata"]["annotations"]
+    assert sorted(annotations["todo-constructs.io/migration-before"].split(",")) == ["todo-backend", "todo-mcp"]
+    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
+    assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"
 
 
 def test_preset_table_lists_every_preset() -> None:

@@ -61,12 +61,16 @@ def construct_problems(key: str, service: ServiceValues, context: ServiceContext
     of the values file and in its words."""
     construct = KINDS[service.kind]
     try:
-        # Each field was checked as the values loaded: only the rules between them, and the kind's.
-        with fields_checked():
-            props = construct.check_props(key, **service_kwargs(service, key, context))
+        # Every rule of the construct's props, each field's too: the values model checks the types
+        # and its own rules as it loads, the construct holds the rest (a CronJob's schedule).
+        # The release's labels are checked once, at `labels`: here the service's own.
+        props = construct.check_props(key, **{**service_kwargs(service, key, context), "labels": dict(service.labels)})
     except PropsError as error:
         for problem in error.problems:
-            yield Problem(("services", key, *values_path(service, problem.path)), values_wording(problem.message))
+            message = problem.message
+            if message.startswith("unknown prop for "):  # a shared key the kind has no use for
+                message = f"does not apply to a {service.kind}: it serves nothing"
+            yield Problem(("services", key, *values_path(service, problem.path)), values_wording(message))
         return
     target_port = getattr(getattr(service, "service", None), "target_port", None)
     if target_port is not None and issubclass(construct, ServiceWorkload):
@@ -238,6 +242,35 @@ def _expand_problem(text: str, table: dict[str, str], path: Path) -> Iterator[Pr
         yield Problem(path, str(error))
 
 
+CLUSTER_CONFIG_MAPS = frozenset({"kube-root-ca.crt"})
+"""ConfigMaps the cluster puts in every namespace: a volume may mount them."""
+
+
+def _source_refs(values: AppValues) -> Iterator[Problem]:
+    """Each ConfigMap and Secret a volume or an envFrom names is one of the release's (declared
+    under configMaps, secrets, external ones included, or extraObjects): a misspelt one would
+    leave the pod waiting for it, never started."""
+    extra = [(obj.get("kind"), (obj.get("metadata") or {}).get("name")) for obj in values.extra_objects]
+    known: dict[str, set[str]] = {
+        "configMap": {*values.config_maps, *CLUSTER_CONFIG_MAPS, *(str(name) for kind, name in extra if kind == "ConfigMap")},
+        "secret": set(values.secrets),
+    }
+    where = {"configMap": "configMaps or extraObjects", "secret": "secrets (external: true for one made elsewhere)"}
+    for key, service in values.services.items():
+        sources: list[tuple[str, int, object]] = [("volumes", index, v) for index, v in enumerate(service.volumes)]
+        sources += [("envFrom", index, e) for index, e in enumerate(service.env_from)]
+        for field, index, source in sources:
+            for attribute, alias in (("config_map", "configMap"), ("secret", "secret")):
+                name = getattr(source, attribute, None)
+                if name is not None and name not in known[alias]:
+                    listed = ", ".join(sorted(known[alias] - CLUSTER_CONFIG_MAPS)) or "none"
+                    yield Problem(
+                        ("services", key, field, index, alias),
+                        f"{name} is not a {'ConfigMap' if alias == 'configMap' else 'Secret'} of this release "
+                        f"(declared: {listed}); declare it under {where[alias]}",
+                    )
+
+
 def _service_refs(values: AppValues) -> Iterator[Problem]:
     known = sorted(values.services)
     for key, service in values.services.items():
@@ -256,6 +289,7 @@ def _service_refs(values: AppValues) -> Iterator[Problem]:
                 yield Problem(("services", key, "before", index), f"{other} is not a service (one of {', '.join(known)})")
             elif target.kind in ("cronjob", "migration"):
                 yield Problem(("services", key, "before", index), f"{other} is a {target.kind}: only a service or a worker rolls")
+    yield from _source_refs(values)
     if values.ingress is not None:
         seen: set[str] = set()
         for index, path in enumerate(values.ingress.paths):

@@ -224,7 +224,10 @@ def yaml_path(cls: type, path: Path) -> Path:
     current: Any = cls
     for part in path:
         if isinstance(current, type) and dataclasses.is_dataclass(current) and isinstance(part, str):
-            field = next((f for f in fields_of(current) if f.name == part), None)
+            # A field by its name, or (a construct prop's path) the field that feeds that prop.
+            field = next((f for f in fields_of(current) if f.name == part), None) or next(
+                (f for f in fields_of(current) if f.metadata.get("to") == part), None
+            )
             if field is not None:
                 out.append(alias_of(field))
                 current = hints(current)[field.name]

@@ -22,8 +22,8 @@ from typing import Any, NamedTuple, cast
 from constructs.api_service import ApiService
 from constructs.mcp_service import McpService
 from constructs.migration_job import MigrationJob
-from constructs.pod_props import RELAXATION_CHECKS, Egress, relaxations
-from constructs.props import Path, fields_of, hints
+from constructs.pod_props import RELAXATION_CHECKS, Container, Egress, relaxations
+from constructs.props import Path, Problem, PropsError, fields_of, hints
 from constructs.scheduled_job import ScheduledJob
 from constructs.service_workload import ServiceFacts, ServiceWorkload
 from constructs.web_service import WebService
@@ -31,7 +31,7 @@ from constructs.worker_service import WorkerService
 from constructs.workload import Workload
 
 from .convert import alias_of, to_camel, yaml_path
-from .model import AppValues, ServiceValues
+from .model import AppValues, ContainerValues, ServiceValues
 
 __all__ = [
     "CALLERS_BY_KIND",
@@ -209,6 +209,8 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
     reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
     if reasons:
         kwargs["security"] = dataclasses.replace(security, reasons=reasons)
+    for name in ("init_containers", "sidecars"):
+        kwargs[name] = _containers(kwargs[name], name, audit_skips)
     kwargs.update(
         instance=context.release,
         part_of=context.part_of,
@@ -221,6 +223,21 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
     props_class: Any = KINDS[service.kind].PROPS
     known = {field.name for field in fields_of(props_class)}
     return {name: value for name, value in kwargs.items() if name in known or value not in (None, (), [], {})}
+
+
+def _containers(values: list[ContainerValues], prop_name: str, audit_skips: Mapping[str, str]) -> list[Container]:
+    """The init containers or sidecars of a service, their reasons from its ``audit_skips``; every
+    problem of each, at its place among the props (``init_containers[1].security...``)."""
+    built: list[Container] = []
+    problems: list[Problem] = []
+    for index, value in enumerate(values):
+        try:
+            built.append(value.container(audit_skips))
+        except PropsError as error:
+            problems += [problem.under(prop_name, index) for problem in error.problems]
+    if problems:
+        raise PropsError("Container", problems)
+    return built
 
 
 def service_props(values: AppValues, key: str) -> Any:

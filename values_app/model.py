@@ -13,12 +13,23 @@ keys. Rules between fields of different parts (every key a service asks for is d
 ports are unique, ...) live in :mod:`values_app.checks`.
 """
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from constructs import rules
-from constructs.pod_props import Autoscaling, Container, Probes, Resources, Security, Toleration, TopologySpread, Volume
+from constructs.pod_props import (
+    Autoscaling,
+    Container,
+    Probes,
+    Resources,
+    Security,
+    Toleration,
+    TopologySpread,
+    Volume,
+    relaxations,
+)
 from constructs.prop_rules import (
     AUDIT_CHECK,
     CIDR,
@@ -192,6 +203,9 @@ class EnvFromValues(Props):
             yield Problem(("configMap",), "give either configMap or secret")
 
 
+_VOLUME_SOURCES = (("config_map", "configMap"), ("secret", "secret"), ("pvc", "pvc"), ("empty_dir", "emptyDir"))
+
+
 @propsclass
 class VolumeValues(Props):
     """A volume mounted into the container at ``mountPath``: give one of ``configMap``, ``secret``,
@@ -215,11 +229,11 @@ class VolumeValues(Props):
     """An emptyDir's size limit, e.g. ``1Gi``. Default: none."""
 
     def cross_checks(self) -> Iterator[Problem]:
-        given = [name for name in ("config_map", "secret", "pvc") if getattr(self, name) is not None] + (
-            ["empty_dir"] if self.empty_dir else []
-        )
-        if len(given) != 1:
-            yield Problem(("mountPath",), f"give one of configMap, secret, pvc and emptyDir, not {len(given)}")
+        given = [alias for name, alias in _VOLUME_SOURCES if getattr(self, name) not in (None, False)]
+        if not given:
+            yield Problem((), "give its source: one of configMap, secret, pvc or emptyDir: true")
+        elif len(given) > 1:
+            yield Problem((given[1],), f"give one source only, not both {given[0]} and {given[1]}")
 
     def volume(self) -> Volume:
         if self.config_map is not None:
@@ -239,23 +253,30 @@ def _volumes(values: list[VolumeValues]) -> list[Volume]:
 class ContainerValues(Props):
     """An extra container: an init container or a sidecar, hardened as the main one."""
 
-    name: str = prop(check=NAME)
+    name: str = prop(check=NAME, to="name")
     """Its name in the pod."""
-    image: ImageValues
-    command: list[str] | None = prop(default=None, check=min_length(1))
+    image: ImageValues = prop(to="image")
+    command: list[str] | None = prop(default=None, check=min_length(1), to="command")
     """Overrides the image's entrypoint. Default: the image's."""
-    args: list[str] | None = prop(default=None, check=min_length(1))
+    args: list[str] | None = prop(default=None, check=min_length(1), to="args")
     """Overrides the image's arguments. Default: the image's."""
-    port: int | None = prop(default=None, check=PORT)
+    port: int | None = prop(default=None, check=PORT, to="port")
     """A port it listens on. Default: none."""
-    resources: Resources | None = None
+    resources: Resources | None = prop(default=None, to="resources")
     """Default: 10m/100m CPU and 32Mi/128Mi memory."""
-    security_context: Security = Security()
-    """Default: the Pod Security Standard "restricted"."""
-    writable_paths: list[str] = prop(default=["/tmp"], each=WRITABLE_PATH)
+    security_context: Security = prop(default=Security(), to="security")
+    """Default: the Pod Security Standard "restricted". A relaxation's reason is the service's
+    ``auditSkips`` entry, as for the main container."""
+    writable_paths: list[str] = prop(default=["/tmp"], each=WRITABLE_PATH, to="writable_paths")
     """Directories that get a writable emptyDir. Default: ``/tmp``."""
 
-    def container(self) -> Container:
+    def container(self, audit_skips: Mapping[str, str]) -> Container:
+        """The construct's container; each relaxation's reason from ``audit_skips`` (by check ID).
+        Raises :class:`~constructs.props.PropsError` (paths in the Container's props)."""
+        security = self.security_context
+        reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
+        if reasons:
+            security = dataclasses.replace(security, reasons=reasons)
         extra: dict[str, Any] = {"resources": self.resources} if self.resources is not None else {}
         return Container(
             name=self.name,
@@ -264,14 +285,10 @@ class ContainerValues(Props):
             command=self.command,
             args=self.args,
             port=self.port,
-            security=self.security_context,
+            security=security,
             writable_paths=self.writable_paths,
             **extra,
         )
-
-
-def _containers(values: list[ContainerValues]) -> list[Container]:
-    return [value.container() for value in values]
 
 
 @propsclass
@@ -322,9 +339,9 @@ class ServiceValues(Props):
     """Whole ConfigMaps or Secrets as environment variables. Default: none."""
     volumes: list[VolumeValues] = prop(default=[], to="volumes", convert=_volumes)
     """Volumes of the main container. Default: none."""
-    init_containers: list[ContainerValues] = prop(default=[], to="init_containers", convert=_containers)
+    init_containers: list[ContainerValues] = prop(default=[], to="init_containers", convert=list)
     """Containers that run to completion before the others start. Default: none."""
-    sidecars: list[ContainerValues] = prop(default=[], to="sidecars", convert=_containers)
+    sidecars: list[ContainerValues] = prop(default=[], to="sidecars", convert=list)
     """Containers that run beside the main one. Default: none."""
     image_pull_secrets: list[str] = prop(default=[], each=NAME, to="image_pull_secrets")
     """Secrets with registry credentials. Default: none."""

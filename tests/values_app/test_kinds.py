@@ -1,0 +1,268 @@
+"""The kinds and pod features of a values file (issue 21): `kind: worker`, `cronjob`, `migration`
+with `before`, volumes, envFrom, init containers and sidecars, scheduling, pull secrets,
+annotations and extraObjects; each rendered by its construct, each mistake at its file:line in
+the values file's words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+import pytest
+import yaml
+
+from tests.helpers import by_kind, container, one
+from tests.restricted import restricted_violations
+from values_app.loader import ValuesError, parse_values
+from values_app.model import AppValues
+from values_app.release import APP_FILE, build_release
+from values_app.synth import render_files
+
+Make = Callable[[dict[str, Any]], AppValues]
+IMAGE = {"repository": "demo-api", "tag": "1.0.0"}
+
+
+def rendered(values: AppValues) -> list[dict[str, Any]]:
+    return render_files(build_release(values, environ={}))[APP_FILE]
+
+
+def errors(data: dict[str, Any]) -> list[str]:
+    with pytest.raises(ValuesError) as error:
+        parse_values(yaml.safe_dump(data, sort_keys=False), source="v.yaml")
+    return error.value.lines
+
+
+def line_of(data: dict[str, Any], needle: str) -> int:
+    text = yaml.safe_dump(data, sort_keys=False)
+    return max(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_a_worker_is_a_deployment_without_a_service_that_admits_nobody(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["services"]["mailer"] = {"kind": "worker", "image": IMAGE, "command": ["python", "-m", "mailer"]}
+    objects = rendered(make_values(values_data))
+    assert container(one(objects, "Deployment", "demo-mailer"))["command"] == ["python", "-m", "mailer"]
+    assert "ports" not in container(one(objects, "Deployment", "demo-mailer"))
+    assert not [s for s in by_kind(objects, "Service") if s["metadata"]["name"] == "demo-mailer"]
+    assert one(objects, "NetworkPolicy", "demo-mailer")["spec"]["ingress"] == []
+
+
+def test_a_cronjob_runs_on_its_schedule_one_at_a_time(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["services"]["nightly"] = {"kind": "cronjob", "image": IMAGE, "schedule": "0 3 * * *", "timeZone": "Europe/Paris"}
+    cron = one(rendered(make_values(values_data)), "CronJob", "demo-nightly")
+    assert cron["spec"]["schedule"] == "0 3 * * *"
+    assert cron["spec"]["timeZone"] == "Europe/Paris"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert restricted_violations(cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]) == []
+
+
+def test_a_migration_runs_before_the_services_it_names(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["services"]["migrate"] = {
+        "kind": "migration",
+        "image": IMAGE,
+        "command": ["alembic", "upgrade", "head"],
+        "before": ["api", "mcp"],
+        "env": {"secrets": ["DATABASE_URL"]},
+    }
+    objects = rendered(make_values(values_data))
+    job = one(objects, "Job")
+    assert job["metadata"]["name"].startswith("demo-migrate-")
+    annotations = job["metadata"]["annotations"]
+    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
+    assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"
+    assert sorted(annotations["todo-constructs.io/migration-before"].split(",")) == ["demo-api", "demo-mcp"]
+    assert container(job)["env"][0]["valueFrom"]["secretKeyRef"]["key"] == "DATABASE_URL"
+
+
+def test_pod_features_reach_the_pod(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["services"]["api"].update(
+        {
+            "annotations": {"team": "core"},
+            "podAnnotations": {"prometheus.io/scrape": "true"},
+            "imagePullSecrets": ["regcred"],
+            "nodeSelector": {"pool": "general"},
+            "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "api", "effect": "NoSchedule"}],
+            "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}},
+            "topologySpread": [{}],
+            "priorityClassName": "high",
+            "envFrom": [{"configMap": "demo-config", "prefix": "CFG_"}],
+            "volumes": [
+                {"mountPath": "/etc/demo", "configMap": "demo-config", "keys": ["LOG_LEVEL"]},
+                {"mountPath": "/scratch", "emptyDir": True, "sizeLimit": "1Gi"},
+            ],
+            "initContainers": [{"name": "wait", "image": {"repository": "busybox", "tag": "1.36"}, "command": ["true"]}],
+            "sidecars": [{"name": "proxy", "image": {"repository": "envoy", "tag": "1.30"}, "port": 9901}],
+        }
+    )
+    deployment = one(rendered(make_values(values_data)), "Deployment", "demo-api")
+    assert deployment["metadata"]["annotations"]["team"] == "core"
+    template = deployment["spec"]["template"]
+    pod = template["spec"]
+    assert template["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    assert pod["imagePullSecrets"] == [{"name": "regcred"}]
+    assert pod["nodeSelector"] == {"pool": "general"}
+    assert pod["tolerations"] == [{"key": "dedicated", "operator": "Equal", "value": "api", "effect": "NoSchedule"}]
+    assert "podAntiAffinity" in pod["affinity"]
+    assert pod["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone"
+    assert pod["priorityClassName"] == "high"
+    main = next(c for c in pod["containers"] if c["name"] != "proxy")
+    assert {"configMapRef": {"name": "demo-config"}, "prefix": "CFG_"} in main["envFrom"]
+    assert {"/etc/demo", "/scratch"} <= {m["mountPath"] for m in main["volumeMounts"]}
+    assert [c["name"] for c in pod["initContainers"]] == ["wait"]
+    assert "proxy" in [c["name"] for c in pod["containers"]]
+    assert restricted_violations(pod) == []  # init containers and sidecars hardened as the main one
+
+
+def test_extra_objects_render_in_the_namespace_with_the_release_label(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["extraObjects"] = [
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "uploads"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+        }
+    ]
+    values_data["services"]["api"]["volumes"] = [{"mountPath": "/data", "pvc": "uploads"}]
+    objects = rendered(make_values(values_data))
+    claim = one(objects, "PersistentVolumeClaim", "uploads")
+    assert claim["metadata"]["namespace"] == "demo-ns"
+    assert claim["metadata"]["labels"]["app.kubernetes.io/instance"] == "demo"
+    pod = one(objects, "Deployment", "demo-api")["spec"]["template"]["spec"]
+    assert [v["persistentVolumeClaim"]["claimName"] for v in pod["volumes"] if "persistentVolumeClaim" in v] == ["uploads"]
+
+
+@pytest.mark.parametrize(
+    ("service", "needle", "message"),
+    [
+        ({"kind": "worker", "image": IMAGE, "port": 8000}, "port: 8000", "services.x.port: unknown key 'port'"),
+        (
+            {"kind": "worker", "image": IMAGE, "networkPolicy": {"allowExternal": True}},
+            "allowExternal",
+            "services.x.networkPolicy.allowExternal: does not apply to a worker: it serves nothing",
+        ),
+        (
+            {"kind": "cronjob", "image": IMAGE, "schedule": "61 * * * *"},
+            "schedule",
+            "services.x.schedule: '61 * * * *': 61 is not a minute (0-59)",
+        ),
+        (
+            {"kind": "cronjob", "image": IMAGE, "schedule": "TZ=UTC 0 3 * * *"},
+            "schedule",
+            "services.x.schedule: 'TZ=UTC 0 3 * * *': a time zone in the schedule is refused by Kubernetes; use timeZone",
+        ),
+        (
+            {"kind": "migration", "image": IMAGE, "before": ["nosuch"]},
+            "nosuch",
+            "services.x.before[0]: nosuch is not a service (one of api, mcp, web, x)",
+        ),
+        (
+            {"kind": "migration", "image": IMAGE, "before": ["api"], "backoffLimit": 1000},
+            "backoffLimit",
+            "services.x.backoffLimit: 1000 is not a valid count (0-100)",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/etc/x", "configMap": "nosuch"}]},
+            "nosuch",
+            "services.x.volumes[0].configMap: nosuch is not a ConfigMap of this release (declared: demo-config); "
+            "declare it under configMaps or extraObjects",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "envFrom": [{"secret": "nosuch"}]},
+            "nosuch",
+            "services.x.envFrom[0].secret: nosuch is not a Secret of this release (declared: demo-secrets); "
+            "declare it under secrets (external: true for one made elsewhere)",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x"}]},
+            "mountPath",
+            "services.x.volumes[0]: give its source: one of configMap, secret, pvc or emptyDir: true",
+        ),
+        (
+            {
+                "kind": "api",
+                "image": IMAGE,
+                "volumes": [{"mountPath": "/x", "configMap": "demo-config", "secret": "demo-secrets"}],
+            },
+            "secret: demo-secrets",
+            "services.x.volumes[0].secret: give one source only, not both configMap and secret",
+        ),
+        (
+            {
+                "kind": "api",
+                "image": IMAGE,
+                "initContainers": [{"name": "i", "image": IMAGE, "securityContext": {"runAsNonRoot": False}}],
+            },
+            "runAsNonRoot",
+            "services.x.initContainers[0].securityContext.runAsNonRoot: runAsNonRoot: false lets the container run as root, "
+            "below the Pod Security Standard 'restricted'; give the reason in auditSkips.CKV_K8S_23 (or keep the default)",
+        ),
+        ({"kind": "api", "image": IMAGE, "labels": {"app.kubernetes.io/name": "other"}}, "app.kubernetes.io/name", None),
+        (
+            {"kind": "api", "image": IMAGE, "imagePullSecrets": "regcred"},
+            "imagePullSecrets",
+            "services.x.imagePullSecrets: 'regcred' is a string, expected list",
+        ),
+        ({"kind": "api", "image": IMAGE, "imagePullSecrets": ["Bad_Name"]}, "Bad_Name", None),
+        (
+            {"kind": "api", "image": IMAGE, "tolerations": [{"operator": "Bogus"}]},
+            "Bogus",
+            "services.x.tolerations[0].operator: 'Bogus': expected 'Equal' or 'Exists'",
+        ),
+    ],
+)
+def test_each_mistake_is_one_line_at_its_place(
+    values_data: dict[str, Any], service: dict[str, Any], needle: str, message: str | None
+) -> None:
+    values_data["services"]["x"] = service
+    lines = errors(values_data)
+    assert len(lines) == 1, lines
+    location, text = lines[0].split(": ", 1)
+    assert location == f"v.yaml:{line_of(values_data, needle)}"
+    if message is not None:
+        assert text == message
+    else:
+        assert text.startswith("services.x.")
+
+
+def test_an_extra_container_relaxed_with_its_reason_renders(values_data: dict[str, Any], make_values: Make) -> None:
+    values_data["services"]["api"]["initContainers"] = [
+        {"name": "chown", "image": IMAGE, "securityContext": {"runAsNonRoot": False, "runAsUser": 0}}
+    ]
+    values_data["services"]["api"]["auditSkips"] = {"CKV_K8S_23": "the init container chowns the data volume as root"}
+    pod = one(rendered(make_values(values_data)), "Deployment", "demo-api")["spec"]["template"]["spec"]
+    assert pod["initContainers"][0]["securityContext"]["runAsNonRoot"] is False
+
+
+def test_extra_objects_are_validated_and_never_a_secret(values_data: dict[str, Any]) -> None:
+    values_data["extraObjects"] = [{"kind": "ServiceAccount"}, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}}]
+    lines = errors(values_data)
+    assert any("extraObjects[0]: apiVersion is missing" in line for line in lines)
+    assert any(
+        "extraObjects[1]: a Secret's values never live in a values file: declare it under secrets:" in line for line in lines
+    )
+
+
+def test_every_field_a_service_feeds_is_a_prop_of_its_construct() -> None:
+    """The values model names the construct prop each field feeds (prop(to=...)): a renamed or
+    removed prop fails here, not in a user's synth."""
+    import dataclasses
+    import typing
+
+    from constructs.props import fields_of
+    from values_app.kinds import KINDS
+    from values_app.model import ServiceUnion
+
+    def fed(cls: Any) -> list[str]:
+        names: list[str] = []
+        for field in fields_of(cls):
+            if field.metadata.get("spread"):
+                inner = typing.get_type_hints(cls)[field.name]
+                names += fed(next(arm for arm in typing.get_args(inner) or (inner,) if dataclasses.is_dataclass(arm)))
+            elif field.metadata.get("to"):
+                names.append(field.metadata["to"])
+        return names
+
+    for values_class in typing.get_args(ServiceUnion):
+        kind = typing.get_args(typing.get_type_hints(values_class)["kind"])[0]
+        props = {field.name for field in fields_of(cast(Any, KINDS[kind].PROPS))}
+        serves_nothing = {"allow_external"} if kind in ("worker", "cronjob", "migration") else set()
+        assert set(fed(values_class)) - serves_nothing <= props, kind
