@@ -32,6 +32,8 @@ __all__ = [
     "check",
     "dotted",
     "fields_checked",
+    "fields_of",
+    "hints",
     "int_range",
     "kind_of",
     "max_length",
@@ -414,6 +416,7 @@ def hints(cls: Any) -> dict[str, Any]:
 
 @functools.cache
 def fields_of(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields of a props class, each with its rules in ``metadata`` (cached)."""
     return dataclasses.fields(cls)
 
 

@@ -68,3 +68,27 @@ def test_every_prop_with_a_default_documents_it(cls: type) -> None:
         assert "Default" in docs[field.name] or field.name in ("requests", "limits"), (
             f"{cls.__name__}.{field.name}: {docs[field.name]}"
         )
+
+
+def test_the_values_app_and_the_examples_use_only_the_public_surface() -> None:
+    """The values app is a client of the library: each name it imports from a construct module is
+    in that module's ``__all__`` (a module it imports whole has an ``__all__`` of its own)."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    sources = [*sorted((root / "values_app").glob("*.py")), *sorted((root / "examples").glob("*.py")), root / "main.py"]
+    outside: list[str] = []
+    for source in sources:
+        for node in ast.walk(ast.parse(source.read_text())):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "constructs"):
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                imported = getattr(module, alias.name, None)
+                public = getattr(module, "__all__", ())
+                if alias.name in public or (hasattr(imported, "__all__") and type(imported).__name__ == "module"):
+                    continue
+                outside.append(f"{source.relative_to(root)}: {node.module}.{alias.name}")
+    assert outside == []
