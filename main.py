@@ -181,7 +181,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         if status:
             return status
     from values_app import cli
-    from values_app.layers import Setting
+    from values_app.settings import Setting
 
     default = Path(DEFAULT_VALUES) if Path(DEFAULT_VALUES).exists() else ROOT / DEFAULT_VALUES  # from anywhere
     values = [Path(v) for v in args.values] if args.values else [default]

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeVar
 
+from .charts import ChartInfo
 from .labels import recommended_labels
-from .manifest import ChartInfo
 from .prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
 from .props import Problem, Props, PropsError, prop, propsclass
 
@@ -64,17 +64,18 @@ def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
     """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword is a
     :class:`~.props.PropsError` too."""
     known = set(props_class.__dataclass_fields__)  # type: ignore[attr-defined]
-    unknown = [key for key in kwargs if key not in known]
-    if unknown:
-        raise PropsError(owner, [Problem((key,), f"unknown prop for {owner.split()[0]}") for key in unknown])
+    unknown = [Problem((key,), f"unknown prop for {owner.split()[0]}") for key in kwargs if key not in known]
     try:
-        return props_class(**kwargs)
-    except PropsError as error:
-        raise PropsError(owner, error.problems) from None
+        props = props_class(**{key: value for key, value in kwargs.items() if key in known})
+    except PropsError as error:  # every problem at once: the unknown keywords, then the props'
+        raise PropsError(owner, [*unknown, *error.problems]) from None
     except TypeError as error:  # a required prop missing: "...() missing 1 required keyword-only argument: 'x'"
         missing = re.findall(r"'(\w+)'", str(error).split("argument", 1)[-1])
         problems = [Problem((name,), "required, but missing") for name in missing] or [Problem((), str(error))]
-        raise PropsError(owner, problems) from None
+        raise PropsError(owner, [*unknown, *problems]) from None
+    if unknown:
+        raise PropsError(owner, unknown)
+    return props
 
 
 def shared_labels(props: CommonProps, id: str, info: ChartInfo) -> dict[str, str]:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdk8s
 
-from .manifest import Lazy, ManifestConstruct, chart_info, object_meta
+from .charts import chart_info
+from .manifest import Lazy, ManifestConstruct, object_meta
 from .peers import KpTarget, pod_peer
 
 if TYPE_CHECKING:

@@ -20,9 +20,10 @@ import cdk8s
 
 from constructs import Construct
 
+from .charts import APP_CHECKS
 from .common import owner_name
 from .labels import selects
-from .manifest import APP_CHECKS, Manifest, ManifestConstruct
+from .manifest import Manifest, ManifestConstruct
 from .peers import is_cdk8s_plus
 
 __all__ = ["duplicate_objects", "namespace_pod_security", "plus_egress_on_ours"]

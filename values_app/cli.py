@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .layers import Setting
 from .loader import ValuesError, load_values
 from .outdir import UnsafeOutdirError, check_outputs_parent, replace_outdir
 from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
+from .settings import Setting
 from .synth import Rendered, SynthError, render, write
 
 __all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "helm_chart", "list_presets", "run"]

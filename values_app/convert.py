@@ -17,7 +17,7 @@ from typing import Any, Literal, Union
 
 from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_problems
 
-from .layers import FlagInt
+from .settings import FlagInt
 
 __all__ = ["alias_of", "build", "to_camel", "yaml_path"]
 

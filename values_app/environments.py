@@ -25,7 +25,8 @@ from constructs import rules
 from constructs.props import dotted
 
 from .inputs import InputError, read_text_bounded
-from .layers import Setting, ValuesError, line_of, parse_document
+from .layers import ValuesError, line_of, parse_document
+from .settings import Setting
 
 __all__ = ["ENVIRONMENTS_FILE", "Environment", "load_environments"]
 

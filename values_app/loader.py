@@ -17,11 +17,35 @@ from constructs.props import Problem
 from .checks import check_values, construct_problems
 from .convert import build
 from .kinds import ServiceContext
-from .layers import FileLayer, Layers, Setting, ValuesError, load_layers, parse_document
+from .layers import FileLayer, Layers, ValuesError, file_layers, merge, parse_document
 from .model import AppValues, ServiceUnion
 from .references import expand_values
+from .settings import Setting, apply_setting, parse_setting
 
-__all__ = ["ValuesError", "load_values", "parse_values", "values_from_layers"]
+__all__ = ["ValuesError", "load_layers", "load_values", "parse_values", "values_from_layers"]
+
+
+def load_layers(files: Sequence[Path], settings: Sequence[Setting] = ()) -> Layers:
+    """Read ``files`` (each with its ``extends`` chain) and merge them in order, then apply
+    ``settings``. Raise :class:`ValuesError` with every problem of the files (one line each)."""
+    layers = Layers(data={})
+    problems: list[str] = []
+    for path in files:
+        try:
+            layers.files += file_layers(path)
+        except ValuesError as error:
+            problems += error.lines
+    if problems:
+        raise ValuesError(problems)
+    if len(layers.files) == 1 and not settings:
+        layers.data = layers.files[0].data  # nothing merges into it: no copy
+    else:
+        for layer in layers.files:
+            merge(layers.data, layer.data)
+    for setting in settings:
+        for where, field_path, value in parse_setting(setting):
+            apply_setting(layers, where, field_path, value)
+    return layers
 
 
 def load_values(files: Path | str | Sequence[Path | str], settings: Sequence[Setting] = ()) -> AppValues:

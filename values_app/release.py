@@ -12,7 +12,7 @@ Charts and their files, in the order ``kubectl apply -f dist/`` reads them:
 Everything is built with the library's public API, the calls a user makes in a chart of their
 own: one ``WebService``/``ApiService``/``McpService`` per service, ``env_from_config_map`` and
 ``env_from_secret`` key by key, ``allow_from`` for who may connect to whom, ``AppIngress`` for the
-routes. The charts defer their objects (:func:`constructs.manifest.defer_objects`): the synth
+routes. The charts defer their objects (:func:`constructs.charts.defer_objects`): the synth
 renders them on the Python side, without creating them in the construct tree.
 """
 
@@ -28,7 +28,8 @@ from constructs.app_config import AppConfig
 from constructs.app_ingress import AppIngress
 from constructs.app_namespace import AppNamespace, Level, pod_security_of
 from constructs.app_secret import AppSecret, SecretValue
-from constructs.manifest import Manifest, ManifestConstruct, new_chart
+from constructs.charts import new_chart
+from constructs.manifest import Manifest, ManifestConstruct
 from constructs.network_policies import DefaultDeny
 from constructs.props import fields_checked
 from constructs.service_workload import ServiceWorkload

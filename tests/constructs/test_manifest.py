@@ -12,7 +12,8 @@ import yaml
 
 from constructs import Construct
 from constructs.api_service import ApiService
-from constructs.manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, defer_objects, object_meta
+from constructs.charts import defer_objects
+from constructs.manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, object_meta
 from imports import k8s
 
 

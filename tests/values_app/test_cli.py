@@ -11,7 +11,7 @@ import pytest
 import main
 from tests.values_app.test_yaml_io import BILLION_LAUGHS
 from values_app import cli
-from values_app.layers import Setting
+from values_app.settings import Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"

@@ -10,9 +10,10 @@ import pytest
 
 from tests.values_app.test_yaml_io import BILLION_LAUGHS, bringing
 from values_app import cli
-from values_app.layers import MAX_EXTENDS, FlagInt, Setting, ValuesError, load_layers, parse_document, parse_setting
-from values_app.loader import load_values
+from values_app.layers import MAX_EXTENDS, ValuesError, parse_document
+from values_app.loader import load_layers, load_values
 from values_app.model import AppValues, DeploymentValues
+from values_app.settings import FlagInt, Setting, parse_setting
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"

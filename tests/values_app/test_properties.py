@@ -16,8 +16,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from values_app.layers import load_layers
-from values_app.loader import ValuesError, parse_values
+from values_app.loader import ValuesError, load_layers, parse_values
 from values_app.release import build_release
 from values_app.synth import render_files
 

@@ -113,7 +113,7 @@ DELETE = (
 
 
 def test_a_release_moved_to_another_namespace_says_how_to_remove_the_old_one(tmp_path: Path) -> None:
-    from values_app.layers import Setting
+    from values_app.settings import Setting
 
     out = tmp_path / "dist"
     synth(out, {})
@@ -136,7 +136,7 @@ def test_a_release_moved_to_another_namespace_says_how_to_remove_the_old_one(tmp
 
 
 def test_diff_says_the_namespace_moved(tmp_path: Path) -> None:
-    from values_app.layers import Setting
+    from values_app.settings import Setting
 
     out = tmp_path / "dist"
     synth(out, {})

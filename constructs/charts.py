@@ -1,0 +1,173 @@
+"""Charts: what the library knows of each cdk8s chart its constructs are in (asked of cdk8s once:
+each question crosses the jsii bridge), and what an app's synth runs for them.
+
+**Deferred objects.** In a chart passed to :func:`defer_objects`, a construct creates its objects
+in the construct tree only when asked for one (``service.deployment``) or when cdk8s synthesizes
+the chart; :func:`~.manifest.chart_manifests` renders them without creating them at all, which
+saves a jsii call per object. The values app uses this; charts of your own need not.
+
+**App checks.** The synth of an app that holds this library's constructs runs :data:`APP_CHECKS`
+(an object rendered twice into a namespace, a cdk8s-plus policy that cuts our pods' egress, a pod
+below its namespace's Pod Security level: :mod:`.synth_checks`).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import cdk8s
+import jsii
+
+import constructs as _upstream
+from constructs import Construct
+
+if TYPE_CHECKING:
+    from .manifest import ManifestConstruct
+
+__all__ = ["APP_CHECKS", "ChartInfo", "chart_info", "defer_objects", "new_chart"]
+
+
+class ChartInfo:
+    """What the library needs to know of a chart, asked of cdk8s once (each question crosses the
+    jsii bridge), and the library's constructs in it."""
+
+    def __init__(self, chart: cdk8s.Chart) -> None:
+        self.chart = chart
+        self.deferred = False
+        self.members: list[ManifestConstruct] = []
+        self._namespace: tuple[str | None] | None = None
+        self._labels: dict[str, str] | None = None
+        self._id: str | None = None
+        self.registry: dict[str, Any] = {}
+        """Per-chart state of the constructs (e.g. the pods each service selects)."""
+        self.checked = False
+        """Whether the app's synth runs :data:`APP_CHECKS`."""
+
+    @property
+    def namespace(self) -> str | None:
+        if self._namespace is None:
+            self._namespace = (self.chart.namespace,)
+        return self._namespace[0]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        if self._labels is None:
+            self._labels = dict(self.chart.labels)
+        return self._labels
+
+    @property
+    def id(self) -> str:
+        if self._id is None:
+            self._id = self.chart.node.id
+        return self._id
+
+
+_CHARTS: weakref.WeakKeyDictionary[cdk8s.Chart, ChartInfo] = weakref.WeakKeyDictionary()
+
+
+def chart_info(scope: Construct) -> ChartInfo:
+    """The :class:`ChartInfo` of the chart that ``scope`` is in (or is)."""
+    chart = scope if isinstance(scope, cdk8s.Chart) else cdk8s.Chart.of(scope)
+    info = _CHARTS.get(chart)
+    if info is None:
+        info = _CHARTS[chart] = ChartInfo(chart)
+    return info
+
+
+@jsii.implements(_upstream.IValidation)
+class _CreateDeferred:
+    """Runs when cdk8s synthesizes (it validates every construct of the app first): creates the
+    deferred objects of the charts' constructs, so that cdk8s renders them."""
+
+    def __init__(self) -> None:
+        self.charts: list[ChartInfo] = []
+
+    def validate(self) -> list[str]:
+        for info in self.charts:
+            for member in info.members:
+                member.create_objects()
+        return []
+
+
+_HOOKS: weakref.WeakKeyDictionary[Construct, _CreateDeferred] = weakref.WeakKeyDictionary()
+"""One hook per app (or per chart whose app is not known without asking cdk8s)."""
+
+APP_CHECKS: list[Callable[[Construct], list[str]]] = []
+"""What an app that holds this library's constructs must pass when cdk8s synthesizes it
+(``App.synth()`` validates first): each takes the app's root and returns one line per problem
+(:mod:`.synth_checks` adds them)."""
+
+
+@jsii.implements(_upstream.IValidation)
+class _AppChecks:
+    """Runs :data:`APP_CHECKS` on ``root`` when cdk8s synthesizes it."""
+
+    def __init__(self, root: Construct) -> None:
+        self.root = root
+
+    def validate(self) -> list[str]:
+        from . import synth_checks  # noqa: F401 - it adds the checks
+
+        return [line for check in APP_CHECKS for line in check(self.root)]
+
+
+_CHECKED: weakref.WeakSet[Construct] = weakref.WeakSet()
+"""The roots whose synth runs :data:`APP_CHECKS`."""
+
+
+def _check_app(info: ChartInfo) -> None:
+    """Make the synth of ``info``'s app run :data:`APP_CHECKS` (once per app)."""
+    if info.checked:
+        return
+    info.checked = True
+    root: Construct = info.chart.node.root  # type: ignore[assignment]
+    if root not in _CHECKED:
+        _CHECKED.add(root)
+        root.node.add_validation(_AppChecks(root))
+
+
+def new_chart(
+    scope: Construct,
+    id: str,
+    *,
+    namespace: str | None = None,
+    labels: dict[str, str] | None = None,
+    defer: bool = False,
+) -> cdk8s.Chart:
+    """``cdk8s.Chart(scope, id, namespace=..., labels=..., disable_resource_name_hashes=True)``,
+    whose namespace and labels the library then knows without asking cdk8s (two jsii calls less
+    per chart); with ``defer``, see :func:`defer_objects`."""
+    chart = cdk8s.Chart(scope, id, namespace=namespace, labels=labels, disable_resource_name_hashes=True)
+    info = chart_info(chart)
+    info._namespace = (namespace,)
+    info._labels = dict(labels or {})
+    info._id = id
+    if defer:
+        _defer(info, scope if isinstance(scope, cdk8s.App) else chart)
+    return chart
+
+
+def defer_objects(chart: cdk8s.Chart) -> None:
+    """Create the objects of this library's constructs in ``chart`` only when they are needed:
+    when a construct's object is asked for (``service.deployment``) or when cdk8s synthesizes the
+    chart (``App.synth()``, ``cdk8s.Testing.synth()``, ``chart.to_json()``). :func:`chart_manifests`
+    renders them without creating them, one jsii call less per object. Call it before adding
+    constructs. Caveat: cdk8s orders a deferred object by a dependency on its construct
+    (``node.add_dependency``) only from its second synth on; add dependencies between the objects
+    themselves, or do not defer."""
+    _defer(chart_info(chart), chart)
+
+
+def _defer(info: ChartInfo, host: Construct) -> None:
+    """Defer the objects of ``info``'s chart, its hook on ``host`` (the chart, or its app: cdk8s
+    validates every construct of the app before it synthesizes any chart)."""
+    if info.deferred:
+        return
+    info.deferred = True
+    hook = _HOOKS.get(host)
+    if hook is None:
+        hook = _HOOKS[host] = _CreateDeferred()
+        host.node.add_validation(hook)
+    hook.charts.append(info)
