@@ -6,8 +6,6 @@
 :class:`~.app_namespace.AppNamespace`); the service constructs take the same label props.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeVar

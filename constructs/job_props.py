@@ -1,19 +1,18 @@
 """The props of the job kinds: :class:`ScheduledJobProps` (a CronJob) and :class:`MigrationJobProps`
 (a Job that must finish before workloads roll)."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterator
 from typing import Literal
 
 from .props import Problem, check, int_range, prop, propsclass
+from .regex import lazy
 from .workload_props import WorkloadOptions, WorkloadProps
 
 __all__ = ["MigrationJobOptions", "MigrationJobProps", "ScheduledJobOptions", "ScheduledJobProps", "cron_problems"]
 
 _MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"})
-_PART = re.compile(r"(?P<range>\*|\?|(?P<first>[0-9A-Za-z]+)(-(?P<last>[0-9A-Za-z]+))?)(/(?P<step>[0-9]+))?")
+_PART = lazy(r"(?P<range>\*|\?|(?P<first>[0-9A-Za-z]+)(-(?P<last>[0-9A-Za-z]+))?)(/(?P<step>[0-9]+))?")
 _RANGES = ((0, 59, "minute"), (0, 23, "hour"), (1, 31, "day of month"), (1, 12, "month"), (0, 7, "day of week"))
 _NAMES = {
     3: {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])},

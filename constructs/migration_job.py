@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any, ClassVar, Unpack
@@ -115,6 +114,8 @@ class MigrationJob(Workload):
 
     def job_name(self) -> str:
         """The Job's name: ``<name>-<8 hex digits of its pod template>``."""
+        import hashlib  # here, not at import: loading OpenSSL costs ~4 ms, and few charts hold a Job
+
         digest = hashlib.sha256(json.dumps(resolve(self._template), sort_keys=True).encode()).hexdigest()
         return f"{self.name}-{digest[:8]}"
 

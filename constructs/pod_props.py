@@ -29,8 +29,9 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, check, min_length, prop, propsclass
+from .props import Problem, Props, check, defaults, min_length, prop, propsclass
 from .quantity import QuantityError, parse_quantity
+from .regex import lazy
 
 __all__ = [
     "RELAXATION_CHECKS",
@@ -69,9 +70,9 @@ class ResourceAmounts(Props):
 class Resources(Props):
     """CPU and memory requests and limits. A request may not exceed its limit."""
 
-    requests: ResourceAmounts = ResourceAmounts()
+    requests: ResourceAmounts = defaults(ResourceAmounts)
     """Default: none."""
-    limits: ResourceAmounts = ResourceAmounts()
+    limits: ResourceAmounts = defaults(ResourceAmounts)
     """Default: none."""
 
     def cross_checks(self) -> Iterator[Problem]:
@@ -131,9 +132,9 @@ class Probes(Props):
     """Liveness and readiness probes (every container with a port gets both), and an optional
     startup probe that holds the other two back until a slow start is over."""
 
-    liveness: Probe = Probe()
+    liveness: Probe = defaults(Probe)
     """Default: TCP check on the container port."""
-    readiness: Probe = Probe()
+    readiness: Probe = defaults(Probe)
     """Default: TCP check on the container port."""
     startup: Probe | None = None
     """Default: none."""
@@ -187,7 +188,7 @@ class Security(Props):
     """Mount the image read-only; ``writable_paths`` get emptyDir volumes. Default: true."""
     allow_privilege_escalation: bool = False
     """Let a process gain more privileges than its parent (setuid binaries). Default: false."""
-    capabilities: Capabilities = Capabilities()
+    capabilities: Capabilities = defaults(Capabilities)
     """Default: drop ALL, add none."""
     seccomp_profile: Literal["RuntimeDefault", "Unconfined"] = "RuntimeDefault"
     """Seccomp profile of the pod. Default: RuntimeDefault."""
@@ -259,7 +260,7 @@ def restricted_exceptions(security: Security) -> list[Relaxation]:
     return [relaxation for relaxation in _relaxations(security) if relaxation.below_restricted]
 
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _env_names(env: Mapping[str, str]) -> list[Problem]:
@@ -294,7 +295,7 @@ class Container(Props):
         requests=ResourceAmounts(cpu="10m", memory="32Mi"), limits=ResourceAmounts(cpu="100m", memory="128Mi")
     )
     """Default: 10m/100m CPU and 32Mi/128Mi memory."""
-    security: Security = Security()
+    security: Security = defaults(Security)
     """Default: the Pod Security Standard "restricted"."""
     writable_paths: Sequence[str] = prop(default=("/tmp",), each=WRITABLE_PATH)
     """Directories that get a writable emptyDir. Default: ``/tmp``."""
@@ -554,5 +555,5 @@ class Egress(Props):
     Default: none."""
     external_cidrs: Sequence[str] = prop(default=("0.0.0.0/0",), each=CIDR)
     """Where those ports may be reached. Default: anywhere."""
-    dns: DnsPeer = DnsPeer()
+    dns: DnsPeer = defaults(DnsPeer)
     """Default: the cluster's DNS pods in kube-system."""

@@ -5,12 +5,12 @@ keywords that describe it), attached to a field with :func:`~.props.prop`. Kuber
 come from :mod:`.rules`; the others say here why they are stricter.
 """
 
-import re
 from collections.abc import Callable
 from typing import Any, Literal
 
 from . import rules
 from .props import Check, check, int_range, pattern
+from .regex import lazy
 
 __all__ = [
     "AUDIT_CHECK",
@@ -84,8 +84,8 @@ def _reason(text: str) -> list[str]:
 
 REASON = check(_reason, minLength=REASON_LENGTH, pattern=rf"(\S\s*){{{REASON_LENGTH}}}")
 
-_CPU = re.compile(r"(\d+(\.\d+)?|\.\d+)m?")
-_MEMORY = re.compile(r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_CPU = lazy(r"(\d+(\.\d+)?|\.\d+)m?")
+_MEMORY = lazy(r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
 
 
 def _cpu(text: str) -> list[str]:
@@ -103,7 +103,7 @@ def _memory(text: str) -> list[str]:
 CPU = check(_cpu, pattern=rf"^{_CPU.pattern}$")
 MEMORY = check(_memory, pattern=rf"^{_MEMORY.pattern}$")
 
-_PATH = re.compile(r"/[^\s]*")
+_PATH = lazy(r"/[^\s]*")
 
 
 def _http_path(value: str) -> list[str]:
@@ -143,7 +143,7 @@ _REPOSITORY = (
 )
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"sha256:[a-f0-9]{64}"
-_IMAGE = re.compile(rf"(?P<repository>{_REPOSITORY})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
+_IMAGE = lazy(rf"(?P<repository>{_REPOSITORY})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
 
 
 def _image(value: str) -> list[str]:

@@ -17,11 +17,13 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
-import re
+import inspect
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, cast
+
+from .regex import lazy
 
 __all__ = [
     "Check",
@@ -30,6 +32,7 @@ __all__ = [
     "Props",
     "PropsError",
     "check",
+    "defaults",
     "dotted",
     "fields_checked",
     "fields_of",
@@ -46,6 +49,7 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+_P = TypeVar("_P", bound="Props")
 
 Path = tuple[str | int, ...]
 """A field path: field names (or mapping keys) and list indexes, e.g. ``("resources", "requests", "cpu")``."""
@@ -114,7 +118,7 @@ def int_range(low: int, high: int, what: str) -> Check:
 
 def pattern(regex: str, hint: str) -> Check:
     """The whole value matches ``regex``; else ``{value!r} is not allowed here ({hint})``."""
-    compiled = re.compile(regex)
+    compiled = lazy(regex)
 
     def rule(value: str) -> list[str]:
         return [] if compiled.fullmatch(value) else [f"{value!r} is not allowed here ({hint})"]
@@ -332,10 +336,74 @@ def _not_a(value: Any, tp: Any) -> str:
 
 @typing.dataclass_transform(kw_only_default=True, field_specifiers=(dataclasses.field, prop))
 def propsclass(cls: type[_T]) -> type[_T]:
-    """Make ``cls`` (a :class:`Props` subclass) a keyword-only dataclass. Only ``__init__`` is
-    generated: representation, equality and immutability come from :class:`Props` (one
-    implementation for every class, which keeps importing the library cheap)."""
-    return dataclasses.dataclass(kw_only=True, repr=False, eq=False)(cls)
+    """Make ``cls`` (a :class:`Props` subclass) a keyword-only dataclass. Nothing is generated:
+    construction, representation, equality and immutability come from :class:`Props`, one
+    implementation for every class (generating an ``__init__`` per class would cost about half a
+    millisecond each, at every import of the library)."""
+    return dataclasses.dataclass(kw_only=True, init=False, repr=False, eq=False)(cls)
+
+
+DEFAULTED: set[type[Props]] = set()
+"""The classes :func:`defaults` made an instance of (a test checks each one's defaults)."""
+
+
+def defaults(cls: type[_P]) -> _P:
+    """An instance of the props class ``cls`` with every field its default, not checked as it is
+    made: for the defaults of other props (``security: Security = defaults(Security)``), made at
+    every import of the library, whose checks a test runs once instead."""
+    instance = cls.__new__(cls)
+    for name, default, factory in _init_spec(cast(Any, cls)).fields:
+        if default is not dataclasses.MISSING:
+            object.__setattr__(instance, name, default)
+        elif factory is not dataclasses.MISSING:
+            object.__setattr__(instance, name, factory())
+        else:
+            raise TypeError(f"{cls.__qualname__}.{name} has no default")
+    object.__setattr__(instance, "_frozen", True)
+    DEFAULTED.add(cls)
+    return instance
+
+
+class _InitSpec(NamedTuple):
+    fields: tuple[tuple[str, Any, Any], ...]
+    """Each field's name, default and default factory (``dataclasses.MISSING`` when none)."""
+    names: frozenset[str]
+
+
+@functools.cache
+def _init_spec(cls: Any) -> _InitSpec:
+    found = tuple((f.name, f.default, f.default_factory) for f in fields_of(cls) if f.init)
+    return _InitSpec(found, frozenset(name for name, _, _ in found))
+
+
+def _quoted(names: Sequence[str]) -> str:
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+
+
+class _Signature:
+    """``inspect.signature(SomeProps)``: its keyword arguments and their defaults, as a generated
+    ``__init__`` would show them (``help()`` reads it)."""
+
+    def __get__(self, obj: Any, cls: Any) -> inspect.Signature | None:
+        return None if obj is not None else _signature_of(cls)
+
+
+@functools.cache
+def _signature_of(cls: Any) -> inspect.Signature:
+    types_ = hints(cls)
+    parameters = []
+    for field in fields_of(cls):
+        if field.default is not dataclasses.MISSING:
+            default = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        else:
+            default = inspect.Parameter.empty
+        parameters.append(
+            inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=types_[field.name])
+        )
+    return inspect.Signature(parameters, return_annotation=None)
 
 
 _FIELDS_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("fields_checked", default=False)
@@ -362,6 +430,33 @@ class Props:
 
     OWNER: ClassVar[str] = ""
     """How errors name the owner of these props. Default: the class name."""
+
+    __signature__: ClassVar[Any] = _Signature()
+
+    def __init__(self, **kwargs: Any) -> None:
+        cls: Any = type(self)
+        spec = _init_spec(cls)
+        missing: list[str] = []
+        for name, default, factory in spec.fields:
+            if name in kwargs:
+                value = kwargs[name]
+            elif default is not dataclasses.MISSING:
+                value = default
+            elif factory is not dataclasses.MISSING:
+                value = factory()
+            else:
+                missing.append(name)
+                continue
+            object.__setattr__(self, name, value)
+        if missing:  # the words of a generated __init__ (make_props reads the names out of them)
+            plural = "s" if len(missing) > 1 else ""
+            raise TypeError(
+                f"{cls.__qualname__}.__init__() missing {len(missing)} required keyword-only argument{plural}: {_quoted(missing)}"
+            )
+        for name in kwargs:
+            if name not in spec.names:
+                raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {name!r}")
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         found = self.problems()

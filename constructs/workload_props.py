@@ -12,8 +12,6 @@ are in :mod:`.pod_props`; the field rules in :mod:`.prop_rules`. Each ``*Options
 the same keyword arguments for type checkers (a test keeps them equal to the props).
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -46,7 +44,7 @@ from .prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from .props import Problem, Props, check, min_length, prop, propsclass
+from .props import Problem, Props, check, defaults, min_length, prop, propsclass
 
 __all__ = [
     "UNRESERVED",
@@ -100,9 +98,9 @@ class WorkloadProps(Props):
     ``env_from_secret``, ``env_from`` and ``connect``)."""
     resources: Resources | None = None
     """Requests and limits. Default: the kind's (``DEFAULT_RESOURCES``)."""
-    probes: Probes = Probes()
+    probes: Probes = defaults(Probes)
     """Default: TCP checks on the container port (none for a workload without a port)."""
-    security: Security = Security()
+    security: Security = defaults(Security)
     """Default: the Pod Security Standard "restricted"; each relaxation needs its reason
     (``Security(reasons=...)``)."""
     writable_paths: Sequence[str] | None = prop(default=None, each=WRITABLE_PATH)

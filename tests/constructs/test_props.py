@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from typing import Any
 
 import pytest
 
 from constructs.pod_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
-from constructs.props import Problem, PropsError, dotted, type_problems
+from constructs.props import Problem, PropsError, defaults, dotted, field_problems, type_problems
 
 
 def test_every_problem_at_once() -> None:
@@ -59,3 +61,38 @@ def test_a_missing_required_prop_is_named() -> None:
     with pytest.raises(PropsError) as error:
         make_props(AppConfigProps, "AppConfig 'config'", "config")
     assert str(error.value) == "AppConfig 'config': data: required, but missing"
+
+
+def _defaulted() -> list[type]:
+    import constructs.library  # noqa: F401 - loads every module of the library
+    from constructs.props import DEFAULTED
+
+    return sorted(DEFAULTED, key=lambda cls: cls.__qualname__)
+
+
+@pytest.mark.parametrize("cls", _defaulted(), ids=lambda cls: cls.__qualname__)
+def test_every_default_made_unchecked_passes_its_class_s_rules(cls: type) -> None:
+    """defaults(X) makes the default props of other props without checking them (at every
+    import); here they are checked, once."""
+    instance: Any = defaults(cls)
+    assert field_problems(instance) == []
+    assert list(instance.cross_checks()) == []
+    assert instance == cls()
+
+
+def test_props_of_defaults_only_are_still_checked_when_a_user_makes_them() -> None:
+    from constructs.pod_props import Toleration
+
+    with pytest.raises(PropsError, match="an Equal toleration needs its key"):
+        Toleration()
+
+
+def test_props_are_made_by_keyword_with_the_messages_of_a_generated_init() -> None:
+    with pytest.raises(TypeError, match=r"ResourceAmounts.__init__\(\) got an unexpected keyword argument 'gpu'"):
+        ResourceAmounts(gpu="1")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"takes 1 positional argument"):
+        ResourceAmounts("1")  # type: ignore[call-arg]
+    signature = inspect.signature(Probe)
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in signature.parameters.values())
+    assert signature.parameters["path"].default is None
+    assert dataclasses.replace(ResourceAmounts(cpu="1"), memory="1Gi") == ResourceAmounts(cpu="1", memory="1Gi")
