@@ -12,6 +12,7 @@ from .app_config import AppConfig
 from .app_ingress import AppIngress
 from .app_namespace import AppNamespace, pod_security_labels, pod_security_of
 from .app_secret import AppSecret, SecretValue
+from .external_secret import ExternalSecret
 from .manifest import Lazy, Manifest, chart_manifests, defer_objects
 from .mcp_service import McpService
 from .network_policies import DefaultDeny
@@ -30,6 +31,7 @@ __all__ = [
     "Capabilities",
     "DefaultDeny",
     "Egress",
+    "ExternalSecret",
     "Lazy",
     "Manifest",
     "McpService",
