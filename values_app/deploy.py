@@ -26,15 +26,28 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from constructs.app_namespace import EXCEPTIONS_ANNOTATION, Level, pod_security_labels
 
 from .release import NAMESPACE_FILE, RELEASE_CONSTRUCTS, Release
 
-__all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command", "left_behind"]
+__all__ = [
+    "OPTIONAL_KINDS",
+    "DeployPlan",
+    "deploy_plan",
+    "external_secret_lines",
+    "external_secrets",
+    "group_version_kind",
+    "label_namespace_command",
+    "left_behind",
+    "renderable_kinds",
+]
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+
+Files = Mapping[str, Sequence[Mapping[str, Any]]]
 
 
 def group_version_kind(manifest: Mapping[str, Any]) -> str:
@@ -87,22 +100,71 @@ def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[st
     return command
 
 
-def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], release: Release) -> DeployPlan:
-    """The deploy commands for ``files`` written to ``outdir`` by a synth of ``release``."""
+OPTIONAL_KINDS = frozenset({("external-secrets.io/v1", "ExternalSecret")})
+"""Kinds of custom resources a release can render: listed for pruning only where the release uses
+them (this output renders one, or the output it replaces did). kubectl refuses a
+``--prune-allowlist`` (and ``kubectl delete``) of a kind the cluster does not know, so listing them
+always would break every deploy to a cluster without their operator."""
+
+
+def external_secrets(release: Release) -> list[str]:
+    """The Secrets of ``release`` that an ExternalSecret makes (never rendered as a Secret)."""
+    return [name for name, secret in release.values.secrets.items() if secret.external_secret is not None]
+
+
+def external_secret_lines(release: Release) -> list[str]:
+    """What the summary says of each Secret an ExternalSecret makes."""
+    lines = []
+    for name in external_secrets(release):
+        source = release.values.secrets[name].external_secret
+        assert source is not None
+        lines.append(
+            f"Secret {name} is made by the External Secrets Operator (ExternalSecret {name}, from {source.store_kind} "
+            f"{source.store}, {source.remote_key}): the cluster needs the operator and that store."
+        )
+    if lines and not release.values.reloader:
+        lines.append(
+            "Pods read a Secret when they start: after the operator changes one, restart the workloads that read it, or "
+            "set reloader: true on a cluster that runs Stakater Reloader."
+        )
+    return lines
+
+
+def renderable_kinds(release: Release, previous: Files = MappingProxyType({})) -> list[dict[str, str]]:
+    """``{"apiVersion": ..., "kind": ...}`` of every kind but the Namespace that ``release`` can
+    render, in the order of the output; an optional kind (:data:`OPTIONAL_KINDS`) only where the
+    release renders one or ``previous`` (the output it replaces) holds one."""
+    used = {(str(m.get("apiVersion")), str(m.get("kind"))) for docs in previous.values() for m in docs}
+    if external_secrets(release):
+        used.add(("external-secrets.io/v1", "ExternalSecret"))
+    return [
+        {"apiVersion": v, "kind": k}
+        for cls in RELEASE_CONSTRUCTS
+        for v, k in cls.RENDERS
+        if k != "Namespace" and ((v, k) not in OPTIONAL_KINDS or (v, k) in used)
+    ]
+
+
+def deploy_plan(
+    outdir: Path,
+    files: Mapping[str, Sequence[Mapping[str, Any]]],
+    release: Release,
+    previous: Files = MappingProxyType({}),
+) -> DeployPlan:
+    """The deploy commands for ``files`` written to ``outdir`` by a synth of ``release`` (which
+    replaced the output ``previous``)."""
     values = release.values
     directory = shlex.quote(str(outdir))
     # Every kind the release can render, not only those this output has: a kind a later render
     # drops (an autoscaler, the Ingress) must still be pruned, and --prune-allowlist replaces
     # kubectl's defaults, so a kind left off is never pruned.
-    renderable = [{"apiVersion": v, "kind": k} for cls in RELEASE_CONSTRUCTS for v, k in cls.RENDERS if k != "Namespace"]
-    kinds = dict.fromkeys(group_version_kind(m) for m in renderable)
+    kinds = dict.fromkeys(group_version_kind(m) for m in renderable_kinds(release, previous))
     notes: list[str] = []
-    unrendered = [m.name for m in release.missing_secrets]
-    if unrendered and "core/v1/Secret" in kinds:
-        del kinds["core/v1/Secret"]
-    if unrendered:
-        why = ", ".join(f"{m.name} ({'external' if m.external else 'values not given'})" for m in release.missing_secrets)
-        notes.append(f"Secrets are never pruned here: this synth does not render {why}.")
+    why = [f"{m.name} ({'external' if m.external else 'values not given'})" for m in release.missing_secrets]
+    why += [f"{name} (made by its ExternalSecret)" for name in external_secrets(release)]
+    if why:
+        kinds.pop("core/v1/Secret", None)
+        notes.append(f"Secrets are never pruned here: this synth does not render {', '.join(why)}.")
     allowlist = tuple(kinds)
     flags = " ".join(f"--prune-allowlist={kind}" for kind in allowlist)
     prune = f"kubectl apply -f {directory} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
@@ -154,7 +216,7 @@ def left_behind(previous: Mapping[str, Sequence[Mapping[str, Any]]], release: Re
             elif isinstance(metadata.get("namespace"), str) and isinstance(labels.get(INSTANCE_LABEL), str):
                 old.setdefault(metadata["namespace"], set()).add(labels[INSTANCE_LABEL])
     lines: list[str] = []
-    kinds = ",".join(dict.fromkeys(_resource(v, k) for cls in RELEASE_CONSTRUCTS for v, k in cls.RENDERS if k != "Namespace"))
+    kinds = ",".join(dict.fromkeys(_resource(m["apiVersion"], m["kind"]) for m in renderable_kinds(release, previous)))
     for where in sorted(set(old) - {namespace}):
         lines.append(
             f"The previous output put this release in namespace {where}, this one in {namespace}: kubectl apply --prune "

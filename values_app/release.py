@@ -4,6 +4,8 @@ Charts and their files, in the order ``kubectl apply -f dist/`` reads them:
 
 =============================  ============================================================
 ``00-namespace.k8s.yaml``      the Namespace, when the values render one
+``10-external-secrets.k8s.yaml``  the ExternalSecrets that make the Secrets declared with
+                               ``externalSecret`` (External Secrets Operator)
 ``10-secrets.secret.yaml``     the Secrets whose values were all supplied (git-ignored)
 ``20-app.k8s.yaml``            ConfigMaps, the default-deny NetworkPolicy, each service's
                                objects, then the Ingress
@@ -30,6 +32,7 @@ from constructs.app_config import AppConfig
 from constructs.app_ingress import AppIngress
 from constructs.app_namespace import AppNamespace, Level, pod_security_of
 from constructs.app_secret import AppSecret, SecretValue
+from constructs.external_secret import ExternalSecret
 from constructs.manifest import ManifestConstruct, new_chart
 from constructs.mcp_service import McpService
 from constructs.network_policies import DefaultDeny
@@ -44,6 +47,7 @@ from .secrets import MissingSecret, resolve_secrets
 __all__ = [
     "APP_FILE",
     "CONSTRUCTS",
+    "EXTERNAL_SECRETS_FILE",
     "NAMESPACE_FILE",
     "RELEASE_CONSTRUCTS",
     "SECRETS_FILE",
@@ -56,15 +60,24 @@ __all__ = [
 ]
 
 NAMESPACE_FILE = "00-namespace.k8s.yaml"
+EXTERNAL_SECRETS_FILE = "10-external-secrets.k8s.yaml"
 SECRETS_FILE = "10-secrets.secret.yaml"
 APP_FILE = "20-app.k8s.yaml"
 
 CONSTRUCTS: dict[str, type[Workload]] = {"web": WebService, "api": ApiService, "mcp": McpService}
 """The construct that renders each ``kind`` of service."""
 
-RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (AppConfig, AppSecret, DefaultDeny, *CONSTRUCTS.values(), AppIngress)
+RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (
+    AppConfig,
+    AppSecret,
+    ExternalSecret,
+    DefaultDeny,
+    *CONSTRUCTS.values(),
+    AppIngress,
+)
 """Every construct a release may be built of (besides its Namespace), in the order of the output:
-what they can render is what a pruning deploy lists (:mod:`.deploy`)."""
+what they can render is what a pruning deploy lists (:mod:`.deploy`; a kind of a custom resource,
+the ExternalSecret, only where the release renders one)."""
 
 _CALLERS_BY_KIND = {"web": (), "api": ("web",), "mcp": ("api",)}
 """Which kinds of service may call each kind, unless a service says otherwise."""
@@ -272,6 +285,25 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
         for name, data in complete.items():
             secrets[name] = AppSecret(secrets_chart, name, name=name, data=data, **_common(values, "secrets"))
 
+    external_chart = None
+    for name, secret in values.secrets.items():
+        if secret.external_secret is not None:
+            if external_chart is None:
+                external_chart = new_chart(release.app, "external-secrets", namespace=namespace, defer=True)
+            source = secret.external_secret
+            ExternalSecret(
+                external_chart,
+                name,
+                name=name,
+                store=source.store,
+                store_kind=source.store_kind,
+                remote_key=source.remote_key,
+                keys=secret.keys,
+                properties=source.properties,
+                refresh_interval=source.refresh_interval,
+                **_common(values, "secrets"),
+            )
+
     chart = new_chart(release.app, "app", namespace=namespace, defer=True)
     configs = {
         name: AppConfig(chart, f"configmap:{name}", name=name, data=data, **_common(values, "config"))
@@ -329,6 +361,8 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
             **_common(values, "namespace"),
         )
         release.charts[NAMESPACE_FILE] = namespace_chart
+    if external_chart is not None:
+        release.charts[EXTERNAL_SECRETS_FILE] = external_chart
     if secrets_chart is not None:
         release.charts[SECRETS_FILE] = secrets_chart
     release.charts[APP_FILE] = chart

@@ -23,7 +23,7 @@ from constructs.manifest import chart_manifests
 from constructs.props import PropsError
 from constructs.rules import object_problems
 
-from .deploy import DeployPlan, deploy_plan, left_behind
+from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind
 from .model import AppValues
 from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
@@ -78,6 +78,7 @@ class SynthResult(NamedTuple):
         ]
         lines += [f"  {self.outdir / name}" for name in self.files]
         lines += [missing.message() for missing in self.release.missing_secrets]
+        lines += external_secret_lines(self.release)
         lines += self.deploy_plan().lines()
         restart = restart_plan(self.release, secret_changes(self.previous, self.files))
         if restart is not None:
@@ -91,7 +92,7 @@ class SynthResult(NamedTuple):
         return "\n".join(lines)
 
     def deploy_plan(self) -> DeployPlan:
-        return deploy_plan(self.outdir, self.files, self.release)
+        return deploy_plan(self.outdir, self.files, self.release, self.previous)
 
 
 def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:
