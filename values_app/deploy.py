@@ -34,15 +34,22 @@ from constructs.app_namespace import EXCEPTIONS_ANNOTATION, Level, pod_security_
 from .release import NAMESPACE_FILE, RELEASE_CONSTRUCTS, Release
 
 __all__ = [
+    "MIGRATIONS_FILE",
+    "MIGRATION_ANNOTATION",
+    "MIGRATION_TIMEOUT",
     "OPTIONAL_KINDS",
     "DeployPlan",
     "deploy_plan",
     "external_secret_lines",
     "external_secrets",
     "group_version_kind",
+    "is_migration",
     "label_namespace_command",
     "left_behind",
+    "migration_steps",
+    "migration_timeout",
     "renderable_kinds",
+    "separate_migrations",
 ]
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
@@ -72,11 +79,13 @@ class DeployPlan(NamedTuple):
     """What the commands leave alone, and why."""
     label_namespace: str | None = None
     """``kubectl label namespace ...`` for a namespace the chart does not render."""
+    migration: tuple[str, ...] = ()
+    """The migration steps, between the Namespace and the rest (:func:`migration_steps`)."""
 
     def lines(self) -> list[str]:
         """The summary's deploy section."""
         out = ["Deploy, deleting what this release no longer renders (only objects labelled with its instance):"]
-        steps = [self.namespace_step] if self.namespace_step else []
+        steps = [*([self.namespace_step] if self.namespace_step else []), *self.migration]
         out += [f"  {command}" for command in (*steps, self.prune)]
         if self.applyset is not None:
             out.append("or with server-side apply (an ApplySet; kubectl refuses --prune with --server-side otherwise):")
@@ -98,6 +107,86 @@ def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[st
         annotation = shlex.quote(f"{EXCEPTIONS_ANNOTATION}={why}")
         command += f" && kubectl annotate namespace {shlex.quote(namespace)} {annotation} --overwrite"
     return command
+
+
+MIGRATION_ANNOTATION = "todo-constructs.io/migration-before"
+"""What makes a rendered ``batch/v1`` Job a migration: the names of the Deployments (comma-separated)
+that it must finish before they roll. Argo CD runs it as a ``PreSync`` hook (the Job carries the
+hook annotations itself), Flux as a Kustomization of its own that the environment's depends on,
+kubectl in the order :func:`migration_steps` prints."""
+
+MIGRATIONS_FILE = "15-migrations.k8s.yaml"
+"""The file migration Jobs are written to, whatever chart rendered them: the kubectl order applies
+it on its own, before the rest."""
+
+MIGRATION_TIMEOUT = 600
+"""Seconds ``kubectl wait`` (and Flux) give a migration to complete when its Job sets no
+``activeDeadlineSeconds``: 10 minutes."""
+
+
+def is_migration(manifest: Mapping[str, Any]) -> bool:
+    """Whether ``manifest`` is a migration Job (:data:`MIGRATION_ANNOTATION`)."""
+    annotations = (manifest.get("metadata") or {}).get("annotations") or {}
+    return manifest.get("kind") == "Job" and MIGRATION_ANNOTATION in annotations
+
+
+def migration_timeout(jobs: Sequence[Mapping[str, Any]]) -> int:
+    """The seconds to wait for ``jobs``: the longest ``activeDeadlineSeconds``, else :data:`MIGRATION_TIMEOUT`."""
+    deadlines = [(job.get("spec") or {}).get("activeDeadlineSeconds") for job in jobs]
+    return max([d for d in deadlines if isinstance(d, int) and not isinstance(d, bool)], default=MIGRATION_TIMEOUT)
+
+
+def separate_migrations(files: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """``files`` with every migration Job moved to :data:`MIGRATIONS_FILE`, files left empty
+    dropped, in file-name order (the order ``kubectl apply -f`` reads them). Without a migration,
+    ``files`` as it is."""
+    if not any(is_migration(m) for docs in files.values() for m in docs):
+        return files
+    jobs = [m for docs in files.values() for m in docs if is_migration(m)]
+    rest = {name: [m for m in docs if not is_migration(m)] for name, docs in files.items()}
+    arranged = {name: docs for name, docs in rest.items() if docs}
+    arranged[MIGRATIONS_FILE] = [*arranged.get(MIGRATIONS_FILE, []), *jobs]
+    return dict(sorted(arranged.items()))
+
+
+def migration_steps(outdir: Path, files: Files) -> tuple[str, ...]:
+    """The kubectl steps that run the migration Jobs of ``files`` (written to ``outdir``) to
+    completion before the workloads roll: delete the previous run (a Job's pod template cannot
+    change, and a migration runs at every deploy, as Argo CD's ``BeforeHookCreation`` does), apply
+    the Jobs' file alone, wait for each to complete."""
+    by_file = {name: [m for m in docs if is_migration(m)] for name, docs in files.items()}
+    steps: list[str] = []
+    for name, jobs in by_file.items():
+        if not jobs:
+            continue
+        path = shlex.quote(str(outdir / name))
+        steps += [f"kubectl delete -f {path} --ignore-not-found", f"kubectl apply -f {path}"]
+        namespaces = dict.fromkeys(str((job.get("metadata") or {}).get("namespace") or "default") for job in jobs)
+        for namespace in namespaces:
+            names = " ".join(
+                f"job/{job['metadata']['name']}"
+                for job in jobs
+                if ((job.get("metadata") or {}).get("namespace") or "default") == namespace
+            )
+            steps.append(
+                f"kubectl wait --for=condition=complete -n {shlex.quote(namespace)} --timeout={migration_timeout(jobs)}s {names}"
+            )
+    return tuple(steps)
+
+
+def migration_notes(files: Files) -> list[str]:
+    """What the summary says of each migration: what it runs before."""
+    lines = []
+    for docs in files.values():
+        for job in docs:
+            if is_migration(job):
+                before = str(job["metadata"]["annotations"][MIGRATION_ANNOTATION])
+                lines.append(
+                    f"Migration {job['metadata']['name']} runs to completion before {before} roll (the steps after the "
+                    "Namespace); on a first deploy it waits for the ConfigMaps and Secrets it reads, which the last "
+                    "command creates: if kubectl wait times out then, run that command and the migration steps again."
+                )
+    return lines
 
 
 OPTIONAL_KINDS = frozenset({("external-secrets.io/v1", "ExternalSecret")})
@@ -167,7 +256,8 @@ def deploy_plan(
         notes.append(f"Secrets are never pruned here: this synth does not render {', '.join(why)}.")
     allowlist = tuple(kinds)
     flags = " ".join(f"--prune-allowlist={kind}" for kind in allowlist)
-    prune = f"kubectl apply -f {directory} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
+    recursive = " -R" if any("/" in name for name in files) else ""  # files in a directory of the output
+    prune = f"kubectl apply -f {directory}{recursive} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
     namespace_step = None
     if NAMESPACE_FILE in files:
         namespace_step = f"kubectl apply -f {shlex.quote(str(outdir / NAMESPACE_FILE))}"
@@ -187,7 +277,8 @@ def deploy_plan(
         label = label_namespace_command(values.namespace.name, release.pod_security, release.pod_security_exceptions)
         if values.namespace.name == "default":
             label += "   # applies to every pod in default"
-    return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label)
+    notes += migration_notes(files)
+    return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label, migration_steps(outdir, files))
 
 
 def _resource(api_version: str, kind: str) -> str:
