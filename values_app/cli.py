@@ -13,16 +13,28 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .layers import Setting
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outputs_parent, replace_outdir
+from .outdir import UnsafeOutdirError, check_outputs_parent, check_repository_root, replace_outdir
 from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
 from .synth import Rendered, SynthError, render, write
 
-__all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "helm_chart", "list_presets", "run"]
+if TYPE_CHECKING:
+    from .environments import Environment, EnvironmentsFile
+
+__all__ = [
+    "PROJECT_ROOT",
+    "check_output",
+    "diagram",
+    "diff",
+    "environments",
+    "helm_chart",
+    "list_presets",
+    "run",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Never an output directory, nor any of its ancestors."""
@@ -144,19 +156,33 @@ def environments(
     """Render the environments of ``file`` (or those named) into ``outdir/<name>/``, in one
     process. Every environment is checked and rendered before any is written: a problem anywhere
     writes nothing."""
-    from .environments import load_environments
+    from .environments import load_environments_file
 
     stderr = stderr if stderr is not None else sys.stderr
     try:
-        table = load_environments(file)
+        loaded = load_environments_file(file)
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
+    table = loaded.environments
     unknown = [name for name in names if name not in table]
     if unknown:
         _fail([f"--env {name}: not an environment of {file} (one of {', '.join(table)})" for name in unknown], stderr)
         return 2
     chosen = [table[name] for name in (names or list(table))]
+    if loaded.gitops is not None:
+        flags = [flag for flag, given in (("--env-file", env_file), ("--require-secrets", require_secrets)) if given]
+        if flags:
+            _fail(
+                [
+                    f"{flag}: {loaded.where('gitops')}: a gitops: environments file never writes a Secret's values (each "
+                    "Secret is external or an externalSecret)"
+                    for flag in flags
+                ],
+                stderr,
+            )
+            return 2
+        return _gitops_environments(loaded, chosen, outdir=outdir, settings=settings, quiet=quiet, stderr=stderr)
     if any(check_output(outdir / env.name, stderr=stderr) for env in chosen):
         return 2
     try:
@@ -187,6 +213,56 @@ def environments(
             return 1
         if not quiet:
             print(f"== {name}\n{result.summary()}", file=stderr)
+    return 0
+
+
+def _gitops_environments(
+    loaded: EnvironmentsFile,
+    chosen: Sequence[Environment],
+    *,
+    outdir: Path,
+    settings: Sequence[Setting],
+    quiet: bool,
+    stderr: TextIO,
+) -> int:
+    """``envs`` for an environments file with a ``gitops:`` block (:mod:`.gitops`): every environment
+    is rendered (the controller's objects describe them all); those ``chosen`` are written to
+    ``outdir/<path>``, the controller's objects to ``outdir/<tool>``."""
+    from .gitops import controller_directory, controller_summary, environment_path, render_environments
+
+    gitops = loaded.gitops
+    assert gitops is not None
+    targets = [environment_path(gitops, env.name) for env in chosen] + [controller_directory(gitops)]
+    try:
+        check_repository_root(outdir, targets, project_root=PROJECT_ROOT)
+    except UnsafeOutdirError as error:
+        _fail([str(error)], stderr)
+        return 2
+    if any(check_output(outdir / target, stderr=stderr) for target in targets):
+        return 2
+    try:
+        rendered, controller = render_environments(loaded, settings)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return 1
+    names = {env.name for env in chosen}
+    for env in rendered:
+        if env.name not in names:
+            continue
+        try:
+            result = write(env.rendered, outdir / env.path)
+        except OSError as error:
+            _fail([f"cannot write {outdir / env.path}: {error.strerror or error}"], stderr)
+            return 1
+        if not quiet:
+            print(f"== {env.name}\n{result.summary()}", file=stderr)
+    try:
+        replace_outdir(outdir / controller.directory, controller.texts())
+    except OSError as error:
+        _fail([f"cannot write {outdir / controller.directory}: {error.strerror or error}"], stderr)
+        return 1
+    if not quiet:
+        print(f"== {controller.directory}\n" + "\n".join(controller_summary(gitops, controller, outdir)), file=stderr)
     return 0
 
 
