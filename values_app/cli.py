@@ -24,12 +24,14 @@ from .synth import Rendered, SynthError, render, write
 
 if TYPE_CHECKING:
     from .environments import Environment, EnvironmentsFile
+    from .release import Release
 
 __all__ = [
     "PROJECT_ROOT",
     "check_output",
     "diagram",
     "diff",
+    "diff_environments",
     "environments",
     "helm_chart",
     "list_presets",
@@ -312,6 +314,93 @@ def diff(
             summary += f"; restart: {', '.join(restart.workloads)}"
     print(summary, file=stderr)
     return 0 if result.identical else 1
+
+
+def diff_environments(
+    *,
+    file: Path,
+    against: Path,
+    names: Sequence[str] = (),
+    settings: Sequence[Setting] = (),
+    env_file: Path | Sequence[Path] | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Compare each environment of ``file`` (or those named), rendered as ``envs`` would render it
+    (``settings`` applied to each), with its directory under ``against``: ``<path>`` of the
+    ``gitops:`` block, else ``<name>``; with a ``gitops:`` block the controller's objects too. A
+    section per environment (``== <name>``): each object added, removed or changed, what will roll,
+    the workloads to restart, its summary line; a summary line per environment on ``stderr``.
+    0 when nothing would change, 1 when something would, 2 when it cannot compare. Writes nothing."""
+    from .deploy import left_behind
+    from .diff import DiffError, DiffResult, diff_outputs, read_output
+    from .environments import load_environments_file
+    from .rotation import restart_plan, secret_changes
+
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    try:
+        loaded = load_environments_file(file)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return 2
+    table = loaded.environments
+    unknown = [name for name in names if name not in table]
+    if unknown:
+        _fail([f"--env {name}: not an environment of {file} (one of {', '.join(table)})" for name in unknown], stderr)
+        return 2
+    if not against.is_dir():
+        what = "no such directory" if not against.exists() else "not a directory"
+        _fail([f"{against}: {what}; pass --against the directory envs writes (a checkout of the deploy repository)"], stderr)
+        return 2
+    chosen = list(names or table)
+    # (section, directory, rendered files, release or None)
+    sections: list[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]] = []
+    try:
+        if loaded.gitops is not None:
+            from .gitops import render_environments
+
+            rendered, controller = render_environments(loaded, settings)
+            sections += [(env.name, against / env.path, env.rendered.files, env.rendered.release) for env in rendered]
+            sections = [section for section in sections if section[0] in chosen]
+            sections.append((controller.directory, against / controller.directory, controller.files, None))
+        else:
+            for name in chosen:
+                env = table[name]
+                one = _render(env.values, [*env.settings, *settings], env_file, environ)
+                sections.append((name, against / name, one.files, one.release))
+    except (ValuesError, SynthError) as error:
+        _fail(error.lines, stderr)
+        return 2
+    except EnvFileError as error:
+        _fail(str(error).splitlines(), stderr)
+        return 2
+    results: list[tuple[str, Path, DiffResult, list[str]]] = []
+    for name, directory, files, release in sections:
+        try:
+            old = read_output(directory) if directory.exists() else {}
+        except DiffError as error:
+            _fail([str(error)], stderr)
+            return 2
+        result = diff_outputs(files, old, old_label=str(directory), new_label="(rendered)")
+        extra = [f"{directory}: not there yet; everything is added"] if not directory.exists() else []
+        if release is not None:
+            extra += left_behind(old, release)
+            restart = restart_plan(release, secret_changes(old, files))
+            if restart is not None:
+                extra += restart.lines()
+        results.append((name, directory, result, extra))
+    for name, directory, result, extra in results:
+        print(f"== {name} ({directory})", file=stdout)
+        if not result.identical:
+            print(result.report(with_summary=False), end="", file=stdout)
+        if extra:
+            print("\n".join(extra), file=stdout)
+        print(result.summary(), file=stdout)
+    for name, _, result, _ in results:
+        print(f"{name}: {result.summary()}", file=stderr)
+    return 0 if all(result.identical for _, _, result, _ in results) else 1
 
 
 def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:
