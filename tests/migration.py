@@ -70,15 +70,21 @@ def migration_job(
     }
 
 
-@pytest.fixture
-def with_migration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every release built while it is active renders a migration Job in its app chart (the file the
-    library's objects go to), before the workloads named."""
+def inject_migration(monkeypatch: pytest.MonkeyPatch, *, namespaces: frozenset[str] | None = None) -> None:
+    """From now on (until ``monkeypatch`` undoes it), every release built (those in ``namespaces``,
+    if given) renders a migration Job in its app chart (the file the library's objects go to)."""
     build = release_module.build_release
 
     def build_with_migration(*args: Any, **kwargs: Any) -> Release:
         release = build(*args, **kwargs)
-        Manifest(release.charts[APP_FILE], "migrate", migration_job(release))
+        if namespaces is None or release.values.namespace.name in namespaces:
+            Manifest(release.charts[APP_FILE], "migrate", migration_job(release))
         return release
 
     monkeypatch.setattr(synth, "build_release", build_with_migration)
+
+
+@pytest.fixture
+def with_migration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every release built during the test renders a migration Job before ``todo-backend``."""
+    inject_migration(monkeypatch)

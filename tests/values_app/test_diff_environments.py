@@ -5,6 +5,7 @@ changed, 1 otherwise, 2 when it cannot compare; secrets masked; it never writes.
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,13 +37,20 @@ def sections(stdout: str) -> dict[str, str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A deploy repository as envs wrote it (Argo CD), with its environments file beside it."""
+    root = tmp_path_factory.mktemp("written")
+    assert cli.environments(file=gitops_file(root), outdir=repository(root), environ={}, stderr=io.StringIO()) == 0
+    return root
+
+
 @pytest.fixture
-def deployed(tmp_path: Path) -> tuple[Path, Path]:
-    """A deploy repository as envs wrote it (Argo CD), and its environments file."""
-    out = repository(tmp_path)
-    file = gitops_file(tmp_path)
-    assert cli.environments(file=file, outdir=out, environ={}, stderr=io.StringIO()) == 0
-    return file, out
+def deployed(written: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of :func:`written` of the test's own: its environments file and the repository."""
+    shutil.copytree(written, tmp_path, dirs_exist_ok=True, symlinks=True)
+    file = tmp_path / "environments.yaml"
+    return file, tmp_path / "deploy"
 
 
 def test_nothing_changed_is_exit_0_with_a_section_each(deployed: tuple[Path, Path]) -> None:

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.crd_schemas import validate_any
-from tests.migration import with_migration
+from tests.migration import inject_migration, with_migration
 from tests.tools import tool
 from values_app import cli
 from values_app.environments import load_environments_file
@@ -113,10 +113,36 @@ def repository(tmp_path: Path) -> Path:
 # --- what envs writes --------------------------------------------------------------------------
 
 
-def test_argo_cd_an_application_per_environment_beside_the_environments(tmp_path: Path) -> None:
-    out = repository(tmp_path)
-    status, stderr = envs(gitops_file(tmp_path), out)
-    assert status == 0, stderr
+@pytest.fixture(scope="module")
+def argocd_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A deploy repository as envs writes it for Argo CD (staging with a migration, production
+    without), written twice (the second time the same bytes), and the summary."""
+    root = tmp_path_factory.mktemp("argocd")
+    with pytest.MonkeyPatch.context() as patch:
+        inject_migration(patch, namespaces=frozenset({"todo-staging"}))
+        out = repository(root)
+        status, stderr = envs(gitops_file(root), out)
+        assert status == 0, stderr
+        files = tree(out)
+        assert envs(gitops_file(root), out)[0] == 0
+    assert tree(out) == files  # the same run again: the same bytes, what is not ours untouched
+    return out, stderr
+
+
+@pytest.fixture(scope="module")
+def flux_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The same for Flux (``interval: 10m``, ``reloader: true``)."""
+    root = tmp_path_factory.mktemp("flux")
+    with pytest.MonkeyPatch.context() as patch:
+        inject_migration(patch, namespaces=frozenset({"todo-staging"}))
+        out = root / "deploy"
+        status, stderr = envs(gitops_file(root, "flux", gitops="  interval: 10m\n  reloader: true\n"), out)
+        assert status == 0, stderr
+    return out, stderr
+
+
+def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_repo: tuple[Path, str]) -> None:
+    out, stderr = argocd_repo
     files = tree(out)
     assert sorted(files) == [
         ".git/HEAD", "README.md",
@@ -124,11 +150,11 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(tmp_path
         "clusters/production/.cdk8s-synth", "clusters/production/00-namespace.k8s.yaml",
         "clusters/production/20-app.k8s.yaml", "clusters/production/Kustomization",
         "clusters/staging/.cdk8s-synth", "clusters/staging/00-namespace.k8s.yaml",
-        "clusters/staging/20-app.k8s.yaml", "clusters/staging/Kustomization",
+        "clusters/staging/15-migrations.k8s.yaml", "clusters/staging/20-app.k8s.yaml", "clusters/staging/Kustomization",
     ]  # fmt: skip
     assert files["README.md"] == b"the deploy repository\n"
     validate_all(out)
-    for manifest in objects(out / "clusters" / "staging"):  # each object with its wave
+    for manifest in objects(out / "clusters" / "production"):  # each object with its wave
         assert manifest["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == str(WAVES[manifest["kind"]])
     staging, production = objects(out / "argocd")
     assert staging["kind"] == "Application"
@@ -151,9 +177,19 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(tmp_path
     assert "== argocd\nWrote 2 Argo CD objects into" in stderr
     assert f"  kubectl apply -f {out / 'argocd'}\n" in stderr
     assert "application.resourceTrackingMethod: annotation" in stderr
-    # the same run again: the same bytes, what is not ours untouched
-    assert envs(gitops_file(tmp_path), out)[0] == 0
-    assert tree(out) == files
+
+
+def test_a_migration_for_argo_cd_is_a_presync_hook_in_the_environment(argocd_repo: tuple[Path, str]) -> None:
+    staging = argocd_repo[0] / "clusters" / "staging"
+    (job,) = objects(staging, "15-*.yaml")
+    annotations = job["metadata"]["annotations"]
+    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
+    assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
+    assert "argocd.argoproj.io/sync-wave" not in annotations  # a hook runs before every wave
+    assert all(m["kind"] != "Job" for m in objects(staging, "20-*.yaml"))
+    assert yaml.safe_load((staging / "Kustomization").read_text())["resources"] == [
+        "00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"
+    ]  # fmt: skip
 
 
 def test_argo_cd_settings_and_an_application_set(tmp_path: Path) -> None:
@@ -197,32 +233,56 @@ def test_argo_cd_settings_and_an_application_set(tmp_path: Path) -> None:
     assert template["spec"]["syncPolicy"] == {"automated": {"prune": True, "selfHeal": False}, "syncOptions": ["PruneLast=true"]}
 
 
-def test_flux_a_git_repository_and_a_kustomization_per_environment(tmp_path: Path) -> None:
-    out = tmp_path / "deploy"
-    status, stderr = envs(gitops_file(tmp_path, "flux", gitops="  interval: 10m\n"), out)
-    assert status == 0, stderr
+def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tuple[Path, str]) -> None:
+    out, stderr = flux_repo
     validate_all(out)
     assert sorted(p.name for p in (out / "flux").iterdir()) == [".cdk8s-synth", "Kustomization", "sync.k8s.yaml"]
-    source, staging, production = objects(out / "flux")
+    source, migrations, staging, production = objects(out / "flux")
     assert source == {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
         "metadata": {"name": "deploy", "namespace": "flux-system"},
         "spec": {"interval": "10m", "ref": {"branch": "rendered"}, "url": "https://git.example.com/shop/deploy.git"},
     }
-    assert staging["metadata"] == {"name": "todo-chatbot-staging", "namespace": "flux-system"}
-    assert staging["spec"] == {
+    assert production["metadata"] == {"name": "todo-chatbot-production", "namespace": "flux-system"}
+    assert production["spec"] == {
         "healthChecks": [
-            {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-staging"}
+            {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-chatbot"}
             for name in ("todo-frontend", "todo-backend", "todo-mcp")
         ],
         "interval": "10m",
-        "path": "./clusters/staging",
+        "path": "./clusters/production",
         "prune": True,
         "sourceRef": {"kind": "GitRepository", "name": "deploy"},
     }
-    assert production["spec"]["path"] == "./clusters/production"
-    assert "dependsOn" not in production["spec"]  # no migration
+    # staging has a migration: a Kustomization of its own, with wait, that staging's depends on
+    assert migrations["metadata"] == {"name": "todo-chatbot-staging-migrations", "namespace": "flux-system"}
+    assert migrations["spec"] == {
+        "force": True,
+        "interval": "10m",
+        "path": "./clusters/staging/migrations",
+        "prune": True,
+        "sourceRef": {"kind": "GitRepository", "name": "deploy"},
+        "timeout": "10m",
+        "wait": True,
+    }
+    assert staging["spec"]["dependsOn"] == [{"name": "todo-chatbot-staging-migrations"}]
+    assert staging["spec"]["path"] == "./clusters/staging"
+    assert [check["kind"] for check in staging["spec"]["healthChecks"]] == ["Deployment"] * 3
+    staging_dir = out / "clusters" / "staging"
+    assert sorted(str(p.relative_to(staging_dir)) for p in staging_dir.rglob("*")) == [
+        ".cdk8s-synth", "00-namespace.k8s.yaml", "20-app.k8s.yaml", "Kustomization",
+        "migrations", "migrations/15-migrations.k8s.yaml", "migrations/Kustomization",
+    ]  # fmt: skip
+    assert yaml.safe_load((staging_dir / "Kustomization").read_text())["resources"] == [
+        "00-namespace.k8s.yaml",
+        "20-app.k8s.yaml",
+    ]
+    assert yaml.safe_load((staging_dir / "migrations" / "Kustomization").read_text())["resources"] == ["15-migrations.k8s.yaml"]
+    # by hand: the same order, from the migrations directory
+    job = f"{staging_dir}/migrations/15-migrations.k8s.yaml"
+    assert f"  kubectl delete -f {job} --ignore-not-found\n  kubectl apply -f {job}\n" in stderr
+    assert f"kubectl apply -f {staging_dir} -R --prune " in stderr
 
 
 def test_only_the_environments_named_are_written_the_controller_describes_them_all(tmp_path: Path) -> None:
@@ -274,59 +334,6 @@ def test_waves_are_ordered_for_every_preset(preset: str) -> None:
 
 
 # --- migrations ------------------------------------------------------------------------------------
-
-
-@pytest.mark.usefixtures("with_migration")
-def test_a_migration_for_argo_cd_is_a_presync_hook_in_the_environment(tmp_path: Path) -> None:
-    out = tmp_path / "deploy"
-    status, stderr = envs(gitops_file(tmp_path, environments=STAGING_ONLY), out)
-    assert status == 0, stderr
-    staging = out / "clusters" / "staging"
-    assert sorted(p.name for p in staging.iterdir()) == [
-        ".cdk8s-synth", "00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml", "Kustomization"
-    ]  # fmt: skip
-    (job,) = objects(staging, "15-*.yaml")
-    annotations = job["metadata"]["annotations"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
-    assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
-    assert "argocd.argoproj.io/sync-wave" not in annotations  # a hook runs before every wave
-    assert all(m["kind"] != "Job" for m in objects(staging, "20-*.yaml"))
-    assert yaml.safe_load((staging / "Kustomization").read_text())["resources"] == [
-        "00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"
-    ]  # fmt: skip
-    validate_all(out)
-
-
-@pytest.mark.usefixtures("with_migration")
-def test_a_migration_for_flux_is_a_kustomization_the_environment_depends_on(tmp_path: Path) -> None:
-    out = tmp_path / "deploy"
-    status, stderr = envs(gitops_file(tmp_path, "flux", environments=STAGING_ONLY), out)
-    assert status == 0, stderr
-    staging = out / "clusters" / "staging"
-    assert sorted(str(p.relative_to(staging)) for p in staging.rglob("*")) == [
-        ".cdk8s-synth", "00-namespace.k8s.yaml", "20-app.k8s.yaml", "Kustomization",
-        "migrations", "migrations/15-migrations.k8s.yaml", "migrations/Kustomization",
-    ]  # fmt: skip
-    assert yaml.safe_load((staging / "Kustomization").read_text())["resources"] == ["00-namespace.k8s.yaml", "20-app.k8s.yaml"]
-    assert yaml.safe_load((staging / "migrations" / "Kustomization").read_text())["resources"] == ["15-migrations.k8s.yaml"]
-    validate_all(out)
-    by_name = {m["metadata"]["name"]: m for m in objects(out / "flux")}
-    migrations = by_name["todo-chatbot-staging-migrations"]["spec"]
-    assert migrations == {
-        "force": True,
-        "interval": "5m",
-        "path": "./clusters/staging/migrations",
-        "prune": True,
-        "sourceRef": {"kind": "GitRepository", "name": "deploy"},
-        "timeout": "10m",
-        "wait": True,
-    }
-    assert by_name["todo-chatbot-staging"]["spec"]["dependsOn"] == [{"name": "todo-chatbot-staging-migrations"}]
-    assert all(check["kind"] != "Job" for check in by_name["todo-chatbot-staging"]["spec"]["healthChecks"])
-    # by hand: the same order, from the migrations directory
-    job = f"{staging}/migrations/15-migrations.k8s.yaml"
-    assert f"  kubectl delete -f {job} --ignore-not-found\n  kubectl apply -f {job}\n" in stderr
-    assert f"kubectl apply -f {staging} -R --prune " in stderr
 
 
 @pytest.mark.usefixtures("with_migration")
@@ -426,18 +433,12 @@ def test_env_files_and_require_secrets_are_bad_usage_with_gitops(tmp_path: Path)
     ]
 
 
-def test_reloader_annotates_the_workloads_that_read_a_secret(tmp_path: Path) -> None:
-    out = tmp_path / "deploy"
-    assert envs(gitops_file(tmp_path, gitops="  reloader: true\n", environments=STAGING_ONLY), out)[0] == 0
-    backend = next(
-        m for m in objects(out / "clusters" / "staging") if m["kind"] == "Deployment" and m["metadata"]["name"] == "todo-backend"
-    )
-    assert backend["metadata"]["annotations"]["secret.reloader.stakater.com/reload"] == "todo-chatbot-secrets"
-    assert envs(gitops_file(tmp_path, environments=STAGING_ONLY), out)[0] == 0
-    backend = next(
-        m for m in objects(out / "clusters" / "staging") if m["kind"] == "Deployment" and m["metadata"]["name"] == "todo-backend"
-    )
-    assert "secret.reloader.stakater.com/reload" not in backend["metadata"]["annotations"]
+def test_reloader_annotates_the_workloads_that_read_a_secret(argocd_repo: tuple[Path, str], flux_repo: tuple[Path, str]) -> None:
+    for out, reloader in ((flux_repo[0], True), (argocd_repo[0], False)):
+        found = objects(out / "clusters" / "staging")
+        backend = next(m for m in found if m["kind"] == "Deployment" and m["metadata"]["name"] == "todo-backend")
+        annotations = backend["metadata"]["annotations"]
+        assert annotations.get("secret.reloader.stakater.com/reload") == ("todo-chatbot-secrets" if reloader else None)
 
 
 # --- a Kustomize base that kubectl apply -f still applies ----------------------------------------------
@@ -453,15 +454,11 @@ def identities(manifests: list[dict[str, Any]]) -> list[str]:
     return sorted(yaml.safe_dump(m, sort_keys=True) for m in manifests)
 
 
-@pytest.mark.usefixtures("with_migration")
-def test_kustomize_builds_exactly_the_files_and_kubectl_reads_no_kustomization(tmp_path: Path) -> None:
-    directories = []
-    for tool_name in ("argocd", "flux"):
-        out = tmp_path / tool_name
-        out.mkdir()
-        assert envs(gitops_file(out, tool_name, environments=STAGING_ONLY), out / "deploy")[0] == 0
-        staging = out / "deploy" / "clusters" / "staging"
-        directories += [staging, staging / "migrations"] if tool_name == "flux" else [staging]
+def test_kustomize_builds_exactly_the_files_and_kubectl_reads_no_kustomization(
+    argocd_repo: tuple[Path, str], flux_repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    staging = flux_repo[0] / "clusters" / "staging"
+    directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "migrations"]
     for directory in directories:
         built = [doc for doc in yaml.safe_load_all(kubectl("kustomize", str(directory))) if doc]
         assert built
