@@ -48,11 +48,13 @@ __all__ = [
     "left_behind",
     "migration_steps",
     "migration_timeout",
+    "prerequisites_step",
     "renderable_kinds",
     "separate_migrations",
 ]
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+COMPONENT_LABEL = "app.kubernetes.io/component"
 
 Files = Mapping[str, Sequence[Mapping[str, Any]]]
 
@@ -149,13 +151,48 @@ def separate_migrations(files: dict[str, list[dict[str, Any]]]) -> dict[str, lis
     return dict(sorted(arranged.items()))
 
 
+READ_KINDS = frozenset({"ConfigMap", "Secret", "ExternalSecret"})
+"""What a migration's pod reads, applied before it runs (:func:`prerequisites_step`)."""
+
+
+def prerequisites_step(outdir: Path, files: Files) -> str | None:
+    """``kubectl apply`` of only the ConfigMaps, Secrets and ExternalSecrets of ``files`` (written
+    to ``outdir``), selected by their instance and component labels: what a migration reads must
+    exist before it starts (on a first deploy nothing does). None when they cannot be told apart by
+    their labels from the rest."""
+    read = [m for docs in files.values() for m in docs if m.get("kind") in READ_KINDS]
+    if not read:
+        return None
+    labels = [(m.get("metadata") or {}).get("labels") or {} for m in read]
+    instances = {str(label.get(INSTANCE_LABEL)) for label in labels}
+    components = sorted({str(label.get(COMPONENT_LABEL)) for label in labels})
+    if len(instances) != 1 or any(label.get(COMPONENT_LABEL) is None for label in labels):
+        return None
+    (instance,) = instances
+    selected = [
+        m
+        for docs in files.values()
+        for m in docs
+        if ((m.get("metadata") or {}).get("labels") or {}).get(INSTANCE_LABEL) == instance
+        and ((m.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL) in components
+    ]
+    if any(m.get("kind") not in READ_KINDS for m in selected):
+        return None  # the labels would select more than what the pods read
+    selector = shlex.quote(f"{INSTANCE_LABEL}={instance},{COMPONENT_LABEL} in ({','.join(components)})")
+    recursive = " -R" if any("/" in name for name in files) else ""
+    return f"kubectl apply -f {shlex.quote(str(outdir))}{recursive} -l {selector}"
+
+
 def migration_steps(outdir: Path, files: Files) -> tuple[str, ...]:
     """The kubectl steps that run the migration Jobs of ``files`` (written to ``outdir``) to
-    completion before the workloads roll: delete the previous run (a Job's pod template cannot
-    change, and a migration runs at every deploy, as Argo CD's ``BeforeHookCreation`` does), apply
-    the Jobs' file alone, wait for each to complete."""
+    completion before the workloads roll: apply what they read (:func:`prerequisites_step`), delete
+    the previous run (a Job's pod template cannot change, and a migration runs at every deploy, as
+    Argo CD's ``BeforeHookCreation`` does), apply the Jobs' file alone, wait for each to complete."""
     by_file = {name: [m for m in docs if is_migration(m)] for name, docs in files.items()}
     steps: list[str] = []
+    prerequisites = prerequisites_step(outdir, files) if any(by_file.values()) else None
+    if prerequisites is not None:
+        steps.append(prerequisites)
     for name, jobs in by_file.items():
         if not jobs:
             continue
@@ -182,9 +219,8 @@ def migration_notes(files: Files) -> list[str]:
             if is_migration(job):
                 before = str(job["metadata"]["annotations"][MIGRATION_ANNOTATION])
                 lines.append(
-                    f"Migration {job['metadata']['name']} runs to completion before {before} roll (the steps after the "
-                    "Namespace); on a first deploy it waits for the ConfigMaps and Secrets it reads, which the last "
-                    "command creates: if kubectl wait times out then, run that command and the migration steps again."
+                    f"Migration {job['metadata']['name']} runs to completion before {before} roll: the steps after the "
+                    "Namespace apply what it reads, run it, and wait for it."
                 )
     return lines
 

@@ -338,28 +338,61 @@ def test_waves_are_ordered_for_every_preset(preset: str) -> None:
 
 @pytest.mark.usefixtures("with_migration")
 def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -> None:
-    """Without gitops: the Job in a file of its own, and the summary's order: the Namespace, the
-    Job (deleted first: its template cannot change), kubectl wait, then the rest."""
+    """Without gitops: the Job in a file of its own, and the summary's order: the Namespace, what
+    the Job reads (selected by labels: kubectl apply -f filters a directory's objects with -l),
+    the Job (deleted first: its template cannot change), kubectl wait, then the rest."""
     stderr = io.StringIO()
     out = tmp_path / "dist"
-    assert cli.run(values=LOCAL, outdir=out, environ={}, stderr=stderr) == 0
-    assert sorted(p.name for p in out.glob("*.yaml")) == ["00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"]
+    assert cli.run(values=LOCAL, outdir=out, environ=VALUES, stderr=stderr) == 0
+    assert sorted(p.name for p in out.glob("*.yaml")) == [
+        "00-namespace.k8s.yaml", "10-secrets.secret.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"
+    ]  # fmt: skip
     lines = [
         line.strip()
         for line in stderr.getvalue().splitlines()
         if line.startswith(("  kubectl apply", "  kubectl delete", "  kubectl wait"))
     ]
-    assert lines[:5] == [
+    assert lines[:6] == [
         f"kubectl apply -f {out}/00-namespace.k8s.yaml",
+        f"kubectl apply -f {out} -l 'app.kubernetes.io/instance=todo-chatbot,app.kubernetes.io/component in (config,secrets)'",
         f"kubectl delete -f {out}/15-migrations.k8s.yaml --ignore-not-found",
         f"kubectl apply -f {out}/15-migrations.k8s.yaml",
         "kubectl wait --for=condition=complete -n todo-local --timeout=600s job/todo-chatbot-migrate",
-        lines[4],
+        lines[5],
     ]
-    assert lines[4].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
+    assert lines[5].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
     assert "Migration todo-chatbot-migrate runs to completion before todo-backend roll" in stderr.getvalue()
+    # the selector picks exactly what the migration reads: the ConfigMap and the Secret
+    selected = [
+        m
+        for m in objects(out)
+        if m["metadata"]["labels"]["app.kubernetes.io/instance"] == "todo-chatbot"
+        and m["metadata"]["labels"]["app.kubernetes.io/component"] in ("config", "secrets")
+    ]
+    assert sorted(m["kind"] for m in selected) == ["ConfigMap", "Secret"]
     for manifest in objects(out):
         validate_any(manifest)
+
+
+def test_what_a_migration_reads_is_applied_first_only_where_labels_tell_it_apart(tmp_path: Path) -> None:
+    from values_app.deploy import prerequisites_step
+
+    def manifest(kind: str, **labels: str) -> dict[str, Any]:
+        return {"kind": kind, "metadata": {"name": kind.lower(), "labels": {"app.kubernetes.io/instance": "r", **labels}}}
+
+    config, secret = (
+        manifest("ConfigMap", **{"app.kubernetes.io/component": "config"}),
+        manifest("Secret", **{"app.kubernetes.io/component": "s"}),
+    )
+    selector = "'app.kubernetes.io/instance=r,app.kubernetes.io/component in (config,s)'"
+    assert prerequisites_step(tmp_path, {"a.yaml": [config, secret]}) == f"kubectl apply -f {tmp_path} -l {selector}"
+    assert prerequisites_step(tmp_path, {"a/b.yaml": [config]}) == (
+        f"kubectl apply -f {tmp_path} -R -l 'app.kubernetes.io/instance=r,app.kubernetes.io/component in (config)'"
+    )
+    workload = manifest("Deployment", **{"app.kubernetes.io/component": "config"})
+    assert prerequisites_step(tmp_path, {"a.yaml": [config, workload]}) is None  # it would apply the workload too
+    assert prerequisites_step(tmp_path, {"a.yaml": [config, manifest("ConfigMap")]}) is None  # no component label
+    assert prerequisites_step(tmp_path, {"a.yaml": [workload]}) is None  # nothing to read
 
 
 def test_the_wait_follows_the_jobs_deadline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
