@@ -354,6 +354,9 @@ def diff_environments(
         what = "no such directory" if not against.exists() else "not a directory"
         _fail([f"{against}: {what}; pass --against the directory envs writes (a checkout of the deploy repository)"], stderr)
         return 2
+    if loaded.gitops is not None and env_file:
+        _fail([f"--env-file: {loaded.where('gitops')}: a gitops: environments file never writes a Secret's values"], stderr)
+        return 2
     chosen = list(names or table)
     # (section, directory, rendered files, release or None)
     sections: list[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]] = []

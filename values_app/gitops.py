@@ -204,7 +204,7 @@ class GitOpsValues(Props):
     path: str = prop(default="clusters/{env}", check=PATH)
     """Where each environment's directory is in the repository (and under ``--outdir``); ``{env}``
     is the environment's name (required with more than one environment). Default: clusters/{env}."""
-    namespace: str | None = prop(default=None, check=check(rules.namespace_name))
+    namespace: str | None = prop(default=None, check=_NAME)
     """The namespace of the controller's objects. Default: argocd (Argo CD), flux-system (Flux)."""
     project: str = prop(default="default", check=_NAME)
     """Argo CD: the AppProject of the Applications (it must exist). Default: default."""

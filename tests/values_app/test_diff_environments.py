@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 import main
-from tests.values_app.test_gitops import LOCAL, PRODUCTION, STAGING, gitops_file, repository, tree
+from tests.migration import with_migration
+from tests.values_app.test_gitops import LOCAL, PRODUCTION, STAGING, STAGING_ONLY, gitops_file, repository, tree
 from values_app import cli
 from values_app.layers import Setting
+
+__all__ = ["with_migration"]  # the fixture, used by name
 
 TAG = [Setting("services.backend.image.tag=0123456", string=True)]
 
@@ -144,6 +147,9 @@ def test_cannot_compare_is_exit_2(deployed: tuple[Path, Path], tmp_path: Path) -
         stderr.splitlines()[0]
         == "error: staging: --set services.backend.port=70000: services.backend.port: 70000 is not a valid port (1-65535)"
     )
+    status, _, stderr = diff(file, out, env_file=[tmp_path / ".env"])
+    assert status == 2
+    assert stderr == f"error: --env-file: {file}:1: gitops: a gitops: environments file never writes a Secret's values\n"
     (out / "clusters" / "staging" / "20-app.k8s.yaml").write_text("kind: [\n")
     status, _, stderr = diff(file, out)
     assert status == 2
@@ -176,3 +182,20 @@ def test_the_command_line(
             main.main(argv)
         assert exit_status.value.code == 2
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("with_migration")
+def test_flux_with_a_migration_in_its_own_directory(tmp_path: Path) -> None:
+    """The files of an output's directories (a Flux environment's migrations/) are compared too."""
+    file = gitops_file(tmp_path, "flux", environments=STAGING_ONLY)
+    out = tmp_path / "deploy"
+    assert cli.environments(file=file, outdir=out, environ={}, stderr=io.StringIO()) == 0
+    assert (out / "clusters" / "staging" / "migrations" / "15-migrations.k8s.yaml").is_file()
+    assert diff(file, out)[0] == 0
+    job = out / "clusters" / "staging" / "migrations" / "15-migrations.k8s.yaml"
+    job.write_text(job.read_text().replace("alembic", "flyway"))
+    status, stdout, _ = diff(file, out)
+    assert status == 1
+    assert sections(stdout)["staging"].startswith(
+        "changed: Job todo-chatbot-migrate (namespace todo-staging), migrations/15-migrations.k8s.yaml\n"
+    )
