@@ -257,7 +257,8 @@ def _gitops_environments(
             _fail([f"cannot write {outdir / env.path}: {error.strerror or error}"], stderr)
             return 1
         if not quiet:
-            print(f"== {env.name}\n{result.summary()}", file=stderr)
+            by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
+            print(f"== {env.name} ({by_hand})\n{result.summary()}", file=stderr)
     try:
         replace_outdir(outdir / controller.directory, controller.texts())
     except OSError as error:

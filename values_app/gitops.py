@@ -512,12 +512,7 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
             )
             spec["dependsOn"] = [{"name": migrations}]
         spec["healthChecks"] = [
-            {
-                "apiVersion": m["apiVersion"],
-                "kind": m["kind"],
-                "name": m["metadata"]["name"],
-                "namespace": m["metadata"]["namespace"],
-            }
+            {"apiVersion": m["apiVersion"], "kind": m["kind"], "name": m["metadata"]["name"], "namespace": env.namespace}
             for m in env.workloads()
         ]
         objects.append(
