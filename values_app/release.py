@@ -2,14 +2,17 @@
 
 Charts and their files, in the order ``kubectl apply -f dist/`` reads them:
 
-=============================  ============================================================
-``00-namespace.k8s.yaml``      the Namespace, when the values render one
-``10-external-secrets.k8s.yaml``  the ExternalSecrets that make the Secrets declared with
-                               ``externalSecret`` (External Secrets Operator)
-``10-secrets.secret.yaml``     the Secrets whose values were all supplied (git-ignored)
-``20-app.k8s.yaml``            ConfigMaps, the default-deny NetworkPolicy, each service's
-                               objects, then the Ingress
-=============================  ============================================================
+=================================  ========================================================
+``00-namespace.k8s.yaml``          the Namespace, when the values render one
+``10-external-secrets.k8s.yaml``   the ExternalSecrets that make the Secrets declared with
+                                   ``externalSecret`` (External Secrets Operator)
+``10-secrets.secret.yaml``         the Secrets whose values were all supplied (git-ignored)
+``20-app.k8s.yaml``                ConfigMaps, the default-deny NetworkPolicy, each service's
+                                   objects, then the Ingress
+=================================  ========================================================
+
+(A migration Job, whatever chart renders it, is moved to ``15-migrations.k8s.yaml``:
+:func:`.deploy.separate_migrations`.)
 
 Everything is built with the library's public API, the calls a user makes in a chart of their
 own: one ``WebService``/``ApiService``/``McpService`` per service, ``env_from_config_map`` and
