@@ -63,6 +63,7 @@ __all__ = [
     "KUSTOMIZATION_FILE",
     "MAX_PATH_DEPTH",
     "MIGRATIONS_DIRECTORY",
+    "MIGRATION_HOOK",
     "SYNC_WAVE",
     "WAVES",
     "ControllerOutput",
@@ -320,11 +321,17 @@ def wave_of(manifest: Mapping[str, Any]) -> int:
     return WAVES.get(str(manifest.get("kind")), DEFAULT_WAVE)
 
 
+MIGRATION_HOOK = {"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"}
+"""What makes Argo CD run a migration Job before every wave, at every sync, the previous run deleted
+first: the library renders the Job with them; they are added where it did not."""
+
+
 def _with_wave(manifest: dict[str, Any]) -> dict[str, Any]:
-    if is_migration(manifest):
-        return manifest  # a PreSync hook: it runs before every wave
     metadata = dict(manifest["metadata"])
-    annotations = {**(metadata.get("annotations") or {}), SYNC_WAVE: str(wave_of(manifest))}
+    if is_migration(manifest):  # a PreSync hook, which runs before every wave: no wave
+        annotations = {**MIGRATION_HOOK, **(metadata.get("annotations") or {})}
+    else:
+        annotations = {**(metadata.get("annotations") or {}), SYNC_WAVE: str(wave_of(manifest))}
     metadata["annotations"] = dict(sorted(annotations.items()))
     return {**manifest, "metadata": metadata}
 

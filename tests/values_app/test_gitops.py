@@ -22,7 +22,7 @@ from tests.migration import inject_migration, with_migration
 from tests.tools import tool
 from values_app import cli
 from values_app.environments import load_environments_file
-from values_app.gitops import WAVES, gitops_files
+from values_app.gitops import WAVES, gitops_files, wave_of
 from values_app.layers import ValuesError
 from values_app.loader import load_values
 from values_app.release import RELEASE_CONSTRUCTS
@@ -307,6 +307,7 @@ isolate them), then the Services and workloads, then what routes to them and sca
 
 def test_the_wave_table_is_the_order_of_the_issue() -> None:
     assert {kind: wave for wave, kinds in enumerate(ORDER) for kind in kinds} == WAVES
+    assert wave_of({"kind": "Gadget"}) == 2  # any other kind: with the workloads
     renderable = {kind for construct in RELEASE_CONSTRUCTS for _, kind in construct.RENDERS}
     assert renderable - {"Namespace"} <= set(WAVES)  # every kind a release renders has its wave, decided
 
@@ -393,6 +394,22 @@ def test_what_a_migration_reads_is_applied_first_only_where_labels_tell_it_apart
     assert prerequisites_step(tmp_path, {"a.yaml": [config, workload]}) is None  # it would apply the workload too
     assert prerequisites_step(tmp_path, {"a.yaml": [config, manifest("ConfigMap")]}) is None  # no component label
     assert prerequisites_step(tmp_path, {"a.yaml": [workload]}) is None  # nothing to read
+
+
+def test_a_migration_without_argo_cds_hook_annotations_gets_them(tmp_path: Path) -> None:
+    from tests import migration
+
+    release = render(load_values(LOCAL), environ={}).release
+    job = migration.migration_job(release)
+    bare = {**job, "metadata": {**job["metadata"], "annotations": {"todo-constructs.io/migration-before": "todo-backend"}}}
+    ((arranged,),) = gitops_files({"15-migrations.k8s.yaml": [bare]}, "argocd").values()
+    assert arranged["metadata"]["annotations"] == {
+        "argocd.argoproj.io/hook": "PreSync",
+        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+        "todo-constructs.io/migration-before": "todo-backend",
+    }
+    ((kept,),) = gitops_files({"15-migrations.k8s.yaml": [job]}, "argocd").values()
+    assert kept == job  # the library's own annotations, as they are
 
 
 def test_the_wait_follows_the_jobs_deadline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
