@@ -158,19 +158,11 @@ def environments(
     """Render the environments of ``file`` (or those named) into ``outdir/<name>/``, in one
     process. Every environment is checked and rendered before any is written: a problem anywhere
     writes nothing."""
-    from .environments import load_environments_file
-
     stderr = stderr if stderr is not None else sys.stderr
-    try:
-        loaded = load_environments_file(file)
-    except ValuesError as error:
-        _fail(error.lines, stderr)
-        return 1
+    loaded = _environments_file(file, names, stderr, invalid=1)
+    if isinstance(loaded, int):
+        return loaded
     table = loaded.environments
-    unknown = [name for name in names if name not in table]
-    if unknown:
-        _fail([f"--env {name}: not an environment of {file} (one of {', '.join(table)})" for name in unknown], stderr)
-        return 2
     chosen = [table[name] for name in (names or list(table))]
     if loaded.gitops is not None:
         flags = [flag for flag, given in (("--env-file", env_file), ("--require-secrets", require_secrets)) if given]
@@ -216,6 +208,24 @@ def environments(
         if not quiet:
             print(f"== {name}\n{result.summary()}", file=stderr)
     return 0
+
+
+def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, invalid: int) -> EnvironmentsFile | int:
+    """The environments file ``file``, or the exit status after saying why it cannot be used:
+    ``invalid`` for a file with problems, 2 for an ``--env`` that is not one of its environments."""
+    from .environments import load_environments_file
+
+    try:
+        loaded = load_environments_file(file)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return invalid
+    unknown = [name for name in names if name not in loaded.environments]
+    if unknown:
+        known = ", ".join(loaded.environments)
+        _fail([f"--env {name}: not an environment of {file} (one of {known})" for name in unknown], stderr)
+        return 2
+    return loaded
 
 
 def _gitops_environments(
@@ -336,21 +346,14 @@ def diff_environments(
     0 when nothing would change, 1 when something would, 2 when it cannot compare. Writes nothing."""
     from .deploy import left_behind
     from .diff import DiffError, DiffResult, diff_outputs, read_output
-    from .environments import load_environments_file
     from .rotation import restart_plan, secret_changes
 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
-    try:
-        loaded = load_environments_file(file)
-    except ValuesError as error:
-        _fail(error.lines, stderr)
-        return 2
+    loaded = _environments_file(file, names, stderr, invalid=2)
+    if isinstance(loaded, int):
+        return loaded
     table = loaded.environments
-    unknown = [name for name in names if name not in table]
-    if unknown:
-        _fail([f"--env {name}: not an environment of {file} (one of {', '.join(table)})" for name in unknown], stderr)
-        return 2
     if not against.is_dir():
         what = "no such directory" if not against.exists() else "not a directory"
         _fail([f"{against}: {what}; pass --against the directory envs writes (a checkout of the deploy repository)"], stderr)
