@@ -27,8 +27,10 @@ ENVIRONMENTS = "environments.yaml"
 EXAMPLES = """\
 commands:
   synth (the default)  render values into one output directory
-  diff                 compare what values render with an output directory; writes nothing
-  envs                 render every environment of environments.yaml into <outdir>/<name>/
+  diff                 compare what values render with an output directory (--environments: each
+                       environment with its directory); writes nothing
+  envs                 render every environment of environments.yaml into <outdir>/<name>/ (with a
+                       gitops: block, the root of a deploy repository: README, Deploy with Argo CD or Flux)
 
 examples:
   make synth                                    # set up, then render the default preset into dist/
@@ -39,6 +41,7 @@ examples:
   .venv/bin/python main.py envs                           # every environment into dist/<name>/
   .venv/bin/python main.py envs --env staging --env production --set-string services.backend.image.tag=$GIT_SHA
   .venv/bin/python main.py diff --values values/production.yaml --against dist/production
+  .venv/bin/python main.py diff --environments --against dist      # each environment against dist/<name>/
   .venv/bin/python main.py --env-file .env.local            # Secret values from a dotenv file
   DATABASE_URL=... .venv/bin/python main.py --require-secrets --quiet   # a deploy pipeline
   .venv/bin/python main.py --list-presets
@@ -105,10 +108,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--against", metavar="DIR", help="diff: the output directory to compare with (default: --outdir)")
     parser.add_argument(
-        "--environments", default=ENVIRONMENTS, metavar="FILE", help=f"envs: the environments file (default: {ENVIRONMENTS})"
+        "--environments",
+        nargs="?",
+        const=ENVIRONMENTS,
+        metavar="FILE",
+        help=f"envs: the environments file (default: {ENVIRONMENTS}); diff: compare each environment of it (FILE "
+        f"optional, default {ENVIRONMENTS}) with its directory under --against",
     )
     parser.add_argument(
-        "--env", action="append", default=[], metavar="NAME", help="envs: render only this environment (repeatable)"
+        "--env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="envs: render only this environment; diff --environments: compare only this one (repeatable)",
     )
     parser.add_argument(
         "--env-file",
@@ -142,8 +154,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="only check that --outdir may be replaced (exit 0) or not (exit 2); `npx cdk8s synth` asks this first",
     )
     args = parser.parse_args(argv)
-    if args.command != "envs" and (args.env or args.environments != ENVIRONMENTS):
-        parser.error("--env and --environments belong to the envs command")
+    if args.command == "synth" and (args.env or args.environments is not None):
+        parser.error("--env and --environments belong to the envs and diff commands")
+    if args.command == "diff" and args.environments is None and args.env:
+        parser.error("diff --env NAME compares environments: give --environments [FILE] too")
+    if args.command == "diff" and args.environments is not None and args.values:
+        parser.error("diff --environments takes the values files from the environments file; drop --values")
     if args.command != "diff" and args.against:
         parser.error("--against belongs to the diff command")
     if args.command == "envs" and args.values:
@@ -192,11 +208,19 @@ def _dispatch(args: argparse.Namespace) -> int:
         return cli.list_presets(ROOT / "values")
     if args.diagram:
         return cli.diagram(values=values, settings=settings)
+    if args.command == "diff" and args.environments is not None:
+        return cli.diff_environments(
+            file=Path(args.environments),
+            against=Path(args.against or outdir),
+            names=args.env,
+            settings=settings,
+            env_file=env_file,
+        )
     if args.command == "diff":
         return cli.diff(values=values, settings=settings, against=Path(args.against or outdir), env_file=env_file)
     if args.command == "envs":
         return cli.environments(
-            file=Path(args.environments),
+            file=Path(args.environments or ENVIRONMENTS),
             outdir=outdir,
             names=args.env,
             settings=settings,

@@ -25,6 +25,7 @@ from .app_config import AppConfig
 from .app_ingress import AppIngress
 from .app_namespace import AppNamespace, pod_security_labels, pod_security_of
 from .app_secret import AppSecret, SecretValue
+from .external_secret import ExternalSecret
 from .harden import harden
 from .manifest import Manifest, chart_manifests
 from .mcp_service import McpService
@@ -63,6 +64,7 @@ __all__ = [
     "DefaultDeny",
     "DnsPeer",
     "Egress",
+    "ExternalSecret",
     "Manifest",
     "McpService",
     "MigrationJob",

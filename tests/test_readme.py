@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -49,3 +50,49 @@ def test_preset_table_lists_every_preset() -> None:
     table = section("## Presets")
     for preset in sorted((ROOT / "values").glob("*.yaml")):
         assert f"`values/{preset.name}`" in table, f"add {preset.name} to the README's preset table"
+
+
+def test_the_gitops_example_is_the_repositorys_environments_file() -> None:
+    (example, *_) = re.findall(r"```yaml\n(gitops:.*?)```", section("## Deploy with Argo CD or Flux"), re.S)
+    assert yaml.safe_load(example) == yaml.safe_load((ROOT / "environments.gitops.yaml").read_text())
+
+
+def test_the_gitops_table_lists_every_setting_with_its_default() -> None:
+    from values_app.convert import alias_of
+    from values_app.gitops import DEFAULT_NAMESPACES, GitOpsValues
+
+    text = section("## Deploy with Argo CD or Flux")
+    rows = {row.split("|")[1].strip().strip("`"): row.split("|")[2].strip() for row in text.splitlines() if row.startswith("| `")}
+    for field in dataclasses.fields(GitOpsValues):
+        alias = alias_of(field)
+        assert alias in rows, f"document gitops.{alias} in the README"
+        if field.name == "namespace":
+            assert rows[alias] == ", ".join(f"`{n}`" for n in DEFAULT_NAMESPACES.values())
+        elif field.default is dataclasses.MISSING:
+            assert rows[alias] == "required"
+        else:
+            assert rows[alias] == f"`{str(field.default).lower() if isinstance(field.default, bool) else field.default}`"
+
+
+def test_the_wave_table_is_the_code_s() -> None:
+    from values_app.gitops import WAVES
+
+    rows = [row.split("|")[1:3] for row in section("## Deploy with Argo CD or Flux").splitlines() if re.match(r"\| \d \|", row)]
+    documented = {
+        kind: int(wave) for wave, kinds in rows for kind in re.findall(r"\b([A-Z][A-Za-z]+)\b", kinds.split("(")[0].split(":")[0])
+    }
+    assert {kind: wave for kind, wave in documented.items() if kind in WAVES} == WAVES
+
+
+def test_the_external_secret_example_loads(make_values: Callable[[dict[str, Any]], AppValues]) -> None:
+    snippet = re.search(r"```yaml\n(secrets:.*?)```", section("## Supply secrets"), re.S)
+    assert snippet is not None
+    data = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
+    data["secrets"] = yaml.safe_load(snippet.group(1))["secrets"]
+    source = make_values(data).secrets["todo-chatbot-secrets"].external_secret
+    assert source is not None
+    assert (source.store, source.remote_key, source.properties) == (
+        "vault",
+        "prod/todo-chatbot",
+        {"DATABASE_URL": "database-url"},
+    )

@@ -13,16 +13,30 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outputs_parent, replace_outdir
+from .outdir import UnsafeOutdirError, check_outputs_parent, check_repository_root, replace_outdir
 from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
 from .settings import Setting
 from .synth import Rendered, SynthError, render, write
 
-__all__ = ["PROJECT_ROOT", "check_output", "diagram", "diff", "environments", "helm_chart", "list_presets", "run"]
+if TYPE_CHECKING:
+    from .environments import Environment, EnvironmentsFile
+    from .release import Release
+
+__all__ = [
+    "PROJECT_ROOT",
+    "check_output",
+    "diagram",
+    "diff",
+    "diff_environments",
+    "environments",
+    "helm_chart",
+    "list_presets",
+    "run",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """Never an output directory, nor any of its ancestors."""
@@ -144,19 +158,25 @@ def environments(
     """Render the environments of ``file`` (or those named) into ``outdir/<name>/``, in one
     process. Every environment is checked and rendered before any is written: a problem anywhere
     writes nothing."""
-    from .environments import load_environments
-
     stderr = stderr if stderr is not None else sys.stderr
-    try:
-        table = load_environments(file)
-    except ValuesError as error:
-        _fail(error.lines, stderr)
-        return 1
-    unknown = [name for name in names if name not in table]
-    if unknown:
-        _fail([f"--env {name}: not an environment of {file} (one of {', '.join(table)})" for name in unknown], stderr)
-        return 2
+    loaded = _environments_file(file, names, stderr, invalid=1)
+    if isinstance(loaded, int):
+        return loaded
+    table = loaded.environments
     chosen = [table[name] for name in (names or list(table))]
+    if loaded.gitops is not None:
+        flags = [flag for flag, given in (("--env-file", env_file), ("--require-secrets", require_secrets)) if given]
+        if flags:
+            _fail(
+                [
+                    f"{flag}: {loaded.where('gitops')}: a gitops: environments file never writes a Secret's values (each "
+                    "Secret is external or an externalSecret)"
+                    for flag in flags
+                ],
+                stderr,
+            )
+            return 2
+        return _gitops_environments(loaded, chosen, outdir=outdir, settings=settings, quiet=quiet, stderr=stderr)
     if any(check_output(outdir / env.name, stderr=stderr) for env in chosen):
         return 2
     try:
@@ -187,6 +207,75 @@ def environments(
             return 1
         if not quiet:
             print(f"== {name}\n{result.summary()}", file=stderr)
+    return 0
+
+
+def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, invalid: int) -> EnvironmentsFile | int:
+    """The environments file ``file``, or the exit status after saying why it cannot be used:
+    ``invalid`` for a file with problems, 2 for an ``--env`` that is not one of its environments."""
+    from .environments import load_environments_file
+
+    try:
+        loaded = load_environments_file(file)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return invalid
+    unknown = [name for name in names if name not in loaded.environments]
+    if unknown:
+        known = ", ".join(loaded.environments)
+        _fail([f"--env {name}: not an environment of {file} (one of {known})" for name in unknown], stderr)
+        return 2
+    return loaded
+
+
+def _gitops_environments(
+    loaded: EnvironmentsFile,
+    chosen: Sequence[Environment],
+    *,
+    outdir: Path,
+    settings: Sequence[Setting],
+    quiet: bool,
+    stderr: TextIO,
+) -> int:
+    """``envs`` for an environments file with a ``gitops:`` block (:mod:`.gitops`): every environment
+    is rendered (the controller's objects describe them all); those ``chosen`` are written to
+    ``outdir/<path>``, the controller's objects to ``outdir/<tool>``."""
+    from .gitops import controller_directory, controller_summary, environment_path, render_environments
+
+    gitops = loaded.gitops
+    assert gitops is not None
+    targets = [environment_path(gitops, env.name) for env in chosen] + [controller_directory(gitops)]
+    try:
+        check_repository_root(outdir, targets, project_root=PROJECT_ROOT)
+    except UnsafeOutdirError as error:
+        _fail([str(error)], stderr)
+        return 2
+    if any(check_output(outdir / target, stderr=stderr) for target in targets):
+        return 2
+    try:
+        rendered, controller = render_environments(loaded, settings)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return 1
+    names = {env.name for env in chosen}
+    for env in rendered:
+        if env.name not in names:
+            continue
+        try:
+            result = write(env.rendered, outdir / env.path)
+        except OSError as error:
+            _fail([f"cannot write {outdir / env.path}: {error.strerror or error}"], stderr)
+            return 1
+        if not quiet:
+            by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
+            print(f"== {env.name} ({by_hand})\n{result.summary()}", file=stderr)
+    try:
+        replace_outdir(outdir / controller.directory, controller.texts())
+    except OSError as error:
+        _fail([f"cannot write {outdir / controller.directory}: {error.strerror or error}"], stderr)
+        return 1
+    if not quiet:
+        print(f"== {controller.directory}\n" + "\n".join(controller_summary(gitops, controller, outdir)), file=stderr)
     return 0
 
 
@@ -236,6 +325,89 @@ def diff(
             summary += f"; restart: {', '.join(restart.workloads)}"
     print(summary, file=stderr)
     return 0 if result.identical else 1
+
+
+def diff_environments(
+    *,
+    file: Path,
+    against: Path,
+    names: Sequence[str] = (),
+    settings: Sequence[Setting] = (),
+    env_file: Path | Sequence[Path] | None = None,
+    environ: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Compare each environment of ``file`` (or those named), rendered as ``envs`` would render it
+    (``settings`` applied to each), with its directory under ``against``: ``<path>`` of the
+    ``gitops:`` block, else ``<name>``; with a ``gitops:`` block the controller's objects too. A
+    section per environment (``== <name>``): each object added, removed or changed, what will roll,
+    the workloads to restart, its summary line; a summary line per environment on ``stderr``.
+    0 when nothing would change, 1 when something would, 2 when it cannot compare. Writes nothing."""
+    from .deploy import left_behind
+    from .diff import DiffError, DiffResult, diff_outputs, read_output
+    from .rotation import restart_plan, secret_changes
+
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    loaded = _environments_file(file, names, stderr, invalid=2)
+    if isinstance(loaded, int):
+        return loaded
+    table = loaded.environments
+    if not against.is_dir():
+        what = "no such directory" if not against.exists() else "not a directory"
+        _fail([f"{against}: {what}; pass --against the directory envs writes (a checkout of the deploy repository)"], stderr)
+        return 2
+    if loaded.gitops is not None and env_file:
+        _fail([f"--env-file: {loaded.where('gitops')}: a gitops: environments file never writes a Secret's values"], stderr)
+        return 2
+    chosen = list(names or table)
+    # (section, directory, rendered files, release or None)
+    sections: list[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]] = []
+    try:
+        if loaded.gitops is not None:
+            from .gitops import render_environments
+
+            rendered, controller = render_environments(loaded, settings)
+            sections += [(env.name, against / env.path, env.rendered.files, env.rendered.release) for env in rendered]
+            sections = [section for section in sections if section[0] in chosen]
+            sections.append((controller.directory, against / controller.directory, controller.files, None))
+        else:
+            for name in chosen:
+                env = table[name]
+                one = _render(env.values, [*env.settings, *settings], env_file, environ)
+                sections.append((name, against / name, one.files, one.release))
+    except (ValuesError, SynthError) as error:
+        _fail(error.lines, stderr)
+        return 2
+    except EnvFileError as error:
+        _fail(str(error).splitlines(), stderr)
+        return 2
+    results: list[tuple[str, Path, DiffResult, list[str]]] = []
+    for name, directory, files, release in sections:
+        try:
+            old = read_output(directory) if directory.exists() else {}
+        except DiffError as error:
+            _fail([str(error)], stderr)
+            return 2
+        result = diff_outputs(files, old, old_label=str(directory), new_label="(rendered)")
+        extra = [f"{directory}: not there yet; everything is added"] if not directory.exists() else []
+        if release is not None:
+            extra += left_behind(old, release)
+            restart = restart_plan(release, secret_changes(old, files))
+            if restart is not None:
+                extra += restart.lines()
+        results.append((name, directory, result, extra))
+    for name, directory, result, extra in results:
+        print(f"== {name} ({directory})", file=stdout)
+        if not result.identical:
+            print(result.report(with_summary=False), end="", file=stdout)
+        if extra:
+            print("\n".join(extra), file=stdout)
+        print(result.summary(), file=stdout)
+    for name, _, result, _ in results:
+        print(f"{name}: {result.summary()}", file=stderr)
+    return 0 if all(result.identical for _, _, result, _ in results) else 1
 
 
 def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:

@@ -26,15 +26,37 @@ from __future__ import annotations
 import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from constructs.app_namespace import Level, pod_security_labels
 
-from .release import EXCEPTIONS_ANNOTATION, NAMESPACE_FILE, Release, renderable_kinds
+from .release import EXCEPTIONS_ANNOTATION, NAMESPACE_FILE, Release, release_kinds
 
-__all__ = ["DeployPlan", "deploy_plan", "group_version_kind", "label_namespace_command", "left_behind"]
+__all__ = [
+    "MIGRATIONS_FILE",
+    "MIGRATION_ANNOTATION",
+    "MIGRATION_TIMEOUT",
+    "OPTIONAL_KINDS",
+    "DeployPlan",
+    "deploy_plan",
+    "external_secret_lines",
+    "external_secrets",
+    "group_version_kind",
+    "is_migration",
+    "label_namespace_command",
+    "left_behind",
+    "migration_steps",
+    "migration_timeout",
+    "prerequisites_step",
+    "renderable_kinds",
+    "separate_migrations",
+]
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+
+Files = Mapping[str, Sequence[Mapping[str, Any]]]
 
 
 def group_version_kind(manifest: Mapping[str, Any]) -> str:
@@ -59,11 +81,13 @@ class DeployPlan(NamedTuple):
     """What the commands leave alone, and why."""
     label_namespace: str | None = None
     """``kubectl label namespace ...`` for a namespace the chart does not render."""
+    migration: tuple[str, ...] = ()
+    """The migration steps, between the Namespace and the rest (:func:`migration_steps`)."""
 
     def lines(self) -> list[str]:
         """The summary's deploy section."""
         out = ["Deploy, deleting what this release no longer renders (only objects labelled with its instance):"]
-        steps = [self.namespace_step] if self.namespace_step else []
+        steps = [*([self.namespace_step] if self.namespace_step else []), *self.migration]
         out += [f"  {command}" for command in (*steps, self.prune)]
         if self.applyset is not None:
             out.append("or with server-side apply (an ApplySet; kubectl refuses --prune with --server-side otherwise):")
@@ -87,25 +111,188 @@ def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[st
     return command
 
 
-def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], release: Release) -> DeployPlan:
-    """The deploy commands for ``files`` written to ``outdir`` by a synth of ``release``."""
+MIGRATION_ANNOTATION = "todo-constructs.io/migration-before"
+"""What makes a rendered ``batch/v1`` Job a migration: the names of the Deployments (comma-separated)
+that it must finish before they roll. Argo CD runs it as a ``PreSync`` hook (the Job carries the
+hook annotations itself), Flux as a Kustomization of its own that the environment's depends on,
+kubectl in the order :func:`migration_steps` prints."""
+
+MIGRATIONS_FILE = "15-migrations.k8s.yaml"
+"""The file migration Jobs are written to, whatever chart rendered them: the kubectl order applies
+it on its own, before the rest."""
+
+MIGRATION_TIMEOUT = 600
+"""Seconds ``kubectl wait`` (and Flux) give a migration to complete when its Job sets no
+``activeDeadlineSeconds``: 10 minutes."""
+
+
+def is_migration(manifest: Mapping[str, Any]) -> bool:
+    """Whether ``manifest`` is a migration Job (:data:`MIGRATION_ANNOTATION`)."""
+    annotations = (manifest.get("metadata") or {}).get("annotations") or {}
+    return manifest.get("kind") == "Job" and MIGRATION_ANNOTATION in annotations
+
+
+def migration_timeout(jobs: Sequence[Mapping[str, Any]]) -> int:
+    """The seconds to wait for ``jobs``: the longest ``activeDeadlineSeconds``, else :data:`MIGRATION_TIMEOUT`."""
+    deadlines = [(job.get("spec") or {}).get("activeDeadlineSeconds") for job in jobs]
+    return max([d for d in deadlines if isinstance(d, int) and not isinstance(d, bool)], default=MIGRATION_TIMEOUT)
+
+
+def separate_migrations(files: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """``files`` with every migration Job moved to :data:`MIGRATIONS_FILE`, files left empty
+    dropped, in file-name order (the order ``kubectl apply -f`` reads them). Without a migration,
+    ``files`` as it is."""
+    if not any(is_migration(m) for docs in files.values() for m in docs):
+        return files
+    jobs = [m for docs in files.values() for m in docs if is_migration(m)]
+    rest = {name: [m for m in docs if not is_migration(m)] for name, docs in files.items()}
+    arranged = {name: docs for name, docs in rest.items() if docs}
+    arranged[MIGRATIONS_FILE] = [*arranged.get(MIGRATIONS_FILE, []), *jobs]
+    return dict(sorted(arranged.items()))
+
+
+READ_KINDS = frozenset({"ConfigMap", "Secret", "ExternalSecret"})
+"""What a migration's pod reads, applied before it runs (:func:`prerequisites_step`)."""
+
+
+def prerequisites_step(outdir: Path, files: Files) -> str | None:
+    """``kubectl apply`` of only the ConfigMaps, Secrets and ExternalSecrets of ``files`` (written
+    to ``outdir``), selected by their instance and component labels: what a migration reads must
+    exist before it starts (on a first deploy nothing does). None when they cannot be told apart by
+    their labels from the rest."""
+    read = [m for docs in files.values() for m in docs if m.get("kind") in READ_KINDS]
+    if not read:
+        return None
+    labels = [(m.get("metadata") or {}).get("labels") or {} for m in read]
+    instances = {str(label.get(INSTANCE_LABEL)) for label in labels}
+    components = sorted({str(label.get(COMPONENT_LABEL)) for label in labels})
+    if len(instances) != 1 or any(label.get(COMPONENT_LABEL) is None for label in labels):
+        return None
+    (instance,) = instances
+    selected = [
+        m
+        for docs in files.values()
+        for m in docs
+        if ((m.get("metadata") or {}).get("labels") or {}).get(INSTANCE_LABEL) == instance
+        and ((m.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL) in components
+    ]
+    if any(m.get("kind") not in READ_KINDS for m in selected):
+        return None  # the labels would select more than what the pods read
+    selector = shlex.quote(f"{INSTANCE_LABEL}={instance},{COMPONENT_LABEL} in ({','.join(components)})")
+    recursive = " -R" if any("/" in name for name in files) else ""
+    return f"kubectl apply -f {shlex.quote(str(outdir))}{recursive} -l {selector}"
+
+
+def migration_steps(outdir: Path, files: Files) -> tuple[str, ...]:
+    """The kubectl steps that run the migration Jobs of ``files`` (written to ``outdir``) to
+    completion before the workloads roll: apply what they read (:func:`prerequisites_step`), delete
+    the previous run (a Job's pod template cannot change, and a migration runs at every deploy, as
+    Argo CD's ``BeforeHookCreation`` does), apply the Jobs' file alone, wait for each to complete."""
+    by_file = {name: [m for m in docs if is_migration(m)] for name, docs in files.items()}
+    steps: list[str] = []
+    prerequisites = prerequisites_step(outdir, files) if any(by_file.values()) else None
+    if prerequisites is not None:
+        steps.append(prerequisites)
+    for name, jobs in by_file.items():
+        if not jobs:
+            continue
+        path = shlex.quote(str(outdir / name))
+        steps += [f"kubectl delete -f {path} --ignore-not-found", f"kubectl apply -f {path}"]
+        namespaces = dict.fromkeys(str((job.get("metadata") or {}).get("namespace") or "default") for job in jobs)
+        for namespace in namespaces:
+            names = " ".join(
+                f"job/{job['metadata']['name']}"
+                for job in jobs
+                if ((job.get("metadata") or {}).get("namespace") or "default") == namespace
+            )
+            steps.append(
+                f"kubectl wait --for=condition=complete -n {shlex.quote(namespace)} --timeout={migration_timeout(jobs)}s {names}"
+            )
+    return tuple(steps)
+
+
+def migration_notes(files: Files) -> list[str]:
+    """What the summary says of each migration: what it runs before."""
+    lines = []
+    for docs in files.values():
+        for job in docs:
+            if is_migration(job):
+                before = str(job["metadata"]["annotations"][MIGRATION_ANNOTATION])
+                lines.append(
+                    f"Migration {job['metadata']['name']} runs to completion before {before} roll: the steps after the "
+                    "Namespace apply what it reads, run it, and wait for it."
+                )
+    return lines
+
+
+OPTIONAL_KINDS = frozenset({("external-secrets.io/v1", "ExternalSecret")})
+"""Kinds of custom resources a release can render: listed for pruning only where the release uses
+them (this output renders one, or the output it replaces did). kubectl refuses a
+``--prune-allowlist`` (and ``kubectl delete``) of a kind the cluster does not know, so listing them
+always would break every deploy to a cluster without their operator."""
+
+
+def external_secrets(release: Release) -> list[str]:
+    """The Secrets of ``release`` that an ExternalSecret makes (never rendered as a Secret)."""
+    return [name for name, secret in release.values.secrets.items() if secret.external_secret is not None]
+
+
+def external_secret_lines(release: Release) -> list[str]:
+    """What the summary says of each Secret an ExternalSecret makes."""
+    lines = []
+    for name in external_secrets(release):
+        source = release.values.secrets[name].external_secret
+        assert source is not None
+        lines.append(
+            f"Secret {name} is made by the External Secrets Operator (ExternalSecret {name}, from {source.store_kind} "
+            f"{source.store}, {source.remote_key}): the cluster needs the operator and that store."
+        )
+    if lines and not release.values.reloader:
+        lines.append(
+            "Pods read a Secret when they start: after the operator changes one, restart the workloads that read it, or "
+            "set reloader: true on a cluster that runs Stakater Reloader."
+        )
+    return lines
+
+
+def renderable_kinds(release: Release, previous: Files = MappingProxyType({})) -> list[dict[str, str]]:
+    """``{"apiVersion": ..., "kind": ...}`` of every kind but the Namespace that ``release`` can
+    render, in the order of the output; an optional kind (:data:`OPTIONAL_KINDS`) only where the
+    release renders one or ``previous`` (the output it replaces) holds one."""
+    used = {(str(m.get("apiVersion")), str(m.get("kind"))) for docs in previous.values() for m in docs}
+    if external_secrets(release):
+        used.add(("external-secrets.io/v1", "ExternalSecret"))
+    return [
+        {"apiVersion": v, "kind": k}
+        for v, k in release_kinds(release.values)
+        if k != "Namespace" and ((v, k) not in OPTIONAL_KINDS or (v, k) in used)
+    ]
+
+
+def deploy_plan(
+    outdir: Path,
+    files: Mapping[str, Sequence[Mapping[str, Any]]],
+    release: Release,
+    previous: Files = MappingProxyType({}),
+) -> DeployPlan:
+    """The deploy commands for ``files`` written to ``outdir`` by a synth of ``release`` (which
+    replaced the output ``previous``)."""
     values = release.values
     directory = shlex.quote(str(outdir))
     # Every kind the release can render, not only those this output has: a kind a later render
     # drops (an autoscaler, the Ingress) must still be pruned, and --prune-allowlist replaces
     # kubectl's defaults, so a kind left off is never pruned.
-    renderable = [{"apiVersion": v, "kind": k} for v, k in renderable_kinds(release.values) if k != "Namespace"]
-    kinds = dict.fromkeys(group_version_kind(m) for m in renderable)
+    kinds = dict.fromkeys(group_version_kind(m) for m in renderable_kinds(release, previous))
     notes: list[str] = []
-    unrendered = [m.name for m in release.missing_secrets]
-    if unrendered and "core/v1/Secret" in kinds:
-        del kinds["core/v1/Secret"]
-    if unrendered:
-        why = ", ".join(f"{m.name} ({'external' if m.external else 'values not given'})" for m in release.missing_secrets)
-        notes.append(f"Secrets are never pruned here: this synth does not render {why}.")
+    why = [f"{m.name} ({'external' if m.external else 'values not given'})" for m in release.missing_secrets]
+    why += [f"{name} (made by its ExternalSecret)" for name in external_secrets(release)]
+    if why:
+        kinds.pop("core/v1/Secret", None)
+        notes.append(f"Secrets are never pruned here: this synth does not render {', '.join(why)}.")
     allowlist = tuple(kinds)
     flags = " ".join(f"--prune-allowlist={kind}" for kind in allowlist)
-    prune = f"kubectl apply -f {directory} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
+    recursive = " -R" if any("/" in name for name in files) else ""  # files in a directory of the output
+    prune = f"kubectl apply -f {directory}{recursive} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
     namespace_step = None
     if NAMESPACE_FILE in files:
         namespace_step = f"kubectl apply -f {shlex.quote(str(outdir / NAMESPACE_FILE))}"
@@ -125,7 +312,8 @@ def deploy_plan(outdir: Path, files: Mapping[str, Sequence[Mapping[str, Any]]], 
         label = label_namespace_command(values.namespace.name, release.pod_security, release.pod_security_exceptions)
         if values.namespace.name == "default":
             label += "   # applies to every pod in default"
-    return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label)
+    notes += migration_notes(files)
+    return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label, migration_steps(outdir, files))
 
 
 def _resource(api_version: str, kind: str) -> str:
@@ -154,7 +342,7 @@ def left_behind(previous: Mapping[str, Sequence[Mapping[str, Any]]], release: Re
             elif isinstance(metadata.get("namespace"), str) and isinstance(labels.get(INSTANCE_LABEL), str):
                 old.setdefault(metadata["namespace"], set()).add(labels[INSTANCE_LABEL])
     lines: list[str] = []
-    kinds = ",".join(dict.fromkeys(_resource(v, k) for v, k in renderable_kinds(release.values) if k != "Namespace"))
+    kinds = ",".join(dict.fromkeys(_resource(m["apiVersion"], m["kind"]) for m in renderable_kinds(release, previous)))
     for where in sorted(set(old) - {namespace}):
         lines.append(
             f"The previous output put this release in namespace {where}, this one in {namespace}: kubectl apply --prune "

@@ -32,6 +32,7 @@ from typing import Any, Literal
 import yaml
 
 from .inputs import InputError, read_text_bounded
+from .outdir import listed_files
 from .yaml_io import Loader, alias_problem, dump_all, yaml_error
 
 __all__ = ["DiffError", "DiffResult", "EnvironmentsOutputError", "ObjectChange", "diff_outputs", "read_output"]
@@ -113,7 +114,9 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
 
 def read_output(directory: Path) -> dict[str, list[dict[str, Any]]]:
     """The manifests of an output directory by file name: every ``*.yaml`` file directly in it, in
-    sorted order, empty documents skipped. Other files (the ``.cdk8s-synth`` marker) are ignored.
+    sorted order, then those its ``.cdk8s-synth`` marker lists in a directory of the output
+    (``migrations/15-migrations.k8s.yaml``); empty documents skipped. Other files (the marker, a
+    ``Kustomization``) are ignored.
 
     Raises :class:`DiffError` for a directory that is missing or is not one, a file that does not
     parse, or a document that is not a manifest.
@@ -126,15 +129,21 @@ def read_output(directory: Path) -> dict[str, list[dict[str, Any]]]:
         entries = list(directory.iterdir())
         names = sorted(entry.name for entry in entries if entry.name.endswith(".yaml") and entry.is_file())
         outputs = sorted(entry.name for entry in entries if entry.is_dir() and (entry / ".cdk8s-synth").is_file())
+        nested = sorted(
+            name
+            for name in listed_files(directory) or ()
+            if "/" in name and name.endswith(".yaml") and (directory / name).is_file() and not (directory / name).is_symlink()
+        )
     except OSError as error:
         raise DiffError(f"{directory}: cannot be read ({error.strerror or type(error).__name__})") from None
     if outputs and not names:
         shown = ", ".join(outputs[:3]) + (", ..." if len(outputs) > 3 else "")
         raise EnvironmentsOutputError(
             f"{directory} holds the outputs of several environments ({shown}), not one output; "
-            f"compare with one of them: --against {directory / outputs[0]}"
+            f"compare with one of them: --against {directory / outputs[0]}, or with each environment: "
+            f"diff --environments [FILE] --against {directory}"
         )
-    return {name: _read_file(directory / name) for name in names}
+    return {name: _read_file(directory / name) for name in [*names, *nested]}
 
 
 # --- the result -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from constructs import rules
+from constructs.external_secret import DURATION, REMOTE_KEY, StoreKind
 from constructs.pod_props import (
     Autoscaling,
     Container,
@@ -58,6 +59,7 @@ __all__ = [
     "EgressValues",
     "EnvFromValues",
     "EnvValues",
+    "ExternalSecretValues",
     "ImageValues",
     "IngressPathValues",
     "IngressValues",
@@ -485,15 +487,47 @@ class NamespaceValues(Props):
 
 
 @propsclass
+class ExternalSecretValues(Props):
+    """Where the External Secrets Operator fetches a Secret's values from: an ``ExternalSecret``
+    (``external-secrets.io/v1``) is rendered instead of the Secret, and no value is asked for."""
+
+    store: str = prop(check=check(rules.dns1123_subdomain, maxLength=253))
+    """Name of the SecretStore or ClusterSecretStore, e.g. ``vault``."""
+    store_kind: StoreKind = "ClusterSecretStore"
+    """``ClusterSecretStore`` or ``SecretStore`` (one in the release's namespace). Default:
+    ClusterSecretStore."""
+    remote_key: str = prop(check=REMOTE_KEY)
+    """The entry of the store that holds the values, e.g. ``prod/todo-chatbot``; each key of the
+    Secret is the property of the same name."""
+    refresh_interval: str = prop(default="1h", check=DURATION)
+    """How often the operator reads the store again, a duration such as ``1h`` or ``15m`` (``0s``:
+    never). Default: 1h."""
+    properties: Mapping[str, str] = prop(default={}, keys=ENV_KEY, each=REMOTE_KEY)
+    """The property of ``remoteKey`` a key reads, where it is not named like the key
+    (``{DATABASE_URL: database-url}``). Default: none."""
+
+
+@propsclass
 class SecretValues(Props):
     """A Secret and its keys. Values never live in a values file: they come from the
-    environment or an ``--env-file`` at synth time."""
+    environment or an ``--env-file`` at synth time, or from a secret store (``externalSecret``)."""
 
     keys: list[str] = prop(check=[min_length(1), UNIQUE], each=ENV_KEY)
     """The Secret's keys; each value comes from the environment variable of the same name."""
     external: bool = False
     """The Secret is created outside the chart (by ``kubectl create secret``): referenced, never
     rendered. Default: false."""
+    external_secret: ExternalSecretValues | None = None
+    """Render an External Secrets Operator ``ExternalSecret`` that makes this Secret from a secret
+    store, instead of the Secret: its values never pass through the synth. Default: none."""
+
+    def cross_checks(self) -> Iterator[Problem]:
+        if self.external and self.external_secret is not None:
+            yield Problem(("externalSecret",), "give external: true or externalSecret, not both")
+        if self.external_secret is not None:
+            for key in self.external_secret.properties:
+                if key not in self.keys:
+                    yield Problem(("externalSecret", "properties", key), f"{key} is not one of the keys ({', '.join(self.keys)})")
 
 
 @propsclass

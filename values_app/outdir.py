@@ -33,6 +33,8 @@ __all__ = [
     "check_outdir",
     "check_output",
     "check_outputs_parent",
+    "check_repository_root",
+    "listed_files",
     "output_lock",
     "remove_leftovers",
     "replace_outdir",
@@ -75,6 +77,12 @@ def _marker_files(directory: Path) -> set[str] | None:
     if not all(isinstance(name, str) and _relative_name(name) for name in files):
         return None
     return set(files)
+
+
+def listed_files(directory: Path) -> set[str] | None:
+    """The files the ``.cdk8s-synth`` marker of ``directory`` lists (``templates/x`` for a file in a
+    directory of the output), or None when it has no valid marker."""
+    return _marker_files(directory)
 
 
 def _relative_name(name: str) -> bool:
@@ -180,6 +188,38 @@ def check_outputs_parent(outdir: Path, *, project_root: Path | None = None) -> N
     or hold only synth output directories, empty ones, and a single synth's output files.
     """
     _check(outdir, project_root, "a synth writes one output directory per environment into it", outputs_inside=True)
+
+
+def check_repository_root(outdir: Path, targets: Iterable[str], *, project_root: Path | None = None) -> None:
+    """Raise :class:`UnsafeOutdirError` unless synths may write the output directories ``targets``
+    (paths relative to ``outdir``, such as ``clusters/staging`` and ``argocd``) under ``outdir``,
+    the root of a deploy repository (``envs`` with a ``gitops:`` block; each target is then checked
+    with :func:`check_outdir`).
+
+    A repository holds what is not ours (``.git/``, a README, CI files), so ``outdir`` may hold
+    anything else: nothing but the targets is ever replaced, and the directories on the way to them
+    are only ever created. The same places as for :func:`check_outdir` are refused as ``outdir``;
+    ``outdir``, and each directory on the way to a target, must be a directory (or not exist yet),
+    never a symbolic link (which would write elsewhere) nor a file.
+    """
+    path = Path(os.path.abspath(outdir))
+    _check_names(path, outdir)
+    if path.is_symlink():
+        raise UnsafeOutdirError(f"{outdir} is a symbolic link; {_ADVICE}")
+    if not path.exists():
+        return
+    _refuse_protected(path, outdir, project_root, "a synth writes a deploy repository's directories into it")
+    if not path.is_dir():
+        raise UnsafeOutdirError(f"{outdir} is an existing file, not a directory; {_ADVICE}")
+    for target in targets:
+        parts = target.split("/")
+        for depth in range(1, len(parts)):
+            step = path.joinpath(*parts[:depth])
+            shown = Path(outdir).joinpath(*parts[:depth])
+            if step.is_symlink():
+                raise UnsafeOutdirError(f"{shown} is a symbolic link; a synth writes {target} only through directories")
+            if step.exists() and not step.is_dir():
+                raise UnsafeOutdirError(f"{shown} is a file, where the directory of {target} goes; {_ADVICE}")
 
 
 _STAGING_EXTRA = 10

@@ -2,12 +2,17 @@
 
 Charts and their files, in the order ``kubectl apply -f dist/`` reads them:
 
-=============================  ============================================================
-``00-namespace.k8s.yaml``      the Namespace, when the values render one
-``10-secrets.secret.yaml``     the Secrets whose values were all supplied (git-ignored)
-``20-app.k8s.yaml``            ConfigMaps, the default-deny NetworkPolicy, each service's
-                               objects, then the Ingress
-=============================  ============================================================
+=================================  ========================================================
+``00-namespace.k8s.yaml``          the Namespace, when the values render one
+``10-external-secrets.k8s.yaml``   the ExternalSecrets that make the Secrets declared with
+                                   ``externalSecret`` (External Secrets Operator)
+``10-secrets.secret.yaml``         the Secrets whose values were all supplied (git-ignored)
+``20-app.k8s.yaml``                ConfigMaps, the default-deny NetworkPolicy, each service's
+                                   objects, then the Ingress
+=================================  ========================================================
+
+(A migration Job, whatever chart renders it, is moved to ``15-migrations.k8s.yaml``:
+:func:`.deploy.separate_migrations`.)
 
 Everything is built with the library's public API, the calls a user makes in a chart of their
 own: one ``WebService``/``ApiService``/``McpService`` per service, ``env_from_config_map`` and
@@ -29,6 +34,7 @@ from constructs.app_ingress import AppIngress
 from constructs.app_namespace import AppNamespace, Level, pod_security_of
 from constructs.app_secret import AppSecret, SecretValue
 from constructs.charts import new_chart
+from constructs.external_secret import ExternalSecret
 from constructs.manifest import Manifest, ManifestConstruct
 from constructs.network_policies import DefaultDeny
 from constructs.props import fields_checked
@@ -42,28 +48,38 @@ from .secrets import MissingSecret, resolve_secrets
 __all__ = [
     "APP_FILE",
     "EXCEPTIONS_ANNOTATION",
+    "EXTERNAL_SECRETS_FILE",
     "NAMESPACE_FILE",
     "RELEASE_CONSTRUCTS",
     "SECRETS_FILE",
     "Release",
     "allowed_from",
     "build_release",
-    "renderable_kinds",
+    "release_kinds",
 ]
 
 NAMESPACE_FILE = "00-namespace.k8s.yaml"
+EXTERNAL_SECRETS_FILE = "10-external-secrets.k8s.yaml"
 SECRETS_FILE = "10-secrets.secret.yaml"
 APP_FILE = "20-app.k8s.yaml"
 
 EXCEPTIONS_ANNOTATION = "todo-chatbot/pod-security-exceptions"
 """The annotation of the release's Namespace that names the services below "restricted", and why."""
 
-RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (AppConfig, AppSecret, DefaultDeny, *KINDS.values(), AppIngress)
+RELEASE_CONSTRUCTS: tuple[type[ManifestConstruct], ...] = (
+    AppConfig,
+    AppSecret,
+    ExternalSecret,
+    DefaultDeny,
+    *KINDS.values(),
+    AppIngress,
+)
 """Every construct a release may be built of (besides its Namespace), in the order of the output:
-what they can render is what a pruning deploy lists (:mod:`.deploy`)."""
+what they can render is what a pruning deploy lists (:mod:`.deploy`; a kind of a custom resource,
+the ExternalSecret, only where the release renders one)."""
 
 
-def renderable_kinds(values: AppValues) -> list[tuple[str, str]]:
+def release_kinds(values: AppValues) -> list[tuple[str, str]]:
     """Every (apiVersion, kind) the release of ``values`` can render, whatever its services do:
     the constructs', and its ``extraObjects``'."""
     kinds = [kind for construct in RELEASE_CONSTRUCTS for kind in construct.RENDERS]
@@ -155,6 +171,25 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
         for name, data in complete.items():
             secrets[name] = AppSecret(secrets_chart, name, name=name, data=data, **_common(values, "secrets"))
 
+    external_chart = None
+    for name, secret in values.secrets.items():
+        if secret.external_secret is not None:
+            if external_chart is None:
+                external_chart = new_chart(release.app, "external-secrets", namespace=namespace, defer=True)
+            source = secret.external_secret
+            ExternalSecret(
+                external_chart,
+                name,
+                name=name,
+                store=source.store,
+                store_kind=source.store_kind,
+                remote_key=source.remote_key,
+                keys=secret.keys,
+                properties=source.properties,
+                refresh_interval=source.refresh_interval,
+                **_common(values, "secrets"),
+            )
+
     chart = new_chart(release.app, "app", namespace=namespace, defer=True)
     configs = {
         name: AppConfig(chart, f"configmap:{name}", name=name, data=data, **_common(values, "config"))
@@ -187,11 +222,11 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
         for env_key in service.env.secrets:
             owner = secret_owner[env_key]
             workload.env_from_secret(secrets.get(owner, owner), [env_key])
-        for source in service.env_from:
-            if source.config_map is not None:
-                workload.env_from_config_map(configs.get(source.config_map, source.config_map), prefix=source.prefix)
-            elif source.secret is not None:
-                workload.env_from_secret(secrets.get(source.secret, source.secret), prefix=source.prefix)
+        for whole in service.env_from:
+            if whole.config_map is not None:
+                workload.env_from_config_map(configs.get(whole.config_map, whole.config_map), prefix=whole.prefix)
+            elif whole.secret is not None:
+                workload.env_from_secret(secrets.get(whole.secret, whole.secret), prefix=whole.prefix)
         release.services[key] = workload
     if values.network_policies.enabled:
         for key, workload in release.services.items():
@@ -228,6 +263,8 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
             **_common(values, "namespace"),
         )
         release.charts[NAMESPACE_FILE] = namespace_chart
+    if external_chart is not None:
+        release.charts[EXTERNAL_SECRETS_FILE] = external_chart
     if secrets_chart is not None:
         release.charts[SECRETS_FILE] = secrets_chart
     release.charts[APP_FILE] = chart

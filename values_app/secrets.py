@@ -4,7 +4,9 @@ Each key's value comes from the environment variable named like the key, else fr
 ``--env-file`` files (repeatable: a later file's value wins). An empty value counts as missing. A
 Secret with any value missing is not rendered; :class:`MissingSecret` says which keys are missing
 and how to create it with kubectl.
-An ``external`` Secret is never rendered: something outside the chart creates it.
+An ``external`` Secret is never rendered: something outside the chart creates it; one with an
+``externalSecret`` is made by the External Secrets Operator from a secret store, and its values are
+never asked for either.
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def resolve_secrets(
     missing: list[MissingSecret] = []
     unreadable = [
         key
-        for key in dict.fromkeys(k for secret in secrets.values() if not secret.external for k in secret.keys)
+        for key in dict.fromkeys(k for secret in secrets.values() if _asked(secret) for k in secret.keys)
         if not _utf8(environ.get(key, ""))
     ]
     if unreadable:
@@ -151,6 +153,8 @@ def resolve_secrets(
             ]
         )
     for name, secret in secrets.items():
+        if secret.external_secret is not None:
+            continue  # the External Secrets Operator makes it: no value is ever asked for
         if secret.external:
             missing.append(MissingSecret(name, namespace, tuple(secret.keys), tuple(secret.keys), external=True))
             continue
@@ -165,3 +169,8 @@ def resolve_secrets(
         else:
             complete[name] = found
     return complete, missing
+
+
+def _asked(secret: SecretValues) -> bool:
+    """Whether the synth asks the environment for the values of ``secret``."""
+    return not secret.external and secret.external_secret is None

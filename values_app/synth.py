@@ -23,7 +23,7 @@ from constructs.manifest import chart_manifests
 from constructs.props import PropsError
 from constructs.rules import object_problems
 
-from .deploy import DeployPlan, deploy_plan, left_behind
+from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind, separate_migrations
 from .model import AppValues
 from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
@@ -52,10 +52,14 @@ class Rendered(NamedTuple):
 
     release: Release
     files: dict[str, list[dict[str, Any]]]
+    extra: Mapping[str, str] = MappingProxyType({})
+    """Files that hold no manifest (an environment's ``Kustomization``), by name: their text."""
 
     def texts(self) -> dict[str, tuple[str, int]]:
         """File name -> (YAML text, file mode): the Secrets file is owner-only."""
-        return {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in self.files.items()}
+        texts = {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in self.files.items()}
+        texts.update({name: (text, 0o644) for name, text in self.extra.items()})
+        return texts
 
 
 class SynthResult(NamedTuple):
@@ -78,6 +82,7 @@ class SynthResult(NamedTuple):
         ]
         lines += [f"  {self.outdir / name}" for name in self.files]
         lines += [missing.message() for missing in self.release.missing_secrets]
+        lines += external_secret_lines(self.release)
         lines += self.deploy_plan().lines()
         restart = restart_plan(self.release, secret_changes(self.previous, self.files))
         if restart is not None:
@@ -91,7 +96,7 @@ class SynthResult(NamedTuple):
         return "\n".join(lines)
 
     def deploy_plan(self) -> DeployPlan:
-        return deploy_plan(self.outdir, self.files, self.release)
+        return deploy_plan(self.outdir, self.files, self.release, self.previous)
 
 
 def render_files(release: Release) -> dict[str, list[dict[str, Any]]]:
@@ -132,7 +137,7 @@ def render(
     missing = [m for m in release.missing_secrets if not m.external]
     if require_secrets and missing:
         raise SynthError(_missing_lines(missing))
-    files = render_files(release)
+    files = separate_migrations(render_files(release))
     problems = check_objects(files)
     if problems:
         raise SynthError(problems)

@@ -110,7 +110,8 @@ def test_diff_against_the_outputs_of_several_environments_is_bad_usage(tmp_path:
     assert cli.diff(values=DEFAULT, against=environments, environ={}, stdout=io.StringIO(), stderr=stderr) == 2
     assert one_line(stderr.getvalue()) == (
         f"error: {environments} holds the outputs of several environments (local, staging), not one output; "
-        f"compare with one of them: --against {environments / 'local'}"
+        f"compare with one of them: --against {environments / 'local'}, or with each environment: "
+        f"diff --environments [FILE] --against {environments}"
     )
 
 

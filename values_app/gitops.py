@@ -1,0 +1,631 @@
+"""GitOps delivery: the output of ``main.py envs`` as the root of a deploy repository that Argo CD or
+Flux syncs to the clusters.
+
+A ``gitops:`` block in the environments file (:mod:`.environments`) turns it on::
+
+    gitops:
+      tool: argocd                                   # or flux
+      repoURL: https://git.example.com/shop/deploy.git
+      targetRevision: rendered                       # the branch CI commits the rendered output to
+      path: "clusters/{env}"                         # where each environment's manifests live
+    environments:
+      staging:
+        values: [values/staging.yaml]
+        cluster: https://staging.k8s.example.com     # Argo CD's destination server
+
+Each environment is written to ``<outdir>/<path>`` (:func:`environment_path`), a Kustomize base (a
+``Kustomization`` file lists its manifest files, in apply order) that ``kubectl apply -f`` still
+applies as it is; beside the environments, never inside one, the controller's objects go to
+``<outdir>/argocd/`` (an ``Application`` per environment, or one ``ApplicationSet``) or
+``<outdir>/flux/`` (a ``GitRepository`` and a ``Kustomization`` per environment), each directory
+a synth output of its own, replaced atomically.
+
+What changes in an environment rendered for GitOps (:func:`gitops_files`):
+
+* every object carries ``argocd.argoproj.io/sync-wave`` (:data:`WAVES`), a migration Job keeps its
+  hook annotations instead;
+* for Flux, the migration Jobs go to ``migrations/`` (a Kustomize base of their own, applied by a
+  Flux Kustomization with ``wait: true`` that the environment's ``dependsOn``);
+* no Secret with values is ever written: an environment that declares one (neither ``external``
+  nor ``externalSecret``) is refused (:func:`secret_problems`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shlex
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from constructs import rules
+from constructs.external_secret import DURATION
+from constructs.manifest import render as ordered
+from constructs.props import Problem, Props, check, prop, propsclass
+
+from .deploy import MIGRATIONS_FILE, is_migration, migration_timeout
+from .yaml_io import dump_all
+
+if TYPE_CHECKING:
+    from .environments import Environment, EnvironmentsFile
+    from .layers import Layers
+    from .model import AppValues
+    from .settings import Setting
+    from .synth import Rendered
+
+__all__ = [
+    "APPLICATIONS_FILE",
+    "APPLICATION_SET_FILE",
+    "DEFAULT_CLUSTER",
+    "DEFAULT_NAMESPACES",
+    "FLUX_FILE",
+    "KUSTOMIZATION_FILE",
+    "MAX_PATH_DEPTH",
+    "MIGRATIONS_DIRECTORY",
+    "MIGRATION_HOOK",
+    "SYNC_WAVE",
+    "WAVES",
+    "ControllerOutput",
+    "GitOpsEnvironment",
+    "GitOpsValues",
+    "controller_directory",
+    "controller_output",
+    "controller_summary",
+    "environment_name",
+    "environment_path",
+    "gitops_files",
+    "kustomization",
+    "kustomizations",
+    "name_problems",
+    "parse_gitops",
+    "path_problems",
+    "render_environments",
+    "secret_problems",
+    "wave_of",
+]
+
+Tool = Literal["argocd", "flux"]
+
+DEFAULT_CLUSTER = "https://kubernetes.default.svc"
+"""Argo CD's destination server when an environment names none: the cluster Argo CD runs in."""
+
+DEFAULT_NAMESPACES: dict[str, str] = {"argocd": "argocd", "flux": "flux-system"}
+"""Where the controller's objects live, by tool, unless ``gitops.namespace`` says otherwise."""
+
+KUSTOMIZATION_FILE = "Kustomization"
+"""The Kustomize file of every environment directory: Kustomize, Argo CD and Flux read this name,
+and ``kubectl apply -f`` skips it (it reads only ``.yaml``, ``.yml`` and ``.json`` files; a
+``kustomization.yaml`` there would be read as an object, and fail)."""
+
+MIGRATIONS_DIRECTORY = "migrations"
+"""For Flux: the directory of an environment that holds its migration Jobs (and their own
+``Kustomization``), applied by a Flux Kustomization of its own."""
+
+APPLICATIONS_FILE = "applications.k8s.yaml"
+APPLICATION_SET_FILE = "applicationset.k8s.yaml"
+FLUX_FILE = "sync.k8s.yaml"
+
+MAX_PATH_DEPTH = 4
+"""The most directories ``gitops.path`` may nest: ``clusters/{env}`` is two."""
+
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+
+WAVES: dict[str, int] = {
+    "Namespace": 0,
+    "ConfigMap": 1,
+    "Secret": 1,
+    "ExternalSecret": 1,
+    "ServiceAccount": 1,
+    "NetworkPolicy": 1,
+    "Service": 2,
+    "Deployment": 2,
+    "StatefulSet": 2,
+    "DaemonSet": 2,
+    "Job": 2,
+    "CronJob": 2,
+    "PodDisruptionBudget": 2,
+    "Ingress": 3,
+    "HorizontalPodAutoscaler": 3,
+}
+"""Argo CD's sync wave of each kind (lower first; Argo CD waits for a wave to be healthy before the
+next): the Namespace; what the pods read (ConfigMaps, Secrets, ExternalSecrets, ServiceAccounts)
+and the NetworkPolicies, so that no pod ever starts unisolated; the Services and workloads with
+their PodDisruptionBudgets; then what routes to them and scales them. Any other kind goes with the
+workloads (:data:`DEFAULT_WAVE`). A migration Job gets no wave: it is a ``PreSync`` hook."""
+
+DEFAULT_WAVE = 2
+
+_ROLLING = ("Deployment", "StatefulSet", "DaemonSet")
+
+
+# --- the model --------------------------------------------------------------------------------
+
+
+_REPO_URL = re.compile(r"(?:https?|ssh|git)://[^\s/@]+(?:@[^\s/]+)?(?:/\S*)?|[\w.-]+@[\w.-]+:\S+")
+
+
+def _repo_url(value: str) -> list[str]:
+    if len(value) <= 2048 and _REPO_URL.fullmatch(value):
+        return []
+    return [f"{value!r} is not a Git repository URL (https://host/org/repo.git, ssh://..., or git@host:org/repo.git)"]
+
+
+_REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]{0,254}")
+
+
+def _revision(value: str) -> list[str]:
+    bad = not _REVISION.fullmatch(value) or ".." in value or "//" in value or value.endswith(("/", ".", ".lock"))
+    if not bad:
+        return []
+    return [f"{value!r} is not a Git branch name (letters, digits, '.', '_', '-', '/'; no '..')"]
+
+
+def _cluster(value: str) -> list[str]:
+    if len(value) <= 2048 and re.fullmatch(r"https?://[^\s/]+(?:/\S*)?", value):
+        return []
+    return [f"{value!r} is not a cluster API server URL (https://host[:port])"]
+
+
+CLUSTER = check(_cluster, pattern=r"^https?://[^\s/]+(/\S*)?$")
+_NAME = check(rules.dns1123_label, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
+
+_COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
+def _path(value: str) -> list[str]:
+    parts = value.split("/")
+    if value.startswith("/"):
+        return [f"{value!r} is absolute; give a path inside the output directory, such as clusters/{{env}}"]
+    if len(parts) > MAX_PATH_DEPTH:
+        return [f"{value!r} has {len(parts)} levels; at most {MAX_PATH_DEPTH}"]
+    for part in parts:
+        if part in ("", ".", ".."):
+            shown = repr(part) if part else "an empty part"
+            return [f"{value!r}: {shown} is not allowed; give a path inside the output directory, such as clusters/{{env}}"]
+        if not _COMPONENT.fullmatch(part.replace("{env}", "x")):
+            return [f"{value!r}: {part!r} is not a directory name (letters, digits, '.', '_', '-', {{env}}; no '.' or '-' first)"]
+    return []
+
+
+PATH = check(_path)
+
+
+@propsclass
+class GitOpsValues(Props):
+    """The ``gitops:`` block of an environments file: the deploy repository ``main.py envs`` writes
+    and the controller (Argo CD or Flux) that syncs it."""
+
+    tool: Tool
+    """``argocd`` or ``flux``: which controller's objects are written beside the environments."""
+    repo_url: str = prop(check=check(_repo_url), alias="repoURL")
+    """The deploy repository, e.g. ``https://git.example.com/shop/deploy.git``."""
+    target_revision: str = prop(check=check(_revision), alias="targetRevision")
+    """The branch CI commits the rendered output to, e.g. ``rendered`` (Flux: a branch)."""
+    path: str = prop(default="clusters/{env}", check=PATH)
+    """Where each environment's directory is in the repository (and under ``--outdir``); ``{env}``
+    is the environment's name (required with more than one environment). Default: clusters/{env}."""
+    namespace: str | None = prop(default=None, check=_NAME)
+    """The namespace of the controller's objects. Default: argocd (Argo CD), flux-system (Flux)."""
+    project: str = prop(default="default", check=_NAME)
+    """Argo CD: the AppProject of the Applications (it must exist). Default: default."""
+    self_heal: bool = True
+    """Argo CD: undo changes made in the cluster by hand (``automated.selfHeal``). Default: true."""
+    server_side_apply: bool = True
+    """Argo CD: apply server-side (``ServerSideApply=true``), as Flux always does: no
+    ``last-applied-configuration`` annotation, so a ConfigMap of up to 1 MiB applies. Default: true."""
+    application_set: bool = False
+    """Argo CD: one ApplicationSet with a list generator instead of an Application per environment.
+    Default: false."""
+    interval: str = prop(default="5m", check=DURATION)
+    """Flux: how often the repository is fetched and each environment reconciled. Default: 5m."""
+    reloader: bool = False
+    """The clusters run Stakater Reloader: each workload that reads a Secret is annotated so that
+    its pods restart when the Secret changes (one the External Secrets Operator refreshed, say).
+    Default: false."""
+
+    @property
+    def controller_namespace(self) -> str:
+        return self.namespace or DEFAULT_NAMESPACES[self.tool]
+
+    @property
+    def source_name(self) -> str:
+        """The name of the ApplicationSet or the Flux GitRepository: the repository's name (the last
+        part of ``repoURL`` without ``.git``)."""
+        last = re.split(r"[/:]", self.repo_url.rstrip("/"))[-1].removesuffix(".git")
+        name = re.sub(r"[^a-z0-9-]+", "-", last.lower()).strip("-")[:63].strip("-")
+        return name or "deploy"
+
+
+ONLY: dict[str, Tool] = {
+    "project": "argocd",
+    "selfHeal": "argocd",
+    "serverSideApply": "argocd",
+    "applicationSet": "argocd",
+    "interval": "flux",
+}
+"""The settings of one tool: given with the other, they are an error."""
+
+_TOOL_NAMES = {"argocd": "Argo CD", "flux": "Flux"}
+
+
+def parse_gitops(data: Any) -> tuple[GitOpsValues | None, list[Problem]]:
+    """The ``gitops:`` block ``data``, and its problems (paths under ``gitops``)."""
+    from .convert import build
+
+    value, problems = build(GitOpsValues, data, ("gitops",))
+    if isinstance(data, Mapping) and data.get("tool") in _TOOL_NAMES:
+        tool = data["tool"]
+        problems += [
+            Problem(("gitops", key), f"{key} is a setting of {_TOOL_NAMES[ONLY[key]]}; tool is {tool}")
+            for key in data
+            if isinstance(key, str) and ONLY.get(key, tool) != tool
+        ]
+    return (None if problems else value), problems
+
+
+def environment_path(gitops: GitOpsValues, name: str) -> str:
+    """The directory of environment ``name``, relative to the output directory (and the repository)."""
+    return gitops.path.replace("{env}", name)
+
+
+def controller_directory(gitops: GitOpsValues) -> str:
+    """The directory of the controller's objects, relative to the output directory."""
+    return gitops.tool
+
+
+def path_problems(gitops: GitOpsValues, names: Sequence[str]) -> Iterator[Problem]:
+    """What is wrong with where the environments ``names`` would go."""
+    if len(names) > 1 and "{env}" not in gitops.path:
+        yield Problem(
+            ("gitops", "path"),
+            f"{gitops.path!r} has no {{env}}: the {len(names)} environments would share one directory",
+        )
+    for name in names:
+        if environment_path(gitops, name).split("/")[0] == controller_directory(gitops):
+            yield Problem(
+                ("environments", name),
+                f"its directory {environment_path(gitops, name)} would be in {controller_directory(gitops)}/, where the "
+                f"{_TOOL_NAMES[gitops.tool]} objects go; change gitops.path (such as clusters/{{env}})",
+            )
+
+
+def environment_name(release: str, environment: str) -> str:
+    """The name of an environment's Argo CD Application or Flux Kustomization: ``<release>-<env>``."""
+    return f"{release}-{environment}"
+
+
+# --- secrets ------------------------------------------------------------------------------------
+
+
+def secret_problems(values: AppValues, layers: Layers) -> list[str]:
+    """One line for each Secret of ``values`` whose values ``envs`` would write into the deploy
+    repository (neither ``external`` nor ``externalSecret``), naming where it is declared and the
+    three ways out."""
+    return [
+        layers.message(
+            ("secrets", name),
+            "a Secret with values, which would be written into the deploy repository (gitops); give it "
+            "externalSecret: {store, remoteKey} (the External Secrets Operator fetches the values), or external: true "
+            "(created outside the repository), or render this environment without gitops",
+        )
+        for name, secret in values.secrets.items()
+        if not secret.external and secret.external_secret is None
+    ]
+
+
+# --- an environment's files ----------------------------------------------------------------------
+
+
+def wave_of(manifest: Mapping[str, Any]) -> int:
+    return WAVES.get(str(manifest.get("kind")), DEFAULT_WAVE)
+
+
+MIGRATION_HOOK = {"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"}
+"""What makes Argo CD run a migration Job before every wave, at every sync, the previous run deleted
+first: the library renders the Job with them; they are added where it did not."""
+
+
+def _with_wave(manifest: dict[str, Any]) -> dict[str, Any]:
+    metadata = dict(manifest["metadata"])
+    if is_migration(manifest):  # a PreSync hook, which runs before every wave: no wave
+        annotations = {**MIGRATION_HOOK, **(metadata.get("annotations") or {})}
+    else:
+        annotations = {**(metadata.get("annotations") or {}), SYNC_WAVE: str(wave_of(manifest))}
+    metadata["annotations"] = dict(sorted(annotations.items()))
+    return {**manifest, "metadata": metadata}
+
+
+def gitops_files(files: Mapping[str, Sequence[dict[str, Any]]], tool: Tool) -> dict[str, list[dict[str, Any]]]:
+    """An environment's manifests (by file name) as the deploy repository holds them: each object
+    with its sync wave; for Flux, the migration Jobs in :data:`MIGRATIONS_DIRECTORY`."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, docs in files.items():
+        target = f"{MIGRATIONS_DIRECTORY}/{name}" if tool == "flux" and name == MIGRATIONS_FILE else name
+        out[target] = [_with_wave(doc) for doc in docs]
+    return out
+
+
+def kustomization(resources: Sequence[str]) -> str:
+    """A ``Kustomization`` file listing ``resources``, in order."""
+    document = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": list(resources)}
+    return "# Written by main.py envs: this directory's manifest files, in apply order.\n" + dump_all([document])
+
+
+def kustomizations(files: Mapping[str, object]) -> dict[str, str]:
+    """The ``Kustomization`` file of each directory of an output whose files are ``files``."""
+    directories: dict[str, list[str]] = {}
+    for name in sorted(files):
+        directory, _, base = name.rpartition("/")
+        directories.setdefault(directory, []).append(base)
+    return {
+        (f"{directory}/{KUSTOMIZATION_FILE}" if directory else KUSTOMIZATION_FILE): kustomization(names)
+        for directory, names in directories.items()
+    }
+
+
+# --- the controller's objects --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GitOpsEnvironment:
+    """An environment rendered for the deploy repository."""
+
+    environment: Environment
+    path: str
+    """Its directory, relative to the output directory and the repository."""
+    rendered: Rendered
+    """Its manifests, as :func:`gitops_files` arranged them (and its ``Kustomization`` files)."""
+
+    @property
+    def name(self) -> str:
+        return self.environment.name
+
+    @property
+    def release(self) -> str:
+        return self.rendered.release.values.release
+
+    @property
+    def namespace(self) -> str:
+        return self.rendered.release.values.namespace.name
+
+    @property
+    def object_name(self) -> str:
+        return environment_name(self.release, self.name)
+
+    def migrations(self) -> list[dict[str, Any]]:
+        return [m for docs in self.rendered.files.values() for m in docs if is_migration(m)]
+
+    def workloads(self) -> list[dict[str, Any]]:
+        return [
+            m
+            for name, docs in self.rendered.files.items()
+            if not name.startswith(f"{MIGRATIONS_DIRECTORY}/")
+            for m in docs
+            if m.get("kind") in _ROLLING
+        ]
+
+
+@dataclass(frozen=True)
+class ControllerOutput:
+    """The controller's objects: its directory (relative to the output directory) and its manifests by file."""
+
+    directory: str
+    files: dict[str, list[dict[str, Any]]]
+
+    def texts(self) -> dict[str, tuple[str, int]]:
+        texts = {name: (dump_all(docs), 0o644) for name, docs in self.files.items()}
+        texts.update({name: (text, 0o644) for name, text in kustomizations(self.files).items()})
+        return texts
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
+
+
+def _sync_policy(gitops: GitOpsValues) -> dict[str, Any]:
+    options = ["PruneLast=true"]
+    if gitops.server_side_apply:
+        options.append("ServerSideApply=true")
+    return {"automated": {"prune": True, "selfHeal": gitops.self_heal}, "syncOptions": options}
+
+
+def _application(gitops: GitOpsValues, env: GitOpsEnvironment) -> dict[str, Any]:
+    application: dict[str, Any] = ordered(
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": env.object_name, "namespace": gitops.controller_namespace},
+            "spec": {
+                "project": gitops.project,
+                "source": {"repoURL": gitops.repo_url, "targetRevision": gitops.target_revision, "path": env.path},
+                "destination": {"server": env.environment.cluster or DEFAULT_CLUSTER, "namespace": env.namespace},
+                "syncPolicy": _sync_policy(gitops),
+            },
+        },
+        chart_labels={},
+    )
+    return application
+
+
+def _application_set(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> dict[str, Any]:
+    elements = [
+        {
+            "name": env.object_name,
+            "path": env.path,
+            "server": env.environment.cluster or DEFAULT_CLUSTER,
+            "namespace": env.namespace,
+        }
+        for env in envs
+    ]
+    application_set: dict[str, Any] = ordered(
+        {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "ApplicationSet",
+            "metadata": {"name": gitops.source_name, "namespace": gitops.controller_namespace},
+            "spec": {
+                "goTemplate": True,
+                "goTemplateOptions": ["missingkey=error"],
+                "generators": [{"list": {"elements": elements}}],
+                # an environment dropped from the list leaves its workloads running
+                "syncPolicy": {"preserveResourcesOnDeletion": True},
+                "template": {
+                    "metadata": {"name": "{{.name}}"},
+                    "spec": {
+                        "project": gitops.project,
+                        "source": {"repoURL": gitops.repo_url, "targetRevision": gitops.target_revision, "path": "{{.path}}"},
+                        "destination": {"server": "{{.server}}", "namespace": "{{.namespace}}"},
+                        "syncPolicy": _sync_policy(gitops),
+                    },
+                },
+            },
+        },
+        chart_labels={},
+    )
+    return application_set
+
+
+def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[str, Any]]:
+    namespace = gitops.controller_namespace
+    source = {"kind": "GitRepository", "name": gitops.source_name}
+    objects: list[dict[str, Any]] = [
+        {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "GitRepository",
+            "metadata": {"name": gitops.source_name, "namespace": namespace},
+            "spec": {"interval": gitops.interval, "url": gitops.repo_url, "ref": {"branch": gitops.target_revision}},
+        }
+    ]
+    for env in envs:
+        spec: dict[str, Any] = {"interval": gitops.interval, "path": f"./{env.path}", "prune": True, "sourceRef": source}
+        jobs = env.migrations()
+        if jobs:
+            migrations = f"{env.object_name}-migrations"
+            objects.append(
+                {
+                    "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+                    "kind": "Kustomization",
+                    "metadata": {"name": migrations, "namespace": namespace},
+                    "spec": {
+                        "interval": gitops.interval,
+                        "path": f"./{env.path}/{MIGRATIONS_DIRECTORY}",
+                        "prune": True,
+                        "sourceRef": source,
+                        "wait": True,  # ready once every Job completed
+                        "force": True,  # a Job's template cannot change: a new one replaces it
+                        "timeout": _duration(migration_timeout(jobs)),
+                    },
+                }
+            )
+            spec["dependsOn"] = [{"name": migrations}]
+        spec["healthChecks"] = [
+            {"apiVersion": m["apiVersion"], "kind": m["kind"], "name": m["metadata"]["name"], "namespace": env.namespace}
+            for m in env.workloads()
+        ]
+        objects.append(
+            {
+                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+                "kind": "Kustomization",
+                "metadata": {"name": env.object_name, "namespace": namespace},
+                "spec": spec,
+            }
+        )
+    return [ordered(obj, chart_labels={}) for obj in objects]
+
+
+def controller_output(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> ControllerOutput:
+    """The controller's objects for every environment of the file (``envs``, in its order)."""
+    if gitops.tool == "flux":
+        files = {FLUX_FILE: _flux(gitops, envs)}
+    elif gitops.application_set:
+        files = {APPLICATION_SET_FILE: [_application_set(gitops, envs)]}
+    else:
+        files = {APPLICATIONS_FILE: [_application(gitops, env) for env in envs]}
+    return ControllerOutput(controller_directory(gitops), files)
+
+
+def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> Iterator[tuple[str, str]]:
+    """(environment, problem) for each name of the controller's objects that Kubernetes would refuse
+    or that two environments share."""
+    seen: dict[str, str] = {}
+    what = "Application" if gitops.tool == "argocd" else "Kustomization"
+    for env in envs:
+        names = [env.object_name]
+        if gitops.tool == "flux" and env.migrations():
+            names.append(f"{env.object_name}-migrations")
+        for name in names:
+            for problem in rules.dns1123_label(name):
+                yield env.name, f"the {what} name {name!r} (<release>-<environment>): {problem}"
+            if name in seen:
+                yield env.name, f"the {what} name {name!r} (<release>-<environment>) is environment {seen[name]}'s too"
+            seen.setdefault(name, env.name)
+
+
+# --- rendering every environment -------------------------------------------------------------------
+
+
+def render_environments(
+    loaded: EnvironmentsFile, settings: Sequence[Setting] = ()
+) -> tuple[list[GitOpsEnvironment], ControllerOutput]:
+    """Every environment of ``loaded`` (a file with a ``gitops:`` block) rendered for the deploy
+    repository, and the controller's objects for them all; raise :class:`~.layers.ValuesError` with
+    every problem of every environment. No Secret value is ever read: the environments are
+    rendered without any environment variable (a Secret with values is refused first)."""
+    from constructs.props import fields_checked
+
+    from .layers import ValuesError
+    from .loader import load_layers, values_from_layers
+    from .synth import Rendered, SynthError, render
+
+    gitops = loaded.gitops
+    assert gitops is not None
+    envs: list[GitOpsEnvironment] = []
+    problems: list[str] = []
+    for env in loaded.environments.values():
+        try:
+            layers = load_layers(list(env.values), [*env.settings, *settings])
+            values = values_from_layers(layers)
+        except ValuesError as error:
+            problems += [f"{env.name}: {line}" for line in error.lines]
+            continue
+        refused = secret_problems(values, layers)
+        if refused:
+            problems += [f"{env.name}: {line}" for line in refused]
+            continue
+        if gitops.reloader and not values.reloader:
+            with fields_checked():
+                values = dataclasses.replace(values, reloader=True)
+        try:
+            rendered = render(values, environ={})
+        except SynthError as error:
+            problems += [f"{env.name}: {line}" for line in error.lines]
+            continue
+        files = gitops_files(rendered.files, gitops.tool)
+        arranged = Rendered(rendered.release, files, kustomizations(files))
+        envs.append(GitOpsEnvironment(env, environment_path(gitops, env.name), arranged))
+    if not problems:
+        problems += [f"{loaded.where('environments', name)}: {problem}" for name, problem in name_problems(gitops, envs)]
+    if problems:
+        raise ValuesError(problems)
+    return envs, controller_output(gitops, envs)
+
+
+def controller_summary(gitops: GitOpsValues, controller: ControllerOutput, outdir: Path) -> list[str]:
+    """What the summary says of the controller's objects: what they are and how to start them."""
+    directory = outdir / controller.directory
+    objects = [m for docs in controller.files.values() for m in docs]
+    kinds = ", ".join(f"{m['kind']} {m['metadata']['name']}" for m in objects)
+    lines = [f"Wrote {len(objects)} {_TOOL_NAMES[gitops.tool]} objects into {directory}/: {kinds}"]
+    lines.append(
+        f"Commit and push the whole of {outdir} to {gitops.repo_url} ({gitops.target_revision}); apply these once "
+        f"(or from your app of apps), and {_TOOL_NAMES[gitops.tool]} syncs every environment from then on:"
+    )
+    lines.append(f"  kubectl apply -f {shlex.quote(str(directory))}")
+    if gitops.tool == "argocd":
+        lines.append(
+            "Argo CD must track resources by annotation (application.resourceTrackingMethod: annotation in argocd-cm, "
+            "the default since Argo CD 3.0): label tracking would set app.kubernetes.io/instance, which names the "
+            "release here, to each Application's name."
+        )
+    return lines
