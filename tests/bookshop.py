@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import kubernetes_validate
-
+from tests.crd_schemas import validate_kubernetes
 from tests.reachability import KUBE_DNS, Pod, allowed, pod_template, pods_of, stranger
 from tests.restricted import restricted_violations
 
@@ -36,7 +35,7 @@ def _by_short_name(pods: Mapping[str, Pod]) -> dict[str, Pod]:
 
 def check_bookshop(objects: list[dict[str, Any]]) -> None:
     for manifest in objects:
-        kubernetes_validate.validate(manifest, "1.27.0", strict=True)
+        validate_kubernetes(manifest)
     assert all(m["metadata"].get("namespace") == "shop" for m in objects if m["kind"] != "Namespace")
     namespace = next(m for m in objects if m["kind"] == "Namespace")
     assert namespace["metadata"]["name"] == "shop"

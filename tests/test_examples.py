@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from tests.bookshop import check_bookshop
+from tests.crd_schemas import validate_kubernetes
 from tests.helpers import by_kind, container, one
 from values_app.cli import run
 
@@ -47,7 +47,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, st
 def test_snapshot_and_valid_kubernetes(example: str, rendered: dict[str, dict[str, str]], snapshot: SnapshotAssertion) -> None:
     assert rendered[example] == snapshot
     for manifest in manifests(rendered[example]):
-        kubernetes_validate.validate(manifest, "1.27.0", strict=True)
+        validate_kubernetes(manifest)
 
 
 def test_quickstart_is_the_readme_program() -> None:

@@ -18,6 +18,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from constructs.quantity import canonical_quantity, is_canonical
+from tests.crd_schemas import validate_kubernetes
 from tests.helpers import by_kind, container, one
 from values_app.cli import run
 from values_app.deploy import OPTIONAL_KINDS
@@ -464,10 +465,9 @@ def test_a_deployment_that_would_run(preset: str, with_secrets: dict[str, Render
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_valid_against_the_kubernetes_1_27_schema_in_strict_mode(preset: str, with_secrets: dict[str, Rendered]) -> None:
-    import kubernetes_validate
 
     for manifest in with_secrets[preset].manifests:
-        kubernetes_validate.validate(manifest, "1.27.0", strict=True)
+        validate_kubernetes(manifest)
 
 
 def test_production_preset(without_secrets: dict[str, Rendered]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import cdk8s
-import kubernetes_validate
 import pytest
 
 from constructs.api_service import ApiService
@@ -15,6 +14,7 @@ from constructs.library import PropsError, pod_security_of
 from constructs.manifest import Manifest
 from constructs.workload import Workload
 from constructs.workload_props import WorkloadProps
+from tests.crd_schemas import validate_kubernetes
 from tests.restricted import restricted_violations
 
 
@@ -44,7 +44,7 @@ def test_a_kind_of_ones_own_renders_hardened_and_connects(chart: cdk8s.Chart) ->
     agent.connect(api, env="API_URL")
     objects = cdk8s.Testing.synth(chart)
     for manifest in objects:
-        kubernetes_validate.validate(manifest, "1.27.0", strict=True)
+        validate_kubernetes(manifest)
     daemon = next(m for m in objects if m["kind"] == "DaemonSet")
     pod: dict[str, Any] = daemon["spec"]["template"]["spec"]
     assert restricted_violations(pod) == []
