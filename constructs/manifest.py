@@ -31,7 +31,10 @@ import cdk8s
 
 from constructs import Construct
 
+from . import jsii_overrides
 from .charts import _check_app, chart_info
+
+jsii_overrides.install()
 
 __all__ = [
     "Lazy",
@@ -58,22 +61,32 @@ class Lazy:
         return f"Lazy({self.produce!r})"
 
 
+_SCALARS = frozenset({str, int, bool, float})
+
+
 def resolve(value: Any) -> Any:
     """A deep copy of ``value`` with every :class:`Lazy` produced, mapping keys sorted (as cdk8s
     sorts them) and None values dropped from mappings."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:  # most values: no isinstance checks
-        return value
-    while isinstance(value, Lazy):
-        value = value.produce()
-    if kind is dict or isinstance(value, Mapping):
+    if kind is dict:  # most containers; their scalar entries are copied without a call
         out = {}
         for key in sorted(value):
-            item = resolve(value[key])
-            if item is not None:
-                out[key] = item
+            item = value[key]
+            if type(item) not in _SCALARS:
+                item = resolve(item)
+                if item is None:
+                    continue
+            out[key] = item
         return out
-    if kind is list or isinstance(value, list | tuple):
+    if kind in _SCALARS:
+        return value
+    if kind is list:
+        return [item if type(item) in _SCALARS else resolve(item) for item in value]
+    while isinstance(value, Lazy):
+        value = value.produce()
+    if isinstance(value, Mapping):
+        return resolve(dict(value))
+    if isinstance(value, list | tuple):
         return [resolve(item) for item in value]
     return value
 
@@ -182,6 +195,9 @@ class Manifest(cdk8s.ApiObject):
     metadata API (``obj.metadata.add_label``), then JSON patches (``add_json_patch``).
     """
 
+    _JSII_OVERRIDES_BY_CLASS: ClassVar[bool] = True
+    """jsii works out the overrides of this class once (:mod:`.jsii_overrides`)."""
+
     def __init__(self, scope: Construct, id: str, manifest: dict[str, Any]) -> None:
         meta = manifest.get("metadata", {})
         name = meta.get("name")  # a Lazy name (a Job's, from its template) is known when rendered
@@ -223,6 +239,9 @@ class ManifestConstruct(Construct):
     """Base of this library's constructs: a construct that renders a fixed list of
     :class:`Manifest` objects, created in the tree at once or, in a deferred chart (see
     :func:`defer_objects`), when one is asked for or cdk8s synthesizes."""
+
+    _JSII_OVERRIDES_BY_CLASS: ClassVar[bool] = True
+    """jsii works out the overrides of this class once (:mod:`.jsii_overrides`)."""
 
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Every (apiVersion, kind) this construct can render, whatever its props: what a deploy that

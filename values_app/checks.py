@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from constructs import rules
 from constructs.app_ingress import AppIngress
 from constructs.labels import selects
-from constructs.props import Path, Problem, PropsError, fields_checked
+from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, rule_problems
 from constructs.service_workload import ServiceWorkload
 from constructs.workload_props import UNRESERVED
 
@@ -56,17 +57,23 @@ def check_values(values: AppValues) -> list[Problem]:
     ]
 
 
-def construct_problems(key: str, service: ServiceValues, context: ServiceContext) -> Iterator[Problem]:
-    """What service ``key``'s construct says of its props (the rules of its kind), at the fields
-    of the values file and in its words."""
+def construct_problems(
+    key: str, service: ServiceValues, context: ServiceContext, values: AppValues | None = None
+) -> Iterator[Problem]:
+    """What service ``key``'s construct says of its props (every rule of its kind), at the fields
+    of the values file and in its words; with ``values``, the props are kept for what asks next
+    (:func:`.kinds.service_props`)."""
     construct = KINDS[service.kind]
     try:
-        # Every rule of the construct's props, each field's too: the values model checks the types
-        # and its own rules as it loads, the construct holds the rest (a CronJob's schedule).
-        # The release's labels are checked once, at `labels`: here the service's own.
-        props = construct.check_props(key, **{**service_kwargs(service, key, context), "labels": dict(service.labels)})
+        if values is not None:
+            props = service_props(values, key)
+        else:
+            props = construct.check_props(key, **service_kwargs(service, key, context))
     except PropsError as error:
+        own_labels_fine = not _own_label_problems(construct, service)
         for problem in error.problems:
+            if problem.path[:1] == ("labels",) and own_labels_fine:
+                continue  # the release's labels, which every service gets: reported once, at `labels`
             message = problem.message
             if message.startswith("unknown prop for "):  # a shared key the kind has no use for
                 message = f"does not apply to a {service.kind}: it serves nothing"
@@ -74,7 +81,7 @@ def construct_problems(key: str, service: ServiceValues, context: ServiceContext
         return
     target_port = getattr(getattr(service, "service", None), "target_port", None)
     if target_port is not None and issubclass(construct, ServiceWorkload):
-        port = construct.port_of(props)  # type: ignore[arg-type]
+        port = construct.port_of(props)
         if target_port != port:
             yield Problem(
                 ("services", key, "service", "targetPort"),
@@ -82,10 +89,15 @@ def construct_problems(key: str, service: ServiceValues, context: ServiceContext
             )
 
 
+def _own_label_problems(construct: Any, service: ServiceValues) -> list[Problem]:
+    field = next(f for f in fields_of(construct.PROPS) if f.name == "labels")
+    return rule_problems(field, dict(service.labels), ("labels",))
+
+
 def _constructs(values: AppValues) -> Iterator[Problem]:
     context = ServiceContext.of(values)
     for key, service in values.services.items():
-        yield from construct_problems(key, service, context)
+        yield from construct_problems(key, service, context, values)
     if values.ingress is not None:
         yield from _ingress_problems(values)
         for index, path in enumerate(values.ingress.paths):

@@ -83,11 +83,47 @@ def _not_a_manifest(document: Any) -> str | None:
     return None
 
 
-def _read_file(path: Path) -> list[dict[str, Any]]:
+Known = Mapping[str, Mapping[str, Any]]
+"""YAML documents as :func:`~.yaml_io.dump_all` writes them (each ending in a newline), and the
+manifest each one is: what a synth just rendered, so that reading its previous output need not
+parse again what it is about to write again."""
+
+
+def _read_file(path: Path, known: Known | None = None) -> list[dict[str, Any]]:
     try:
         text = read_text_bounded(path, what="manifest file", limit=MAX_MANIFEST_FILE_BYTES)
     except InputError as error:
         raise DiffError(str(error)) from None
+    if known:
+        reused = _known_documents(path, text, known)
+        if reused is not None:
+            return reused
+    return _parse_manifests(path, text)
+
+
+def _known_documents(path: Path, text: str, known: Known) -> list[dict[str, Any]] | None:
+    """The manifests of ``text``, each document ``known`` taken as it is and the others parsed one
+    by one; None when a document does not stand alone (a file not as a synth writes it): then the
+    whole file is parsed, and its errors reported as they are."""
+    parts = text.split("\n---\n")
+    documents = [part + "\n" for part in parts[:-1]] + [parts[-1]]
+    manifests: list[dict[str, Any]] = []
+    for document in documents:
+        found = known.get(document)
+        if found is not None:
+            manifests.append(dict(found))
+            continue
+        try:
+            parsed = _parse_manifests(path, document)
+        except DiffError:
+            return None
+        if len(parsed) != 1:
+            return None
+        manifests += parsed
+    return manifests
+
+
+def _parse_manifests(path: Path, text: str) -> list[dict[str, Any]]:
     manifests: list[dict[str, Any]] = []
     loader = Loader(text)
     try:
@@ -112,14 +148,14 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
     return manifests
 
 
-def read_output(directory: Path) -> dict[str, list[dict[str, Any]]]:
+def read_output(directory: Path, known: Known | None = None) -> dict[str, list[dict[str, Any]]]:
     """The manifests of an output directory by file name: every ``*.yaml`` file directly in it, in
     sorted order, then those its ``.cdk8s-synth`` marker lists in a directory of the output
     (``migrations/15-migrations.k8s.yaml``); empty documents skipped. Other files (the marker, a
     ``Kustomization``) are ignored.
 
     Raises :class:`DiffError` for a directory that is missing or is not one, a file that does not
-    parse, or a document that is not a manifest.
+    parse, or a document that is not a manifest. A document of ``known`` is not parsed again.
     """
     try:
         if not directory.exists():
@@ -143,7 +179,7 @@ def read_output(directory: Path) -> dict[str, list[dict[str, Any]]]:
             f"compare with one of them: --against {directory / outputs[0]}, or with each environment: "
             f"diff --environments [FILE] --against {directory}"
         )
-    return {name: _read_file(directory / name) for name in [*names, *nested]}
+    return {name: _read_file(directory / name, known) for name in [*names, *nested]}
 
 
 # --- the result -------------------------------------------------------------------------------------

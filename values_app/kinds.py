@@ -15,7 +15,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
@@ -240,14 +241,38 @@ def _containers(values: list[ContainerValues], prop_name: str, audit_skips: Mapp
     return built
 
 
-def service_props(values: AppValues, key: str) -> Any:
-    """The props of service ``key``'s construct, as its kind checks them (rules between fields and
-    the kind's; each field was checked as the values loaded)."""
-    from constructs.props import fields_checked
+_CACHE: dict[int, tuple[weakref.ref[AppValues], dict[tuple[str, str], Any]]] = {}
+"""What was computed of each values object (they are immutable), by its identity: a service's
+props are asked for by the checks, the references, the diagram and the release alike."""
 
-    service = values.services[key]
-    with fields_checked():
+
+def _cached(values: AppValues, what: str, key: str, compute: Callable[[], Any]) -> Any:
+    entry = _CACHE.get(id(values))
+    if entry is None or entry[0]() is not values:
+        identity = id(values)
+        entry = _CACHE[identity] = (weakref.ref(values, lambda _: _CACHE.pop(identity, None)), {})
+    store = entry[1]
+    if (what, key) not in store:
+        try:
+            store[what, key] = (compute(), None)
+        except PropsError as raised:
+            store[what, key] = (None, raised)
+    found, failed = store[what, key]
+    if failed is not None:
+        raise failed
+    return found
+
+
+def service_props(values: AppValues, key: str) -> Any:
+    """The props of service ``key``'s construct, checked by it (every rule of each prop, between
+    them, and the kind's); raises :class:`~constructs.props.PropsError`. Computed once per values
+    object: the checks, the references, the diagram and the release all ask."""
+
+    def compute() -> Any:
+        service = values.services[key]
         return KINDS[service.kind].check_props(key, **service_kwargs(service, key, ServiceContext.of(values)))
+
+    return _cached(values, "props", key, compute)
 
 
 _FACTS = frozenset({"image", "name", "port", "server", "service_type", "service_port", "node_port", "allow_external"})
@@ -259,17 +284,30 @@ def facts(values: AppValues, key: str) -> ServiceFacts | None:
     None for a kind that serves nothing (a worker, a cronjob, a migration). From the props its
     facts follow from only, so that a problem elsewhere in the service (reported where it is)
     leaves them known. Raises :class:`~constructs.props.PropsError` when one of those is wrong."""
-    from constructs.props import fields_checked
-
     service = values.services[key]
     construct = KINDS[service.kind]
     if not issubclass(construct, ServiceWorkload):
         return None
-    kwargs = {name: value for name, value in service_kwargs(service, key, ServiceContext.of(values)).items() if name in _FACTS}
-    with fields_checked():
-        props = construct.check_props(key, kind_rules=False, **kwargs)
     routed = values.ingress is not None and any(path.service == key for path in values.ingress.paths)
-    return construct.facts(props, behind_ingress=routed)  # type: ignore[arg-type]
+    return construct.facts(_facts_props(values, key), behind_ingress=routed)
+
+
+def _facts_props(values: AppValues, key: str) -> Any:
+    """The service's props when they are fine; else those its facts follow from, alone."""
+    from constructs.props import fields_checked
+
+    try:
+        return service_props(values, key)
+    except PropsError:
+        pass
+
+    def compute() -> Any:
+        service = values.services[key]
+        kwargs = service_kwargs(service, key, ServiceContext.of(values))
+        with fields_checked():
+            return KINDS[service.kind].check_props(key, kind_rules=False, **{k: v for k, v in kwargs.items() if k in _FACTS})
+
+    return _cached(values, "facts", key, compute)
 
 
 @functools.cache

@@ -36,12 +36,13 @@ from constructs.app_secret import AppSecret, SecretValue
 from constructs.charts import new_chart
 from constructs.external_secret import ExternalSecret
 from constructs.manifest import Manifest, ManifestConstruct
+from constructs.migration_job import MigrationJob
 from constructs.network_policies import DefaultDeny
 from constructs.props import fields_checked
 from constructs.service_workload import ServiceWorkload
 from constructs.workload import Workload
 
-from .kinds import CALLERS_BY_KIND, KINDS, ServiceContext, facts, service_kwargs
+from .kinds import CALLERS_BY_KIND, KINDS, facts, service_props
 from .model import AppValues
 from .secrets import MissingSecret, resolve_secrets
 
@@ -204,19 +205,18 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
             egress=values.network_policies.egress.enabled,
             **_common(values, "network-policy"),
         )
-    context = ServiceContext.of(values)
     config_owner = {key: name for name, data in values.config_maps.items() for key in data}
     secret_owner = {key: name for name, secret in values.secrets.items() for key in secret.keys}
     # Migrations last: they name the services they run before.
     ordered = sorted(values.services.items(), key=lambda item: item[1].kind == "migration")
     for key, service in ordered:
-        kwargs = service_kwargs(service, key, context)
         construct = KINDS[service.kind]
-        if service.kind == "migration":
+        props = service_props(values, key)  # checked once, by the checks of the values
+        if issubclass(construct, MigrationJob):
             before = [release.services[name] for name in getattr(service, "before", [])]
-            workload: Workload = construct(chart, key, before=before, **kwargs)  # type: ignore[call-arg]
+            workload: Workload = construct.from_props(chart, key, props, before=before)
         else:
-            workload = construct(chart, key, **kwargs)
+            workload = construct.from_props(chart, key, props)
         for env_key in service.env.config:
             workload.env_from_config_map(configs[config_owner[env_key]], [env_key])
         for env_key in service.env.secrets:

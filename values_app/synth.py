@@ -29,7 +29,7 @@ from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
 from .rotation import restart_plan, secret_changes
 from .secrets import MissingSecret, SecretValueError
-from .yaml_io import dump_all
+from .yaml_io import dump_all, dump_each
 
 __all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write"]
 
@@ -57,9 +57,24 @@ class Rendered(NamedTuple):
 
     def texts(self) -> dict[str, tuple[str, int]]:
         """File name -> (YAML text, file mode): the Secrets file is owner-only."""
-        texts = {name: (dump_yaml(docs), 0o600 if name == SECRETS_FILE else 0o644) for name, docs in self.files.items()}
+        return self.written()[0]
+
+    def written(self) -> tuple[dict[str, tuple[str, int]], dict[str, dict[str, Any]]]:
+        """:meth:`texts`, and each document of them as its YAML text with the manifest it is (so
+        that reading the previous output need not parse again what is written again:
+        :func:`.diff.read_output`)."""
+        texts: dict[str, tuple[str, int]] = {}
+        known: dict[str, dict[str, Any]] = {}
+        for name, docs in self.files.items():
+            parts = dump_each(docs)
+            if parts is None:
+                text = dump_yaml(docs)
+            else:
+                text = "---\n".join(parts)
+                known.update(zip(parts, docs, strict=True))
+            texts[name] = (text, 0o600 if name == SECRETS_FILE else 0o644)
         texts.update({name: (text, 0o644) for name, text in self.extra.items()})
-        return texts
+        return texts, known
 
 
 class SynthResult(NamedTuple):
@@ -144,15 +159,17 @@ def render(
     return Rendered(release, files)
 
 
-def previous_output(outdir: Path) -> tuple[dict[str, list[dict[str, Any]]], str | None]:
+def previous_output(
+    outdir: Path, known: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[dict[str, list[dict[str, Any]]], str | None]:
     """The manifests of the synth output at ``outdir`` (none when there is none), and why it could
-    not be read, if it could not."""
+    not be read, if it could not; a document of ``known`` (what this synth writes) is not parsed."""
     from .diff import DiffError, read_output
 
     if not (outdir / MARKER).is_file():
         return {}, None
     try:
-        return read_output(outdir), None
+        return read_output(outdir, known), None
     except DiffError as error:
         return {}, str(error)
 
@@ -160,9 +177,10 @@ def previous_output(outdir: Path) -> tuple[dict[str, list[dict[str, Any]]], str 
 def write(rendered: Rendered, outdir: Path) -> SynthResult:
     """Write ``rendered`` to a new directory and swap it in place of ``outdir`` (call
     :func:`.outdir.check_outdir` first)."""
+    texts, known = rendered.written()
     with output_lock(outdir):  # what is replaced is what was compared with
-        previous, problem = previous_output(outdir)
-        replace_outdir(outdir, rendered.texts())
+        previous, problem = previous_output(outdir, known)
+        replace_outdir(outdir, texts)
     return SynthResult(outdir, rendered.files, rendered.release, previous, problem)
 
 

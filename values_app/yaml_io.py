@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_ALIAS_NODES", "Dumper", "Loader", "alias_problem", "dump_all", "yaml_error"]
+__all__ = ["MAX_ALIAS_NODES", "Dumper", "Loader", "alias_problem", "dump_all", "dump_each", "yaml_error"]
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
@@ -162,12 +162,9 @@ def _sequence(items: list[Any], indent: str, out: list[str], first: str | None =
             out.append(head + _value(item))
 
 
-def dump_all(documents: list[Any]) -> str:
-    """The YAML stream of ``documents``, byte for byte what ``yaml.dump_all(documents, Dumper=Dumper,
-    sort_keys=False, default_flow_style=False, width=2**16, allow_unicode=True)`` writes.
-
-    Manifests (mappings of mappings, lists, strings, integers and booleans) are written directly;
-    a stream holding anything else (a float, a multi-line or very long string) goes through PyYAML."""
+def dump_each(documents: list[Any]) -> list[str] | None:
+    """Each of ``documents`` as :func:`dump_all` writes it (``"---\\n".join`` of them is its
+    stream), or None when one of them is written through PyYAML."""
     parts = []
     try:
         for document in documents:
@@ -177,6 +174,18 @@ def dump_all(documents: list[Any]) -> str:
             _mapping(document, "", lines)
             parts.append("\n".join(lines) + "\n")
     except _UnsupportedError:
+        return None
+    return parts
+
+
+def dump_all(documents: list[Any]) -> str:
+    """The YAML stream of ``documents``, byte for byte what ``yaml.dump_all(documents, Dumper=Dumper,
+    sort_keys=False, default_flow_style=False, width=2**16, allow_unicode=True)`` writes.
+
+    Manifests (mappings of mappings, lists, strings, integers and booleans) are written directly;
+    a stream holding anything else (a float, a multi-line or very long string) goes through PyYAML."""
+    parts = dump_each(documents)
+    if parts is None:
         options: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "width": 2**16, "allow_unicode": True}
         text: str = yaml.dump_all(documents, Dumper=Dumper, **options)
         return text
