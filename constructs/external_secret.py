@@ -10,7 +10,6 @@ operator creates the Secret and owns it (``creationPolicy: Owner``), and refresh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Unpack
 
@@ -19,12 +18,14 @@ from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Manifest, ManifestConstruct, object_meta
 from .props import Problem, check, min_length, prop, propsclass
+from .regex import lazy
 
 __all__ = ["DURATION", "REMOTE_KEY", "ExternalSecret", "ExternalSecretProps", "StoreKind"]
 
 StoreKind = Literal["SecretStore", "ClusterSecretStore"]
 
-_DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+")
+_DURATION_FORMAT = r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+"
+_DURATION = lazy(_DURATION_FORMAT)
 
 
 def _duration(value: str) -> list[str]:
@@ -33,7 +34,7 @@ def _duration(value: str) -> list[str]:
     return [f"{value!r} is not a duration: a number and a unit (ms, s, m, h), repeated, such as 1h or 1m30s"]
 
 
-DURATION = check(_duration, pattern=f"^{_DURATION.pattern}$")
+DURATION = check(_duration, pattern=f"^{_DURATION_FORMAT}$")
 """A Go duration as the External Secrets and Flux CRDs accept it: ``1h``, ``5m``, ``1m30s``."""
 
 REMOTE_KEY_LENGTH = 1024

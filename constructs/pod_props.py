@@ -19,6 +19,7 @@ from .prop_rules import (
     LABELS,
     MEMORY,
     NAME,
+    NON_EMPTY,
     PERCENT,
     PORT,
     POSITIVE_SECONDS,
@@ -29,7 +30,7 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, check, defaults, min_length, prop, propsclass
+from .props import Problem, Props, check, defaults, prop, propsclass
 from .quantity import QuantityError, parse_quantity
 from .regex import lazy
 
@@ -93,7 +94,7 @@ class Probe(Props):
 
     path: str | None = prop(default=None, check=HTTP_PATH)
     """HTTP path such as ``/health``. Default: none."""
-    exec_command: Sequence[str] | None = prop(default=None, check=min_length(1))
+    exec_command: Sequence[str] | None = prop(default=None, check=NON_EMPTY)
     """A command run in the container; exit status 0 is healthy. Default: none."""
     grpc_port: int | None = prop(default=None, check=PORT)
     """Port of a gRPC health service (grpc.health.v1). Default: none."""
@@ -281,9 +282,9 @@ class Container(Props):
     """The container's name in the pod."""
     image: str = prop(check=IMAGE)
     """Container image, ``repository[:tag][@sha256:digest]``."""
-    command: Sequence[str] | None = prop(default=None, check=min_length(1))
+    command: Sequence[str] | None = prop(default=None, check=NON_EMPTY)
     """Overrides the image's entrypoint. Default: the image's."""
-    args: Sequence[str] | None = prop(default=None, check=min_length(1))
+    args: Sequence[str] | None = prop(default=None, check=NON_EMPTY)
     """Overrides the image's arguments. Default: the image's."""
     env: Mapping[str, str] = prop(default={}, check=check(_env_names))
     """Environment variables with literal values. Default: none."""

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from . import rules
-from .props import Check, check, int_range, pattern
+from .props import Check, check, int_range, min_length, pattern
 from .regex import lazy
 
 __all__ = [
+    "ANNOTATIONS",
     "AUDIT_CHECK",
     "CAPABILITY",
     "CIDR",
@@ -26,6 +27,7 @@ __all__ = [
     "MEMORY",
     "NAME",
     "NODE_PORT",
+    "NON_EMPTY",
     "PERCENT",
     "PORT",
     "POSITIVE_SECONDS",
@@ -35,6 +37,7 @@ __all__ = [
     "SCALE",
     "SECONDS",
     "SERVICE_NAME",
+    "SUBDOMAIN",
     "USER_ID",
     "WRITABLE_PATH",
     "PullPolicy",
@@ -65,6 +68,9 @@ SERVICE_NAME = _from(rules.dns1035_label, pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$
 """The name of a service's objects, its Service's included: a DNS-1035 label (starts with a letter)."""
 LABELS = _from(rules.labels)
 LABEL_VALUE = _from(rules.label_value, maxLength=63)
+ANNOTATIONS = _from(rules.annotation_keys_and_size)
+SUBDOMAIN = _from(rules.dns1123_subdomain, maxLength=253)
+NON_EMPTY = min_length(1)
 CIDR = _from(rules.cidr)
 CAPABILITY = pattern(r"[A-Z][A-Z_]*", "a Linux capability in capitals, such as NET_BIND_SERVICE")
 AUDIT_CHECK = pattern(r"CKV2?_K8S_\d+", "a checkov Kubernetes check ID such as CKV_K8S_15")
@@ -84,8 +90,10 @@ def _reason(text: str) -> list[str]:
 
 REASON = check(_reason, minLength=REASON_LENGTH, pattern=rf"(\S\s*){{{REASON_LENGTH}}}")
 
-_CPU = lazy(r"(\d+(\.\d+)?|\.\d+)m?")
-_MEMORY = lazy(r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")
+_CPU_FORMAT = r"(\d+(\.\d+)?|\.\d+)m?"
+_MEMORY_FORMAT = r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?"
+_CPU = lazy(_CPU_FORMAT)
+_MEMORY = lazy(_MEMORY_FORMAT)
 
 
 def _cpu(text: str) -> list[str]:
@@ -100,8 +108,8 @@ def _memory(text: str) -> list[str]:
     return []
 
 
-CPU = check(_cpu, pattern=rf"^{_CPU.pattern}$")
-MEMORY = check(_memory, pattern=rf"^{_MEMORY.pattern}$")
+CPU = check(_cpu, pattern=rf"^{_CPU_FORMAT}$")
+MEMORY = check(_memory, pattern=rf"^{_MEMORY_FORMAT}$")
 
 _PATH = lazy(r"/[^\s]*")
 

@@ -406,14 +406,17 @@ def _signature_of(cls: Any) -> inspect.Signature:
     return inspect.Signature(parameters, return_annotation=None)
 
 
-_FIELDS_CHECKED: contextvars.ContextVar[bool] = contextvars.ContextVar("fields_checked", default=False)
+_FIELDS_CHECKED: contextvars.ContextVar[bool | tuple[type, frozenset[str]]] = contextvars.ContextVar(
+    "fields_checked", default=False
+)
 
 
 @contextlib.contextmanager
-def fields_checked() -> Iterator[None]:
+def fields_checked(cls: type | None = None, names: Iterable[str] = ()) -> Iterator[None]:
     """Inside, props skip the type and rule checks of each field (the caller has run them, as
-    the values loader does field by field) and run only the rules between fields."""
-    token = _FIELDS_CHECKED.set(True)
+    the values loader does field by field) and run only the rules between fields. With ``cls``,
+    only the rules of the fields ``names`` of props of that very class are skipped."""
+    token = _FIELDS_CHECKED.set(True if cls is None else (cls, frozenset(names)))
     try:
         yield
     finally:
@@ -489,7 +492,13 @@ class Props:
 
     def problems(self) -> list[Problem]:
         """Every problem of these props; empty when they are fine."""
-        found = [] if _FIELDS_CHECKED.get() else field_problems(self)
+        checked = _FIELDS_CHECKED.get()
+        if checked is True:
+            found = []
+        elif checked is not False and type(self) is checked[0]:
+            found = field_problems(self, rules_checked=checked[1])
+        else:
+            found = field_problems(self)
         if not found:
             found = list(self.cross_checks())
         return found
@@ -515,12 +524,16 @@ def fields_of(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
     return dataclasses.fields(cls)
 
 
-def field_problems(obj: Any) -> list[Problem]:
-    """The type and rule problems of each field of the dataclass instance ``obj``."""
+def field_problems(obj: Any, rules_checked: frozenset[str] = frozenset()) -> list[Problem]:
+    """The type and rule problems of each field of the dataclass instance ``obj`` (only the type
+    of the fields ``rules_checked``, whose rules the caller has run)."""
     found: list[Problem] = []
     cls: Any = type(obj)
     types_ = hints(cls)
     for field in fields_of(cls):
+        if field.name in rules_checked:
+            found += type_problems(getattr(obj, field.name), types_[field.name], (field.name,))
+            continue
         value = getattr(obj, field.name)
         path: Path = (field.name,)
         wrong = type_problems(value, types_[field.name], path)

@@ -30,16 +30,19 @@ from .pod_props import (
     relaxations,
 )
 from .prop_rules import (
+    ANNOTATIONS,
     AUDIT_CHECK,
     IMAGE,
     LABEL_VALUE,
     LABELS,
     NODE_PORT,
+    NON_EMPTY,
     PORT,
     REASON,
     REPLICAS,
     SECONDS,
     SERVICE_NAME,
+    SUBDOMAIN,
     WRITABLE_PATH,
     PullPolicy,
     ServiceType,
@@ -75,10 +78,6 @@ def _unreserved(labels: Mapping[str, str]) -> list[Problem]:
 UNRESERVED = check(_unreserved)
 
 
-def _names(values: Sequence[str]) -> list[Problem]:
-    return [Problem((index,), message) for index, value in enumerate(values) for message in rules.dns1123_subdomain(value)]
-
-
 @propsclass
 class WorkloadProps(Props):
     """Props of every workload construct: one pod template and what goes with it."""
@@ -89,9 +88,9 @@ class WorkloadProps(Props):
     """``Never`` for images loaded into Minikube with ``minikube image load``. Default: IfNotPresent."""
     name: str | None = prop(default=None, check=SERVICE_NAME)
     """Name of every object of the workload, a DNS-1035 label. Default: the construct ID."""
-    command: Sequence[str] | None = prop(default=None, check=min_length(1))
+    command: Sequence[str] | None = prop(default=None, check=NON_EMPTY)
     """Overrides the image's entrypoint. Default: the image's."""
-    args: Sequence[str] | None = prop(default=None, check=min_length(1))
+    args: Sequence[str] | None = prop(default=None, check=NON_EMPTY)
     """Overrides the image's arguments. Default: the image's."""
     env: Mapping[str, str] = prop(default={}, keys=check(rules.env_var_name))
     """Environment variables with literal values. Default: none (see also ``env_from_config_map``,
@@ -123,13 +122,13 @@ class WorkloadProps(Props):
     topology_spread: Sequence[TopologySpread] = ()
     """How the pods spread over zones or nodes (each constraint selects the pods by the workload's
     selector). Default: none."""
-    priority_class_name: str | None = prop(default=None, check=check(rules.dns1123_subdomain))
+    priority_class_name: str | None = prop(default=None, check=SUBDOMAIN)
     """The pods' PriorityClass. Default: the cluster's default."""
-    image_pull_secrets: Sequence[str] = prop(default=(), check=check(_names))
+    image_pull_secrets: Sequence[str] = prop(default=(), each=SUBDOMAIN)
     """Secrets with registry credentials (``kubectl create secret docker-registry``). Default: none."""
-    annotations: Mapping[str, str] = prop(default={}, check=check(rules.annotation_keys_and_size))
+    annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations on every object of the workload. Default: none."""
-    pod_annotations: Mapping[str, str] = prop(default={}, check=check(rules.annotation_keys_and_size))
+    pod_annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations of the pods (``prometheus.io/scrape``, ...). Default: none."""
     pod_labels: Mapping[str, str] = prop(default={}, check=[LABELS, UNRESERVED])
     """Labels of the pods only (the workload's own objects do not carry them). Default: none."""
@@ -143,7 +142,7 @@ class WorkloadProps(Props):
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
     labels: Mapping[str, str] = prop(default={}, check=[LABELS, UNRESERVED])
     """Extra labels on every object of the workload and on its pods. Default: none."""
-    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, UNRESERVED, min_length(1)])
+    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, UNRESERVED, NON_EMPTY])
     """Labels the workload's selectors (Service, Deployment, PodDisruptionBudget, NetworkPolicy)
     select the pods by; also on every object. Default: ``app.kubernetes.io/name`` and
     ``app.kubernetes.io/instance``."""

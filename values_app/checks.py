@@ -13,7 +13,6 @@ from typing import Any
 
 from constructs import rules
 from constructs.app_ingress import AppIngress
-from constructs.labels import selects
 from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, rule_problems
 from constructs.service_workload import ServiceWorkload
 from constructs.workload_props import UNRESERVED
@@ -225,15 +224,21 @@ def _selectors(values: AppValues) -> Iterator[Problem]:
     # Each Service must select its own pods only: no selector may match another service's pods.
     props = _props(values)
     labels = {key: KINDS[values.services[key].kind].labels_of(p, key, values.release) for key, p in props.items()}  # type: ignore[arg-type]
+    carrying: dict[tuple[str, str], set[str]] = {}  # each label, and the services whose pods carry it
+    for other, carried in labels.items():
+        for label in carried.items():
+            carrying.setdefault(label, set()).add(other)
     for key, own in props.items():
         selector = KINDS[values.services[key].kind].selector_of(own, key, values.release)  # type: ignore[arg-type]
-        for other, carried in labels.items():
-            if other != key and selects(selector, carried):
-                yield Problem(
-                    ("services", key, "selectorLabels"),
-                    f"the selector {selector} also matches the pods of service {other}; add a label that tells them apart",
-                )
-                break
+        matched: set[str] = set(labels)
+        for label in selector.items():
+            matched &= carrying.get(label, set())
+        overlapping = next((other for other in labels if other in matched and other != key), None)
+        if overlapping is not None:
+            yield Problem(
+                ("services", key, "selectorLabels"),
+                f"the selector {selector} also matches the pods of service {overlapping}; add a label that tells them apart",
+            )
 
 
 def _references(values: AppValues) -> Iterator[Problem]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import typing
 import weakref
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -268,11 +269,53 @@ def service_props(values: AppValues, key: str) -> Any:
     them, and the kind's); raises :class:`~constructs.props.PropsError`. Computed once per values
     object: the checks, the references, the diagram and the release all ask."""
 
+    from constructs.props import fields_checked
+
     def compute() -> Any:
         service = values.services[key]
-        return KINDS[service.kind].check_props(key, **service_kwargs(service, key, ServiceContext.of(values)))
+        construct = KINDS[service.kind]
+        with fields_checked(construct.PROPS, rules_checked_as_loaded(service.kind)):
+            return construct.check_props(key, **service_kwargs(service, key, ServiceContext.of(values)))
 
     return _cached(values, "props", key, compute)
+
+
+@functools.cache
+def rules_checked_as_loaded(kind: str) -> frozenset[str]:
+    """The props of a kind's construct each of whose rules (the very same rule objects) the
+    values model checks as the values load: the construct checks only their types again."""
+    from .model import ServiceUnion
+
+    props = {field.name: field for field in fields_of(cast(Any, KINDS[kind].PROPS))}
+    values_class = next(cls for cls in typing.get_args(ServiceUnion) if typing.get_args(hints(cls)["kind"]) == (kind,))
+    covered: set[str] = set()
+    for field in _feeding(values_class):
+        target = props.get(field.metadata["to"])
+        if target is None:
+            continue
+        if field.metadata.get("convert") is not None:  # made of values checked on their own: only if no rule
+            same = not any(target.metadata.get(rule) for rule in ("check", "each", "keys"))
+        else:
+            same = all(
+                any(mine is theirs for mine in field.metadata.get(rule, ()))
+                for rule in ("check", "each", "keys")
+                for theirs in target.metadata.get(rule, ())
+            )
+        if same:
+            covered.add(target.name)
+    return frozenset(covered)
+
+
+def _feeding(cls: Any) -> list[dataclasses.Field[Any]]:
+    """The fields of a values class (and of those it spreads) that feed a prop (``to``)."""
+    found: list[dataclasses.Field[Any]] = []
+    for field in fields_of(cls):
+        if field.metadata.get("spread"):
+            inner = hints(cls)[field.name]
+            found += _feeding(next(arm for arm in typing.get_args(inner) or (inner,) if dataclasses.is_dataclass(arm)))
+        elif field.metadata.get("to"):
+            found.append(field)
+    return found
 
 
 _FACTS = frozenset({"image", "name", "port", "server", "service_type", "service_port", "node_port", "allow_external"})

@@ -32,6 +32,7 @@ from constructs.pod_props import (
     relaxations,
 )
 from constructs.prop_rules import (
+    ANNOTATIONS,
     AUDIT_CHECK,
     CIDR,
     HTTP_PATH,
@@ -39,16 +40,19 @@ from constructs.prop_rules import (
     MEMORY,
     NAME,
     NODE_PORT,
+    NON_EMPTY,
     PORT,
     REASON,
     REPLICAS,
     SECONDS,
     SERVICE_NAME,
+    SUBDOMAIN,
     WRITABLE_PATH,
     PullPolicy,
     ServiceType,
 )
 from constructs.props import Check, Problem, Props, check, max_length, min_length, pattern, prop, propsclass
+from constructs.workload_props import UNRESERVED
 
 __all__ = [
     "ApiServiceValues",
@@ -81,7 +85,6 @@ __all__ = [
 
 ENV_KEY = check(rules.env_var_name, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAMESPACE = check(rules.namespace_name, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
-ANNOTATIONS = check(rules.annotation_keys_and_size)
 INGRESS_HOST = check(rules.ingress_host)
 INGRESS_PATH = check(rules.http_path)
 
@@ -258,9 +261,9 @@ class ContainerValues(Props):
     name: str = prop(check=NAME, to="name")
     """Its name in the pod."""
     image: ImageValues = prop(to="image")
-    command: list[str] | None = prop(default=None, check=min_length(1), to="command")
+    command: list[str] | None = prop(default=None, check=NON_EMPTY, to="command")
     """Overrides the image's entrypoint. Default: the image's."""
-    args: list[str] | None = prop(default=None, check=min_length(1), to="args")
+    args: list[str] | None = prop(default=None, check=NON_EMPTY, to="args")
     """Overrides the image's arguments. Default: the image's."""
     port: int | None = prop(default=None, check=PORT, to="port")
     """A port it listens on. Default: none."""
@@ -317,9 +320,9 @@ class ServiceValues(Props):
     """Name of the workload's objects: a DNS-1035 label (starting with a letter, as a Service name
     must). Default: ``<release>-<service key>``."""
     image: ImageValues = prop(spread=True)
-    command: list[str] | None = prop(default=None, check=min_length(1), to="command")
+    command: list[str] | None = prop(default=None, check=NON_EMPTY, to="command")
     """Overrides the image's entrypoint; may use ``${...}`` references. Default: the image's."""
-    args: list[str] | None = prop(default=None, check=min_length(1), to="args")
+    args: list[str] | None = prop(default=None, check=NON_EMPTY, to="args")
     """Overrides the image's arguments; may use ``${...}`` references. Default: the image's."""
     resources: Resources | None = prop(default=None, to="resources")
     """Requests and limits. Default: per kind (see the kind's ``DEFAULT_RESOURCES``)."""
@@ -329,7 +332,7 @@ class ServiceValues(Props):
     a relaxation needs its reason in ``auditSkips``."""
     labels: Mapping[str, str] = prop(default={}, check=LABELS)
     """Extra labels on the service's objects and pods. Default: none."""
-    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, min_length(1)], to="selector_labels")
+    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, UNRESERVED, NON_EMPTY], to="selector_labels")
     """Labels the Service and Deployment select on; also added to every object of the service.
     Default: ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``."""
     annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS, to="annotations")
@@ -345,7 +348,7 @@ class ServiceValues(Props):
     """Containers that run to completion before the others start. Default: none."""
     sidecars: list[ContainerValues] = prop(default=[], to="sidecars", convert=list)
     """Containers that run beside the main one. Default: none."""
-    image_pull_secrets: list[str] = prop(default=[], each=NAME, to="image_pull_secrets")
+    image_pull_secrets: list[str] = prop(default=[], each=SUBDOMAIN, to="image_pull_secrets")
     """Secrets with registry credentials. Default: none."""
     node_selector: Mapping[str, str] = prop(default={}, check=LABELS, to="node_selector")
     """Node labels the pods must be scheduled on. Default: any node."""
@@ -355,7 +358,7 @@ class ServiceValues(Props):
     """A Kubernetes ``Affinity`` (``nodeAffinity``, ``podAffinity``, ``podAntiAffinity``). Default: none."""
     topology_spread: list[TopologySpread] = prop(default=[], to="topology_spread")
     """How the pods spread over zones or nodes. Default: none."""
-    priority_class_name: str | None = prop(default=None, check=NAME, to="priority_class_name")
+    priority_class_name: str | None = prop(default=None, check=SUBDOMAIN, to="priority_class_name")
     """The pods' PriorityClass. Default: the cluster's default."""
     writable_paths: list[str] | None = prop(default=None, each=WRITABLE_PATH, to="writable_paths")
     """Directories that get a writable emptyDir when the root filesystem is read-only.
