@@ -6,9 +6,8 @@ from collections.abc import Mapping
 from typing import Any, ClassVar, Unpack
 
 from . import rules
-from .audit import audit_annotations
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Manifest, ManifestConstruct, object_meta
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from .manifest import Manifest, ManifestConstruct
 from .props import check, prop, propsclass
 
 __all__ = ["AppConfig", "AppConfigProps"]
@@ -34,12 +33,7 @@ class AppConfig(ManifestConstruct):
         self.props = props
         self.name = props.name or id
         self.data = dict(props.data)
-        meta = object_meta(
-            self.name,
-            namespace=self.chart_info.namespace,
-            labels=shared_labels(props, id, self.chart_info),
-            annotations=audit_annotations(props.audit_skips, "ConfigMap"),
-        )
+        meta = shared_meta(self.name, props, id, self.chart_info, "ConfigMap")
         self._add("Resource", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": self.data})
 
     @property

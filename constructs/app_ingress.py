@@ -8,9 +8,8 @@ from typing import Any, ClassVar, Unpack
 from constructs import Construct
 
 from . import rules
-from .audit import audit_annotations
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Manifest, ManifestConstruct, object_meta
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from .manifest import Manifest, ManifestConstruct
 from .prop_rules import HTTP_PATH, NAME
 from .props import Problem, PropsError, check, min_length, prop, propsclass
 from .service_workload import ServiceWorkload
@@ -119,12 +118,7 @@ class AppIngress(ManifestConstruct):
             spec["ingressClassName"] = class_name
         if tls_secret:
             spec["tls"] = [{"hosts": [host], "secretName": tls_secret}]
-        meta = object_meta(
-            self.name,
-            namespace=self.chart_info.namespace,
-            labels=shared_labels(props, id, self.chart_info),
-            annotations={**props.annotations, **audit_annotations(props.audit_skips, "Ingress")},
-        )
+        meta = shared_meta(self.name, props, id, self.chart_info, "Ingress", props.annotations)
         self._add("Resource", {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta, "spec": spec})
         for backend in dict.fromkeys(routes.values()):
             backend.behind_ingress = True  # then only the controller's pods may connect, unless exposed on purpose

@@ -13,9 +13,8 @@ from typing import ClassVar, Unpack
 from constructs import Construct
 
 from . import rules
-from .audit import audit_annotations
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Manifest, ManifestConstruct, object_meta
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from .manifest import Manifest, ManifestConstruct
 from .props import Problem, PropsError, check, prop, propsclass
 
 __all__ = ["AppSecret", "AppSecretProps", "SecretValue"]
@@ -82,12 +81,7 @@ class AppSecret(ManifestConstruct):
         self.data: dict[str, SecretValue] = {
             key: value if isinstance(value, SecretValue) else SecretValue(value) for key, value in props.data.items()
         }
-        meta = object_meta(
-            self.name,
-            namespace=self.chart_info.namespace,
-            labels=shared_labels(props, id, self.chart_info),
-            annotations=audit_annotations(props.audit_skips, "Secret"),
-        )
+        meta = shared_meta(self.name, props, id, self.chart_info, "Secret")
         encoded = {key: base64.b64encode(value.reveal().encode()).decode() for key, value in self.data.items()}
         self._add("Resource", {"apiVersion": "v1", "kind": "Secret", "metadata": meta, "type": "Opaque", "data": encoded})
 

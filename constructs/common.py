@@ -10,12 +10,14 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeVar
 
+from .audit import audit_annotations
 from .charts import ChartInfo
 from .labels import recommended_labels
+from .manifest import object_meta
 from .prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
 from .props import Problem, Props, PropsError, prop, propsclass
 
-__all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels"]
+__all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels", "shared_meta"]
 
 P = TypeVar("P", bound=Props)
 
@@ -84,3 +86,16 @@ def shared_labels(props: CommonProps, id: str, info: ChartInfo) -> dict[str, str
         name=part_of, instance=instance, component=props.component or id, part_of=part_of, version=props.version
     )
     return {**recommended, **props.labels}
+
+
+def shared_meta(
+    name: str, props: CommonProps, id: str, info: ChartInfo, kind: str, annotations: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The metadata of a shared object (a ConfigMap, Secret, Ingress, ...) named ``name``: the
+    chart's namespace, :func:`shared_labels`, ``annotations`` and the audit annotations of ``kind``."""
+    return object_meta(
+        name,
+        namespace=info.namespace,
+        labels=shared_labels(props, id, info),
+        annotations={**(annotations or {}), **audit_annotations(props.audit_skips, kind)},
+    )

@@ -14,9 +14,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Unpack
 
 from . import rules
-from .audit import audit_annotations
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Manifest, ManifestConstruct, object_meta
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from .manifest import Manifest, ManifestConstruct
 from .props import Problem, check, min_length, prop, propsclass
 from .regex import lazy
 
@@ -123,12 +122,7 @@ class ExternalSecret(ManifestConstruct):
         super().__init__(scope, id)
         self.props = props
         self.name = props.name or id
-        meta = object_meta(
-            self.name,
-            namespace=self.chart_info.namespace,
-            labels=shared_labels(props, id, self.chart_info),
-            annotations=audit_annotations(props.audit_skips, "ExternalSecret"),
-        )
+        meta = shared_meta(self.name, props, id, self.chart_info, "ExternalSecret")
         data = [
             {"remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key)}, "secretKey": key}
             for key in props.keys

@@ -12,9 +12,8 @@ from typing import ClassVar, Unpack
 
 from constructs import Construct
 
-from .audit import audit_annotations
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Manifest, ManifestConstruct, object_meta
+from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from .manifest import Manifest, ManifestConstruct
 from .prop_rules import LABELS
 from .props import min_length, prop, propsclass
 
@@ -49,12 +48,7 @@ class DefaultDeny(ManifestConstruct):
         super().__init__(scope, id)
         self.props = props
         self.name = props.name or id
-        meta = object_meta(
-            self.name,
-            namespace=self.chart_info.namespace,
-            labels=shared_labels(props, id, self.chart_info),
-            annotations=audit_annotations(props.audit_skips, "NetworkPolicy"),
-        )
+        meta = shared_meta(self.name, props, id, self.chart_info, "NetworkPolicy")
         spec = {
             "podSelector": {"matchLabels": dict(props.pod_selector)},
             "policyTypes": ["Ingress", "Egress"] if egress else ["Ingress"],
