@@ -49,6 +49,7 @@ validate: setup ## validate every manifest under $(OUTDIR) against Kubernetes 1.
 	find $(OUTDIR) -name '*.yaml' -print0 | sort -z | xargs -0 --no-run-if-empty $(VENV)/bin/kubernetes-validate --quiet --strict -k 1.27.0
 
 test: setup ## run the tests, the linter and the type checker (mypy beside the tests: ~10 s cold)
+	@$(PY) -m compileall -q constructs values_app examples  # the programs the tests start reuse it
 	@mkdir -p build; $(PY) -m mypy > build/mypy.log 2>&1 & types=$$!; \
 	$(PY) -m pytest; tests=$$?; \
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .; lint=$$?; \
