@@ -17,14 +17,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @functools.cache
+def _schema_text() -> str:
+    return schema_text()
+
+
+@functools.cache
 def _validator() -> Any:
-    schema = json.loads(schema_text())
+    schema = json.loads(_schema_text())
     jsonschema.validators.validator_for(schema).check_schema(schema)
     return jsonschema.validators.validator_for(schema)(schema)
 
 
 def test_committed_schema_is_current() -> None:
-    assert (ROOT / SCHEMA_FILE).read_text() == schema_text(), "run `make schema` and commit values.schema.json"
+    assert (ROOT / SCHEMA_FILE).read_text() == _schema_text(), "run `make schema` and commit values.schema.json"
 
 
 @pytest.mark.parametrize("preset", sorted(p.name for p in (ROOT / "values").glob("*.yaml")))
