@@ -1,90 +1,68 @@
-"""A migration Job in a rendered release, as the library's ``MigrationJob`` renders one (the
-contract: a ``batch/v1`` Job with Argo CD's and Helm's hook annotations and
-``todo-constructs.io/migration-before``), injected where a test needs one: what the values app
-does with it depends only on that contract, not on how the library builds it."""
+"""A migration in a release, as a values file declares one (``kind: migration``, before the
+backend) and the library's :class:`~constructs.migration_job.MigrationJob` renders it: injected
+where a test needs one, into the values every release of the test is built from."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import cdk8s
 import pytest
 
-from constructs.manifest import Manifest
-from values_app import release as release_module
-from values_app import synth
-from values_app.release import APP_FILE, Release
+from constructs.charts import new_chart
+from constructs.manifest import chart_manifests
+from constructs.migration_job import MigrationJob
+from values_app import loader
+from values_app.layers import Layers
+from values_app.release import Release
 
 
-def migration_job(
-    release: Release, *, name: str = "migrate", before: str = "todo-backend", deadline: int | None = None
-) -> dict[str, Any]:
-    values = release.values
-    labels = {
-        "app.kubernetes.io/component": name,
-        "app.kubernetes.io/instance": values.release,
-        "app.kubernetes.io/managed-by": "cdk8s",
-        "app.kubernetes.io/name": f"{values.release}-{name}",
-        "app.kubernetes.io/part-of": values.part_of,
-        "app.kubernetes.io/version": values.app_version,
-    }
-    spec: dict[str, Any] = {
-        "backoffLimit": 2,
-        "template": {
-            "metadata": {"labels": labels},
-            "spec": {
-                "automountServiceAccountToken": False,
-                "containers": [
-                    {
-                        "command": ["alembic", "upgrade", "head"],
-                        "env": [
-                            {
-                                "name": "DATABASE_URL",
-                                "valueFrom": {"secretKeyRef": {"key": "DATABASE_URL", "name": "todo-chatbot-secrets"}},
-                            }
-                        ],
-                        "image": "ghcr.io/example/todo-backend:phase4",
-                        "name": "migrate",
-                    }
-                ],
-                "restartPolicy": "Never",
-            },
-        },
-    }
-    if deadline is not None:
-        spec["activeDeadlineSeconds"] = deadline
+def migration_service(backend: dict[str, Any]) -> dict[str, Any]:
+    """The values of a migration that runs the backend's image before the backend rolls."""
     return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {
-            "annotations": {
-                "argocd.argoproj.io/hook": "PreSync",
-                "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
-                "helm.sh/hook": "pre-install,pre-upgrade",
-                "todo-constructs.io/migration-before": before,
-            },
-            "labels": labels,
-            "name": f"{values.release}-{name}",
-            "namespace": values.namespace.name,
-        },
-        "spec": spec,
+        "kind": "migration",
+        "image": copy.deepcopy(backend["image"]),
+        "command": ["alembic", "upgrade", "head"],
+        "before": ["backend"],
+        "env": {"secrets": ["DATABASE_URL"]},
     }
+
+
+def migration_job(release: Release, *, deadline: int | None = None) -> dict[str, Any]:
+    """The Job the library renders for a migration before ``release``'s backend."""
+    values = release.values
+    chart = new_chart(cdk8s.Testing.app(), values.release, namespace=values.namespace.name)
+    options: dict[str, Any] = {"active_deadline_seconds": deadline} if deadline is not None else {}
+    MigrationJob(
+        chart,
+        "migrate",
+        name=f"{values.release}-migrate",
+        image="ghcr.io/example/todo-backend:phase4",
+        command=["alembic", "upgrade", "head"],
+        before=[release.services["backend"]],
+        **options,
+    )
+    (job,) = [m for m in chart_manifests(chart) if m["kind"] == "Job"]
+    return job
 
 
 def inject_migration(monkeypatch: pytest.MonkeyPatch, *, namespaces: frozenset[str] | None = None) -> None:
-    """From now on (until ``monkeypatch`` undoes it), every release built (those in ``namespaces``,
-    if given) renders a migration Job in its app chart (the file the library's objects go to)."""
-    build = release_module.build_release
+    """From now on (until ``monkeypatch`` undoes it), the values of every release loaded (of those
+    in ``namespaces``, if given) hold a service ``migrate`` of kind migration before ``backend``."""
+    load = loader.values_from_layers
 
-    def build_with_migration(*args: Any, **kwargs: Any) -> Release:
-        release = build(*args, **kwargs)
-        if namespaces is None or release.values.namespace.name in namespaces:
-            Manifest(release.charts[APP_FILE], "migrate", migration_job(release))
-        return release
+    def with_migration(layers: Layers) -> Any:
+        services = layers.data.get("services") or {}
+        namespace = (layers.data.get("namespace") or {}).get("name")
+        if "backend" in services and (namespaces is None or namespace in namespaces):
+            services["migrate"] = migration_service(services["backend"])
+        return load(layers)
 
-    monkeypatch.setattr(synth, "build_release", build_with_migration)
+    monkeypatch.setattr(loader, "values_from_layers", with_migration)
 
 
 @pytest.fixture
 def with_migration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every release built during the test renders a migration Job before ``todo-backend``."""
+    """Every release loaded during the test holds a migration before ``backend``."""
     inject_migration(monkeypatch)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -353,16 +354,19 @@ def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -
         for line in stderr.getvalue().splitlines()
         if line.startswith(("  kubectl apply", "  kubectl delete", "  kubectl wait"))
     ]
+    (job,) = yaml.safe_load_all((out / "15-migrations.k8s.yaml").read_text())  # the library's MigrationJob
+    name = job["metadata"]["name"]
+    assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its pod template's digest
     assert lines[:6] == [
         f"kubectl apply -f {out}/00-namespace.k8s.yaml",
         f"kubectl apply -f {out} -l 'app.kubernetes.io/instance=todo-chatbot,app.kubernetes.io/component in (config,secrets)'",
         f"kubectl delete -f {out}/15-migrations.k8s.yaml --ignore-not-found",
         f"kubectl apply -f {out}/15-migrations.k8s.yaml",
-        "kubectl wait --for=condition=complete -n todo-local --timeout=600s job/todo-chatbot-migrate",
+        f"kubectl wait --for=condition=complete -n todo-local --timeout=600s job/{name}",
         lines[5],
     ]
     assert lines[5].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
-    assert "Migration todo-chatbot-migrate runs to completion before todo-backend roll" in stderr.getvalue()
+    assert f"Migration {name} runs to completion before todo-backend roll" in stderr.getvalue()
     # the selector picks exactly what the migration reads: the ConfigMap and the Secret
     selected = [
         m
