@@ -53,6 +53,7 @@ def check_values(values: AppValues) -> list[Problem]:
         *_selectors(values),
         *_references(values),
         *_service_refs(values),
+        *_extra_objects(values),
     ]
 
 
@@ -60,8 +61,8 @@ def construct_problems(
     key: str, service: ServiceValues, context: ServiceContext, values: AppValues | None = None
 ) -> Iterator[Problem]:
     """What service ``key``'s construct says of its props (every rule of its kind), at the fields
-    of the values file and in its words; with ``values``, the props are kept for what asks next
-    (:func:`.kinds.service_props`)."""
+    of the values file (the loader puts every message in its words: :func:`.kinds.values_wording`);
+    with ``values``, the props are kept for what asks next (:func:`.kinds.service_props`)."""
     construct = KINDS[service.kind]
     try:
         if values is not None:
@@ -76,7 +77,7 @@ def construct_problems(
             message = problem.message
             if message.startswith("unknown prop for "):  # a shared key the kind has no use for
                 message = f"does not apply to a {service.kind}: it serves nothing"
-            yield Problem(("services", key, *values_path(service, problem.path)), values_wording(message))
+            yield Problem(("services", key, *values_path(service, problem.path)), message)
         return
     target_port = getattr(getattr(service, "service", None), "target_port", None)
     if target_port is not None and issubclass(construct, ServiceWorkload):
@@ -206,7 +207,7 @@ def _labels(values: AppValues) -> Iterator[Problem]:
     # A service's own labels are its construct's to check; the release's go on every object too.
     for problem in UNRESERVED(values.labels):
         assert isinstance(problem, Problem)
-        yield Problem(("labels", *problem.path), values_wording(problem.message))
+        yield Problem(("labels", *problem.path), problem.message)
 
 
 def _props(values: AppValues) -> dict[str, object]:
@@ -257,6 +258,38 @@ def _expand_problem(text: str, table: dict[str, str], path: Path) -> Iterator[Pr
         expand(text, table)
     except BadReferenceError as error:
         yield Problem(path, str(error))
+
+
+CLUSTER_SCOPED_KINDS = frozenset(
+    {
+        "APIService", "CSIDriver", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
+        "CustomResourceDefinition", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node",
+        "PersistentVolume", "PriorityClass", "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration",
+    }
+)  # fmt: skip
+"""Kubernetes kinds that belong to no namespace: objects of the whole cluster, not of a release."""
+
+
+def _extra_objects(values: AppValues) -> Iterator[Problem]:
+    """An extra object is one of the release, in its namespace: never an object of the whole cluster
+    (a ClusterRoleBinding, a webhook, a Namespace), nor one in another namespace, which a values
+    file must not reach into (and a pruning deploy, acting in the release's namespace, would leave)."""
+    namespace = values.namespace.name
+    for index, obj in enumerate(values.extra_objects):
+        kind = obj.get("kind")
+        if kind in CLUSTER_SCOPED_KINDS:
+            yield Problem(
+                ("extraObjects", index, "kind"),
+                f"a {kind} belongs to the whole cluster, not to a release in a namespace; create it outside the release",
+            )
+            continue
+        given = (obj.get("metadata") or {}).get("namespace")
+        if given is not None and given != namespace:
+            yield Problem(
+                ("extraObjects", index, "metadata", "namespace"),
+                f"{given} is not the release's namespace ({namespace}): an extra object lives in it (leave namespace out)",
+            )
 
 
 CLUSTER_CONFIG_MAPS = frozenset({"kube-root-ca.crt"})

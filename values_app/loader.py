@@ -16,7 +16,7 @@ from constructs.props import Problem
 
 from .checks import check_values, construct_problems
 from .convert import build
-from .kinds import ServiceContext
+from .kinds import ServiceContext, values_wording
 from .layers import FileLayer, Layers, ValuesError, file_layers, merge, parse_document
 from .model import AppValues, ServiceUnion
 from .references import expand_values
@@ -68,10 +68,10 @@ def values_from_layers(layers: Layers) -> AppValues:
     values, problems = build(AppValues, layers.data)
     if problems:
         problems += _service_problems(layers.data)
-        raise ValuesError(layers.message(p.path, p.message) for p in problems)
+        raise ValuesError(layers.message(p.path, values_wording(p.message)) for p in problems)
     problems = check_values(values)
     if problems:
-        raise ValuesError(layers.message(p.path, p.message) for p in problems)
+        raise ValuesError(layers.message(p.path, values_wording(p.message)) for p in problems)
     return expand_values(values)
 
 

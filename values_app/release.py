@@ -132,8 +132,9 @@ def _common(values: AppValues, component: str) -> dict[str, Any]:
 
 
 def _extra_object(chart: cdk8s.Chart, index: int, extra: Mapping[str, Any], values: AppValues) -> Manifest:
-    """An ``extraObjects`` entry as given, in the release's namespace unless it names one, with the
-    release's instance label (what a pruning deploy selects by) and ``labels``."""
+    """An ``extraObjects`` entry as given, in the release's namespace (the checks refuse another,
+    and an object of the whole cluster), with the release's instance label (what a pruning deploy
+    selects by) and ``labels``."""
     import copy
 
     from constructs.labels import INSTANCE

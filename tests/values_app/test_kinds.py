@@ -266,3 +266,63 @@ def test_every_field_a_service_feeds_is_a_prop_of_its_construct() -> None:
         props = {field.name for field in fields_of(cast(Any, KINDS[kind].PROPS))}
         serves_nothing = {"allow_external"} if kind in ("worker", "cronjob", "migration") else set()
         assert set(fed(values_class)) - serves_nothing <= props, kind
+
+
+@pytest.mark.parametrize(
+    ("service", "needle", "message"),
+    [
+        ({"kind": "migration", "image": IMAGE, "before": "api"}, "before", "services.x.before: 'api' is a string, expected list"),
+        (
+            {"kind": "cronjob", "image": IMAGE, "schedule": ""},
+            "schedule",
+            "services.x.schedule: '' is not a schedule: five fields (minute hour day-of-month month day-of-week), "
+            "or @daily and the like",
+        ),
+        ({"kind": "api", "image": IMAGE, "volumes": "x"}, "volumes", "services.x.volumes: 'x' is a string, expected list"),
+        (
+            {"kind": "api", "image": IMAGE, "sidecars": [{"name": "p", "image": IMAGE, "securityContext": {"runAsUser": 0}}]},
+            "runAsUser",
+            "services.x.sidecars[0].securityContext.runAsUser: 0 is root, but runAsNonRoot is true "
+            "(set runAsNonRoot: false to run as root)",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "securityContext": {"runAsUser": 0}},
+            "runAsUser",
+            "services.x.securityContext.runAsUser: 0 is root, but runAsNonRoot is true (set runAsNonRoot: false to run as root)",
+        ),
+    ],
+)
+def test_hostile_or_mistyped_values_are_one_line_in_the_values_files_words(
+    values_data: dict[str, Any], service: dict[str, Any], needle: str, message: str
+) -> None:
+    values_data["services"]["x"] = service
+    (line,) = errors(values_data)
+    assert line == f"v.yaml:{line_of(values_data, needle)}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},
+            "extraObjects[0].kind: a Namespace belongs to the whole cluster, not to a release in a namespace; "
+            "create it outside the release",
+        ),
+        (
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "admin"}},
+            "extraObjects[0].kind: a ClusterRoleBinding belongs to the whole cluster, not to a release in a namespace; "
+            "create it outside the release",
+        ),
+        (
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r", "namespace": "kube-system"}},
+            "extraObjects[0].metadata.namespace: kube-system is not the release's namespace (demo-ns): "
+            "an extra object lives in it (leave namespace out)",
+        ),
+    ],
+)
+def test_an_extra_object_never_reaches_out_of_the_release_s_namespace(
+    values_data: dict[str, Any], extra: dict[str, Any], message: str
+) -> None:
+    values_data["extraObjects"] = [extra]
+    (line,) = errors(values_data)
+    assert line.split(": ", 1)[1] == message
