@@ -12,7 +12,14 @@ import os
 import sys
 from pathlib import Path
 
-from values_app.runtime import catch_interrupts, guarded, use_local_node, use_usable_jsii_cache  # nothing of jsii
+from values_app.runtime import (  # nothing of jsii
+    catch_interrupts,
+    collect_new_objects_only,
+    guarded,
+    pause_collection,
+    use_local_node,
+    use_usable_jsii_cache,
+)
 
 catch_interrupts()  # Ctrl-C from here on is one line and exit 130
 
@@ -199,6 +206,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     from values_app import cli
     from values_app.settings import Setting
 
+    collect_new_objects_only()
+
     default = Path(DEFAULT_VALUES) if Path(DEFAULT_VALUES).exists() else ROOT / DEFAULT_VALUES  # from anywhere
     values = [Path(v) for v in args.values] if args.values else [default]
     settings = [Setting(text, string=string) for text, string in args.settings]
@@ -241,4 +250,5 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
+    pause_collection()  # while the modules load: see collect_new_objects_only()
     sys.exit(main())

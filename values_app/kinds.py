@@ -42,6 +42,7 @@ __all__ = [
     "construct_of",
     "facts",
     "service_kwargs",
+    "keep_computed",
     "service_props",
     "values_path",
     "values_wording",
@@ -247,12 +248,17 @@ _CACHE: dict[int, tuple[weakref.ref[AppValues], dict[tuple[str, str], Any]]] = {
 props are asked for by the checks, the references, the diagram and the release alike."""
 
 
-def _cached(values: AppValues, what: str, key: str, compute: Callable[[], Any]) -> Any:
+def _store(values: AppValues) -> dict[tuple[str, str], Any]:
+    """What was computed of ``values`` (kept as long as it lives)."""
     entry = _CACHE.get(id(values))
     if entry is None or entry[0]() is not values:
         identity = id(values)
         entry = _CACHE[identity] = (weakref.ref(values, lambda _: _CACHE.pop(identity, None)), {})
-    store = entry[1]
+    return entry[1]
+
+
+def _cached(values: AppValues, what: str, key: str, compute: Callable[[], Any]) -> Any:
+    store = _store(values)
     if (what, key) not in store:
         try:
             store[what, key] = (compute(), None)
@@ -262,6 +268,39 @@ def _cached(values: AppValues, what: str, key: str, compute: Callable[[], Any]) 
     if failed is not None:
         raise failed
     return found
+
+
+def keep_computed(values: AppValues, expanded: AppValues) -> None:
+    """Keep what was computed of ``values``'s services for ``expanded``, a copy of it in which only
+    config values and the commands and args of services changed (:func:`.references.expand_values`):
+    a service that is the very same object keeps all; one whose command or args changed keeps
+    its facts, and its props with the new command and args (checked by their own rules)."""
+    from constructs.props import fields_checked
+
+    before, after = _store(values), _store(expanded)
+    for key, service in expanded.services.items():
+        old = values.services.get(key)
+        if old is service:
+            after.update({entry: found for entry, found in before.items() if entry[1] == key})
+            continue
+        props, failed = before.get(("props", key), (None, None))
+        if old is None or props is None or failed is not None or not _only_command_changed(old, service):
+            continue  # computed again when asked for
+        if ("facts", key) in before:
+            after["facts", key] = before["facts", key]
+        others = {field.name for field in fields_of(type(props))} - {"command", "args"}
+        try:
+            with fields_checked(type(props), others):
+                after["props", key] = (dataclasses.replace(props, command=service.command, args=service.args), None)
+        except PropsError as raised:
+            after["props", key] = (None, raised)
+
+
+def _only_command_changed(old: ServiceValues, new: ServiceValues) -> bool:
+    if type(old) is not type(new):
+        return False
+    fields = (field.name for field in fields_of(type(old)) if field.name not in ("command", "args"))
+    return all(getattr(old, name) is getattr(new, name) for name in fields)
 
 
 def service_props(values: AppValues, key: str) -> Any:

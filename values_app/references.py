@@ -115,15 +115,21 @@ def expand_values(values: AppValues) -> AppValues:
         return None if texts is None else [expand(text, table) for text in texts]
 
     with fields_checked():  # only values change, each already checked, and references never nest
-        return _replace(values, table, each)
+        expanded = _replace(values, table, each)
+    from .kinds import keep_computed
+
+    keep_computed(values, expanded)  # a service with nothing to expand is the same object: its props hold
+    return expanded
 
 
 def _replace(values: AppValues, table: dict[str, str], each: Any) -> AppValues:
+    services = {}
+    for key, service in values.services.items():
+        command, args = each(service.command), each(service.args)
+        unchanged = command == service.command and args == service.args
+        services[key] = service if unchanged else dataclasses.replace(service, command=command, args=args)
     return dataclasses.replace(
         values,
         config_maps={name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()},
-        services={
-            key: dataclasses.replace(service, command=each(service.command), args=each(service.args))
-            for key, service in values.services.items()
-        },
+        services=services,
     )

@@ -6,6 +6,7 @@ standard output that cannot be written. Imports nothing of jsii.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import signal
 import stat
@@ -15,10 +16,43 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-__all__ = ["INTERRUPTED", "catch_interrupts", "from_jsii", "guarded", "use_local_node", "use_usable_jsii_cache"]
+__all__ = [
+    "INTERRUPTED",
+    "catch_interrupts",
+    "collect_new_objects_only",
+    "from_jsii",
+    "guarded",
+    "pause_collection",
+    "use_local_node",
+    "use_usable_jsii_cache",
+]
 
 INTERRUPTED = 130
 """The exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
+
+
+_PAUSED = False
+
+
+def pause_collection() -> None:
+    """Stop the cyclic garbage collector while the modules load (``main.py``, run as a program,
+    calls it first, then :func:`collect_new_objects_only`): importing jsii, cdk8s and the library
+    makes ~100,000 objects, which every full collection would walk again."""
+    global _PAUSED
+    _PAUSED = True
+    gc.disable()
+
+
+def collect_new_objects_only() -> None:
+    """After :func:`pause_collection` (else nothing), start the collector again for the objects
+    made from here on: what the imports made stays (``gc.freeze``), as it would anyway for the
+    whole run. A synth's full collections then walk only its own objects (without this, they take
+    a tenth of its time for a hundred services)."""
+    global _PAUSED
+    if _PAUSED:
+        _PAUSED = False
+        gc.freeze()
+        gc.enable()
 
 
 def use_local_node(root: Path) -> None:

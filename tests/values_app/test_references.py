@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -57,3 +58,48 @@ def test_node_url_of_a_service_without_node_port_says_why(
     values_data["configMaps"]["demo-config"]["API_URL"] = "${services.api.nodeUrl}"
     with pytest.raises(ValuesError, match=r"has no fixed service\.nodePort"):
         make_values(values_data)
+
+
+def test_the_props_kept_through_expansion_are_those_checked_afresh(
+    values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each service's construct checks its props once as the values load; expanding references
+    keeps them (an unchanged service) or changes only the command and args, which are checked by
+    their own rules: the same props as a fresh check, and the same refusal."""
+    from constructs.workload import Workload
+    from values_app import kinds
+
+    values_data["services"]["api"]["args"] = ["--port", "${services.api.containerPort}"]
+    checked: list[str] = []
+    original = Workload.check_props.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[Workload], id: str, **kwargs: Any) -> Any:
+        checked.append(id)
+        return original(cls, id, **kwargs)
+
+    monkeypatch.setattr(Workload, "check_props", classmethod(spy))
+    values = make_values(values_data)
+    assert sorted(checked) == ["api", "mcp", "web"]  # once each, before the expansion
+    props = kinds.service_props(values, "api")
+    assert list(props.args) == ["--port", "8000"]
+    kinds._CACHE.clear()  # what a fresh check gives
+    assert kinds.service_props(values, "api") == props
+    assert kinds.service_props(values, "web") is not None and sorted(checked) == ["api", "api", "mcp", "web", "web"]
+
+
+def test_a_command_that_expands_to_what_its_rules_refuse_is_refused(
+    values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
+) -> None:
+    from constructs.props import PropsError, fields_checked
+    from values_app import kinds
+
+    values = make_values(values_data)
+    kinds.service_props(values, "api")  # fine as loaded
+    with fields_checked():  # what no values file loads: only the construct's rules see it
+        api = dataclasses.replace(values.services["api"], args=[])
+    expanded = dataclasses.replace(values, services={**values.services, "api": api})
+    kinds.keep_computed(values, expanded)
+    with pytest.raises(PropsError) as refused:
+        kinds.service_props(expanded, "api")
+    assert [problem.path for problem in refused.value.problems] == [("args",)]
+    assert kinds.service_props(expanded, "web") is kinds.service_props(values, "web")

@@ -161,3 +161,42 @@ def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(tmp_p
         assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging directory left
         before = after
     assert 130 in statuses
+
+
+def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects() -> None:
+    import gc
+
+    from values_app import runtime
+
+    runtime.collect_new_objects_only()  # not paused (main.py imported, as here): nothing changes
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    try:
+        runtime.pause_collection()
+        assert not gc.isenabled()
+        runtime.collect_new_objects_only()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        runtime.collect_new_objects_only()  # once
+    finally:
+        gc.unfreeze()
+        gc.enable()
+
+
+def test_main_py_run_as_a_program_pauses_the_collector_until_its_modules_are_loaded() -> None:
+    program = (
+        "import gc, runpy, sys\n"
+        "from values_app import runtime\n"
+        "seen = []\n"
+        "original = runtime.collect_new_objects_only\n"
+        "def spy():\n"
+        "    seen.append(gc.isenabled())\n"
+        "    original()\n"
+        "    seen.append(gc.isenabled() and gc.get_freeze_count() > 0)\n"
+        "runtime.collect_new_objects_only = spy\n"
+        "sys.argv = ['main.py', '--list-presets']\n"
+        "try:\n"
+        "    runpy.run_path('main.py', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    print(seen)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, env=BASE, capture_output=True, text=True, check=False)
+    assert result.stdout.strip().splitlines()[-1] == "[False, True]", result.stderr
