@@ -17,6 +17,7 @@ from values_app.runtime import (  # nothing of jsii
     collect_new_objects_only,
     guarded,
     pause_collection,
+    skip_final_collection,
     use_local_node,
     use_usable_jsii_cache,
 )
@@ -251,4 +252,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     pause_collection()  # while the modules load: see collect_new_objects_only()
-    sys.exit(main())
+    status = main()
+    skip_final_collection()
+    sys.exit(status)

@@ -23,6 +23,7 @@ __all__ = [
     "from_jsii",
     "guarded",
     "pause_collection",
+    "skip_final_collection",
     "use_local_node",
     "use_usable_jsii_cache",
 ]
@@ -53,6 +54,13 @@ def collect_new_objects_only() -> None:
         _PAUSED = False
         gc.freeze()
         gc.enable()
+
+
+def skip_final_collection() -> None:
+    """Before a program exits: keep the interpreter's last collection off every object left
+    (``gc.freeze``); the process frees them anyway, and walking them would take longer than the
+    last phase of a large synth."""
+    gc.freeze()
 
 
 def use_local_node(root: Path) -> None:
