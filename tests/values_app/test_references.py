@@ -84,7 +84,8 @@ def test_the_props_kept_through_expansion_are_those_checked_afresh(
     assert list(props.args) == ["--port", "8000"]
     kinds._CACHE.clear()  # what a fresh check gives
     assert kinds.service_props(values, "api") == props
-    assert kinds.service_props(values, "web") is not None and sorted(checked) == ["api", "api", "mcp", "web", "web"]
+    assert kinds.service_props(values, "web") is not None
+    assert sorted(checked) == ["api", "api", "mcp", "web", "web"]
 
 
 def test_a_command_that_expands_to_what_its_rules_refuse_is_refused(

@@ -169,12 +169,14 @@ def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects(
     from values_app import runtime
 
     runtime.collect_new_objects_only()  # not paused (main.py imported, as here): nothing changes
-    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
     try:
         runtime.pause_collection()
         assert not gc.isenabled()
         runtime.collect_new_objects_only()
-        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
         runtime.collect_new_objects_only()  # once
         gc.unfreeze()
         runtime.skip_final_collection()
