@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Unpack
 from constructs import Construct
 
 from .pod_props import ResourceAmounts, Resources
-from .props import Problem, propsclass
+from .props import Problem, propsclass, unchecked
 from .service_workload import ServiceWorkload
 from .workload_props import ServiceOptions, ServiceProps
 
@@ -33,9 +33,10 @@ class McpService(ServiceWorkload):
     """
 
     DEFAULT_PORT: ClassVar[int] = 8001
-    DEFAULT_RESOURCES: ClassVar[Resources] = Resources(
-        requests=ResourceAmounts(cpu="50m", memory="64Mi"),
-        limits=ResourceAmounts(cpu="250m", memory="256Mi"),
+    DEFAULT_RESOURCES: ClassVar[Resources] = unchecked(
+        Resources,
+        requests=unchecked(ResourceAmounts, cpu="50m", memory="64Mi"),
+        limits=unchecked(ResourceAmounts, cpu="250m", memory="256Mi"),
     )
     PROPS: ClassVar[type[McpServiceProps]] = McpServiceProps
 

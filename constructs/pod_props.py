@@ -30,7 +30,7 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, check, defaults, prop, propsclass
+from .props import Problem, Props, check, defaults, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
 from .regex import lazy
 
@@ -292,8 +292,10 @@ class Container(Props):
     """A port it listens on (a sidecar; probed like the main container). Default: none."""
     image_pull_policy: PullPolicy = "IfNotPresent"
     """Default: IfNotPresent."""
-    resources: Resources = Resources(
-        requests=ResourceAmounts(cpu="10m", memory="32Mi"), limits=ResourceAmounts(cpu="100m", memory="128Mi")
+    resources: Resources = unchecked(
+        Resources,
+        requests=unchecked(ResourceAmounts, cpu="10m", memory="32Mi"),
+        limits=unchecked(ResourceAmounts, cpu="100m", memory="128Mi"),
     )
     """Default: 10m/100m CPU and 32Mi/128Mi memory."""
     security: Security = defaults(Security)

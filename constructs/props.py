@@ -46,6 +46,7 @@ __all__ = [
     "propsclass",
     "rule_problems",
     "type_problems",
+    "unchecked",
 ]
 
 _T = TypeVar("_T")
@@ -343,25 +344,37 @@ def propsclass(cls: type[_T]) -> type[_T]:
     return dataclasses.dataclass(kw_only=True, init=False, repr=False, eq=False)(cls)
 
 
-DEFAULTED: set[type[Props]] = set()
-"""The classes :func:`defaults` made an instance of (a test checks each one's defaults)."""
+UNCHECKED: list[Props] = []
+"""The props :func:`unchecked` and :func:`defaults` made (a test checks each one)."""
 
 
-def defaults(cls: type[_P]) -> _P:
-    """An instance of the props class ``cls`` with every field its default, not checked as it is
-    made: for the defaults of other props (``security: Security = defaults(Security)``), made at
-    every import of the library, whose checks a test runs once instead."""
+def unchecked(cls: type[_P], **given: Any) -> _P:
+    """An instance of the props class ``cls`` with the fields ``given`` and every other its
+    default, not checked as it is made: for props made at every import of the library (the
+    defaults of other props, a kind's default resources), whose checks a test runs once instead."""
+    spec = _init_spec(cast(Any, cls))
+    unknown = sorted(set(given) - spec.names)
+    if unknown:
+        raise TypeError(f"{cls.__qualname__} has no field {_quoted(unknown)}")
     instance = cls.__new__(cls)
-    for name, default, factory in _init_spec(cast(Any, cls)).fields:
-        if default is not dataclasses.MISSING:
+    for name, default, factory in spec.fields:
+        if name in given:
+            object.__setattr__(instance, name, given[name])
+        elif default is not dataclasses.MISSING:
             object.__setattr__(instance, name, default)
         elif factory is not dataclasses.MISSING:
             object.__setattr__(instance, name, factory())
         else:
             raise TypeError(f"{cls.__qualname__}.{name} has no default")
     object.__setattr__(instance, "_frozen", True)
-    DEFAULTED.add(cls)
+    UNCHECKED.append(instance)
     return instance
+
+
+def defaults(cls: type[_P]) -> _P:
+    """An instance of the props class ``cls`` with every field its default, not checked as it is
+    made (:func:`unchecked`): ``security: Security = defaults(Security)``."""
+    return unchecked(cls)
 
 
 class _InitSpec(NamedTuple):

@@ -31,7 +31,7 @@ from .pod_props import ResourceAmounts, Resources, relaxations, restricted_excep
 from .pod_security import BASELINE_CAPABILITIES, Level
 from .pod_template import container_spec, drop_none, extra_container, pod_security_context, writable_volumes
 from .prop_rules import image_tag
-from .props import Problem, PropsError
+from .props import Problem, PropsError, unchecked
 from .workload_props import WorkloadOptions, WorkloadProps
 
 if TYPE_CHECKING:
@@ -137,9 +137,10 @@ class Workload(ManifestConstruct):
     the construct ID) and the recommended labels. Invalid props raise :class:`~.props.PropsError`
     listing every problem."""
 
-    DEFAULT_RESOURCES: ClassVar[Resources] = Resources(
-        requests=ResourceAmounts(cpu="100m", memory="128Mi"),
-        limits=ResourceAmounts(cpu="500m", memory="512Mi"),
+    DEFAULT_RESOURCES: ClassVar[Resources] = unchecked(
+        Resources,
+        requests=unchecked(ResourceAmounts, cpu="100m", memory="128Mi"),
+        limits=unchecked(ResourceAmounts, cpu="500m", memory="512Mi"),
     )
     DEFAULT_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp",)
     PROPS: ClassVar[type[WorkloadProps]] = WorkloadProps

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from constructs.pod_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
-from constructs.props import Problem, PropsError, defaults, dotted, field_problems, type_problems
+from constructs.props import Problem, PropsError, dotted, field_problems, fields_of, type_problems
 
 
 def test_every_problem_at_once() -> None:
@@ -63,21 +63,33 @@ def test_a_missing_required_prop_is_named() -> None:
     assert str(error.value) == "AppConfig 'config': data: required, but missing"
 
 
-def _defaulted() -> list[type]:
+def _unchecked() -> list[Any]:
     import constructs.library  # noqa: F401 - loads every module of the library
-    from constructs.props import DEFAULTED
+    from constructs.props import UNCHECKED
 
-    return sorted(DEFAULTED, key=lambda cls: cls.__qualname__)
+    return list(UNCHECKED)
 
 
-@pytest.mark.parametrize("cls", _defaulted(), ids=lambda cls: cls.__qualname__)
-def test_every_default_made_unchecked_passes_its_class_s_rules(cls: type) -> None:
-    """defaults(X) makes the default props of other props without checking them (at every
-    import); here they are checked, once."""
-    instance: Any = defaults(cls)
+@pytest.mark.parametrize("instance", _unchecked(), ids=lambda instance: type(instance).__qualname__)
+def test_every_props_made_unchecked_at_import_passes_its_class_s_rules(instance: Any) -> None:
+    """unchecked(X, ...) and defaults(X) make props at every import without checking them (the
+    default props of other props, a kind's default resources); here each is checked, once."""
     assert field_problems(instance) == []
     assert list(instance.cross_checks()) == []
-    assert instance == cls()
+    cls = type(instance)
+    assert instance == cls(**{field.name: getattr(instance, field.name) for field in fields_of(cls)})
+
+
+def test_unchecked_props_are_refused_a_field_they_lack_but_not_checked() -> None:
+    from constructs.props import UNCHECKED, unchecked
+
+    with pytest.raises(TypeError, match="ResourceAmounts has no field 'gpu'"):
+        unchecked(ResourceAmounts, gpu="1")
+    made = unchecked(ResourceAmounts, cpu="lots")
+    UNCHECKED.remove(made)  # not one of the library's
+    assert made.cpu == "lots"  # as given: what the test above checks for the library's own
+    with pytest.raises(PropsError, match="lots"):
+        ResourceAmounts(cpu="lots")
 
 
 def test_props_of_defaults_only_are_still_checked_when_a_user_makes_them() -> None:
