@@ -288,7 +288,7 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
             continue  # computed again when asked for
         if ("facts", key) in before:
             after["facts", key] = before["facts", key]
-        others = {field.name for field in fields_of(type(props))} - {"command", "args"}
+        others = {field.name for field in fields_of(cast(Any, type(props)))} - {"command", "args"}
         try:
             with fields_checked(type(props), others):
                 after["props", key] = (dataclasses.replace(props, command=service.command, args=service.args), None)
@@ -299,7 +299,7 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
 def _only_command_changed(old: ServiceValues, new: ServiceValues) -> bool:
     if type(old) is not type(new):
         return False
-    fields = (field.name for field in fields_of(type(old)) if field.name not in ("command", "args"))
+    fields = (field.name for field in fields_of(cast(Any, type(old))) if field.name not in ("command", "args"))
     return all(getattr(old, name) is getattr(new, name) for name in fields)
 
 

@@ -76,7 +76,7 @@ def test_every_props_made_unchecked_at_import_passes_its_class_s_rules(instance:
     default props of other props, a kind's default resources); here each is checked, once."""
     assert field_problems(instance) == []
     assert list(instance.cross_checks()) == []
-    cls = type(instance)
+    cls: Any = type(instance)
     assert instance == cls(**{field.name: getattr(instance, field.name) for field in fields_of(cls)})
 
 

@@ -73,7 +73,7 @@ def test_the_props_kept_through_expansion_are_those_checked_afresh(
     checked: list[str] = []
     original = Workload.check_props.__func__  # type: ignore[attr-defined]
 
-    def spy(cls: type[Workload], id: str, **kwargs: Any) -> Any:
+    def spy(cls: type[Workload], /, id: str, **kwargs: Any) -> Any:
         checked.append(id)
         return original(cls, id, **kwargs)
 
