@@ -62,12 +62,11 @@ def values_data() -> dict[str, Any]:
 @pytest.fixture
 def make_values() -> Callable[[dict[str, Any]], AppValues]:
     """Validate, check and expand a values document (as ``main.py`` does with a file)."""
-    import yaml
-
+    from tests.helpers import dump
     from values_app.loader import parse_values
 
     def make(data: dict[str, Any]) -> AppValues:
-        return parse_values(yaml.safe_dump(data), source="test.yaml")
+        return parse_values(dump(data), source="test.yaml")
 
     return make
 

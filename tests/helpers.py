@@ -1,8 +1,24 @@
-"""Helpers for picking manifests out of synthesized output."""
+"""Helpers for picking manifests out of synthesized output, and for reading and writing YAML in
+tests (PyYAML's safe loader and dumper, the C ones: the same documents, ten times faster)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import yaml
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def load_all(text: str) -> list[Any]:
+    """The documents of ``text`` (empty ones left out), as ``yaml.safe_load_all`` reads them."""
+    return [doc for doc in yaml.load_all(text, Loader=SafeLoader) if doc]
+
+
+def dump(data: Any, **options: Any) -> str:
+    """``yaml.safe_dump(data, **options)``."""
+    return yaml.dump(data, Dumper=SafeDumper, **options)
 
 
 def by_kind(manifests: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

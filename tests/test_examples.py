@@ -17,7 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.bookshop import check_bookshop
 from tests.crd_schemas import validate_kubernetes
-from tests.helpers import by_kind, container, one
+from tests.helpers import by_kind, container, load_all, one
 from values_app.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def synthesize(program: Path, workdir: Path, python: str = sys.executable, pytho
 
 
 def manifests(files: dict[str, str]) -> list[dict[str, Any]]:
-    return [doc for text in files.values() for doc in yaml.safe_load_all(text) if doc]
+    return [doc for text in files.values() for doc in load_all(text)]
 
 
 @pytest.fixture(scope="module")

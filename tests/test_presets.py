@@ -8,6 +8,7 @@ output; ``make snapshot-update`` re-records them after an intended change.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from constructs.quantity import canonical_quantity, is_canonical
 from tests.crd_schemas import validate_kubernetes
-from tests.helpers import by_kind, container, one
+from tests.helpers import by_kind, container, load_all, one
 from values_app.cli import run
 from values_app.deploy import OPTIONAL_KINDS
 from values_app.loader import load_values
@@ -47,9 +48,10 @@ class Rendered:
     """File name -> YAML text."""
     stderr: str
 
-    @property
+    @functools.cached_property
     def manifests(self) -> list[dict[str, Any]]:
-        return [doc for text in self.files.values() for doc in yaml.safe_load_all(text) if doc]
+        """Parsed once (a test that changes one works on its own copy)."""
+        return [doc for text in self.files.values() for doc in load_all(text)]
 
 
 def _render(preset: str, outdir: Path, environ: dict[str, str]) -> Rendered:

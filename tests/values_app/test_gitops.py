@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from tests.crd_schemas import validate_any
+from tests.helpers import load_all
 from tests.migration import inject_migration, with_migration
 from tests.tools import tool
 from values_app import cli
@@ -71,7 +72,7 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 
 def objects(directory: Path, pattern: str = "*.yaml") -> list[dict[str, Any]]:
-    return [doc for path in sorted(directory.glob(pattern)) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return [doc for path in sorted(directory.glob(pattern)) for doc in load_all(path.read_text())]
 
 
 def validate_all(outdir: Path) -> list[dict[str, Any]]:

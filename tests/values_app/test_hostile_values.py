@@ -3,6 +3,7 @@ the field that brought it (exit 1, nothing written), or accepted with its reason
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.helpers import dump
 from values_app import cli
 from values_app.diagram import mermaid
 from values_app.loader import ValuesError, parse_values
@@ -29,9 +31,9 @@ Mutate = Callable[[dict[str, Any]], None]
 
 def load(mutate: Mutate) -> tuple[str, list[str]]:
     """The mutated default preset as YAML text, and the problems loading it reports."""
-    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    data = copy.deepcopy(PRESET)
     mutate(data)
-    text = yaml.safe_dump(data, sort_keys=False, width=2**20)
+    text = dump(data, sort_keys=False, width=2**20)
     try:
         parse_values(text, source="v.yaml")
     except ValuesError as error:

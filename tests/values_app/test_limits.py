@@ -3,6 +3,7 @@ exact boundary, with file:line, nothing written; and no traceback in the ways a 
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.helpers import dump
 from values_app import cli, inputs
 from values_app.diff import MAX_MANIFEST_FILE_BYTES, DiffError, read_output
 from values_app.environments import load_environments
@@ -27,10 +29,10 @@ PRESET = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read
 
 
 def problems(mutate: Callable[[dict[str, Any]], None]) -> list[str]:
-    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    data = copy.deepcopy(PRESET)
     mutate(data)
     try:
-        parse_values(yaml.safe_dump(data, sort_keys=False, width=2**20), source="v.yaml")
+        parse_values(dump(data, sort_keys=False, width=2**20), source="v.yaml")
     except ValuesError as error:
         return error.lines
     return []

@@ -7,6 +7,7 @@ to search further (profiles in conftest.py).
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ garbage = st.one_of(
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, Any]:
     name = draw(st.sampled_from(sorted(PRESETS)))
-    doc = yaml.safe_load(yaml.safe_dump(PRESETS[name]))
+    doc = copy.deepcopy(PRESETS[name])
     path = draw(st.sampled_from(paths(doc)))
     parent = doc
     for part in path[:-1]:
