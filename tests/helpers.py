@@ -18,7 +18,8 @@ def load_all(text: str) -> list[Any]:
 
 def dump(data: Any, **options: Any) -> str:
     """``yaml.safe_dump(data, **options)``."""
-    return yaml.dump(data, Dumper=SafeDumper, **options)
+    text: str = yaml.dump(data, Dumper=SafeDumper, **options)
+    return text
 
 
 def by_kind(manifests: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:

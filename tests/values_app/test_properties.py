@@ -55,7 +55,7 @@ garbage = st.one_of(
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, Any]:
     name = draw(st.sampled_from(sorted(PRESETS)))
-    doc = copy.deepcopy(PRESETS[name])
+    doc: Any = copy.deepcopy(PRESETS[name])
     path = draw(st.sampled_from(paths(doc)))
     parent = doc
     for part in path[:-1]:
