@@ -54,8 +54,8 @@ def test_the_readme_program_is_the_issue_contract() -> None:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new virtualenv outside the repository with `pip install <checkout>` (the package built
     and installed as any user's pip does). Its dependencies are the project venv's own pinned
-    ones, seen through a .pth file, rather than downloaded and unpacked again (~20 s): `pip check`
-    then proves the package's declared requirements, `[plus]` included, are met by them."""
+    ones, seen through a .pth file, rather than downloaded and unpacked again (~20 s); the package's
+    declared requirements, `[plus]` included, are then checked to be met by them."""
     home = tmp_path_factory.mktemp("venv")
     venv.create(home / "venv", with_pip=False)  # pip runs from outside it (pip --python): faster
     python = home / "venv" / "bin" / "python"
@@ -72,9 +72,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     install = [*pip, "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-compile", str(ROOT)]
     result = subprocess.run(install, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    check = subprocess.run([*pip, "check"], capture_output=True, text=True, check=False)
-    assert check.returncode == 0, check.stdout + check.stderr
-    plus = (  # pip check leaves extras out: every requirement, [plus] included, is met
+    plus = (  # every requirement the package declares, [plus] included, is met at its pinned version
         "import importlib.metadata as m; from packaging.requirements import Requirement as R\n"
         "reqs = [R(r) for r in m.requires('todo-constructs')]\n"
         "assert any(r.name == 'cdk8s-plus-27' for r in reqs)\n"
