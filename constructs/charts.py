@@ -44,6 +44,8 @@ class ChartInfo:
         """Per-chart state of the constructs (e.g. the pods each service selects)."""
         self.checked = False
         """Whether the app's synth runs :data:`APP_CHECKS`."""
+        self.root: Construct | None = None
+        """The root of the chart's construct tree (its app), when known without asking cdk8s."""
 
     @property
     def namespace(self) -> str | None:
@@ -122,7 +124,7 @@ def _check_app(info: ChartInfo) -> None:
     if info.checked:
         return
     info.checked = True
-    root: Construct = info.chart.node.root  # type: ignore[assignment]
+    root: Construct = info.root if info.root is not None else info.chart.node.root  # type: ignore[assignment]
     if root not in _CHECKED:
         _CHECKED.add(root)
         root.node.add_validation(_AppChecks(root))
@@ -137,13 +139,15 @@ def new_chart(
     defer: bool = False,
 ) -> cdk8s.Chart:
     """``cdk8s.Chart(scope, id, namespace=..., labels=..., disable_resource_name_hashes=True)``,
-    whose namespace and labels the library then knows without asking cdk8s (two jsii calls less
-    per chart); with ``defer``, see :func:`defer_objects`."""
+    whose namespace, labels and app (when ``scope`` is the app) the library then knows without asking
+    cdk8s (four jsii calls less per chart); with ``defer``, see :func:`defer_objects`."""
     chart = cdk8s.Chart(scope, id, namespace=namespace, labels=labels, disable_resource_name_hashes=True)
     info = chart_info(chart)
     info._namespace = (namespace,)
     info._labels = dict(labels or {})
     info._id = id
+    if isinstance(scope, cdk8s.App):
+        info.root = scope
     if defer:
         _defer(info, scope if isinstance(scope, cdk8s.App) else chart)
     return chart
