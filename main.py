@@ -173,13 +173,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.command == "envs" and args.values:
         parser.error("envs takes its values files from the environments file; --values belongs to synth and diff")
     if args.format == "helm":
-        from values_app.helm import SEMVER
+        from values_app.helm import is_semver
 
         if args.command != "synth":
             parser.error("--format helm belongs to synth")
         if not args.chart_version:
             parser.error("--format helm needs --chart-version (a semantic version such as 1.4.0)")
-        if not SEMVER.fullmatch(args.chart_version):
+        if not is_semver(args.chart_version):
             parser.error(f"--chart-version {args.chart_version!r} is not a semantic version (such as 1.4.0 or 2.0.0-rc.1)")
         if args.require_secrets:
             parser.error("--require-secrets: a Helm chart never holds Secret values")

@@ -22,7 +22,6 @@ of the pod template of each workload that reads it changes too. A Secret value c
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -375,6 +374,8 @@ def _unified(
 ) -> str:
     old_lines = dump_all([old]).splitlines() if old is not None else []
     new_lines = dump_all([new]).splitlines() if new is not None else []
+    import difflib  # here: a synth reads its previous output with this module, and never diffs
+
     return "\n".join(difflib.unified_diff(old_lines, new_lines, fromfile=old_name, tofile=new_name, lineterm=""))
 
 

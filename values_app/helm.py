@@ -25,23 +25,35 @@ synth replaces it with the whole chart.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-if TYPE_CHECKING:  # main.py checks --chart-version with SEMVER before jsii may start: import nothing of it here
+if TYPE_CHECKING:  # main.py checks --chart-version with is_semver before jsii may start: import nothing of it here
     from .synth import Rendered
 
-__all__ = ["CHART_FILE", "SEMVER", "HelmChart", "Scaffold", "chart_of", "cli_scaffold", "escape_templates"]
+__all__ = ["CHART_FILE", "HelmChart", "Scaffold", "chart_of", "cli_scaffold", "escape_templates", "is_semver"]
 
 CHART_FILE = "Chart.yaml"
-SEMVER = re.compile(
+_SEMVER = (
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
 )
 """Semantic Versioning 2.0.0 (semver.org's own expression), which Helm requires of a chart version."""
+
+
+@functools.cache
+def _semver() -> re.Pattern[str]:
+    return re.compile(_SEMVER)  # on first use: it costs a millisecond of every synth's start
+
+
+def is_semver(version: str) -> bool:
+    """Whether ``version`` is a Semantic Versioning 2.0.0 version, as Helm requires of a chart's."""
+    return _semver().fullmatch(version) is not None
+
 
 _CLI_README = (
     "This Helm chart is generated using cdk8s. Any manual changes to the chart would be discarded once cdk8s app is "
@@ -88,7 +100,7 @@ def cli_scaffold(outdir: Path) -> Scaffold | None:
         return None
     if chart["description"] != f"Generated chart for {chart['name']}" or chart["type"] != "application":
         return None
-    if chart["apiVersion"] not in ("v1", "v2") or not SEMVER.fullmatch(str(chart["version"])):
+    if chart["apiVersion"] not in ("v1", "v2") or not is_semver(str(chart["version"])):
         return None
     return Scaffold(root, str(chart["apiVersion"]), str(chart["version"]))
 

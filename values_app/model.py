@@ -14,7 +14,6 @@ ports are unique, ...) live in :mod:`values_app.checks`.
 """
 
 import dataclasses
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -51,7 +50,8 @@ from constructs.prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from constructs.props import Check, Problem, Props, check, max_length, min_length, pattern, prop, propsclass
+from constructs.props import Check, Problem, Props, check, defaults, max_length, min_length, pattern, prop, propsclass
+from constructs.regex import lazy
 from constructs.workload_props import UNRESERVED
 
 __all__ = [
@@ -90,7 +90,7 @@ INGRESS_PATH = check(rules.http_path)
 
 
 def _matching(regex: str, message: str) -> Check:
-    compiled = re.compile(regex)
+    compiled = lazy(regex)
 
     def rule(value: str) -> list[str]:
         return [] if compiled.fullmatch(value) else [message.format(value=value)]
@@ -339,7 +339,7 @@ class ServiceValues(Props):
     """Annotations on every object of the service. Default: none."""
     pod_annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS, to="pod_annotations")
     """Annotations of the pods (``prometheus.io/scrape``, ...). Default: none."""
-    env: EnvValues = EnvValues()
+    env: EnvValues = defaults(EnvValues)
     env_from: list[EnvFromValues] = prop(default=[])
     """Whole ConfigMaps or Secrets as environment variables. Default: none."""
     volumes: list[VolumeValues] = prop(default=[], to="volumes", convert=_volumes)
@@ -364,7 +364,7 @@ class ServiceValues(Props):
     """Directories that get a writable emptyDir when the root filesystem is read-only.
     Default: per kind (``/tmp``; ``/tmp`` and ``/app/.next/cache`` for Next.js; ``/tmp``,
     ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
-    network_policy: NetworkPolicyValues = prop(default=NetworkPolicyValues(), spread=True)
+    network_policy: NetworkPolicyValues = prop(default=defaults(NetworkPolicyValues), spread=True)
     termination_grace_period_seconds: int = prop(default=30, check=SECONDS, to="termination_grace_period_seconds")
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
     audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
@@ -397,7 +397,7 @@ class ServedValues(DeploymentValues):
 
     port: int | None = prop(default=None, check=PORT, to="port")
     """Port the container listens on. Default: per kind (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
-    service: ServicePortValues = prop(default=ServicePortValues(), spread=True)
+    service: ServicePortValues = prop(default=defaults(ServicePortValues), spread=True)
 
     @property
     def node_port(self) -> int | None:
@@ -552,7 +552,7 @@ class NetworkPoliciesValues(Props):
 
     enabled: bool = True
     """Default: true."""
-    egress: EgressValues = EgressValues()
+    egress: EgressValues = defaults(EgressValues)
 
 
 @propsclass
@@ -609,7 +609,7 @@ class AppValues(Props):
     """The application (``app.kubernetes.io/part-of``). Default: the release name."""
     app_version: str = prop(check=VERSION)
     """Version of the app (``app.kubernetes.io/version``), e.g. ``1.0.0`` (quote numbers)."""
-    namespace: NamespaceValues = NamespaceValues()
+    namespace: NamespaceValues = defaults(NamespaceValues)
     node_host: str = prop(default="192.168.49.2", check=HOST_OR_IP)
     """Address browsers use to reach node ports, for ``${services.X.nodeUrl}``. Default: Minikube's
     node address with its default docker driver (``minikube ip`` prints yours)."""
@@ -621,7 +621,7 @@ class AppValues(Props):
     """Secrets by name, with their keys. Default: none."""
     services: Mapping[str, ServiceUnion] = prop(check=min_length(1), keys=NAME)
     """Services by key (the ``app.kubernetes.io/component`` label)."""
-    network_policies: NetworkPoliciesValues = NetworkPoliciesValues()
+    network_policies: NetworkPoliciesValues = defaults(NetworkPoliciesValues)
     ingress: IngressValues | None = None
     """An Ingress for the browser-facing services. Default: none."""
     audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)

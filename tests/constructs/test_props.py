@@ -65,6 +65,7 @@ def test_a_missing_required_prop_is_named() -> None:
 
 def _unchecked() -> list[Any]:
     import constructs.library  # noqa: F401 - loads every module of the library
+    import values_app.model  # noqa: F401 - and the values model, whose defaults are made so too
     from constructs.props import UNCHECKED
 
     return list(UNCHECKED)
