@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
 from .common import owner_name
+from .digest import json_digest
 from .job_props import MigrationJobOptions, MigrationJobProps
 from .manifest import Lazy, Manifest, resolve
 from .pod_template import drop_none
@@ -114,10 +114,7 @@ class MigrationJob(Workload):
 
     def job_name(self) -> str:
         """The Job's name: ``<name>-<8 hex digits of its pod template>``."""
-        import hashlib  # here, not at import: loading OpenSSL costs ~4 ms, and few charts hold a Job
-
-        digest = hashlib.sha256(json.dumps(resolve(self._template), sort_keys=True).encode()).hexdigest()
-        return f"{self.name}-{digest[:8]}"
+        return f"{self.name}-{json_digest(resolve(self._template))[:8]}"
 
     @property
     def job(self) -> Manifest:
