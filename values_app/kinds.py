@@ -278,14 +278,13 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
     from constructs.props import fields_checked
 
     before, after = _store(values), _store(expanded)
+    same = {key for key, service in expanded.services.items() if values.services.get(key) is service}
+    after.update({entry: found for entry, found in before.items() if entry[1] in same})
     for key, service in expanded.services.items():
         old = values.services.get(key)
-        if old is service:
-            after.update({entry: found for entry, found in before.items() if entry[1] == key})
-            continue
         props, failed = before.get(("props", key), (None, None))
-        if old is None or props is None or failed is not None or not _only_command_changed(old, service):
-            continue  # computed again when asked for
+        if key in same or old is None or props is None or failed is not None or not _only_command_changed(old, service):
+            continue  # kept, or computed again when asked for
         if ("facts", key) in before:
             after["facts", key] = before["facts", key]
         others = {field.name for field in fields_of(cast(Any, type(props)))} - {"command", "args"}
