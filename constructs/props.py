@@ -44,6 +44,7 @@ __all__ = [
     "pattern",
     "prop",
     "propsclass",
+    "replaced",
     "rule_problems",
     "type_problems",
     "unchecked",
@@ -434,6 +435,25 @@ def fields_checked(cls: type | None = None, names: Iterable[str] = ()) -> Iterat
         yield
     finally:
         _FIELDS_CHECKED.reset(token)
+
+
+def replaced(props: _P, *, owner: str = "", **changes: Any) -> _P:
+    """``dataclasses.replace(props, **changes)`` checking only what can have changed: the types and
+    rules of the fields ``changes`` gives, then the rules between fields (the other fields were
+    checked as ``props`` was made). Raises :class:`PropsError` (of ``owner``: by default, as the
+    props name themselves)."""
+    cls: Any = type(props)
+    types_ = hints(cls)
+    found: list[Problem] = []
+    for field in fields_of(cls):
+        if field.name in changes:
+            value, path = changes[field.name], (field.name,)
+            found += type_problems(value, types_[field.name], path) or rule_problems(field, value, path)
+    if found:
+        raise PropsError(owner or cls.OWNER or cls.__name__, found)
+    with fields_checked():
+        new: _P = dataclasses.replace(cast(Any, props), **changes)
+    return new
 
 
 class Props:

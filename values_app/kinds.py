@@ -275,7 +275,8 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
     config values and the commands and args of services changed (:func:`.references.expand_values`):
     a service that is the very same object keeps all; one whose command or args changed keeps
     its facts, and its props with the new command and args (checked by their own rules)."""
-    from constructs.props import fields_checked
+    from constructs.common import owner_name
+    from constructs.props import replaced
 
     before, after = _store(values), _store(expanded)
     same = {key for key, service in expanded.services.items() if values.services.get(key) is service}
@@ -287,10 +288,9 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
             continue  # kept, or computed again when asked for
         if ("facts", key) in before:
             after["facts", key] = before["facts", key]
-        others = {field.name for field in fields_of(cast(Any, type(props)))} - {"command", "args"}
         try:
-            with fields_checked(type(props), others):
-                after["props", key] = (dataclasses.replace(props, command=service.command, args=service.args), None)
+            owner = owner_name(KINDS[service.kind], key)
+            after["props", key] = (replaced(props, owner=owner, command=service.command, args=service.args), None)
         except PropsError as raised:
             after["props", key] = (None, raised)
 

@@ -109,3 +109,28 @@ def test_props_are_made_by_keyword_with_the_messages_of_a_generated_init() -> No
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in signature.parameters.values())
     assert signature.parameters["path"].default is None
     assert dataclasses.replace(ResourceAmounts(cpu="1"), memory="1Gi") == ResourceAmounts(cpu="1", memory="1Gi")
+
+
+def test_replaced_checks_what_it_changes_and_the_rules_between_fields() -> None:
+    from constructs.props import replaced
+
+    probe = Probe(path="/health")
+    assert replaced(probe, path="/ready") == Probe(path="/ready")
+    with pytest.raises(PropsError, match=r"^Probe: path: 5 is a"):
+        replaced(probe, path=5)
+    with pytest.raises(PropsError, match="a probe checks one way"):
+        replaced(probe, exec_command=["true"])
+    with pytest.raises(PropsError, match=r"^ApiService 'api': path: 5 is a"):
+        replaced(probe, owner="ApiService 'api'", path=5)
+    with pytest.raises(TypeError):
+        replaced(probe, paths="/x")
+
+
+def test_replaced_leaves_the_fields_it_does_not_change_as_they_were_checked() -> None:
+    from constructs.props import UNCHECKED, replaced, unchecked
+
+    made = unchecked(ResourceAmounts, cpu="lots")  # what only a test makes: a field no check saw
+    UNCHECKED.remove(made)
+    assert replaced(made, memory="64Mi").cpu == "lots"
+    with pytest.raises(PropsError, match="memory"):
+        replaced(made, memory="lots")
