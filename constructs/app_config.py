@@ -25,6 +25,7 @@ class AppConfig(ManifestConstruct):
     """A ConfigMap. Give it to :meth:`~.workload.Workload.env_from_config_map` and the pods that
     read it roll when one of the values they read changes."""
 
+    PROPS: ClassVar[type[AppConfigProps]] = AppConfigProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "ConfigMap"),)
 
     def __init__(self, scope: Any, id: str, *, data: Mapping[str, str], **options: Unpack[CommonOptions]) -> None:

@@ -57,6 +57,7 @@ class AppIngress(ManifestConstruct):
     namespace, and (a web service without a node port too) no other. An internal service (an MCP
     server without ``expose_node_port``) is refused."""
 
+    PROPS: ClassVar[type[AppIngressProps]] = AppIngressProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("networking.k8s.io/v1", "Ingress"),)
 
     @classmethod

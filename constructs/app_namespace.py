@@ -102,6 +102,7 @@ class AppNamespace(ManifestConstruct):
     the namespace meets, across the charts of the app. In a chart with a namespace it is that
     namespace (``name`` may only repeat it)."""
 
+    PROPS: ClassVar[type[AppNamespaceProps]] = AppNamespaceProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Namespace"),)
 
     def __init__(

@@ -64,6 +64,7 @@ class AppSecret(ManifestConstruct):
     to :meth:`~.workload.Workload.env_from_secret` and the pods that read it roll when one of the
     values they read changes."""
 
+    PROPS: ClassVar[type[AppSecretProps]] = AppSecretProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Secret"),)
 
     def __init__(

@@ -92,6 +92,7 @@ class ExternalSecret(ManifestConstruct):
     the construct ID). Give its name to :meth:`~.workload.Workload.env_from_secret`: the pods read
     the Secret the operator writes. No value is ever known to the synth."""
 
+    PROPS: ClassVar[type[ExternalSecretProps]] = ExternalSecretProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("external-secrets.io/v1", "ExternalSecret"),)
 
     def __init__(

@@ -235,6 +235,44 @@ class Manifest(cdk8s.ApiObject):
         return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
 
 
+def _document_init(cls: type[ManifestConstruct]) -> None:
+    """Give ``cls.__init__`` the signature of every keyword argument the construct takes, with its
+    default (``help(ApiService)``, editors), and a docstring that says where each is documented."""
+    import dataclasses
+    import inspect
+
+    props: Any = cls.PROPS
+    if props is None:
+        return
+    base = cls.__init__
+    leading = [
+        parameter
+        for parameter in inspect.signature(base).parameters.values()
+        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    given = {parameter.name for parameter in leading}
+    options = []
+    for field in dataclasses.fields(props):
+        if field.name in given:
+            continue
+        default = field.default if field.default is not dataclasses.MISSING else inspect.Parameter.empty
+        if field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        options.append(inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=field.type))
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - it is the class's __init__
+        base(self, *args, **kwargs)
+
+    __init__.__signature__ = inspect.Signature([*leading, *options])  # type: ignore[attr-defined]
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__doc__ = (
+        f"A {cls.__name__} ``id`` in ``scope``. Each keyword argument, its rules and its default are "
+        f"documented on :class:`{props.__module__}.{props.__name__}`; invalid ones raise PropsError, every "
+        "problem at once."
+    )
+    cls.__init__ = __init__  # type: ignore[method-assign]
+
+
 class ManifestConstruct(Construct):
     """Base of this library's constructs: a construct that renders a fixed list of
     :class:`Manifest` objects, created in the tree at once or, in a deferred chart (see
@@ -243,10 +281,18 @@ class ManifestConstruct(Construct):
     _JSII_OVERRIDES_BY_CLASS: ClassVar[bool] = True
     """jsii works out the overrides of this class once (:mod:`.jsii_overrides`)."""
 
+    PROPS: ClassVar[type | None] = None
+    """The props class of the construct: its ``__init__`` shows each of them as a keyword argument,
+    with its default (``help()``, editors)."""
+
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Every (apiVersion, kind) this construct can render, whatever its props: what a deploy that
     prunes must list (``kubectl apply --prune-allowlist``), so that an object a later render drops
     is deleted. Rendering a kind not listed here is an error."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _document_init(cls)
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)

@@ -33,6 +33,7 @@ class DefaultDenyProps(CommonProps):
 class DefaultDeny(ManifestConstruct):
     """Deny all ingress (and, with ``egress``, all egress) to the pods matching ``pod_selector``."""
 
+    PROPS: ClassVar[type[DefaultDenyProps]] = DefaultDenyProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("networking.k8s.io/v1", "NetworkPolicy"),)
 
     def __init__(

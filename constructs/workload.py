@@ -95,42 +95,6 @@ def _key_list(keys: Any) -> list[str]:
     return found
 
 
-def _document_init(cls: type[Workload]) -> None:
-    """Give ``cls.__init__`` the signature of every keyword argument the construct takes, with its
-    default (``help(ApiService)``, editors), and a docstring that says where each is documented."""
-    import dataclasses
-    import inspect
-
-    base = cls.__init__
-    leading = [
-        parameter
-        for parameter in inspect.signature(base).parameters.values()
-        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
-    ]
-    given = {parameter.name for parameter in leading}
-    props: Any = cls.PROPS
-    options = []
-    for field in dataclasses.fields(props):
-        if field.name in given:
-            continue
-        default = field.default if field.default is not dataclasses.MISSING else inspect.Parameter.empty
-        if field.default_factory is not dataclasses.MISSING:
-            default = field.default_factory()
-        options.append(inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=field.type))
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - it is the class's __init__
-        base(self, *args, **kwargs)
-
-    __init__.__signature__ = inspect.Signature([*leading, *options])  # type: ignore[attr-defined]
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    __init__.__doc__ = (
-        f"A {cls.__name__} ``id`` in ``scope``. Each keyword argument, its rules and its default are "
-        f"documented on :class:`{props.__module__}.{props.__name__}`; invalid ones raise PropsError, every "
-        "problem at once."
-    )
-    cls.__init__ = __init__  # type: ignore[method-assign]
-
-
 class Workload(ManifestConstruct):
     """The shared base of every workload kind: a pod template and what goes with it (see the
     module). Not made directly: use :class:`~.api_service.ApiService`, :class:`~.worker_service.WorkerService`,
@@ -152,10 +116,6 @@ class Workload(ManifestConstruct):
 
     def __init__(self, scope: Construct, id: str, *, image: str, **options: Unpack[WorkloadOptions]) -> None:
         self._build(scope, id, self.check_props(id, image=image, **options))
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        _document_init(cls)
 
     # --- props ------------------------------------------------------------------------------
 

@@ -4,7 +4,9 @@ step with the props."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import typing
+from typing import Any
 
 import pytest
 
@@ -92,3 +94,49 @@ def test_the_values_app_and_the_examples_use_only_the_public_surface() -> None:
                     continue
                 outside.append(f"{source.relative_to(root)}: {node.module}.{alias.name}")
     assert outside == []
+
+
+def _constructs() -> list[type]:
+    from constructs.manifest import ManifestConstruct
+
+    found = [getattr(library, name) for name in library.__all__]
+    made = [cls for cls in found if isinstance(cls, type) and issubclass(cls, ManifestConstruct)]
+    return [cls for cls in made if cls is not library.Workload]  # the base of the kinds, not made directly
+
+
+def _required(cls: type, chart: Any) -> dict[str, Any]:
+    """The fewest keyword arguments each construct needs."""
+    web = library.WebService(chart, "backend-web", image="web:1")
+    given: dict[str, dict[str, Any]] = {
+        "ScheduledJob": {"image": "job:1", "schedule": "0 3 * * *"},
+        "MigrationJob": {"image": "job:1", "before": [web]},
+        "AppConfig": {"data": {"A": "1"}},
+        "AppSecret": {"data": {"A": "1"}},
+        "AppIngress": {"host": "shop.example.com", "routes": {"/": web}},
+        "DefaultDeny": {"pod_selector": {"app": "shop"}},
+        "ExternalSecret": {"store": "vault", "remote_key": "shop/db", "keys": ["A"]},
+        "AppNamespace": {},
+    }
+    return given.get(cls.__name__, {"image": "app:1"})
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda cls: cls.__name__)
+def test_help_shows_each_keyword_argument_with_its_default_and_each_is_taken(cls: Any) -> None:
+    """help(ApiService) and editors read __init__'s signature: every prop is a keyword argument
+    there, with its default (not ``**options``), and the constructor takes each one as shown."""
+    import cdk8s
+
+    signature = inspect.signature(cls.__init__)
+    parameters = signature.parameters
+    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters.values()), signature
+    fields = dataclasses.fields(cls.PROPS)
+    assert {f.name for f in fields} <= set(parameters)
+    for field in fields:
+        if field.default is not dataclasses.MISSING:
+            assert parameters[field.name].default == field.default, field.name
+    assert "documented on :class:" in cls.__init__.__doc__
+    assert cls.__init__.__qualname__ == f"{cls.__name__}.__init__"
+    chart = cdk8s.Chart(cdk8s.Testing.app(), "shop", namespace="shop")
+    required = _required(cls, chart)
+    defaults = {name: p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
+    cls(chart, "it", **{**defaults, **required})  # every keyword as shown, at its default
