@@ -235,6 +235,10 @@ class Manifest(cdk8s.ApiObject):
         return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
 
 
+_PARAMETERS: dict[Any, Any] = {}
+"""The keyword parameter of each props field (``dataclasses.Field`` -> ``inspect.Parameter``)."""
+
+
 def _document_init(cls: type[ManifestConstruct]) -> None:
     """Give ``cls.__init__`` the signature of every keyword argument the construct takes, with its
     default (``help(ApiService)``, editors), and a docstring that says where each is documented."""
@@ -255,10 +259,14 @@ def _document_init(cls: type[ManifestConstruct]) -> None:
     for field in dataclasses.fields(props):
         if field.name in given:
             continue
-        default = field.default if field.default is not dataclasses.MISSING else inspect.Parameter.empty
-        if field.default_factory is not dataclasses.MISSING:
-            default = field.default_factory()
-        options.append(inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=field.type))
+        parameter = _PARAMETERS.get(field)
+        if parameter is None:  # a field the props of several kinds share is one parameter
+            default = field.default if field.default is not dataclasses.MISSING else inspect.Parameter.empty
+            if field.default_factory is not dataclasses.MISSING:
+                default = field.default_factory()
+            kind = inspect.Parameter.KEYWORD_ONLY
+            parameter = _PARAMETERS[field] = inspect.Parameter(field.name, kind, default=default, annotation=field.type)
+        options.append(parameter)
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - it is the class's __init__
         base(self, *args, **kwargs)
