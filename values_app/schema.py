@@ -17,7 +17,6 @@ import functools
 import inspect
 import json
 import sys
-import textwrap
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -35,17 +34,33 @@ SCHEMA_FILE = "values.schema.json"
 
 
 @functools.cache
+def _classes_of(module: str) -> dict[str, ast.ClassDef]:
+    """The class definitions of a module's source, by qualified name (each module parsed once)."""
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[module]))
+    except (KeyError, OSError, TypeError):
+        return {}
+    found: dict[str, ast.ClassDef] = {}
+    pending: list[tuple[str, ast.AST]] = [("", tree)]
+    while pending:
+        prefix, node = pending.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                found[name] = child
+                pending.append((f"{name}.", child))
+    return found
+
+
+@functools.cache
 def _docstrings(cls: type) -> dict[str, str]:
     """Attribute docstrings (the string under a field) of ``cls`` and its bases."""
     docs: dict[str, str] = {}
     for klass in reversed(cls.__mro__):
         if not dataclasses.is_dataclass(klass) or klass.__module__ == "builtins":
             continue
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError):
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        definition = _classes_of(klass.__module__).get(klass.__qualname__)
+        body = definition.body if definition is not None else []
         for node, following in zip(body, [*body[1:], None], strict=True):
             if (
                 isinstance(node, ast.AnnAssign)
