@@ -8,7 +8,6 @@ from typing import Any, ClassVar, Unpack
 from constructs import Construct
 
 from .common import owner_name
-from .digest import json_digest
 from .job_props import MigrationJobOptions, MigrationJobProps
 from .manifest import Lazy, Manifest, resolve
 from .pod_template import drop_none
@@ -114,6 +113,8 @@ class MigrationJob(Workload):
 
     def job_name(self) -> str:
         """The Job's name: ``<name>-<8 hex digits of its pod template>``."""
+        from .digest import json_digest  # here: few charts hold a Job
+
         return f"{self.name}-{json_digest(resolve(self._template))[:8]}"
 
     @property

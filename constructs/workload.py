@@ -24,7 +24,6 @@ from constructs import Construct
 from . import rules
 from .audit import audit_annotations
 from .common import make_props, owner_name
-from .digest import json_digest
 from .labels import default_selector, pod_labels, selects
 from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from .peers import KpTarget, is_cdk8s_plus, kp_peer, namespace_peer, pod_peer
@@ -400,6 +399,8 @@ class Workload(ManifestConstruct):
         ]
         material += [["configMap", name, key, value] for name, values in self._whole_configs for key, value in values.items()]
         if material:
+            from .digest import json_digest  # here: a synth without env from ConfigMaps never loads it
+
             annotations["checksum/config"] = json_digest(material)
         return annotations or None
 
