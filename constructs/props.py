@@ -378,10 +378,15 @@ def defaults(cls: type[_P]) -> _P:
     return unchecked(cls)
 
 
-class _InitSpec(NamedTuple):
-    fields: tuple[tuple[str, Any, Any], ...]
-    """Each field's name, default and default factory (``dataclasses.MISSING`` when none)."""
-    names: frozenset[str]
+class _InitSpec:
+    """Each field's name, default and default factory (``dataclasses.MISSING`` when none), and the
+    set of the names."""
+
+    __slots__ = ("fields", "names")
+
+    def __init__(self, fields: tuple[tuple[str, Any, Any], ...], names: frozenset[str]) -> None:
+        self.fields = fields
+        self.names = names
 
 
 @functools.cache
