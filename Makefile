@@ -37,6 +37,8 @@ $(VENV_STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	# fills Node.js's compile cache of the cdk8s CLI (scripts/cdk8s-guard.js): its first runs take twice as long
+	$(JSII_NODE) node_modules/.bin/cdk8s --version > /dev/null
 	touch $@
 
 synth: setup ## synthesize $(VALUES) (default preset) into $(OUTDIR)/
