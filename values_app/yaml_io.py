@@ -38,7 +38,44 @@ class _CachedResolve:
 
 
 class Loader(_CachedResolve, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """``yaml.SafeLoader`` (C if available), with cached scalar resolution."""
+    """``yaml.SafeLoader`` (C if available), with cached scalar resolution, and the plain mappings,
+    sequences and strings of a document constructed directly (every other node, a merge key
+    included, as the safe constructor does it, sharing what it made)."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        data = self._direct(node)
+        self.constructed_objects: dict[yaml.Node, Any] = {}  # as the safe constructor leaves itself
+        self.recursive_objects: dict[yaml.Node, None] = {}
+        self.deep_construct = False
+        return data
+
+    def _direct(self, node: yaml.Node) -> Any:
+        kind = type(node)
+        if kind is yaml.ScalarNode and node.tag == _STR:
+            return node.value
+        made = self.constructed_objects
+        if node in made:  # an alias: the very object, as the safe constructor gives it
+            return made[node]
+        if kind is yaml.MappingNode and node.tag == _MAP and all(_plain_key(key) for key, _ in node.value):
+            mapping: dict[Any, Any] = {}
+            made[node] = mapping
+            for key, value in node.value:
+                mapping[self._direct(key)] = self._direct(value)
+            return mapping
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
+            sequence: list[Any] = []
+            made[node] = sequence
+            sequence.extend(self._direct(item) for item in node.value)
+            return sequence
+        return self.construct_object(node, deep=True)
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _plain_key(key: yaml.Node) -> bool:
+    """A key the direct construction takes: a scalar that is no merge key (``<<``)."""
+    return type(key) is yaml.ScalarNode and key.tag != _MERGE
 
 
 class Dumper(_CachedResolve, getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]

@@ -146,3 +146,45 @@ def test_aliases_of_shared_nodes_count_once_per_alias() -> None:
     # *d is met 3 times: each time it brings its 3 nodes (a list, its alias *s, and the string)
     assert aliases("s: &s x\nd: &d [*s, y]\ne: [*d, *d, *d]\n") is None
     assert aliases("k: 'no * alias here'\n") is None
+
+
+LOADED = [
+    "a: yes\nb: 'yes'\nc: 0o17\nd: 1.0\ne: ~\nf: 2026-11-23\ng: [1, x, on]\n",
+    "base: &base {image: api, env: [A, B]}\nother: *base\nlist: [*base, *base]\n",
+    "defaults: &d {a: 1, b: 2}\nmerged:\n  <<: *d\n  b: 3\n",  # a merge key: as the safe constructor does
+    "? [complex, key]\n: value\n",
+    "1: int key\ntrue: bool key\nnull: null key\n2.5: float key\n",
+    "tagged: !!str 123\nbinary: !!binary aGVsbG8=\nset: !!set {a, b}\npairs: !!pairs [a: 1, b: 2]\n",
+    "recursive: &r [1, *r]\n",
+    "- a\n- {b: [c, {d: e}]}\n- []\n- {}\n- ''\n",
+    "dup: 1\ndup: 2\n",
+]
+
+
+@pytest.mark.parametrize("text", LOADED)
+def test_loader_constructs_what_safe_load_constructs(text: str) -> None:
+    try:
+        theirs = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        with pytest.raises(type(error)):
+            yaml.load(text, Loader=Loader)
+        return
+    ours = yaml.load(text, Loader=Loader)
+    assert repr(ours) == repr(theirs)
+
+
+def test_an_alias_is_the_very_object_it_names_as_with_safe_load() -> None:
+    ours = yaml.load("base: &base {env: [A]}\nother: *base\nmerged: {<<: *base, x: 1}\n", Loader=Loader)
+    assert ours["other"] is ours["base"]
+    assert ours["merged"] == {"env": ["A"], "x": 1}
+    assert ours["merged"]["env"] is ours["base"]["env"]
+    recursive = yaml.load("r: &r [1, *r]\n", Loader=Loader)["r"]
+    assert recursive[1] is recursive
+
+
+def test_every_preset_loads_as_safe_load_loads_it() -> None:
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[2] / "values").glob("*.yaml")):
+        text = path.read_text()
+        assert yaml.load(text, Loader=Loader) == yaml.safe_load(text), path.name
