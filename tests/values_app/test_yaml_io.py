@@ -158,6 +158,11 @@ LOADED = [
     "recursive: &r [1, *r]\n",
     "- a\n- {b: [c, {d: e}]}\n- []\n- {}\n- ''\n",
     "dup: 1\ndup: 2\n",
+    "<<: 5\n",  # hostile: a merge of a scalar is refused, as safe_load refuses it
+    "a: &x text\nb:\n  <<: *x\n",
+    "{[a]: 1}\n",  # an unhashable key in a flow mapping
+    "a: !!python/object:os.system ls\n",  # a tag the safe loader never runs
+    "k: " + "[" * 50 + "]" * 50 + "\n",
 ]
 
 
