@@ -79,7 +79,7 @@ REASON_LENGTH = 10
 
 
 def _reason(text: str) -> list[str]:
-    non_blank = sum(not char.isspace() for char in text)
+    non_blank = len("".join(text.split()))  # str.split() splits at exactly what str.isspace() is
     if non_blank >= REASON_LENGTH:
         return []
     shown = text if len(text) <= 40 else text[:37] + "..."

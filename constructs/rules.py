@@ -308,9 +308,10 @@ def labels(labels: Mapping[str, str]) -> list[str]:
     """
     problems: list[str] = []
     for key, value in labels.items():
-        where = f"label {_show(key)}: "
-        problems.extend(where + problem for problem in _qualified_name(key, "label key"))
-        problems.extend(where + problem for problem in label_value(value))
+        found = _qualified_name(key, "label key") + label_value(value)
+        if found:
+            where = f"label {_show(key)}: "
+            problems.extend(where + problem for problem in found)
     return problems
 
 

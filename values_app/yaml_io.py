@@ -109,7 +109,9 @@ class _UnsupportedError(Exception):
     """A value the fast emitter leaves to PyYAML."""
 
 
-_SCALARS: dict[tuple[str, bool], str] = {}
+_KEYS: dict[str, str] = {}
+_VALUES: dict[str, str] = {}
+"""How each string met so far is written as a block mapping key, and as a value."""
 _LONGEST = 4096
 """Strings longer than this go to PyYAML, which may fold them."""
 
@@ -121,12 +123,12 @@ indicator first, no ': ', ' #', blank, quote, comma or bracket anywhere, no ':' 
 
 def _scalar(text: str, key: bool) -> str:
     """How PyYAML writes the string ``text`` as a block mapping key or value, when that is one line."""
-    try:
-        return _SCALARS[(text, key)]
-    except KeyError:
-        pass
+    known = _KEYS if key else _VALUES
+    written = known.get(text)
+    if written is not None:
+        return written
     if _PLAIN.fullmatch(text) and not text.endswith(":") and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR:
-        _SCALARS[(text, key)] = text
+        known[text] = text
         return text
     if len(text) > _LONGEST:
         raise _UnsupportedError
@@ -140,14 +142,15 @@ def _scalar(text: str, key: bool) -> str:
         if not out.startswith("k: ") or "\n" in out[3:-1] or out[3:4] in ("|", ">"):
             raise _UnsupportedError
         written = out[3:-1]
-    _SCALARS[(text, key)] = written
+    known[text] = written
     return written
 
 
 def _value(value: Any) -> str:
     kind = type(value)
     if kind is str:
-        return _scalar(value, False)
+        written = _VALUES.get(value)
+        return written if written is not None else _scalar(value, False)
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
@@ -160,13 +163,20 @@ def _value(value: Any) -> str:
 def _mapping(data: dict[Any, Any], indent: str, out: list[str], first: str | None = None) -> None:
     """Lines of a non-empty block mapping whose keys start at ``indent``; the first line starts
     with ``first`` instead (``- `` of the sequence item it is in)."""
+    keys, values = _KEYS, _VALUES
     for key, value in data.items():
         if type(key) is not str:
             raise _UnsupportedError
-        head = (first if first is not None else indent) + _scalar(key, True) + ":"
+        written = keys.get(key)
+        if written is None:
+            written = _scalar(key, True)
+        head = (first if first is not None else indent) + written + ":"
         first = None
         kind = type(value)
-        if kind is dict:
+        if kind is str:
+            shown = values.get(value)
+            out.append(head + " " + (shown if shown is not None else _scalar(value, False)))
+        elif kind is dict:
             if value:
                 out.append(head)
                 _mapping(value, indent + "  ", out)

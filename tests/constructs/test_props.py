@@ -81,6 +81,47 @@ def test_every_props_made_unchecked_at_import_passes_its_class_s_rules(instance:
     assert instance == cls(**{field.name: getattr(instance, field.name) for field in fields_of(cls)})
 
 
+def _props_classes() -> list[Any]:
+    import constructs.library  # noqa: F401 - loads every module of the library
+    import values_app.model  # noqa: F401 - and the values model
+    from constructs.props import Props
+
+    found, todo = [], [Props]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if dataclasses.is_dataclass(sub) and sub.__module__.startswith(("constructs.", "values_app.")):
+                found.append(sub)
+    return sorted(found, key=lambda cls: (cls.__module__, cls.__qualname__))
+
+
+@pytest.mark.parametrize("cls", _props_classes(), ids=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
+def test_every_default_of_every_props_class_passes_its_field_s_checks(cls: Any) -> None:
+    """Props skip the checks of a field left at its very default (field_problems(skip_defaults=True)):
+    here each default, and what each default factory makes, is checked by its field's type and rules."""
+    from constructs.props import hints, rule_problems
+
+    checked = 0
+    for field in fields_of(cls):
+        made = (field.default_factory(),) if field.default_factory is not dataclasses.MISSING else ()
+        for value in (field.default, *made):
+            if value is dataclasses.MISSING:
+                continue
+            path = (field.name,)
+            assert type_problems(value, hints(cls)[field.name], path) == [], f"{cls.__qualname__}.{field.name}"
+            assert rule_problems(field, value, path) == [], f"{cls.__qualname__}.{field.name}"
+            checked += 1
+    assert checked or all(f.default is dataclasses.MISSING for f in fields_of(cls))
+
+
+def test_only_a_field_at_its_very_default_is_skipped() -> None:
+    """What skip_defaults skips is the default object itself, never a value a user gives."""
+    assert field_problems(Probe(), skip_defaults=True) == field_problems(Probe()) == []
+    assert _props_classes().count(Probe) == 1
+    with pytest.raises(PropsError, match="failure_threshold"):
+        Probe(failure_threshold=0)
+
+
 def test_unchecked_props_are_refused_a_field_they_lack_but_not_checked() -> None:
     from constructs.props import UNCHECKED, unchecked
 
