@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
-
 from constructs import rules
 from constructs.props import dotted
 
 from .gitops import CLUSTER, GitOpsValues, parse_gitops, path_problems
 from .inputs import InputError, read_text_bounded
-from .layers import ValuesError, line_of, parse_document
+from .layers import Lines, ValuesError, line_of, parse_document
 from .settings import Setting
 
 __all__ = ["ENVIRONMENTS_FILE", "Environment", "EnvironmentsFile", "load_environments", "load_environments_file"]
@@ -60,14 +58,14 @@ class EnvironmentsFile:
     path: Path
     environments: dict[str, Environment]
     gitops: GitOpsValues | None
-    node: yaml.Node
+    node: Lines
 
     def where(self, *parts: str | int) -> str:
         """``<file>:<line>: <field path>``, the line of the deepest of ``parts`` the file has."""
         return _where(self.path, self.node, parts)
 
 
-def _where(path: Path, node: yaml.Node, parts: tuple[str | int, ...]) -> str:
+def _where(path: Path, node: Lines, parts: tuple[str | int, ...]) -> str:
     for depth in range(len(parts), 0, -1):
         line = line_of(node, tuple(parts[:depth]))
         if line is not None:

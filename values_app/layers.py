@@ -25,13 +25,14 @@ from constructs.props import Path as FieldPath
 from constructs.props import dotted, kind_of
 
 from .inputs import InputError, read_text_bounded
-from .yaml_io import Loader, alias_problem, yaml_error
+from .yaml_io import Loader, alias_problem, load_plain, yaml_error
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_EXTENDS",
     "FileLayer",
     "Layers",
+    "Lines",
     "Origin",
     "ValuesError",
     "file_layers",
@@ -67,12 +68,33 @@ class Origin(NamedTuple):
         return f"{self.source}:{self.line}" if self.line is not None else self.source
 
 
+class Lines:
+    """Where each value of a YAML document is: the document's node tree, composed when first asked
+    for (only a message needs a line). Its depth was checked as it was read."""
+
+    __slots__ = ("_node", "_text")
+
+    def __init__(self, text: str, node: yaml.Node | None = None) -> None:
+        self._text = text
+        self._node = node
+
+    @property
+    def node(self) -> yaml.Node:
+        if self._node is None:
+            loader = Loader(self._text)
+            try:
+                self._node = loader.get_single_node()
+            finally:
+                loader.dispose()
+        return self._node
+
+
 class FileLayer(NamedTuple):
-    """One values file as read: its data (without ``extends``) and its YAML node tree (for lines)."""
+    """One values file as read: its data (without ``extends``) and where each value is (lines)."""
 
     source: str
     data: dict[str, Any]
-    node: yaml.Node
+    node: Lines
 
 
 _QUOTE_IT = " (quote it)"
@@ -118,20 +140,21 @@ class Layers:
         return f"{origin}: {dotted(shown)}: {text}"
 
 
-def line_of(node: yaml.Node, path: FieldPath) -> int | None:
+def line_of(node: yaml.Node | Lines, path: FieldPath) -> int | None:
     """The line of the value at ``path`` in a YAML node tree (its key's line in a mapping), or None."""
+    tree = node.node if isinstance(node, Lines) else node
     line = None
     for part in path:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
+        if isinstance(tree, yaml.MappingNode):
+            for key, value in tree.value:
                 if key.value == part:
-                    line, node = key.start_mark.line + 1, value
+                    line, tree = key.start_mark.line + 1, value
                     break
             else:
                 return None
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
+        elif isinstance(tree, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(tree.value):
+            tree = tree.value[part]
+            line = tree.start_mark.line + 1
         else:
             return None
     return line
@@ -155,10 +178,13 @@ def _check_depth(text: str, source: str) -> None:
             depth -= 1
 
 
-def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
-    """The data of a YAML mapping document and its node tree. Refuses nesting deeper than
+def parse_document(text: str, source: str) -> tuple[dict[str, Any], Lines]:
+    """The data of a YAML mapping document and where each value is. Refuses nesting deeper than
     :data:`MAX_DEPTH`, aliases that bring in more than :data:`~.yaml_io.MAX_ALIAS_NODES` nodes or
     contain themselves, and keys a mapping repeats."""
+    plain = load_plain(text, MAX_DEPTH)  # the common case, straight from the events; else the full way
+    if isinstance(plain, dict):
+        return plain, Lines(text)
     try:
         _check_depth(text, source)  # first, from the events (~1 ms): composing a deep document recurses, slowly
         loader = Loader(text)
@@ -203,7 +229,7 @@ def parse_document(text: str, source: str) -> tuple[dict[str, Any], yaml.Node]:
     walk(node, ())
     if duplicates:
         raise ValuesError(duplicates)
-    return data, node
+    return data, Lines(text, node)
 
 
 def _read(path: Path) -> str:

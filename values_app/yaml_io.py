@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_ALIAS_NODES", "Dumper", "Loader", "alias_problem", "dump_all", "dump_each", "yaml_error"]
+__all__ = ["MAX_ALIAS_NODES", "Dumper", "Loader", "alias_problem", "dump_all", "dump_each", "load_plain", "yaml_error"]
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
@@ -71,6 +71,85 @@ class Loader(_CachedResolve, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # 
 
 
 _MERGE = "tag:yaml.org,2002:merge"
+
+
+def load_plain(text: str, max_depth: int) -> Any:
+    """The data of the YAML document ``text`` constructed straight from libyaml's events (no node
+    tree: half the time), as ``yaml.safe_load`` gives it; None unless ``text`` is one plain
+    document: mappings with scalar keys none of which repeats (as written), sequences, scalars
+    without an explicit tag, no anchor, alias or merge key, at most ``max_depth`` collections deep,
+    and valid. For anything else the caller reads the document the full way, which says what is
+    wrong with it or reads what is unusual in it."""
+    loader = Loader(text)
+    try:
+        return _plain(loader, max_depth)
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _plain(loader: Any, max_depth: int) -> Any:
+    resolve, get, check, construct = loader.resolve, loader.get_event, loader.check_event, loader.construct_object
+    scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    # Each open collection: [the container, whether it is a mapping, the key read (in a 1-tuple) or
+    # None, the keys as written so far].
+    stack: list[list[Any]] = []
+    root: Any = None
+    documents = 0
+    while check():
+        event = get()
+        kind = type(event)
+        if kind is scalar_event:
+            if event.anchor is not None or not stack:
+                return None
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
+            else:
+                return None
+            if tag == _STR:
+                value = event.value
+            elif tag == _MERGE:
+                return None
+            else:  # an int, a bool, null, a float, a timestamp: as the safe constructor makes it
+                value = construct(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+            top = stack[-1]
+            if not top[1]:
+                top[0].append(value)
+            elif top[2] is None:  # a key
+                if event.value in top[3]:
+                    return None
+                top[3].add(event.value)
+                top[2] = (value,)
+            else:
+                top[0][top[2][0]] = value
+                top[2] = None
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or (event.tag is not None and event.tag != "!") or len(stack) == max_depth:
+                return None
+            container: Any = {} if kind is mapping_start else []
+            if stack:
+                top = stack[-1]
+                if not top[1]:
+                    top[0].append(container)
+                elif top[2] is None:  # a collection as a key
+                    return None
+                else:
+                    top[0][top[2][0]] = container
+                    top[2] = None
+            else:
+                root = container
+            stack.append([container, kind is mapping_start, None, set()])
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                return None
+        elif kind is yaml.AliasEvent:
+            return None
+    return root
 
 
 def _plain_key(key: yaml.Node) -> bool:

@@ -86,7 +86,8 @@ def _props_classes() -> list[Any]:
     import values_app.model  # noqa: F401 - and the values model
     from constructs.props import Props
 
-    found, todo = [], [Props]
+    found: list[Any] = []
+    todo: list[Any] = [Props]
     while todo:
         for sub in todo.pop().__subclasses__():
             todo.append(sub)

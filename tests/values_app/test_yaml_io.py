@@ -193,3 +193,76 @@ def test_every_preset_loads_as_safe_load_loads_it() -> None:
     for path in sorted((Path(__file__).resolve().parents[2] / "values").glob("*.yaml")):
         text = path.read_text()
         assert yaml.load(text, Loader=Loader) == yaml.safe_load(text), path.name
+
+
+PLAIN = [
+    "a: yes\nb: 'yes'\nc: 0o17\nd: 1.0\ne: ~\nf: 2026-11-23\ng: [1, x, on]\nh: 1e3\ni: .inf\nj: -0x1F\n",
+    "- a\n- {b: [c, {d: e}]}\n- []\n- {}\n- ''\n",
+    "1: int key\ntrue: bool key\nnull: null key\n2.5: float key\n",
+    'quoted: "a: b # c"\nfolded: >\n  two\n  lines\nliteral: |\n  keep\n  it\n',
+    "non-specific: ! 12\nflow: ! {a: 1}\n",
+    "deep: " + "[" * 63 + "]" * 63 + "\n",
+    "---\nonly: one document\n...\n",
+    "k: " + "{a: " * 20 + "1" + "}" * 20 + "\n",
+]
+NOT_PLAIN = [
+    ("", "no document"),
+    ("# a comment only\n", "no document"),
+    ("just a scalar\n", "a scalar document"),
+    ("a: 1\n---\nb: 2\n", "two documents"),
+    ("base: &base {a: 1}\nother: *base\n", "an anchor and an alias"),
+    ("defaults: &d {a: 1}\nmerged:\n  <<: *d\n", "a merge key"),
+    ("<<: {a: 1}\n", "a merge key without alias"),
+    ("tagged: !!str 123\n", "an explicit scalar tag"),
+    ("set: !!set {a, b}\n", "an explicit collection tag"),
+    ("a: !!python/object:os.system ls\n", "a tag the safe loader never runs"),
+    ("? [complex, key]\n: value\n", "a collection as a key"),
+    ("dup: 1\ndup: 2\n", "a repeated key"),
+    ("'dup': 1\ndup: 2\n", "a repeated key as written, quoted once"),
+    ("a: [1, 2\n", "not valid YAML"),
+    ("a: b: c\n", "not valid YAML"),
+    ("k: " + "[" * 64 + "]" * 64 + "\n", "65 collections deep"),
+    ("k: " + "[" * 100_000, "deep and unterminated"),
+    ("a: =\n", "a value key the safe constructor does not construct"),
+]
+
+
+@pytest.mark.parametrize("text", PLAIN)
+def test_a_plain_document_loads_straight_from_the_events_as_safe_load_loads_it(text: str) -> None:
+    from values_app.yaml_io import load_plain
+
+    ours = load_plain(text, 64)
+    assert ours is not None
+    assert repr(ours) == repr(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize(("text", "why"), NOT_PLAIN, ids=[why for _, why in NOT_PLAIN])
+def test_anything_but_a_plain_document_is_left_to_the_full_way(text: str, why: str) -> None:
+    from values_app.yaml_io import load_plain
+
+    assert load_plain(text, 64) is None, why
+
+
+def test_every_preset_is_plain_and_loads_straight_as_safe_load_loads_it() -> None:
+    from pathlib import Path
+
+    from values_app.yaml_io import load_plain
+
+    for path in sorted((Path(__file__).resolve().parents[2] / "values").glob("*.yaml")):
+        text = path.read_text()
+        assert load_plain(text, 64) == yaml.safe_load(text), path.name
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+        max_leaves=12,
+    ).map(lambda data: {"root": data}),
+    st.booleans(),
+)
+def test_what_the_safe_dumper_writes_loads_straight_back(data: dict[str, Any], flow: bool) -> None:
+    from values_app.yaml_io import load_plain
+
+    text = yaml.dump(data, Dumper=SAFE_DUMPER, default_flow_style=flow, allow_unicode=True)
+    assert load_plain(text, 64) == yaml.safe_load(text) == data
