@@ -280,6 +280,11 @@ def parse_quantity(text: str) -> Decimal:
     """
     if not isinstance(text, str):
         raise QuantityError(text)
+    return _value_of(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_of(text: str) -> Decimal:
     unscaled, exponent, _, _ = _parse(text)
     if unscaled == 0:
         return Decimal(0)
