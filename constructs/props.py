@@ -582,14 +582,16 @@ def fields_of(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
 def field_problems(obj: Any, rules_checked: frozenset[str] = frozenset(), *, skip_defaults: bool = False) -> list[Problem]:
     """The type and rule problems of each field of the dataclass instance ``obj`` (only the type
     of the fields ``rules_checked``, whose rules the caller has run). With ``skip_defaults``, a
-    field whose value is its very default (``is``) is not checked: every default passes its field's
-    checks (``tests/constructs/test_props.py`` checks each)."""
+    field whose value is its very default (``is``), or an empty collection of the type its default
+    factory makes empty, is not checked: every default passes its field's checks
+    (``tests/constructs/test_props.py`` checks each)."""
     found: list[Problem] = []
     cls: Any = type(obj)
     types_ = hints(cls)
+    empty = _empty_by_default(cls) if skip_defaults else {}
     for field in fields_of(cls):
         value = getattr(obj, field.name)
-        if skip_defaults and value is field.default:
+        if skip_defaults and (value is field.default or (type(value) is empty.get(field.name) and not value)):
             continue
         if field.name in rules_checked:
             found += type_problems(value, types_[field.name], (field.name,))
@@ -597,6 +599,19 @@ def field_problems(obj: Any, rules_checked: frozenset[str] = frozenset(), *, ski
         path: Path = (field.name,)
         wrong = type_problems(value, types_[field.name], path)
         found += wrong or rule_problems(field, value, path)
+    return found
+
+
+@functools.cache
+def _empty_by_default(cls: Any) -> dict[str, type]:
+    """The fields of a props class whose default factory makes an empty collection, and its type:
+    an empty one of that type is the default, as far as the checks go."""
+    found = {}
+    for field in fields_of(cls):
+        if field.default_factory is not dataclasses.MISSING:
+            made = field.default_factory()
+            if type(made) in (dict, list, tuple) and not made:
+                found[field.name] = type(made)
     return found
 
 

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 from constructs import Construct
 
 from . import rules
+from .app_config import AppConfig
+from .app_secret import AppSecret
 from .audit import audit_annotations
 from .common import make_props, owner_name
 from .labels import default_selector, pod_labels, selects
@@ -73,9 +75,6 @@ class _EnvFrom:
 def _source_of(holder: Any, what: Literal["ConfigMap", "Secret"]) -> tuple[str, Mapping[str, str] | None, Iterable[str] | None]:
     """The name of a ConfigMap or Secret given as one of ours, a cdk8s-plus one or a name; its
     values (a ConfigMap of ours only); its keys, when known."""
-    from .app_config import AppConfig
-    from .app_secret import AppSecret
-
     if isinstance(holder, str):
         return holder, None, None
     if isinstance(holder, AppConfig) and what == "ConfigMap":

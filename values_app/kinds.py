@@ -224,8 +224,25 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
         reloader=context.reloader,
     )
     props_class: Any = KINDS[service.kind].PROPS
-    known = {field.name for field in fields_of(props_class)}
-    return {name: value for name, value in kwargs.items() if name in known or value not in (None, (), [], {})}
+    known, empty_by_default = _prop_names_of(props_class)
+    # An empty list where the prop is empty by default is left to the default, which is checked once
+    # (props skip a field at its very default); a prop the kind lacks is left out when empty.
+    return {
+        name: value
+        for name, value in kwargs.items()
+        if (name in known and name not in empty_by_default) or value not in (None, (), [], {})
+    }
+
+
+@functools.cache
+def _prop_names_of(props_class: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """The props of a kind, and those whose default is an empty collection."""
+    empty = set()
+    for field in fields_of(props_class):
+        default = field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
+        if type(default) in (tuple, list, dict) and not default:
+            empty.add(field.name)
+    return frozenset(field.name for field in fields_of(props_class)), frozenset(empty)
 
 
 def _containers(values: list[ContainerValues], prop_name: str, audit_skips: Mapping[str, str]) -> list[Container]:
