@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .pod_props import Container, Probe, Probes, ResourceAmounts, Resources, Security, Volume
+from .props import evolve
 from .quantity import canonical_quantity
 
 __all__ = ["PORT_NAME", "container_spec", "drop_none", "pod_security_context", "quantities"]
@@ -73,9 +74,8 @@ def writable_volumes(security: Security, paths: Iterable[str], prefix: str | Non
     volumes = [Volume.empty_dir(path) for path in paths]
     if prefix is None:
         return volumes
-    import dataclasses
 
-    return [dataclasses.replace(volume, volume_name=f"{prefix}-{volume.name}"[:63].rstrip("-")) for volume in volumes]
+    return [evolve(volume, volume_name=f"{prefix}-{volume.name}"[:63].rstrip("-")) for volume in volumes]
 
 
 def container_spec(

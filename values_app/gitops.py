@@ -32,7 +32,6 @@ What changes in an environment rendered for GitOps (:func:`gitops_files`):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from constructs import rules
 from constructs.external_secret import DURATION
 from constructs.manifest import render as ordered
-from constructs.props import Problem, Props, check, prop, propsclass
+from constructs.props import Problem, Props, check, evolve, prop, propsclass
 
 from .deploy import MIGRATIONS_FILE, is_migration, migration_timeout
 from .yaml_io import dump_all
@@ -595,7 +594,7 @@ def render_environments(
             continue
         if gitops.reloader and not values.reloader:
             with fields_checked():
-                values = dataclasses.replace(values, reloader=True)
+                values = evolve(values, reloader=True)
         try:
             rendered = render(values, environ={})
         except SynthError as error:

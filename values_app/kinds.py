@@ -25,7 +25,7 @@ from constructs.api_service import ApiService
 from constructs.mcp_service import McpService
 from constructs.migration_job import MigrationJob
 from constructs.pod_props import RELAXATION_CHECKS, Container, Egress, relaxations
-from constructs.props import Path, Problem, PropsError, fields_of, hints
+from constructs.props import Path, Problem, PropsError, evolve, fields_of, hints
 from constructs.scheduled_job import ScheduledJob
 from constructs.service_workload import ServiceFacts, ServiceWorkload
 from constructs.web_service import WebService
@@ -211,7 +211,7 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
     security = kwargs["security"]
     reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
     if reasons:
-        kwargs["security"] = dataclasses.replace(security, reasons=reasons)
+        kwargs["security"] = evolve(security, reasons=reasons)
     for name in ("init_containers", "sidecars"):
         kwargs[name] = _containers(kwargs[name], name, audit_skips)
     kwargs.update(

@@ -13,7 +13,6 @@ keys. Rules between fields of different parts (every key a service asks for is d
 ports are unique, ...) live in :mod:`values_app.checks`.
 """
 
-import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -50,7 +49,7 @@ from constructs.prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from constructs.props import Check, Problem, Props, check, defaults, max_length, min_length, pattern, prop, propsclass
+from constructs.props import Check, Problem, Props, check, defaults, evolve, max_length, min_length, pattern, prop, propsclass
 from constructs.regex import lazy
 from constructs.workload_props import UNRESERVED
 
@@ -281,7 +280,7 @@ class ContainerValues(Props):
         security = self.security_context
         reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
         if reasons:
-            security = dataclasses.replace(security, reasons=reasons)
+            security = evolve(security, reasons=reasons)
         extra: dict[str, Any] = {"resources": self.resources} if self.resources is not None else {}
         return Container(
             name=self.name,

@@ -21,12 +21,11 @@ Available references (``X`` is a service key):
 
 from __future__ import annotations
 
-import dataclasses
 import string
 from collections.abc import Mapping
 from typing import Any
 
-from constructs.props import fields_checked
+from constructs.props import evolve, fields_checked
 
 from .model import AppValues
 
@@ -127,8 +126,8 @@ def _replace(values: AppValues, table: dict[str, str], each: Any) -> AppValues:
     for key, service in values.services.items():
         command, args = each(service.command), each(service.args)
         unchanged = command == service.command and args == service.args
-        services[key] = service if unchanged else dataclasses.replace(service, command=command, args=args)
-    return dataclasses.replace(
+        services[key] = service if unchanged else evolve(service, command=command, args=args)
+    return evolve(
         values,
         config_maps={name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()},
         services=services,

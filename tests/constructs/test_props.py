@@ -176,3 +176,22 @@ def test_replaced_leaves_the_fields_it_does_not_change_as_they_were_checked() ->
     assert replaced(made, memory="64Mi").cpu == "lots"
     with pytest.raises(PropsError, match="memory"):
         replaced(made, memory="lots")
+
+
+def test_evolve_is_dataclasses_replace_with_its_checks_without_walking_every_field_twice() -> None:
+    from constructs.props import evolve, fields_checked
+
+    probe = Probe(path="/health", failure_threshold=3)
+    changed = evolve(probe, failure_threshold=5)
+    assert changed == dataclasses.replace(probe, failure_threshold=5)
+    assert (probe.failure_threshold, changed.failure_threshold, changed.path) == (3, 5, "/health")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.path = "/other"
+    with pytest.raises(PropsError, match="failure_threshold"):
+        evolve(probe, failure_threshold=0)  # a field's rules
+    with pytest.raises(TypeError, match="unexpected keyword argument 'gpu'"):
+        evolve(probe, gpu=1)
+    with fields_checked():  # the caller checked the field: only the rules between fields run
+        assert evolve(probe, failure_threshold=0).failure_threshold == 0
+        with pytest.raises(PropsError, match="exec_command"):
+            evolve(probe, exec_command=["true"])  # a path and a command: the rule between them
