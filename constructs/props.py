@@ -14,10 +14,10 @@ these props from YAML), so a mistake reads the same in Python and in a values fi
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import dataclasses
 import functools
 import inspect
+import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -429,28 +429,36 @@ def _signature_of(cls: Any) -> inspect.Signature:
     return inspect.Signature(parameters, return_annotation=None)
 
 
-_FIELDS_CHECKED: contextvars.ContextVar[bool | tuple[type, frozenset[str]]] = contextvars.ContextVar(
-    "fields_checked", default=False
-)
+_Checked = bool | tuple[type, frozenset[str]]
+
+
+class _State(threading.local):
+    """What :func:`fields_checked` says in this thread (a thread-local rather than a context
+    variable: a ``with`` block of it holds no ``await``, and ``contextvars`` would be one more
+    module to load at every import of the library)."""
+
+    checked: _Checked = False
+
+
+_STATE = _State()
 
 
 class _FieldsChecked:
     """The context :func:`fields_checked` returns (a class: a tenth of a generator-based one's
-    cost, and the values loader enters one per props it makes)."""
+    cost, and the values loader enters one per props it makes); contexts nest."""
 
-    __slots__ = ("_token", "_value")
+    __slots__ = ("_before", "_value")
 
-    def __init__(self, value: bool | tuple[type, frozenset[str]]) -> None:
+    def __init__(self, value: _Checked) -> None:
         self._value = value
-        self._token: contextvars.Token[bool | tuple[type, frozenset[str]]] | None = None
+        self._before: list[_Checked] = []
 
     def __enter__(self) -> None:
-        self._token = _FIELDS_CHECKED.set(self._value)
+        self._before.append(_STATE.checked)
+        _STATE.checked = self._value
 
     def __exit__(self, *exc: object) -> None:
-        if self._token is not None:
-            _FIELDS_CHECKED.reset(self._token)
-            self._token = None
+        _STATE.checked = self._before.pop()
 
 
 def fields_checked(cls: type | None = None, names: Iterable[str] = ()) -> contextlib.AbstractContextManager[None]:
@@ -564,7 +572,7 @@ class Props:
 
     def problems(self) -> list[Problem]:
         """Every problem of these props; empty when they are fine."""
-        checked = _FIELDS_CHECKED.get()
+        checked = _STATE.checked
         if checked is True:
             found = []
         elif checked is not False and type(self) is checked[0]:

@@ -195,3 +195,28 @@ def test_evolve_is_dataclasses_replace_with_its_checks_without_walking_every_fie
         assert evolve(probe, failure_threshold=0).failure_threshold == 0
         with pytest.raises(PropsError, match="exec_command"):
             evolve(probe, exec_command=["true"])  # a path and a command: the rule between them
+
+
+def test_fields_checked_nests_and_holds_in_its_own_thread_only() -> None:
+    import threading
+
+    from constructs.props import fields_checked
+
+    seen: list[str] = []
+
+    def other_thread() -> None:
+        try:
+            Probe(failure_threshold=0)
+        except PropsError:
+            seen.append("checked")
+
+    with fields_checked():
+        with fields_checked(Probe, ["path"]), pytest.raises(PropsError, match="failure_threshold"):
+            Probe(failure_threshold=0)  # only the rules of path are skipped here
+        assert Probe(failure_threshold=0).failure_threshold == 0  # the outer context again
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        thread.join()
+    assert seen == ["checked"]
+    with pytest.raises(PropsError, match="failure_threshold"):
+        Probe(failure_threshold=0)
