@@ -24,6 +24,7 @@ Values may be :class:`Lazy`: computed when the object is rendered (the env of a 
 from __future__ import annotations
 
 import copy
+import types
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
@@ -240,16 +241,44 @@ _PARAMETERS: dict[Any, Any] = {}
 """The keyword parameter of each props field (``dataclasses.Field`` -> ``inspect.Parameter``)."""
 
 
-def _document_init(cls: type[ManifestConstruct]) -> None:
-    """Give ``cls.__init__`` the signature of every keyword argument the construct takes, with its
-    default (``help(ApiService)``, editors), and a docstring that says where each is documented."""
+class _DocumentedInit:
+    """A construct's ``__init__``: it calls the ``__init__`` it stands for, and shows every keyword
+    argument the construct takes, with its default (``help(ApiService)``, editors,
+    ``inspect.signature``), worked out when first asked for rather than at every import; its
+    docstring says where each is documented."""
+
+    def __init__(self, owner: type[ManifestConstruct], base: Callable[..., None]) -> None:
+        props: Any = owner.PROPS
+        self._owner = owner
+        self._base = base
+        self._signature: Any = None
+        self.__name__ = "__init__"
+        self.__qualname__ = f"{owner.__qualname__}.__init__"
+        self.__module__ = owner.__module__
+        self.__doc__ = (
+            f"A {owner.__name__} ``id`` in ``scope``. Each keyword argument, its rules and its default are "
+            f"documented on :class:`{props.__module__}.{props.__name__}`; invalid ones raise PropsError, every "
+            "problem at once."
+        )
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        return self if obj is None else types.MethodType(self, obj)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> None:
+        self._base(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> Any:
+        if self._signature is None:
+            self._signature = _signature_of(self._owner, self._base)
+        return self._signature
+
+
+def _signature_of(cls: type[ManifestConstruct], base: Callable[..., None]) -> Any:
+    """The parameters of ``base`` (but ``**kwargs``), then every prop of ``cls`` as a keyword argument."""
     import dataclasses
     import inspect
 
-    props: Any = cls.PROPS
-    if props is None:
-        return
-    base = cls.__init__
     leading = [
         parameter
         for parameter in inspect.signature(base).parameters.values()
@@ -257,7 +286,7 @@ def _document_init(cls: type[ManifestConstruct]) -> None:
     ]
     given = {parameter.name for parameter in leading}
     options = []
-    for field in dataclasses.fields(props):
+    for field in dataclasses.fields(cls.PROPS):  # type: ignore[arg-type]
         if field.name in given:
             continue
         parameter = _PARAMETERS.get(field)
@@ -268,18 +297,14 @@ def _document_init(cls: type[ManifestConstruct]) -> None:
             kind = inspect.Parameter.KEYWORD_ONLY
             parameter = _PARAMETERS[field] = inspect.Parameter(field.name, kind, default=default, annotation=field.type)
         options.append(parameter)
+    return inspect.Signature([*leading, *options])
 
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:  # noqa: N807 - it is the class's __init__
-        base(self, *args, **kwargs)
 
-    __init__.__signature__ = inspect.Signature([*leading, *options])  # type: ignore[attr-defined]
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    __init__.__doc__ = (
-        f"A {cls.__name__} ``id`` in ``scope``. Each keyword argument, its rules and its default are "
-        f"documented on :class:`{props.__module__}.{props.__name__}`; invalid ones raise PropsError, every "
-        "problem at once."
-    )
-    cls.__init__ = __init__  # type: ignore[method-assign]
+def _document_init(cls: type[ManifestConstruct]) -> None:
+    """Give ``cls`` an ``__init__`` that shows every keyword argument the construct takes, with its
+    default, and says where each is documented (:class:`_DocumentedInit`)."""
+    if cls.PROPS is not None:
+        cls.__init__ = _DocumentedInit(cls, cls.__init__)  # type: ignore[method-assign]
 
 
 class _JoinsWhenNeeded(jsii.JSIIMeta):

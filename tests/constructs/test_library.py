@@ -136,6 +136,11 @@ def test_help_shows_each_keyword_argument_with_its_default_and_each_is_taken(cls
             assert parameters[field.name].default == field.default, field.name
     assert "documented on :class:" in cls.__init__.__doc__
     assert cls.__init__.__qualname__ == f"{cls.__name__}.__init__"
+    import pydoc
+
+    shown = pydoc.render_doc(cls, renderer=pydoc.plaintext)
+    assert f" |  __init__{signature}" in shown  # help() shows it (worked out when first asked for)
+    assert "documented on :class:" in shown
     chart = cdk8s.Chart(cdk8s.Testing.app(), "shop", namespace="shop")
     required = _required(cls, chart)
     defaults = {name: p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
