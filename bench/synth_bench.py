@@ -16,9 +16,10 @@ made one after the other, so that the machine's drifting speed cancels out):
            hardening object (ServiceAccount, Service, Deployment, HPA, PDB, NetworkPolicy);
   one env  main.py envs with one environment (the default preset);
   all envs main.py envs with every preset of values/ as an environment, in one process.
-Then ``import todo_constructs`` after ``import cdk8s`` in a fresh process (``--rounds`` times; the
-median), and, in this process, where each extra service's time goes: loading the values,
-building the constructs, rendering the objects and writing the YAML (best of 3 each).
+Then ``import todo_constructs`` after ``import cdk8s`` in a fresh process, the package laid out as
+the wheel installs it (``--rounds`` times; the median), and, in this process, where each extra
+service's time goes: loading the values, building the constructs, rendering the objects and
+writing the YAML (best of 3 each).
 
 Prints the figures and how they compare with the goals; asserts nothing (tests never time).
 """
@@ -99,16 +100,31 @@ sys.path.insert(0, sys.argv[1])
 start = time.perf_counter()
 import cdk8s
 middle = time.perf_counter()
-import constructs.library  # the installed package todo_constructs is this module
+import todo_constructs
 print(time.perf_counter() - middle, middle - start)
 """
 
 
-def import_times(env: dict[str, str], rounds: int) -> list[float]:
+def installed_layout(target: Path) -> Path:
+    """The package ``todo_constructs`` as the wheel lays it out (pyproject.toml: the files of
+    constructs/, and constructs/library.py as its ``__init__``), linked to the sources, in
+    ``target``: what ``import todo_constructs`` loads after a pip install, not the repository's
+    ``constructs`` folder, which extends the upstream package's path (each module looked up twice)."""
+    package = target / "todo_constructs"
+    package.mkdir(parents=True)
+    for source in (ROOT / "constructs").iterdir():
+        if source.is_file() and source.suffix in (".py", ".typed"):
+            (package / source.name).symlink_to(source)
+    (package / "__init__.py").symlink_to(ROOT / "constructs" / "library.py")
+    return target
+
+
+def import_times(env: dict[str, str], rounds: int, layout: Path) -> list[float]:
     """Milliseconds ``import todo_constructs`` takes after ``import cdk8s``, one per fresh process."""
+    command = [sys.executable, "-c", IMPORT_PROGRAM, str(layout)]
+    subprocess.run(command, env=env, capture_output=True, check=True)  # writes its bytecode
     found = []
     for _ in range(rounds):
-        command = [sys.executable, "-c", IMPORT_PROGRAM, str(ROOT)]
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         found.append(float(result.stdout.split()[0]) * 1000)
     return found
@@ -183,7 +199,7 @@ def main() -> int:
         for _ in range(args.rounds):
             for name, command in commands.items():
                 times[name].append(timed(command, env))
-        imports = import_times(env, args.rounds)
+        imports = import_times(env, args.rounds, installed_layout(work / "installed"))
         breakdown = phases(work / "grown.yaml")
 
     # Ratios of runs made one after the other, their median: this machine's speed drifts with its

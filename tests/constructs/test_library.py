@@ -138,7 +138,7 @@ def test_help_shows_each_keyword_argument_with_its_default_and_each_is_taken(cls
     assert cls.__init__.__qualname__ == f"{cls.__name__}.__init__"
     import pydoc
 
-    shown = pydoc.render_doc(cls, renderer=pydoc.plaintext)
+    shown = pydoc.plain(pydoc.render_doc(cls))
     assert f" |  __init__{signature}" in shown  # help() shows it (worked out when first asked for)
     assert "documented on :class:" in shown
     chart = cdk8s.Chart(cdk8s.Testing.app(), "shop", namespace="shop")
