@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, Self
 
 from .prop_rules import (
     CAPABILITY,
@@ -32,6 +32,7 @@ from .prop_rules import (
 )
 from .props import Problem, Props, check, defaults, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
+from .record import Record
 from .regex import lazy
 
 __all__ = [
@@ -155,19 +156,44 @@ RESTRICTED_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
 """The only capability the Pod Security Standard "restricted" lets a container add."""
 
 
-class Relaxation(NamedTuple):
+class Relaxation(Record):
     """One way a :class:`Security` is weaker than the default."""
 
-    name: str
-    """What ``Security.reasons`` names it by: the field, or ``capabilities.add`` / ``capabilities.drop``."""
-    field: str
-    """The field to blame."""
-    what: str
-    """What it does, in one clause."""
-    below_restricted: bool
-    """Whether it falls below the Pod Security Standard "restricted" (a writable root filesystem does not)."""
-    check: str
-    """The policy-scanner check it fails (checkov), annotated with the reason."""
+    __slots__ = ()
+    _fields = ("name", "field", "what", "below_restricted", "check")
+
+    def __new__(cls, name: str, field: str, what: str, below_restricted: bool, check: str) -> Self:
+        return tuple.__new__(cls, (name, field, what, below_restricted, check))
+
+    @property
+    def name(self) -> str:
+        """What ``Security.reasons`` names it by: the field, or ``capabilities.add`` / ``capabilities.drop``."""
+        found: str = self[0]
+        return found
+
+    @property
+    def field(self) -> str:
+        """The field to blame."""
+        found: str = self[1]
+        return found
+
+    @property
+    def what(self) -> str:
+        """What it does, in one clause."""
+        found: str = self[2]
+        return found
+
+    @property
+    def below_restricted(self) -> bool:
+        """Whether it falls below the Pod Security Standard "restricted" (a writable root filesystem does not)."""
+        found: bool = self[3]
+        return found
+
+    @property
+    def check(self) -> str:
+        """The policy-scanner check it fails (checkov), annotated with the reason."""
+        found: str = self[4]
+        return found
 
 
 @propsclass

@@ -10,7 +10,9 @@ so a Namespace can enforce what every pod of a chart meets.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, Self
+
+from .record import Record
 
 __all__ = ["BASELINE_CAPABILITIES", "LEVELS", "Level", "PodSecurity", "evaluate", "pod_spec_of", "stricter"]
 
@@ -28,11 +30,24 @@ _RESTRICTED_VOLUMES = frozenset(
 )
 
 
-class PodSecurity(NamedTuple):
+class PodSecurity(Record):
     """What a pod spec meets: its level, and each rule it breaks, as ``(level it breaks, why)``."""
 
-    level: Level
-    violations: tuple[tuple[Level, str], ...] = ()
+    __slots__ = ()
+    _fields = ("level", "violations")
+
+    def __new__(cls, level: Level, violations: tuple[tuple[Level, str], ...] = ()) -> Self:
+        return tuple.__new__(cls, (level, violations))
+
+    @property
+    def level(self) -> Level:
+        found: Level = self[0]
+        return found
+
+    @property
+    def violations(self) -> tuple[tuple[Level, str], ...]:
+        found: tuple[tuple[Level, str], ...] = self[1]
+        return found
 
     def below(self, level: Level) -> list[str]:
         """Why the pod does not meet ``level`` (empty when it does)."""

@@ -21,8 +21,9 @@ import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, cast
+from typing import Any, ClassVar, Literal, Self, TypeVar, Union, cast
 
+from .record import Record
 from .regex import lazy
 
 __all__ = [
@@ -62,11 +63,24 @@ Check = Callable[[Any], Sequence["str | Problem"]]
 :class:`Problem` with a path inside the value (e.g. the key of a mapping)."""
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """One thing wrong: where (a field path) and what."""
 
-    path: Path
-    message: str
+    __slots__ = ()
+    _fields = ("path", "message")
+
+    def __new__(cls, path: Path, message: str) -> Self:
+        return tuple.__new__(cls, (path, message))
+
+    @property
+    def path(self) -> Path:
+        found: Path = self[0]
+        return found
+
+    @property
+    def message(self) -> str:
+        found: str = self[1]
+        return found
 
     def under(self, *prefix: str | int) -> Problem:
         return Problem((*prefix, *self.path), self.message)

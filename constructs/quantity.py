@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import math
 from decimal import Decimal
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal
 
 from .regex import lazy
 
@@ -57,14 +57,17 @@ class QuantityError(ValueError):
         self.text = text
 
 
-class _Quantity(NamedTuple):
+class _Quantity:
     """What ParseQuantity holds: the value ``unscaled * 10**exponent``, its format and, when the
     fast path found the text canonical, the text itself (``Quantity.s``)."""
 
-    unscaled: int
-    exponent: int
-    format: _Format
-    text: str | None
+    __slots__ = ("exponent", "format", "text", "unscaled")
+
+    def __init__(self, unscaled: int, exponent: int, format: _Format, text: str | None) -> None:
+        self.unscaled = unscaled
+        self.exponent = exponent
+        self.format = format
+        self.text = text
 
 
 def _int32(value: int) -> int:
@@ -243,7 +246,7 @@ def _string(quantity: _Quantity) -> str:
     """``Quantity.String``: the kept text, or ``CanonicalizeBytes``."""
     if quantity.text is not None:
         return quantity.text
-    unscaled, exponent, fmt, _ = quantity
+    unscaled, exponent, fmt = quantity.unscaled, quantity.exponent, quantity.format
     if unscaled == 0:
         return "0"
     if fmt == "BinarySI":
@@ -285,7 +288,8 @@ def parse_quantity(text: str) -> Decimal:
 
 @functools.lru_cache(maxsize=4096)
 def _value_of(text: str) -> Decimal:
-    unscaled, exponent, _, _ = _parse(text)
+    parsed = _parse(text)
+    unscaled, exponent = parsed.unscaled, parsed.exponent
     if unscaled == 0:
         return Decimal(0)
     digits = str(abs(unscaled))

@@ -4,7 +4,7 @@ connects to it. The shared base of :class:`~.web_service.WebService`,
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, NamedTuple, Unpack
+from typing import Any, ClassVar, Self, Unpack
 
 from constructs import Construct
 
@@ -13,22 +13,44 @@ from .manifest import Manifest
 from .pod_template import PORT_NAME, drop_none
 from .prop_rules import ServiceType
 from .props import Problem
+from .record import Record
 from .workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["ServiceFacts", "ServiceWorkload"]
 
 
-class ServiceFacts(NamedTuple):
+class ServiceFacts(Record):
     """What a service's props come to, after its kind's defaults: what the values app and a
     diagram ask instead of working it out again."""
 
-    port: int
-    """The port the container listens on."""
-    service_type: ServiceType
-    service_port: int
-    """The port the Service listens on."""
-    allows_external: bool
-    """Whether anyone may connect (when no Ingress routes to it)."""
+    __slots__ = ()
+    _fields = ("port", "service_type", "service_port", "allows_external")
+
+    def __new__(cls, port: int, service_type: ServiceType, service_port: int, allows_external: bool) -> Self:
+        return tuple.__new__(cls, (port, service_type, service_port, allows_external))
+
+    @property
+    def port(self) -> int:
+        """The port the container listens on."""
+        found: int = self[0]
+        return found
+
+    @property
+    def service_type(self) -> ServiceType:
+        found: ServiceType = self[1]
+        return found
+
+    @property
+    def service_port(self) -> int:
+        """The port the Service listens on."""
+        found: int = self[2]
+        return found
+
+    @property
+    def allows_external(self) -> bool:
+        """Whether anyone may connect (when no Ingress routes to it)."""
+        found: bool = self[3]
+        return found
 
 
 class ServiceWorkload(DeploymentWorkload):
