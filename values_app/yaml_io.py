@@ -239,18 +239,26 @@ def _value(value: Any) -> str:
     raise _UnsupportedError
 
 
+_HEADS: dict[str, dict[str, str]] = {}
+"""Each key met so far as the head of its line (``indent + key + ":"``), by indent."""
+
+
 def _mapping(data: dict[Any, Any], indent: str, out: list[str], first: str | None = None) -> None:
     """Lines of a non-empty block mapping whose keys start at ``indent``; the first line starts
     with ``first`` instead (``- `` of the sequence item it is in)."""
-    keys, values = _KEYS, _VALUES
+    heads = _HEADS.get(indent)
+    if heads is None:
+        heads = _HEADS[indent] = {}
+    values = _VALUES
     for key, value in data.items():
-        if type(key) is not str:
-            raise _UnsupportedError
-        written = keys.get(key)
-        if written is None:
-            written = _scalar(key, True)
-        head = (first if first is not None else indent) + written + ":"
-        first = None
+        head = heads.get(key) if type(key) is str else None
+        if head is None:
+            if type(key) is not str:
+                raise _UnsupportedError
+            head = heads[key] = indent + _scalar(key, True) + ":"
+        if first is not None:  # as long as indent: the item's "- " in its place
+            head = first + head[len(indent) :]
+            first = None
         kind = type(value)
         if kind is str:
             shown = values.get(value)
