@@ -89,60 +89,67 @@ def load_plain(text: str, max_depth: int) -> Any:
         loader.dispose()
 
 
+_NO_KEY: Any = object()
+"""A mapping waiting for its next key."""
+
+
 def _plain(loader: Any, max_depth: int) -> Any:
-    resolve, get, check, construct = loader.resolve, loader.get_event, loader.check_event, loader.construct_object
+    resolved, resolve, construct = _RESOLVED, loader.resolve, loader.construct_object
+    get, check = loader.get_event, loader.check_event
     scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-    # Each open collection: [the container, whether it is a mapping, the key read (in a 1-tuple) or
-    # None, the keys as written so far].
-    stack: list[list[Any]] = []
+    # The open collection: its container, whether it is a mapping, the key read (or _NO_KEY), the
+    # keys as written so far; the stack holds those of the collections around it.
+    container: Any = None
+    is_map, key, seen = False, _NO_KEY, set()
+    stack: list[tuple[Any, bool, Any, set[str]]] = []
     root: Any = None
     documents = 0
     while check():
         event = get()
         kind = type(event)
         if kind is scalar_event:
-            if event.anchor is not None or not stack:
+            if event.anchor is not None or container is None or (event.tag is not None and event.tag != "!"):
                 return None
-            tag = event.tag
-            if tag is None or tag == "!":
-                tag = resolve(yaml.ScalarNode, event.value, event.implicit)
-            else:
-                return None
+            text, implicit = event.value, event.implicit
+            tag = resolved.get((text, implicit)) or resolve(yaml.ScalarNode, text, implicit)
             if tag == _STR:
-                value = event.value
+                value = text
             elif tag == _MERGE:
                 return None
             else:  # an int, a bool, null, a float, a timestamp: as the safe constructor makes it
-                value = construct(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
-            top = stack[-1]
-            if not top[1]:
-                top[0].append(value)
-            elif top[2] is None:  # a key
-                if event.value in top[3]:
+                value = construct(yaml.ScalarNode(tag, text, event.start_mark, event.end_mark, event.style))
+            if not is_map:
+                container.append(value)
+            elif key is _NO_KEY:
+                if text in seen:
                     return None
-                top[3].add(event.value)
-                top[2] = (value,)
+                seen.add(text)
+                key = value
             else:
-                top[0][top[2][0]] = value
-                top[2] = None
+                container[key] = value
+                key = _NO_KEY
         elif kind is mapping_start or kind is sequence_start:
-            if event.anchor is not None or (event.tag is not None and event.tag != "!") or len(stack) == max_depth:
+            depth = len(stack) + (container is not None)
+            if event.anchor is not None or (event.tag is not None and event.tag != "!") or depth == max_depth:
                 return None
-            container: Any = {} if kind is mapping_start else []
-            if stack:
-                top = stack[-1]
-                if not top[1]:
-                    top[0].append(container)
-                elif top[2] is None:  # a collection as a key
+            new: Any = {} if kind is mapping_start else []
+            if container is not None:
+                if not is_map:
+                    container.append(new)
+                elif key is _NO_KEY:  # a collection as a key
                     return None
                 else:
-                    top[0][top[2][0]] = container
-                    top[2] = None
+                    container[key] = new
+                    key = _NO_KEY
+                stack.append((container, is_map, key, seen))
             else:
-                root = container
-            stack.append([container, kind is mapping_start, None, set()])
+                root = new
+            container, is_map, key, seen = new, kind is mapping_start, _NO_KEY, set()
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            stack.pop()
+            if stack:
+                container, is_map, key, seen = stack.pop()
+            else:
+                container = None
         elif kind is yaml.DocumentStartEvent:
             documents += 1
             if documents > 1:
