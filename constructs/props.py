@@ -114,12 +114,9 @@ class PropsError(ValueError):
 
 
 def check(rule: Callable[[Any], Sequence[str | Problem]], **schema: Any) -> Check:
-    """``rule`` with the JSON Schema keywords that describe it (``minimum``, ``pattern``, ...)."""
-
-    @functools.wraps(rule)
-    def wrapped(value: Any) -> Sequence[str | Problem]:
-        return rule(value)
-
+    """``rule`` with the JSON Schema keywords that describe it (``minimum``, ``pattern``, ...): a
+    ``functools.partial`` of it, which calls it without a Python frame of its own."""
+    wrapped = functools.partial(rule)
     wrapped.schema = schema  # type: ignore[attr-defined]
     return wrapped
 
@@ -397,20 +394,23 @@ _MISSING = dataclasses.MISSING
 
 
 class _InitSpec:
-    """Each field's name, default and default factory (``dataclasses.MISSING`` when none), and the
-    set of the names."""
+    """Each field's name, default and default factory (``dataclasses.MISSING`` when none); the set
+    of the names; every field with its default (or ``MISSING``), in order; the fields with a
+    default factory, and those without any default."""
 
-    __slots__ = ("fields", "names")
+    __slots__ = ("factories", "fields", "names", "required", "template")
 
-    def __init__(self, fields: tuple[tuple[str, Any, Any], ...], names: frozenset[str]) -> None:
+    def __init__(self, fields: tuple[tuple[str, Any, Any], ...]) -> None:
         self.fields = fields
-        self.names = names
+        self.names = frozenset(name for name, _, _ in fields)
+        self.template = {name: default for name, default, _ in fields}
+        self.factories = tuple((name, factory) for name, default, factory in fields if factory is not _MISSING)
+        self.required = tuple(name for name, default, factory in fields if default is _MISSING and factory is _MISSING)
 
 
 @functools.cache
 def _init_spec(cls: Any) -> _InitSpec:
-    found = tuple((f.name, f.default, f.default_factory) for f in fields_of(cls) if f.init)
-    return _InitSpec(found, frozenset(name for name, _, _ in found))
+    return _InitSpec(tuple((f.name, f.default, f.default_factory) for f in fields_of(cls) if f.init))
 
 
 def _quoted(names: Sequence[str]) -> str:
@@ -533,26 +533,21 @@ class Props:
     def __init__(self, **kwargs: Any) -> None:
         cls: Any = type(self)
         spec = _init_spec(cls)
-        missing: list[str] = []
-        values: dict[str, Any] = {}
-        for name, default, factory in spec.fields:
-            if name in kwargs:
-                values[name] = kwargs[name]
-            elif default is not _MISSING:
-                values[name] = default
-            elif factory is not _MISSING:
+        values = dict(spec.template)  # every field in order, at its default
+        values.update(kwargs)  # what is given, in place (an unknown keyword lands at the end)
+        for name, factory in spec.factories:
+            if name not in kwargs:
                 values[name] = factory()
-            else:
-                missing.append(name)
-        self.__dict__.update(values)
+        missing = [name for name in spec.required if name not in kwargs]
         if missing:  # the words of a generated __init__ (make_props reads the names out of them)
             plural = "s" if len(missing) > 1 else ""
             raise TypeError(
                 f"{cls.__qualname__}.__init__() missing {len(missing)} required keyword-only argument{plural}: {_quoted(missing)}"
             )
-        for name in kwargs:
-            if name not in spec.names:
-                raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {name!r}")
+        if len(values) != len(spec.template):
+            unknown = next(name for name in kwargs if name not in spec.names)
+            raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}")
+        self.__dict__.update(values)
         self.__post_init__()
 
     def __post_init__(self) -> None:
@@ -661,15 +656,20 @@ def rule_problems(field: dataclasses.Field[Any], value: Any, path: Path) -> list
     found: list[Problem] = []
     meta = field.metadata
     for rule in meta.get("check", ()):
-        found += _problems(rule(value), path)
+        said = rule(value)
+        if said:
+            found += _problems(said, path)
+    each, keys = meta.get("each", ()), meta.get("keys", ())
+    if not (each or keys):
+        return found
     if isinstance(value, Mapping):
         for key, entry in value.items():
-            for rule in meta.get("keys", ()):
+            for rule in keys:
                 found += _problems(rule(key), (*path, key))
-            for rule in meta.get("each", ()):
+            for rule in each:
                 found += _problems(rule(entry), (*path, key))
     elif isinstance(value, list | tuple):
         for index, entry in enumerate(value):
-            for rule in meta.get("each", ()):
+            for rule in each:
                 found += _problems(rule(entry), (*path, index))
     return found
