@@ -141,3 +141,22 @@ def test_a_chart_of_your_own_is_untouched() -> None:
     assert _joined(api)
     assert type(chart) is cdk8s.Chart
     assert not chart_info(chart).joins_later
+
+
+def _quickstart(tmp_path: Path, defer: bool) -> list[Any]:
+    """The README's program (examples/quickstart.py) in a chart made by new_chart, written by App.synth."""
+    source = (Path(__file__).resolve().parents[2] / "examples" / "quickstart.py").read_text()
+    made = 'chart = cdk8s.Chart(app, "bookshop", namespace="shop")'
+    assert made in source
+    source = source.replace("app = cdk8s.App()", f"app = cdk8s.App(outdir={str(tmp_path)!r})")
+    source = source.replace(made, f'chart = new_chart(app, "bookshop", namespace="shop", defer={defer})')
+    exec(compile(source, "quickstart.py", "exec"), {"new_chart": new_chart, "__name__": "quickstart"})
+    return [doc for path in sorted(tmp_path.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())]
+
+
+def test_the_readme_program_renders_the_same_when_its_constructs_join_the_tree_later(tmp_path: Path) -> None:
+    """cdk8s-plus objects between ours, given ours (connect, Volume.config_map, harden): the same output."""
+    at_once, later = _quickstart(tmp_path / "at-once", False), _quickstart(tmp_path / "later", True)
+    assert later == at_once
+    kinds = [m["kind"] for m in later]
+    assert (kinds.count("Deployment"), kinds.count("CronJob"), kinds.count("Job"), kinds[0]) == (5, 1, 1, "Namespace")
