@@ -300,15 +300,18 @@ def _checker(tp: Any) -> _Checker:
             hint = " (quote it)" if tp is str and isinstance(value, int | float | bool) else ""
             return [Problem(path, f"{value!r} is a {kind_of(value)}, expected {expected}{hint}")]
 
+        scalar.exact = tp  # type: ignore[attr-defined] # a value of exactly this type passes (a fast path)
         return scalar
     if origin in (list, tuple, Sequence) or tp in (list, tuple):
         args = typing.get_args(tp)
         item = _checker(args[0] if args else Any)
 
+        exact_item = getattr(item, "exact", None)
+
         def sequence(value: Any, path: Path) -> list[Problem]:
             if not isinstance(value, list | tuple):
                 return [Problem(path, _not_a(value, tp))]
-            if item is _passes:
+            if item is _passes or (exact_item is not None and all(type(entry) is exact_item for entry in value)):
                 return []
             return [p for index, entry in enumerate(value) for p in item(entry, (*path, index))]
 
@@ -317,9 +320,14 @@ def _checker(tp: Any) -> _Checker:
         key_type, value_type = typing.get_args(tp) or (Any, Any)
         keys, values = _checker(key_type), _checker(value_type)
 
+        exact_key, exact_value = getattr(keys, "exact", None), getattr(values, "exact", None)
+
         def mapping(value: Any, path: Path) -> list[Problem]:
             if not isinstance(value, Mapping):
                 return [Problem(path, _not_a(value, tp))]
+            exact = exact_key is not None and exact_value is not None
+            if exact and all(type(key) is exact_key and type(entry) is exact_value for key, entry in value.items()):
+                return []
             found: list[Problem] = []
             for key, entry in value.items():
                 wrong = keys(key, ())

@@ -41,11 +41,22 @@ def test_rules_between_fields_run_once_each_field_is_fine() -> None:
         (1.0, str, "1.0 is a number, expected string (quote it)"),
         ("x", list[str], "'x' is a string, expected list"),
         ({"a": 1}, dict[str, str], "1 is a number, expected string (quote it)"),
+        (["a", "b", 3], list[str], "3 is a number, expected string (quote it)"),
+        ({"a": "x", 2: "y"}, dict[str, str], "2 is a number, expected string (quote it)"),
+        ([1, True], list[int], "True is a boolean, expected integer"),
     ],
 )
 def test_types_are_checked_with_plain_words(value: Any, tp: Any, message: str) -> None:
     (problem,) = type_problems(value, tp)
     assert problem.message == message
+
+
+def test_a_collection_of_exactly_the_right_types_passes_and_one_entry_amiss_is_found_at_its_place() -> None:
+    assert type_problems(["a", "b"], list[str], ("args",)) == []
+    assert type_problems({"A": "1"}, dict[str, str], ("env",)) == []
+    assert type_problems([1, 2.5], list[float]) == []  # an int is a number: not the exact type, still fine
+    assert type_problems(["a", 1], list[str], ("args",)) == [Problem(("args", 1), "1 is a number, expected string (quote it)")]
+    assert type_problems({"A": None}, dict[str, str], ("env",))[0].path == ("env", "A")
 
 
 def test_field_paths_stay_on_one_line() -> None:
