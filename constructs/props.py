@@ -48,6 +48,7 @@ __all__ = [
     "propsclass",
     "replaced",
     "rule_problems",
+    "type_checker",
     "type_problems",
     "unchecked",
 ]
@@ -244,6 +245,18 @@ def type_problems(value: Any, tp: Any, path: Path = ()) -> list[Problem]:
     ``bool``, ``float``, ``Literal``, unions with None, lists, tuples, sequences, mappings and
     dataclasses (by ``isinstance``); anything else passes."""
     return _checker(tp)(value, path)
+
+
+def type_checker(tp: Any) -> Callable[[Any, Path], list[Problem]]:
+    """``type_problems`` for values of ``tp``, worked out once: ``checker(value, path)`` (looking
+    an annotation up costs hashing it, which for ``Literal`` and ``Mapping[...]`` is Python code)."""
+    return _checker(tp)
+
+
+@functools.cache
+def _field_checkers(cls: Any) -> dict[str, _Checker]:
+    """The type check of each field of a props class, by field name."""
+    return {name: _checker(tp) for name, tp in hints(cls).items()}
 
 
 _Checker = Callable[[Any, Path], list[Problem]]
@@ -496,12 +509,12 @@ def replaced(props: _P, *, owner: str = "", **changes: Any) -> _P:
     checked as ``props`` was made). Raises :class:`PropsError` (of ``owner``: by default, as the
     props name themselves)."""
     cls: Any = type(props)
-    types_ = hints(cls)
+    checkers = _field_checkers(cls)
     found: list[Problem] = []
     for field in fields_of(cls):
         if field.name in changes:
             value, path = changes[field.name], (field.name,)
-            found += type_problems(value, types_[field.name], path) or rule_problems(field, value, path)
+            found += checkers[field.name](value, path) or rule_problems(field, value, path)
     if found:
         raise PropsError(owner or cls.OWNER or cls.__name__, found)
     with fields_checked():
@@ -629,18 +642,18 @@ def field_problems(obj: Any, rules_checked: frozenset[str] = frozenset(), *, ski
     (``tests/constructs/test_props.py`` checks each)."""
     found: list[Problem] = []
     cls: Any = type(obj)
-    types_ = hints(cls)
+    checkers = _field_checkers(cls)
     empty = _empty_by_default(cls) if skip_defaults else {}
     for field in fields_of(cls):
         value = getattr(obj, field.name)
         if skip_defaults and (value is field.default or (type(value) is empty.get(field.name) and not value)):
             continue
-        if field.name in rules_checked:
-            found += type_problems(value, types_[field.name], (field.name,))
-            continue
         path: Path = (field.name,)
-        wrong = type_problems(value, types_[field.name], path)
-        found += wrong or rule_problems(field, value, path)
+        wrong = checkers[field.name](value, path)
+        if field.name in rules_checked:
+            found += wrong
+        else:
+            found += wrong or rule_problems(field, value, path)
     return found
 
 

@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Union
 
-from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_problems
+from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_checker
 
 from .settings import FlagInt
 
@@ -100,11 +100,12 @@ def _builder(tp: Any) -> _Builder:
     elif origin in (dict, Mapping):
         built = _mapping_builder(tp)
     else:
+        check = type_checker(tp)
 
         def leaf(data: Any, path: Path) -> tuple[Any, list[Problem]]:
             if type(data) is FlagInt:  # a --set integer: its text where a string belongs, else an int
                 data = data.text if tp is str else int(data)
-            problems = type_problems(data, tp, path)
+            problems = check(data, path)
             return (None if problems else data), problems
 
         built = leaf
@@ -121,10 +122,11 @@ def _optional(inner: _Builder) -> _Builder:
 def _sequence_builder(tp: Any) -> _Builder:
     (item_type,) = typing.get_args(tp)[:1] or (Any,)
     item = _builder(item_type)
+    check = type_checker(tp)
 
     def sequence(data: Any, path: Path) -> tuple[Any, list[Problem]]:
         if not isinstance(data, list):
-            problems = type_problems(data, tp, path)
+            problems = check(data, path)
             return (None if problems else data), problems
         items, found = [], []
         for index, entry in enumerate(data):
@@ -139,14 +141,17 @@ def _sequence_builder(tp: Any) -> _Builder:
 def _mapping_builder(tp: Any) -> _Builder:
     key_type, value_type = typing.get_args(tp) or (Any, Any)
     value_builder = _builder(value_type)
+    check, check_key = type_checker(tp), type_checker(key_type)
 
     def mapping(data: Any, path: Path) -> tuple[Any, list[Problem]]:
         if not isinstance(data, Mapping):
-            problems = type_problems(data, tp, path)
+            problems = check(data, path)
             return (None if problems else data), problems
         result, found = {}, []
         for key, entry in data.items():
-            found += [Problem((*path, str(key)), p.message) for p in type_problems(key, key_type)]
+            wrong = check_key(key, ())
+            if wrong:
+                found += [Problem((*path, str(key)), p.message) for p in wrong]
             value, problems = value_builder(entry, (*path, str(key)))
             result[key] = value
             found += problems
