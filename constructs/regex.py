@@ -10,7 +10,8 @@ __all__ = ["lazy"]
 
 
 class _LazyPattern:
-    __slots__ = ("_compiled", "_flags", "_source")
+    """Compiles its pattern when first used; each method asked for is then kept on the object
+    itself, so that the next use finds it without a call to ``__getattr__``."""
 
     def __init__(self, source: str, flags: int) -> None:
         self._source = source
@@ -21,7 +22,10 @@ class _LazyPattern:
         compiled = self._compiled
         if compiled is None:
             compiled = self._compiled = re.compile(self._source, self._flags)
-        return getattr(compiled, name)
+        found = getattr(compiled, name)
+        if callable(found):  # fullmatch, search, sub...: bound to the compiled pattern, kept
+            setattr(self, name, found)
+        return found
 
     def __repr__(self) -> str:
         return f"lazy({self._source!r})"
