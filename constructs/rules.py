@@ -651,19 +651,27 @@ def object_problems(manifest: Mapping[str, Any]) -> list[str]:
 
 
 def _meta_problems(meta: Mapping[str, Any], where: str) -> list[str]:
-    labels_ = tuple((str(k), str(v)) for k, v in (meta.get("labels") or {}).items())
-    annotations = tuple((str(k), str(v)) for k, v in (meta.get("annotations") or {}).items())
-    found = [f"{where}.labels: {p}" for p in _labels_of(labels_)]
-    found += [f"{where}.annotations: {p}" for p in _annotations_of(annotations)]
+    found = [f"{where}.labels: {p}" for p in _once(_labels_of, meta.get("labels"))]
+    found += [f"{where}.annotations: {p}" for p in _once(_annotations_of, meta.get("annotations"))]
     return found
 
 
-@functools.lru_cache(maxsize=1024)
-def _labels_of(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    """:func:`labels`, once per distinct set: the objects of a service share theirs."""
-    return tuple(labels(dict(items)))
+def _once(rule: Any, mapping: Any) -> tuple[str, ...]:
+    """``rule`` of a metadata mapping, once per distinct one (the objects of a service share
+    theirs): keyed by its items as they are (a value that cannot be hashed is checked uncached)."""
+    items = tuple(mapping.items()) if mapping else ()
+    try:
+        return rule(items)  # type: ignore[no-any-return]
+    except TypeError:
+        return rule.__wrapped__(items)  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=1024)
-def _annotations_of(items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
-    return tuple(annotation_keys_and_size(dict(items)))
+def _labels_of(items: tuple[tuple[Any, Any], ...]) -> tuple[str, ...]:
+    """:func:`labels` of the items, as strings."""
+    return tuple(labels({str(k): str(v) for k, v in items}))
+
+
+@functools.lru_cache(maxsize=1024)
+def _annotations_of(items: tuple[tuple[Any, Any], ...]) -> tuple[str, ...]:
+    return tuple(annotation_keys_and_size({str(k): str(v) for k, v in items}))

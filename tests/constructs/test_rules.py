@@ -503,3 +503,16 @@ def test_config_snippet_annotations() -> None:
         "nginx.ingress.kubernetes.io/server-snippet",
         "nginx.org/location-snippets",
     ]
+
+
+def test_finished_objects_labels_and_annotations_are_checked_whatever_their_values() -> None:
+    """object_problems keys its cache by the metadata as it is: an unhashable or non-string value
+    (a patch can put one there) is still checked, as its string."""
+    meta = {"name": "x", "labels": {"app": "ok", "bad": "a b"}, "annotations": {"a/b/c": "1"}}
+    first = rules.object_problems({"kind": "ConfigMap", "metadata": meta})
+    assert rules.object_problems({"kind": "ConfigMap", "metadata": meta}) == first  # from the cache
+    assert [p.split(":")[0] for p in first] == ["metadata.labels", "metadata.annotations"]
+    odd = {"name": "x", "labels": {"list": ["a"], "number": 5}}
+    problems = rules.object_problems({"kind": "ConfigMap", "metadata": odd})
+    assert len(problems) == 1
+    assert "['a']" in problems[0]
