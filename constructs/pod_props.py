@@ -32,7 +32,7 @@ from .prop_rules import (
 )
 from .props import Problem, Props, check, defaults, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
-from .record import Record
+from .record import Record, item
 from .regex import lazy
 
 __all__ = [
@@ -165,35 +165,20 @@ class Relaxation(Record):
     def __new__(cls, name: str, field: str, what: str, below_restricted: bool, check: str) -> Self:
         return tuple.__new__(cls, (name, field, what, below_restricted, check))
 
-    @property
-    def name(self) -> str:
-        """What ``Security.reasons`` names it by: the field, or ``capabilities.add`` / ``capabilities.drop``."""
-        found: str = self[0]
-        return found
+    name: str = item(0)
+    """What ``Security.reasons`` names it by: the field, or ``capabilities.add`` / ``capabilities.drop``."""
 
-    @property
-    def field(self) -> str:
-        """The field to blame."""
-        found: str = self[1]
-        return found
+    field: str = item(1)
+    """The field to blame."""
 
-    @property
-    def what(self) -> str:
-        """What it does, in one clause."""
-        found: str = self[2]
-        return found
+    what: str = item(2)
+    """What it does, in one clause."""
 
-    @property
-    def below_restricted(self) -> bool:
-        """Whether it falls below the Pod Security Standard "restricted" (a writable root filesystem does not)."""
-        found: bool = self[3]
-        return found
+    below_restricted: bool = item(3)
+    """Whether it falls below the Pod Security Standard "restricted" (a writable root filesystem does not)."""
 
-    @property
-    def check(self) -> str:
-        """The policy-scanner check it fails (checkov), annotated with the reason."""
-        found: str = self[4]
-        return found
+    check: str = item(4)
+    """The policy-scanner check it fails (checkov), annotated with the reason."""
 
 
 @propsclass

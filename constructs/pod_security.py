@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal, Self
 
-from .record import Record
+from .record import Record, item
 
 __all__ = ["BASELINE_CAPABILITIES", "LEVELS", "Level", "PodSecurity", "evaluate", "pod_spec_of", "stricter"]
 
@@ -39,15 +39,9 @@ class PodSecurity(Record):
     def __new__(cls, level: Level, violations: tuple[tuple[Level, str], ...] = ()) -> Self:
         return tuple.__new__(cls, (level, violations))
 
-    @property
-    def level(self) -> Level:
-        found: Level = self[0]
-        return found
+    level: Level = item(0)
 
-    @property
-    def violations(self) -> tuple[tuple[Level, str], ...]:
-        found: tuple[tuple[Level, str], ...] = self[1]
-        return found
+    violations: tuple[tuple[Level, str], ...] = item(1)
 
     def below(self, level: Level) -> list[str]:
         """Why the pod does not meet ``level`` (empty when it does)."""

@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Self, TypeVar, Union, cast
 
-from .record import Record
+from .record import Record, item
 from .regex import lazy
 
 __all__ = [
@@ -73,15 +73,9 @@ class Problem(Record):
     def __new__(cls, path: Path, message: str) -> Self:
         return tuple.__new__(cls, (path, message))
 
-    @property
-    def path(self) -> Path:
-        found: Path = self[0]
-        return found
+    path: Path = item(0)
 
-    @property
-    def message(self) -> str:
-        found: str = self[1]
-        return found
+    message: str = item(1)
 
     def under(self, *prefix: str | int) -> Problem:
         return Problem((*prefix, *self.path), self.message)

@@ -4,19 +4,25 @@ pod's :class:`~.pod_security.PodSecurity`, a service's facts).
 Each is a tuple, as a ``typing.NamedTuple`` is: equal to, hashed, unpacked and indexed like one,
 with ``_fields``, ``_asdict()`` and ``_replace()``. Defining a NamedTuple compiles a constructor
 and each field's annotation at every import of the library (~0.3 ms each); a record is a plain
-class with its own ``__new__`` and a property per field.
+class with its own ``__new__`` and an :func:`item` per field.
 """
 
 from __future__ import annotations
 
+import operator
 from typing import Any, ClassVar, Self
 
-__all__ = ["Record"]
+__all__ = ["Record", "item"]
+
+
+def item(index: int) -> Any:
+    """The field of a record at ``index``, read as a NamedTuple's is (``name: str = item(0)``)."""
+    return property(operator.itemgetter(index))
 
 
 class Record(tuple[Any, ...]):
     """Base of a record: a subclass names its ``_fields``, takes them in ``__new__`` (passing them,
-    in order, to ``tuple.__new__``) and reads each with a property (``self[0]``...)."""
+    in order, to ``tuple.__new__``) and declares each as an :func:`item`."""
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()

@@ -13,7 +13,7 @@ from .manifest import Manifest
 from .pod_template import PORT_NAME, drop_none
 from .prop_rules import ServiceType
 from .props import Problem
-from .record import Record
+from .record import Record, item
 from .workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["ServiceFacts", "ServiceWorkload"]
@@ -29,28 +29,16 @@ class ServiceFacts(Record):
     def __new__(cls, port: int, service_type: ServiceType, service_port: int, allows_external: bool) -> Self:
         return tuple.__new__(cls, (port, service_type, service_port, allows_external))
 
-    @property
-    def port(self) -> int:
-        """The port the container listens on."""
-        found: int = self[0]
-        return found
+    port: int = item(0)
+    """The port the container listens on."""
 
-    @property
-    def service_type(self) -> ServiceType:
-        found: ServiceType = self[1]
-        return found
+    service_type: ServiceType = item(1)
 
-    @property
-    def service_port(self) -> int:
-        """The port the Service listens on."""
-        found: int = self[2]
-        return found
+    service_port: int = item(2)
+    """The port the Service listens on."""
 
-    @property
-    def allows_external(self) -> bool:
-        """Whether anyone may connect (when no Ingress routes to it)."""
-        found: bool = self[3]
-        return found
+    allows_external: bool = item(3)
+    """Whether anyone may connect (when no Ingress routes to it)."""
 
 
 class ServiceWorkload(DeploymentWorkload):
