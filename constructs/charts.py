@@ -21,6 +21,7 @@ below its namespace's Pod Security level: :mod:`.synth_checks`).
 
 from __future__ import annotations
 
+import collections
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -60,9 +61,10 @@ class ChartInfo:
         self.unseen = True
         """Whether jsii has not been handed the chart, nor one of its constructs, since it was made:
         then the chart's children in the construct tree are exactly the :attr:`members` waiting."""
-        self.waiting: list[ManifestConstruct] = []
+        self.waiting: collections.deque[ManifestConstruct] = collections.deque()
         """The members not in the construct tree yet, in the order they were made."""
         self.waiting_ids: set[str] = set()
+        """Their construct IDs (a second one is cdk8s's error: that construct joins at once)."""
         self._joining = False
 
     def join(self) -> None:
@@ -74,9 +76,10 @@ class ChartInfo:
         self._joining = True
         try:
             while self.waiting:
-                self.waiting.pop(0)._join()
+                self.waiting.popleft()._join()
         finally:
             self._joining = False
+            self.waiting_ids.clear()
 
     @property
     def namespace(self) -> str | None:

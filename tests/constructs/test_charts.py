@@ -104,7 +104,7 @@ def test_asking_cdk8s_of_a_construct_joins_those_before_it_first() -> None:
     assert [c.node.id for c in chart.node.children] == ["first", "second", "third"]
     later = AppConfig(chart, "later", name="later", data={})
     assert _joined(later)  # the chart is seen: constructs join at once
-    assert chart_info(chart).waiting == []
+    assert not chart_info(chart).waiting
 
 
 def test_a_repeated_or_unusual_construct_id_fails_as_cdk8s_makes_it_fail() -> None:
