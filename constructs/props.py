@@ -35,6 +35,7 @@ __all__ = [
     "check",
     "defaults",
     "dotted",
+    "empty_by_default",
     "evolve",
     "fields_checked",
     "fields_of",
@@ -637,7 +638,7 @@ def field_problems(obj: Any, rules_checked: frozenset[str] = frozenset(), *, ski
     found: list[Problem] = []
     cls: Any = type(obj)
     checkers = _field_checkers(cls)
-    empty = _empty_by_default(cls) if skip_defaults else {}
+    empty = empty_by_default(cls) if skip_defaults else {}
     for field in fields_of(cls):
         value = getattr(obj, field.name)
         if skip_defaults and (value is field.default or (type(value) is empty.get(field.name) and not value)):
@@ -652,15 +653,14 @@ def field_problems(obj: Any, rules_checked: frozenset[str] = frozenset(), *, ski
 
 
 @functools.cache
-def _empty_by_default(cls: Any) -> dict[str, type]:
-    """The fields of a props class whose default factory makes an empty collection, and its type:
-    an empty one of that type is the default, as far as the checks go."""
+def empty_by_default(cls: Any) -> dict[str, type]:
+    """The fields of a props class whose default (or what its default factory makes) is an empty
+    collection, and its type: an empty one of that type is the default, as far as the checks go."""
     found = {}
     for field in fields_of(cls):
-        if field.default_factory is not dataclasses.MISSING:
-            made = field.default_factory()
-            if type(made) in (dict, list, tuple) and not made:
-                found[field.name] = type(made)
+        default = field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
+        if type(default) in (dict, list, tuple) and not default:
+            found[field.name] = type(default)
     return found
 
 

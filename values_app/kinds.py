@@ -25,7 +25,7 @@ from constructs.api_service import ApiService
 from constructs.mcp_service import McpService
 from constructs.migration_job import MigrationJob
 from constructs.pod_props import RELAXATION_CHECKS, Container, Egress, relaxations
-from constructs.props import Path, Problem, PropsError, evolve, fields_of, hints
+from constructs.props import Path, Problem, PropsError, empty_by_default, evolve, fields_of, hints
 from constructs.scheduled_job import ScheduledJob
 from constructs.service_workload import ServiceFacts, ServiceWorkload
 from constructs.web_service import WebService
@@ -224,25 +224,12 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
         reloader=context.reloader,
     )
     props_class: Any = KINDS[service.kind].PROPS
-    known, empty_by_default = _prop_names_of(props_class)
+    known, empty = props_class.__dataclass_fields__, empty_by_default(props_class)
     # An empty list where the prop is empty by default is left to the default, which is checked once
     # (props skip a field at its very default); a prop the kind lacks is left out when empty.
     return {
-        name: value
-        for name, value in kwargs.items()
-        if (name in known and name not in empty_by_default) or value not in (None, (), [], {})
+        name: value for name, value in kwargs.items() if (name in known and name not in empty) or value not in (None, (), [], {})
     }
-
-
-@functools.cache
-def _prop_names_of(props_class: Any) -> tuple[frozenset[str], frozenset[str]]:
-    """The props of a kind, and those whose default is an empty collection."""
-    empty = set()
-    for field in fields_of(props_class):
-        default = field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
-        if type(default) in (tuple, list, dict) and not default:
-            empty.add(field.name)
-    return frozenset(field.name for field in fields_of(props_class)), frozenset(empty)
 
 
 def _containers(values: list[ContainerValues], prop_name: str, audit_skips: Mapping[str, str]) -> list[Container]:
