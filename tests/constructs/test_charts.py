@@ -160,3 +160,26 @@ def test_the_readme_program_renders_the_same_when_its_constructs_join_the_tree_l
     assert later == at_once
     kinds = [m["kind"] for m in later]
     assert (kinds.count("Deployment"), kinds.count("CronJob"), kinds.count("Job"), kinds[0]) == (5, 1, 1, "Namespace")
+
+
+def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> None:
+    """What a user gets wrong is refused the same in a deferring chart; a construct of ours made
+    inside a cdk8s-plus object joins at once, under it."""
+    from constructs.props import PropsError
+
+    messages = []
+    for defer in (False, True):
+        chart = new_chart(cdk8s.App(), "app", defer=defer)
+        with pytest.raises(PropsError) as error:
+            ApiService(chart, "api", image="api:1", command="python -m api")  # type: ignore[arg-type]
+        messages.append(str(error.value))
+        with pytest.raises(TypeError, match="keys is a list of keys"):
+            ApiService(chart, "ok", image="api:1").env_from_config_map("settings", "LOG_LEVEL")
+    assert messages[0] == messages[1]
+    assert "command" in messages[0]
+    chart = new_chart(cdk8s.App(), "app", defer=True)
+    holder = kp.ConfigMap(chart, "holder")
+    inside = AppConfig(holder, "inside", name="inside", data={"A": "1"})
+    assert _joined(inside)
+    assert inside.node.path == "app/holder/inside"
+    assert [m["metadata"]["name"] for m in chart_manifests(chart) if m["kind"] == "ConfigMap"][-1] == "inside"
