@@ -171,7 +171,7 @@ def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> No
     for defer in (False, True):
         chart = new_chart(cdk8s.App(), "app", defer=defer)
         with pytest.raises(PropsError) as error:
-            ApiService(chart, "api", image="api:1", command="python -m api")  # type: ignore[arg-type]
+            ApiService(chart, "api", image="api:1", command="python -m api")
         messages.append(str(error.value))
         with pytest.raises(TypeError, match="keys is a list of keys"):
             ApiService(chart, "ok", image="api:1").env_from_config_map("settings", "LOG_LEVEL")
