@@ -9,8 +9,10 @@ made one after the other, so that the machine's drifting speed cancels out):
   bare     a bare cdk8s app: App, one Chart, one ApiObject, synthesized to a directory (no
            cdk8s-plus): what any cdk8s app in Python pays (the goal's yardstick);
   bare like main  the same with the garbage collector set as main.py sets it (paused while the
-           modules load, then what they made frozen, the youngest collected less often): the
-           yardstick like for like, since part of what main.py saves that way is cdk8s's own import;
+           modules load, then what they made frozen, the youngest collected less often) and jsii's
+           plain type checks answered before typeguard as the library answers them
+           (constructs/jsii_type_checks.py): the yardstick like for like, since part of what these
+           save is cdk8s's own cost, which a bare app pays too;
   default  main.py on the default preset (3 services, 15 objects);
   grown    main.py on the default preset grown to 100 services, each extra one with every
            hardening object (ServiceAccount, Service, Deployment, HPA, PDB, NetworkPolicy);
@@ -84,14 +86,19 @@ import cdk8s
 gc.freeze()  # then only the objects made after them are walked,
 gc.set_threshold(100_000, 10, 10)  # the youngest every 100,000 allocations
 gc.enable()
+import importlib.util  # as the library does: plain type checks answered without typeguard
+spec = importlib.util.spec_from_file_location("jsii_type_checks", sys.argv[2])
+jsii_type_checks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(jsii_type_checks)
+jsii_type_checks.install()
 app = cdk8s.App(outdir=sys.argv[1])
 chart = cdk8s.Chart(app, "bare")
 cdk8s.ApiObject(chart, "config", api_version="v1", kind="ConfigMap")
 app.synth()
 gc.freeze()
 """
-"""The bare app with main.py's settings of the garbage collector: what the library and the values
-app themselves add, like for like."""
+"""The bare app with main.py's settings of the garbage collector and the library's answer to jsii's
+plain type checks: what the library and the values app themselves add, like for like."""
 
 
 IMPORT_PROGRAM = """
@@ -186,7 +193,7 @@ def main() -> int:
         environments(work / "all.yaml", PRESETS)
         commands = {
             "bare": [sys.executable, str(work / "bare.py"), str(work / "bare-out")],
-            "bare like main": [sys.executable, str(work / "bare-like-main.py"), str(work / "bare-like-out")],
+            "bare like main": [sys.executable, str(work / "bare-like-main.py"), str(work / "bare-like-out"), str(ROOT / "constructs" / "jsii_type_checks.py")],
             "default": [*main_py, "--values", str(DEFAULT), "--outdir", str(work / "default-out")],
             "grown": [*main_py, "--values", str(work / "grown.yaml"), "--outdir", str(work / "grown-out")],
             "one env": [*main_py, "envs", "--environments", str(work / "one.yaml"), "--outdir", str(work / "one-out")],
@@ -214,14 +221,14 @@ def main() -> int:
     print(f"machine: {machine}, JSII_NODE={env['JSII_NODE']}")
     print(f"best of {args.rounds} interleaved runs:")
     print(f"  bare cdk8s app (App, Chart, ApiObject)        {best['bare']:.3f} s")
-    print(f"  the same, collector set as main.py sets it    {best['bare like main']:.3f} s")
+    print(f"  the same, collector and type checks as ours   {best['bare like main']:.3f} s")
     print(f"  default preset (3 services)                   {best['default']:.3f} s")
     print(f"  default preset grown to {SERVICES} services         {best['grown']:.3f} s")
     print(f"  envs: one environment                         {best['one env']:.3f} s")
     print(f"  envs: all {len(PRESETS)} presets in one run               {best['all envs']:.3f} s")
     print(f"median over the {args.rounds} rounds of each round's ratio:")
     print(f"  default / bare: {ratio:.3f}x (goal <= {GOAL_RATIO}x: {verdict(ratio, GOAL_RATIO)})")
-    print(f"  default / bare with main.py's collector settings: {like_ratio:.3f}x (what the library and the values app add)")
+    print(f"  default / bare with main.py's collector and type checks: {like_ratio:.3f}x (what the library and the values app add)")
     goal = f"goal <= {GOAL_MS_PER_SERVICE} ms: {verdict(per_service_ms, GOAL_MS_PER_SERVICE)}"
     print(f"  per extra service: {per_service_ms:.2f} ms ({goal})")
     separate = f"as separate runs: {len(PRESETS)}x"

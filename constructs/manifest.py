@@ -33,10 +33,11 @@ import jsii
 
 from constructs import Construct
 
-from . import jsii_overrides
+from . import jsii_overrides, jsii_type_checks
 from .charts import _check_app, chart_info
 
 jsii_overrides.install()
+jsii_type_checks.install()
 
 __all__ = [
     "Lazy",

@@ -1,0 +1,187 @@
+"""constructs/jsii_type_checks.py: jsii's type checks answered at once where the value plainly has
+its type, typeguard for the rest; never a value accepted that typeguard refuses.
+
+The types are spelled as jsii's generated code spells them (``typing.Optional[...]``), not as
+ruff would have them written."""
+
+# ruff: noqa: UP006, UP007, UP045
+
+from __future__ import annotations
+
+import collections.abc
+import os
+import subprocess
+import sys
+import typing
+from pathlib import Path
+from typing import Any
+
+import cdk8s
+import jsii
+import pytest
+import typeguard
+from hypothesis import given
+from hypothesis import strategies as st
+
+import constructs as upstream
+from constructs import jsii_type_checks
+from constructs.jsii_type_checks import plainly_matches
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@jsii.implements(upstream.IValidation)
+class _Validation:
+    def validate(self) -> list[str]:
+        return []
+
+
+EXPECTED: list[Any] = [
+    Any,
+    str,
+    int,
+    bool,
+    float,
+    bytes,
+    typing.Optional[str],
+    typing.Optional[bool],
+    typing.Union[int, float],  # jsii.Number
+    typing.Sequence[str],
+    typing.List[str],
+    typing.Optional[typing.Sequence[str]],
+    typing.Mapping[str, str],
+    typing.Dict[str, int],
+    typing.Optional[typing.Mapping[str, typing.Any]],
+    typing.Sequence[typing.Mapping[str, str]],
+    typing.Tuple[str, int],
+    typing.Literal["a"],
+    typing.Callable[[], None],
+    list[str],
+    upstream.Construct,
+    upstream.IConstruct,
+    upstream.IValidation,
+    cdk8s.Chart,
+    cdk8s.YamlOutputType,
+    typing.Optional[cdk8s.YamlOutputType],
+    str | None,
+]
+
+
+def _values() -> st.SearchStrategy[Any]:
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False),
+        st.text(max_size=3),
+        st.binary(max_size=2),
+        st.sampled_from(list(cdk8s.YamlOutputType)),
+        st.sampled_from([object(), _Validation()]),
+        st.builds(cdk8s.Testing.app),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3),
+            st.tuples(inner, inner),
+            st.dictionaries(st.one_of(st.text(max_size=2), st.integers()), inner, max_size=3),
+        ),
+        max_leaves=6,
+    )
+
+
+@given(value=_values(), expected=st.sampled_from(EXPECTED))
+def test_what_it_accepts_typeguard_accepts(value: Any, expected: Any) -> None:
+    if plainly_matches(value, expected):
+        typeguard.check_type("argument x", value, expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("api", str),
+        (None, typing.Optional[str]),
+        (True, typing.Optional[bool]),
+        (3, typing.Union[int, float]),
+        (["a", "b"], typing.Sequence[str]),
+        ({"a": "b"}, typing.Optional[typing.Mapping[str, str]]),
+        ({"a": 1}, typing.Dict[str, int]),
+        (cdk8s.YamlOutputType.FILE_PER_CHART, typing.Optional[cdk8s.YamlOutputType]),
+        (_Validation(), upstream.IValidation),  # declared with @jsii.implements
+        (["a"], list[str]),  # a generic alias, not the class list
+        (None, str | None),
+    ],
+)
+def test_plain_values_are_answered_at_once(value: Any, expected: Any) -> None:
+    assert plainly_matches(value, expected)
+
+
+def test_a_construct_is_answered_at_once(chart: cdk8s.Chart) -> None:
+    assert plainly_matches(chart, upstream.Construct)
+    assert plainly_matches(chart, upstream.IConstruct)  # declared by the jsii class
+    assert plainly_matches(chart.node.scope, typing.Optional[upstream.IConstruct])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (5, str),
+        ("5", int),
+        (1.5, typing.Union[int, float]),  # a float: typeguard's own number check
+        ("ab", typing.Sequence[str]),  # a str is a sequence of str to typeguard: its answer
+        (["a", 1], typing.Sequence[str]),
+        ({"a": 1}, typing.Mapping[str, str]),
+        ({1: "a"}, typing.Mapping[str, str]),
+        (("a", 1), typing.Tuple[str, int]),
+        ("a", typing.Literal["a"]),
+        (object(), upstream.IValidation),  # not declared: typeguard decides
+        (b"x", bytes),
+    ],
+)
+def test_anything_else_is_left_to_typeguard(value: Any, expected: Any) -> None:
+    assert not plainly_matches(value, expected)
+
+
+def test_a_wrong_argument_is_refused_as_typeguard_refuses_it() -> None:
+    app = cdk8s.Testing.app()
+    with pytest.raises(TypeError, match=r"type of argument id must be str; got int instead"):
+        cdk8s.Chart(app, 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"type of argument labels must be one of \(Mapping\[str, str\], NoneType\); got list"):
+        cdk8s.Chart(app, "c", labels=["a"])  # type: ignore[arg-type]
+
+
+def test_installed_once_in_front_of_typeguard() -> None:
+    from jsii import _type_checking
+
+    installed = _type_checking._resolved_check
+    assert getattr(installed, "_plain_first", False)
+    jsii_type_checks.install()
+    assert _type_checking._resolved_check is installed
+
+
+def test_a_synth_of_plain_arguments_never_imports_typeguard(tmp_path: Path) -> None:
+    """The point of it: a chart of this library's constructs (and its App checks) is made and
+    synthesized without typeguard, unittest.mock or asyncio loaded."""
+    program = tmp_path / "plain.py"
+    program.write_text(
+        "import sys, cdk8s\n"
+        "import constructs.library\n"
+        "from constructs.api_service import ApiService\n"
+        "from constructs.web_service import WebService\n"
+        f"app = cdk8s.App(outdir={str(tmp_path / 'out')!r})\n"
+        "chart = cdk8s.Chart(app, 'todo', namespace='todo', labels={'team': 'a'}, disable_resource_name_hashes=True)\n"
+        "api = ApiService(chart, 'api', image='api:1')\n"
+        "WebService(chart, 'web', image='web:1').connect(api, env='API_URL')\n"
+        "app.synth()\n"
+        "print(sorted(m for m in ('typeguard', 'unittest.mock', 'asyncio') if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, str(program)], env=env, cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "todo.k8s.yaml").is_file()
+
+
+def test_a_mapping_checked_item_by_item() -> None:
+    labels: collections.abc.Mapping[str, str] = {"a": "b", "c": "d"}
+    assert plainly_matches(labels, typing.Mapping[str, str])
+    assert not plainly_matches({**labels, "e": None}, typing.Mapping[str, str])
