@@ -44,6 +44,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
 PRESETS = sorted((ROOT / "values").glob("*.yaml"))
+TYPE_CHECKS = ROOT / "constructs" / "jsii_type_checks.py"
 SERVICES = 100
 GOAL_RATIO = 1.10
 GOAL_MS_PER_SERVICE = 2.0
@@ -193,7 +194,7 @@ def main() -> int:
         environments(work / "all.yaml", PRESETS)
         commands = {
             "bare": [sys.executable, str(work / "bare.py"), str(work / "bare-out")],
-            "bare like main": [sys.executable, str(work / "bare-like-main.py"), str(work / "bare-like-out"), str(ROOT / "constructs" / "jsii_type_checks.py")],
+            "bare like main": [sys.executable, str(work / "bare-like-main.py"), str(work / "bare-like-out"), str(TYPE_CHECKS)],
             "default": [*main_py, "--values", str(DEFAULT), "--outdir", str(work / "default-out")],
             "grown": [*main_py, "--values", str(work / "grown.yaml"), "--outdir", str(work / "grown-out")],
             "one env": [*main_py, "envs", "--environments", str(work / "one.yaml"), "--outdir", str(work / "one-out")],
@@ -228,7 +229,8 @@ def main() -> int:
     print(f"  envs: all {len(PRESETS)} presets in one run               {best['all envs']:.3f} s")
     print(f"median over the {args.rounds} rounds of each round's ratio:")
     print(f"  default / bare: {ratio:.3f}x (goal <= {GOAL_RATIO}x: {verdict(ratio, GOAL_RATIO)})")
-    print(f"  default / bare with main.py's collector and type checks: {like_ratio:.3f}x (what the library and the values app add)")
+    like = "what the library and the values app add"
+    print(f"  default / bare with main.py's collector and type checks: {like_ratio:.3f}x ({like})")
     goal = f"goal <= {GOAL_MS_PER_SERVICE} ms: {verdict(per_service_ms, GOAL_MS_PER_SERVICE)}"
     print(f"  per extra service: {per_service_ms:.2f} ms ({goal})")
     separate = f"as separate runs: {len(PRESETS)}x"

@@ -5,14 +5,15 @@ that makes a cdk8s object, more than this library's own import. Most arguments a
 ``None`` for an optional one, a construct, a list of str.
 
 :func:`install` puts a quicker first answer in front of typeguard: a value that plainly has its
-type (a ``str`` for ``str``, a ``Chart`` for ``Construct``, ``None`` for ``Optional[...]``, a
-class declared by ``@jsii.implements`` to implement the interface asked for, a ``list`` of str for
-``Sequence[str]``, ...) is accepted at once; anything else (a float, a ``Union`` of collections, a
-value that does not match, a type this module does not know) goes to typeguard exactly as before,
-which raises the same ``TypeError`` it always raised. The quick answer only ever accepts, and it
-accepts only what typeguard accepts (its checks are the same or stricter: every item of a mapping
-is checked, where typeguard 2 checks only that it is a mapping), so no call that was refused is
-let through. Where jsii has no such hook (older jsii checks inline), nothing is done.
+type (a ``str`` for ``str``, a ``Chart`` for ``Construct``, ``None`` for ``Optional[...]``, a class
+declared by ``@jsii.implements`` to implement the interface asked for, a ``list`` of str for
+``Sequence[str]``, a tuple of patches for ``Tuple[JsonPatch, ...]``, ...) is accepted at once;
+anything else (a fixed-length tuple, a ``Literal``, a ``Callable``, a value that does not match, a
+type this module does not know) goes to typeguard exactly as before, which raises the same
+``TypeError`` it always raised. The quick answer only ever accepts, and it accepts only what
+typeguard accepts (its checks are the same or stricter: every item of a mapping is checked, where
+typeguard 2 checks only that it is a mapping), so no call that was refused is let through. Where
+jsii has no such hook (older jsii checks inline), nothing is done.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def plainly_matches(value: object, expected: Any) -> bool:
     if origin is None and isinstance(expected, type):
         if expected in _SCALARS:
             return isinstance(value, expected)
+        if expected is float:  # an int is a float to typeguard (PEP 484's numeric tower)
+            return isinstance(value, (float, int))
         if getattr(expected, "_is_protocol", False):  # typeguard 2 accepts anything for one not runtime-checkable
             return not getattr(expected, "_is_runtime_protocol", False) and _declares(value, expected)
         return _plain_class(expected) and isinstance(value, expected)
@@ -81,6 +84,8 @@ def plainly_matches(value: object, expected: Any) -> bool:
         return any(plainly_matches(value, member) for member in typing.get_args(expected) if member is not _NONE)
     args = typing.get_args(expected)
     if len(args) == 1 and _is_sequence(value, origin):
+        return all(plainly_matches(item, args[0]) for item in value)
+    if len(args) == 2 and args[1] is Ellipsis and origin is tuple and isinstance(value, tuple):  # *args
         return all(plainly_matches(item, args[0]) for item in value)
     if len(args) == 2 and _is_mapping(value, origin):
         key, item = args

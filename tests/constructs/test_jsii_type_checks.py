@@ -54,6 +54,7 @@ EXPECTED: list[Any] = [
     typing.Optional[typing.Mapping[str, typing.Any]],
     typing.Sequence[typing.Mapping[str, str]],
     typing.Tuple[str, int],
+    typing.Tuple[str, ...],
     typing.Literal["a"],
     typing.Callable[[], None],
     list[str],
@@ -103,6 +104,8 @@ def test_what_it_accepts_typeguard_accepts(value: Any, expected: Any) -> None:
         (None, typing.Optional[str]),
         (True, typing.Optional[bool]),
         (3, typing.Union[int, float]),
+        (1.5, typing.Union[int, float]),  # jsii.Number
+        (2, float),
         (["a", "b"], typing.Sequence[str]),
         ({"a": "b"}, typing.Optional[typing.Mapping[str, str]]),
         ({"a": 1}, typing.Dict[str, int]),
@@ -110,6 +113,7 @@ def test_what_it_accepts_typeguard_accepts(value: Any, expected: Any) -> None:
         (_Validation(), upstream.IValidation),  # declared with @jsii.implements
         (["a"], list[str]),  # a generic alias, not the class list
         (None, str | None),
+        (("a", "b"), typing.Tuple[str, ...]),  # *args
     ],
 )
 def test_plain_values_are_answered_at_once(value: Any, expected: Any) -> None:
@@ -127,12 +131,15 @@ def test_a_construct_is_answered_at_once(chart: cdk8s.Chart) -> None:
     [
         (5, str),
         ("5", int),
-        (1.5, typing.Union[int, float]),  # a float: typeguard's own number check
+        ("1.5", float),
+        (1j, float),
         ("ab", typing.Sequence[str]),  # a str is a sequence of str to typeguard: its answer
         (["a", 1], typing.Sequence[str]),
         ({"a": 1}, typing.Mapping[str, str]),
         ({1: "a"}, typing.Mapping[str, str]),
         (("a", 1), typing.Tuple[str, int]),
+        (("a", 1), typing.Tuple[str, ...]),
+        (["a"], typing.Tuple[str, ...]),
         ("a", typing.Literal["a"]),
         (object(), upstream.IValidation),  # not declared: typeguard decides
         (b"x", bytes),
