@@ -16,8 +16,8 @@ from values_app.runtime import (  # nothing of jsii
     catch_interrupts,
     collect_new_objects_only,
     guarded,
+    leave,
     pause_collection,
-    skip_final_collection,
     use_local_node,
     use_usable_jsii_cache,
 )
@@ -252,6 +252,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     pause_collection()  # while the modules load: see collect_new_objects_only()
-    status = main()
-    skip_final_collection()
-    sys.exit(status)
+    leave(main())  # at once: see leave()

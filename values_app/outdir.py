@@ -10,8 +10,10 @@ what it did not write.
 Writing goes to a staging directory beside the target, which replaces the target only when
 everything was written: a failed synth leaves the previous output exactly as it was. Staging
 directories carry a marker of their own, so a synth killed half-way (``kill -9``) leaves only
-directories that the next synth can prove are its own and remove. Synths into the same directory
-at once take turns (:func:`output_lock`): each succeeds, and the output is one run's whole output.
+directories that the next synth can prove are its own and remove; Ctrl-C while the staging
+directory is written, swapped in or removed takes effect once that is done (:func:`_uninterrupted`),
+so an interrupted synth leaves no staging directory behind. Synths into the same directory at once
+take turns (:func:`output_lock`): each succeeds, and the output is one run's whole output.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ import errno
 import json
 import os
 import shutil
+import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import FrameType
 from typing import TextIO
 
 __all__ = [
@@ -317,7 +321,7 @@ def remove_leftovers(outdir: Path) -> list[Path]:
     outdir = Path(os.path.abspath(outdir))
     if not outdir.parent.is_dir():
         return []
-    with output_lock(outdir):
+    with output_lock(outdir), _uninterrupted():
         return _remove_leftovers(outdir)
 
 
@@ -371,9 +375,33 @@ def replace_outdir(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
     :func:`output_lock`.
     """
     outdir = Path(os.path.abspath(outdir))
-    with output_lock(outdir):
+    with output_lock(outdir), _uninterrupted():
         _remove_leftovers(outdir)
         _replace(outdir, files)
+
+
+@contextlib.contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back until the block is done, then hand it to the handler that was in
+    place (``KeyboardInterrupt`` by default; main.py's, which says "interrupted"). Writing a staging
+    directory and swapping it in take milliseconds, but a ``KeyboardInterrupt`` between creating
+    the directory and entering its ``try``, or in the middle of removing it, would leave it behind.
+    Outside the main thread (only the main one may set a handler) nothing is held."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is None or threading.current_thread() is not threading.main_thread():
+        yield  # a handler not set from Python could not be put back
+        return
+    caught: list[FrameType | None] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            if callable(previous):
+                previous(signal.SIGINT, caught[0])
+            elif previous == signal.SIG_DFL:
+                signal.raise_signal(signal.SIGINT)
 
 
 def _replace(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:

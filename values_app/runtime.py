@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = [
     "INTERRUPTED",
@@ -23,8 +23,8 @@ __all__ = [
     "collect_new_objects_only",
     "from_jsii",
     "guarded",
+    "leave",
     "pause_collection",
-    "skip_final_collection",
     "use_local_node",
     "use_usable_jsii_cache",
 ]
@@ -66,11 +66,18 @@ def collect_new_objects_only() -> None:
         gc.enable()
 
 
-def skip_final_collection() -> None:
-    """Before a program exits: keep the interpreter's last collection off every object left
-    (``gc.freeze``); the process frees them anyway, and walking them would take longer than the
-    last phase of a large synth."""
-    gc.freeze()
+def leave(status: int) -> NoReturn:
+    """End the program with ``status`` at once, standard output and error flushed (``main.py``
+    calls it last). No interpreter teardown: jsii's exit hook would ask Node.js to stop and wait
+    for it (20-40 ms of every run), Ctrl-C pressed in that wait would have Node.js report a broken
+    channel after a run that finished, and the last collection would walk every object left. Node.js
+    ends on its own when its input closes with this process, and removes its files as it does."""
+    try:
+        sys.stdout.flush()
+    except OSError:  # standard output went away after the work was done (| head): nothing lost
+        status = status or 1
+    _quiet_exit(status)
+    raise AssertionError("unreachable")  # pragma: no cover - os._exit does not return
 
 
 def use_local_node(root: Path) -> None:
@@ -138,14 +145,18 @@ def from_jsii(error: BaseException) -> bool:
 class _Interrupt:
     """Remembers a SIGINT: once Ctrl-C was pressed, whatever fails next (jsii, whose Node.js
     process got the same signal, fails in its own way) is the interruption, and a run that
-    finishes anyway (the KeyboardInterrupt landed where Python ignores exceptions) says so too."""
+    finishes anyway (the KeyboardInterrupt landed where Python ignores exceptions) says so too.
+    Once the command is done (``finished``), there is nothing left to interrupt: a Ctrl-C between
+    it and :func:`leave` is no traceback."""
 
     seen = False
+    finished = False
 
     @classmethod
     def handler(cls, signum: int, frame: FrameType | None) -> None:
         cls.seen = True
-        raise KeyboardInterrupt
+        if not cls.finished:
+            raise KeyboardInterrupt
 
     @classmethod
     def unraisable(cls, unraisable: Any) -> None:
@@ -189,10 +200,12 @@ def guarded(work: Callable[[], int]) -> int:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+    _Interrupt.finished = False
     previous = signal.signal(signal.SIGINT, _Interrupt.handler)
     try:
         status = work()
         sys.stdout.flush()
+        _Interrupt.finished = True
         return _interrupted() if _Interrupt.seen else status
     except KeyboardInterrupt:
         return _interrupted()
@@ -221,3 +234,5 @@ def guarded(work: Callable[[], int]) -> int:
         return _quiet_exit(1)
     finally:
         signal.signal(signal.SIGINT, previous)
+        if previous != _Interrupt.handler:  # not main.py's, which leave() follows: Ctrl-C acts again
+            _Interrupt.finished = False

@@ -6,8 +6,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -259,6 +263,96 @@ def test_an_output_left_inside_a_staging_directory_is_put_back(tmp_path: Path) -
     out.rename(staging / "previous")
     assert remove_leftovers(out) == [staging]
     assert snapshot_tree(out) == before
+
+
+# --- Ctrl-C while the output is written or swapped ------------------------------------------
+
+
+def _press_ctrl_c(*_: object) -> None:
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.fixture
+def python_ctrl_c() -> Iterator[None]:
+    """Python's own SIGINT handler (KeyboardInterrupt) for the test: not main.py's, which the
+    tests' import of main.py installs and which remembers a Ctrl-C for the rest of the process."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.parametrize("where", ["_mark_staging", "_exchange", "rmtree"])
+@pytest.mark.usefixtures("python_ctrl_c")
+def test_ctrl_c_while_replacing_takes_effect_once_the_swap_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """The staging directory is written, swapped in and removed whole: Ctrl-C at any of those
+    points raises KeyboardInterrupt after them, with the new output in place and nothing left."""
+    from values_app import outdir as module
+
+    out = tmp_path / "dist"
+    replace_outdir(out, {"20-app.k8s.yaml": ("old\n", 0o644)})
+    if where == "rmtree":
+        real_rmtree = shutil.rmtree
+
+        def rmtree(path: str, ignore_errors: bool = False) -> None:
+            _press_ctrl_c()
+            real_rmtree(path, ignore_errors=ignore_errors)
+
+        monkeypatch.setattr(shutil, "rmtree", rmtree)
+    else:
+        real = getattr(module, where)
+
+        def interrupted(*args: object) -> object:
+            _press_ctrl_c()
+            return real(*args)
+
+        monkeypatch.setattr(module, where, interrupted)
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        replace_outdir(out, {"20-app.k8s.yaml": ("new\n", 0o644)})
+    assert (out / "20-app.k8s.yaml").read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_a_held_ctrl_c_goes_to_the_handler_in_place_once(tmp_path: Path) -> None:
+    from values_app.outdir import _uninterrupted
+
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        with _uninterrupted():
+            _press_ctrl_c()
+            _press_ctrl_c()
+            assert seen == []  # held
+        assert seen == [signal.SIGINT]
+        with _uninterrupted():
+            pass
+        assert seen == [signal.SIGINT]  # nothing pressed: nothing handed on
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with _uninterrupted():
+            _press_ctrl_c()
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # ignored stays ignored
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_outside_the_main_thread_nothing_is_held() -> None:
+    from values_app.outdir import _uninterrupted
+
+    handlers: list[object] = []
+
+    def run() -> None:
+        with _uninterrupted():
+            handlers.append(signal.getsignal(signal.SIGINT))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert handlers == [signal.getsignal(signal.SIGINT)]
 
 
 def test_check_outdir_answers_without_starting_jsii(tmp_path: Path) -> None:

@@ -183,12 +183,60 @@ def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects(
         gc.unfreeze()
         runtime.collect_new_objects_only()  # once: nothing is frozen again
         assert gc.get_freeze_count() == 0
-        runtime.skip_final_collection()
-        assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
         gc.enable()
+
+
+def test_leave_ends_at_once_with_the_status_and_what_was_printed() -> None:
+    """No exit hook runs (jsii's would wait for Node.js to stop), what was printed is flushed."""
+    program = (
+        "import atexit, sys\n"
+        "from values_app import runtime\n"
+        "atexit.register(lambda: print('exit hook ran'))\n"
+        "print('written', end='')\n"
+        "sys.stderr.write('said')\n"
+        "runtime.leave(3)\n"
+        "print('after')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, env=BASE, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (3, "written", "said")
+
+
+def test_leave_with_standard_output_gone_is_a_failure_only_if_the_work_succeeded() -> None:
+    program = (
+        "import os, sys\n"
+        "from values_app import runtime\n"
+        "print('x' * 100)\n"
+        "os.close(1)\n"  # the reader went away after the work was done
+        "runtime.leave(int(sys.argv[1]))\n"
+    )
+    for status, expected in ((0, 1), (2, 2)):
+        command = [sys.executable, "-c", program, str(status)]
+        result = subprocess.run(command, cwd=ROOT, env=BASE, capture_output=True, text=True, check=False)
+        assert (result.returncode, result.stderr) == (expected, "")
+
+
+def test_ctrl_c_once_the_command_is_done_is_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from values_app import runtime
+
+    monkeypatch.setattr(runtime._Interrupt, "seen", False)
+    monkeypatch.setattr(runtime._Interrupt, "finished", False)
+    previous = signal.signal(signal.SIGINT, runtime._Interrupt.handler)  # as main.py's catch_interrupts()
+    try:
+        assert runtime.guarded(lambda: 0) == 0
+        assert runtime._Interrupt.finished
+        runtime._Interrupt.handler(signal.SIGINT, None)  # a Ctrl-C between guarded() and leave(): nothing raised
+        assert runtime._Interrupt.seen
+        runtime._Interrupt.seen = False  # (else guarded() would report it and leave the process)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        assert runtime.guarded(lambda: 0) == 0
+        assert not runtime._Interrupt.finished  # called as a function, not main.py's: Ctrl-C acts again
+        with pytest.raises(KeyboardInterrupt):
+            runtime._Interrupt.handler(signal.SIGINT, None)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_main_py_run_as_a_program_pauses_the_collector_until_its_modules_are_loaded() -> None:
@@ -202,12 +250,10 @@ def test_main_py_run_as_a_program_pauses_the_collector_until_its_modules_are_loa
         "    original()\n"
         "    young = gc.get_threshold()[0] == runtime.YOUNG_COLLECTION_THRESHOLD\n"
         "    seen.append(gc.isenabled() and gc.get_freeze_count() > 0 and young)\n"
+        "    print(seen)\n"  # main.py leaves at once (runtime.leave): no code after it runs
         "runtime.collect_new_objects_only = spy\n"
         "sys.argv = ['main.py', '--list-presets']\n"
-        "try:\n"
-        "    runpy.run_path('main.py', run_name='__main__')\n"
-        "except SystemExit:\n"
-        "    print(seen)\n"
+        "runpy.run_path('main.py', run_name='__main__')\n"
     )
     result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, env=BASE, capture_output=True, text=True, check=False)
-    assert result.stdout.strip().splitlines()[-1] == "[False, True]", result.stderr
+    assert result.stdout.strip().splitlines()[0] == "[False, True]", result.stderr
