@@ -1,14 +1,39 @@
-"""Helpers for picking manifests out of synthesized output, and for reading and writing YAML in
-tests (PyYAML's safe loader and dumper, the C ones: the same documents, ten times faster)."""
+"""Helpers for picking manifests out of synthesized output, for reading and writing YAML in tests
+(PyYAML's safe loader and dumper, the C ones: the same documents, ten times faster), and for
+asking which modules a program loads."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def loaded_by(program: str, modules: Iterable[str], cwd: Path) -> list[str]:
+    """Which of ``modules`` the Python ``program`` has loaded when it ends (a name ending in ``.``
+    stands for every module under it), run in a process of its own in ``cwd``, this repository
+    importable."""
+    report = (
+        "\nimport json, sys\n"
+        f"wanted = {sorted(modules)!r}\n"
+        "print(json.dumps([w for w in wanted if any(m == w or (w.endswith('.') and m.startswith(w)) for m in sys.modules)]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", program + report], env=env, cwd=cwd, capture_output=True, text=True, check=True
+    )
+    found: list[str] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
 
 
 def load_all(text: str) -> list[Any]:
