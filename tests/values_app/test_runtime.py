@@ -132,11 +132,16 @@ def _tree(path: Path) -> dict[str, bytes]:
     return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
 
 
-def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(tmp_path: Path) -> None:
+def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     out = tmp_path / "dist"
     assert main_py("--outdir", str(out), "--quiet").returncode == 0
     before = _tree(out)
     environ = {**BASE, "DATABASE_URL": "a", "BETTER_AUTH_SECRET": "b", "OPENAI_API_KEY": "c", "CHATKIT_WORKFLOW_ID": "d"}
+    environ["TMPDIR"] = str(
+        tmp_path_factory.mktemp("node-tmp")
+    )  # jsii's kernel directory, which a Node.js killed by Ctrl-C leaves
     statuses = []
     for delay in (0.0, 0.1, 0.2, 0.35):
         run = subprocess.Popen(
