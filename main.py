@@ -22,7 +22,8 @@ from values_app.runtime import (  # nothing of jsii
     use_usable_jsii_cache,
 )
 
-catch_interrupts()  # Ctrl-C from here on is one line and exit 130
+if __name__ == "__main__":  # run as a program (not imported, as by the tests)
+    catch_interrupts()  # Ctrl-C from here on is one line and exit 130
 
 # Some machines set PYTHONDONTWRITEBYTECODE: every run would compile the project's modules again.
 sys.dont_write_bytecode = False

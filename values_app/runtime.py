@@ -234,5 +234,3 @@ def guarded(work: Callable[[], int]) -> int:
         return _quiet_exit(1)
     finally:
         signal.signal(signal.SIGINT, previous)
-        if previous != _Interrupt.handler:  # not main.py's, which leave() follows: Ctrl-C acts again
-            _Interrupt.finished = False
