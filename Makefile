@@ -52,10 +52,13 @@ validate: setup ## validate every manifest under $(OUTDIR) against Kubernetes 1.
 
 test: setup ## run the tests, the linter and the type checker (mypy beside the tests: ~10 s cold)
 	@$(PY) -m compileall -q constructs values_app examples  # the programs the tests start reuse it
+	@# every result is shown whatever fails first, and mypy never outlives the recipe (Ctrl-C included)
 	@mkdir -p build; $(PY) -m mypy > build/mypy.log 2>&1 & types=$$!; \
-	$(PY) -m pytest; tests=$$?; \
-	$(PY) -m ruff check . && $(PY) -m ruff format --check .; lint=$$?; \
-	wait $$types; typed=$$?; cat build/mypy.log; \
+	trap 'kill $$types 2>/dev/null || true' EXIT; \
+	tests=0; $(PY) -m pytest || tests=$$?; \
+	lint=0; { $(PY) -m ruff check . && $(PY) -m ruff format --check .; } || lint=$$?; \
+	typed=0; wait $$types || typed=$$?; cat build/mypy.log; \
+	echo "pytest: exit $$tests, ruff: exit $$lint, mypy: exit $$typed"; \
 	[ $$tests -eq 0 ] && [ $$lint -eq 0 ] && [ $$typed -eq 0 ]
 
 lint: setup ## ruff: lint and format check
