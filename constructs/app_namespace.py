@@ -210,12 +210,8 @@ class AppNamespace(ManifestConstruct):
                 )
             else:
                 way_out = "make the object meet it"
-            what = f"{rendered.kind} {rendered.name} ({rendered.path})"
-            if rendered.origin == "cdk8s-plus":  # named as the user made it: the kp construct
-                path = rendered.path.removesuffix("/Resource")
-                what = f"{rendered.kind} {path.rpartition('/')[2]!r} ({path})"
             found.append(
-                f"{what} does not meet the Pod Security Standard {level!r} that "
+                f"{rendered} does not meet the Pod Security Standard {level!r} that "
                 f"namespace {self.name} enforces: {why}. {way_out[0].upper()}{way_out[1:]}, or give "
                 f"AppNamespace(pod_security={evaluated.level!r}) on purpose"
             )

@@ -69,6 +69,14 @@ class RenderedObject(Record):
     def name(self) -> str:
         return str((self.manifest.get("metadata") or {}).get("name"))
 
+    def __str__(self) -> str:
+        """How a message names it: kind, name and construct path (a cdk8s-plus object by the ID
+        and path of the cdk8s-plus construct the user made, not its generated name)."""
+        if self.origin == "cdk8s-plus":
+            path = self.path.removesuffix("/Resource")
+            return f"{self.kind} {path.rpartition('/')[2]!r} ({path})"
+        return f"{self.kind} {self.name} ({self.path})"
+
 
 def _objects(root: Construct) -> Iterator[tuple[str, Mapping[str, Any], str | None, str]]:
     """Every object the app renders: (construct path, the object, its chart's namespace, origin)."""
@@ -152,7 +160,7 @@ def audit_reasons(root: Construct) -> list[str]:
     """Policy-scanner exceptions without a reason (:func:`~.audit.audit_annotation_problems`) on any
     object of the app, its pod template included, as rendered (escape hatches and all)."""
     return [
-        f"{rendered.kind} {rendered.name} ({rendered.path}): {problem}"
+        f"{rendered}: {problem}"
         for rendered in rendered_objects(root)
         for problem in object_audit_problems(rendered.manifest)
     ]
