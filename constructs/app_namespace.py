@@ -194,7 +194,7 @@ class AppNamespace(ManifestConstruct):
 
         level = self.pod_security
         found = []
-        for rendered in rendered_objects(self.node.root):
+        for rendered in rendered_objects(self.node.root):  # type: ignore[arg-type]
             if rendered.namespace != self.name:
                 continue
             evaluated = evaluate_object(rendered.manifest)

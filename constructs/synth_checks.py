@@ -160,9 +160,7 @@ def audit_reasons(root: Construct) -> list[str]:
     """Policy-scanner exceptions without a reason (:func:`~.audit.audit_annotation_problems`) on any
     object of the app, its pod template included, as rendered (escape hatches and all)."""
     return [
-        f"{rendered}: {problem}"
-        for rendered in rendered_objects(root)
-        for problem in object_audit_problems(rendered.manifest)
+        f"{rendered}: {problem}" for rendered in rendered_objects(root) for problem in object_audit_problems(rendered.manifest)
     ]
 
 

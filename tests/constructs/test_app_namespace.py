@@ -223,9 +223,12 @@ def test_a_checkov_skip_annotation_needs_its_reason_everywhere(reason: str, acce
     if accepted:
         ApiService(chart, "api", image="shop/api:1.4.0", annotations=annotation, pod_annotations=annotation)
     else:
-        for field in ("annotations", "pod_annotations"):
-            with pytest.raises(PropsError, match=rf"{field}: annotation checkov.io/skip9: the reason for CKV_K8S_8: .* visible"):
-                ApiService(chart, "api", image="shop/api:1.4.0", **{field: annotation})
+        with pytest.raises(PropsError, match=r"annotations: annotation checkov.io/skip9: the reason for CKV_K8S_8: .* visible"):
+            ApiService(chart, "api", image="shop/api:1.4.0", annotations=annotation)
+        with pytest.raises(
+            PropsError, match=r"pod_annotations: annotation checkov.io/skip9: the reason for CKV_K8S_8: .* visible"
+        ):
+            ApiService(chart, "api", image="shop/api:1.4.0", pod_annotations=annotation)
     redis = hardened_redis(chart)
     redis.metadata.add_annotation("checkov.io/skip9", f"CKV_K8S_8={reason}")
     redis.pod_metadata.add_annotation("checkov.io/skip3", f"CKV_K8S_9={reason}")
