@@ -206,9 +206,7 @@ def test_a_reason_has_ten_visible_characters(chart: cdk8s.Chart, reason: str, ac
     with pytest.raises(PropsError) as error:
         Security(run_as_non_root=False, reasons={"run_as_non_root": reason})
     visible = len("".join(reason.translate(INVISIBLE).split()))
-    assert f"reasons.run_as_non_root: {reason!r} has {visible} visible characters; a reason has at least 10" in str(
-        error.value
-    )
+    assert f"reasons.run_as_non_root: {reason!r} has {visible} visible characters; a reason has at least 10" in str(error.value)
     with pytest.raises(PropsError, match=f"audit_skips.CKV_K8S_15: .* has {visible} visible characters"):
         ApiService(chart, "svc", image="svc:1", audit_skips={"CKV_K8S_15": reason})
 
