@@ -160,6 +160,15 @@ def _containers(spec: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any
                 yield str(container.get("name", "?")), container, _mapping(container.get("securityContext"))
 
 
+def _strings(value: Any) -> set[str]:
+    """The strings of a list (anything else in it, or a list that is none, is no capability)."""
+    return {entry for entry in value if isinstance(entry, str)} if isinstance(value, list) else set()
+
+
+def _is_root(value: Any) -> bool:
+    return type(value) is int and value == 0  # not False, which equals 0
+
+
 def _allowed_apparmor(value: Any) -> bool:
     return isinstance(value, str) and (value == "runtime/default" or value.startswith("localhost/"))
 
@@ -185,7 +194,7 @@ def pod_annotations_problems(annotations: Mapping[str, Any]) -> list[tuple[str, 
 def _selinux(options: Any, whose: str) -> Iterator[str]:
     options = _mapping(options)
     kind = options.get("type")
-    if kind not in (None, "") and kind not in SELINUX_TYPES:
+    if kind not in (None, "") and not (isinstance(kind, str) and kind in SELINUX_TYPES):
         yield f"{whose} SELinux type is {kind!r} (only {', '.join(sorted(SELINUX_TYPES))})"
     for field in ("user", "role"):
         if options.get(field) not in (None, ""):
@@ -212,15 +221,14 @@ def _baseline(spec: Mapping[str, Any], annotations: Mapping[str, Any]) -> Iterat
     sysctls = pod.get("sysctls")
     for sysctl in sysctls if isinstance(sysctls, list) else []:
         name = _mapping(sysctl).get("name")
-        if name not in SAFE_SYSCTLS:
+        if not (isinstance(name, str) and name in SAFE_SYSCTLS):
             yield f"the pod sets sysctl {name} (only {', '.join(sorted(SAFE_SYSCTLS))})"
     for name, container, own in _containers(spec):
         if _mapping(own.get("windowsOptions")).get("hostProcess") is True:
             yield f"container {name} is a Windows hostProcess container"
         if own.get("privileged") is True:
             yield f"container {name} is privileged"
-        added = _mapping(own.get("capabilities")).get("add")
-        beyond = sorted(set(added if isinstance(added, list) else []) - BASELINE_CAPABILITIES)
+        beyond = sorted(_strings(_mapping(own.get("capabilities")).get("add")) - BASELINE_CAPABILITIES)
         if beyond:
             yield f"container {name} adds {beyond}"
         ports = container.get("ports")
@@ -246,9 +254,10 @@ def _restricted(spec: Mapping[str, Any]) -> Iterator[str]:
             yield f"volume {_mapping(volume).get('name')} is of type {', '.join(sorted(kinds - RESTRICTED_VOLUMES))}"
     if pod.get("runAsNonRoot") is False:
         yield "the pod sets runAsNonRoot: false"
-    if pod.get("runAsUser") == 0:
+    if _is_root(pod.get("runAsUser")):
         yield "the pod runs as user 0 (root)"
     pod_seccomp = _mapping(pod.get("seccompProfile")).get("type") if pod.get("seccompProfile") is not None else None
+    pod_seccomp = pod_seccomp if isinstance(pod_seccomp, str) or pod_seccomp is None else repr(pod_seccomp)
     if pod_seccomp is not None and pod_seccomp not in ("RuntimeDefault", "Localhost", "Unconfined") and not windows:
         yield f"the pod's seccompProfile is {pod_seccomp!r} (RuntimeDefault or Localhost)"
     for name, _, own in _containers(spec):
@@ -258,7 +267,7 @@ def _restricted(spec: Mapping[str, Any]) -> Iterator[str]:
             yield f"container {name} sets runAsNonRoot: false"
         elif own.get("runAsNonRoot") is not True and pod.get("runAsNonRoot") is not True:
             yield f"container {name} does not set runAsNonRoot: true (nor does the pod)"
-        if own.get("runAsUser") == 0:
+        if _is_root(own.get("runAsUser")):
             yield f"container {name} runs as user 0 (root)"
         if not windows:
             if own.get("seccompProfile") is not None:
@@ -268,11 +277,9 @@ def _restricted(spec: Mapping[str, Any]) -> Iterator[str]:
             elif pod_seccomp not in ("RuntimeDefault", "Localhost", "Unconfined"):
                 yield f"container {name} has no seccompProfile RuntimeDefault or Localhost (nor has the pod)"
             capabilities = _mapping(own.get("capabilities"))
-            drop = capabilities.get("drop")
-            if "ALL" not in (drop if isinstance(drop, list) else []):
+            if "ALL" not in _strings(capabilities.get("drop")):
                 yield f"container {name} does not drop ALL capabilities"
-            added = capabilities.get("add")
-            extra = sorted(set(added if isinstance(added, list) else []) - {"NET_BIND_SERVICE"})
+            extra = sorted(_strings(capabilities.get("add")) - {"NET_BIND_SERVICE"})
             if extra and not set(extra) - BASELINE_CAPABILITIES:  # beyond those breaks "baseline" already
                 yield f"container {name} adds {extra} (only NET_BIND_SERVICE)"
 

@@ -190,3 +190,26 @@ def test_the_pod_of_every_workload_kind_is_read_with_its_annotations() -> None:
         assert found is not None
         assert found.level == "privileged", manifest["kind"]
     assert evaluate_object({"kind": "ConfigMap"}) is None
+
+
+def test_a_hostile_shape_is_read_not_a_traceback() -> None:
+    odd: dict[str, Any] = {
+        "securityContext": {
+            "sysctls": [{"name": ["kernel.core_pattern"]}, "x"],
+            "seLinuxOptions": {"type": ["spc_t"]},
+            "runAsUser": False,
+        },
+        "containers": [
+            {"name": "app", "securityContext": {"capabilities": {"add": [{"x": 1}, "SYS_ADMIN"], "drop": "ALL"}}},
+            "x",
+        ],
+        "volumes": ["x", {"name": "v", "hostPath": None}],
+        "initContainers": {"name": "not a list"},
+    }
+    found = evaluate(odd, {"container.apparmor.security.beta.kubernetes.io/app": None})
+    assert found.level == "privileged"
+    reasons = "; ".join(found.below("restricted"))
+    assert "adds ['SYS_ADMIN']" in reasons
+    assert "does not drop ALL" in reasons
+    assert "runs as user 0" not in reasons  # runAsUser false is no user (the API server refuses it)
+    assert evaluate_object({"kind": "Deployment", "spec": {"template": "x"}}) == evaluate({})
