@@ -268,3 +268,26 @@ def test_an_extra_pod_below_the_namespaces_level_is_refused(tmp_path: Path) -> N
     assert any("Pod debug" in line and "hostPID" in line for line in lines), lines
     assert not (tmp_path / "out").exists()
     assert synth_of(tmp_path, _extra_pod(hostPID=False))[0] == 0
+
+
+@pytest.mark.parametrize(("reason", "accepted"), [("x", False), ("\u200b" * 11, False), ("a dashboard, not a workload", True)])
+def test_a_checkov_skip_annotation_of_an_extra_object_needs_its_reason(reason: str, accepted: bool) -> None:
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "report", "annotations": {"checkov.io/skip1": f"CKV_K8S_21={reason}"}},
+        "spec": {"template": {"metadata": {"annotations": {"checkov.io/skip2": f"CKV_K8S_8={reason}"}}, "spec": {}}},
+    }
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["extraObjects"] = [job]
+
+    _, lines = load(mutate)
+    if accepted:
+        assert lines == []
+        return
+    assert [re.sub(r"^v\.yaml:\d+: (\S+): .*", r"\1", line) for line in lines] == [
+        "extraObjects[0].metadata.annotations",
+        "extraObjects[0].spec.template.metadata.annotations",
+    ]
+    assert all("visible characters; a reason has at least 10" in line for line in lines)
