@@ -69,7 +69,8 @@ def audit_annotation_problems(annotations: Mapping[str, Any]) -> list[str]:
         if _SKIP_KEY.search(str(key)):
             match = _SKIP_VALUE.fullmatch(text)
             if match is None:
-                found.append(f"annotation {key}: {text!r} is not CHECK=reason (such as CKV_K8S_8=why it does not apply)")
+                shown = text if len(text) <= 40 else text[:37] + "..."
+                found.append(f"annotation {key}: {shown!r} is not CHECK=reason (such as CKV_K8S_8=why it does not apply)")
                 continue
             reason = match["reason"]
             if reason is None:

@@ -14,7 +14,7 @@ successful one leaves no stale file behind. The Secrets file is owner-only (0600
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
@@ -138,15 +138,20 @@ def check_objects(files: Mapping[str, list[dict[str, Any]]]) -> list[str]:
     ]
 
 
-def check_pod_security(files: Mapping[str, list[dict[str, Any]]], level: Level, namespace: str) -> list[str]:
+def check_pod_security(
+    files: Mapping[str, list[dict[str, Any]]], level: Level, namespace: str, extra: Sequence[Mapping[str, Any]] = ()
+) -> list[str]:
     """The finished objects whose pods fall below ``level``, the Pod Security Standard the release's
     namespace enforces (or is to be labelled with), and the policy-scanner exceptions without a
     reason, one line each: the library's rules (:mod:`constructs.pod_security`,
-    :func:`constructs.audit.object_audit_problems`) on what is written, whatever made it."""
+    :func:`constructs.audit.object_audit_problems`) on what is written, whatever made it; an
+    object of ``extra`` (the values' ``extraObjects``) is named by its place there."""
+    places = {(o.get("kind"), (o.get("metadata") or {}).get("name")): f"extraObjects[{i}]" for i, o in enumerate(extra)}
     lines = []
     for name, docs in files.items():
         for manifest in docs:
-            what = f"{name}: {manifest.get('kind')} {(manifest.get('metadata') or {}).get('name')}"
+            identity = (manifest.get("kind"), (manifest.get("metadata") or {}).get("name"))
+            what = f"{name}: {identity[0]} {identity[1]}" + (f" ({places[identity]})" if identity in places else "")
             evaluated = evaluate_object(manifest)
             if evaluated is not None and not evaluated.meets(level):
                 lines.append(
@@ -177,7 +182,7 @@ def render(
     if require_secrets and missing:
         raise SynthError(_missing_lines(missing))
     files = separate_migrations(render_files(release))
-    problems = check_objects(files) + check_pod_security(files, release.pod_security, values.namespace.name)
+    problems = check_objects(files) + check_pod_security(files, release.pod_security, values.namespace.name, values.extra_objects)
     if problems:
         raise SynthError(problems)
     return Rendered(release, files)

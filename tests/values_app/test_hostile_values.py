@@ -265,7 +265,7 @@ def _extra_pod(**spec: Any) -> Mutate:
 def test_an_extra_pod_below_the_namespaces_level_is_refused(tmp_path: Path) -> None:
     status, lines = synth_of(tmp_path, _extra_pod(hostPID=True))
     assert status == 1
-    assert any("Pod debug" in line and "hostPID" in line for line in lines), lines
+    assert any("Pod debug (extraObjects[0])" in line and "hostPID: true (breaks baseline)" in line for line in lines), lines
     assert not (tmp_path / "out").exists()
     assert synth_of(tmp_path, _extra_pod(hostPID=False))[0] == 0
 
