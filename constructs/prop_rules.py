@@ -127,7 +127,19 @@ def _reason(text: str) -> list[str]:
     return reason_problems(text)
 
 
-REASON = check(_reason, minLength=REASON_LENGTH, pattern=rf"(\S\s*){{{REASON_LENGTH}}}")
+_SHOWS_NOTHING = (
+    r"\s\x00-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+)
+"""The characters of the Basic Multilingual Plane that :func:`visible_length` does not count, most
+used first, as a regular expression class (ECMA-262 and Python alike): what the JSON Schema's
+pattern of a reason skips, so that an editor refuses a reason of zero-width spaces too."""
+
+REASON = check(
+    _reason,
+    minLength=REASON_LENGTH,
+    pattern=rf"^(?:[{_SHOWS_NOTHING}]*[^{_SHOWS_NOTHING}]){{{REASON_LENGTH}}}",
+)
 
 _CPU_FORMAT = r"(\d+(\.\d+)?|\.\d+)m?"
 _MEMORY_FORMAT = r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?"

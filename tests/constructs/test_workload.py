@@ -503,3 +503,27 @@ def test_names_the_cluster_owns_are_refused(chart: cdk8s.Chart, name: str, why: 
         ApiService(chart, "svc", image="svc:1", name=name)
     with pytest.raises(PropsError, match=rf"ApiService '{name}': name: {name} is {why}"):
         ApiService(chart, name, image="svc:1")
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "x" * 10,
+        "x" * 9,
+        " " * 15,
+        "\u200b" * 11,
+        "\u200b" * 11 + "0123456789",
+        "\u3164\u2800\ufe0f" * 4,
+        "пояснення!",
+        "a b c d e f g h i",
+    ],
+)
+def test_the_json_schema_of_a_reason_follows_the_rule(reason: str) -> None:
+    # An editor that checks values.schema.json refuses what the loader refuses (astral-plane
+    # invisibles aside, which ECMA-262 patterns without the u flag cannot name).
+    import re
+
+    from constructs.prop_rules import REASON, reason_problems
+
+    schema_pattern = REASON.schema["pattern"]  # type: ignore[attr-defined]
+    assert (re.search(schema_pattern, reason) is not None) == (reason_problems(reason) == [])
