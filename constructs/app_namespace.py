@@ -24,8 +24,9 @@ from .audit import audit_annotations
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from .peers import is_cdk8s_plus
-from .pod_security import LEVELS, Level, evaluate, pod_spec_of, stricter
-from .props import PropsError, check, prop, propsclass
+from .pod_security import Level, PodSecurity, evaluate_object, stricter
+from .prop_rules import REASON
+from .props import Problem, PropsError, check, prop, propsclass
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -58,8 +59,7 @@ def pod_security_of(workloads: Iterable[Any]) -> tuple[Level, dict[str, str]]:
             own = workload.pod_security_level
             why = "; ".join(workload.pod_security_exceptions().values())
         elif is_cdk8s_plus(workload) and hasattr(workload, "containers"):
-            spec = pod_spec_of(cdk8s.ApiObject.of(workload).to_json())
-            found = evaluate(spec or {})
+            found = evaluate_object(cdk8s.ApiObject.of(workload).to_json()) or PodSecurity("restricted")
             own, why = found.level, "; ".join(found.below("restricted"))
         else:
             raise TypeError(f"pod_security_of takes workloads of this library or of cdk8s-plus, not {type(workload).__name__}")
@@ -84,13 +84,13 @@ def pod_security_labels(level: Level) -> dict[str, str]:
 class AppNamespaceProps(CommonProps):
     """Props of :class:`AppNamespace`."""
 
-    name: str | None = prop(default=None, check=check(rules.namespace_name))
-    """Name of the Namespace; never one of the cluster's own (``kube-*``). Default: the chart's
-    namespace, else the construct ID."""
+    name: str | None = prop(default=None, check=check(rules.rendered_namespace_name))
+    """Name of the Namespace; never one of the cluster's own (``kube-*``, ``default``), whichever
+    way it is named. Default: the chart's namespace, else the construct ID."""
     pod_security: Level | None = None
     """The Pod Security Standard enforced. Default: the strictest every pod of the namespace meets
     (a pod of this library below "restricted" has its reasons; a cdk8s-plus pod must meet it)."""
-    pod_security_exceptions: Mapping[str, str] = prop(default={})
+    pod_security_exceptions: Mapping[str, str] = prop(default={}, each=REASON)
     """Below "restricted": the workloads that need it, and why (an annotation). Default: what the
     workloads below "restricted" say."""
     exceptions_annotation: str = prop(default="pod-security-exceptions", check=check(rules.qualified_name))
@@ -127,19 +127,23 @@ class AppNamespace(ManifestConstruct):
         )
         super().__init__(scope, id)
         chart_namespace = self.chart_info.namespace
+        problems = []
         if props.name is not None and chart_namespace is not None and props.name != chart_namespace:
-            from .props import Problem
-
-            raise PropsError(
-                owner,
-                [
-                    Problem(
-                        ("name",),
-                        f"{props.name} is not the chart's namespace {chart_namespace}, where its objects go; "
-                        "leave name out, or put the Namespace in a chart of its own",
-                    )
-                ],
+            problems.append(
+                Problem(
+                    ("name",),
+                    f"{props.name} is not the chart's namespace {chart_namespace}, where its objects go; "
+                    "leave name out, or put the Namespace in a chart of its own",
+                )
             )
+        elif props.name is None:  # named after the chart's namespace or the construct ID: the same rule
+            source = "the chart's namespace" if chart_namespace is not None else "the construct ID"
+            problems += [
+                Problem(("name",), f"{problem} ({chart_namespace or id} is {source}: give name=, or put it in another chart)")
+                for problem in rules.rendered_namespace_name(chart_namespace or id)
+            ]
+        if problems:
+            raise PropsError(owner, problems)
         self.props = props
         self.name: str = props.name or chart_namespace or id
         self._computed: tuple[Level, dict[str, str]] | None = None
@@ -183,24 +187,34 @@ class AppNamespace(ManifestConstruct):
         return {self.props.exceptions_annotation: "; ".join(f"{name}: {why}" for name, why in exceptions.items())}
 
     def problems(self) -> list[str]:
-        """Every pod of the namespace that does not meet the level enforced, with why and what to
-        do (empty when all do). What an app's synth refuses."""
+        """Every pod of the namespace that does not meet the level enforced, as rendered (after
+        JSON patches and every other escape hatch; this library's pods, cdk8s-plus's and plain
+        objects' alike), with why and the way out (empty when all do). What an app's synth refuses."""
+        from .synth_checks import rendered_objects
+
         level = self.pod_security
         found = []
-        for workload in self.workloads():
-            if is_cdk8s_plus(workload):
-                evaluated = evaluate(pod_spec_of(cdk8s.ApiObject.of(workload).to_json()) or {})
-                if LEVELS.index(evaluated.level) > LEVELS.index(level):
-                    found.append(
-                        f"{_workload_name(workload)} does not meet the Pod Security Standard {level!r} that namespace "
-                        f"{self.name} enforces ({'; '.join(evaluated.below(level))}): call harden() on it, or give "
-                        "AppNamespace(pod_security=...) the level it meets, on purpose"
-                    )
-            elif LEVELS.index(workload.pod_security_level) > LEVELS.index(level):
-                found.append(
-                    f"{owner_name(type(workload), workload.construct_id)} does not meet the Pod Security Standard {level!r} "
-                    f"that namespace {self.name} enforces ({'; '.join(workload.pod_security_exceptions().values())})"
+        for rendered in rendered_objects(self.node.root):  # type: ignore[arg-type]
+            if rendered.namespace != self.name:
+                continue
+            evaluated = evaluate_object(rendered.manifest)
+            if evaluated is None or evaluated.meets(level):
+                continue
+            why = "; ".join(evaluated.breaks(level))
+            if rendered.origin == "cdk8s-plus":
+                way_out = "call harden() on it and remove what sets the rest"
+            elif rendered.origin == "ours":
+                way_out = (
+                    "remove the JSON patch or annotation that sets it, or relax the field in security=Security(...) with "
+                    "its reason"
                 )
+            else:
+                way_out = "make the object meet it"
+            found.append(
+                f"{rendered} does not meet the Pod Security Standard {level!r} that "
+                f"namespace {self.name} enforces: {why}. {way_out[0].upper()}{way_out[1:]}, or give "
+                f"AppNamespace(pod_security={evaluated.level!r}) on purpose"
+            )
         return found
 
     @property

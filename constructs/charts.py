@@ -16,7 +16,8 @@ immediate join makes, and a chart that jsii never sees costs no jsii call per co
 
 **App checks.** The synth of an app that holds this library's constructs runs :data:`APP_CHECKS`
 (an object rendered twice into a namespace, a cdk8s-plus policy that cuts our pods' egress, a pod
-below its namespace's Pod Security level: :mod:`.synth_checks`).
+below its namespace's Pod Security level as rendered, a policy-scanner exception without its
+reason: :mod:`.synth_checks`).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ keywords that describe it), attached to a field with :func:`~.props.prop`. Kuber
 come from :mod:`.rules`; the others say here why they are stricter.
 """
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -43,6 +44,8 @@ __all__ = [
     "PullPolicy",
     "ServiceType",
     "image_tag",
+    "reason_problems",
+    "visible_length",
 ]
 
 PullPolicy = Literal["Always", "IfNotPresent", "Never"]
@@ -68,27 +71,75 @@ SERVICE_NAME = _from(rules.dns1035_label, pattern=r"^[a-z]([-a-z0-9]*[a-z0-9])?$
 """The name of a service's objects, its Service's included: a DNS-1035 label (starts with a letter)."""
 LABELS = _from(rules.labels)
 LABEL_VALUE = _from(rules.label_value, maxLength=63)
-ANNOTATIONS = _from(rules.annotation_keys_and_size)
+
+
+def _annotations(annotations: Any) -> list[str]:
+    from .audit import audit_annotation_problems  # it uses the rule of reasons below
+
+    return rules.annotation_keys_and_size(annotations) + audit_annotation_problems(annotations)
+
+
+ANNOTATIONS = _from(_annotations)
+"""Kubernetes' rules of annotations, and a reason for every policy-scanner exception among them."""
 SUBDOMAIN = _from(rules.dns1123_subdomain, maxLength=253)
 NON_EMPTY = min_length(1)
 CIDR = _from(rules.cidr)
 CAPABILITY = pattern(r"[A-Z][A-Z_]*", "a Linux capability in capitals, such as NET_BIND_SERVICE")
 AUDIT_CHECK = pattern(r"CKV2?_K8S_\d+", "a checkov Kubernetes check ID such as CKV_K8S_15")
 REASON_LENGTH = 10
-"""The fewest non-blank characters a reason for a relaxation has."""
+"""The fewest visible characters a reason has, wherever a check is skipped or a default relaxed."""
+
+_INVISIBLE_LETTERS = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u2800\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+    + "".join(chr(c) for c in range(0xE0100, 0xE01F0))
+)
+"""Characters that show nothing although Unicode does not class them as format or control
+characters: fillers, the combining grapheme joiner, variation selectors, the blank Braille pattern."""
 
 
-def _reason(text: str) -> list[str]:
-    non_blank = len("".join(text.split()))  # str.split() splits at exactly what str.isspace() is
-    if non_blank >= REASON_LENGTH:
+def visible_length(text: str) -> int:
+    """How many characters of ``text`` show: not whitespace, not a format (Cf: zero-width spaces and
+    joiners, direction marks), control (Cc), separator (Z*), private-use, surrogate or unassigned
+    character (the rest of C*), nor one of the few blank letters and marks."""
+    return sum(
+        1 for char in text if not char.isspace() and unicodedata.category(char)[0] not in "CZ" and char not in _INVISIBLE_LETTERS
+    )
+
+
+def reason_problems(text: object) -> list[str]:
+    """Why ``text`` is no reason: the one rule for every reason (a relaxation's, an ``audit_skips``
+    entry, a ``checkov.io/skipN`` annotation's): a string of at least :data:`REASON_LENGTH`
+    visible characters (:func:`visible_length`)."""
+    if not isinstance(text, str):
+        return [f"a reason is a string, not {type(text).__name__}"]
+    visible = visible_length(text)
+    if visible >= REASON_LENGTH:
         return []
     shown = text if len(text) <= 40 else text[:37] + "..."
     return [
-        f"{shown!r} has {non_blank} non-blank characters; a reason has at least {REASON_LENGTH}: say why the check does not apply"
+        f"{shown!r} has {visible} visible characters; a reason has at least {REASON_LENGTH} (blanks, zero-width "
+        "and control characters do not count): say why the check does not apply"
     ]
 
 
-REASON = check(_reason, minLength=REASON_LENGTH, pattern=rf"(\S\s*){{{REASON_LENGTH}}}")
+def _reason(text: str) -> list[str]:
+    return reason_problems(text)
+
+
+_SHOWS_NOTHING = (
+    r"\s\x00-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb"
+)
+"""The characters of the Basic Multilingual Plane that :func:`visible_length` does not count, most
+used first, as a regular expression class (ECMA-262 and Python alike): what the JSON Schema's
+pattern of a reason skips, so that an editor refuses a reason of zero-width spaces too."""
+
+REASON = check(
+    _reason,
+    minLength=REASON_LENGTH,
+    pattern=rf"^(?:[{_SHOWS_NOTHING}]*[^{_SHOWS_NOTHING}]){{{REASON_LENGTH}}}",
+)
 
 _CPU_FORMAT = r"(\d+(\.\d+)?|\.\d+)m?"
 _MEMORY_FORMAT = r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?"

@@ -33,7 +33,8 @@ Rules and their Go sources:
 - ``http_path``: ``k8s.io/kubernetes/pkg/apis/networking/validation.validateHTTPIngressPath`` for pathType
   Prefix/Exact, plus our own rules (no whitespace; applied to probe paths too).
 - ``namespace_name``: ``k8s.io/apimachinery/pkg/api/validation.ValidateNamespaceName`` plus our own rule
-  refusing the cluster's ``kube-*`` namespaces.
+  refusing the cluster's ``kube-*`` namespaces; ``rendered_namespace_name``, the name of a Namespace the
+  app renders, refuses ``default`` too.
 
 Where a function is stricter than Kubernetes, its docstring says so and why.
 """
@@ -72,6 +73,7 @@ __all__ = [
     "object_problems",
     "port_number",
     "qualified_name",
+    "rendered_namespace_name",
     "secret_size",
 ]
 
@@ -348,6 +350,22 @@ def namespace_name(value: str) -> list[str]:
         problems.append(
             f"{shown} is one of the cluster's own namespaces (kube-*): the app never deploys there, because Pod Security "
             "is commonly exempted there; use a namespace of the app's own"
+        )
+    return problems
+
+
+def rendered_namespace_name(value: str) -> list[str]:
+    """The name of a Namespace object the app renders (``AppNamespace``), which labels it with the
+    Pod Security level it enforces: :func:`namespace_name`
+    (``k8s.io/apimachinery/pkg/api/validation.ValidateNamespaceName`` and no ``kube-*``), and never
+    ``default`` either (our own rule).
+    Applying such a Namespace relabels the cluster's own: ``default`` holds whatever was put there
+    without a namespace, which the new level would refuse or let through unseen."""
+    problems = namespace_name(value)
+    if value == "default":
+        problems.append(
+            "default is the cluster's own namespace, which rendering it would relabel with the app's Pod Security "
+            "level; use a namespace of the app's own, or render no Namespace there"
         )
     return problems
 

@@ -6,7 +6,9 @@
 * no cdk8s-plus NetworkPolicy restricts the egress of this library's pods (``kp_obj.connections
   .allow_from(ours...)`` writes one: it would cut their DNS and every other connection);
 * every pod of a namespace an :class:`~.app_namespace.AppNamespace` renders meets the level it
-  enforces (cdk8s-plus pods included).
+  enforces, as rendered: after JSON patches and every other escape hatch, this library's pods,
+  cdk8s-plus's and plain ``ApiObject``'s alike;
+* every policy-scanner exception (``checkov.io/skipN``) on any object has its reason.
 
 Each problem is one line naming the construct paths and the fix; cdk8s stops the synth with them.
 """
@@ -14,48 +16,102 @@ Each problem is one line naming the construct paths and the fix; cdk8s stops the
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Self
 
 import cdk8s
 
 from constructs import Construct
 
+from .audit import object_audit_problems
 from .charts import APP_CHECKS
 from .common import owner_name
 from .labels import selects
 from .manifest import Manifest, ManifestConstruct
 from .peers import is_cdk8s_plus
+from .record import Record, item
 
-__all__ = ["duplicate_objects", "namespace_pod_security", "plus_egress_on_ours"]
+__all__ = [
+    "RenderedObject",
+    "audit_reasons",
+    "duplicate_objects",
+    "namespace_pod_security",
+    "plus_egress_on_ours",
+    "rendered_objects",
+]
 
 _CLUSTER_KINDS = frozenset(
     {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass", "PersistentVolume"}
 )
 
 
-def _objects(root: Construct) -> Iterator[tuple[str, Mapping[str, Any], str | None]]:
-    """Every object the app renders: (construct path, the object, its chart's namespace)."""
+class RenderedObject(Record):
+    """An object an app renders, as it renders it (after JSON patches): the construct path of
+    what made it, the object, the namespace it goes to (None for a cluster-scoped kind), and who
+    made it: ``ours`` (a construct of this library), ``cdk8s-plus`` or ``object`` (any other
+    ``ApiObject``)."""
+
+    __slots__ = ()
+    _fields = ("path", "manifest", "namespace", "origin")
+
+    def __new__(cls, path: str, manifest: Mapping[str, Any], namespace: str | None, origin: str) -> Self:
+        return tuple.__new__(cls, (path, manifest, namespace, origin))
+
+    path: str = item(0)
+    manifest: Mapping[str, Any] = item(1)
+    namespace: str | None = item(2)
+    origin: str = item(3)
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest.get("kind"))
+
+    @property
+    def name(self) -> str:
+        return str((self.manifest.get("metadata") or {}).get("name"))
+
+    def __str__(self) -> str:
+        """How a message names it: kind, name and construct path (a cdk8s-plus object by the ID
+        and path of the cdk8s-plus construct the user made, not its generated name)."""
+        if self.origin == "cdk8s-plus":
+            path = self.path.removesuffix("/Resource")
+            return f"{self.kind} {path.rpartition('/')[2]!r} ({path})"
+        return f"{self.kind} {self.name} ({self.path})"
+
+
+def _objects(root: Construct) -> Iterator[tuple[str, Mapping[str, Any], str | None, str]]:
+    """Every object the app renders: (construct path, the object, its chart's namespace, origin)."""
     for construct in root.node.find_all():
         if isinstance(construct, ManifestConstruct):
             namespace = construct.chart_info.namespace
             for manifest in construct.manifests():
-                yield construct.node.path, manifest, namespace
+                yield construct.node.path, manifest, namespace, "ours"
         elif isinstance(construct, Manifest):
             if construct.owner is None:
-                yield construct.node.path, construct.to_json(), construct._info.namespace
+                yield construct.node.path, construct.to_json(), construct._info.namespace, "ours"
         elif isinstance(construct, cdk8s.ApiObject):
-            yield construct.node.path, construct.to_json(), cdk8s.Chart.of(construct).namespace
+            scope = construct.node.scope
+            origin = "cdk8s-plus" if scope is not None and is_cdk8s_plus(scope) else "object"
+            yield construct.node.path, construct.to_json(), cdk8s.Chart.of(construct).namespace, origin
+
+
+def rendered_objects(root: Construct) -> Iterator[RenderedObject]:
+    """Every object the app under ``root`` renders, as it renders it (:class:`RenderedObject`)."""
+    for path, manifest, chart_namespace, origin in _objects(root):
+        kind = str(manifest.get("kind"))
+        given = (manifest.get("metadata") or {}).get("namespace")
+        namespace = None if kind in _CLUSTER_KINDS else str(given or chart_namespace or "default")
+        yield RenderedObject(path, manifest, namespace, origin)
 
 
 def duplicate_objects(root: Construct) -> list[str]:
     """Objects rendered twice into one namespace, by any two charts of the app."""
     seen: dict[tuple[str, str, str, str], str] = {}
     found = []
-    for path, manifest, chart_namespace in _objects(root):
+    for path, manifest, object_namespace, _ in rendered_objects(root):
         metadata = manifest.get("metadata") or {}
         kind = str(manifest.get("kind"))
         group = str(manifest.get("apiVersion", "")).rpartition("/")[0]
-        namespace = "" if kind in _CLUSTER_KINDS else str(metadata.get("namespace") or chart_namespace or "default")
+        namespace = object_namespace or ""
         identity = (group, kind, namespace, str(metadata.get("name")))
         if identity in seen:
             where = f" in namespace {namespace}" if namespace else ""
@@ -100,11 +156,19 @@ def plus_egress_on_ours(root: Construct) -> list[str]:
     return found
 
 
+def audit_reasons(root: Construct) -> list[str]:
+    """Policy-scanner exceptions without a reason (:func:`~.audit.audit_annotation_problems`) on any
+    object of the app, its pod template included, as rendered (escape hatches and all)."""
+    return [
+        f"{rendered}: {problem}" for rendered in rendered_objects(root) for problem in object_audit_problems(rendered.manifest)
+    ]
+
+
 def namespace_pod_security(root: Construct) -> list[str]:
-    """Pods below the level their AppNamespace enforces."""
+    """Pods below the level their AppNamespace enforces, as rendered."""
     from .app_namespace import AppNamespace
 
     return [line for c in root.node.find_all() if isinstance(c, AppNamespace) for line in c.problems()]
 
 
-APP_CHECKS.extend([duplicate_objects, plus_egress_on_ours, namespace_pod_security])
+APP_CHECKS.extend([duplicate_objects, plus_egress_on_ours, namespace_pod_security, audit_reasons])

@@ -29,6 +29,7 @@ from .pod_props import (
     _missing_reason,
     relaxations,
 )
+from .pod_security import pod_annotations_problems
 from .prop_rules import (
     ANNOTATIONS,
     AUDIT_CHECK,
@@ -76,6 +77,20 @@ def _unreserved(labels: Mapping[str, str]) -> list[Problem]:
 
 
 UNRESERVED = check(_unreserved)
+
+
+def _pod_security_annotations(annotations: Mapping[str, str]) -> list[str]:
+    return [
+        f"annotation {key}: {why}, which breaks the Pod Security Standard 'baseline'; leave it out: the pods run "
+        "under the runtime's default profiles (seccomp is relaxed with security=Security(seccomp_profile=...) and "
+        "its reason)"
+        for key, why in pod_annotations_problems(annotations)
+    ]
+
+
+POD_SECURITY_ANNOTATIONS = check(_pod_security_annotations)
+"""No pod annotation that breaks "baseline" (AppArmor, legacy seccomp): the pods' profiles are
+the security props', which name each relaxation and its reason."""
 
 
 @propsclass
@@ -128,8 +143,10 @@ class WorkloadProps(Props):
     """Secrets with registry credentials (``kubectl create secret docker-registry``). Default: none."""
     annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations on every object of the workload. Default: none."""
-    pod_annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
-    """Annotations of the pods (``prometheus.io/scrape``, ...). Default: none."""
+    pod_annotations: Mapping[str, str] = prop(default={}, check=[ANNOTATIONS, POD_SECURITY_ANNOTATIONS])
+    """Annotations of the pods (``prometheus.io/scrape``, ...); never one that takes the pods below
+    the Pod Security Standard "baseline" (an AppArmor or legacy seccomp profile other than the
+    runtime's default or a localhost one). Default: none."""
     pod_labels: Mapping[str, str] = prop(default={}, check=[LABELS, UNRESERVED])
     """Labels of the pods only (the workload's own objects do not carry them). Default: none."""
     automount_service_account_token: bool = False

@@ -13,6 +13,8 @@ from typing import Any
 
 from constructs import rules
 from constructs.app_ingress import AppIngress
+from constructs.audit import audit_annotation_problems
+from constructs.pod_security import pod_template_of
 from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, rule_problems
 from constructs.service_workload import ServiceWorkload
 from constructs.workload_props import UNRESERVED
@@ -54,6 +56,7 @@ def check_values(values: AppValues) -> list[Problem]:
         *_references(values),
         *_service_refs(values),
         *_extra_objects(values),
+        *_extra_object_reasons(values),
     ]
 
 
@@ -358,3 +361,24 @@ def _service_refs(values: AppValues) -> Iterator[Problem]:
             yield Problem(
                 ("services", key), f"{name} is the name of the release's default-deny NetworkPolicy; rename the service"
             )
+
+
+def _extra_object_reasons(values: AppValues) -> Iterator[Problem]:
+    """A policy-scanner exception (``checkov.io/skipN``) on an extra object, or on its pod
+    template, has its reason, by the library's one rule of reasons."""
+    for index, obj in enumerate(values.extra_objects):
+        places: list[Path] = [("metadata",)]
+        if obj.get("kind") == "CronJob":
+            places.append(("spec", "jobTemplate", "spec", "template", "metadata"))
+        elif obj.get("kind") == "PodTemplate":
+            places.append(("template", "metadata"))
+        elif obj.get("kind") != "Pod" and pod_template_of(obj) is not None:
+            places.append(("spec", "template", "metadata"))
+        for place in places:
+            meta: Any = obj
+            for key in place:
+                meta = meta.get(key) if isinstance(meta, dict) else None
+            annotations = meta.get("annotations") if isinstance(meta, dict) else None
+            if isinstance(annotations, dict):
+                for problem in audit_annotation_problems(annotations):
+                    yield Problem(("extraObjects", index, *place, "annotations"), problem)

@@ -487,6 +487,13 @@ class NamespaceValues(Props):
     def rendered(self) -> bool:
         return self.create if self.create is not None else self.name != "default"
 
+    def cross_checks(self) -> Iterator[Problem]:
+        # The library's rule of a Namespace it renders (AppNamespace): kube-* is refused at name already.
+        if self.rendered:
+            for problem in rules.rendered_namespace_name(self.name):
+                if problem not in rules.namespace_name(self.name):
+                    yield Problem(("create",), f"{problem} (leave create out, or set it false)")
+
 
 @propsclass
 class ExternalSecretValues(Props):

@@ -4,22 +4,26 @@ Rendering happens in memory (:func:`render`): the release is built, its objects 
 Python side, and every finished object checked against what the API server would refuse
 (:func:`constructs.rules.object_problems`: name, labels, annotations, ConfigMap and Secret sizes,
 including what the synth adds itself, such as audit annotations, the config checksum and the Pod
-Security labels). Only then are the files written (:func:`write`) to a fresh directory beside the
-output directory, which replaces it once everything succeeded (:mod:`.outdir`): a failed synth
-leaves the previous output as it was, and a successful one leaves no stale file behind. The
-Secrets file is owner-only (0600).
+Security labels), against the Pod Security Standard the namespace enforces, and for a reason in
+every policy-scanner exception (:func:`check_pod_security`). Only then are the files written
+(:func:`write`) to a fresh directory beside the output directory, which replaces it once
+everything succeeded (:mod:`.outdir`): a failed synth leaves the previous output as it was, and a
+successful one leaves no stale file behind. The Secrets file is owner-only (0600).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
+from constructs.app_namespace import Level
 from constructs.app_secret import SecretValue
+from constructs.audit import object_audit_problems
 from constructs.manifest import chart_manifests
+from constructs.pod_security import evaluate_object
 from constructs.props import PropsError
 from constructs.rules import object_problems
 
@@ -134,6 +138,31 @@ def check_objects(files: Mapping[str, list[dict[str, Any]]]) -> list[str]:
     ]
 
 
+def check_pod_security(
+    files: Mapping[str, list[dict[str, Any]]], level: Level, namespace: str, extra: Sequence[Mapping[str, Any]] = ()
+) -> list[str]:
+    """The finished objects whose pods fall below ``level``, the Pod Security Standard the release's
+    namespace enforces (or is to be labelled with), and the policy-scanner exceptions without a
+    reason, one line each: the library's rules (:mod:`constructs.pod_security`,
+    :func:`constructs.audit.object_audit_problems`) on what is written, whatever made it; an
+    object of ``extra`` (the values' ``extraObjects``) is named by its place there."""
+    places = {(o.get("kind"), (o.get("metadata") or {}).get("name")): f"extraObjects[{i}]" for i, o in enumerate(extra)}
+    lines = []
+    for name, docs in files.items():
+        for manifest in docs:
+            identity = (manifest.get("kind"), (manifest.get("metadata") or {}).get("name"))
+            what = f"{name}: {identity[0]} {identity[1]}" + (f" ({places[identity]})" if identity in places else "")
+            evaluated = evaluate_object(manifest)
+            if evaluated is not None and not evaluated.meets(level):
+                lines.append(
+                    f"{what}: does not meet the Pod Security Standard {level!r} that namespace {namespace} enforces: "
+                    f"{'; '.join(evaluated.breaks(level))}. Make it meet {level!r} (the services' own relaxations, each "
+                    "with its reason in auditSkips, set the level)"
+                )
+            lines += [f"{what}: {problem}" for problem in object_audit_problems(manifest)]
+    return lines
+
+
 def render(
     values: AppValues,
     *,
@@ -153,7 +182,7 @@ def render(
     if require_secrets and missing:
         raise SynthError(_missing_lines(missing))
     files = separate_migrations(render_files(release))
-    problems = check_objects(files)
+    problems = check_objects(files) + check_pod_security(files, release.pod_security, values.namespace.name, values.extra_objects)
     if problems:
         raise SynthError(problems)
     return Rendered(release, files)

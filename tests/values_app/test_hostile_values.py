@@ -67,15 +67,24 @@ def test_a_writable_root_filesystem_needs_its_reason() -> None:
     assert load(service("backend", securityContext={"readOnlyRootFilesystem": False}, auditSkips=reason))[1] == []
 
 
-@pytest.mark.parametrize(("reason", "accepted"), [(" " * 15, False), ("\t" * 9 + "123456789", False), ("0123456789", True)])
-def test_a_reason_has_ten_non_blank_characters(reason: str, accepted: bool) -> None:
+@pytest.mark.parametrize(
+    ("reason", "accepted"),
+    [
+        (" " * 15, False),
+        ("\t" * 9 + "123456789", False),
+        ("0123456789", True),
+        ("\u200b" * 11, False),
+        ("\u200b" + "x" * 10, True),
+    ],
+)
+def test_a_reason_has_ten_visible_characters(reason: str, accepted: bool) -> None:
     relax = service("backend", securityContext={"allowPrivilegeEscalation": True}, auditSkips={"CKV_K8S_20": reason})
     text, lines = load(relax)
     if accepted:
         assert lines == []
     else:
         line = the_line(text, lines, "services.backend.auditSkips.CKV_K8S_20")
-        assert "non-blank characters; a reason has at least 10" in line
+        assert "visible characters; a reason has at least 10" in line
 
 
 def test_an_mcp_server_open_to_every_pod_needs_the_opt_in() -> None:
@@ -155,3 +164,130 @@ def test_a_refused_value_writes_nothing(tmp_path: Path) -> None:
     assert cli.run(values=values, outdir=tmp_path / "out", environ={}, stderr=stderr) == 1
     assert len(stderr.getvalue().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+# Issue 28, items 6-8: the Pod Security promises and the reasons of a values file.
+
+
+def synth_of(tmp_path: Path, mutate: Mutate) -> tuple[int, list[str]]:
+    """The exit status and the stderr lines of a synth of the mutated preset."""
+    data = copy.deepcopy(PRESET)
+    mutate(data)
+    values = tmp_path / "v.yaml"
+    values.write_text(dump(data, sort_keys=False, width=2**20))
+    stderr = io.StringIO()
+    return cli.run(values=values, outdir=tmp_path / "out", environ={}, quiet=True, stderr=stderr), stderr.getvalue().splitlines()
+
+
+def test_a_reason_of_zero_width_spaces_keeps_the_namespace_restricted(tmp_path: Path) -> None:
+    relax = service("backend", securityContext={"allowPrivilegeEscalation": True}, auditSkips={"CKV_K8S_20": "\u200b" * 11})
+    status, lines = synth_of(tmp_path, relax)
+    assert status == 1
+    assert len(lines) == 1
+    assert "auditSkips.CKV_K8S_20: '\\u200b" in lines[0]
+    assert "has 0 visible characters" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("field", ["annotations", "podAnnotations"])
+@pytest.mark.parametrize(("reason", "accepted"), [("x", False), ("\u200b" * 10 + "x", False), ("the mesh probes it", True)])
+def test_a_checkov_skip_annotation_needs_its_reason(field: str, reason: str, accepted: bool) -> None:
+    text, lines = load(service("backend", **{field: {"checkov.io/skip9": f"CKV_K8S_8={reason}"}}))
+    if accepted:
+        assert lines == []
+        return
+    line = the_line(text, lines, f"services.backend.{field}")
+    assert "annotation checkov.io/skip9: the reason for CKV_K8S_8:" in line
+    assert "auditSkips" in line
+
+
+@pytest.mark.parametrize(
+    ("annotation", "accepted"),
+    [
+        ({"container.apparmor.security.beta.kubernetes.io/backend": "unconfined"}, False),
+        ({"container.apparmor.security.beta.kubernetes.io/backend": "runtime/default"}, True),
+        ({"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}, False),
+        ({"seccomp.security.alpha.kubernetes.io/pod": "runtime/default"}, True),
+    ],
+)
+def test_a_pod_annotation_below_baseline_is_refused(annotation: dict[str, str], accepted: bool) -> None:
+    text, lines = load(service("backend", podAnnotations=annotation))
+    if accepted:
+        assert lines == []
+        return
+    line = the_line(text, lines, "services.backend.podAnnotations")
+    assert "breaks the Pod Security Standard 'baseline'" in line
+
+
+@pytest.mark.parametrize(
+    ("namespace", "field"),
+    [({"name": "default", "create": True}, "namespace.create"), ({"name": "kube-system"}, "namespace.name")],
+)
+def test_no_namespace_of_the_cluster_is_rendered(namespace: dict[str, Any], field: str) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        data["namespace"] = namespace
+
+    text, lines = load(mutate)
+    line = the_line(text, lines, field)
+    assert "the cluster's own" in line
+
+
+@pytest.mark.parametrize(
+    "namespace", [{"name": "default"}, {"name": "default", "create": False}, {"name": "default-app", "create": True}]
+)
+def test_default_without_rendering_it_and_a_namespace_of_its_own(namespace: dict[str, Any]) -> None:
+    def mutate(data: dict[str, Any]) -> None:
+        data["namespace"] = namespace
+
+    assert load(mutate)[1] == []
+
+
+def _extra_pod(**spec: Any) -> Mutate:
+    hardened = {
+        "allowPrivilegeEscalation": False,
+        "runAsNonRoot": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "debug"},
+        "spec": {"containers": [{"name": "debug", "image": "busybox:1.36", "securityContext": hardened}], **spec},
+    }
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["extraObjects"] = [pod]
+
+    return mutate
+
+
+def test_an_extra_pod_below_the_namespaces_level_is_refused(tmp_path: Path) -> None:
+    status, lines = synth_of(tmp_path, _extra_pod(hostPID=True))
+    assert status == 1
+    assert any("Pod debug (extraObjects[0])" in line and "hostPID: true (breaks baseline)" in line for line in lines), lines
+    assert not (tmp_path / "out").exists()
+    assert synth_of(tmp_path, _extra_pod(hostPID=False))[0] == 0
+
+
+@pytest.mark.parametrize(("reason", "accepted"), [("x", False), ("\u200b" * 11, False), ("a dashboard, not a workload", True)])
+def test_a_checkov_skip_annotation_of_an_extra_object_needs_its_reason(reason: str, accepted: bool) -> None:
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "report", "annotations": {"checkov.io/skip1": f"CKV_K8S_21={reason}"}},
+        "spec": {"template": {"metadata": {"annotations": {"checkov.io/skip2": f"CKV_K8S_8={reason}"}}, "spec": {}}},
+    }
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["extraObjects"] = [job]
+
+    _, lines = load(mutate)
+    if accepted:
+        assert lines == []
+        return
+    assert [re.sub(r"^v\.yaml:\d+: (\S+): .*", r"\1", line) for line in lines] == [
+        "extraObjects[0].metadata.annotations",
+        "extraObjects[0].spec.template.metadata.annotations",
+    ]
+    assert all("visible characters; a reason has at least 10" in line for line in lines)

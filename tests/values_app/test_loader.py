@@ -75,8 +75,8 @@ def test_a_key_with_a_newline_or_blank_is_quoted_so_each_problem_stays_one_line(
     assert any(re.match(r"^v\.yaml:\d+: auditSkips\['\\n'\]: '\\n' is not allowed here", line) for line in found), found
     assert any(
         re.match(
-            r"^v\.yaml:\d+: auditSkips\[''\]: 'empty' has 5 non-blank characters; a reason has at least 10: "
-            r"say why the check does not apply$",
+            r"^v\.yaml:\d+: auditSkips\[''\]: 'empty' has 5 visible characters; a reason has at least 10 "
+            r"\(blanks, zero-width and control characters do not count\): say why the check does not apply$",
             line,
         )
         for line in found
