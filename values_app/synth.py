@@ -86,10 +86,14 @@ class SynthResult(NamedTuple):
     """The manifests of the output this synth replaced, by file name (empty when there was none)."""
     previous_problem: str | None = None
     """Why the output this synth replaced could not be read (then nothing was compared with it)."""
+    written_summary: str | None = None
+    """:meth:`summary`, worked out before the output was replaced (:func:`write`)."""
 
     def summary(self) -> str:
         """Objects per kind, files written, each Secret not rendered with its kubectl command, and
         how to deploy (:mod:`.deploy`)."""
+        if self.written_summary is not None:
+            return self.written_summary
         kinds = Counter(doc["kind"] for docs in self.files.values() for doc in docs)
         lines = [
             f"Synthesized {sum(kinds.values())} objects into {self.outdir}/: "
@@ -180,8 +184,11 @@ def write(rendered: Rendered, outdir: Path) -> SynthResult:
     texts, known = rendered.written()
     with output_lock(outdir):  # what is replaced is what was compared with
         previous, problem = previous_output(outdir, known)
+        # Everything said of the previous output is worked out before it is replaced: whatever
+        # fails there fails with the output untouched.
+        summary = SynthResult(outdir, rendered.files, rendered.release, previous, problem).summary()
         replace_outdir(outdir, texts)
-    return SynthResult(outdir, rendered.files, rendered.release, previous, problem)
+    return SynthResult(outdir, rendered.files, rendered.release, previous, problem, summary)
 
 
 def synth(
