@@ -29,7 +29,7 @@ from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
 from .rotation import restart_plan, secret_changes
 from .secrets import MissingSecret, SecretValueError
-from .yaml_io import dump_all, dump_each
+from .yaml_io import dump_all, dump_each, holds_secret_values
 
 __all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write"]
 
@@ -129,13 +129,24 @@ def dump_yaml(docs: list[dict[str, Any]]) -> str:
 
 
 def check_objects(files: Mapping[str, list[dict[str, Any]]]) -> list[str]:
-    """What the API server would refuse of the finished objects, one line each."""
-    return [
+    """What the API server would refuse of the finished objects, one line each; and a Secret (by
+    what it is: :func:`.yaml_io.holds_secret_values`) in any file but the Secrets file, which alone
+    is owner-only, git-ignored, and left out of a Helm chart and a deploy repository."""
+    found = [
         f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: {problem}"
         for name, docs in files.items()
         for manifest in docs
         for problem in object_problems(manifest)
     ]
+    found += [
+        f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: holds a Secret's values, "
+        f"which only {SECRETS_FILE} may hold; declare the Secret under secrets:"
+        for name, docs in files.items()
+        if name != SECRETS_FILE
+        for manifest in docs
+        if holds_secret_values(manifest)
+    ]
+    return found
 
 
 def render(
