@@ -14,7 +14,8 @@ rules every rendered object meets:
 * a pod in it meets Pod Security "restricted", as the release's Namespace enforces; a workload
   that needs less is a service, whose relaxations carry their reasons;
 * an Ingress with a configuration snippet (CVE-2021-25742) needs ``auditSkips.CKV_K8S_153``, as
-  the release's own Ingress does; a NetworkPolicy never selects every pod of the namespace;
+  the release's own Ingress does; a NetworkPolicy never selects every pod of the namespace, and
+  one that opens its pods to (or towards) anything needs a reason;
 * what reaches beyond the release needs a reason (:data:`REASON_ANNOTATION`, 10+ visible
   characters): a RoleBinding to ``cluster-admin``, ``admin`` or ``edit``, or to a subject that is
   not a ServiceAccount of the release; an Argo CD ``Application``/``ApplicationSet`` or a Flux
@@ -216,8 +217,7 @@ def _needs_reason(obj: Mapping[str, Any], path: tuple[str | int, ...], why: str)
     if reason is None:
         yield Problem(
             path,
-            f"{why}; bind or pull only what the release owns, or give the reason in metadata.annotations."
-            f"{REASON_ANNOTATION} ({REASON_LENGTH}+ visible characters)",
+            f"{why}; or give the reason in metadata.annotations.{REASON_ANNOTATION} ({REASON_LENGTH}+ visible characters)",
         )
         return
     for message in REASON(reason):
@@ -233,7 +233,8 @@ def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]
             yield from _needs_reason(
                 obj,
                 ("roleRef", "name"),
-                f"{ref['name']} lets its subjects change every object of the namespace, the release's Secrets included",
+                f"{ref['name']} lets its subjects change every object of the namespace, the release's Secrets included: "
+                "bind a Role of the release that grants what is needed",
             )
         for number, subject in enumerate(obj.get("subjects") or []):
             inside = (
@@ -246,11 +247,14 @@ def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]
                     obj,
                     ("subjects", number),
                     f"{subject.get('kind')} {subject.get('name')} is not a ServiceAccount of the release "
-                    f"(one of {', '.join(sorted(accounts))})",
+                    f"(one of {', '.join(sorted(accounts))}): bind those only",
                 )
     if (group, kind) in PULLERS:
         yield from _needs_reason(
-            obj, ("kind",), f"{_a(kind)} makes its controller apply what another repository holds, beside the release"
+            obj,
+            ("kind",),
+            f"{_a(kind)} makes its controller apply what another repository holds, beside the release: "
+            "deploy that repository on its own",
         )
     if kind == "Ingress" and SNIPPET_CHECK not in values.audit_skips:
         annotations = obj["metadata"].get("annotations") or {}
@@ -270,6 +274,16 @@ def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]
                 "selects every pod of the namespace, the release's own included, and opens them to what it allows; "
                 "select the pods it is for with matchLabels",
             )
+        for direction, peers in (("ingress", "from"), ("egress", "to")):
+            for number, rule in enumerate(spec.get(direction) or []):
+                if _anywhere(rule.get(peers)):
+                    yield from _needs_reason(
+                        obj,
+                        ("spec", direction, number),
+                        f"opens the pods it selects {'to' if direction == 'ingress' else 'towards'} anything, "
+                        "in every namespace and beyond the cluster: name the peers (podSelector, namespaceSelector with "
+                        "labels, ipBlock narrower than 0.0.0.0/0)",
+                    )
     spec = pod_spec_of(obj)
     if spec is not None:
         below = evaluate(spec).below("restricted")
@@ -279,6 +293,23 @@ def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]
                 f'its pods do not meet Pod Security "restricted", which the release\'s Namespace enforces ({"; ".join(below)}); '
                 "run it as a service (services:), whose relaxations carry their reasons in auditSkips",
             )
+
+
+def _anywhere(peers: Any) -> bool:
+    """Whether a NetworkPolicy rule's ``from``/``to`` admits any source: none given, a peer that
+    selects every namespace, or an ipBlock of every address."""
+    if not peers:
+        return True
+    for peer in peers:
+        block = peer.get("ipBlock")
+        if block is not None and str(block.get("cidr")).endswith("/0"):
+            return True
+        namespaces = peer.get("namespaceSelector")
+        if namespaces is not None and not namespaces.get("matchLabels") and not namespaces.get("matchExpressions"):
+            pods = peer.get("podSelector")
+            if pods is None or (not pods.get("matchLabels") and not pods.get("matchExpressions")):
+                return True
+    return False
 
 
 # --- the schemas ----------------------------------------------------------------------------------
