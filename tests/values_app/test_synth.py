@@ -115,3 +115,21 @@ def test_a_summary_that_fails_leaves_the_previous_output(
     with pytest.raises(RuntimeError):
         synth(make_values(values_data), outdir, environ={})
     assert {p.name: p.read_bytes() for p in outdir.iterdir()} == before
+
+
+def test_a_secret_outside_the_secrets_file_is_refused_whatever_its_spelling() -> None:
+    """The last guard of every path (synth, envs, --format helm, diff render through it): only the
+    Secrets file (owner-only, git-ignored, never in a chart or a deploy repository) holds a Secret."""
+    from values_app.release import APP_FILE
+    from values_app.synth import check_objects
+
+    def secret(kind: str) -> dict[str, Any]:
+        return {"apiVersion": "v1", "kind": kind, "metadata": {"name": "s"}, "data": {"K": "cGxhbnRlZA=="}}
+
+    listed = {"apiVersion": "v1", "kind": "List", "metadata": {"name": "l"}, "items": [secret("Secret")]}
+    problems = check_objects({APP_FILE: [secret("secret"), listed], SECRETS_FILE: [secret("Secret")]})
+    assert problems == [
+        f"{APP_FILE}: secret s: holds a Secret's values, which only {SECRETS_FILE} may hold; declare the Secret under secrets:",
+        f"{APP_FILE}: List l: holds a Secret's values, which only {SECRETS_FILE} may hold; declare the Secret under secrets:",
+    ]
+    assert all("cGxhbnRlZA==" not in line for line in problems)
