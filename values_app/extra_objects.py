@@ -316,14 +316,24 @@ def _anywhere(peers: Any) -> bool:
 
 
 @functools.cache
+def _kubernetes_schemas() -> tuple[str, Any]:
+    """The directory of kubernetes-validate's strict 1.27 schemas, and their shared definitions
+    (read once: 2 MB of JSON)."""
+    from kubernetes_validate import utils
+    from referencing import Resource
+
+    version = [v for v in utils.all_versions() if utils.major_minor(v) <= "1.27"][-1]
+    directory = f"kubernetes-json-schema/v{version}-local-strict"
+    return directory, Resource.from_contents(utils.schema_contents(f"{directory}/_definitions.json", "1.27.0"))
+
+
+@functools.cache
 def _kubernetes_validator(api_version: str, kind: str) -> Any:
     import jsonschema
     from kubernetes_validate import utils
     from referencing import Registry, Resource
 
-    version = [v for v in utils.all_versions() if utils.major_minor(v) <= "1.27"][-1]
-    directory = f"kubernetes-json-schema/v{version}-local-strict"
-    definitions = Resource.from_contents(utils.schema_contents(f"{directory}/_definitions.json", "1.27.0"))
+    directory, definitions = _kubernetes_schemas()
     group_version = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     schema = utils.schema_contents(f"{directory}/{kind.lower()}-{group_version}.json", "1.27.0")
     registry: Any = definitions @ (Resource.from_contents(schema) @ Registry())
