@@ -17,8 +17,8 @@ rules every rendered object meets:
   the release's own Ingress does; a NetworkPolicy never selects every pod of the namespace, and
   one that opens its pods to (or towards) anything needs a reason;
 * what reaches beyond the release needs a reason (:data:`REASON_ANNOTATION`, 10+ visible
-  characters): a RoleBinding to ``cluster-admin``, ``admin`` or ``edit``, or to a subject that is
-  not a ServiceAccount of the release; an Argo CD ``Application``/``ApplicationSet`` or a Flux
+  characters): a RoleBinding to ``cluster-admin``, ``admin`` or ``edit`` (or any ClusterRole but
+  ``view``), or to a subject that is not a ServiceAccount of the release; an Argo CD ``Application``/``ApplicationSet`` or a Flux
   ``Kustomization``/``GitRepository`` (each pulls another repository into the cluster).
 
 Each problem names the field and what is allowed, never a value of the object beyond its kind,
@@ -105,6 +105,9 @@ object, for whoever reads it in the cluster)."""
 
 PRIVILEGED_ROLES = frozenset({"cluster-admin", "admin", "edit"})
 """Cluster roles that grant writing every object of a namespace (``edit``: its Secrets too)."""
+
+READ_ONLY_ROLES = frozenset({"view"})
+"""The cluster role a RoleBinding may bind without a reason: it reads, Secrets excluded."""
 
 PULLERS = frozenset(
     {
@@ -235,6 +238,13 @@ def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]
                 ("roleRef", "name"),
                 f"{ref['name']} lets its subjects change every object of the namespace, the release's Secrets included: "
                 "bind a Role of the release that grants what is needed",
+            )
+        elif ref.get("kind") == "ClusterRole" and ref.get("name") not in READ_ONLY_ROLES:
+            yield from _needs_reason(
+                obj,
+                ("roleRef", "name"),
+                f"ClusterRole {ref['name']} grants what is decided outside the release, whatever that is now or later: "
+                "bind a Role of the release (or the ClusterRole view)",
             )
         for number, subject in enumerate(obj.get("subjects") or []):
             inside = (

@@ -164,6 +164,10 @@ CASES: dict[str, tuple[list[dict[str, Any]], list[tuple[str, str]]]] = {
             ("extraObjects[0].subjects[0]", "Group system:authenticated is not a ServiceAccount of the release"),
         ],
     ),
+    "a RoleBinding to a ClusterRole decided elsewhere": (
+        [_binding({"kind": "ClusterRole", "name": "secrets-everywhere"}, BACKEND_ACCOUNT)],
+        [("extraObjects[0].roleRef.name", "ClusterRole secrets-everywhere grants what is decided outside the release")],
+    ),
     "a RoleBinding to a ServiceAccount of another namespace": (
         [_binding({"kind": "Role", "name": "r"}, {**BACKEND_ACCOUNT, "namespace": "kube-system"})],
         [("extraObjects[0].subjects[0]", "ServiceAccount todo-backend is not a ServiceAccount of the release")],
@@ -443,6 +447,7 @@ ACCEPTED: list[dict[str, Any]] = [
         "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
     },
     _binding({"kind": "Role", "name": "reader"}, BACKEND_ACCOUNT, name="reader"),
+    _binding({"kind": "ClusterRole", "name": "view"}, BACKEND_ACCOUNT, name="viewer"),
     _binding(
         {"kind": "ClusterRole", "name": "edit"},
         {"kind": "Group", "name": "oncall", "apiGroup": RBAC},
