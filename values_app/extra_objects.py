@@ -15,7 +15,8 @@ rules every rendered object meets:
   that needs less is a service, whose relaxations carry their reasons;
 * an Ingress with a configuration snippet (CVE-2021-25742) needs ``auditSkips.CKV_K8S_153``, as
   the release's own Ingress does; a NetworkPolicy never selects every pod of the namespace, and
-  one that opens its pods to (or towards) anything needs a reason;
+  one that opens its pods to (or towards) anything needs a reason, as does a Service with
+  ``externalIPs`` (CVE-2020-8554);
 * what reaches beyond the release needs a reason (:data:`REASON_ANNOTATION`, 10+ visible
   characters): a RoleBinding to ``cluster-admin``, ``admin`` or ``edit`` (or any ClusterRole but
   ``view``), or to a subject that is not a ServiceAccount of the release; an Argo CD ``Application``/``ApplicationSet`` or a Flux
@@ -265,6 +266,13 @@ def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]
             ("kind",),
             f"{_a(kind)} makes its controller apply what another repository holds, beside the release: "
             "deploy that repository on its own",
+        )
+    if kind == "Service" and (obj.get("spec") or {}).get("externalIPs"):
+        yield from _needs_reason(
+            obj,
+            ("spec", "externalIPs"),
+            "lets the Service take the traffic of every pod of the cluster to those addresses (CVE-2020-8554): "
+            "use a Service without them",
         )
     if kind == "Ingress" and SNIPPET_CHECK not in values.audit_skips:
         annotations = obj["metadata"].get("annotations") or {}

@@ -307,6 +307,17 @@ CASES: dict[str, tuple[list[dict[str, Any]], list[tuple[str, str]]]] = {
             ("extraObjects[0].spec.egress[0]", "opens the pods it selects towards anything"),
         ],
     ),
+    "a Service that takes the cluster's traffic to an address": (
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": "mitm"},
+                "spec": {"ports": [{"port": 443}], "externalIPs": ["8.8.8.8"]},
+            }
+        ],
+        [("extraObjects[0].spec.externalIPs", "CVE-2020-8554")],
+    ),
     "a NetworkPolicy that selects every pod": (
         [
             {
