@@ -19,6 +19,7 @@ from constructs.props import Path, Problem, PropsError, fields_checked, fields_o
 from constructs.service_workload import ServiceWorkload
 from constructs.workload_props import UNRESERVED
 
+from .extra_objects import extra_object_problems
 from .kinds import KINDS, ServiceContext, service_kwargs, service_props, values_path, values_wording
 from .model import AppValues, ServiceValues
 from .references import BadReferenceError, expand, reference_table
@@ -263,36 +264,11 @@ def _expand_problem(text: str, table: dict[str, str], path: Path) -> Iterator[Pr
         yield Problem(path, str(error))
 
 
-CLUSTER_SCOPED_KINDS = frozenset(
-    {
-        "APIService", "CSIDriver", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
-        "CustomResourceDefinition", "IngressClass", "MutatingWebhookConfiguration", "Namespace", "Node",
-        "PersistentVolume", "PriorityClass", "RuntimeClass", "StorageClass", "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding", "ValidatingWebhookConfiguration",
-    }
-)  # fmt: skip
-"""Kubernetes kinds that belong to no namespace: objects of the whole cluster, not of a release."""
-
-
 def _extra_objects(values: AppValues) -> Iterator[Problem]:
-    """An extra object is one of the release, in its namespace: never an object of the whole cluster
-    (a ClusterRoleBinding, a webhook, a Namespace), nor one in another namespace, which a values
-    file must not reach into (and a pruning deploy, acting in the release's namespace, would leave)."""
-    namespace = values.namespace.name
-    for index, obj in enumerate(values.extra_objects):
-        kind = obj.get("kind")
-        if kind in CLUSTER_SCOPED_KINDS:
-            yield Problem(
-                ("extraObjects", index, "kind"),
-                f"a {kind} belongs to the whole cluster, not to a release in a namespace; create it outside the release",
-            )
-            continue
-        given = (obj.get("metadata") or {}).get("namespace")
-        if given is not None and given != namespace:
-            yield Problem(
-                ("extraObjects", index, "metadata", "namespace"),
-                f"{given} is not the release's namespace ({namespace}): an extra object lives in it (leave namespace out)",
-            )
+    """An extra object is one of the release, in its namespace, as the API server would take it,
+    meeting the rules of rendered objects (:mod:`.extra_objects`)."""
+    if values.extra_objects:
+        yield from extra_object_problems(values)
 
 
 CLUSTER_CONFIG_MAPS = frozenset({"kube-root-ca.crt"})

@@ -32,7 +32,7 @@ import yaml
 
 from .inputs import InputError, read_text_bounded
 from .outdir import listed_files
-from .yaml_io import Loader, alias_problem, dump_all, yaml_error
+from .yaml_io import Loader, alias_problem, dump_all, forget_secret_values, holds_secret_values, yaml_error
 
 __all__ = ["DiffError", "DiffResult", "EnvironmentsOutputError", "ObjectChange", "diff_outputs", "read_output"]
 
@@ -79,6 +79,13 @@ def _not_a_manifest(document: Any) -> str | None:
         return "is not a manifest: no metadata.name"
     if metadata.get("namespace") is not None and not isinstance(metadata["namespace"], str):
         return "is not a manifest: metadata.namespace is not a string"
+    if holds_secret_values(document):
+        for field in _SECRET_FIELDS:
+            values = document.get(field)
+            if values is not None and (
+                not isinstance(values, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+            ):
+                return f"is not a valid Secret: {field} is not a mapping of keys to string values"
     return None
 
 
@@ -134,6 +141,7 @@ def _parse_manifests(path: Path, text: str) -> list[dict[str, Any]]:
             if aliases is not None:
                 raise DiffError(aliases)
             document = loader.construct_document(node)
+            forget_secret_values(document)  # read, never kept in the loader's cache
             if document is None:
                 continue
             problem = _not_a_manifest(document)
@@ -351,8 +359,18 @@ def _annotations(manifest: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _is_secret(manifest: Mapping[str, Any] | None) -> bool:
-    # Any kind named Secret, whatever its API group: masking one too many is harmless.
-    return manifest is not None and manifest.get("kind") == "Secret"
+    # A Secret by what it is (any group, any case, or inside items:): masking one too many is harmless.
+    return manifest is not None and holds_secret_values(manifest)
+
+
+HIDDEN_ITEMS = "(hidden: a list that holds a Secret)"
+"""What the ``items`` of a list of objects with a Secret among them are shown as."""
+
+
+def _hide_items(manifest: dict[str, Any] | None) -> dict[str, Any] | None:
+    if manifest is not None and isinstance(manifest.get("items"), list) and holds_secret_values(manifest):
+        return {**manifest, "items": HIDDEN_ITEMS}
+    return manifest
 
 
 def _template(manifest: Mapping[str, Any]) -> Any:
@@ -394,7 +412,7 @@ def _change(
     if new_manifest is not None and identity[1] in ROLLING_KINDS:
         rolls = old_manifest is None or _template(old_manifest) != _template(new_manifest)
     if _is_secret(old_manifest) or _is_secret(new_manifest):
-        old_manifest, new_manifest = _mask_secrets(old_manifest, new_manifest)
+        old_manifest, new_manifest = _mask_secrets(_hide_items(old_manifest), _hide_items(new_manifest))
     label = _label(identity)
     diff = _unified(
         old_manifest,

@@ -72,7 +72,24 @@ def values_from_layers(layers: Layers) -> AppValues:
     problems = check_values(values)
     if problems:
         raise ValuesError(layers.message(p.path, values_wording(p.message)) for p in problems)
-    return expand_values(values)
+    expanded = expand_values(values)
+    if expanded.extra_objects:
+        problems = _extra_object_conflicts(expanded)
+        if problems:
+            raise ValuesError(layers.message(p.path, p.message) for p in problems)
+    return expanded
+
+
+def _extra_object_conflicts(values: AppValues) -> list[Problem]:
+    """Each extra object with the identity of an object the release renders (or of another extra
+    object): what the release renders is known once it is built, without any Secret value."""
+    from constructs.manifest import chart_manifests
+
+    from .extra_objects import conflicts
+    from .release import build_release
+
+    release = build_release(values, environ={})
+    return conflicts(values, [manifest for chart in release.charts.values() for manifest in chart_manifests(chart)])
 
 
 def _service_problems(data: dict[str, object]) -> list[Problem]:

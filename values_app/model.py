@@ -53,6 +53,8 @@ from constructs.props import Check, Problem, Props, check, defaults, evolve, max
 from constructs.regex import lazy
 from constructs.workload_props import UNRESERVED
 
+from .extra_objects import shape_problems
+
 __all__ = [
     "ApiServiceValues",
     "AppValues",
@@ -592,15 +594,7 @@ class IngressValues(Props):
 
 
 def _extra_object(obj: Any) -> list[str]:
-    if not isinstance(obj, Mapping):
-        return ["an object is a mapping with apiVersion, kind and metadata.name"]
-    found = [f"{key} is missing" for key in ("apiVersion", "kind") if not isinstance(obj.get(key), str) or not obj.get(key)]
-    metadata = obj.get("metadata")
-    if not isinstance(metadata, Mapping) or not isinstance(metadata.get("name"), str):
-        found.append("metadata.name is missing")
-    if obj.get("kind") == "Secret":
-        found.append("a Secret's values never live in a values file: declare it under secrets:")
-    return found
+    return shape_problems(obj)
 
 
 @propsclass
@@ -634,9 +628,10 @@ class AppValues(Props):
     """Policy-scanner checks the whole app deliberately fails, with reasons; annotated on the
     objects each check is about. Default: none."""
     extra_objects: list[Mapping[str, Any]] = prop(default=[], each=check(lambda obj: _extra_object(obj)))
-    """Objects the model has no field for (a ServiceMonitor, a PersistentVolumeClaim, ...), as
-    Kubernetes spells them; rendered after the services, in the release's namespace unless they
-    name one, with the release's labels. Default: none."""
+    """Objects the model has no field for (a PersistentVolumeClaim, a Role and its RoleBinding, ...),
+    as Kubernetes spells them, each of a namespaced kind it knows and valid against its schema;
+    rendered after the services, in the release's namespace, with the release's labels
+    (:mod:`values_app.extra_objects` says what it accepts). Default: none."""
     reloader: bool = False
     """The cluster runs Stakater Reloader: each workload that reads a Secret is annotated
     (``secret.reloader.stakater.com/reload``) so that Reloader restarts its pods when the Secret

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
 from .release import Release
+from .yaml_io import holds_secret_values
 
 __all__ = ["RestartPlan", "SecretChange", "restart_plan", "secret_changes"]
 
@@ -31,13 +32,22 @@ class SecretChange(NamedTuple):
     """``changed``: in both, with other values; ``new``: rendered now, not in the previous output."""
 
 
-def _secrets(files: Files) -> dict[tuple[str | None, str], dict[str, Any]]:
-    found: dict[tuple[str | None, str], dict[str, Any]] = {}
+def _values(manifest: Mapping[str, Any]) -> Any:
+    """What a Secret holds, to compare, never to show: its keys and values; the fields as they are
+    when one is not a mapping (a hand-edited output), or it is a list of objects."""
+    data, string_data = manifest.get("data") or {}, manifest.get("stringData") or {}
+    if isinstance(data, Mapping) and isinstance(string_data, Mapping) and "items" not in manifest:
+        return {**data, **string_data}
+    return (data, string_data, manifest.get("items"))
+
+
+def _secrets(files: Files) -> dict[tuple[str | None, str], Any]:
+    found: dict[tuple[str | None, str], Any] = {}
     for manifests in files.values():
         for manifest in manifests:
             metadata = manifest.get("metadata") or {}
-            if manifest.get("kind") == "Secret" and isinstance(metadata, Mapping):
-                values = {**(manifest.get("data") or {}), **(manifest.get("stringData") or {})}
+            if holds_secret_values(manifest) and isinstance(metadata, Mapping):
+                values = _values(manifest)
                 found[(metadata.get("namespace"), str(metadata.get("name")))] = values
     return found
 

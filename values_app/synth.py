@@ -33,7 +33,7 @@ from .outdir import MARKER, output_lock, replace_outdir
 from .release import SECRETS_FILE, Release, build_release
 from .rotation import restart_plan, secret_changes
 from .secrets import MissingSecret, SecretValueError
-from .yaml_io import dump_all, dump_each
+from .yaml_io import dump_all, dump_each, holds_secret_values
 
 __all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write"]
 
@@ -90,10 +90,14 @@ class SynthResult(NamedTuple):
     """The manifests of the output this synth replaced, by file name (empty when there was none)."""
     previous_problem: str | None = None
     """Why the output this synth replaced could not be read (then nothing was compared with it)."""
+    written_summary: str | None = None
+    """:meth:`summary`, worked out before the output was replaced (:func:`write`)."""
 
     def summary(self) -> str:
         """Objects per kind, files written, each Secret not rendered with its kubectl command, and
         how to deploy (:mod:`.deploy`)."""
+        if self.written_summary is not None:
+            return self.written_summary
         kinds = Counter(doc["kind"] for docs in self.files.values() for doc in docs)
         lines = [
             f"Synthesized {sum(kinds.values())} objects into {self.outdir}/: "
@@ -129,13 +133,24 @@ def dump_yaml(docs: list[dict[str, Any]]) -> str:
 
 
 def check_objects(files: Mapping[str, list[dict[str, Any]]]) -> list[str]:
-    """What the API server would refuse of the finished objects, one line each."""
-    return [
+    """What the API server would refuse of the finished objects, one line each; and a Secret (by
+    what it is: :func:`.yaml_io.holds_secret_values`) in any file but the Secrets file, which alone
+    is owner-only, git-ignored, and left out of a Helm chart and a deploy repository."""
+    found = [
         f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: {problem}"
         for name, docs in files.items()
         for manifest in docs
         for problem in object_problems(manifest)
     ]
+    found += [
+        f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: holds a Secret's values, "
+        f"which only {SECRETS_FILE} may hold; declare the Secret under secrets:"
+        for name, docs in files.items()
+        if name != SECRETS_FILE
+        for manifest in docs
+        if holds_secret_values(manifest)
+    ]
+    return found
 
 
 def check_pod_security(
@@ -209,8 +224,11 @@ def write(rendered: Rendered, outdir: Path) -> SynthResult:
     texts, known = rendered.written()
     with output_lock(outdir):  # what is replaced is what was compared with
         previous, problem = previous_output(outdir, known)
+        # Everything said of the previous output is worked out before it is replaced: whatever
+        # fails there fails with the output untouched.
+        summary = SynthResult(outdir, rendered.files, rendered.release, previous, problem).summary()
         replace_outdir(outdir, texts)
-    return SynthResult(outdir, rendered.files, rendered.release, previous, problem)
+    return SynthResult(outdir, rendered.files, rendered.release, previous, problem, summary)
 
 
 def synth(

@@ -9,10 +9,92 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MAX_ALIAS_NODES", "Dumper", "Loader", "alias_problem", "dump_all", "dump_each", "load_plain", "yaml_error"]
+__all__ = [
+    "CACHE_ENTRIES",
+    "MAX_ALIAS_NODES",
+    "Dumper",
+    "Loader",
+    "alias_problem",
+    "cached_strings",
+    "dump_all",
+    "dump_each",
+    "forget_secret_values",
+    "holds_secret_values",
+    "load_plain",
+    "yaml_error",
+]
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+CACHE_ENTRIES = 20_000
+"""The most entries each of this module's caches holds: one that is full is emptied and fills
+again (a long-lived process that writes ever new strings does not grow without bound)."""
+
+_SECRET_FIELDS = ("data", "stringData")
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def holds_secret_values(document: Any) -> bool:
+    """Whether ``document`` is a Secret by what it is, not by its exact spelling: a ``kind`` that
+    is ``Secret`` in any case, of any API group, or a list of objects (``items:``) one of which is."""
+    if not isinstance(document, dict):
+        return False
+    kind = document.get("kind")
+    if isinstance(kind, str) and kind.lower() == "secret":
+        return True
+    items = document.get("items")
+    return isinstance(items, list) and any(holds_secret_values(item) for item in items)
+
+
+def _secret_strings(document: Any) -> list[str]:
+    """The strings of a Secret's values in ``document`` (``data``, ``stringData``, the
+    last-applied annotation; of each Secret of its ``items``)."""
+    found: list[str] = []
+    if not isinstance(document, dict):
+        return found
+    items = document.get("items")
+    if isinstance(items, list):
+        for item in items:
+            found += _secret_strings(item)
+    kind = document.get("kind")
+    if not (isinstance(kind, str) and kind.lower() == "secret"):
+        return found
+    for field in _SECRET_FIELDS:
+        value = document.get(field)
+        if isinstance(value, dict):
+            found += [item for item in value.values() if isinstance(item, str)]
+        elif isinstance(value, str):
+            found.append(value)
+    metadata = document.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict) and isinstance(annotations.get(_LAST_APPLIED), str):
+        found.append(annotations[_LAST_APPLIED])
+    return found
+
+
+def forget_secret_values(document: Any) -> None:
+    """Drop from this module's caches every value of each Secret in ``document`` (a manifest just
+    read or written): no Secret value outlives the document it is in."""
+    for text in _secret_strings(document):
+        for implicit in ((True, False), (False, True), (False, False), (True, True)):
+            _RESOLVED.pop((text, implicit), None)
+        _VALUES.pop(text, None)
+        _KEYS.pop(text, None)
+
+
+def cached_strings() -> tuple[int, frozenset[str]]:
+    """The size of the largest cache of this module, and every string its caches hold now."""
+    sizes = [len(_RESOLVED), len(_KEYS), len(_VALUES), len(_HEADS), *(len(heads) for heads in _HEADS.values())]
+    held = {text for text, _ in _RESOLVED} | set(_KEYS) | set(_VALUES) | set(_KEYS.values()) | set(_VALUES.values())
+    held |= {head for heads in _HEADS.values() for head in (*heads, *heads.values())}
+    return max(sizes), frozenset(held)
+
+
+def _bounded(cache: dict[Any, Any]) -> dict[Any, Any]:
+    if len(cache) >= CACHE_ENTRIES:
+        cache.clear()
+    return cache
 
 
 class _CachedResolve:
@@ -27,7 +109,7 @@ class _CachedResolve:
         try:
             return _RESOLVED[key]
         except KeyError:
-            tag = _RESOLVED[key] = super().resolve(kind, value, implicit)  # type: ignore[misc]
+            tag = _bounded(_RESOLVED)[key] = super().resolve(kind, value, implicit)  # type: ignore[misc]
             return tag
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -213,6 +295,7 @@ def _scalar(text: str, key: bool) -> str:
     written = known.get(text)
     if written is not None:
         return written
+    known = _bounded(known)
     if _PLAIN.fullmatch(text) and not text.endswith(":") and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR:
         known[text] = text
         return text
@@ -255,7 +338,8 @@ def _mapping(data: dict[Any, Any], indent: str, out: list[str], first: str | Non
     with ``first`` instead (``- `` of the sequence item it is in)."""
     heads = _HEADS.get(indent)
     if heads is None:
-        heads = _HEADS[indent] = {}
+        heads = _bounded(_HEADS)[indent] = {}
+    heads = _bounded(heads)
     values = _VALUES
     for key, value in data.items():
         head = heads.get(key) if type(key) is str else None
@@ -312,7 +396,10 @@ def dump_each(documents: list[Any]) -> list[str] | None:
             if type(document) is not dict or not document:
                 raise _UnsupportedError
             lines: list[str] = []
-            _mapping(document, "", lines)
+            try:
+                _mapping(document, "", lines)
+            finally:
+                forget_secret_values(document)  # written, never kept
             parts.append("\n".join(lines) + "\n")
     except _UnsupportedError:
         return None
@@ -328,7 +415,11 @@ def dump_all(documents: list[Any]) -> str:
     parts = dump_each(documents)
     if parts is None:
         options: dict[str, Any] = {"sort_keys": False, "default_flow_style": False, "width": 2**16, "allow_unicode": True}
-        text: str = yaml.dump_all(documents, Dumper=Dumper, **options)
+        try:
+            text: str = yaml.dump_all(documents, Dumper=Dumper, **options)
+        finally:
+            for document in documents:
+                forget_secret_values(document)
         return text
     return "---\n".join(parts)
 

@@ -454,3 +454,15 @@ def test_the_aliases_of_each_document_are_bounded(tmp_path: Path) -> None:
         f"{tmp_path / APP_FILE}:10: alias *e: the aliases up to here bring in 141148 nodes; "
         "at most 100000 may be brought in through aliases"
     )
+
+
+def test_a_secret_is_masked_by_what_it_is_not_by_its_spelling(tmp_path: Path) -> None:
+    """A Secret whose kind is spelt in another case, or inside a list of objects (a hand-edited
+    previous output, an object of another group named so), is masked all the same."""
+    lower = {**secret(OLD_VALUES, "lower"), "kind": "secret"}
+    listed = {"apiVersion": "v1", "kind": "List", "metadata": {"name": "listed", "namespace": NS}, "items": [secret(OLD_VALUES)]}
+    other_group = {**secret(OLD_VALUES, "grouped"), "apiVersion": "example.com/v1"}
+    write_output(tmp_path / "dist", {APP_FILE: [lower, listed, other_group]})
+    result = diff_outputs({APP_FILE: [config_map()]}, read_output(tmp_path / "dist"))
+    assert sorted(c.name for c in result.changes if c.status == "removed") == ["grouped", "listed", "lower"]
+    assert_no_value(result)

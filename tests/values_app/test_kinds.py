@@ -306,12 +306,12 @@ def test_hostile_or_mistyped_values_are_one_line_in_the_values_files_words(
         (
             {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}},
             "extraObjects[0].kind: a Namespace belongs to the whole cluster, not to a release in a namespace; "
-            "create it outside the release",
+            "create it outside the release (kubectl apply of its own file)",
         ),
         (
             {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "admin"}},
             "extraObjects[0].kind: a ClusterRoleBinding belongs to the whole cluster, not to a release in a namespace; "
-            "create it outside the release",
+            "create it outside the release (kubectl apply of its own file)",
         ),
         (
             {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r", "namespace": "kube-system"}},

@@ -266,3 +266,37 @@ def test_what_the_safe_dumper_writes_loads_straight_back(data: dict[str, Any], f
 
     text = yaml.dump(data, Dumper=SAFE_DUMPER, default_flow_style=flow, allow_unicode=True)
     assert load_plain(text, 64) == yaml.safe_load(text) == data
+
+
+def test_no_secret_value_is_kept_after_it_is_written_or_read() -> None:
+    """Written (the fast way and through PyYAML) or read, a Secret's values leave no trace in the
+    caches, whatever the Secret's spelling; other strings are kept."""
+    from values_app.yaml_io import cached_strings, forget_secret_values
+
+    planted = ["cGxhbnRlZC12YWx1ZQ==", "planted: value with: colons", "a\nmulti-line planted value", "yes", "1.5e3-planted"]
+    secrets = [
+        {"apiVersion": "v1", "kind": kind, "metadata": {"name": "s"}, "data": {f"K{i}": value for i, value in enumerate(planted)}}
+        for kind in ("Secret", "secret", "SECRET")
+    ]
+    a_list = {"apiVersion": "v1", "kind": "List", "items": [{**secrets[0], "stringData": {"X": "planted-in-a-list"}}]}
+    other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kept-config-name"}, "data": {"K": "kept-value"}}
+    text = dump_all([*secrets, a_list, other])
+    loader = Loader(text)
+    try:
+        while loader.check_node():
+            forget_secret_values(loader.construct_document(loader.get_node()))
+    finally:
+        loader.dispose()
+    dump_all([secrets[0], {"k": 1.5}])  # through PyYAML: a float
+    held = cached_strings()[1]
+    assert not [value for value in [*planted, "planted-in-a-list"] if value in held]
+    assert "kept-value" in held
+
+
+def test_the_caches_are_bounded() -> None:
+    from values_app.yaml_io import CACHE_ENTRIES, cached_strings
+
+    for start in range(0, 3 * CACHE_ENTRIES, 5000):
+        dump_all([{f"key-{n}": f"value-{n}" for n in range(start, start + 5000)}])
+        yaml.load(dump_all([{"k": [f"v{n}" for n in range(start, start + 5000)]}]), Loader=Loader)
+    assert cached_strings()[0] <= CACHE_ENTRIES
