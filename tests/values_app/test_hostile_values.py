@@ -242,18 +242,20 @@ def test_default_without_rendering_it_and_a_namespace_of_its_own(namespace: dict
     assert load(mutate)[1] == []
 
 
+_HARDENED = {
+    "allowPrivilegeEscalation": False,
+    "runAsNonRoot": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+
+
 def _extra_pod(**spec: Any) -> Mutate:
-    hardened = {
-        "allowPrivilegeEscalation": False,
-        "runAsNonRoot": True,
-        "capabilities": {"drop": ["ALL"]},
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": "debug"},
-        "spec": {"containers": [{"name": "debug", "image": "busybox:1.36", "securityContext": hardened}], **spec},
+        "spec": {"containers": [{"name": "debug", "image": "busybox:1.36", "securityContext": _HARDENED}], **spec},
     }
 
     def mutate(data: dict[str, Any]) -> None:
@@ -265,7 +267,7 @@ def _extra_pod(**spec: Any) -> Mutate:
 def test_an_extra_pod_below_the_namespaces_level_is_refused(tmp_path: Path) -> None:
     status, lines = synth_of(tmp_path, _extra_pod(hostPID=True))
     assert status == 1
-    assert any("Pod debug (extraObjects[0])" in line and "hostPID: true (breaks baseline)" in line for line in lines), lines
+    assert any("extraObjects[0]" in line and "hostPID: true" in line for line in lines), lines
     assert not (tmp_path / "out").exists()
     assert synth_of(tmp_path, _extra_pod(hostPID=False))[0] == 0
 
@@ -276,7 +278,15 @@ def test_a_checkov_skip_annotation_of_an_extra_object_needs_its_reason(reason: s
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {"name": "report", "annotations": {"checkov.io/skip1": f"CKV_K8S_21={reason}"}},
-        "spec": {"template": {"metadata": {"annotations": {"checkov.io/skip2": f"CKV_K8S_8={reason}"}}, "spec": {}}},
+        "spec": {
+            "template": {
+                "metadata": {"annotations": {"checkov.io/skip2": f"CKV_K8S_8={reason}"}},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "report", "image": "busybox:1.36", "securityContext": _HARDENED}],
+                },
+            }
+        },
     }
 
     def mutate(data: dict[str, Any]) -> None:
