@@ -76,6 +76,15 @@ class McpService(ServiceWorkload):
             return None
         return "is an internal MCP server; set expose_node_port=True to route to it on purpose"
 
+    def _guards_opening(self) -> bool:
+        return not self.props.expose_node_port
+
+    def _opening_refusal(self) -> str:
+        return (
+            "would open the internal MCP server beyond the workloads that connect to it; "
+            "set expose_node_port=True to do it on purpose, or name the workloads (connect, allow_from)"
+        )
+
     @property
     def internal(self) -> bool:
         """Whether the server must stay inside the cluster (no Ingress path to it)."""

@@ -138,6 +138,21 @@ def test_egress_lets_each_pod_reach_what_it_calls(values_data: dict[str, Any], m
     assert one(manifests, "NetworkPolicy", "demo-default-deny")["spec"]["policyTypes"] == ["Ingress", "Egress"]
 
 
+def test_egress_never_opens_every_port_at_every_cidr(values_data: dict[str, Any], make_values: Make) -> None:
+    from values_app.loader import ValuesError
+
+    two_ports = {"enabled": True, "externalPorts": [5432, 587], "externalCidrs": ["10.20.0.5/32", "10.30.0.9/32"]}
+    values_data["networkPolicies"] = {"egress": two_ports}
+    with pytest.raises(ValuesError, match=r"networkPolicies.egress.externalCidrs: 2 externalPorts at 2 externalCidrs would open"):
+        make_values(values_data)
+    values_data["networkPolicies"] = {"egress": {**two_ports, "externalCidrs": ["10.20.0.5/32"]}}
+    rule = one(files(make_values(values_data))[APP_FILE], "NetworkPolicy", "demo-api")["spec"]["egress"][-1]
+    assert rule == {
+        "to": [{"ipBlock": {"cidr": "10.20.0.5/32"}}],
+        "ports": [{"port": 5432, "protocol": "TCP"}, {"port": 587, "protocol": "TCP"}],
+    }
+
+
 def test_allow_from_must_name_a_service(values_data: dict[str, Any], make_values: Make) -> None:
     from values_app.loader import ValuesError
 
