@@ -42,13 +42,21 @@ def namespace_peer(namespace: str) -> dict[str, Any]:
 
 
 def names_pods(peer: Mapping[str, Any]) -> bool:
-    """Whether a NetworkPolicy peer names pods by their labels (a workload's, ``kp.Pods.select``),
-    rather than opening whole namespaces (a namespace selector alone, an empty pod selector) or
-    address blocks (``ipBlock``: anything from outside the cluster)."""
+    """Whether a NetworkPolicy peer names pods: by their labels (a workload's, ``kp.Pods.select``)
+    in its own namespace or in namespaces named one by one; rather than opening whole namespaces
+    (a namespace selector alone, an empty pod selector), namespaces by a label anyone who may
+    label a namespace can give (``namespaceSelector: {}``, ``{team: x}``), or address blocks
+    (``ipBlock``: anything from outside the cluster)."""
     if "ipBlock" in peer:
         return False
     selector = peer.get("podSelector")
-    return isinstance(selector, Mapping) and bool(selector.get("matchLabels") or selector.get("matchExpressions"))
+    if not (isinstance(selector, Mapping) and (selector.get("matchLabels") or selector.get("matchExpressions"))):
+        return False
+    namespaces = peer.get("namespaceSelector")
+    if namespaces is None:
+        return True
+    labels = namespaces.get("matchLabels") or {}
+    return not namespaces.get("matchExpressions") and list(labels) == ["kubernetes.io/metadata.name"]
 
 
 def kp_workload_labels(workload: Any) -> dict[str, str]:

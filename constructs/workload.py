@@ -16,6 +16,7 @@ Workloads connect in code::
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 
@@ -93,6 +94,19 @@ def _source_of(holder: Any, what: Literal["ConfigMap", "Secret"]) -> tuple[str, 
         f"a {what} is one of this library's ({'AppConfig' if what == 'ConfigMap' else 'AppSecret'}), a cdk8s-plus "
         f"{what} or the name of one, not {type(holder).__name__}"
     )
+
+
+def _declare_kp_peer() -> None:
+    """Declare every workload a cdk8s-plus-27 ``INetworkPolicyPeer`` and ``IPodSelector``
+    (``jsii.implements``, cdk8s-plus's own way), so that a cdk8s-plus object takes one of ours
+    where it takes a peer: ``kp_obj.connections.allow_from(api)``. Done once the program has
+    loaded cdk8s-plus-27, before the next workload is made (a chart without cdk8s-plus never
+    loads it): workloads made before then are not peers to cdk8s-plus (``api.pods()`` is)."""
+    import cdk8s_plus_27 as kp
+    import jsii
+
+    jsii.implements(kp.INetworkPolicyPeer, kp.IPodSelector)(Workload)
+    Workload._kp_peer = True
 
 
 _SCHEME = r"[a-z][a-z0-9+.-]*"
@@ -180,6 +194,8 @@ class Workload(ManifestConstruct):
     """Where the pod template is in the workload object."""
 
     props: WorkloadProps
+    _kp_peer: ClassVar[bool] = False
+    """Whether the class is declared a cdk8s-plus-27 peer (see :func:`_declare_kp_peer`)."""
 
     def __init__(self, scope: Construct, id: str, *, image: str, **options: Unpack[WorkloadOptions]) -> None:
         self._build(scope, id, self.check_props(id, image=image, **options))
@@ -241,6 +257,8 @@ class Workload(ManifestConstruct):
     # --- building ---------------------------------------------------------------------------
 
     def _build(self, scope: Construct, id: str, props: WorkloadProps) -> None:
+        if not Workload._kp_peer and "cdk8s_plus_27" in sys.modules:
+            _declare_kp_peer()  # before the jsii object is made: its overrides are fixed then
         super().__init__(scope, id)
         info = self.chart_info
         self.props = props
@@ -731,6 +749,18 @@ class Workload(ManifestConstruct):
                 }
             )
         return rules_
+
+    # cdk8s-plus-27's kp.INetworkPolicyPeer and kp.IPodSelector: kp_obj.connections.allow_from(api)
+
+    def to_network_policy_peer_config(self) -> cdk8s_plus_27.NetworkPolicyPeerConfig:
+        """This workload's pods as cdk8s-plus renders a peer (:meth:`pods`)."""
+        return self.pods().to_network_policy_peer_config()
+
+    def to_pod_selector(self) -> cdk8s_plus_27.IPodSelector | None:
+        return self.pods().to_pod_selector()
+
+    def to_pod_selector_config(self) -> cdk8s_plus_27.PodSelectorConfig:
+        return self.pods().to_pod_selector_config()
 
     def pods(self) -> cdk8s_plus_27.Pods:
         """This workload's pods as a cdk8s-plus-27 selection, a ``kp.NetworkPolicyPeer``: lets a

@@ -231,6 +231,23 @@ def _opens(chart: cdk8s.Chart, tools: McpService) -> list[tuple[str, Any]]:
         ("kp.Namespaces.all", lambda: tools.allow_from(kp.Namespaces.all(chart, "all-namespaces"))),
         ("kp.Namespaces.select", lambda: tools.allow_from(kp.Namespaces.select(chart, "monitoring", names=["monitoring"]))),
         ("kp.Pods.all", lambda: tools.allow_from(kp.Pods.all(chart, "all-pods"))),
+        (
+            "labelled pods of every namespace",
+            lambda: tools.allow_from(
+                kp.Pods.select(chart, "agents", labels={"role": "agent"}, namespaces=kp.Namespaces.all(chart, "any"))
+            ),
+        ),
+        (
+            "labelled pods of labelled namespaces",
+            lambda: tools.allow_from(
+                kp.Pods.select(
+                    chart,
+                    "team-agents",
+                    labels={"role": "agent"},
+                    namespaces=kp.Namespaces.select(chart, "team", labels={"team": "x"}),
+                )
+            ),
+        ),
         ("kp.NetworkPolicyIpBlock", lambda: tools.allow_from(kp.NetworkPolicyIpBlock.any_ipv4(chart, "anywhere"))),
         ("allow_from_cidr", lambda: tools.allow_from_cidr("0.0.0.0/0")),
         ("allow_from_namespace", lambda: tools.allow_from_namespace("monitoring")),
@@ -238,7 +255,7 @@ def _opens(chart: cdk8s.Chart, tools: McpService) -> list[tuple[str, Any]]:
     ]
 
 
-@pytest.mark.parametrize("path", range(7))
+@pytest.mark.parametrize("path", range(9))
 def test_every_path_beyond_named_workloads_needs_the_opt_in(chart: cdk8s.Chart, path: int) -> None:
     tools = McpService(chart, "tools", image="mcp:1")
     what, call = _opens(chart, tools)[path]
@@ -260,8 +277,10 @@ def test_named_peers_stay_allowed_for_the_internal_server(chart: cdk8s.Chart) ->
     tools.allow_from(agent)
     tools.allow_from(kp.Pods.select(chart, "labelled", labels={"role": "agent"}))
     tools.allow_from({"role": "agent"})
+    named = kp.Namespaces.select(chart, "named", names=["agents"])
+    tools.allow_from(kp.Pods.select(chart, "elsewhere", labels={"role": "agent"}, namespaces=named))
     peers = one(synth(chart), "NetworkPolicy", "tools")["spec"]["ingress"][0]["from"]
-    assert len(peers) == 4
+    assert len(peers) == 5
     assert all(peer["podSelector"]["matchLabels"] for peer in peers)
 
 
@@ -289,6 +308,27 @@ def test_ingress_backend_refuses_a_bad_controller_namespace(chart: cdk8s.Chart) 
 
 
 # --- 18. kp objects take ours; ours are typed ----------------------------------------------------
+
+
+def test_a_cdk8s_plus_workload_takes_ours_as_a_peer(chart: cdk8s.Chart) -> None:
+    api = ApiService(chart, "api", image="api:1")
+    peer: kp.INetworkPolicyPeer = api  # mypy: ours are cdk8s-plus peers
+    selector: kp.IPodSelector = api
+    redis = kp.Deployment(chart, "redis", containers=[kp.ContainerProps(image="redis:7", port_number=6379)])
+    redis.connections.allow_from(peer, isolation=kp.PodConnectionsIsolation.POD)
+    (policy,) = [p for p in by_kind(synth(chart), "NetworkPolicy") if p["metadata"]["name"] != "api"]
+    assert policy["spec"]["ingress"] == [
+        {
+            "from": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "test"}},
+                    "podSelector": {"matchLabels": api.selector},
+                }
+            ],
+            "ports": [{"port": 6379, "protocol": "TCP"}],
+        }
+    ]
+    assert selector.to_pod_selector_config().label_selector is not None
 
 
 def test_a_cdk8s_plus_workload_takes_ours_through_pods(chart: cdk8s.Chart) -> None:
