@@ -97,9 +97,8 @@ class ServiceWorkload(DeploymentWorkload):
 
     @classmethod
     def service_type_of(cls, props: ServiceProps, *, behind_ingress: bool = False) -> ServiceType:
-        """The Service type of a service with ``props``: ``service_type``; else a NodePort when
-        ``node_port`` is given; else ClusterIP behind an Ingress (the Ingress is the way in); else
-        the kind's default."""
+        """The Service type of a service with ``props``: ``service_type``; else, behind an Ingress
+        (the way in) and without a ``node_port``, ClusterIP; else the kind's default."""
         if props.service_type is not None:
             return props.service_type
         if props.node_port is not None or not behind_ingress:
