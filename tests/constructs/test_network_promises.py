@@ -3,6 +3,7 @@ network parts of 15 and 18): each at its boundary, the refused case next to the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import cdk8s
@@ -11,7 +12,7 @@ import pytest
 
 from constructs.api_service import ApiService
 from constructs.app_ingress import AppIngress
-from constructs.mcp_service import McpService
+from constructs.mcp_service import McpService, internal_servers_opened
 from constructs.pod_props import Destination, Egress
 from constructs.props import PropsError
 from constructs.web_service import WebService, WebServiceProps
@@ -345,3 +346,57 @@ def test_a_worker_has_no_port_and_nothing_opens_a_route_to_it(chart: cdk8s.Chart
     mailer.allow_from(api)  # a worker admits nobody: no egress rule towards it either
     egress = one(synth(chart), "NetworkPolicy", "api")["spec"]["egress"]
     assert len(egress) == 1  # DNS only
+
+
+def _internal_server(tmp_path: Path) -> tuple[cdk8s.App, cdk8s.Chart, McpService]:
+    app = cdk8s.App(outdir=str(tmp_path))
+    chart = cdk8s.Chart(app, "test", namespace="test", disable_resource_name_hashes=True)
+    tools = McpService(chart, "tools", image="mcp:1")
+    ApiService(chart, "api", image="api:1").connect(tools)
+    return app, chart, tools
+
+
+OPENED_AROUND = {
+    "a kp.NetworkPolicy on it": lambda c, t: kp.NetworkPolicy(c, "open", selector=t).add_ingress_rule(
+        kp.Namespaces.all(c, "all")
+    ),
+    "a kp.NetworkPolicy on every pod": lambda c, t: kp.NetworkPolicy(c, "open", selector=kp.Pods.all(c, "pods")).add_ingress_rule(
+        kp.NetworkPolicyIpBlock.any_ipv4(c, "anywhere")
+    ),
+    "a JSON patch on its own policy": lambda c, t: cdk8s.ApiObject.of(t.network_policy).add_json_patch(
+        cdk8s.JsonPatch.add("/spec/ingress/0/from/-", {"namespaceSelector": {}})
+    ),
+    "a rule without from": lambda c, t: cdk8s.ApiObject(
+        c, "raw", api_version="networking.k8s.io/v1", kind="NetworkPolicy"
+    ).add_json_patch(
+        cdk8s.JsonPatch.add(
+            "/spec",
+            {
+                "podSelector": {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": ["tools"]}]},
+                "ingress": [{"ports": [{"port": 8001}]}],
+            },
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("way", list(OPENED_AROUND))
+def test_a_policy_that_opens_the_internal_server_around_it_is_refused_at_synth(tmp_path: Path, way: str) -> None:
+    app, chart, tools = _internal_server(tmp_path)
+    OPENED_AROUND[way](chart, tools)
+    (problem,) = internal_servers_opened(app)
+    assert "opens the internal MCP server test/tools to" in problem
+    assert "or set expose_node_port=True on it to do it on purpose" in problem
+    with pytest.raises(RuntimeError, match=r"opens the internal MCP server test/tools"):
+        app.synth()
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_policy_on_it_that_names_pods_passes(tmp_path: Path) -> None:
+    app, chart, tools = _internal_server(tmp_path)
+    kp.NetworkPolicy(chart, "named", selector=tools).add_ingress_rule(kp.Pods.select(chart, "agents", labels={"role": "agent"}))
+    kp.NetworkPolicy(chart, "elsewhere", selector=kp.Pods.select(chart, "others", labels={"role": "x"})).add_ingress_rule(
+        kp.Namespaces.all(chart, "all")
+    )
+    assert internal_servers_opened(app) == []
+    app.synth()
