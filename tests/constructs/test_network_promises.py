@@ -400,3 +400,25 @@ def test_a_policy_on_it_that_names_pods_passes(tmp_path: Path) -> None:
     )
     assert internal_servers_opened(app) == []
     app.synth()
+
+
+def test_a_workload_made_once_cdk8s_plus_is_loaded_is_a_peer_whatever_came_before(
+    chart: cdk8s.Chart, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from constructs.workload import Workload
+
+    class Late(ApiService):
+        pass
+
+    monkeypatch.setattr(Workload, "_kp_peer", False)
+    monkeypatch.setattr(Workload, "__jsii_ifaces__", [], raising=False)
+    monkeypatch.delitem(sys.modules, "cdk8s_plus_27")
+    Late(chart, "early", image="api:1")  # before the program loads cdk8s-plus: its overrides are kept
+    monkeypatch.setitem(sys.modules, "cdk8s_plus_27", kp)
+    late = Late(chart, "late", image="api:1")
+    redis = kp.Deployment(chart, "redis", containers=[kp.ContainerProps(image="redis:7", port_number=6379)])
+    redis.connections.allow_from(late, isolation=kp.PodConnectionsIsolation.POD)
+    (policy,) = [p for p in by_kind(synth(chart), "NetworkPolicy") if p["metadata"]["name"] not in ("early", "late")]
+    assert policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"] == late.selector
