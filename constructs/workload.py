@@ -9,7 +9,7 @@ resources or probes nobody asked for.
 Workloads connect in code::
 
     api.connect(mcp, env="MCP_SERVER_URL")   # the env var holds mcp's URL; mcp admits api's pods
-    api.connect(cache, env="REDIS_URL")      # a cdk8s-plus Service: its pods admit api's too
+    api.connect(cache, env="REDIS_URL", scheme="redis")  # a kp.Service: its pods admit api's too
     api.env_from_secret(creds, ["DATABASE_URL"])  # ours, cdk8s-plus's, or a Secret's name
     api.allow_from(nightly)                  # any cdk8s-plus workload, kp.Pods, kp.Namespaces, ...
 """
