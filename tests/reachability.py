@@ -221,7 +221,7 @@ def reachable(
 ) -> set[Connection]:
     """Every connection between two of ``endpoints`` on one of ``ports`` that the NetworkPolicies
     among ``manifests`` let through."""
-    objects = list(manifests)
+    policies = [m for m in manifests if m.get("kind") == "NetworkPolicy"]
     everyone, wanted = list(endpoints), list(ports)
     return {
         (source.name, destination.name, port, protocol)
@@ -229,5 +229,6 @@ def reachable(
         for destination in everyone
         if source is not destination
         for port, protocol in wanted
-        if allowed(objects, source, destination, port, protocol)
+        if _rules_allow(policies, "Egress", source, destination, port, protocol)
+        and _rules_allow(policies, "Ingress", destination, source, port, protocol)
     }
