@@ -117,6 +117,21 @@ def test_who_may_talk_to_whom(values_data: dict[str, Any], make_values: Make) ->
     ]
 
 
+def test_a_web_frontend_behind_the_ingress_is_cluster_ip_and_admits_only_the_controller(
+    values_data: dict[str, Any], make_values: Make
+) -> None:
+    values_data["services"]["web"]["service"] = {}  # no type, no node port
+    values_data["ingress"] = {"host": "demo.example.com", "paths": [{"path": "/", "service": "web"}]}
+    manifests = files(make_values(values_data))[APP_FILE]
+    assert one(manifests, "Service", "demo-web")["spec"]["type"] == "ClusterIP"
+    controller = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    assert ingress_rules(manifests, "demo-web") == [{"from": [controller], "ports": [{"port": 3000, "protocol": "TCP"}]}]
+    values_data["services"]["web"]["service"] = {"nodePort": 30100}  # a node port asked for: kept, and open
+    manifests = files(make_values(values_data))[APP_FILE]
+    assert one(manifests, "Service", "demo-web")["spec"]["type"] == "NodePort"
+    assert ingress_rules(manifests, "demo-web") == [{"ports": [{"port": 3000, "protocol": "TCP"}]}]
+
+
 def test_an_api_with_a_node_port_is_reachable_from_outside(values_data: dict[str, Any], make_values: Make) -> None:
     values_data["services"]["api"]["service"] = {"type": "NodePort", "nodePort": 30101}
     manifests = files(make_values(values_data))[APP_FILE]
