@@ -4,7 +4,9 @@ up every member of every class between it and the jsii one (~0.4 ms for a worklo
 than the call to node itself). The answer depends only on the class: for this library's classes
 (those that set ``_JSII_OVERRIDES_BY_CLASS``), and subclasses of them, it is worked out once per
 class and kept. Nothing changes for any other class; where jsii has no such function, nothing is
-done. A method added to one of these classes after its first object was made would not be seen.
+done. A method added to one of these classes after its first object was made would not be seen;
+an interface declared on one later (``jsii.implements``, as :mod:`.workload` declares cdk8s-plus's
+peer interfaces once cdk8s-plus is loaded) is.
 """
 
 from __future__ import annotations
@@ -24,16 +26,17 @@ def install() -> None:
     original = getattr(_kernel, "_get_overides", None)
     if original is None or getattr(original, "_by_class", False):
         return
-    known: dict[tuple[type, type], list[Any]] = {}
+    known: dict[tuple[type, type, int], list[Any]] = {}
 
     @functools.wraps(original)
     def by_class(klass: type, obj: Any) -> list[Any]:
         cls = type(obj)
         if not getattr(cls, "_JSII_OVERRIDES_BY_CLASS", False):
             return original(klass, obj)  # type: ignore[no-any-return]
-        found = known.get((klass, cls))
+        key = (klass, cls, len(getattr(cls, "__jsii_ifaces__", ())))
+        found = known.get(key)
         if found is None:
-            found = known[klass, cls] = original(klass, obj)
+            found = known[key] = original(klass, obj)
         return list(found)
 
     by_class._by_class = True  # type: ignore[attr-defined]

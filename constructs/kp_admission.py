@@ -19,7 +19,7 @@ __all__ = ["KpAdmission", "admit"]
 
 class KpAdmission(ManifestConstruct):
     """A NetworkPolicy on the pods behind a cdk8s-plus Service or workload, admitting the pods of
-    each of this library's workloads that connects to it, on the pods' port (construct ID
+    each of this library's workloads that connects to it, on the pods' ports (construct ID
     ``<the cdk8s-plus construct's ID>-admit`` in its chart; the policy ``<its name>-admit``)."""
 
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("networking.k8s.io/v1", "NetworkPolicy"),)
@@ -38,11 +38,7 @@ class KpAdmission(ManifestConstruct):
 
     def _rules(self) -> list[dict[str, Any]]:
         peers = [pod_peer(caller.selector, caller.namespace, self.target.namespace) for caller in self.callers]
-        rule: dict[str, Any] = {"from": peers}
-        port = self.target.pod_port()
-        if port is not None:
-            rule["ports"] = [{"protocol": "TCP", "port": port}]
-        return [rule]
+        return [{"from": peers, "ports": self.target.pod_ports()}]
 
 
 def admit(caller: Workload, target: KpTarget) -> KpAdmission:

@@ -11,7 +11,7 @@ the package itself: ``from todo_constructs import ApiService, WebService``.
   :class:`DefaultDeny`.
 * Props: :class:`Volume`, :class:`Container`, :class:`Probe`/:class:`Probes`,
   :class:`Resources`/:class:`ResourceAmounts`, :class:`Security`/:class:`Capabilities`,
-  :class:`Autoscaling`, :class:`Egress`/:class:`DnsPeer`, :class:`Toleration`,
+  :class:`Autoscaling`, :class:`Egress`/:class:`Destination`/:class:`DnsPeer`, :class:`Toleration`,
   :class:`TopologySpread`; :class:`PropsError` and its :class:`Problem`\\ s.
 * For cdk8s-plus objects: :func:`harden`, :func:`pod_security_of`.
 * :func:`chart_manifests`: a chart's objects as plain dicts, rendered without jsii;
@@ -35,6 +35,7 @@ from .pod_props import (
     Autoscaling,
     Capabilities,
     Container,
+    Destination,
     DnsPeer,
     Egress,
     Probe,
@@ -62,6 +63,7 @@ __all__ = [
     "Capabilities",
     "Container",
     "DefaultDeny",
+    "Destination",
     "DnsPeer",
     "Egress",
     "ExternalSecret",

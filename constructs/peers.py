@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["ADDRESS_LABEL", "KpTarget", "is_cdk8s_plus", "kp_peer", "namespace_peer", "pod_peer"]
+__all__ = ["ADDRESS_LABEL", "KpTarget", "is_cdk8s_plus", "kp_peer", "names_pods", "namespace_peer", "pod_peer"]
 
 ADDRESS_LABEL = "cdk8s.io/metadata.addr"
 """The label cdk8s-plus selects its workloads' pods by (``kp.Pod.ADDRESS_LABEL``)."""
@@ -39,6 +39,24 @@ def pod_peer(labels: Mapping[str, str], namespace: str | None, own_namespace: st
 def namespace_peer(namespace: str) -> dict[str, Any]:
     """Every pod of ``namespace``."""
     return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}}}
+
+
+def names_pods(peer: Mapping[str, Any]) -> bool:
+    """Whether a NetworkPolicy peer names pods: by their labels (a workload's, ``kp.Pods.select``)
+    in its own namespace or in namespaces named one by one; rather than opening whole namespaces
+    (a namespace selector alone, an empty pod selector), namespaces by a label anyone who may
+    label a namespace can give (``namespaceSelector: {}``, ``{team: x}``), or address blocks
+    (``ipBlock``: anything from outside the cluster)."""
+    if "ipBlock" in peer:
+        return False
+    selector = peer.get("podSelector")
+    if not (isinstance(selector, Mapping) and (selector.get("matchLabels") or selector.get("matchExpressions"))):
+        return False
+    namespaces = peer.get("namespaceSelector")
+    if namespaces is None:
+        return True
+    labels = namespaces.get("matchLabels") or {}
+    return not namespaces.get("matchExpressions") and list(labels) == ["kubernetes.io/metadata.name"]
 
 
 def kp_workload_labels(workload: Any) -> dict[str, str]:
@@ -82,8 +100,8 @@ def kp_peer(peer: Any, own_namespace: str | None) -> Callable[[], list[dict[str,
 
 
 class KpTarget:
-    """A cdk8s-plus Service or workload that one of ours connects to: its pods' labels and port,
-    its URL (a Service only), read back from what cdk8s-plus renders."""
+    """A cdk8s-plus Service or workload that one of ours connects to: its pods' labels and ports,
+    its host and port (a Service only), read back from what cdk8s-plus renders."""
 
     def __init__(self, target: Any) -> None:
         self.target = target
@@ -93,38 +111,70 @@ class KpTarget:
         self.id: str = target.node.id
         self._rendered: dict[str, Any] | None = None
 
+    def _render(self) -> dict[str, Any]:
+        import cdk8s
+
+        return dict(cdk8s.ApiObject.of(self.target).to_json().get("spec") or {})
+
     def _spec(self) -> dict[str, Any]:
         if self._rendered is None:
-            import cdk8s
-
-            self._rendered = dict(cdk8s.ApiObject.of(self.target).to_json().get("spec") or {})
+            self._rendered = self._render()
         return self._rendered
+
+    def problem(self) -> str | None:
+        """Why one of ours cannot connect to it (None: it can): a Service with no port, one that
+        selects no pods (ExternalName, no selector: its admission policy would select every pod of
+        the namespace, and the destination is not those pods), a workload with no container port."""
+        kind = type(self.target).__name__
+        if not self.is_service:
+            if self.pod_ports():
+                return None
+            return (
+                f"the cdk8s-plus {kind} {self.id} has no container port to connect to; "
+                "give its container port_number= (or connect to its Service)"
+            )
+        if not self.target.ports:
+            return f"the cdk8s-plus Service {self.id} has no port; give it ports=[kp.ServicePort(port=...)]"
+        spec = self._render()  # now, not cached: a selector may still be added
+        if spec.get("type") == "ExternalName" or not spec.get("selector"):
+            what = "an ExternalName Service" if spec.get("type") == "ExternalName" else "a Service without a selector"
+            return (
+                f"the cdk8s-plus Service {self.id} is {what}: it selects no pods to admit (a policy for it would "
+                "select every pod of the namespace); reach a destination outside the cluster with "
+                "egress=Egress(external=[Destination(cidrs=[...], ports=[...])]), or give the Service a selector"
+            )
+        return None
 
     @property
     def service_port(self) -> int:
-        """The port the Service listens on."""
+        """The port the Service listens on (its first)."""
         port: int = self.target.port
         return port
 
-    def url(self, from_namespace: str | None) -> str:
-        host = self.name if self.namespace in (None, from_namespace) else f"{self.name}.{self.namespace}"
-        return f"http://{host}:{self.service_port}"
+    def host(self, from_namespace: str | None) -> str:
+        """The Service's host name as pods of ``from_namespace`` reach it."""
+        return self.name if self.namespace in (None, from_namespace) else f"{self.name}.{self.namespace}"
 
     def pod_labels(self) -> dict[str, str]:
         if not self.is_service:
             return kp_workload_labels(self.target)
         selector: dict[str, str] = dict(self._spec().get("selector") or {})
+        if not selector:  # refused by connect(); never a policy on every pod
+            raise ValueError(f"the cdk8s-plus Service {self.id} selects no pods")
         return selector
 
-    def pod_port(self) -> int | None:
-        """The port the pods listen on: a Service's target port, or the workload's first
-        container port."""
+    def pod_ports(self) -> list[dict[str, Any]]:
+        """The NetworkPolicy ports of the pods: each of a Service's target ports (a number or a
+        container port's name), or each container port of the workload."""
         if self.is_service:
-            ports = self._spec().get("ports") or [{}]
-            target = ports[0].get("targetPort", ports[0].get("port"))
-            return target if isinstance(target, int) else None
+            ports = []
+            for port in self._spec().get("ports") or []:
+                target = port.get("targetPort", port.get("port"))
+                ports.append({"protocol": port.get("protocol", "TCP"), "port": target})
+            return ports
+        found: list[dict[str, Any]] = []
         for container in self.target.containers:
-            if container.port_number is not None:
-                port: int = container.port_number
-                return port
-        return None
+            for port in container.ports:
+                protocol = port.protocol.value if port.protocol is not None else "TCP"
+                found.append({"protocol": protocol, "port": port.number})
+        return found

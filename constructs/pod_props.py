@@ -30,7 +30,7 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, check, defaults, prop, propsclass, unchecked
+from .props import Problem, Props, check, defaults, min_length, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
 from .record import Record, item
 from .regex import lazy
@@ -41,6 +41,7 @@ __all__ = [
     "Autoscaling",
     "Capabilities",
     "Container",
+    "Destination",
     "DnsPeer",
     "Egress",
     "Probe",
@@ -561,14 +562,49 @@ class DnsPeer(Props):
 
 
 @propsclass
+class Destination(Props):
+    """A destination outside the cluster: the TCP ``ports`` the pods may reach at the addresses
+    of ``cidrs`` (each port at each address of this destination, and nowhere else)."""
+
+    cidrs: Sequence[str] = prop(check=min_length(1), each=CIDR)
+    """Its address blocks, e.g. ``["10.20.0.5/32"]`` for a database."""
+    ports: Sequence[int] = prop(check=min_length(1), each=PORT)
+    """Its TCP ports, e.g. ``[5432]``."""
+
+
+@propsclass
 class Egress(Props):
-    """Egress rules: deny egress except DNS, the services this one connects to, and
-    ``external_ports`` to ``external_cidrs``."""
+    """Egress rules: deny egress except DNS, the services this one connects to, and the
+    destinations outside the cluster: each of ``external``, and ``external_ports`` at
+    ``external_cidrs``.
+
+    Each egress rule is a (destinations, ports) pair: ``Egress(external=[Destination(cidrs=[DB],
+    ports=[5432]), Destination(cidrs=[SMTP], ports=[587])])`` opens DB:5432 and SMTP:587 and no
+    other pair. ``external_ports`` at ``external_cidrs`` is one such pair, so several ports at
+    several address blocks (every port at every block) is refused: list them in ``external``."""
 
     external_ports: Sequence[int] = prop(default=(), each=PORT)
-    """TCP ports the pods may reach outside the cluster (e.g. 443 for an API, 5432 for a database).
+    """TCP ports the pods may reach at ``external_cidrs`` (e.g. 443 for an API, 5432 for a database).
     Default: none."""
     external_cidrs: Sequence[str] = prop(default=("0.0.0.0/0",), each=CIDR)
-    """Where those ports may be reached. Default: anywhere."""
+    """Where ``external_ports`` may be reached. Default: anywhere."""
+    external: Sequence[Destination] = ()
+    """Destinations outside the cluster, each with its own ports. Default: none."""
     dns: DnsPeer = defaults(DnsPeer)
     """Default: the cluster's DNS pods in kube-system."""
+
+    def cross_checks(self) -> Iterator[Problem]:
+        if len(self.external_ports) > 1 and len(self.external_cidrs) > 1:
+            yield Problem(
+                ("external_cidrs",),
+                f"{len(self.external_ports)} external_ports at {len(self.external_cidrs)} external_cidrs would open every "
+                "port at every block; list each destination with its own ports in "
+                "external=[Destination(cidrs=[...], ports=[...]), ...] (or give one port or one CIDR)",
+            )
+
+    def destinations(self) -> list[Destination]:
+        """Every destination outside the cluster, with its ports."""
+        found = list(self.external)
+        if self.external_ports:
+            found.insert(0, unchecked(Destination, cidrs=tuple(self.external_cidrs), ports=tuple(self.external_ports)))
+        return found

@@ -8,8 +8,10 @@ from typing import Any, ClassVar, Self, Unpack
 
 from constructs import Construct
 
+from . import rules
+from .common import owner_name
 from .deployment_workload import DeploymentWorkload
-from .manifest import Manifest
+from .manifest import Lazy, Manifest
 from .pod_template import PORT_NAME, drop_none
 from .prop_rules import ServiceType
 from .props import Problem
@@ -85,7 +87,7 @@ class ServiceWorkload(DeploymentWorkload):
     def facts(cls, props: ServiceProps, *, behind_ingress: bool = False) -> ServiceFacts:
         """What ``props`` come to for this kind (see :class:`ServiceFacts`)."""
         port = cls.port_of(props)
-        service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
+        service_type = cls.service_type_of(props, behind_ingress=behind_ingress)
         service_port = props.service_port if props.service_port is not None else port
         if props.allow_external is not None:
             external = props.allow_external
@@ -93,16 +95,30 @@ class ServiceWorkload(DeploymentWorkload):
             external = (cls.DEFAULT_ALLOW_EXTERNAL and not behind_ingress) or service_type != "ClusterIP"
         return ServiceFacts(port, service_type, service_port, external)
 
+    @classmethod
+    def service_type_of(cls, props: ServiceProps, *, behind_ingress: bool = False) -> ServiceType:
+        """The Service type of a service with ``props``: ``service_type``; else, behind an Ingress
+        (the way in) and without a ``node_port``, ClusterIP; else the kind's default."""
+        if props.service_type is not None:
+            return props.service_type
+        if props.node_port is not None or not behind_ingress:
+            return cls.DEFAULT_SERVICE_TYPE
+        return "ClusterIP"
+
     def _build(self, scope: Construct, id: str, props: Any) -> None:
         self.behind_ingress = False
-        """An Ingress routes to it: then only the ingress controller's pods may connect (unless it
-        has a node port, or ``allow_external``)."""
+        """An Ingress routes to it: then only the ingress controller's pods may connect, and its
+        Service is ClusterIP (unless a NodePort or LoadBalancer, or ``allow_external``, is asked for)."""
         facts = type(self).facts(props)
         self._port = facts.port
-        self.service_type: ServiceType = facts.service_type
         self.service_port: int = facts.service_port
         """The port the Service listens on."""
         super()._build(scope, id, props)
+
+    @property
+    def service_type(self) -> ServiceType:
+        """The Service's type (ClusterIP once an Ingress routes to it, unless asked otherwise)."""
+        return type(self).service_type_of(self.props, behind_ingress=self.behind_ingress)
 
     @property
     def port(self) -> int:
@@ -117,18 +133,23 @@ class ServiceWorkload(DeploymentWorkload):
         port = drop_none(
             name=PORT_NAME, protocol="TCP", port=self.service_port, targetPort=self.port, nodePort=self.props.node_port
         )
-        return {"type": self.service_type, "selector": dict(self.selector), "ports": [port]}
+        return {"type": Lazy(lambda: self.service_type), "selector": dict(self.selector), "ports": [port]}
 
     @property
     def url(self) -> str:
         """``http://<name>:<service port>``: how pods of the same namespace reach this service."""
         return f"http://{self.name}:{self.service_port}"
 
+    def host_from(self, namespace: str | None) -> str:
+        """The host name pods of ``namespace`` reach this service by (``<name>.<namespace>``
+        from another namespace)."""
+        if namespace == self.namespace or self.namespace is None:
+            return self.name
+        return f"{self.name}.{self.namespace}"
+
     def url_from(self, namespace: str | None) -> str:
         """How pods of ``namespace`` reach this service (through the namespace when it is another)."""
-        if namespace == self.namespace or self.namespace is None:
-            return self.url
-        return f"http://{self.name}.{self.namespace}:{self.service_port}"
+        return f"http://{self.host_from(namespace)}:{self.service_port}"
 
     @property
     def allows_external(self) -> bool:
@@ -136,7 +157,7 @@ class ServiceWorkload(DeploymentWorkload):
         return type(self).facts(self.props, behind_ingress=self.behind_ingress).allows_external
 
     def _ingress_rules(self) -> list[dict[str, Any]]:
-        port = [{"protocol": "TCP", "port": self.port}]
+        port = self._own_ports()
         if self.allows_external:
             return [{"ports": port}]
         peers = self._peer_list()
@@ -154,7 +175,23 @@ class ServiceWorkload(DeploymentWorkload):
             kp.Ingress(chart, "ingress", default_backend=web.ingress_backend())
 
         The service then admits the ingress controller's pods (in ``controller_namespace``) and no
-        others, as behind an :class:`~.app_ingress.AppIngress`. Imports cdk8s-plus-27."""
+        others, and its Service is ClusterIP unless asked otherwise, as behind an
+        :class:`~.app_ingress.AppIngress`; an internal one (an MCP server without
+        ``expose_node_port``) is refused as there. Imports cdk8s-plus-27."""
+        from .props import PropsError
+
+        problem = type(self).routing_problem(self.props)
+        if problem is not None:
+            raise PropsError(owner_name(type(self), self.construct_id), [Problem(("ingress_backend",), f"{self.name} {problem}")])
+        problems = rules.dns1123_label(controller_namespace) if isinstance(controller_namespace, str) else ["is not a string"]
+        if problems:
+            raise PropsError(
+                owner_name(type(self), self.construct_id),
+                [
+                    Problem(("ingress_backend", "controller_namespace"), f"{p}; give the ingress controller's namespace")
+                    for p in problems
+                ],
+            )
         import cdk8s
         import cdk8s_plus_27 as kp
 

@@ -9,13 +9,14 @@ resources or probes nobody asked for.
 Workloads connect in code::
 
     api.connect(mcp, env="MCP_SERVER_URL")   # the env var holds mcp's URL; mcp admits api's pods
-    api.connect(cache, env="REDIS_URL")      # a cdk8s-plus Service: its pods admit api's too
+    api.connect(cache, env="REDIS_URL", scheme="redis")  # a kp.Service: its pods admit api's too
     api.env_from_secret(creds, ["DATABASE_URL"])  # ours, cdk8s-plus's, or a Secret's name
     api.allow_from(nightly)                  # any cdk8s-plus workload, kp.Pods, kp.Namespaces, ...
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 
@@ -28,7 +29,7 @@ from .audit import audit_annotations
 from .common import make_props, owner_name
 from .labels import default_selector, pod_labels, selects
 from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
-from .peers import KpTarget, is_cdk8s_plus, kp_peer, namespace_peer, pod_peer
+from .peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
 from .pod_props import ResourceAmounts, Resources, relaxations, restricted_exceptions
 from .pod_security import BASELINE_CAPABILITIES, Level
 from .pod_template import container_spec, drop_none, extra_container, pod_security_context, writable_volumes
@@ -38,6 +39,8 @@ from .workload_props import WorkloadOptions, WorkloadProps
 
 if TYPE_CHECKING:
     import cdk8s_plus_27
+
+    from .service_workload import ServiceWorkload
 
 __all__ = ["RELOADER_ANNOTATION", "Workload"]
 
@@ -93,6 +96,77 @@ def _source_of(holder: Any, what: Literal["ConfigMap", "Secret"]) -> tuple[str, 
     )
 
 
+def _declare_kp_peer() -> None:
+    """Declare every workload a cdk8s-plus-27 ``INetworkPolicyPeer`` and ``IPodSelector``
+    (``jsii.implements``, cdk8s-plus's own way), so that a cdk8s-plus object takes one of ours
+    where it takes a peer: ``kp_obj.connections.allow_from(api)``. Done once the program has
+    loaded cdk8s-plus-27, before the next workload is made (a chart without cdk8s-plus never
+    loads it): workloads made before then are not peers to cdk8s-plus (``api.pods()`` is)."""
+    import cdk8s_plus_27 as kp
+    import jsii
+
+    jsii.implements(kp.INetworkPolicyPeer, kp.IPodSelector)(Workload)
+    Workload._kp_peer = True
+
+
+_SCHEME = r"[a-z][a-z0-9+.-]*"
+
+
+def _url_template(owner: str, env: str | None, scheme: str | None, url: str | None) -> Callable[[str, int], str]:
+    """How :meth:`Workload.connect` writes a URL from a host and a port: ``<scheme>://host:port``
+    (``http`` by default) or the template ``url`` (its fields: ``{host}``, ``{port}``)."""
+    import re
+    import string
+
+    problems: list[Problem] = []
+    if (scheme is not None or url is not None) and env is None:
+        problems.append(Problem(("connect",), "scheme= and url= shape the URL written to env=; give env= too"))
+    if scheme is not None and url is not None:
+        problems.append(Problem(("connect",), "give scheme= or url=, not both"))
+    if scheme is not None and (not isinstance(scheme, str) or not re.fullmatch(_SCHEME, scheme)):
+        problems.append(
+            Problem(
+                ("connect", "scheme"),
+                f"{scheme!r} is not a URL scheme: a lowercase letter, then letters, digits, '+', '-', '.' (e.g. 'redis')",
+            )
+        )
+    if url is not None:
+        if not isinstance(url, str):
+            problems.append(
+                Problem(
+                    ("connect", "url"),
+                    f"a URL template is a string such as 'redis://{{host}}:{{port}}/0', not {type(url).__name__}",
+                )
+            )
+        else:
+            try:
+                fields = [
+                    (name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(url) if name is not None
+                ]
+            except ValueError:
+                fields = [("", "", None)]
+            names = {name for name, _, _ in fields}
+            if (
+                any(name not in ("host", "port") or spec or conversion for name, spec, conversion in fields)
+                or "host" not in names
+            ):
+                problems.append(
+                    Problem(
+                        ("connect", "url"),
+                        f"{url!r} is not a URL template: it needs {{host}}, and may have {{port}}, no other {{...}} (e.g. 'redis://{{host}}:{{port}}/0')",
+                    )
+                )
+            elif any(character.isspace() or not character.isprintable() for character in url):
+                problems.append(Problem(("connect", "url"), f"{url!r} has a blank or control character; a URL has none"))
+    if problems:
+        raise PropsError(owner, problems)
+    if url is not None:
+        template = url
+        return lambda host, port: template.format(host=host, port=port)
+    prefix = f"{scheme or 'http'}://"
+    return lambda host, port: f"{prefix}{host}:{port}"
+
+
 def _key_list(keys: Any) -> list[str]:
     if isinstance(keys, str) or not isinstance(keys, Iterable):
         raise TypeError(f"keys is a list of keys, such as [{keys!r}], not a {type(keys).__name__}")
@@ -120,6 +194,8 @@ class Workload(ManifestConstruct):
     """Where the pod template is in the workload object."""
 
     props: WorkloadProps
+    _kp_peer: ClassVar[bool] = False
+    """Whether the class is declared a cdk8s-plus-27 peer (see :func:`_declare_kp_peer`)."""
 
     def __init__(self, scope: Construct, id: str, *, image: str, **options: Unpack[WorkloadOptions]) -> None:
         self._build(scope, id, self.check_props(id, image=image, **options))
@@ -181,6 +257,8 @@ class Workload(ManifestConstruct):
     # --- building ---------------------------------------------------------------------------
 
     def _build(self, scope: Construct, id: str, props: WorkloadProps) -> None:
+        if not Workload._kp_peer and "cdk8s_plus_27" in sys.modules:
+            _declare_kp_peer()  # before the jsii object is made: its overrides are fixed then
         super().__init__(scope, id)
         info = self.chart_info
         self.props = props
@@ -195,7 +273,7 @@ class Workload(ManifestConstruct):
         self._env_from: list[dict[str, Any]] = []
         self._whole_configs: list[tuple[str, Mapping[str, str]]] = []
         self._peers: list[dict[str, Any] | Callable[[], list[dict[str, Any]]]] = []
-        self._egress_to: list[tuple[Callable[[], list[dict[str, Any]]], Callable[[], int | None]]] = []
+        self._egress_to: list[tuple[Callable[[], list[dict[str, Any]]], Callable[[], list[dict[str, Any]]]]] = []
         self._pods: Any = None
         self._check_chart(id)
         self._object(
@@ -484,22 +562,38 @@ class Workload(ManifestConstruct):
 
     # --- connections ---------------------------------------------------------------------------
 
-    def connect(self, other: Any, *, env: str | None = None) -> None:
-        """This workload calls ``other``: one of this library's services, a ``kp.Service``, or a
-        cdk8s-plus workload. ``other``'s pods admit this workload's (a NetworkPolicy: ours, or one
-        this library renders for a cdk8s-plus one) and, with egress rules, this one may reach them;
-        with ``env``, the environment variable ``env`` holds ``other``'s in-cluster URL (a service's
-        or a ``kp.Service``'s: a cdk8s-plus workload has none, give its Service)."""
+    def connect(
+        self,
+        other: ServiceWorkload | cdk8s_plus_27.Service | cdk8s_plus_27.AbstractPod,
+        *,
+        env: str | None = None,
+        scheme: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        """This workload calls ``other``: one of this library's services, a ``kp.Service`` that
+        selects pods, or a cdk8s-plus workload with a container port. ``other``'s pods admit this
+        workload's on their ports (a NetworkPolicy: ours, or ``<name>-admit`` that this library
+        renders for cdk8s-plus pods) and, with egress rules, this one may reach them there.
+
+        With ``env``, the environment variable ``env`` holds ``other``'s in-cluster URL (a
+        service's or a ``kp.Service``'s; a cdk8s-plus workload has none, give its Service):
+        ``http://<host>:<port>``, or with ``scheme="redis"`` ``redis://<host>:<port>``, or
+        ``url="postgresql://app@{host}:{port}/todo"``, a template of ``{host}`` and ``{port}``.
+
+        A destination outside the cluster's pods (an ExternalName Service, one without a selector)
+        is refused: reach it with ``egress=Egress(external=[Destination(cidrs=..., ports=...)])``."""
         from .service_workload import ServiceWorkload
 
+        owner = owner_name(type(self), self.construct_id)
+        template = _url_template(owner, env, scheme, url)
         if isinstance(other, ServiceWorkload):
             if env is not None:
-                self.add_env(env, other.url_from(self.namespace))
+                self.add_env(env, template(other.host_from(self.namespace), other.service_port))
             other.allow_from(self)
             return
         if isinstance(other, Workload):
             raise PropsError(
-                owner_name(type(self), self.construct_id),
+                owner,
                 [
                     Problem(
                         ("connect",),
@@ -510,14 +604,17 @@ class Workload(ManifestConstruct):
             )
         if not is_cdk8s_plus(other) or not (hasattr(other, "ports") or hasattr(other, "pod_metadata")):
             raise TypeError(
-                f"{owner_name(type(self), self.construct_id)}: connect takes one of this library's services, a cdk8s-plus "
+                f"{owner}: connect takes one of this library's services, a cdk8s-plus "
                 f"Service or a cdk8s-plus workload; not {type(other).__name__}"
             )
         target = KpTarget(other)
+        problem = target.problem()
+        if problem is not None:
+            raise PropsError(owner, [Problem(("connect",), problem)])
         if env is not None:
             if not target.is_service:
                 raise PropsError(
-                    owner_name(type(self), self.construct_id),
+                    owner,
                     [
                         Problem(
                             ("connect",),
@@ -526,20 +623,28 @@ class Workload(ManifestConstruct):
                         )
                     ],
                 )
-            self.add_env(env, target.url(self.namespace))
+            self.add_env(env, template(target.host(self.namespace), target.service_port))
         from .kp_admission import admit
 
         admit(self, target)
-        self._egress_to.append((lambda: [pod_peer(target.pod_labels(), target.namespace, self.namespace)], target.pod_port))
+        self._egress_to.append((lambda: [pod_peer(target.pod_labels(), target.namespace, self.namespace)], target.pod_ports))
 
-    def allow_from(self, peer: Any) -> None:
-        """Admit connections from ``peer``: one of this library's workloads, any cdk8s-plus
-        workload or pod (``kp.Deployment``, ``kp.Job``, ``kp.CronJob``, ``kp.StatefulSet``,
-        ``kp.Pod``), ``kp.Pods``, ``kp.Namespaces``, ``kp.NetworkPolicyIpBlock``, or the labels of
-        pods of this namespace."""
+    def allow_from(self, peer: Workload | Mapping[str, str] | cdk8s_plus_27.INetworkPolicyPeer) -> None:
+        """Admit connections from ``peer``, on this workload's port:
+
+        - one of this library's workloads: its pods (and, with egress rules, they may reach these);
+        - a cdk8s-plus workload or pod (``kp.Deployment``, ``kp.StatefulSet``, ``kp.Job``,
+          ``kp.CronJob``, ``kp.Pod``): its pods;
+        - ``kp.Pods``: the pods it selects (``kp.Pods.all``: every pod of the namespace);
+        - ``kp.Namespaces``: every pod of the namespaces it selects;
+        - ``kp.NetworkPolicyIpBlock``: the addresses of its block;
+        - a mapping of labels: the pods of this namespace with those labels.
+
+        An internal :class:`~.mcp_service.McpService` refuses whole namespaces and address blocks
+        unless ``expose_node_port=True``."""
         if isinstance(peer, Workload):
             self._peers.append(pod_peer(peer.selector, peer.namespace, self.namespace))
-            peer._egress_to.append((lambda: [pod_peer(self.selector, self.namespace, peer.namespace)], lambda: self.port))
+            peer._egress_to.append((lambda: [pod_peer(self.selector, self.namespace, peer.namespace)], self._own_ports))
         elif isinstance(peer, Mapping):
             if not peer or rules.labels(peer):
                 raise PropsError(
@@ -548,7 +653,12 @@ class Workload(ManifestConstruct):
                 )
             self._peers.append(pod_peer(dict(peer), self.namespace, self.namespace))
         elif is_cdk8s_plus(peer) and hasattr(peer, "to_network_policy_peer_config"):
-            self._peers.append(kp_peer(peer, self.namespace))
+            produce = kp_peer(peer, self.namespace)
+            if self._guards_opening() and not hasattr(peer, "pod_metadata"):
+                broad = [found for found in produce() if not names_pods(found)]
+                if broad:
+                    self._refuse_opening("allow_from", f"{type(peer).__name__} {broad}")
+            self._peers.append(produce)
         else:
             raise TypeError(
                 f"{owner_name(type(self), self.construct_id)}: allow_from takes a workload of this library, a cdk8s-plus "
@@ -557,14 +667,43 @@ class Workload(ManifestConstruct):
 
     def allow_from_namespace(self, namespace: str) -> None:
         """Admit connections from every pod of ``namespace`` (e.g. the ingress controller's)."""
+        owner = owner_name(type(self), self.construct_id)
+        if not isinstance(namespace, str):
+            raise TypeError(f"{owner}: allow_from_namespace takes a namespace's name, not {type(namespace).__name__}")
+        problems = rules.dns1123_label(namespace)
+        if problems:
+            raise PropsError(owner, [Problem(("allow_from_namespace",), f"{p}; give a namespace's name") for p in problems])
+        if self._guards_opening():
+            self._refuse_opening("allow_from_namespace", f"every pod of namespace {namespace}")
         self._peers.append(namespace_peer(namespace))
 
     def allow_from_cidr(self, cidr: str) -> None:
         """Admit connections from the addresses of ``cidr`` (e.g. a load balancer's)."""
+        owner = owner_name(type(self), self.construct_id)
+        if not isinstance(cidr, str):
+            raise TypeError(f"{owner}: allow_from_cidr takes a CIDR such as '10.0.0.0/8', not {type(cidr).__name__}")
         problems = rules.cidr(cidr)
         if problems:
-            raise PropsError(owner_name(type(self), self.construct_id), [Problem(("allow_from",), p) for p in problems])
+            raise PropsError(owner, [Problem(("allow_from",), p) for p in problems])
+        if self._guards_opening():
+            self._refuse_opening("allow_from_cidr", f"the addresses {cidr}")
         self._peers.append({"ipBlock": {"cidr": cidr}})
+
+    def _guards_opening(self) -> bool:
+        """Whether the workload must stay reachable from named workloads only (an internal kind):
+        then whole namespaces and address blocks are refused."""
+        return False
+
+    def _refuse_opening(self, argument: str, what: str) -> None:
+        """Refuse to admit ``what`` (given to ``argument``) to a workload that :meth:`_guards_opening`."""
+        raise PropsError(owner_name(type(self), self.construct_id), [Problem((argument,), f"{what} {self._opening_refusal()}")])
+
+    def _opening_refusal(self) -> str:
+        return "would open this workload beyond named workloads"
+
+    def _own_ports(self) -> list[dict[str, Any]]:
+        """The NetworkPolicy ports the pods admit connections on."""
+        return [] if self.port is None else [{"protocol": "TCP", "port": self.port}]
 
     def _peer_list(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -591,25 +730,37 @@ class Workload(ManifestConstruct):
         return []
 
     def _egress_rules(self) -> list[dict[str, Any]]:
+        """DNS; each workload this one connects to, on its ports (none: no rule); each external
+        destination, on its own ports."""
         egress = self.props.egress
         assert egress is not None
         rules_: list[dict[str, Any]] = [
             {"to": [egress.dns.peer()], "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}
         ]
-        for peers, port in self._egress_to:
-            number = port()
-            rule: dict[str, Any] = {"to": peers()}
-            if number is not None:
-                rule["ports"] = [{"protocol": "TCP", "port": number}]
-            rules_.append(rule)
-        if egress.external_ports:
+        for peers, ports in self._egress_to:
+            found = ports()
+            if found:
+                rules_.append({"to": peers(), "ports": found})
+        for destination in egress.destinations():
             rules_.append(
                 {
-                    "to": [{"ipBlock": {"cidr": cidr}} for cidr in egress.external_cidrs],
-                    "ports": [{"protocol": "TCP", "port": port} for port in egress.external_ports],
+                    "to": [{"ipBlock": {"cidr": cidr}} for cidr in destination.cidrs],
+                    "ports": [{"protocol": "TCP", "port": port} for port in destination.ports],
                 }
             )
         return rules_
+
+    # cdk8s-plus-27's kp.INetworkPolicyPeer and kp.IPodSelector: kp_obj.connections.allow_from(api)
+
+    def to_network_policy_peer_config(self) -> cdk8s_plus_27.NetworkPolicyPeerConfig:
+        """This workload's pods as cdk8s-plus renders a peer (:meth:`pods`)."""
+        return self.pods().to_network_policy_peer_config()
+
+    def to_pod_selector(self) -> cdk8s_plus_27.IPodSelector | None:
+        return self.pods().to_pod_selector()
+
+    def to_pod_selector_config(self) -> cdk8s_plus_27.PodSelectorConfig:
+        return self.pods().to_pod_selector_config()
 
     def pods(self) -> cdk8s_plus_27.Pods:
         """This workload's pods as a cdk8s-plus-27 selection, a ``kp.NetworkPolicyPeer``: lets a

@@ -38,7 +38,7 @@ api = ApiService(
 )
 api.env_from_config_map(settings, ["LOG_LEVEL"])
 api.env_from_secret(creds, ["DATABASE_URL"])
-api.connect(cache, env="REDIS_URL")  # a kp Service (or workload): URL in env, both policies
+api.connect(cache, env="REDIS_URL", scheme="redis")  # a kp Service: redis://... in env, both policies
 tools = McpService(chart, "tools", image="shop/api:1.4.0", command=["python", "-m", "tools"])
 api.connect(tools, env="TOOLS_URL")
 web = WebService(chart, "web", image="shop/web:1.4.0")

@@ -3,11 +3,18 @@ it: a connection from pod A to pod B on a port is allowed when B is selected by 
 Ingress or one of those admits A on that port, and A is selected by no policy of type Egress or one
 of those lets it out to B on that port. Pods are the pod templates of the workloads rendered (plus
 any extra pods a test names, kube-dns for one); the evaluator knows matchLabels, matchExpressions,
-namespace selectors, ipBlocks (for pods, never matched: pod IPs are not known offline) and named
-ports. The tests use it to check that the policies allow exactly the connections made in code."""
+namespace selectors, ipBlocks with their ``except`` (matched against an endpoint's address: a pod's
+when a test gives it one, an address outside the cluster's), named ports, port ranges and
+protocols. An address outside the cluster (:func:`external`) is in no namespace: no policy selects
+it, and only an ipBlock matches it. The tests use it to check that the policies allow exactly the
+connections made in code.
+
+Written apart from the library's policy code: it reads the rendered objects only, as the API
+server's NetworkPolicy semantics define them, and imports nothing of ``constructs``."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +25,7 @@ POD_TEMPLATE_PATHS = {
     "DaemonSet": ("spec", "template"),
     "Job": ("spec", "template"),
     "CronJob": ("spec", "jobTemplate", "spec", "template"),
+    "Pod": (),
 }
 
 
@@ -27,10 +35,17 @@ class Pod:
     its named container ports."""
 
     name: str
-    namespace: str
+    namespace: str | None
     labels: Mapping[str, str]
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     named_ports: Mapping[str, int] = field(default_factory=dict)
+    ip: str | None = None
+    """Its address, when known (a pod's is not, offline: no ipBlock then matches it)."""
+
+
+def external(name: str, ip: str) -> Pod:
+    """An address outside the cluster: in no namespace, with no labels."""
+    return Pod(name, None, {}, {}, {}, ip)
 
 
 def pod_template(manifest: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -43,9 +58,13 @@ def pod_template(manifest: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return node  # type: ignore[no-any-return]
 
 
-def pods_of(manifests: Iterable[Mapping[str, Any]], default_namespace: str = "default") -> dict[str, Pod]:
-    """One Pod per workload, by the workload's name."""
+def pods_of(
+    manifests: Iterable[Mapping[str, Any]], default_namespace: str = "default", pod_network: str | None = None
+) -> dict[str, Pod]:
+    """One Pod per workload, by the workload's name; with ``pod_network`` (a CIDR), each has an
+    address of it, in order."""
     pods: dict[str, Pod] = {}
+    addresses = ipaddress.ip_network(pod_network).hosts() if pod_network else None
     for manifest in manifests:
         template = pod_template(manifest)
         if template is None:
@@ -64,6 +83,7 @@ def pods_of(manifests: Iterable[Mapping[str, Any]], default_namespace: str = "de
             template["metadata"].get("labels", {}),
             {"kubernetes.io/metadata.name": namespace},
             named,
+            str(next(addresses)) if addresses is not None else None,
         )
     return pods
 
@@ -87,8 +107,20 @@ def _selects(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> b
     return True
 
 
+def _in_block(block: Mapping[str, Any], ip: str | None) -> bool:
+    if ip is None:
+        return False
+    address = ipaddress.ip_address(ip)
+    network = ipaddress.ip_network(block["cidr"], strict=False)
+    if address.version != network.version or address not in network:
+        return False
+    return not any(address in ipaddress.ip_network(cut, strict=False) for cut in block.get("except", []))
+
+
 def _peer_matches(peer: Mapping[str, Any], policy_namespace: str, pod: Pod) -> bool:
     if "ipBlock" in peer:
+        return _in_block(peer["ipBlock"], pod.ip)
+    if pod.namespace is None:  # outside the cluster: only an ipBlock matches it
         return False
     pod_selector, namespace_selector = peer.get("podSelector"), peer.get("namespaceSelector")
     if namespace_selector is None:
@@ -100,7 +132,7 @@ def _peer_matches(peer: Mapping[str, Any], policy_namespace: str, pod: Pod) -> b
 
 def _port_matches(ports: list[Mapping[str, Any]] | None, target: Pod, port: int, protocol: str) -> bool:
     if not ports:
-        return True
+        return True  # every port, every protocol
     for rule in ports:
         if rule.get("protocol", "TCP") != protocol:
             continue
@@ -125,6 +157,8 @@ def _rules_allow(
     """Whether the policies of one direction that select `subject` let the connection through."""
     key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     target = subject if direction == "Ingress" else other
+    if subject.namespace is None:  # outside the cluster: no policy selects it
+        return True
     selecting = [
         policy
         for policy in policies
@@ -176,3 +210,25 @@ KUBE_DNS = Pod(
 def stranger(namespace: str) -> Pod:
     """Any other pod of a namespace: one no policy was written for."""
     return Pod("stranger", namespace, {"run": "stranger"}, {"kubernetes.io/metadata.name": namespace})
+
+
+Connection = tuple[str, str, int, str]
+"""(source, destination, port, protocol), by endpoint name."""
+
+
+def reachable(
+    manifests: Iterable[Mapping[str, Any]], endpoints: Iterable[Pod], ports: Iterable[tuple[int, str]]
+) -> set[Connection]:
+    """Every connection between two of ``endpoints`` on one of ``ports`` that the NetworkPolicies
+    among ``manifests`` let through."""
+    policies = [m for m in manifests if m.get("kind") == "NetworkPolicy"]
+    everyone, wanted = list(endpoints), list(ports)
+    return {
+        (source.name, destination.name, port, protocol)
+        for source in everyone
+        for destination in everyone
+        if source is not destination
+        for port, protocol in wanted
+        if _rules_allow(policies, "Egress", source, destination, port, protocol)
+        and _rules_allow(policies, "Ingress", destination, source, port, protocol)
+    }

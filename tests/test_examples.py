@@ -87,7 +87,7 @@ def test_quickstart_wires_what_the_program_says(rendered: dict[str, dict[str, st
     env = {e["name"]: e for e in container(api)["env"]}
     assert env["LOG_LEVEL"]["valueFrom"] == {"configMapKeyRef": {"key": "LOG_LEVEL", "name": settings}}
     assert env["DATABASE_URL"]["valueFrom"] == {"secretKeyRef": {"key": "DATABASE_URL", "name": creds}}
-    assert env["REDIS_URL"]["value"] == f"http://{redis}:6379"
+    assert env["REDIS_URL"]["value"] == f"redis://{redis}:6379"
     assert env["TOOLS_URL"]["value"] == "http://tools:8001"
     assert container(one(objects, "Deployment", "web"))["env"] == [{"name": "API_URL", "value": "http://api:8000"}]
     mailer = {e["name"]: e for e in container(one(objects, "Deployment", "mailer"))["env"]}

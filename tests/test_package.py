@@ -39,7 +39,7 @@ def test_the_readme_program_is_the_issue_contract() -> None:
         'pod_annotations={"prometheus.io/scrape": "true"}',
         'api.env_from_config_map(settings, ["LOG_LEVEL"])',
         'api.env_from_secret(creds, ["DATABASE_URL"])',
-        'api.connect(cache, env="REDIS_URL")',
+        'api.connect(cache, env="REDIS_URL", scheme="redis")',
         'api.connect(tools, env="TOOLS_URL")',
         'web.connect(api, env="API_URL")',
         'mailer.connect(api, env="API_URL")',

@@ -553,6 +553,15 @@ class EgressValues(Props):
     external_cidrs: list[str] = prop(default=["0.0.0.0/0"], each=CIDR)
     """Where those ports may be reached. Default: anywhere."""
 
+    def cross_checks(self) -> Iterator[Problem]:
+        if self.enabled and len(self.external_ports) > 1 and len(self.external_cidrs) > 1:
+            yield Problem(
+                ("externalCidrs",),
+                f"{len(self.external_ports)} externalPorts at {len(self.external_cidrs)} externalCidrs would open every port "
+                "at every CIDR, also the pairs nobody meant; give one CIDR or one port (a destination with its own "
+                "ports is Egress(external=[Destination(...)]) in the Python library)",
+            )
+
 
 @propsclass
 class NetworkPoliciesValues(Props):

@@ -432,7 +432,7 @@ def test_allow_from_labels_a_namespace_and_nobody(chart: cdk8s.Chart) -> None:
     assert one(manifests, "NetworkPolicy", "lonely")["spec"]["ingress"] == []
     assert lonely.allows_external is False
     with pytest.raises(TypeError, match="allow_from takes a workload of this library"):
-        service.allow_from(42)
+        service.allow_from(42)  # type: ignore[arg-type]
 
 
 def test_peers_in_another_namespace_are_selected_with_it() -> None:

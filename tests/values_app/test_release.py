@@ -117,6 +117,21 @@ def test_who_may_talk_to_whom(values_data: dict[str, Any], make_values: Make) ->
     ]
 
 
+def test_a_web_frontend_behind_the_ingress_is_cluster_ip_and_admits_only_the_controller(
+    values_data: dict[str, Any], make_values: Make
+) -> None:
+    values_data["services"]["web"]["service"] = {}  # no type, no node port
+    values_data["ingress"] = {"host": "demo.example.com", "paths": [{"path": "/", "service": "web"}]}
+    manifests = files(make_values(values_data))[APP_FILE]
+    assert one(manifests, "Service", "demo-web")["spec"]["type"] == "ClusterIP"
+    controller = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    assert ingress_rules(manifests, "demo-web") == [{"from": [controller], "ports": [{"port": 3000, "protocol": "TCP"}]}]
+    values_data["services"]["web"]["service"] = {"nodePort": 30100}  # a node port asked for: kept, and open
+    manifests = files(make_values(values_data))[APP_FILE]
+    assert one(manifests, "Service", "demo-web")["spec"]["type"] == "NodePort"
+    assert ingress_rules(manifests, "demo-web") == [{"ports": [{"port": 3000, "protocol": "TCP"}]}]
+
+
 def test_an_api_with_a_node_port_is_reachable_from_outside(values_data: dict[str, Any], make_values: Make) -> None:
     values_data["services"]["api"]["service"] = {"type": "NodePort", "nodePort": 30101}
     manifests = files(make_values(values_data))[APP_FILE]
@@ -136,6 +151,21 @@ def test_egress_lets_each_pod_reach_what_it_calls(values_data: dict[str, Any], m
     assert egress[1] == {"to": [{"podSelector": {"matchLabels": mcp}}], "ports": [{"port": 8001, "protocol": "TCP"}]}
     assert egress[2]["ports"] == [{"port": 5432, "protocol": "TCP"}]
     assert one(manifests, "NetworkPolicy", "demo-default-deny")["spec"]["policyTypes"] == ["Ingress", "Egress"]
+
+
+def test_egress_never_opens_every_port_at_every_cidr(values_data: dict[str, Any], make_values: Make) -> None:
+    from values_app.loader import ValuesError
+
+    two_ports = {"enabled": True, "externalPorts": [5432, 587], "externalCidrs": ["10.20.0.5/32", "10.30.0.9/32"]}
+    values_data["networkPolicies"] = {"egress": two_ports}
+    with pytest.raises(ValuesError, match=r"networkPolicies.egress.externalCidrs: 2 externalPorts at 2 externalCidrs would open"):
+        make_values(values_data)
+    values_data["networkPolicies"] = {"egress": {**two_ports, "externalCidrs": ["10.20.0.5/32"]}}
+    rule = one(files(make_values(values_data))[APP_FILE], "NetworkPolicy", "demo-api")["spec"]["egress"][-1]
+    assert rule == {
+        "to": [{"ipBlock": {"cidr": "10.20.0.5/32"}}],
+        "ports": [{"port": 5432, "protocol": "TCP"}, {"port": 587, "protocol": "TCP"}],
+    }
 
 
 def test_allow_from_must_name_a_service(values_data: dict[str, Any], make_values: Make) -> None:
