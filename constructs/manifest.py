@@ -316,6 +316,15 @@ class _JoinsWhenNeeded(jsii.JSIIMeta):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return type.__call__(self, *args, **kwargs)
 
+    @property
+    def __signature__(self) -> Any:
+        """``inspect.signature(ApiService)``: the parameters of its ``__init__`` (every keyword
+        argument, with its default), not those of this metaclass's ``__call__``."""
+        import inspect
+
+        signature = inspect.signature(self.__init__)  # type: ignore[misc]
+        return signature.replace(parameters=list(signature.parameters.values())[1:], return_annotation=inspect.Signature.empty)
+
 
 def _joins_later(scope: Construct, id: object, info: Any) -> bool:
     """Whether a construct ``id`` made in ``scope`` waits to join the tree (see :mod:`.charts`):

@@ -439,7 +439,11 @@ class _Signature:
     ``__init__`` would show them (``help()`` reads it)."""
 
     def __get__(self, obj: Any, cls: Any) -> inspect.Signature | None:
-        return None if obj is not None else _signature_of(cls)
+        # None for an instance, and for a class that is no dataclass (the base Props, which
+        # help() meets on its way through the subclass's bases): inspect then looks further
+        if obj is not None or getattr(cls, "__dataclass_fields__", None) is None:
+            return None
+        return _signature_of(cls)
 
 
 @functools.cache
