@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
+from . import rules
 from .prop_rules import (
     CAPABILITY,
     CIDR,
@@ -360,8 +361,10 @@ class Volume(Props):
         ),
     )
     """The name of the ConfigMap, Secret or PersistentVolumeClaim. Default: none (an emptyDir)."""
-    keys: Sequence[str] | None = None
-    """Only these keys of a ConfigMap or Secret, each a file named like the key. Default: every key."""
+    keys: Sequence[str] | None = prop(default=None, check=NON_EMPTY, each=check(rules.config_map_key))
+    """Only these keys of a ConfigMap or Secret, each a file named like the key (so a key is a
+    ConfigMap key: no ``/``, not ``..``; the API server refuses an item path that climbs out of
+    the volume). Default: every key."""
     read_only: bool = True
     """Default: true (a PersistentVolumeClaim: false)."""
     size_limit: str | None = prop(default=None, check=MEMORY)

@@ -31,7 +31,15 @@ from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from .peers import KpTarget, is_cdk8s_plus, kp_peer, namespace_peer, pod_peer
 from .pod_props import ResourceAmounts, Resources, relaxations, restricted_exceptions
 from .pod_security import BASELINE_CAPABILITIES, Level
-from .pod_template import container_spec, drop_none, extra_container, pod_security_context, writable_volumes
+from .pod_template import (
+    container_spec,
+    drop_none,
+    extra_container,
+    main_container_name,
+    pod_problems,
+    pod_security_context,
+    writable_volumes,
+)
 from .prop_rules import image_tag
 from .props import Problem, PropsError, unchecked
 from .workload_props import WorkloadOptions, WorkloadProps
@@ -176,6 +184,15 @@ class Workload(ManifestConstruct):
         name = props.name or id
         owned = dict.fromkeys(rules.cluster_owned_name("ServiceAccount", name) + rules.cluster_owned_name("Service", name))
         found += [Problem(("name",), message) for message in owned]
+        writable = props.writable_paths if props.writable_paths is not None else cls.default_writable_paths_of(props)
+        found += pod_problems(
+            main_name=main_container_name(props.component, id, props.name),
+            main_security=props.security,
+            main_writable=writable,
+            main_volumes=props.volumes,
+            init_containers=props.init_containers,
+            sidecars=props.sidecars,
+        )
         return found
 
     # --- building ---------------------------------------------------------------------------
@@ -308,7 +325,12 @@ class Workload(ManifestConstruct):
         return list(paths if paths is not None else self.default_writable_paths())
 
     def default_writable_paths(self) -> tuple[str, ...]:
-        return self.DEFAULT_WRITABLE_PATHS
+        return type(self).default_writable_paths_of(self.props)
+
+    @classmethod
+    def default_writable_paths_of(cls, props: Any) -> tuple[str, ...]:
+        """The writable paths of a workload of this kind with ``props`` that gives none."""
+        return cls.DEFAULT_WRITABLE_PATHS
 
     @property
     def resources(self) -> Resources:
@@ -324,7 +346,7 @@ class Workload(ManifestConstruct):
         props = self.props
         main_volumes = [*writable_volumes(props.security, self.writable_paths), *props.volumes]
         main = container_spec(
-            name=props.component or self.construct_id,
+            name=main_container_name(props.component, self.construct_id, props.name),
             image=props.image,
             image_pull_policy=props.image_pull_policy,
             command=props.command,

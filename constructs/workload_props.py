@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
 from . import rules
+from .affinity import AFFINITY
 from .pod_props import (
     Autoscaling,
     Container,
@@ -116,9 +117,9 @@ class WorkloadProps(Props):
     """Node labels the pods must be scheduled on. Default: any node."""
     tolerations: Sequence[Toleration] = ()
     """Taints the pods tolerate. Default: none."""
-    affinity: Mapping[str, Any] | None = None
+    affinity: Mapping[str, Any] | None = prop(default=None, check=AFFINITY)
     """A Kubernetes ``Affinity`` (``nodeAffinity``, ``podAffinity``, ``podAntiAffinity``), as
-    Kubernetes spells it. Default: none."""
+    Kubernetes spells it, checked as the 1.27 API server checks it (:mod:`.affinity`). Default: none."""
     topology_spread: Sequence[TopologySpread] = ()
     """How the pods spread over zones or nodes (each constraint selects the pods by the workload's
     selector). Default: none."""
@@ -181,8 +182,6 @@ class WorkloadProps(Props):
         for index, path in enumerate(paths):
             if path in paths[:index]:
                 yield Problem(("volumes", index), f"two volumes are mounted at {path}")
-        if self.affinity is not None and not set(self.affinity) <= {"nodeAffinity", "podAffinity", "podAntiAffinity"}:
-            yield Problem(("affinity",), "an Affinity has nodeAffinity, podAffinity and podAntiAffinity, nothing else")
 
 
 @propsclass
