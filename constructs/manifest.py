@@ -34,7 +34,7 @@ import jsii
 from constructs import Construct
 
 from . import jsii_overrides, jsii_type_checks
-from .charts import _check_app, chart_info
+from .charts import _check_app, chart_info, raised_in_synth
 
 jsii_overrides.install()
 jsii_type_checks.install()
@@ -235,7 +235,11 @@ class Manifest(cdk8s.ApiObject):
         self.patches.extend(ops)
 
     def to_json(self) -> Any:
-        return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
+        try:
+            return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
+        except Exception as error:  # cdk8s asked for it (a synth): the synth raises it as it is
+            raised_in_synth(error)
+            raise
 
 
 _PARAMETERS: dict[Any, Any] = {}
