@@ -31,10 +31,11 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, check, defaults, prop, propsclass, unchecked
+from .props import Problem, Props, PropsError, check, defaults, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
 from .record import Record, item
 from .regex import lazy
+from .sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
 
 __all__ = [
     "RELAXATION_CHECKS",
@@ -331,20 +332,6 @@ def _missing_reason(relaxation: Relaxation, where: tuple[str, ...]) -> Problem:
 VolumeKind = Literal["configMap", "secret", "persistentVolumeClaim", "emptyDir"]
 
 
-def _source_name(source: Any) -> str:
-    """The name of a ConfigMap, Secret or PersistentVolumeClaim given as one of ours, as a
-    cdk8s-plus object (its ``name``) or as a name."""
-    if isinstance(source, str):
-        return source
-    name = getattr(source, "name", None)
-    if isinstance(name, str):
-        return name
-    raise TypeError(
-        "a volume's source is a ConfigMap, Secret or PersistentVolumeClaim (ours, cdk8s-plus's) or a name, "
-        f"not {type(source).__name__}"
-    )
-
-
 @propsclass
 class Volume(Props):
     """A volume mounted into a container at ``mount_path``: make one with :meth:`config_map`,
@@ -375,20 +362,32 @@ class Volume(Props):
     """The volume's name in the pod. Default: from its kind and mount path (``config-etc-shop``)."""
 
     @staticmethod
-    def config_map(source: Any, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
-        """The keys of a ConfigMap (``AppConfig``, ``kp.ConfigMap`` or a name) as files in ``mount_path``."""
-        return Volume(kind="configMap", mount_path=mount_path, source=_source_name(source), keys=_keys(keys))
+    def config_map(source: ConfigMapSource, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
+        """The keys of a ConfigMap (``AppConfig``, ``kp.ConfigMap`` or a name) as files in
+        ``mount_path``; a Secret is refused (mount it with :meth:`secret`), and so is a key the
+        ConfigMap is known not to have."""
+        way_out = {"Secret": "mount a Secret with Volume.secret(...)"}
+        found = source_of(source, "ConfigMap", owner="Volume", argument="source", way_out=way_out)
+        return _with_keys(Volume(kind="configMap", mount_path=mount_path, source=found.name, keys=_keys(keys)), found)
 
     @staticmethod
-    def secret(source: Any, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
-        """The keys of a Secret (``AppSecret``, ``kp.Secret`` or a name) as files in ``mount_path``
-        (mode 0400)."""
-        return Volume(kind="secret", mount_path=mount_path, source=_source_name(source), keys=_keys(keys))
+    def secret(source: SecretSource, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
+        """The keys of a Secret (``AppSecret``, ``kp.Secret``, ``kp.ISecret`` or a name) as files in
+        ``mount_path`` (mode 0400); a ConfigMap is refused (mount it with :meth:`config_map`), and
+        so is a key the Secret is known not to have."""
+        way_out = {"ConfigMap": "mount a ConfigMap with Volume.config_map(...)"}
+        found = source_of(source, "Secret", owner="Volume", argument="source", way_out=way_out)
+        return _with_keys(Volume(kind="secret", mount_path=mount_path, source=found.name, keys=_keys(keys)), found)
 
     @staticmethod
-    def pvc(claim: Any, mount_path: str, *, read_only: bool = False) -> Volume:
+    def pvc(claim: ClaimSource, mount_path: str, *, read_only: bool = False) -> Volume:
         """A PersistentVolumeClaim (``kp.PersistentVolumeClaim`` or its name) at ``mount_path``."""
-        return Volume(kind="persistentVolumeClaim", mount_path=mount_path, source=_source_name(claim), read_only=read_only)
+        way_out = {
+            "Secret": "mount a Secret with Volume.secret(...)",
+            "ConfigMap": "mount a ConfigMap with Volume.config_map(...)",
+        }
+        found = source_of(claim, "PersistentVolumeClaim", owner="Volume", argument="claim", way_out=way_out)
+        return Volume(kind="persistentVolumeClaim", mount_path=mount_path, source=found.name, read_only=read_only)
 
     @staticmethod
     def empty_dir(mount_path: str, *, size_limit: str | None = None, memory: bool = False) -> Volume:
@@ -447,9 +446,15 @@ class Volume(Props):
 
 
 def _keys(keys: Sequence[str] | None) -> Sequence[str] | None:
-    if isinstance(keys, str):
-        raise TypeError(f"keys is a list of keys, not the string {keys!r}")
-    return None if keys is None else list(keys)
+    return key_list(keys, owner="Volume", argument="keys")
+
+
+def _with_keys(volume: Volume, source: Source) -> Volume:
+    """``volume``, unless a key of it is one its source is known not to have."""
+    absent = missing_keys(source, volume.keys or (), ("keys",))
+    if absent:
+        raise PropsError("Volume", absent)
+    return volume
 
 
 @propsclass

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from . import rules
 from .affinity import AFFINITY
+from .app_secret import AppSecret
 from .pod_props import (
     Autoscaling,
     Container,
@@ -49,6 +50,7 @@ from .prop_rules import (
     ServiceType,
 )
 from .props import Problem, Props, check, defaults, min_length, prop, propsclass
+from .sources import NamedSecret, secret_reference_problems
 
 __all__ = [
     "UNRESERVED",
@@ -125,8 +127,9 @@ class WorkloadProps(Props):
     selector). Default: none."""
     priority_class_name: str | None = prop(default=None, check=SUBDOMAIN)
     """The pods' PriorityClass. Default: the cluster's default."""
-    image_pull_secrets: Sequence[str] = prop(default=(), each=SUBDOMAIN)
-    """Secrets with registry credentials (``kubectl create secret docker-registry``). Default: none."""
+    image_pull_secrets: Sequence[str | AppSecret | NamedSecret] = prop(default=(), each=check(secret_reference_problems))
+    """Secrets with registry credentials (``kubectl create secret docker-registry``): their names, or
+    the Secrets (an :class:`~.app_secret.AppSecret`, a ``kp.Secret`` or ``kp.ISecret``). Default: none."""
     annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations on every object of the workload. Default: none."""
     pod_annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
@@ -245,7 +248,7 @@ class WorkloadOptions(TypedDict, total=False):
     affinity: Mapping[str, Any] | None
     topology_spread: Sequence[TopologySpread]
     priority_class_name: str | None
-    image_pull_secrets: Sequence[str]
+    image_pull_secrets: Sequence[str | AppSecret | NamedSecret]
     annotations: Mapping[str, str]
     pod_annotations: Mapping[str, str]
     pod_labels: Mapping[str, str]
