@@ -10,7 +10,7 @@ import pytest
 
 from constructs.api_service import ApiService
 from constructs.app_config import AppConfig
-from constructs.pod_props import Container, Probe, Probes, Security, Toleration, TopologySpread, Volume
+from constructs.pod_props import Container, Egress, Probe, Probes, Security, Toleration, TopologySpread, Volume
 from constructs.pod_security import evaluate
 from constructs.props import PropsError
 from tests.helpers import container, one
@@ -232,3 +232,36 @@ def test_a_volume_key_that_is_a_file_name_is_accepted(chart: cdk8s.Chart) -> Non
     assert [item["path"] for item in items] == ["tls.crt", ".hidden", "a..b"]
     with pytest.raises(PropsError, match="keys: is empty"):
         Volume.secret("creds", "/etc/creds", keys=[])
+
+
+def test_a_dict_where_props_are_expected_says_which_props_to_write(chart: cdk8s.Chart) -> None:
+    # Issue 28, item 19: not "{'key': ..., 'value': 'batch',  is a mapping, expected mapping".
+    given: Any = [{"key": "dedicated", "value": "batch", "effect": "NoSchedule"}]
+    with pytest.raises(PropsError) as raised:
+        ApiService(chart, "api", image="api:1", tolerations=given)
+    (line,) = str(raised.value).splitlines()
+    assert line == (
+        "ApiService 'api': tolerations[0]: a dict is given, expected a Toleration: "
+        "write Toleration(key='dedicated', value='batch', effect='NoSchedule')"
+    )
+    with pytest.raises(PropsError, match=r"egress: a dict is given, expected an Egress: write Egress\(external_ports=\[443\]\)"):
+        ApiService(chart, "api", image="api:1", egress={"external_ports": [443]})  # type: ignore[arg-type]
+    long: Any = {f"key{i}": "x" * 10 for i in range(10)}
+    with pytest.raises(PropsError, match=r"write Security\(key0='xxxxxxxxxx', .*\.\.\.\)$"):
+        ApiService(chart, "api", image="api:1", security=long)
+    with pytest.raises(PropsError, match=r"^ApiService 'api': tolerations: 'dedicated' is a string, expected list$"):
+        ApiService(chart, "api", image="api:1", tolerations="dedicated")  # type: ignore[arg-type]
+    ApiService(chart, "api", image="api:1", tolerations=[Toleration(key="dedicated", value="batch", effect="NoSchedule")])
+
+
+def test_an_unknown_keyword_suggests_the_nearest_name(chart: cdk8s.Chart) -> None:
+    # Issue 28, item 19: as mypy says it.
+    with pytest.raises(PropsError, match=r"^ApiService 'api': replica: unknown prop for ApiService; did you mean 'replicas'\?$"):
+        ApiService(chart, "api", image="api:1", replica=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'mount_pth'; did you mean 'mount_path'\?$"):
+        Volume(kind="secret", source="creds", mount_pth="/etc/creds")  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'external_port'; did you mean 'external_ports'\?$"):
+        Egress(external_port=[5432])  # type: ignore[call-arg]
+    with pytest.raises(PropsError, match=r"^ApiService 'api': flavour: unknown prop for ApiService$"):  # nothing near
+        ApiService(chart, "api", image="api:1", flavour="x")  # type: ignore[call-arg]
+    ApiService(chart, "api", image="api:1", replicas=2)
