@@ -461,11 +461,11 @@ def _with_keys(volume: Volume, source: Source) -> Volume:
 class Toleration(Props):
     """A taint the pods tolerate (``kubectl taint``): they may be scheduled on such nodes."""
 
-    key: str | None = None
+    key: str | None = prop(default=None, check=check(rules.qualified_name))
     """The taint's key. Default: none, which with ``operator="Exists"`` tolerates every taint."""
     operator: Literal["Equal", "Exists"] = "Equal"
     """``Equal``: the taint's value is ``value``; ``Exists``: any value. Default: Equal."""
-    value: str | None = None
+    value: str | None = prop(default=None, check=check(rules.label_value))
     """Default: none."""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
     """Default: every effect."""
@@ -477,6 +477,10 @@ class Toleration(Props):
             yield Problem(("value",), "an Exists toleration has no value")
         if self.operator == "Equal" and self.key is None:
             yield Problem(("key",), "an Equal toleration needs its key")
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            effect = self.effect or "every effect"
+            message = f"{self.toleration_seconds} is for a NoExecute toleration, not {effect}; set effect='NoExecute'"
+            yield Problem(("toleration_seconds",), message)
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"operator": self.operator}
@@ -491,7 +495,7 @@ class TopologySpread(Props):
     """Spread the pods over a topology (zones, nodes): at most ``max_skew`` more in one domain
     than in another."""
 
-    topology_key: str = "topology.kubernetes.io/zone"
+    topology_key: str = prop(default="topology.kubernetes.io/zone", check=check(rules.qualified_name))
     """The node label that names a domain. Default: the zone."""
     max_skew: int = prop(default=1, check=SCALE)
     """Default: 1."""

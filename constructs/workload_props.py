@@ -181,6 +181,10 @@ class WorkloadProps(Props):
         for index, name in enumerate(names):
             if name in names[:index]:
                 yield Problem(("sidecars",), f"two extra containers are named {name}")
+        spreads = [(spread.topology_key, spread.when_unsatisfiable) for spread in self.topology_spread]
+        for index, spread in enumerate(spreads):
+            if spread in spreads[:index]:  # validateTopologySpreadConstraints: a duplicate
+                yield Problem(("topology_spread", index), f"a second constraint on {spread[0]} with {spread[1]}; merge them")
         paths = [volume.mount_path for volume in self.volumes]
         for index, path in enumerate(paths):
             if path in paths[:index]:

@@ -265,3 +265,32 @@ def test_an_unknown_keyword_suggests_the_nearest_name(chart: cdk8s.Chart) -> Non
     with pytest.raises(PropsError, match=r"^ApiService 'api': flavour: unknown prop for ApiService$"):  # nothing near
         ApiService(chart, "api", image="api:1", flavour="x")  # type: ignore[call-arg]
     ApiService(chart, "api", image="api:1", replicas=2)
+
+
+def test_tolerations_and_spreads_are_checked_as_the_api_server_checks_them(chart: cdk8s.Chart) -> None:
+    # Issue 28, item 15: validateTolerations and validateTopologySpreadConstraints (1.27).
+    with pytest.raises(PropsError, match=r"^Toleration: key: .*'bad key'"):
+        Toleration(key="bad key", value="x")
+    with pytest.raises(PropsError, match=r"^Toleration: value: 'a b' is not a valid label value"):
+        Toleration(key="dedicated", value="a b")
+    with pytest.raises(PropsError, match=r"^Toleration: toleration_seconds: 60 is for a NoExecute toleration, not NoSchedule"):
+        Toleration(key="dedicated", value="x", effect="NoSchedule", toleration_seconds=60)
+    with pytest.raises(PropsError, match=r"^TopologySpread: topology_key: '' is not a valid qualified name"):
+        TopologySpread(topology_key="")
+    twice = [TopologySpread(), TopologySpread(max_skew=2)]
+    with pytest.raises(PropsError, match=r"topology_spread\[1\]: a second constraint on topology.kubernetes.io/zone"):
+        ApiService(chart, "api", image="api:1", topology_spread=twice)
+    # the accepted cases next to them
+    ApiService(
+        chart,
+        "api",
+        image="api:1",
+        tolerations=[
+            Toleration(key="example.com/dedicated", value="a-b", effect="NoExecute", toleration_seconds=60),
+            Toleration(operator="Exists"),
+        ],
+        topology_spread=[TopologySpread(), TopologySpread(when_unsatisfiable="DoNotSchedule")],
+    )
+    from tests.crd_schemas import validate_kubernetes
+
+    validate_kubernetes(one(cdk8s.Testing.synth(chart), "Deployment"))
