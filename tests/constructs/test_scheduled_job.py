@@ -54,8 +54,13 @@ def test_the_schedule_is_checked(chart: cdk8s.Chart, schedule: str, fine: bool) 
 
 
 def _cron(chart: cdk8s.Chart, id: str = "nightly", **options: object) -> dict[str, object]:
+    """The CronJob of a ScheduledJob ``id``, which Kubernetes' 1.27 schema accepts."""
+    from tests.crd_schemas import validate_kubernetes
+
     ScheduledJob(chart, id, image="job:1", schedule="0 3 * * *", **options)  # type: ignore[arg-type]
-    return one(cdk8s.Testing.synth(chart), "CronJob")
+    cron = one(cdk8s.Testing.synth(chart), "CronJob")
+    validate_kubernetes(cron)
+    return cron
 
 
 def test_a_cron_job_name_has_at_most_52_characters(chart: cdk8s.Chart) -> None:
