@@ -363,3 +363,32 @@ def test_a_migration_job_is_renamed_with_its_image(tmp_path: Path) -> None:
     assert moved["metadata"]["name"].startswith("todo-chatbot-migrate-")
     assert images([moved]) == {moved["metadata"]["name"]: ["todo-backend:v2"]}
     assert [j["metadata"]["name"] for j in jobs("--set", "image.tag=v2")] == [moved["metadata"]["name"]]  # stable
+
+
+def test_every_preset_honours_namespace_and_image_tag_or_refuses_in_one_line(tmp_path: Path) -> None:
+    """The Done-when of issue 29: ``helm template --namespace x --set image.tag=y`` of each
+    preset's chart puts every object in x and runs every service's image at tag y, or fails with
+    one line (a preset pinned by digest: a tag alone would run the old image)."""
+    outcomes = {}
+    for values in sorted((ROOT / "values").glob("*.yaml")):
+        out = tmp_path / values.stem
+        chart(values, out)
+        result = helm_template(out, "--namespace", "x", "--set", "image.tag=y")
+        if result.returncode == 0:
+            docs = printed(result)
+            assert {doc["metadata"]["namespace"] for doc in docs} == {"x"}, values.name
+            assert {image.rpartition(":")[2] for found in images(docs).values() for image in found} == {"y"}, values.name
+            outcomes[values.stem] = "honoured"
+        else:
+            assert result.stdout == ""
+            assert "pinned by digest" in refusal(result), values.name
+            outcomes[values.stem] = "refused"
+    assert outcomes == {
+        "001-k8s-minikube-deploy": "honoured",
+        "003-local-k8s-deployment": "honoured",
+        "004-k8s-deployment": "honoured",
+        "004-k8s-local-deploy": "honoured",
+        "009-k8s-local-deployment": "honoured",
+        "production": "refused",
+        "staging": "refused",
+    }
