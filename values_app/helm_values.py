@@ -135,7 +135,11 @@ _LABEL_CHAR = "a-z0-9-"
 
 
 def _namespace_references(doc: Any, namespace: str) -> Iterator[tuple[tuple[str | int, ...], bool]]:
-    """Where ``doc`` names ``namespace``: (path, whether the chart templates it there)."""
+    """Where ``doc`` names ``namespace``: (path, whether the chart templates it there). A string
+    that is the namespace names it in a ``namespace`` field, a ``kubernetes.io/metadata.name``
+    label, a ``namespaces`` list or a selector expression's ``values``; any string names it in a
+    DNS name (``<service>.<namespace>``, ``...<namespace>.svc.cluster.local``). Names and label
+    values that happen to equal it (a release named like its namespace) do not."""
     dns = re.compile(rf"(?<=[{_LABEL_CHAR}]\.){re.escape(namespace)}(?![{_LABEL_CHAR}])")
     kind = doc.get("kind") if isinstance(doc, Mapping) else None
 
@@ -146,6 +150,8 @@ def _namespace_references(doc: Any, namespace: str) -> Iterator[tuple[tuple[str 
         elif isinstance(node, list):
             for index, value in enumerate(node):
                 yield from walk(value, (*path, index))
+        elif isinstance(node, str) and node == namespace and len(path) > 1 and path[-2] in ("namespaces", "values"):
+            yield path, False  # a pod affinity term's namespaces, a selector's expression values
         elif isinstance(node, str) and node == namespace and path and path[-1] in ("namespace", NAME_LABEL):
             templated = (
                 path == ("metadata", "namespace")

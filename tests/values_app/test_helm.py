@@ -18,6 +18,7 @@ from tests.migration import with_migration
 from tests.tools import tool
 from values_app import cli
 from values_app.helm import cli_scaffold, escape_templates
+from values_app.helm_values import NAME_LABEL, chart_templates
 from values_app.loader import load_values
 from values_app.outdir import MARKER
 from values_app.synth import dump_yaml, render
@@ -392,3 +393,25 @@ def test_every_preset_honours_namespace_and_image_tag_or_refuses_in_one_line(tmp
         "production": "refused",
         "staging": "refused",
     }
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        ({"metadata": {"name": "x", "namespace": "todo-local"}}, None),  # its own place: templated
+        ({"metadata": {"name": "x", "namespace": "todo-local"}, "data": {"URL": "http://api.todo-local:80"}}, "data.URL"),
+        ({"metadata": {"name": "x", "namespace": "todo-local"}, "data": {"ns": "todo-local"}}, None),  # free text
+        ({"metadata": {"name": "todo-local", "namespace": "todo-local", "labels": {"a": "todo-local"}}}, None),
+        ({"metadata": {"name": "x"}, "spec": {"namespaces": ["todo-local"]}}, "spec.namespaces.0"),
+        ({"metadata": {"name": "x"}, "spec": {"sel": {"key": NAME_LABEL, "values": ["todo-local"]}}}, "spec.sel.values.0"),
+        ({"metadata": {"name": "x"}, "spec": {"target": {"namespace": "todo-local"}}}, "spec.target.namespace"),
+    ],
+)
+def test_what_names_the_namespace_pins_the_chart(extra: dict[str, Any], where: str | None) -> None:
+    rendered = render(load_values(DEFAULT), environ={})
+    docs = [{"apiVersion": "v1", "kind": "ConfigMap", **extra}]
+    templates = chart_templates(rendered, "todo-chatbot", {"20-app.k8s.yaml": docs})
+    assert templates.pinned == (f"ConfigMap {extra['metadata']['name']} {where} names it" if where else None)
+    text = templates.files["templates/20-app.k8s.yaml"]
+    templated = 'namespace: {{ include "todo-chatbot.namespace" $ }}' in text
+    assert templated == (where is None and "namespace" in extra["metadata"])
