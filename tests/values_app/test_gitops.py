@@ -855,3 +855,14 @@ def test_the_parent_s_name_fits_in_a_label_value(tmp_path: Path) -> None:
     assert status == 1
     assert f"{file}:5: gitops.cluster: the parent Kustomization name 'deploy-ccc" in stderr
     assert not (tmp_path / "deploy").exists()
+
+
+def test_a_cluster_name_is_a_directory_name_and_parent_a_boolean(tmp_path: Path) -> None:
+    text = (
+        "gitops:\n  tool: flux\n  repoURL: https://git.example.com/shop/deploy.git\n  targetRevision: rendered\n"
+        "  cluster: ../east\n  parent: 'yes'\n"
+        f"environments:\n  staging:\n    values: [{STAGING}]\n"
+    )
+    found = problems(tmp_path, text)
+    assert [line.split(":")[:2] for line in found] == [["5", " gitops.cluster"], ["6", " gitops.parent"]]
+    assert "'../east'" in found[0]
