@@ -2,7 +2,7 @@
 render into one, and none may silently replace another's directories.
 
 ``main.py envs`` with a ``gitops:`` block records, in :data:`RECORD_FILE` at the repository's root,
-each environments file it rendered from (by its path, as given relative to the working directory)
+each environments file it rendered from (by its path in the Git repository that holds it)
 with the directories it wrote: its controller directory (``argocd/``, ``flux/<cluster>/``) and its
 environments'. Before writing anything, a render is refused when one of its directories is,
 contains or lies in a directory another file wrote: rendered there, that file's Applications or
@@ -55,9 +55,13 @@ class Claim(NamedTuple):
 
 
 def file_identity(path: Path) -> str:
-    """How the record names an environments file: its path relative to the working directory
-    (``/``-separated), or its absolute path when it is elsewhere."""
+    """How the record names an environments file: its path in the Git repository that holds it
+    (``/``-separated; the same whatever the working directory), else relative to the working
+    directory, else absolute."""
     absolute = Path(os.path.abspath(path))
+    for root in absolute.parents:
+        if (root / ".git").exists():
+            return absolute.relative_to(root).as_posix()
     try:
         return absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:
@@ -124,8 +128,8 @@ def conflicts(claim: Claim, recorded: Sequence[Claim], record: Path) -> list[str
                 lines.append(
                     f"{claim.file}: {mine}/ ({mine_holds}) would replace {theirs}/, the {theirs_holds} that {other.file} "
                     f"wrote ({record}); Argo CD or Flux, pruning, would then delete them: give {claim.file} a gitops.cluster "
-                    f"and a gitops.path of its own (such as clusters/<cluster>/{{env}}), or, if {other.file} is gone for good, "
-                    f"remove its entry from {record} and its directories first"
+                    f"and a gitops.path of its own (such as clusters/<cluster>/{{env}}), or, if {other.file} is gone for good "
+                    f"(or is this file, moved), remove its entry from {record} (and its directories) first"
                 )
     return lines
 

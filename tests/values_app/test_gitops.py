@@ -866,3 +866,15 @@ def test_a_cluster_name_is_a_directory_name_and_parent_a_boolean(tmp_path: Path)
     found = problems(tmp_path, text)
     assert [line.split(":")[:2] for line in found] == [["5", " gitops.cluster"], ["6", " gitops.parent"]]
     assert "'../east'" in found[0]
+
+
+def test_the_record_names_a_file_by_its_path_in_its_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from values_app.deploy_tree import file_identity
+
+    (tmp_path / "app" / ".git").mkdir(parents=True)
+    (tmp_path / "app" / "deploy").mkdir()
+    file = tmp_path / "app" / "deploy" / "environments.yaml"
+    for cwd in (tmp_path, tmp_path / "app", tmp_path / "app" / "deploy"):
+        monkeypatch.chdir(cwd)
+        assert file_identity(file.relative_to(cwd)) == "deploy/environments.yaml"
+    assert file_identity(tmp_path / "elsewhere.yaml") == str(tmp_path / "elsewhere.yaml")
