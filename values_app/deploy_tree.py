@@ -120,6 +120,12 @@ def conflicts(claim: Claim, recorded: Sequence[Claim], record: Path) -> list[str
     lines: list[str] = []
     for other in recorded:
         if other.file == claim.file:
+            if other.controller != claim.controller and (record.parent / other.controller).exists():
+                lines.append(
+                    f"{claim.file}: its controller objects go to {claim.controller}/ now, and {other.controller}/ holds them "
+                    f"from before ({record}): both would sync the same environments. Remove {other.controller}/ first (on the "
+                    f"cluster, suspend the parent of {other.controller}/, and apply {claim.controller}/ once it is rendered)"
+                )
             continue
         for mine, mine_holds in claim.directories():
             for theirs, theirs_holds in other.directories():

@@ -878,3 +878,21 @@ def test_the_record_names_a_file_by_its_path_in_its_repository(tmp_path: Path, m
         monkeypatch.chdir(cwd)
         assert file_identity(file.relative_to(cwd)) == "deploy/environments.yaml"
     assert file_identity(tmp_path / "elsewhere.yaml") == str(tmp_path / "elsewhere.yaml")
+
+
+def test_a_file_that_moves_its_controller_objects_removes_the_old_ones_first(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    file = cluster_file(tmp_path, "one", "", STAGING_ONLY)
+    assert envs(file, out)[0] == 0
+    before = tree(out)
+    moved = cluster_file(tmp_path, "one", '  cluster: east\n  path: "clusters/east/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(moved, out)
+    assert status == 1
+    assert f"{moved}: its controller objects go to flux/east/ now, and flux/ holds them from before" in stderr
+    assert tree(out) == before
+    # the way out, taken
+    for path in sorted((out / "flux").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    (out / "flux").rmdir()
+    assert envs(moved, out)[0] == 0
+    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(moved)]["controller"] == "flux/east"
