@@ -131,6 +131,14 @@ def conflicts(claim: Claim, recorded: Sequence[Claim], record: Path) -> list[str
             for theirs, theirs_holds in other.directories():
                 if not _overlap(mine, theirs):
                     continue
+                if mine != theirs and mine.startswith(f"{theirs}/"):
+                    lines.append(
+                        f"{claim.file}: {mine}/ ({mine_holds}) would lie in {theirs}/, the {theirs_holds} that "
+                        f"{other.file} wrote ({record}), which its next render would replace as a whole: give "
+                        f"{other.file} a gitops.cluster (and a gitops.path) of its own too, rendered first, or, if it is "
+                        "gone for good (or is this file, moved), remove its entry from the record (and its directories) first"
+                    )
+                    continue
                 lines.append(
                     f"{claim.file}: {mine}/ ({mine_holds}) would replace {theirs}/, the {theirs_holds} that {other.file} "
                     f"wrote ({record}); Argo CD or Flux, pruning, would then delete them: give {claim.file} a gitops.cluster "

@@ -798,7 +798,8 @@ def test_a_second_file_that_would_replace_the_first_ones_objects_is_refused(tmp_
     nested = cluster_file(tmp_path, "nested", '  cluster: b\n  path: "clusters/b/{env}"\n', STAGING_ONLY)
     status, stderr = envs(nested, out)
     assert status == 1
-    assert f"{nested}: flux/b/ (Flux objects (environments staging)) would replace flux/" in stderr
+    assert f"{nested}: flux/b/ (Flux objects (environments staging)) would lie in flux/, the Flux objects " in stderr
+    assert f"give {first} a gitops.cluster (and a gitops.path) of its own too" in stderr
     same_environment = cluster_file(tmp_path, "same", '  cluster: c\n  path: "clusters/{env}"\n', STAGING_ONLY)
     status, stderr = envs(same_environment, out)
     assert status == 1
