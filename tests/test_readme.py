@@ -70,6 +70,8 @@ def test_the_gitops_table_lists_every_setting_with_its_default() -> None:
             assert rows[alias] == ", ".join(f"`{n}`" for n in DEFAULT_NAMESPACES.values())
         elif field.default is dataclasses.MISSING:
             assert rows[alias] == "required"
+        elif field.default is None:
+            assert rows[alias] == "none"
         else:
             assert rows[alias] == f"`{str(field.default).lower() if isinstance(field.default, bool) else field.default}`"
 

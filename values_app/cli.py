@@ -257,6 +257,18 @@ def _gitops_environments(
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
+    from .deploy_tree import RECORD_FILE, RecordError, claim_of, conflicts, read_record, write_record
+
+    claim = claim_of(loaded.path, gitops.tool, controller.directory, {env.name: env.path for env in rendered})
+    try:
+        recorded = read_record(outdir)
+    except RecordError as error:
+        _fail([str(error)], stderr)
+        return 1
+    refused = conflicts(claim, recorded, outdir / RECORD_FILE)
+    if refused:
+        _fail(refused, stderr)
+        return 1
     names = {env.name for env in chosen}
     for env in rendered:
         if env.name not in names:
@@ -271,6 +283,7 @@ def _gitops_environments(
             print(f"== {env.name} ({by_hand})\n{result.summary()}", file=stderr)
     try:
         replace_outdir(outdir / controller.directory, controller.texts())
+        write_record(outdir, claim, recorded)
     except OSError as error:
         _fail([f"cannot write {outdir / controller.directory}: {error.strerror or error}"], stderr)
         return 1

@@ -64,6 +64,7 @@ __all__ = [
     "MAX_PATH_DEPTH",
     "MIGRATIONS_DIRECTORY",
     "MIGRATION_HOOK",
+    "PARENT_FILE",
     "SYNC_WAVE",
     "WAVES",
     "ControllerOutput",
@@ -101,6 +102,9 @@ and ``kubectl apply -f`` skips it (it reads only ``.yaml``, ``.yml`` and ``.json
 MIGRATIONS_DIRECTORY = "migrations"
 """For Flux: the directory of an environment that holds its migration Jobs (and their own
 ``Kustomization``), applied by a Flux Kustomization of its own."""
+
+PARENT_FILE = "parent.k8s.yaml"
+"""The parent of the controller's objects (``gitops.parent``), in their directory."""
 
 APPLICATIONS_FILE = "applications.k8s.yaml"
 APPLICATION_SET_FILE = "applicationset.k8s.yaml"
@@ -219,6 +223,16 @@ class GitOpsValues(Props):
     Default: false."""
     interval: str = prop(default="5m", check=DURATION)
     """Flux: how often the repository is fetched and each environment reconciled. Default: 5m."""
+    cluster: str | None = prop(default=None, check=_NAME)
+    """The name of the cluster whose controller applies this file's objects (the one Flux runs in,
+    or Argo CD): they go to ``<tool>/<cluster>/``, so that the environments files of several
+    clusters share one deploy repository (each with its own ``path``, such as
+    ``clusters/<cluster>/{env}``). Default: none, ``<tool>/``."""
+    parent: bool = True
+    """Render the parent of the controller's objects (:data:`PARENT_FILE`): an Argo CD Application
+    (app of apps) or a Flux Kustomization that syncs their directory, itself included: applied
+    once, it makes adding or removing an environment a commit. False where your own parent already
+    syncs the directory. Default: true."""
     reloader: bool = False
     """The clusters run Stakater Reloader: each workload that reads a Secret is annotated so that
     its pods restart when the Secret changes (one the External Secrets Operator refreshed, say).
@@ -227,6 +241,11 @@ class GitOpsValues(Props):
     @property
     def controller_namespace(self) -> str:
         return self.namespace or DEFAULT_NAMESPACES[self.tool]
+
+    @property
+    def parent_name(self) -> str:
+        """The name of the parent Application or Kustomization: the repository's name (and the cluster's)."""
+        return f"{self.source_name}-{self.cluster}" if self.cluster else self.source_name
 
     @property
     def source_name(self) -> str:
@@ -270,8 +289,9 @@ def environment_path(gitops: GitOpsValues, name: str) -> str:
 
 
 def controller_directory(gitops: GitOpsValues) -> str:
-    """The directory of the controller's objects, relative to the output directory."""
-    return gitops.tool
+    """The directory of the controller's objects, relative to the output directory: ``<tool>``,
+    or ``<tool>/<cluster>``."""
+    return f"{gitops.tool}/{gitops.cluster}" if gitops.cluster else gitops.tool
 
 
 def path_problems(gitops: GitOpsValues, names: Sequence[str]) -> Iterator[Problem]:
@@ -533,22 +553,54 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
     return [ordered(obj, chart_labels={}) for obj in objects]
 
 
+def _parent(gitops: GitOpsValues) -> dict[str, Any]:
+    """The object that syncs the controller's directory, itself included: an Argo CD Application
+    in the cluster Argo CD runs in, or a Flux Kustomization."""
+    directory = controller_directory(gitops)
+    metadata = {"name": gitops.parent_name, "namespace": gitops.controller_namespace}
+    if gitops.tool == "flux":
+        spec: dict[str, Any] = {
+            "interval": gitops.interval,
+            "path": f"./{directory}",
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": gitops.source_name},
+        }
+        parent = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata, "spec": spec}
+    else:
+        spec = {
+            "project": gitops.project,
+            "source": {"repoURL": gitops.repo_url, "targetRevision": gitops.target_revision, "path": directory},
+            "destination": {"server": DEFAULT_CLUSTER, "namespace": gitops.controller_namespace},
+            "syncPolicy": _sync_policy(gitops),
+        }
+        parent = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": metadata, "spec": spec}
+    found: dict[str, Any] = ordered(parent, chart_labels={})
+    return found
+
+
 def controller_output(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> ControllerOutput:
-    """The controller's objects for every environment of the file (``envs``, in its order)."""
+    """The controller's objects for every environment of the file (``envs``, in its order), and
+    their parent (``gitops.parent``)."""
+    files: dict[str, list[dict[str, Any]]]
     if gitops.tool == "flux":
         files = {FLUX_FILE: _flux(gitops, envs)}
     elif gitops.application_set:
         files = {APPLICATION_SET_FILE: [_application_set(gitops, envs)]}
     else:
         files = {APPLICATIONS_FILE: [_application(gitops, env) for env in envs]}
+    if gitops.parent:
+        files[PARENT_FILE] = [_parent(gitops)]
     return ControllerOutput(controller_directory(gitops), files)
 
 
 def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> Iterator[tuple[str, str]]:
     """(environment, problem) for each name of the controller's objects that Kubernetes would refuse
-    or that two environments share."""
+    or that two environments share (the environment "" for the parent's, the block's own)."""
     seen: dict[str, str] = {}
     what = "Application" if gitops.tool == "argocd" else "Kustomization"
+    if gitops.parent:  # the environment "": the gitops block's
+        for problem in rules.dns1123_label(gitops.parent_name):
+            yield "", f"the parent {what} name {gitops.parent_name!r} (<repository>-<cluster>): {problem}"
     for env in envs:
         names = [env.object_name]
         if gitops.tool == "flux" and env.migrations():
@@ -558,6 +610,8 @@ def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> It
                 yield env.name, f"the {what} name {name!r} (<release>-<environment>): {problem}"
             if name in seen:
                 yield env.name, f"the {what} name {name!r} (<release>-<environment>) is environment {seen[name]}'s too"
+            if gitops.parent and name == gitops.parent_name:
+                yield env.name, f"the {what} name {name!r} (<release>-<environment>) is the parent's (the repository's name)"
             seen.setdefault(name, env.name)
 
 
@@ -604,7 +658,11 @@ def render_environments(
         arranged = Rendered(rendered.release, files, kustomizations(files))
         envs.append(GitOpsEnvironment(env, environment_path(gitops, env.name), arranged))
     if not problems:
-        problems += [f"{loaded.where('environments', name)}: {problem}" for name, problem in name_problems(gitops, envs)]
+        block = ("gitops", "cluster" if gitops.cluster else "repoURL")
+        problems += [
+            f"{loaded.where(*(('environments', name) if name else block))}: {problem}"
+            for name, problem in name_problems(gitops, envs)
+        ]
     if problems:
         raise ValuesError(problems)
     return envs, controller_output(gitops, envs)
@@ -621,6 +679,12 @@ def controller_summary(gitops: GitOpsValues, controller: ControllerOutput, outdi
         f"(or from your app of apps), and {_TOOL_NAMES[gitops.tool]} syncs every environment from then on:"
     )
     lines.append(f"  kubectl apply -f {shlex.quote(str(directory))}")
+    if gitops.parent:
+        parent = controller.files[PARENT_FILE][0]
+        lines.append(
+            f"{parent['kind']} {parent['metadata']['name']} syncs {controller.directory}/ from then on, itself included: "
+            "adding or removing an environment is a commit."
+        )
     if gitops.tool == "argocd":
         lines.append(
             "Argo CD must track resources by annotation (application.resourceTrackingMethod: annotation in argocd-cm, "

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:  # main.py checks --chart-version with is_semver before jsii may start: import nothing of it here
+    from .helm_values import ChartTemplates
     from .synth import Rendered
 
 __all__ = ["CHART_FILE", "HelmChart", "Scaffold", "chart_of", "cli_scaffold", "escape_templates", "is_semver"]
@@ -113,6 +114,9 @@ class HelmChart(NamedTuple):
     version: str
     rendered: Rendered
     """What the chart was made of."""
+    pinned: str | None = None
+    """Why the chart installs only into the namespace it was rendered for (None: into any; see
+    :mod:`.helm_values`)."""
 
     def summary(self, outdir: Path) -> str:
         from .deploy import label_namespace_command
@@ -128,21 +132,38 @@ class HelmChart(NamedTuple):
             lines.append(f"Secret {missing.name} {where}; create it before installing:\n  {missing.kubectl_command()}")
         release = self.rendered.release
         namespace = values.namespace.name
-        lines.append("Install (Helm creates the namespace; the chart holds no Namespace), then enforce Pod Security:")
+        where = (
+            f"only into {namespace}: {self.pinned}"
+            if self.pinned
+            else "here, or into any namespace but a kube-* one: --namespace puts every object there"
+        )
+        lines.append(f"Install ({where}; Helm creates the namespace, the chart holds no Namespace), then enforce Pod Security:")
+        lines.append("  values it takes: image.tag, services.<name>.image.tag/.digest (values.yaml; any other is refused)")
         lines.append(f"  helm upgrade --install {values.release} {outdir} --namespace {namespace} --create-namespace")
         lines.append(f"  {label_namespace_command(namespace, release.pod_security, release.pod_security_exceptions)}")
         return "\n".join(lines)
 
 
-def _readme(name: str, version: str, rendered: Rendered) -> str:
+def _readme(name: str, version: str, rendered: Rendered, templates: ChartTemplates) -> str:
     values = rendered.release.values
+    namespace = values.namespace.name
     secrets = "".join(f"- `{m.name}`: `{m.kubectl_command()}`\n" for m in rendered.release.missing_secrets)
+    where = (
+        f"It installs only into namespace `{namespace}` ({templates.pinned}); anywhere else it fails, saying so.\n\n"
+        if templates.pinned
+        else "Every object goes to the namespace it is installed to (`--namespace`), never a `kube-*` one.\n\n"
+    )
+    taken = ", ".join(f"`services.{key}.image.tag`/`.digest`" for key in templates.services)
     return (
         f"# {name} {version}\n\n"
         f"{values.description or name} (appVersion {values.app_version}).\n\n"
         "Rendered by the todo-chatbot cdk8s values app (`main.py --format helm`): the templates are the finished\n"
-        "manifests, with every `{{` escaped, and the chart takes no values. Render it again to change it.\n\n"
-        f"Install: `helm upgrade --install {values.release} . --namespace {values.namespace.name} --create-namespace`\n\n"
+        "manifests, with every `{{` escaped. With no value given, it installs them as they were rendered.\n\n"
+        + where
+        + "Values it takes (`values.schema.json` refuses any other, so nothing is silently ignored): `image.tag`, the\n"
+        f"tag of every service's image, and {taken or 'none per service'}. An image pinned by digest needs its new digest\n"
+        "with a new tag. Anything else: render the chart again from the values.\n\n"
+        f"Install: `helm upgrade --install {values.release} . --namespace {namespace} --create-namespace`\n\n"
         + (f"Create these Secrets in the namespace first (the chart never holds Secret values):\n\n{secrets}" if secrets else "")
     )
 
@@ -151,8 +172,8 @@ def chart_of(rendered: Rendered, *, version: str, api_version: str = "v2") -> He
     """The chart of ``rendered`` (rendered without any Secret value)."""
     import yaml
 
+    from .helm_values import chart_templates
     from .release import NAMESPACE_FILE, SECRETS_FILE
-    from .synth import dump_yaml
 
     values = rendered.release.values
     name = values.part_of
@@ -161,14 +182,14 @@ def chart_of(rendered: Rendered, *, version: str, api_version: str = "v2") -> He
     if api_version == "v2":
         chart["type"] = "application"
     chart["appVersion"] = values.app_version
+    docs: Mapping[str, list[dict[str, Any]]] = rendered.files
+    templates = chart_templates(
+        rendered, name, {file: manifests for file, manifests in docs.items() if file not in (NAMESPACE_FILE, SECRETS_FILE)}
+    )
     files: dict[str, tuple[str, int]] = {
         CHART_FILE: (yaml.safe_dump(chart, sort_keys=False), 0o644),
-        "values.yaml": ("# The templates are finished manifests: this chart takes no values.\n{}\n", 0o644),
         ".helmignore": (".cdk8s-synth\n", 0o644),
-        "README.md": (_readme(name, version, rendered), 0o644),
+        "README.md": (_readme(name, version, rendered, templates), 0o644),
     }
-    docs: Mapping[str, list[dict[str, Any]]] = rendered.files
-    for file, manifests in docs.items():
-        if file not in (NAMESPACE_FILE, SECRETS_FILE):
-            files[f"templates/{file}"] = (escape_templates(dump_yaml(manifests)), 0o644)
-    return HelmChart(files, name, version, rendered)
+    files.update({file: (text, 0o644) for file, text in templates.files.items()})
+    return HelmChart(files, name, version, rendered, templates.pinned)

@@ -147,8 +147,8 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     out, stderr = argocd_repo
     files = tree(out)
     assert sorted(files) == [
-        ".git/HEAD", "README.md",
-        "argocd/.cdk8s-synth", "argocd/Kustomization", "argocd/applications.k8s.yaml",
+        ".deploy-tree", ".git/HEAD", "README.md",
+        "argocd/.cdk8s-synth", "argocd/Kustomization", "argocd/applications.k8s.yaml", "argocd/parent.k8s.yaml",
         "clusters/production/.cdk8s-synth", "clusters/production/00-namespace.k8s.yaml",
         "clusters/production/20-app.k8s.yaml", "clusters/production/Kustomization",
         "clusters/staging/.cdk8s-synth", "clusters/staging/00-namespace.k8s.yaml",
@@ -158,7 +158,7 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     validate_all(out)
     for manifest in objects(out / "clusters" / "production"):  # each object with its wave
         assert manifest["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == str(WAVES[manifest["kind"]])
-    staging, production = objects(out / "argocd")
+    staging, production = objects(out / "argocd", "applications.k8s.yaml")
     assert staging["kind"] == "Application"
     assert staging["metadata"] == {"name": "todo-chatbot-staging", "namespace": "argocd"}
     assert staging["spec"] == {
@@ -176,7 +176,13 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     }
     assert production["spec"]["destination"] == {"namespace": "todo-chatbot", "server": "https://kubernetes.default.svc"}
     assert production["spec"]["source"]["path"] == "clusters/production"
-    assert "== argocd\nWrote 2 Argo CD objects into" in stderr
+    # the parent: an app of apps that syncs argocd/ (itself included) in the cluster Argo CD runs in
+    (parent,) = objects(out / "argocd", "parent.k8s.yaml")
+    assert parent["metadata"] == {"name": "deploy", "namespace": "argocd"}
+    assert parent["spec"]["source"] == {**staging["spec"]["source"], "path": "argocd"}
+    assert parent["spec"]["destination"] == {"namespace": "argocd", "server": "https://kubernetes.default.svc"}
+    assert parent["spec"]["syncPolicy"] == staging["spec"]["syncPolicy"]
+    assert "== argocd\nWrote 3 Argo CD objects into" in stderr
     assert f"  kubectl apply -f {out / 'argocd'}\n" in stderr
     assert "application.resourceTrackingMethod: annotation" in stderr
 
@@ -200,8 +206,10 @@ def test_argo_cd_settings_and_an_application_set(tmp_path: Path) -> None:
     status, stderr = envs(gitops_file(tmp_path, gitops=settings), out)
     assert status == 0, stderr
     validate_all(out)
-    assert sorted(p.name for p in (out / "argocd").iterdir()) == [".cdk8s-synth", "Kustomization", "applicationset.k8s.yaml"]
-    (applications,) = objects(out / "argocd")
+    assert sorted(p.name for p in (out / "argocd").iterdir()) == [
+        ".cdk8s-synth", "Kustomization", "applicationset.k8s.yaml", "parent.k8s.yaml"
+    ]  # fmt: skip
+    (applications,) = objects(out / "argocd", "applicationset.k8s.yaml")
     assert applications["kind"] == "ApplicationSet"
     assert applications["metadata"] == {"name": "deploy", "namespace": "gitops"}
     spec = applications["spec"]
@@ -238,8 +246,21 @@ def test_argo_cd_settings_and_an_application_set(tmp_path: Path) -> None:
 def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tuple[Path, str]) -> None:
     out, stderr = flux_repo
     validate_all(out)
-    assert sorted(p.name for p in (out / "flux").iterdir()) == [".cdk8s-synth", "Kustomization", "sync.k8s.yaml"]
-    source, migrations, staging, production = objects(out / "flux")
+    assert sorted(p.name for p in (out / "flux").iterdir()) == [
+        ".cdk8s-synth",
+        "Kustomization",
+        "parent.k8s.yaml",
+        "sync.k8s.yaml",
+    ]
+    source, migrations, staging, production = objects(out / "flux", "sync.k8s.yaml")
+    # the parent: a Kustomization that syncs flux/ (itself included), as flux bootstrap's does
+    (parent,) = objects(out / "flux", "parent.k8s.yaml")
+    assert parent == {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "deploy", "namespace": "flux-system"},
+        "spec": {"interval": "10m", "path": "./flux", "prune": True, "sourceRef": {"kind": "GitRepository", "name": "deploy"}},
+    }
     assert source == {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
@@ -292,7 +313,10 @@ def test_only_the_environments_named_are_written_the_controller_describes_them_a
     status, stderr = envs(gitops_file(tmp_path), out, names=["staging"])
     assert status == 0, stderr
     assert sorted(p.name for p in (out / "clusters").iterdir()) == ["staging"]
-    assert [a["metadata"]["name"] for a in objects(out / "argocd")] == ["todo-chatbot-staging", "todo-chatbot-production"]
+    assert [a["metadata"]["name"] for a in objects(out / "argocd", "applications.k8s.yaml")] == [
+        "todo-chatbot-staging",
+        "todo-chatbot-production",
+    ]
 
 
 # --- sync waves ----------------------------------------------------------------------------------
@@ -705,3 +729,171 @@ def test_not_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert status == 2
     assert stderr.startswith("error: . is the current directory")
     assert sorted(os.listdir(out)) == [".git", "README.md"]
+
+
+# --- one deploy repository, many clusters (issue 29, item 6) ---------------------------------------
+
+
+def cluster_file(tmp_path: Path, name: str, gitops: str, environments: str, tool: str = "flux") -> Path:
+    """An environments file of its own directory (``<tmp_path>/<name>/environments.yaml``);
+    ``gitops``: its settings besides tool, repoURL and targetRevision."""
+    (tmp_path / name).mkdir(exist_ok=True)
+    path = tmp_path / name / "environments.yaml"
+    path.write_text(
+        f"gitops:\n  tool: {tool}\n  repoURL: https://git.example.com/shop/deploy.git\n  targetRevision: rendered\n"
+        + gitops
+        + "environments:\n"
+        + environments
+    )
+    return path
+
+
+def kustomization_names(directory: Path) -> list[str]:
+    return [m["metadata"]["name"] for m in objects(directory) if m["kind"] == "Kustomization"]
+
+
+def test_two_environments_files_one_per_flux_cluster_share_one_repository(tmp_path: Path) -> None:
+    out = repository(tmp_path)
+    east = cluster_file(tmp_path, "east", '  cluster: east\n  path: "clusters/east/{env}"\n', STAGING_ONLY)
+    west = cluster_file(
+        tmp_path, "west", '  cluster: west\n  path: "clusters/west/{env}"\n', f"  production:\n    values: [{PRODUCTION}]\n"
+    )
+    assert envs(east, out)[0] == 0
+    status, stderr = envs(west, out)
+    assert status == 0, stderr
+    validate_all(out)
+    assert kustomization_names(out / "flux" / "east") == ["deploy-east", "todo-chatbot-staging"]
+    assert kustomization_names(out / "flux" / "west") == ["deploy-west", "todo-chatbot-production"]
+    (parent,) = objects(out / "flux" / "west", "parent.k8s.yaml")
+    assert parent["spec"]["path"] == "./flux/west"
+    (production,) = [m for m in objects(out / "flux" / "west", "sync.k8s.yaml") if m["kind"] == "Kustomization"]
+    assert production["spec"]["path"] == "./clusters/west/production"
+    record = yaml.safe_load((out / ".deploy-tree").read_text())["files"]
+    assert record == {
+        str(east): {"tool": "flux", "controller": "flux/east", "environments": {"staging": "clusters/east/staging"}},
+        str(west): {"tool": "flux", "controller": "flux/west", "environments": {"production": "clusters/west/production"}},
+    }
+    # each renders again as often as it likes, and never touches the other's
+    west_files = {name: data for name, data in tree(out).items() if "west" in name}
+    assert envs(east, out)[0] == 0
+    assert {name: data for name, data in tree(out).items() if "west" in name} == west_files
+
+
+def test_a_second_file_that_would_replace_the_first_ones_objects_is_refused(tmp_path: Path) -> None:
+    """The issue's case: two environments files, one per Flux cluster, into one repository; the
+    second would rewrite flux/sync.k8s.yaml without the first's Kustomizations (and Flux, pruning,
+    delete them and everything they applied)."""
+    out = repository(tmp_path)
+    first = cluster_file(tmp_path, "first", "", STAGING_ONLY)
+    second = cluster_file(tmp_path, "second", "", f"  production:\n    values: [{PRODUCTION}]\n")
+    assert envs(first, out)[0] == 0
+    before = tree(out)
+    status, stderr = envs(second, out)
+    assert status == 1
+    assert tree(out) == before  # nothing written
+    assert f"{second}: flux/ (Flux objects (environments production)) would replace flux/, the Flux objects " in stderr
+    assert f"(environments staging) that {first} wrote" in stderr
+    assert "a gitops.cluster and a gitops.path of its own" in stderr
+    # the same refusal when one of its directories would lie in the other's, or the other's in one of its
+    nested = cluster_file(tmp_path, "nested", '  cluster: b\n  path: "clusters/b/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(nested, out)
+    assert status == 1
+    assert f"{nested}: flux/b/ (Flux objects (environments staging)) would lie in flux/, the Flux objects " in stderr
+    assert f"give {first} a gitops.cluster (and a gitops.path) of its own too" in stderr
+    same_environment = cluster_file(tmp_path, "same", '  cluster: c\n  path: "clusters/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(same_environment, out)
+    assert status == 1
+    assert "clusters/staging/ (environment staging) would replace clusters/staging/, the environment staging" in stderr
+    assert tree(out) == before
+    # the way out, taken: the other file's entry and directories removed in one commit
+    (out / ".deploy-tree").unlink()
+    assert envs(second, out)[0] == 0
+
+
+def test_the_same_file_may_drop_its_own_environment(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    both = gitops_file(tmp_path, "flux")
+    assert envs(both, out)[0] == 0
+    both.write_text(both.read_text().split("  production:")[0])
+    status, stderr = envs(both, out)
+    assert status == 0, stderr
+    assert kustomization_names(out / "flux") == ["deploy", "todo-chatbot-staging"]
+    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(both)]["environments"] == {
+        "staging": "clusters/staging"
+    }
+
+
+def test_a_record_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    out = repository(tmp_path)
+    (out / ".deploy-tree").write_text("- not a record\n")
+    before = tree(out)
+    status, stderr = envs(gitops_file(tmp_path, "flux"), out)
+    assert status == 1
+    assert ".deploy-tree: not a record of main.py envs" in stderr
+    assert tree(out) == before
+
+
+def test_without_a_parent_where_one_exists_already(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    status, stderr = envs(gitops_file(tmp_path, "argocd", gitops="  parent: false\n  cluster: hub\n"), out)
+    assert status == 0, stderr
+    assert sorted(p.name for p in (out / "argocd" / "hub").iterdir()) == [
+        ".cdk8s-synth",
+        "Kustomization",
+        "applications.k8s.yaml",
+    ]
+    assert "syncs argocd/hub/ from then on" not in stderr
+    status, stderr = envs(gitops_file(tmp_path, "argocd", gitops="  cluster: hub\n"), out)
+    assert status == 0, stderr
+    (parent,) = objects(out / "argocd" / "hub", "parent.k8s.yaml")
+    assert (parent["metadata"]["name"], parent["spec"]["source"]["path"]) == ("deploy-hub", "argocd/hub")
+    assert "Application deploy-hub syncs argocd/hub/ from then on, itself included" in stderr
+
+
+def test_the_parent_s_name_fits_in_a_label_value(tmp_path: Path) -> None:
+    file = cluster_file(tmp_path, "long", f"  cluster: {'c' * 60}\n", STAGING_ONLY)
+    status, stderr = envs(file, tmp_path / "deploy")
+    assert status == 1
+    assert f"{file}:5: gitops.cluster: the parent Kustomization name 'deploy-ccc" in stderr
+    assert not (tmp_path / "deploy").exists()
+
+
+def test_a_cluster_name_is_a_directory_name_and_parent_a_boolean(tmp_path: Path) -> None:
+    text = (
+        "gitops:\n  tool: flux\n  repoURL: https://git.example.com/shop/deploy.git\n  targetRevision: rendered\n"
+        "  cluster: ../east\n  parent: 'yes'\n"
+        f"environments:\n  staging:\n    values: [{STAGING}]\n"
+    )
+    found = problems(tmp_path, text)
+    assert [line.split(":")[:2] for line in found] == [["5", " gitops.cluster"], ["6", " gitops.parent"]]
+    assert "'../east'" in found[0]
+
+
+def test_the_record_names_a_file_by_its_path_in_its_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from values_app.deploy_tree import file_identity
+
+    (tmp_path / "app" / ".git").mkdir(parents=True)
+    (tmp_path / "app" / "deploy").mkdir()
+    file = tmp_path / "app" / "deploy" / "environments.yaml"
+    for cwd in (tmp_path, tmp_path / "app", tmp_path / "app" / "deploy"):
+        monkeypatch.chdir(cwd)
+        assert file_identity(file.relative_to(cwd)) == "deploy/environments.yaml"
+    assert file_identity(tmp_path / "elsewhere.yaml") == str(tmp_path / "elsewhere.yaml")
+
+
+def test_a_file_that_moves_its_controller_objects_removes_the_old_ones_first(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    file = cluster_file(tmp_path, "one", "", STAGING_ONLY)
+    assert envs(file, out)[0] == 0
+    before = tree(out)
+    moved = cluster_file(tmp_path, "one", '  cluster: east\n  path: "clusters/east/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(moved, out)
+    assert status == 1
+    assert f"{moved}: its controller objects go to flux/east/ now, and flux/ holds them from before" in stderr
+    assert tree(out) == before
+    # the way out, taken
+    for path in sorted((out / "flux").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    (out / "flux").rmdir()
+    assert envs(moved, out)[0] == 0
+    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(moved)]["controller"] == "flux/east"
