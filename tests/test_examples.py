@@ -95,7 +95,11 @@ def test_quickstart_wires_what_the_program_says(rendered: dict[str, dict[str, st
     assert "secretKeyRef" in mailer["DATABASE_URL"]["valueFrom"]
     assert one(objects, "CronJob")["spec"]["schedule"] == "0 3 * * *"
     job = one(objects, "Job")
-    assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
+    assert job["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "1"  # after what it reads
+    for name in ("api", "mailer"):  # the workloads it runs before: in the next wave, labelled for kubectl
+        workload = one(objects, "Deployment", name)["metadata"]
+        assert workload["annotations"]["argocd.argoproj.io/sync-wave"] == "2"
+        assert workload["labels"]["todo-constructs.io/migration-step"] == "after"
     assert one(objects, "PodDisruptionBudget", "api")["spec"]["maxUnavailable"] == 1
 
 
