@@ -310,46 +310,6 @@ def test_the_model_fails_on_the_old_kubectl_flux_and_helm_orders(workdir: Path, 
     assert any(f"before the ServiceAccount {account}" in error for error in cluster.errors), cluster.errors
 
 
-def test_a_library_users_chart_by_the_readmes_kubectl_lines_and_by_argo_cd(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The README's program (examples/quickstart.py, a MigrationJob before two workloads), deployed
-    with the README's kubectl lines for one's own chart, and synced by Argo CD by its waves alone."""
-    import runpy
-
-    import cdk8s
-
-    app = cdk8s.App
-
-    def app_in_tmp_path() -> cdk8s.App:
-        return app(outdir=str(tmp_path / "dist"))  # the node process's directory is not ours to change
-
-    monkeypatch.setattr(cdk8s, "App", app_in_tmp_path)
-    runpy.run_path(str(ROOT / "examples" / "quickstart.py"))
-    (path,) = (tmp_path / "dist").glob("*.yaml")
-    manifests = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("**In your own chart**", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
-    commands = [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
-    assert len(commands) == 4
-    files = {str(path): manifests}
-    commands = [command.replace("-f dist", f"-f {tmp_path / 'dist'}") for command in commands]
-    cluster = seeded("shop", {"": manifests})
-    cluster.know_migrations(manifests)
-    ordering.play_kubectl(commands, files, cluster)
-    assert cluster.errors == []
-    assert cluster.migrations
-    assert all(cluster.exists(*cluster.key(m)) for m in manifests)
-    cluster = seeded("shop", {"": manifests})
-    ordering.play_argocd(manifests, cluster)
-    assert cluster.errors == []
-    # and the model sees it fail all at once
-    cluster = seeded("shop", {"": manifests})
-    cluster.know_migrations(manifests)
-    ordering.play_kubectl([f"kubectl apply -f {tmp_path / 'dist'}"], files, cluster)
-    assert any("rolled before migration Job" in error for error in cluster.errors)
-
-
 def test_the_model_reads_selectors_as_kubectl_does() -> None:
     labels = {"metadata": {"labels": {"a": "1", "b": "2"}}}
     assert ordering._selects("a=1,b in (2,3)", labels)
@@ -358,3 +318,39 @@ def test_the_model_reads_selectors_as_kubectl_does() -> None:
     assert not ordering._selects("b notin (2)", labels)
     assert ordering._selects(None, labels)
     assert yaml.safe_load("a: 1") == {"a": 1}
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
+def test_helm_hooks_exactly_the_migration_and_what_its_pod_reads(preset: Path) -> None:
+    from values_app.helm import chart_of
+
+    for migration in (False, True):
+        rendered = rendered_preset(preset, migration)
+        chart = chart_of(rendered, version=TEST_VERSION)
+        templates = ordering.load_yaml_files({name: text for name, (text, _) in chart.files.items()}, "templates/*")
+        manifests = [m for docs in templates.values() for m in docs]
+        hooked = {
+            (m["kind"], m["metadata"]["name"]): ordering.annotations_of(m)
+            for m in manifests
+            if "helm.sh/hook" in ordering.annotations_of(m)
+        }
+        if not migration:
+            assert hooked == {}
+            continue
+        job, _ = _migration_parts(manifests)
+        reads = ordering.references(job)
+        made = {
+            (m["kind"], m["metadata"]["name"]): ("Secret", (m["spec"].get("target") or {}).get("name") or m["metadata"]["name"])
+            if m["kind"] == "ExternalSecret"
+            else (m["kind"], m["metadata"]["name"])
+            for m in manifests
+        }
+        expected = {key for key, provides in made.items() if provides in reads} | {("Job", job["metadata"]["name"])}
+        assert set(hooked) == expected
+        assert hooked[("Job", job["metadata"]["name"])]["helm.sh/hook-weight"] == "0"
+        assert all(
+            a["helm.sh/hook-weight"] == "-5" and a["helm.sh/resource-policy"] == "keep"
+            for key, a in hooked.items()
+            if key[0] != "Job"
+        )
+        assert "ServiceAccount" in {kind for kind, _ in hooked}
