@@ -279,9 +279,9 @@ def test_the_model_fails_on_the_old_kubectl_flux_and_helm_orders(workdir: Path, 
     ordering.play_kubectl([f"kubectl apply -f {out}"], by_path, cluster)
     assert any("rolled before migration Job" in error for error in cluster.errors), cluster.errors
     # Flux: the migrations Kustomization first, the rest after it (what it was)
-    envs, _ = gitops_render("flux", "", True, workdir)
+    envs, controller = gitops_render("flux", "", True, workdir)
     env = next(e for e in envs if "backend" in e.rendered.release.values.services)
-    tree, _ = environment_tree(env)
+    tree, texts = environment_tree(env)
     everything_else = [m for name, docs in tree.items() if "-migrations/" not in name for m in docs]
     migrations = [m for name, docs in tree.items() if "-migrations/" in name for m in docs]
     chain = [
@@ -291,6 +291,22 @@ def test_the_model_fails_on_the_old_kubectl_flux_and_helm_orders(workdir: Path, 
     cluster = seeded(env.namespace, tree)
     ordering.play_flux(chain, lambda path: migrations if path == "m" else everything_else, cluster)
     assert any("before its Namespace" in error for error in cluster.errors), cluster.errors
+    # Flux: the chain as rendered, the migration's ServiceAccount moved back to the app's directory
+    (_, flux_objects), *_ = controller.files.items()
+    own = [k for k in flux_objects if k["kind"] == "Kustomization" and env.path in k["spec"]["path"]]
+    _, account = _migration_parts(migrations)
+    moved = {
+        name: [m for m in docs if not (m["kind"] == "ServiceAccount" and m["metadata"]["name"] == account)]
+        for name, docs in tree.items()
+    }
+    (sa,) = [m for docs in tree.values() for m in docs if m["kind"] == "ServiceAccount" and m["metadata"]["name"] == account]
+    moved[f"{env.path}/20-app.k8s.yaml"] = [*moved[f"{env.path}/20-app.k8s.yaml"], sa]
+    cluster = seeded(env.namespace, moved)
+    ordering.play_flux(own, functools.partial(built, texts=texts, files=moved), cluster)
+    assert any(f"before the ServiceAccount {account}" in error for error in cluster.errors), cluster.errors
+    cluster = seeded(env.namespace, tree)  # as rendered: no error
+    ordering.play_flux(own, functools.partial(built, texts=texts, files=tree), cluster)
+    assert cluster.errors == []
     # Helm: the Job a pre-install hook, its ServiceAccount an ordinary object
     from values_app.helm import chart_of
 

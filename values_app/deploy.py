@@ -12,6 +12,12 @@ ways that do, both measured against kubectl 1.32:
   refuses ``--prune`` with ``--server-side`` otherwise (``--prune is in alpha and doesn't currently
   work on objects created by server-side apply``).
 
+Each printed sequence is of one apply mode from its first line to its last (a server-side apply of
+fields a client-side apply set conflicts with ``kubectl-client-side-apply``), and each prunes only
+what it applied itself (``--prune``: objects with kubectl's ``last-applied-configuration``; an
+ApplySet: its members): the summary says how to switch from one to the other, ``--force-conflicts``
+only in the one-time takeover.
+
 The Namespace is applied in its own step first and is never pruned. Secrets are pruned only when
 this output renders every Secret the values declare: an external Secret, or one whose values were
 not given this time, is never deleted.
