@@ -370,3 +370,39 @@ def test_helm_hooks_exactly_the_migration_and_what_its_pod_reads(preset: Path) -
             if key[0] != "Job"
         )
         assert "ServiceAccount" in {kind for kind, _ in hooked}
+
+
+def test_helm_itself_takes_the_chart_with_its_hooks(tmp_path: Path) -> None:
+    """helm 3.17 lints the chart of a release with a migration clean, and ``helm template`` prints
+    the hooks with their weights, as the model read them."""
+    import subprocess
+
+    from tests.tools import tool
+    from values_app.helm import chart_of
+
+    rendered = rendered_preset(ROOT / "values" / "production.yaml", True)
+    chart = chart_of(rendered, version=TEST_VERSION)
+    for name, (text, _) in chart.files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    lint = subprocess.run([str(tool("helm")), "lint", "--strict", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    template = subprocess.run(
+        [str(tool("helm")), "template", "todo-chatbot", str(tmp_path), "--namespace", "todo-chatbot"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert template.returncode == 0, template.stderr
+    printed = [doc for doc in yaml.safe_load_all(template.stdout) if doc]
+    weights = {
+        (m["kind"], m["metadata"]["name"]): ordering.annotations_of(m).get("helm.sh/hook-weight")
+        for m in printed
+        if "helm.sh/hook" in ordering.annotations_of(m)
+    }
+    job, account = _migration_parts(printed)
+    assert weights[("Job", job["metadata"]["name"])] == "0"
+    assert weights[("ServiceAccount", account)] == "-5"
+    cluster = seeded("todo-chatbot", {"": printed})
+    ordering.play_helm(printed, cluster)
+    assert cluster.errors == []
