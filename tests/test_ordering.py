@@ -201,7 +201,7 @@ def test_flux_reconciles_every_environment(workdir: Path, migration: bool) -> No
 
 @pytest.mark.parametrize("tool", ["argocd", "flux"])
 def test_kubectl_a_gitops_environment_by_hand(workdir: Path, tool: str) -> None:
-    envs, _ = gitops_render(tool, "", True, workdir)
+    envs, _ = gitops_render(tool, "  applicationSet: false" if tool == "argocd" else "", True, workdir)
     for env in envs:
         play_printed(env.rendered, workdir / "deploy" / env.path, env.rendered.files)
 
