@@ -35,7 +35,17 @@ if TYPE_CHECKING:  # main.py checks --chart-version with is_semver before jsii m
     from .helm_values import ChartTemplates
     from .synth import Rendered
 
-__all__ = ["CHART_FILE", "HelmChart", "Scaffold", "chart_of", "cli_scaffold", "escape_templates", "is_semver"]
+__all__ = [
+    "CHART_FILE",
+    "HelmChart",
+    "Scaffold",
+    "chart_of",
+    "cli_scaffold",
+    "escape_templates",
+    "is_semver",
+    "migration_hooks",
+    "pod_references",
+]
 
 CHART_FILE = "Chart.yaml"
 _SEMVER = (
@@ -168,6 +178,106 @@ def _readme(name: str, version: str, rendered: Rendered, templates: ChartTemplat
     )
 
 
+MIGRATION_HOOK = {
+    "helm.sh/hook": "pre-install,pre-upgrade",
+    "helm.sh/hook-weight": "0",
+    "helm.sh/hook-delete-policy": "before-hook-creation",
+}
+"""A migration Job in a chart: Helm creates it before the release's other objects, at install and
+at every upgrade, and waits until it completed (a failed one fails the install)."""
+
+PREREQUISITE_HOOK = {
+    "helm.sh/hook": "pre-install,pre-upgrade",
+    "helm.sh/hook-weight": "-5",
+    "helm.sh/hook-delete-policy": "before-hook-creation",
+    "helm.sh/resource-policy": "keep",
+}
+"""What a migration's pod reads, in a chart: hooks of a lower weight, created before the Job (Helm
+creates no regular object before the pre-install hooks); kept when an upgrade or an uninstall
+would delete them (an upgrade that moves them from the release's objects to hooks would, after the hooks ran)."""
+
+_POD_SPEC_PATHS = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+
+
+def pod_references(manifest: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(kind, name) of every ServiceAccount, ConfigMap, Secret and PersistentVolumeClaim the pods
+    of ``manifest`` (a workload) read."""
+    spec: Any = manifest
+    for key in _POD_SPEC_PATHS.get(str(manifest.get("kind")), ("-",)):
+        spec = spec.get(key) if isinstance(spec, Mapping) else None
+    if not isinstance(spec, Mapping):
+        return set()
+    found = {("ServiceAccount", str(spec.get("serviceAccountName") or "default"))}
+    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+        for env in container.get("env") or []:
+            source = env.get("valueFrom") or {}
+            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                if key in source:
+                    found.add((kind, str(source[key]["name"])))
+        for whole in container.get("envFrom") or []:
+            for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                if key in whole:
+                    found.add((kind, str(whole[key]["name"])))
+    for volume in spec.get("volumes") or []:
+        sources = [volume, *((volume.get("projected") or {}).get("sources") or [])]
+        for source in sources:
+            if "configMap" in source:
+                found.add(("ConfigMap", str(source["configMap"]["name"])))
+            if "secret" in source:
+                found.add(("Secret", str(source["secret"].get("secretName") or source["secret"].get("name"))))
+        if "persistentVolumeClaim" in volume:
+            found.add(("PersistentVolumeClaim", str(volume["persistentVolumeClaim"]["claimName"])))
+    return found
+
+
+def _provides(manifest: Mapping[str, Any]) -> tuple[str, str]:
+    """(kind, name) of what ``manifest`` makes: an ExternalSecret its Secret, any other object itself."""
+    name = str(manifest["metadata"]["name"])
+    if manifest.get("kind") == "ExternalSecret":
+        return "Secret", str(((manifest.get("spec") or {}).get("target") or {}).get("name") or name)
+    return str(manifest.get("kind")), name
+
+
+def _annotated(manifest: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
+    metadata = dict(manifest["metadata"])
+    metadata["annotations"] = dict(sorted({**(metadata.get("annotations") or {}), **annotations}.items()))
+    return {**manifest, "metadata": metadata}
+
+
+def migration_hooks(files: Mapping[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """``files`` as a chart holds them: each migration Job a pre-install/pre-upgrade hook
+    (:data:`MIGRATION_HOOK`), and what its pods read that the chart holds (its ServiceAccount,
+    ConfigMaps, ExternalSecrets, PVCs) hooks of a lower weight (:data:`PREREQUISITE_HOOK`), so
+    that ``helm upgrade --install`` into an empty namespace completes."""
+    from .deploy import is_migration
+
+    needed: set[tuple[str, str]] = set()
+    for docs in files.values():
+        for manifest in docs:
+            if is_migration(manifest):
+                needed |= pod_references(manifest)
+    if not needed:
+        return dict(files)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, docs in files.items():
+        out[name] = [
+            _annotated(m, MIGRATION_HOOK)
+            if is_migration(m)
+            else _annotated(m, PREREQUISITE_HOOK)
+            if _provides(m) in needed
+            else m
+            for m in docs
+        ]
+    return out
+
+
 def chart_of(rendered: Rendered, *, version: str, api_version: str = "v2") -> HelmChart:
     """The chart of ``rendered`` (rendered without any Secret value)."""
     import yaml
@@ -182,7 +292,7 @@ def chart_of(rendered: Rendered, *, version: str, api_version: str = "v2") -> He
     if api_version == "v2":
         chart["type"] = "application"
     chart["appVersion"] = values.app_version
-    docs: Mapping[str, list[dict[str, Any]]] = rendered.files
+    docs: Mapping[str, list[dict[str, Any]]] = migration_hooks(rendered.files)
     templates = chart_templates(
         rendered, name, {file: manifests for file, manifests in docs.items() if file not in (NAMESPACE_FILE, SECRETS_FILE)}
     )

@@ -24,7 +24,7 @@ from tests.migration import inject_migration, with_migration
 from tests.tools import tool
 from values_app import cli
 from values_app.environments import load_environments_file
-from values_app.gitops import WAVES, gitops_files, wave_of
+from values_app.gitops import MIGRATION_WAVE, WAVES, gitops_files, wave_of
 from values_app.layers import ValuesError
 from values_app.loader import load_values
 from values_app.release import RELEASE_CONSTRUCTS
@@ -187,13 +187,14 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     assert "application.resourceTrackingMethod: annotation" in stderr
 
 
-def test_a_migration_for_argo_cd_is_a_presync_hook_in_the_environment(argocd_repo: tuple[Path, str]) -> None:
+def test_a_migration_for_argo_cd_is_in_the_wave_between_what_it_reads_and_the_workloads(
+    argocd_repo: tuple[Path, str],
+) -> None:
     staging = argocd_repo[0] / "clusters" / "staging"
     (job,) = objects(staging, "15-*.yaml")
     annotations = job["metadata"]["annotations"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
-    assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
-    assert "argocd.argoproj.io/sync-wave" not in annotations  # a hook runs before every wave
+    assert not any(key.endswith("/hook") for key in annotations)  # a PreSync hook runs before every wave
+    assert annotations["argocd.argoproj.io/sync-wave"] == str(MIGRATION_WAVE) == "2"
     assert all(m["kind"] != "Job" for m in objects(staging, "20-*.yaml"))
     assert yaml.safe_load((staging / "Kustomization").read_text())["resources"] == [
         "00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"
@@ -252,7 +253,7 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "parent.k8s.yaml",
         "sync.k8s.yaml",
     ]
-    source, migrations, staging, production = objects(out / "flux", "sync.k8s.yaml")
+    source, staging_first, migrations, staging, production_first, production = objects(out / "flux", "sync.k8s.yaml")
     # the parent: a Kustomization that syncs flux/ (itself included), as flux bootstrap's does
     (parent,) = objects(out / "flux", "parent.k8s.yaml")
     assert parent == {
@@ -269,6 +270,7 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     }
     assert production["metadata"] == {"name": "todo-chatbot-production", "namespace": "flux-system"}
     assert production["spec"] == {
+        "dependsOn": [{"name": "todo-chatbot-production-prerequisites"}],
         "healthChecks": [
             {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-chatbot"}
             for name in ("todo-frontend", "todo-backend", "todo-mcp")
@@ -278,12 +280,23 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "prune": True,
         "sourceRef": {"kind": "GitRepository", "name": "deploy"},
     }
-    # staging has a migration: a Kustomization of its own, with wait, that staging's depends on
+    # what the pods read first, waited for (an ExternalSecret's Secret made): Flux applies a
+    # Kustomization's objects together
+    assert production_first["spec"] == {
+        "interval": "10m",
+        "path": "./clusters/production/00-prerequisites",
+        "prune": True,
+        "sourceRef": {"kind": "GitRepository", "name": "deploy"},
+        "wait": True,
+    }
+    assert staging_first["metadata"]["name"] == "todo-chatbot-staging-prerequisites"
+    # staging has a migration: a Kustomization of its own, with wait, after the prerequisites, that staging's depends on
     assert migrations["metadata"] == {"name": "todo-chatbot-staging-migrations", "namespace": "flux-system"}
     assert migrations["spec"] == {
+        "dependsOn": [{"name": "todo-chatbot-staging-prerequisites"}],
         "force": True,
         "interval": "10m",
-        "path": "./clusters/staging/migrations",
+        "path": "./clusters/staging/15-migrations",
         "prune": True,
         "sourceRef": {"kind": "GitRepository", "name": "deploy"},
         "timeout": "10m",
@@ -294,17 +307,24 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     assert [check["kind"] for check in staging["spec"]["healthChecks"]] == ["Deployment"] * 3
     staging_dir = out / "clusters" / "staging"
     assert sorted(str(p.relative_to(staging_dir)) for p in staging_dir.rglob("*")) == [
-        ".cdk8s-synth", "00-namespace.k8s.yaml", "20-app.k8s.yaml", "Kustomization",
-        "migrations", "migrations/15-migrations.k8s.yaml", "migrations/Kustomization",
+        ".cdk8s-synth",
+        "00-prerequisites", "00-prerequisites/00-namespace.k8s.yaml", "00-prerequisites/20-app.k8s.yaml",
+        "00-prerequisites/Kustomization",
+        "15-migrations", "15-migrations/15-migrations.k8s.yaml", "15-migrations/Kustomization",
+        "20-app.k8s.yaml", "Kustomization",
     ]  # fmt: skip
-    assert yaml.safe_load((staging_dir / "Kustomization").read_text())["resources"] == [
-        "00-namespace.k8s.yaml",
-        "20-app.k8s.yaml",
+    assert yaml.safe_load((staging_dir / "Kustomization").read_text())["resources"] == ["20-app.k8s.yaml"]
+    first = yaml.safe_load((staging_dir / "00-prerequisites" / "Kustomization").read_text())["resources"]
+    assert first == ["00-namespace.k8s.yaml", "20-app.k8s.yaml"]
+    assert {m["kind"] for m in objects(staging_dir / "00-prerequisites")} == {
+        "Namespace", "ConfigMap", "ServiceAccount", "NetworkPolicy"
+    }  # fmt: skip
+    assert yaml.safe_load((staging_dir / "15-migrations" / "Kustomization").read_text())["resources"] == [
+        "15-migrations.k8s.yaml"
     ]
-    assert yaml.safe_load((staging_dir / "migrations" / "Kustomization").read_text())["resources"] == ["15-migrations.k8s.yaml"]
-    # by hand: the same order, from the migrations directory
-    job = f"{staging_dir}/migrations/15-migrations.k8s.yaml"
-    assert f"  kubectl delete -f {job} --ignore-not-found\n  kubectl apply -f {job}\n" in stderr
+    # by hand: the same order, the directories named so that kubectl -R reads them in it
+    job = f"{staging_dir}/15-migrations/15-migrations.k8s.yaml"
+    assert f"  kubectl apply -f {job}\n  kubectl wait --for=condition=complete" in stderr
     assert f"kubectl apply -f {staging_dir} -R --prune " in stderr
 
 
@@ -323,17 +343,19 @@ def test_only_the_environments_named_are_written_the_controller_describes_them_a
 
 ORDER = [
     {"Namespace"},
-    {"ConfigMap", "Secret", "ExternalSecret", "ServiceAccount", "NetworkPolicy"},
+    {"ConfigMap", "Secret", "ExternalSecret", "ServiceAccount", "NetworkPolicy", "PersistentVolumeClaim"},
+    set(),  # the migrations (issue 29)
     {"Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"},
     {"Ingress", "HorizontalPodAutoscaler"},
 ]
 """Issue 22, item 2: the Namespace first, then what the pods read (and the NetworkPolicies that
-isolate them), then the Services and workloads, then what routes to them and scales them."""
+isolate them), then (issue 29) the migrations, then the Services and workloads, then what routes
+to them and scales them."""
 
 
 def test_the_wave_table_is_the_order_of_the_issue() -> None:
     assert {kind: wave for wave, kinds in enumerate(ORDER) for kind in kinds} == WAVES
-    assert wave_of({"kind": "Gadget"}) == 2  # any other kind: with the workloads
+    assert wave_of({"kind": "Gadget"}) == 3  # any other kind: with the workloads
     renderable = {kind for construct in RELEASE_CONSTRUCTS for _, kind in construct.RENDERS}
     assert renderable - {"Namespace"} <= set(WAVES)  # every kind a release renders has its wave, decided
 
@@ -348,7 +370,7 @@ def test_waves_are_ordered_for_every_preset(preset: str) -> None:
         assert manifest["kind"] in ORDER[wave], (manifest["kind"], wave)
         waves[wave] += 1
     assert waves[1]  # every preset has something to read,
-    assert waves[2]  # and something that reads it
+    assert waves[3]  # and something that reads it
     # the objects themselves are unchanged but for the annotation
     for name, docs in rendered.files.items():
         for before, after in zip(docs, files[name], strict=True):
@@ -365,9 +387,10 @@ def test_waves_are_ordered_for_every_preset(preset: str) -> None:
 
 @pytest.mark.usefixtures("with_migration")
 def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -> None:
-    """Without gitops: the Job in a file of its own, and the summary's order: the Namespace, what
-    the Job reads (selected by labels: kubectl apply -f filters a directory's objects with -l),
-    the Job (deleted first: its template cannot change), kubectl wait, then the rest."""
+    """Without gitops: the Job in a file of its own, and the summary's order: the Namespace,
+    everything but the Job and the workloads it runs before (kubectl apply -f filters the objects
+    it reads with -l), the Job, kubectl wait, then the rest. An unchanged Job is not deleted: it
+    runs once per change of its spec."""
     stderr = io.StringIO()
     out = tmp_path / "dist"
     assert cli.run(values=LOCAL, outdir=out, environ=VALUES, stderr=stderr) == 0
@@ -381,64 +404,47 @@ def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -
     ]
     (job,) = yaml.safe_load_all((out / "15-migrations.k8s.yaml").read_text())  # the library's MigrationJob
     name = job["metadata"]["name"]
-    assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its pod template's digest
-    assert lines[:6] == [
+    assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its spec's digest
+    assert lines[:5] == [
         f"kubectl apply -f {out}/00-namespace.k8s.yaml",
-        f"kubectl apply -f {out} -l 'app.kubernetes.io/instance=todo-chatbot,app.kubernetes.io/component in (config,secrets)'",
-        f"kubectl delete -f {out}/15-migrations.k8s.yaml --ignore-not-found",
+        f"kubectl apply -f {out}/10-secrets.secret.yaml -f {out}/20-app.k8s.yaml -l '!todo-constructs.io/migration-step'",
         f"kubectl apply -f {out}/15-migrations.k8s.yaml",
         f"kubectl wait --for=condition=complete -n todo-local --timeout=600s job/{name}",
-        lines[5],
+        lines[4],
     ]
-    assert lines[5].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
+    assert lines[4].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
     assert f"Migration {name} runs to completion before todo-backend roll" in stderr.getvalue()
-    # the selector picks exactly what the migration reads: the ConfigMap and the Secret
-    selected = [
-        m
-        for m in objects(out)
-        if m["metadata"]["labels"]["app.kubernetes.io/instance"] == "todo-chatbot"
-        and m["metadata"]["labels"]["app.kubernetes.io/component"] in ("config", "secrets")
-    ]
-    assert sorted(m["kind"] for m in selected) == ["ConfigMap", "Secret"]
+    # the selector leaves out exactly the workloads the migration runs before
+    left_out = [m for m in objects(out, "20-*.yaml") if "todo-constructs.io/migration-step" in m["metadata"]["labels"]]
+    assert [(m["kind"], m["metadata"]["name"]) for m in left_out] == [("Deployment", "todo-backend")]
     for manifest in objects(out):
         validate_any(manifest)
 
 
-def test_what_a_migration_reads_is_applied_first_only_where_labels_tell_it_apart(tmp_path: Path) -> None:
-    from values_app.deploy import prerequisites_step
-
-    def manifest(kind: str, **labels: str) -> dict[str, Any]:
-        return {"kind": kind, "metadata": {"name": kind.lower(), "labels": {"app.kubernetes.io/instance": "r", **labels}}}
-
-    config, secret = (
-        manifest("ConfigMap", **{"app.kubernetes.io/component": "config"}),
-        manifest("Secret", **{"app.kubernetes.io/component": "s"}),
-    )
-    selector = "'app.kubernetes.io/instance=r,app.kubernetes.io/component in (config,s)'"
-    assert prerequisites_step(tmp_path, {"a.yaml": [config, secret]}) == f"kubectl apply -f {tmp_path} -l {selector}"
-    assert prerequisites_step(tmp_path, {"a/b.yaml": [config]}) == (
-        f"kubectl apply -f {tmp_path} -R -l 'app.kubernetes.io/instance=r,app.kubernetes.io/component in (config)'"
-    )
-    workload = manifest("Deployment", **{"app.kubernetes.io/component": "config"})
-    assert prerequisites_step(tmp_path, {"a.yaml": [config, workload]}) is None  # it would apply the workload too
-    assert prerequisites_step(tmp_path, {"a.yaml": [config, manifest("ConfigMap")]}) is None  # no component label
-    assert prerequisites_step(tmp_path, {"a.yaml": [workload]}) is None  # nothing to read
-
-
-def test_a_migration_without_argo_cds_hook_annotations_gets_them(tmp_path: Path) -> None:
+def test_a_migration_gets_its_wave_and_never_a_hook(tmp_path: Path) -> None:
     from tests import migration
 
     release = render(load_values(LOCAL), environ={}).release
     job = migration.migration_job(release)
-    bare = {**job, "metadata": {**job["metadata"], "annotations": {"todo-constructs.io/migration-before": "todo-backend"}}}
-    ((arranged,),) = gitops_files({"15-migrations.k8s.yaml": [bare]}, "argocd").values()
+    hooked = {
+        **job,
+        "metadata": {
+            **job["metadata"],
+            "annotations": {
+                "todo-constructs.io/migration-before": "todo-backend",
+                "argocd.argoproj.io/hook": "PreSync",
+                "helm.sh/hook": "pre-install",  # Argo CD reads Helm's hooks too
+                "helm.sh/hook-weight": "-1",
+            },
+        },
+    }
+    ((arranged,),) = gitops_files({"15-migrations.k8s.yaml": [hooked]}, "argocd").values()
     assert arranged["metadata"]["annotations"] == {
-        "argocd.argoproj.io/hook": "PreSync",
-        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+        "argocd.argoproj.io/sync-wave": "2",
         "todo-constructs.io/migration-before": "todo-backend",
     }
     ((kept,),) = gitops_files({"15-migrations.k8s.yaml": [job]}, "argocd").values()
-    assert kept == job  # the library's own annotations, as they are
+    assert kept["metadata"]["annotations"] == {**job["metadata"]["annotations"], "argocd.argoproj.io/sync-wave": "2"}
 
 
 def test_the_wait_follows_the_jobs_deadline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -537,7 +543,7 @@ def test_kustomize_builds_exactly_the_files_and_kubectl_reads_no_kustomization(
     argocd_repo: tuple[Path, str], flux_repo: tuple[Path, str], tmp_path: Path
 ) -> None:
     staging = flux_repo[0] / "clusters" / "staging"
-    directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "migrations"]
+    directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "00-prerequisites", staging / "15-migrations"]
     for directory in directories:
         built = [doc for doc in yaml.safe_load_all(kubectl("kustomize", str(directory))) if doc]
         assert built
