@@ -324,6 +324,13 @@ def _source_refs(values: AppValues) -> Iterator[Problem]:
 def _service_refs(values: AppValues) -> Iterator[Problem]:
     known = sorted(values.services)
     for key, service in values.services.items():
+        if service.network_policy.allow_from is not None and not issubclass(KINDS[service.kind], ServiceWorkload):
+            yield Problem(
+                ("services", key, "networkPolicy", "allowFrom"),
+                f"does not apply to a {service.kind}: it serves nothing; for it to call a service, list {key} in that "
+                "service's networkPolicy.allowFrom",
+            )
+            continue
         for index, other in enumerate(service.network_policy.allow_from or []):
             if other == key:
                 yield Problem(("services", key, "networkPolicy", "allowFrom", index), f"{other} is this service itself")

@@ -238,6 +238,17 @@ class VolumeValues(Props):
             yield Problem((), "give its source: one of configMap, secret, pvc or emptyDir: true")
         elif len(given) > 1:
             yield Problem((given[1],), f"give one source only, not both {given[0]} and {given[1]}")
+        else:  # what a volume of this source would not take (and the volume would silently drop)
+            source = given[0]
+            if self.size_limit is not None and source != "emptyDir":
+                taken = "only an emptyDir does"
+                yield Problem(("size_limit",), f"{self.size_limit}: {_a(source)} volume takes no size limit; {taken}")
+            if self.keys is not None and source not in ("configMap", "secret"):
+                yield Problem(("keys",), f"{_a(source)} volume has no keys; only a configMap or a secret volume does")
+            if self.read_only is False and source in ("configMap", "secret"):
+                yield Problem(("read_only",), f"false: {_a(source)} volume is always mounted read-only")
+            if self.read_only is True and source == "emptyDir":
+                yield Problem(("read_only",), "true: an emptyDir is always writable (a read-only one would stay empty)")
 
     def volume(self) -> Volume:
         if self.config_map is not None:
@@ -247,6 +258,10 @@ class VolumeValues(Props):
         if self.pvc is not None:
             return Volume.pvc(self.pvc, self.mount_path, read_only=bool(self.read_only))
         return Volume.empty_dir(self.mount_path, size_limit=self.size_limit)
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def _volumes(values: list[VolumeValues]) -> list[Volume]:
