@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from constructs import rules
-from constructs.external_secret import DURATION, REMOTE_KEY, StoreKind
+from constructs.external_secret import REFRESH_INTERVAL, REMOTE_KEY, StoreKind
 from constructs.pod_props import (
     Autoscaling,
     Container,
@@ -516,7 +516,7 @@ class ExternalSecretValues(Props):
     remote_key: str = prop(check=REMOTE_KEY)
     """The entry of the store that holds the values, e.g. ``prod/todo-chatbot``; each key of the
     Secret is the property of the same name."""
-    refresh_interval: str = prop(default="1h", check=DURATION)
+    refresh_interval: str = prop(default="1h", check=REFRESH_INTERVAL)
     """How often the operator reads the store again, a duration such as ``1h`` or ``15m`` (``0s``:
     never). Default: 1h."""
     properties: Mapping[str, str] = prop(default={}, keys=ENV_KEY, each=REMOTE_KEY)
