@@ -239,6 +239,12 @@ ALLOW_API = {"networkPolicy": {"allowFrom": ["api"]}}
             for kind, extra in (("worker", {}), ("cronjob", {"schedule": "@daily"}), ("migration", {"before": ["api"]}))
         ),
         (
+            {"kind": "cronjob", "image": IMAGE, "schedule": "@daily", "probes": {"liveness": {"path": "/healthz"}}},
+            "liveness",
+            "services.x.probes.liveness: an HTTP probe of '/healthz' needs a port, and a ScheduledJob listens on none: it "
+            "would check nothing (and be left out); give the probe its port, or an execCommand",
+        ),
+        (
             {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "configMap": "demo-config", "sizeLimit": "1Gi"}]},
             "sizeLimit",
             "services.x.volumes[0].sizeLimit: 1Gi: a configMap volume takes no size limit; only an emptyDir does",
