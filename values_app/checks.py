@@ -23,6 +23,9 @@ from .references import BadReferenceError, expand, reference_table
 
 __all__ = ["check_values", "construct_problems", "looks_secret", "object_labels", "selector_labels"]
 
+_URL_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:[^\s/@]+@")
+"""A URL with credentials in it (``postgres://app:PASSWORD@db/app``, ``redis://:PASSWORD@cache``)."""
+
 _SECRET_LOOKING = re.compile(r"(_KEY$|SECRET|TOKEN|PASSWORD|^DATABASE_URL$)")
 
 
@@ -148,6 +151,12 @@ def _declared_keys(values: AppValues) -> Iterator[Problem]:
             path: Path = ("configMaps", cm_name, key)
             if looks_secret(key):
                 yield Problem(path, f"{key} looks like a secret; declare it under secrets:, not in a ConfigMap")
+            elif _URL_PASSWORD.search(data[key]):  # the value is never shown: it holds a password
+                yield Problem(
+                    path,
+                    "holds a URL with a password (scheme://user:password@...), which a ConfigMap shows to anyone who "
+                    f"reads it (and a gitops: deploy repository keeps); declare {key} under secrets:",
+                )
             if key in owner:
                 yield Problem(path, f"{key} is already declared in {owner[key]}; a key may be declared once")
             owner[key] = f"ConfigMap {cm_name}"
