@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from constructs.props import Path as FieldPath
 from constructs.props import Problem, dotted
 
 from .checks import check_values, construct_problems
 from .convert import build, keys_at, suggestion
 from .kinds import ServiceContext, values_wording
-from .layers import FileLayer, Layers, ValuesError, file_layers, line_of, merge, parse_document
+from .layers import FileLayer, Layers, Lines, ValuesError, file_layers, merge, parse_document
 from .model import AppValues, ServiceUnion
 from .references import expand_values
 from .settings import Setting, apply_setting, parse_setting
@@ -44,7 +46,8 @@ def load_layers(files: Sequence[Path], settings: Sequence[Setting] = ()) -> Laye
         for layer in layers.files:
             removed_nothing: list[FieldPath] = []
             merge(layers.data, layer.data, removed_nothing)
-            layers.nulls += [(f"{layer.source}:{line_of(layer.node, path) or 1}", path) for path in removed_nothing]
+            lines = _key_lines(layer.node, removed_nothing)
+            layers.nulls += [(f"{layer.source}:{line}", path) for line, path in zip(lines, removed_nothing, strict=True)]
     for setting in settings:
         for where, field_path, value in parse_setting(setting):
             apply_setting(layers, where, field_path, value)
@@ -81,6 +84,29 @@ def values_from_layers(layers: Layers) -> AppValues:
     return expand_values(values)
 
 
+def _key_lines(node: Lines, paths: Sequence[FieldPath]) -> list[int]:
+    """The line of the key of each of ``paths`` in a document: each mapping read once, however many
+    of its keys are asked for (a line each, by :func:`.layers.line_of`, would be quadratic)."""
+    found: dict[FieldPath, dict[object, int]] = {}
+    lines = []
+    for path in paths:
+        parent = tuple(path[:-1])
+        if parent not in found:
+            mapping: object = node.node
+            for part in parent:
+                mapping = (
+                    next((v for k, v in mapping.value if k.value == part), None)
+                    if isinstance(mapping, yaml.MappingNode)
+                    else None
+                )
+            keys = mapping.value if isinstance(mapping, yaml.MappingNode) else []
+            found[parent] = {}
+            for key, _ in keys:
+                found[parent].setdefault(key.value, key.start_mark.line + 1)
+        lines.append(found[parent].get(path[-1], 1))
+    return lines
+
+
 _VALUES_KEYS = keys_at(AppValues, (), None) or ()
 """The top-level keys of a values file: a file ``extends`` names must have one of them."""
 
@@ -103,7 +129,7 @@ def null_problems(layers: Layers) -> list[str]:
         if known is not None:
             what = f"unknown key {str(key)!r}{suggestion(str(key), known)} (a null removes a key, and there is none to remove)"
         else:
-            present = [str(k) for k in here] if isinstance(here, dict) else []
+            present = [str(k) for k in here] if isinstance(here, dict) and len(here) <= 1000 else []  # bounded
             what = f"null removes {str(key)!r}, which is not there{suggestion(str(key), present)}"
         found.append(f"{where}: {dotted(path)}: {what}")
     return found
