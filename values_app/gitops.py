@@ -287,7 +287,9 @@ class GitOpsValues(Props):
     tool: Tool
     """``argocd`` or ``flux``: which controller's objects are written beside the environments."""
     repo_url: str = prop(check=check(_repo_url), alias="repoURL")
-    """The deploy repository, e.g. ``https://git.example.com/shop/deploy.git``."""
+    """The deploy repository, e.g. ``https://git.example.com/shop/deploy.git``: ``https://`` or
+    ``ssh://`` (or ``http://``); the scp-like ``git@host:org/repo.git`` for Argo CD only; never a
+    credential (:func:`url_problems`)."""
     target_revision: str = prop(check=check(_revision), alias="targetRevision")
     """The branch CI commits the rendered output to, e.g. ``rendered`` (Flux: a branch)."""
     path: str = prop(default="clusters/{env}", check=PATH)

@@ -2,10 +2,11 @@
 came from; the ``--set`` flags applied over them are :mod:`.settings`.
 
 * ``--values A --values B``: B is merged over A. Mappings merge key by key; lists and scalars
-  replace; an explicit ``null`` removes a key.
+  replace; an explicit ``null`` removes a key (one that removes nothing is recorded in
+  :attr:`Layers.nulls`: it must name a field of the model).
 * ``extends: base.yaml`` in a file: the base (resolved relative to the file, chains of up to
   :data:`MAX_EXTENDS` files allowed) is loaded first and the file merged over it. A cycle is an
-  error.
+  error, and so is a base that is not a values file (said without a word of its content).
 
 Every value keeps its :class:`Origin`: the file and line of the layer that set it, or the flag. An
 error about it names that origin.
