@@ -245,6 +245,9 @@ class VolumeValues(Props):
                 yield Problem(("size_limit",), f"{self.size_limit}: {_a(source)} volume takes no size limit; {taken}")
             if self.keys is not None and source not in ("configMap", "secret"):
                 yield Problem(("keys",), f"{_a(source)} volume has no keys; only a configMap or a secret volume does")
+            elif self.keys == []:
+                every = "[] would mount every key (an empty list of items is none)"
+                yield Problem(("keys",), f"{every}; list the keys, or leave keys out")
             if self.read_only is False and source in ("configMap", "secret"):
                 yield Problem(("read_only",), f"false: {_a(source)} volume is always mounted read-only")
             if self.read_only is True and source == "emptyDir":

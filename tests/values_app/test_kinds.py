@@ -260,6 +260,12 @@ ALLOW_API = {"networkPolicy": {"allowFrom": ["api"]}}
             "services.x.volumes[0].keys: an emptyDir volume has no keys; only a configMap or a secret volume does",
         ),
         (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "configMap": "demo-config", "keys": []}]},
+            "keys",
+            "services.x.volumes[0].keys: [] would mount every key (an empty list of items is none); list the keys, or "
+            "leave keys out",
+        ),
+        (
             {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "secret": "demo-secrets", "readOnly": False}]},
             "readOnly",
             "services.x.volumes[0].readOnly: false: a secret volume is always mounted read-only",
