@@ -28,7 +28,7 @@ from .common import make_props, owner_name
 from .labels import default_selector, pod_labels, selects
 from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from .peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
-from .pod_props import ResourceAmounts, Resources, relaxations, restricted_exceptions
+from .pod_props import Probe, ResourceAmounts, Resources, relaxations, restricted_exceptions
 from .pod_security import BASELINE_CAPABILITIES, Level
 from .pod_template import (
     container_spec,
@@ -243,6 +243,18 @@ class Workload(ManifestConstruct):
             init_containers=props.init_containers,
             sidecars=props.sidecars,
         )
+        if getattr(cls, "port_of", None) is None:  # a kind that listens on no port: a probe given must not check nothing
+            for field in ("liveness", "readiness", "startup"):
+                probe = getattr(props.probes, field)
+                if probe is not None and probe != Probe() and probe.action(None) is None:
+                    what = f"an HTTP probe of {probe.path!r}" if probe.path is not None else "a TCP probe"
+                    found.append(
+                        Problem(
+                            ("probes", field),
+                            f"{what} needs a port, and a {cls.__name__} listens on none: it would check nothing (and be "
+                            "left out); give the probe its port, or an exec_command",
+                        )
+                    )
         return found
 
     # --- building ---------------------------------------------------------------------------

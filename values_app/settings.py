@@ -163,6 +163,9 @@ def _split_assignments(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+_ABSENT = object()
+
+
 def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> None:
     """Set ``path`` to ``value`` in the merged values (``None`` removes it), as flag ``where`` says."""
     node: Any = layers.data
@@ -177,6 +180,10 @@ def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> No
             child = node.get(part)
         else:
             raise ValuesError([f"{where}: {dotted(here[:-1])}: is a {kind_of(node)}, not a mapping"])
+        if child is None and value is None and not isinstance(part, int):
+            layers.nulls.append((where, path[: depth + 1]))  # nothing there to remove (and nothing made on the way)
+            layers.settings.append((where, path, value))
+            return
         if child is None:
             if isinstance(part, int):
                 raise ValuesError([f"{where}: {dotted(here)}: nothing to set inside a null"])
@@ -199,7 +206,8 @@ def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> No
     elif not isinstance(node, dict):
         raise ValuesError([f"{where}: {dotted(path[:-1])}: is a {kind_of(node)}, not a mapping"])
     elif value is None:
-        node.pop(last, None)
+        if node.pop(last, _ABSENT) is _ABSENT:
+            layers.nulls.append((where, path))
     else:
         node[last] = value
     layers.settings.append((where, path, value))
