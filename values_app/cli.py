@@ -292,21 +292,23 @@ def diff(
     """Compare what the values render with the output directory ``against``: each object added,
     removed or changed (a unified YAML diff; Secret values never shown), the workloads that will
     roll, and a summary line on ``stderr``. Writes nothing."""
-    from .diff import DiffError, diff_outputs, read_output
+    from .diff import DiffError, diff_outputs, known_documents, read_output
 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
+    problems: list[str] = []
     try:
-        old = read_output(against)
         rendered = _render(_paths(values), settings, env_file, environ)
-    except DiffError as error:
-        _fail([str(error)], stderr)
-        return 2
     except (ValuesError, SynthError) as error:
-        _fail(error.lines, stderr)
-        return 2
+        problems += error.lines
     except EnvFileError as error:
-        _fail(str(error).splitlines(), stderr)
+        problems += str(error).splitlines()
+    try:  # what is rendered again as it was is not parsed again: the cost is what changed
+        old = read_output(against, known_documents(rendered.files) if not problems else None)
+    except DiffError as error:
+        problems.insert(0, str(error))
+    if problems:
+        _fail(problems, stderr)
         return 2
     from .deploy import left_behind
     from .rotation import restart_plan, secret_changes
@@ -345,7 +347,7 @@ def diff_environments(
     the workloads to restart, its summary line; a summary line per environment on ``stderr``.
     0 when nothing would change, 1 when something would, 2 when it cannot compare. Writes nothing."""
     from .deploy import left_behind
-    from .diff import DiffError, DiffResult, diff_outputs, read_output
+    from .diff import DiffError, DiffResult, diff_outputs, known_documents, read_output
     from .rotation import restart_plan, secret_changes
 
     stdout = stdout if stdout is not None else sys.stdout
@@ -386,7 +388,7 @@ def diff_environments(
     results: list[tuple[str, Path, DiffResult, list[str]]] = []
     for name, directory, files, release in sections:
         try:
-            old = read_output(directory) if directory.exists() else {}
+            old = read_output(directory, known_documents(files)) if directory.exists() else {}
         except DiffError as error:
             _fail([str(error)], stderr)
             return 2
