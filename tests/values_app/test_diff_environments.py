@@ -129,6 +129,13 @@ def test_the_plain_layout_with_secret_values_masked(tmp_path: Path) -> None:
     for value in ("old-4f1a", "new-9c3b"):
         assert value not in stdout.getvalue() + stderr.getvalue()
     assert stderr.getvalue() == "local: 1 changed, 0 added, 0 removed\nproduction: no changes\n"
+    # Each environment is compared and let go before the next is rendered; its text is printed
+    # only once every one is compared: the last one unreadable, nothing at all is printed.
+    (out / "production" / "20-app.k8s.yaml").write_text("kind: [\n")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert cli.diff_environments(file=file, against=out, environ=changed, stdout=stdout, stderr=stderr) == 2
+    assert stdout.getvalue() == ""
+    assert stderr.getvalue().startswith(f"error: {out / 'production' / '20-app.k8s.yaml'}:2: not valid YAML")
 
 
 def test_cannot_compare_is_exit_2(deployed: tuple[Path, Path], tmp_path: Path) -> None:
