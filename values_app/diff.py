@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
@@ -332,21 +332,33 @@ def _identity(manifest: Mapping[str, Any]) -> Identity:
     )
 
 
-Key = tuple[Identity, int]
+Key = tuple[str, str, str | None, str, int]
 """An identity and its occurrence (0, or more for an identity that is there twice)."""
 
 
-def _index(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[Key, tuple[str, Mapping[str, Any]]]:
-    """Each manifest by identity (and occurrence, for an identity that is there twice), with its
-    file; the manifests as they are (not copied: see :func:`_differ`)."""
-    seen: dict[Identity, int] = {}
-    index: dict[Key, tuple[str, Mapping[str, Any]]] = {}
-    for file, manifests in files.items():
-        for manifest in manifests:
-            identity = _identity(manifest)
-            occurrence = seen.get(identity, 0)
-            index[(identity, occurrence)] = (file, manifest)
-            seen[identity] = occurrence + 1
+class _Index(NamedTuple):
+    manifests: dict[Key, Mapping[str, Any]]
+    """Each manifest by identity and occurrence, as it is (not copied: see :func:`_differ`)."""
+    files: dict[Key, str]
+    """The file each one is in."""
+
+
+def _index(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> _Index:
+    """Each manifest by identity (and occurrence, for an identity that is there twice), and its
+    file. One key (a tuple) per object and nothing else kept: the fewer objects made, the less the
+    garbage collector has to look at."""
+    index = _Index({}, {})
+    manifests, where = index
+    repeated: dict[Identity, int] = {}  # the identities that are there twice: their last occurrence
+    for file, documents in files.items():
+        for manifest in documents:
+            group, kind, namespace, name = identity = _identity(manifest)
+            key = (group, kind, namespace, name, 0)
+            if key in manifests:  # rare: counted apart, so that many of one identity stay linear
+                repeated[identity] = occurrence = repeated.get(identity, 0) + 1
+                key = (group, kind, namespace, name, occurrence)
+            manifests[key] = manifest
+            where[key] = file
     return index
 
 
@@ -379,7 +391,7 @@ def _predecessors(added: Sequence[Key], removed: Sequence[Key]) -> dict[Key, Key
     candidates: dict[tuple[str, str, str | None, str, int], tuple[list[Key], list[Key]]] = {}
     for side, keys in ((0, removed), (1, added)):
         for key in keys:
-            shared = _hashed(key[0])
+            shared = _hashed(key[:4])
             if shared is not None:
                 candidates.setdefault(shared, ([], []))[side].append(key)
     return {new[0]: old[0] for old, new in candidates.values() if len(old) == 1 and len(new) == 1}
@@ -551,29 +563,37 @@ def diff_outputs(
     under ``old_label`` and ``new_label`` (for instance the output directory and ``rendered``).
     Linear in the number of objects.
     """
-    old_index = _index(old)
-    new_index = _index(new)
+    before, after = _index(old), _index(new)
+    old_index, new_index = before.manifests, after.manifests
     predecessors = _predecessors(
         [key for key in new_index if key not in old_index], [key for key in old_index if key not in new_index]
     )
     replaced = set(predecessors.values())
 
-    def change(status: Status, key: Key, before: Any, after: Any, predecessor: Identity | None = None) -> ObjectChange:
-        return _change(status, key[0], before, after, old_label=old_label, new_label=new_label, predecessor=predecessor)
+    def change(status: Status, key: Key, was: Key | None, now: Key | None, predecessor: Identity | None = None) -> ObjectChange:
+        return _change(
+            status,
+            key[:4],
+            (before.files[was], old_index[was]) if was is not None else None,
+            (after.files[now], new_index[now]) if now is not None else None,
+            old_label=old_label,
+            new_label=new_label,
+            predecessor=predecessor,
+        )
 
     changes: list[ObjectChange] = []
     for key, rendered in new_index.items():
         previous = old_index.get(key)
         if previous is not None:
-            if _differ(previous[1], rendered[1]):
-                changes.append(change("changed", key, previous, rendered))
+            if _differ(previous, rendered):
+                changes.append(change("changed", key, key, key))
             continue
         was = predecessors.get(key)
         if was is not None:
-            changes.append(change("changed", key, old_index[was], rendered, was[0]))
+            changes.append(change("changed", key, was, key, was[:4]))
         else:
-            changes.append(change("added", key, None, rendered))
-    for key, previous in old_index.items():
+            changes.append(change("added", key, None, key))
+    for key in old_index:
         if key not in new_index and key not in replaced:
-            changes.append(change("removed", key, previous, None))
+            changes.append(change("removed", key, key, None))
     return DiffResult(changes=changes)

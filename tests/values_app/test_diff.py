@@ -660,3 +660,15 @@ def test_an_output_directory_not_as_rendered_is_parsed_whole(tmp_path: Path) -> 
     app = tmp_path / "dist" / APP_FILE
     app.write_text(app.read_text().replace("  LOG_LEVEL: INFO\n", "  LOG_LEVEL: 'INFO'\n"))
     assert diff_outputs(output(), read_output(tmp_path / "dist", known_documents(output()))).identical
+
+
+def test_an_identity_that_is_there_many_times_is_matched_occurrence_by_occurrence() -> None:
+    """A hand-edited output may repeat an object: each occurrence is matched with the same one of
+    the other side (the many copies counted apart, so that they cost no more than other objects)."""
+    copies = [config_map(KEY=str(index)) for index in range(1000)]
+    old: Files = {APP_FILE: copies}
+    new: Files = {APP_FILE: [*copies[:500], config_map(KEY="changed"), *copies[501:999]]}
+    result = diff_outputs(new, old)
+    assert [(c.status, c.name) for c in result.changes] == [("changed", "todo-config"), ("removed", "todo-config")]
+    assert changed_lines(result.changes[0].diff) == ["-  KEY: '500'", "+  KEY: changed"]
+    assert changed_lines(result.changes[1].diff)[-1] == "-  KEY: '999'"
