@@ -672,3 +672,18 @@ def test_an_identity_that_is_there_many_times_is_matched_occurrence_by_occurrenc
     assert [(c.status, c.name) for c in result.changes] == [("changed", "todo-config"), ("removed", "todo-config")]
     assert changed_lines(result.changes[0].diff) == ["-  KEY: '500'", "+  KEY: changed"]
     assert changed_lines(result.changes[1].diff)[-1] == "-  KEY: '999'"
+
+
+def test_a_star_in_every_document_is_no_alias_and_a_real_alias_is_still_found(tmp_path: Path) -> None:
+    """The alias check reads each document's own text: wildcard hosts in every document are
+    values, and a recursive alias after them is found at its line."""
+    host = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: h%d}\ndata: {HOST: '*.example.com'}\n"
+    (tmp_path / APP_FILE).write_text("---\n".join(host % index for index in range(3)), encoding="utf-8")
+    assert [m["data"]["HOST"] for m in read_output(tmp_path)[APP_FILE]] == ["*.example.com"] * 3
+    (tmp_path / APP_FILE).write_text(
+        "---\n".join([*(host % index for index in range(3)), "apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: *m}\n"]),
+        encoding="utf-8",
+    )
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path)
+    assert str(raised.value).startswith(f"{tmp_path / APP_FILE}:18: alias *m: is inside the node &m it names")
