@@ -6,7 +6,7 @@
 Generates, in this process, an output of N small objects (ConfigMaps in two files and a migration
 Job; one ConfigMap changed and the Job renamed by its content hash in the rendered side) for N =
 objects/4, objects/2 and objects, and times (CPU time of this process, which other processes on a
-busy machine move less than the wall clock), best of ``--rounds``:
+busy machine move less than the wall clock), best of ``--rounds`` interleaved rounds:
   compare        :func:`values_app.diff.diff_outputs` of the two sides in memory;
   read, known    :func:`values_app.diff.read_output` of the output directory with the rendered
                  documents known (what ``main.py diff`` does: an unchanged document is not parsed);
@@ -80,20 +80,18 @@ def read_known(directory: Path, new: Files) -> object:
     return read_output(directory, known_documents(new))
 
 
-def best(rounds: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(rounds):
-        gc.collect()
-        start = time.process_time()  # this process's CPU time: what another process on the machine does not move
-        run()
-        times.append(time.process_time() - start)
-    return min(times)
+def timed(run: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.process_time()  # this process's CPU time: what another process on the machine does not move
+    run()
+    return time.process_time() - start
 
 
 def scaling(objects: int, rounds: int) -> None:
     sizes = [objects // 4, objects // 2, objects]
     figures: dict[str, list[float]] = {"compare": [], "read, known": [], "read, parsed": []}
     with tempfile.TemporaryDirectory() as temporary:
+        runs: list[dict[str, Callable[[], object]]] = []  # for each size, what is timed
         for size in sizes:
             old, new = outputs(size)
             directory = Path(temporary) / str(size)
@@ -103,13 +101,22 @@ def scaling(objects: int, rounds: int) -> None:
             (directory / MARKER).write_text(json.dumps({"generator": "todo-chatbot-cdk8s", "files": sorted(old)}) + "\n")
             result = diff_outputs(new, old)
             assert [change.name for change in result.changes] == ["bench-7", "bench-migrate-9fead4ac"], result.summary()
-            runs: dict[str, Callable[[], object]] = {
-                "compare": partial(diff_outputs, new, old),
-                "read, known": partial(read_known, directory, new),
-                "read, parsed": partial(read_output, directory),
-            }
-            for what, run in runs.items():
-                figures[what].append(best(rounds, run))
+            runs.append(
+                {
+                    "compare": partial(diff_outputs, new, old),
+                    "read, known": partial(read_known, directory, new),
+                    "read, parsed": partial(read_output, directory),
+                }
+            )
+        # Interleaved: each round times every size once, so that a machine whose speed drifts
+        # moves them alike; the best of the rounds is kept.
+        best = [dict.fromkeys(figures, float("inf")) for _ in sizes]
+        for _ in range(rounds):
+            for index, timing in enumerate(runs):
+                for what, run in timing.items():
+                    best[index][what] = min(best[index][what], timed(run))
+        for what in figures:
+            figures[what] = [found[what] for found in best]
     print(f"diff of N objects, CPU time (best of {rounds}; ratio to N={sizes[0]}: linear is 2x and 4x, quadratic 4x and 16x):")
     for what, times in figures.items():
         cells = "  ".join(
