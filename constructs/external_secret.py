@@ -19,7 +19,7 @@ from .manifest import Manifest, ManifestConstruct
 from .props import Problem, check, min_length, prop, propsclass
 from .regex import lazy
 
-__all__ = ["DURATION", "REMOTE_KEY", "ExternalSecret", "ExternalSecretProps", "StoreKind"]
+__all__ = ["DURATION", "REMOTE_KEY", "REMOTE_REF_DEFAULTS", "ExternalSecret", "ExternalSecretProps", "StoreKind"]
 
 StoreKind = Literal["SecretStore", "ClusterSecretStore"]
 
@@ -37,6 +37,17 @@ DURATION = check(_duration, pattern=f"^{_DURATION_FORMAT}$")
 """A Go duration as the External Secrets and Flux CRDs accept it: ``1h``, ``5m``, ``1m30s``."""
 
 REMOTE_KEY_LENGTH = 1024
+
+REMOTE_REF_DEFAULTS = {
+    "conversionStrategy": "Default",
+    "decodingStrategy": "None",
+    "metadataPolicy": "None",
+    "nullBytePolicy": "Ignore",
+}
+"""The fields the ExternalSecret CRD (external-secrets.io/v1) defaults in each ``remoteRef``,
+written out: the API server stores them either way, and an object rendered without them differs
+from the stored one (a server-side apply after a client-side one conflicts on ``spec.data``; Argo
+CD with server-side apply reports it OutOfSync forever)."""
 
 
 def _remote_key(value: str) -> list[str]:
@@ -125,7 +136,10 @@ class ExternalSecret(ManifestConstruct):
         self.name = props.name or id
         meta = shared_meta(self.name, props, id, self.chart_info, "ExternalSecret")
         data = [
-            {"remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key)}, "secretKey": key}
+            {
+                "remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key), **REMOTE_REF_DEFAULTS},
+                "secretKey": key,
+            }
             for key in props.keys
         ]
         spec = {

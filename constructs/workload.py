@@ -719,7 +719,8 @@ class Workload(ManifestConstruct):
         spec: dict[str, Any] = {
             "podSelector": {"matchLabels": dict(self.selector)},
             "policyTypes": ["Ingress"] if egress is None else ["Ingress", "Egress"],
-            "ingress": Lazy(self._ingress_rules),
+            # no rule: no ingress key (the API server drops an empty list, and the next apply would change it again)
+            "ingress": Lazy(lambda: self._ingress_rules() or None),
         }
         if egress is not None:
             spec["egress"] = Lazy(self._egress_rules)

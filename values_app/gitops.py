@@ -493,11 +493,23 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": gitops.source_name, "namespace": namespace},
-            "spec": {"interval": gitops.interval, "url": gitops.repo_url, "ref": {"branch": gitops.target_revision}},
+            # timeout: the CRD's default, written out as every default of a rendered custom resource is
+            "spec": {
+                "interval": gitops.interval,
+                "url": gitops.repo_url,
+                "ref": {"branch": gitops.target_revision},
+                "timeout": "60s",
+            },
         }
     ]
     for env in envs:
-        spec: dict[str, Any] = {"interval": gitops.interval, "path": f"./{env.path}", "prune": True, "sourceRef": source}
+        spec: dict[str, Any] = {
+            "interval": gitops.interval,
+            "path": f"./{env.path}",
+            "prune": True,
+            "sourceRef": source,
+            "force": False,  # the CRD's default, written out: the object is what the API server stores
+        }
         jobs = env.migrations()
         if jobs:
             migrations = f"{env.object_name}-migrations"

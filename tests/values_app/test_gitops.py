@@ -244,10 +244,16 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
         "metadata": {"name": "deploy", "namespace": "flux-system"},
-        "spec": {"interval": "10m", "ref": {"branch": "rendered"}, "url": "https://git.example.com/shop/deploy.git"},
+        "spec": {
+            "interval": "10m",
+            "ref": {"branch": "rendered"},
+            "timeout": "60s",
+            "url": "https://git.example.com/shop/deploy.git",
+        },
     }
     assert production["metadata"] == {"name": "todo-chatbot-production", "namespace": "flux-system"}
     assert production["spec"] == {
+        "force": False,  # the CRD's default, written out
         "healthChecks": [
             {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-chatbot"}
             for name in ("todo-frontend", "todo-backend", "todo-mcp")
