@@ -15,6 +15,7 @@ from typing import Any
 import cdk8s
 
 from .peers import is_cdk8s_plus
+from .pod_template import DEFAULT_USER
 from .prop_rules import USER_ID, WRITABLE_PATH
 
 __all__ = ["harden"]
@@ -28,7 +29,13 @@ def _pod_path(kind: str) -> str:
     return "/spec/template/spec"
 
 
-def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: int | None = None) -> None:
+def harden(
+    workload: Any,
+    *,
+    writable_paths: Sequence[str] = (),
+    run_as_user: int | None = DEFAULT_USER,
+    run_as_group: int | None = None,
+) -> None:
     """Give the cdk8s-plus workload ``workload`` (``kp.Deployment``, ``kp.StatefulSet``,
     ``kp.DaemonSet``, ``kp.Job``, ``kp.CronJob``, ``kp.Pod``) the pod and container security
     contexts of this library's own: ``runAsNonRoot``, ``seccompProfile: RuntimeDefault``, and on
@@ -36,8 +43,11 @@ def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: in
     filesystem, ``capabilities: {drop: [ALL]}``, not privileged.
 
     ``writable_paths``: directories that get a writable emptyDir in every container (the image
-    writes there: ``/data`` for redis). ``run_as_user``: the UID to run as, for an image whose own
-    user is root (``runAsNonRoot`` refuses to start it otherwise). Call it once the workload has all
+    writes there: ``/data`` for redis). ``run_as_user``: the UID every container runs as. Default:
+    10001, numeric, so that the pod starts whatever ``USER`` the image names (with a name, such
+    as ``USER appuser``, or root, ``runAsNonRoot`` refuses to start it); None: the image's user,
+    which must then be a number. ``run_as_group``: the GID. Default: the UID's number (no group 0).
+    Call it once the workload has all
     its containers: a container added later is not hardened (and a Namespace that enforces
     "restricted" refuses it at synth).
     """
@@ -46,7 +56,13 @@ def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: in
     problems = [p for path in writable_paths for p in WRITABLE_PATH(path)]
     if isinstance(writable_paths, str):
         problems.insert(0, f"writable_paths is a list of directories, such as [{writable_paths!r}]")
-    problems += list(USER_ID(run_as_user)) if run_as_user is not None else []
+    for name, value in (("run_as_user", run_as_user), ("run_as_group", run_as_group)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            problems.append(f"{name}: {value!r} is not a number (a UID or GID such as 10001, or None)")
+        elif value is not None:
+            problems += [f"{name}: {p}" for p in USER_ID(value)]
+    if run_as_user == 0:
+        problems.append("run_as_user: 0 is root, and harden keeps runAsNonRoot (run as a non-root UID, or None for the image's)")
     if problems:
         raise ValueError("harden: " + "; ".join(str(p) for p in problems))
     api_object = cdk8s.ApiObject.of(workload)
@@ -55,8 +71,11 @@ def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: in
         cdk8s.JsonPatch.add(f"{pod}/securityContext/runAsNonRoot", True),
         cdk8s.JsonPatch.add(f"{pod}/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
     ]
+    group = run_as_group if run_as_group is not None else run_as_user
     if run_as_user is not None:
         patches.append(cdk8s.JsonPatch.add(f"{pod}/securityContext/runAsUser", run_as_user))
+    if group is not None:
+        patches.append(cdk8s.JsonPatch.add(f"{pod}/securityContext/runAsGroup", group))
     for field, containers in (("containers", workload.containers), ("initContainers", workload.init_containers)):
         for index, _ in enumerate(containers):
             where = f"{pod}/{field}/{index}/securityContext"

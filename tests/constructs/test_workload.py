@@ -35,7 +35,12 @@ def pod(manifests: list[dict[str, Any]]) -> dict[str, Any]:
 def test_restricted_pod_security_by_default(chart: cdk8s.Chart) -> None:
     manifests = api(chart)
     spec = pod(manifests)
-    assert spec["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    assert spec["securityContext"] == {
+        "runAsNonRoot": True,
+        "runAsUser": 10001,  # numeric: the kubelet verifies it is not root whatever USER the image names
+        "runAsGroup": 10001,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
     assert container(one(manifests, "Deployment"))["securityContext"] == {
         "allowPrivilegeEscalation": False,
         "capabilities": {"drop": ["ALL"]},
@@ -93,7 +98,7 @@ def test_labels_are_overridable(chart: cdk8s.Chart) -> None:
     ("construct", "extra", "paths"),
     [
         (ApiService, {}, ["/tmp"]),
-        (WebService, {}, ["/tmp", "/app/.next/cache"]),
+        (WebService, {}, ["/tmp", "/app/.next/cache", "/app/.next/server"]),
         (WebService, {"server": "nginx"}, ["/tmp", "/var/cache/nginx", "/var/run"]),
         (WebService, {"writable_paths": ["/data"]}, ["/data"]),
     ],
