@@ -19,6 +19,12 @@ the API's own schemas:
   ExternalSecret's ``remoteRef.conversionStrategy: Default``, a Flux Kustomization's
   ``force: false``, ...), and a ``null`` of a field that is not ``nullable`` is dropped. The
   ``status`` is the controller's: left out of the comparison. Their ``metadata`` is any object's.
+
+The defaults the API server fills into Kubernetes' own kinds (a Service port's ``protocol``, a
+Deployment's ``revisionHistoryLimit``, ...) are not modelled: no apply route sees them as a change
+(kubectl's three-way merge and server-side apply leave a field nobody applied alone, and Argo CD
+normalizes them), whereas a custom resource's defaults land inside fields the applier owns (an
+atomic list such as an ExternalSecret's ``spec.data``).
 """
 
 from __future__ import annotations
