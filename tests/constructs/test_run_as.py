@@ -178,11 +178,35 @@ def test_harden_gives_a_cdk8s_plus_pod_a_numeric_user_and_group() -> None:
     assert (pod["securityContext"]["runAsUser"], pod["securityContext"]["runAsGroup"]) == (1000, 2000)
     scope = chart()
     web = kp.Deployment(scope, "web", containers=[kp.ContainerProps(image="shop/numeric:1")])
-    harden(web, run_as_user=None)  # the image's own user, which must be a number
+    harden(web, run_as_user="image")  # the image's own user, which must be a number
     (pod,) = pods(scope)
     assert "runAsUser" not in pod["securityContext"]
+    assert "runAsGroup" not in pod["securityContext"]
+    # what the workload's own pod security context names is kept; fsGroup where a volume needs it
+    scope = chart()
+    context = kp.PodSecurityContextProps(user=1000, group=1000)
+    web = kp.Deployment(scope, "web", containers=[kp.ContainerProps(image=IMAGE)], security_context=context)
+    keys = kp.Secret(scope, "keys", string_data={"a": "b"})
+    web.containers[0].mount("/etc/keys", kp.Volume.from_secret(scope, "keys-volume", keys))
+    harden(web)
+    (pod,) = pods(scope)
+    assert {k: pod["securityContext"][k] for k in ("runAsUser", "runAsGroup", "fsGroup")} == {
+        "runAsUser": 1000,
+        "runAsGroup": 1000,
+        "fsGroup": 1000,
+    }
+    scope = chart()
+    web = kp.Deployment(scope, "web", containers=[kp.ContainerProps(image=IMAGE)], security_context=context)
+    harden(web, run_as_user=2000)  # named here: it wins
+    assert pods(scope)[0]["securityContext"]["runAsUser"] == 2000
     bad: Any
-    for bad, what in (("1000", "not a number"), (True, "not a number"), (-1, "user or group id"), (0, "0 is root")):
+    for bad, what in (
+        ("1000", "not a number"),
+        (True, "not a number"),
+        (-1, "user or group id"),
+        (0, "0 is root"),
+        ("root", "image"),
+    ):
         with pytest.raises(ValueError, match=what):
             harden(web, run_as_user=bad)
     with pytest.raises(ValueError, match="run_as_group"):
