@@ -24,6 +24,7 @@ __all__ = [
     "MIN_REFRESH_INTERVAL",
     "REFRESH_INTERVAL",
     "REMOTE_KEY",
+    "REMOTE_REF_DEFAULTS",
     "ExternalSecret",
     "ExternalSecretProps",
     "StoreKind",
@@ -74,6 +75,17 @@ REFRESH_INTERVAL = check(_refresh_interval, pattern=f"^{_DURATION_FORMAT}$")
 """A refresh interval: a :data:`DURATION` of at least :data:`MIN_REFRESH_INTERVAL` seconds, or zero."""
 
 REMOTE_KEY_LENGTH = 1024
+
+REMOTE_REF_DEFAULTS = {
+    "conversionStrategy": "Default",
+    "decodingStrategy": "None",
+    "metadataPolicy": "None",
+    "nullBytePolicy": "Ignore",
+}
+"""The fields the ExternalSecret CRD (external-secrets.io/v1) defaults in each ``remoteRef``,
+written out: the API server stores them either way, and an object rendered without them differs
+from the stored one (a server-side apply after a client-side one conflicts on ``spec.data``; Argo
+CD with server-side apply reports it OutOfSync forever)."""
 
 
 def _remote_key(value: str) -> list[str]:
@@ -162,7 +174,10 @@ class ExternalSecret(ManifestConstruct):
         self.name = props.name or id
         meta = shared_meta(self.name, props, id, self.chart_info, "ExternalSecret")
         data = [
-            {"remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key)}, "secretKey": key}
+            {
+                "remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key), **REMOTE_REF_DEFAULTS},
+                "secretKey": key,
+            }
             for key in props.keys
         ]
         spec = {

@@ -694,11 +694,23 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": gitops.source_name, "namespace": namespace},
-            "spec": {"interval": gitops.interval, "url": gitops.repo_url, "ref": {"branch": gitops.target_revision}},
+            # timeout: the CRD's default, written out as every default of a rendered custom resource is
+            "spec": {
+                "interval": gitops.interval,
+                "url": gitops.repo_url,
+                "ref": {"branch": gitops.target_revision},
+                "timeout": "60s",
+            },
         }
     ]
     for env in envs:
-        spec: dict[str, Any] = {"interval": gitops.interval, "path": f"./{env.path}", "prune": True, "sourceRef": source}
+        spec: dict[str, Any] = {
+            "interval": gitops.interval,
+            "path": f"./{env.path}",
+            "prune": True,
+            "sourceRef": source,
+            "force": False,  # the CRD's default, written out: the object is what the API server stores
+        }
         prerequisites = f"{env.object_name}-prerequisites"
         objects.append(
             {
@@ -710,6 +722,7 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
                     "path": f"./{env.path}/{PREREQUISITES_DIRECTORY}",
                     "prune": True,
                     "sourceRef": source,
+                    "force": False,
                     "wait": True,  # ready once every object is (an ExternalSecret once its Secret is made)
                 },
             }
@@ -762,6 +775,7 @@ def _parent(gitops: GitOpsValues) -> dict[str, Any]:
             "path": f"./{directory}",
             "prune": True,
             "sourceRef": {"kind": "GitRepository", "name": gitops.source_name},
+            "force": False,  # the CRD's default, written out
         }
         parent = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata, "spec": spec}
     else:

@@ -11,6 +11,9 @@ from constructs.props import PropsError
 from tests.crd_schemas import validate_custom
 from tests.helpers import one
 
+DEFAULTS = {"conversionStrategy": "Default", "decodingStrategy": "None", "metadataPolicy": "None", "nullBytePolicy": "Ignore"}
+"""What the CRD defaults in each remoteRef, written out (the object is what the API server stores)."""
+
 
 def test_renders_an_external_secret_whose_target_is_the_secret(chart: cdk8s.Chart) -> None:
     made = ExternalSecret(
@@ -22,8 +25,8 @@ def test_renders_an_external_secret_whose_target_is_the_secret(chart: cdk8s.Char
     assert found["metadata"]["namespace"] == "test"
     assert found["spec"] == {
         "data": [
-            {"remoteRef": {"key": "prod/todo", "property": "DATABASE_URL"}, "secretKey": "DATABASE_URL"},
-            {"remoteRef": {"key": "prod/todo", "property": "api-key"}, "secretKey": "API_KEY"},
+            {"remoteRef": {"key": "prod/todo", "property": "DATABASE_URL", **DEFAULTS}, "secretKey": "DATABASE_URL"},
+            {"remoteRef": {"key": "prod/todo", "property": "api-key", **DEFAULTS}, "secretKey": "API_KEY"},
         ],
         "refreshInterval": "1h",
         "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault"},

@@ -221,7 +221,7 @@ def test_a_new_migration_image_reads_as_one_line_replacing_the_job(tmp_path: Pat
     assert status == 1
     section = sections(stdout)["staging"]
     header = re.compile(
-        r"changed: Job todo-chatbot-migrate-([0-9a-f]{8}) \(namespace todo-staging\), migrations/15-migrations.k8s.yaml, "
+        r"changed: Job todo-chatbot-migrate-([0-9a-f]{8}) \(namespace todo-staging\), 15-migrations/15-migrations.k8s.yaml, "
         r"replaces Job todo-chatbot-migrate-([0-9a-f]{8})$"
     )
     blocks = section.split("\n\n")  # a change each: its header, its diff

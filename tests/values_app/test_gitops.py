@@ -260,17 +260,29 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
         "metadata": {"name": "deploy", "namespace": "flux-system"},
-        "spec": {"interval": "10m", "path": "./flux", "prune": True, "sourceRef": {"kind": "GitRepository", "name": "deploy"}},
+        "spec": {
+            "force": False,
+            "interval": "10m",
+            "path": "./flux",
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": "deploy"},
+        },
     }
     assert source == {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
         "metadata": {"name": "deploy", "namespace": "flux-system"},
-        "spec": {"interval": "10m", "ref": {"branch": "rendered"}, "url": "https://git.example.com/shop/deploy.git"},
+        "spec": {
+            "interval": "10m",
+            "ref": {"branch": "rendered"},
+            "timeout": "60s",
+            "url": "https://git.example.com/shop/deploy.git",
+        },
     }
     assert production["metadata"] == {"name": "todo-chatbot-production", "namespace": "flux-system"}
     assert production["spec"] == {
         "dependsOn": [{"name": "todo-chatbot-production-prerequisites"}],
+        "force": False,  # the CRD's default, written out
         "healthChecks": [
             {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-chatbot"}
             for name in ("todo-frontend", "todo-backend", "todo-mcp")
@@ -283,6 +295,7 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     # what the pods read first, waited for (an ExternalSecret's Secret made): Flux applies a
     # Kustomization's objects together
     assert production_first["spec"] == {
+        "force": False,
         "interval": "10m",
         "path": "./clusters/production/00-prerequisites",
         "prune": True,
