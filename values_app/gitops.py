@@ -688,7 +688,6 @@ def _application_set(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) ->
 
 def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[str, Any]]:
     namespace = gitops.controller_namespace
-    source = {"kind": "GitRepository", "name": gitops.source_name}
     objects: list[dict[str, Any]] = [
         {
             "apiVersion": "source.toolkit.fluxcd.io/v1",
@@ -704,64 +703,47 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
         }
     ]
     for env in envs:
-        spec: dict[str, Any] = {
-            "interval": gitops.interval,
-            "path": f"./{env.path}",
-            "prune": True,
-            "sourceRef": source,
-            "force": False,  # the CRD's default, written out: the object is what the API server stores
-        }
         prerequisites = f"{env.object_name}-prerequisites"
-        objects.append(
-            {
-                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-                "kind": "Kustomization",
-                "metadata": {"name": prerequisites, "namespace": namespace},
-                "spec": {
-                    "interval": gitops.interval,
-                    "path": f"./{env.path}/{PREREQUISITES_DIRECTORY}",
-                    "prune": True,
-                    "sourceRef": source,
-                    "force": False,
-                    "wait": True,  # ready once every object is (an ExternalSecret once its Secret is made)
-                },
-            }
-        )
-        spec["dependsOn"] = [{"name": prerequisites}]
+        # ready once every object is (an ExternalSecret once its Secret is made)
+        objects.append(_kustomization(gitops, prerequisites, f"{env.path}/{PREREQUISITES_DIRECTORY}", wait=True))
+        after = prerequisites
         jobs = env.migrations()
         if jobs:
             migrations = f"{env.object_name}-migrations"
             objects.append(
-                {
-                    "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-                    "kind": "Kustomization",
-                    "metadata": {"name": migrations, "namespace": namespace},
-                    "spec": {
-                        "dependsOn": [{"name": prerequisites}],
-                        "interval": gitops.interval,
-                        "path": f"./{env.path}/{MIGRATIONS_DIRECTORY}",
-                        "prune": True,
-                        "sourceRef": source,
-                        "wait": True,  # ready once every Job completed
-                        "force": True,  # a Job's template cannot change: a new one replaces it
-                        "timeout": _duration(migration_timeout(jobs)),
-                    },
-                }
+                _kustomization(
+                    gitops,
+                    migrations,
+                    f"{env.path}/{MIGRATIONS_DIRECTORY}",
+                    dependsOn=[{"name": prerequisites}],
+                    wait=True,  # ready once every Job completed
+                    force=True,  # a Job's template cannot change: a new one replaces it
+                    timeout=_duration(migration_timeout(jobs)),
+                )
             )
-            spec["dependsOn"] = [{"name": migrations}]
-        spec["healthChecks"] = [
+            after = migrations
+        health = [
             {"apiVersion": m["apiVersion"], "kind": m["kind"], "name": m["metadata"]["name"], "namespace": env.namespace}
             for m in env.workloads()
         ]
-        objects.append(
-            {
-                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-                "kind": "Kustomization",
-                "metadata": {"name": env.object_name, "namespace": namespace},
-                "spec": spec,
-            }
-        )
+        objects.append(_kustomization(gitops, env.object_name, env.path, dependsOn=[{"name": after}], healthChecks=health))
     return [ordered(obj, chart_labels={}) for obj in objects]
+
+
+def _kustomization(gitops: GitOpsValues, name: str, path: str, **spec: Any) -> dict[str, Any]:
+    """A Flux Kustomization of the controller's namespace that applies ``path`` of the repository
+    with pruning, and the rest of its ``spec``; ``force: false`` (the CRD's default) unless given,
+    written out as the API server stores it."""
+    spec = {
+        "interval": gitops.interval,
+        "path": f"./{path}",
+        "prune": True,
+        "sourceRef": {"kind": "GitRepository", "name": gitops.source_name},
+        "force": False,
+        **spec,
+    }
+    metadata = {"name": name, "namespace": gitops.controller_namespace}
+    return {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata, "spec": spec}
 
 
 def _parent(gitops: GitOpsValues) -> dict[str, Any]:
@@ -770,14 +752,7 @@ def _parent(gitops: GitOpsValues) -> dict[str, Any]:
     directory = controller_directory(gitops)
     metadata = {"name": gitops.parent_name, "namespace": gitops.controller_namespace}
     if gitops.tool == "flux":
-        spec: dict[str, Any] = {
-            "interval": gitops.interval,
-            "path": f"./{directory}",
-            "prune": True,
-            "sourceRef": {"kind": "GitRepository", "name": gitops.source_name},
-            "force": False,  # the CRD's default, written out
-        }
-        parent = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata, "spec": spec}
+        parent = _kustomization(gitops, gitops.parent_name, directory)
     else:
         spec = {
             "project": gitops.project,
