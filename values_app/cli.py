@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outputs_parent, check_repository_root, replace_outdir
+from .outdir import UnsafeOutdirError, check_outputs_parent, check_repository_root, recover_tree, replace_outdir
 from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
 from .settings import Setting
-from .synth import Rendered, SynthError, render, write
+from .synth import Rendered, SynthError, render, write, write_tree
 
 if TYPE_CHECKING:
     from .environments import Environment, EnvironmentsFile
@@ -164,6 +164,12 @@ def environments(
         return loaded
     table = loaded.environments
     chosen = [table[name] for name in (names or list(table))]
+    try:
+        if recover_tree(outdir):  # a run killed while it swapped the tree in: the previous tree, back
+            print(f"{outdir}: an interrupted envs run was rolled back", file=stderr)
+    except OSError as error:
+        _fail([f"cannot use {outdir}: {error.strerror or error}"], stderr)
+        return 2
     if loaded.gitops is not None:
         flags = [flag for flag, given in (("--env-file", env_file), ("--require-secrets", require_secrets)) if given]
         if flags:
@@ -199,15 +205,19 @@ def environments(
     if problems:
         _fail(problems, stderr)
         return 1
-    for name, one in rendered.items():
-        try:
-            result = write(one, outdir / name)
-        except OSError as error:
-            _fail([f"cannot write {outdir / name}: {error.strerror or error}"], stderr)
-            return 1
-        if not quiet:
+    try:
+        results = write_tree(outdir, rendered)
+    except OSError as error:
+        _fail([_unwritten(outdir, error)], stderr)
+        return 1
+    if not quiet:
+        for name, result in results.items():
             print(f"== {name}\n{result.summary()}", file=stderr)
     return 0
+
+
+def _unwritten(outdir: Path, error: OSError) -> str:
+    return f"cannot write {outdir}: {error.strerror or error}; nothing was changed (every directory is as it was)"
 
 
 def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, invalid: int) -> EnvironmentsFile | int:
@@ -258,23 +268,16 @@ def _gitops_environments(
         _fail(error.lines, stderr)
         return 1
     names = {env.name for env in chosen}
-    for env in rendered:
-        if env.name not in names:
-            continue
-        try:
-            result = write(env.rendered, outdir / env.path)
-        except OSError as error:
-            _fail([f"cannot write {outdir / env.path}: {error.strerror or error}"], stderr)
-            return 1
-        if not quiet:
-            by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
-            print(f"== {env.name} ({by_hand})\n{result.summary()}", file=stderr)
+    written = [env for env in rendered if env.name in names]
     try:
-        replace_outdir(outdir / controller.directory, controller.texts())
+        results = write_tree(outdir, {env.path: env.rendered for env in written}, {controller.directory: controller.texts()})
     except OSError as error:
-        _fail([f"cannot write {outdir / controller.directory}: {error.strerror or error}"], stderr)
+        _fail([_unwritten(outdir, error)], stderr)
         return 1
     if not quiet:
+        by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
+        for env in written:
+            print(f"== {env.name} ({by_hand})\n{results[env.path].summary()}", file=stderr)
         print(f"== {controller.directory}\n" + "\n".join(controller_summary(gitops, controller, outdir)), file=stderr)
     return 0
 

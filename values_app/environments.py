@@ -10,9 +10,9 @@
         values: [values/production.yaml]
 
 Paths are relative to the environments file. ``main.py envs`` renders every environment (or those
-named with ``--env``) into ``<outdir>/<name>/``, each replaced atomically, in one process: they share
-one jsii start-up. ``--set`` flags given on the command line apply to every environment, after its
-own.
+named with ``--env``) into ``<outdir>/<name>/``, in one process (they share one jsii start-up), the
+whole tree replaced in one step (:func:`.outdir.replace_tree`). ``--set`` flags given on the
+command line apply to every environment, after its own.
 
 A ``gitops:`` block (:mod:`.gitops`) makes the output the root of a deploy repository: each
 environment goes to ``<outdir>/<gitops.path>``, with the controller's objects beside them, and an
