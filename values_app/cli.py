@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,6 +24,7 @@ from .synth import Rendered, SynthError, render, write, write_tree
 
 if TYPE_CHECKING:
     from .environments import Environment, EnvironmentsFile
+    from .gitops import ControllerOutput
     from .release import Release
 
 __all__ = [
@@ -164,6 +165,9 @@ def environments(
         return loaded
     table = loaded.environments
     chosen = [table[name] for name in (names or list(table))]
+    by_environment = _settings_of(loaded, chosen, settings, stderr)
+    if isinstance(by_environment, int):
+        return by_environment
     try:
         if recover_tree(outdir):  # a run killed while it swapped the tree in: the previous tree, back
             print(f"{outdir}: an interrupted envs run was rolled back", file=stderr)
@@ -182,7 +186,7 @@ def environments(
                 stderr,
             )
             return 2
-        return _gitops_environments(loaded, chosen, outdir=outdir, settings=settings, quiet=quiet, stderr=stderr)
+        return _gitops_environments(loaded, chosen, outdir=outdir, settings=by_environment, quiet=quiet, stderr=stderr)
     if any(check_output(outdir / env.name, stderr=stderr) for env in chosen):
         return 2
     try:
@@ -194,9 +198,7 @@ def environments(
     problems: list[str] = []
     for env in chosen:
         try:
-            rendered[env.name] = _render(
-                env.values, [*env.settings, *settings], env_file, environ, require_secrets=require_secrets
-            )
+            rendered[env.name] = _render(env.values, by_environment[env.name], env_file, environ, require_secrets=require_secrets)
         except (ValuesError, SynthError) as error:
             problems += [f"{env.name}: {line}" for line in error.lines]
         except EnvFileError as error:
@@ -218,6 +220,25 @@ def environments(
 
 def _unwritten(outdir: Path, error: OSError) -> str:
     return f"cannot write {outdir}: {error.strerror or error}; nothing was changed (every directory is as it was)"
+
+
+def _settings_of(
+    loaded: EnvironmentsFile, chosen: Sequence[Environment], settings: Sequence[Setting], stderr: TextIO, *, invalid: int = 1
+) -> dict[str, list[Setting]] | int:
+    """The settings of each environment of ``chosen`` (:func:`.environments.settings_by_environment`),
+    or the exit status after saying why not: 2 for a flag naming an environment the file lacks,
+    ``invalid`` for a flag that applies to none of them."""
+    from .environments import scope_settings, settings_by_environment
+
+    scoped, problems = scope_settings(settings, loaded)
+    if problems:
+        _fail(problems, stderr)
+        return 2
+    try:
+        return settings_by_environment(chosen, scoped)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return invalid
 
 
 def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, invalid: int) -> EnvironmentsFile | int:
@@ -243,13 +264,14 @@ def _gitops_environments(
     chosen: Sequence[Environment],
     *,
     outdir: Path,
-    settings: Sequence[Setting],
+    settings: Mapping[str, Sequence[Setting]],
     quiet: bool,
     stderr: TextIO,
 ) -> int:
-    """``envs`` for an environments file with a ``gitops:`` block (:mod:`.gitops`): every environment
-    is rendered (the controller's objects describe them all); those ``chosen`` are written to
-    ``outdir/<path>``, the controller's objects to ``outdir/<tool>``."""
+    """``envs`` for an environments file with a ``gitops:`` block (:mod:`.gitops`): the environments
+    ``chosen`` are rendered and written to ``outdir/<path>``, the controller's objects to
+    ``outdir/<tool>``, where those of the other environments stay as they are
+    (:func:`_controller_objects`)."""
     from .gitops import controller_directory, controller_summary, environment_path, render_environments
 
     gitops = loaded.gitops
@@ -262,13 +284,13 @@ def _gitops_environments(
         return 2
     if any(check_output(outdir / target, stderr=stderr) for target in targets):
         return 2
+    names = {env.name for env in chosen}
     try:
-        rendered, controller = render_environments(loaded, settings)
+        written, controller = render_environments(loaded, settings, names)
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
-    names = {env.name for env in chosen}
-    written = [env for env in rendered if env.name in names]
+    controller, notes = _controller_objects(loaded, controller, outdir, names)
     try:
         results = write_tree(outdir, {env.path: env.rendered for env in written}, {controller.directory: controller.texts()})
     except OSError as error:
@@ -278,8 +300,32 @@ def _gitops_environments(
         by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
         for env in written:
             print(f"== {env.name} ({by_hand})\n{results[env.path].summary()}", file=stderr)
-        print(f"== {controller.directory}\n" + "\n".join(controller_summary(gitops, controller, outdir)), file=stderr)
+        print(f"== {controller.directory}\n" + "\n".join([*controller_summary(gitops, controller, outdir), *notes]), file=stderr)
     return 0
+
+
+def _controller_objects(
+    loaded: EnvironmentsFile, controller: ControllerOutput, root: Path, rendered: Collection[str]
+) -> tuple[ControllerOutput, list[str]]:
+    """The controller's objects when only the environments ``rendered`` were rendered (``--env``):
+    theirs, and every other environment's as the deploy tree at ``root`` holds them
+    (:func:`.gitops.keep_environments`); and a line for each other environment the tree has no
+    object of (not rendered there yet), which then has none."""
+    from .diff import DiffError, read_output
+    from .gitops import keep_environments
+
+    assert loaded.gitops is not None
+    if set(rendered) >= set(loaded.environments):
+        return controller, []
+    directory = root / controller.directory
+    try:
+        previous = read_output(directory) if directory.is_dir() else {}
+    except DiffError:
+        previous = {}
+    merged, missing = keep_environments(loaded.gitops, controller, previous, list(loaded.environments), rendered)
+    return merged, [
+        f"{name}: not in {directory} yet, so not synced: render it (--env {name}) when it is to be deployed" for name in missing
+    ]
 
 
 def diff(
@@ -365,20 +411,23 @@ def diff_environments(
         _fail([f"--env-file: {loaded.where('gitops')}: a gitops: environments file never writes a Secret's values"], stderr)
         return 2
     chosen = list(names or table)
+    by_environment = _settings_of(loaded, [table[name] for name in chosen], settings, stderr, invalid=2)
+    if isinstance(by_environment, int):
+        return by_environment
     # (section, directory, rendered files, release or None)
     sections: list[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]] = []
     try:
         if loaded.gitops is not None:
             from .gitops import render_environments
 
-            rendered, controller = render_environments(loaded, settings)
+            rendered, controller = render_environments(loaded, by_environment, chosen)
             sections += [(env.name, against / env.path, env.rendered.files, env.rendered.release) for env in rendered]
-            sections = [section for section in sections if section[0] in chosen]
-            sections.append((controller.directory, against / controller.directory, controller.files, None))
+            merged, _ = _controller_objects(loaded, controller, against, chosen)
+            sections.append((merged.directory, against / merged.directory, merged.files, None))
         else:
             for name in chosen:
                 env = table[name]
-                one = _render(env.values, [*env.settings, *settings], env_file, environ)
+                one = _render(env.values, by_environment[name], env_file, environ)
                 sections.append((name, against / name, one.files, one.release))
     except (ValuesError, SynthError) as error:
         _fail(error.lines, stderr)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,6 +75,7 @@ __all__ = [
     "environment_name",
     "environment_path",
     "gitops_files",
+    "keep_environments",
     "kustomization",
     "kustomizations",
     "name_problems",
@@ -565,12 +566,16 @@ def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> It
 
 
 def render_environments(
-    loaded: EnvironmentsFile, settings: Sequence[Setting] = ()
+    loaded: EnvironmentsFile,
+    settings: Sequence[Setting] | Mapping[str, Sequence[Setting]] = (),
+    names: Collection[str] | None = None,
 ) -> tuple[list[GitOpsEnvironment], ControllerOutput]:
-    """Every environment of ``loaded`` (a file with a ``gitops:`` block) rendered for the deploy
-    repository, and the controller's objects for them all; raise :class:`~.layers.ValuesError` with
-    every problem of every environment. No Secret value is ever read: the environments are
-    rendered without any environment variable (a Secret with values is refused first)."""
+    """Every environment of ``loaded`` (a file with a ``gitops:`` block), or those ``names``,
+    rendered for the deploy repository, and the controller's objects for them; raise
+    :class:`~.layers.ValuesError` with every problem of every environment. ``settings``: applied
+    after each environment's own, or by environment name (then in place of its own ``set:``:
+    :func:`.environments.settings_by_environment`). No Secret value is ever read: the environments
+    are rendered without any environment variable (a Secret with values is refused first)."""
     from constructs.props import fields_checked
 
     from .layers import ValuesError
@@ -582,8 +587,11 @@ def render_environments(
     envs: list[GitOpsEnvironment] = []
     problems: list[str] = []
     for env in loaded.environments.values():
+        if names is not None and env.name not in names:
+            continue  # not loaded, not built: --env names the others
+        own = settings.get(env.name, env.settings) if isinstance(settings, Mapping) else [*env.settings, *settings]
         try:
-            layers = load_layers(list(env.values), [*env.settings, *settings])
+            layers = load_layers(list(env.values), own)
             values = values_from_layers(layers)
         except ValuesError as error:
             problems += [f"{env.name}: {line}" for line in error.lines]
@@ -628,3 +636,78 @@ def controller_summary(gitops: GitOpsValues, controller: ControllerOutput, outdi
             "release here, to each Application's name."
         )
     return lines
+
+
+# --- --env: the controller's objects of the environments not rendered ------------------------------
+
+
+def _environment_of(gitops: GitOpsValues, source_path: object, paths: Mapping[str, str]) -> str | None:
+    """The environment whose directory a controller object's source path (``clusters/x``,
+    ``./clusters/x``, ``./clusters/x/migrations``) names."""
+    if not isinstance(source_path, str):
+        return None
+    path = source_path.removeprefix("./").removesuffix(f"/{MIGRATIONS_DIRECTORY}")
+    return paths.get(path)
+
+
+def _object_environment(gitops: GitOpsValues, manifest: Mapping[str, Any], paths: Mapping[str, str]) -> str | None:
+    spec = manifest.get("spec")
+    if not isinstance(spec, Mapping):
+        return None
+    source = spec.get("source")
+    return _environment_of(gitops, source.get("path") if isinstance(source, Mapping) else spec.get("path"), paths)
+
+
+def keep_environments(
+    gitops: GitOpsValues,
+    fresh: ControllerOutput,
+    previous: Mapping[str, Sequence[Mapping[str, Any]]],
+    order: Sequence[str],
+    rendered: Collection[str],
+) -> tuple[ControllerOutput, list[str]]:
+    """The controller's objects when only the environments ``rendered`` were rendered (``--env``):
+    theirs from ``fresh``, every other environment's (of ``order``, every environment of the file,
+    in its order) as ``previous`` (the controller's directory in the deploy tree) holds them, told
+    apart by the directory each object syncs. Also the environments ``previous`` has nothing of."""
+    paths = {environment_path(gitops, name): name for name in order}
+    kept = [name for name in order if name not in rendered]
+    files: dict[str, list[dict[str, Any]]] = {}
+    found: set[str] = set()
+    for file, docs in fresh.files.items():
+        old = [dict(doc) for doc in previous.get(file, ())]
+        if [doc.get("kind") for doc in docs] == ["ApplicationSet"]:
+            previous_elements = {_environment_of(gitops, e.get("path"), paths): e for e in _elements(old[0])} if old else {}
+            fresh_elements = {_environment_of(gitops, e.get("path"), paths): e for e in _elements(docs[0])}
+            merged: list[dict[str, Any]] = []
+            for name in order:
+                if name in rendered:
+                    merged += [fresh_elements[name]] if name in fresh_elements else []
+                elif name in previous_elements:
+                    found.add(name)
+                    merged.append(previous_elements[name])
+            application_set = {**docs[0], "spec": {**docs[0]["spec"], "generators": [{"list": {"elements": merged}}]}}
+            files[file] = [application_set]
+            continue
+        by_environment: dict[str | None, list[dict[str, Any]]] = {}
+        for doc in old:
+            by_environment.setdefault(_object_environment(gitops, doc, paths), []).append(doc)
+        mine: dict[str | None, list[dict[str, Any]]] = {}
+        for doc in docs:
+            mine.setdefault(_object_environment(gitops, doc, paths), []).append(doc)
+        merged = list(mine.get(None, []))  # the GitRepository
+        for name in order:
+            if name in rendered:
+                merged += mine.get(name, [])
+            elif by_environment.get(name):
+                found.add(name)
+                merged += by_environment[name]
+        files[file] = merged
+    return ControllerOutput(fresh.directory, files), [name for name in kept if name not in found]
+
+
+def _elements(application_set: Mapping[str, Any]) -> list[dict[str, Any]]:
+    try:
+        elements = application_set["spec"]["generators"][0]["list"]["elements"]
+    except (KeyError, IndexError, TypeError):
+        return []
+    return [e for e in elements if isinstance(e, dict)] if isinstance(elements, list) else []

@@ -110,12 +110,19 @@ class Layers:
     """The files read, base first (``extends`` included)."""
     settings: list[tuple[str, FieldPath, Any]] = field(default_factory=list)
     """The ``--set`` assignments applied: (the assignment as written, path, value)."""
+    created: list[tuple[str, FieldPath]] = field(default_factory=list)
+    """The mappings and lists a ``--set`` made on its way (that no file has): (the assignment, path)."""
+    image_tags: list[str] = field(default_factory=list)
+    """The ``image.tag`` assignments applied (:data:`.settings.IMAGE_TAG`)."""
 
     def locate(self, path: Sequence[str | int]) -> tuple[Origin, FieldPath]:
         """Where the deepest value on ``path`` came from (the last layer that set it), and the part
         of ``path`` that exists in the values."""
         for depth in range(len(path), 0, -1):
             prefix = tuple(path[:depth])
+            for where, made in reversed(self.created):  # made by a flag: a file's line there was a null
+                if made == prefix:
+                    return Origin(where), prefix
             for where, target, value in reversed(self.settings):
                 if value is not None and target == prefix[: len(target)]:
                     return Origin(where), prefix
