@@ -306,11 +306,30 @@ def tree_lock(root: Path, targets: Iterable[str] = ()) -> Iterator[None]:
     always in this order, so that no two runs wait for each other."""
     root = Path(os.path.abspath(root))
     parents = sorted({(root / target).parent for target in targets} - {root})
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(_directory_lock(root))
-        for parent in parents:
-            stack.enter_context(_directory_lock(parent))
-        yield
+    created: dict[Path, list[str]] = _HELD.__dict__.setdefault("created", {})
+    made: list[Path] = []  # what the locks create (to lock it), removed again if left empty
+    for directory in [root, *parents]:
+        missing = []
+        while not os.path.lexists(directory) and directory != directory.parent:
+            missing.append(directory)
+            directory = directory.parent
+        made += [step for step in reversed(missing) if step not in made]
+    outermost = root not in created
+    if outermost:
+        created[root] = []
+    created[root] += [os.path.relpath(step, root) for step in made if step != root]
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_directory_lock(root))
+            for parent in parents:
+                stack.enter_context(_directory_lock(parent))
+            yield
+    finally:
+        if outermost:
+            del created[root]
+        for step in reversed(made):
+            with contextlib.suppress(OSError):
+                os.rmdir(step)  # only if nothing was written into it
 
 
 @contextlib.contextmanager
@@ -528,7 +547,7 @@ def replace_tree(root: Path, outputs: Mapping[str, Mapping[str, tuple[str, int]]
             for target in outputs:
                 _remove_leftovers(root / target)
         targets = list(outputs)
-        created: list[str] = []
+        created: list[str] = list(_HELD.created.get(root, []))  # made by tree_lock for this run
         for target in targets:
             for depth in range(1, len(target.split("/"))):
                 step = "/".join(target.split("/")[:depth])

@@ -310,3 +310,28 @@ def test_a_journal_that_names_paths_outside_the_tree_moves_nothing(tmp_path: Pat
     refused = f"{outdir / JOURNAL} is not this tool's (or names paths outside {outdir}); remove it and render again"
     assert stderr == f"error: cannot use {outdir}: {refused}\n"
     assert tree(tmp_path) == before
+
+
+def test_a_failed_first_render_into_a_deploy_repository_leaves_no_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The directories a run creates on the way (``clusters/``) go again when it fails."""
+    from tests.values_app.test_gitops import gitops_file
+
+    root, file = tmp_path / "deploy", gitops_file(tmp_path)
+    (root / ".git").mkdir(parents=True)
+    before = tree(tmp_path)
+    real = module._stage
+    staged: list[Path] = []
+
+    def stage(target: Path, files: object, journal: Path | None = None) -> Path:
+        staged.append(target)
+        if len(staged) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return real(target, files, journal)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_stage", stage)
+    stderr = io.StringIO()
+    assert cli.environments(file=file, outdir=root, environ={}, stderr=stderr, quiet=True) == 1
+    assert [str(path.relative_to(root)) for path in staged] == ["clusters/staging", "clusters/production"]
+    assert tree(tmp_path) == before
