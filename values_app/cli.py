@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,7 +24,7 @@ from .synth import Rendered, SynthError, render, write, write_tree
 
 if TYPE_CHECKING:
     from .environments import Environment, EnvironmentsFile
-    from .gitops import ControllerOutput
+    from .gitops import ControllerOutput, GitOpsEnvironment
     from .release import Release
 
 __all__ = [
@@ -290,7 +290,7 @@ def _gitops_environments(
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
-    controller, notes = _controller_objects(loaded, controller, outdir, names)
+    controller, notes = _controller_objects(loaded, written, controller, outdir)
     try:
         results = write_tree(outdir, {env.path: env.rendered for env in written}, {controller.directory: controller.texts()})
     except OSError as error:
@@ -305,27 +305,25 @@ def _gitops_environments(
 
 
 def _controller_objects(
-    loaded: EnvironmentsFile, controller: ControllerOutput, root: Path, rendered: Collection[str]
+    loaded: EnvironmentsFile, rendered: Sequence[GitOpsEnvironment], controller: ControllerOutput, root: Path
 ) -> tuple[ControllerOutput, list[str]]:
-    """The controller's objects when only the environments ``rendered`` were rendered (``--env``):
-    theirs, and every other environment's as the deploy tree at ``root`` holds them
-    (:func:`.gitops.keep_environments`); and a line for each other environment the tree has no
-    object of (not rendered there yet), which then has none."""
-    from .diff import DiffError, read_output
-    from .gitops import keep_environments
+    """The controller's objects of every environment of ``loaded`` when only those ``rendered``
+    were (``--env``): the others as the deploy tree at ``root`` holds them
+    (:func:`.gitops.environments_in_tree`, nothing of their values is read), all rendered again from
+    the ``gitops:`` block as it is now; and a line for each other environment the tree has not got
+    (not rendered there yet), which then has no object."""
+    from .gitops import controller_output, environments_in_tree
 
-    assert loaded.gitops is not None
-    if set(rendered) >= set(loaded.environments):
+    gitops = loaded.gitops
+    assert gitops is not None
+    done = {env.name: env for env in rendered}
+    if set(done) >= set(loaded.environments):
         return controller, []
-    directory = root / controller.directory
-    try:
-        previous = read_output(directory) if directory.is_dir() else {}
-    except DiffError:
-        previous = {}
-    merged, missing = keep_environments(loaded.gitops, controller, previous, list(loaded.environments), rendered)
-    return merged, [
-        f"{name}: not in {directory} yet, so not synced: render it (--env {name}) when it is to be deployed" for name in missing
-    ]
+    others, missing = environments_in_tree(gitops, [env for env in loaded.environments.values() if env.name not in done], root)
+    from_tree = {env.name: env for env in others}
+    every = [done.get(name) or from_tree[name] for name in loaded.environments if name in done or name in from_tree]
+    notes = [f"{name}: not in {root} yet, so not synced: render it (--env {name}) when it is to be deployed" for name in missing]
+    return controller_output(gitops, every), notes
 
 
 def diff(
@@ -422,7 +420,7 @@ def diff_environments(
 
             rendered, controller = render_environments(loaded, by_environment, chosen)
             sections += [(env.name, against / env.path, env.rendered.files, env.rendered.release) for env in rendered]
-            merged, _ = _controller_objects(loaded, controller, against, chosen)
+            merged, _ = _controller_objects(loaded, rendered, controller, against)
             sections.append((merged.directory, against / merged.directory, merged.files, None))
         else:
             for name in chosen:

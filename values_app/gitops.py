@@ -69,13 +69,14 @@ __all__ = [
     "ControllerOutput",
     "GitOpsEnvironment",
     "GitOpsValues",
+    "TreeEnvironment",
     "controller_directory",
     "controller_output",
     "controller_summary",
     "environment_name",
     "environment_path",
+    "environments_in_tree",
     "gitops_files",
-    "keep_environments",
     "kustomization",
     "kustomizations",
     "name_problems",
@@ -638,76 +639,53 @@ def controller_summary(gitops: GitOpsValues, controller: ControllerOutput, outdi
     return lines
 
 
-# --- --env: the controller's objects of the environments not rendered ------------------------------
+# --- --env: the environments not rendered, as the deploy tree holds them ------------------------------
 
 
-def _environment_of(gitops: GitOpsValues, source_path: object, paths: Mapping[str, str]) -> str | None:
-    """The environment whose directory a controller object's source path (``clusters/x``,
-    ``./clusters/x``, ``./clusters/x/migrations``) names."""
-    if not isinstance(source_path, str):
-        return None
-    path = source_path.removeprefix("./").removesuffix(f"/{MIGRATIONS_DIRECTORY}")
-    return paths.get(path)
+@dataclass(frozen=True)
+class TreeEnvironment(GitOpsEnvironment):
+    """An environment not rendered in this run (``--env`` named others), as its directory in the
+    deploy tree holds it: what the controller's objects need of it (its release, namespace,
+    migrations and workloads) is read from its manifests, never from its values."""
+
+    tree_release: str = ""
+    tree_namespace: str = ""
+
+    @property
+    def release(self) -> str:
+        return self.tree_release
+
+    @property
+    def namespace(self) -> str:
+        return self.tree_namespace
 
 
-def _object_environment(gitops: GitOpsValues, manifest: Mapping[str, Any], paths: Mapping[str, str]) -> str | None:
-    spec = manifest.get("spec")
-    if not isinstance(spec, Mapping):
-        return None
-    source = spec.get("source")
-    return _environment_of(gitops, source.get("path") if isinstance(source, Mapping) else spec.get("path"), paths)
+_INSTANCE = "app.kubernetes.io/instance"
 
 
-def keep_environments(
-    gitops: GitOpsValues,
-    fresh: ControllerOutput,
-    previous: Mapping[str, Sequence[Mapping[str, Any]]],
-    order: Sequence[str],
-    rendered: Collection[str],
-) -> tuple[ControllerOutput, list[str]]:
-    """The controller's objects when only the environments ``rendered`` were rendered (``--env``):
-    theirs from ``fresh``, every other environment's (of ``order``, every environment of the file,
-    in its order) as ``previous`` (the controller's directory in the deploy tree) holds them, told
-    apart by the directory each object syncs. Also the environments ``previous`` has nothing of."""
-    paths = {environment_path(gitops, name): name for name in order}
-    kept = [name for name in order if name not in rendered]
-    files: dict[str, list[dict[str, Any]]] = {}
-    found: set[str] = set()
-    for file, docs in fresh.files.items():
-        old = [dict(doc) for doc in previous.get(file, ())]
-        if [doc.get("kind") for doc in docs] == ["ApplicationSet"]:
-            previous_elements = {_environment_of(gitops, e.get("path"), paths): e for e in _elements(old[0])} if old else {}
-            fresh_elements = {_environment_of(gitops, e.get("path"), paths): e for e in _elements(docs[0])}
-            merged: list[dict[str, Any]] = []
-            for name in order:
-                if name in rendered:
-                    merged += [fresh_elements[name]] if name in fresh_elements else []
-                elif name in previous_elements:
-                    found.add(name)
-                    merged.append(previous_elements[name])
-            application_set = {**docs[0], "spec": {**docs[0]["spec"], "generators": [{"list": {"elements": merged}}]}}
-            files[file] = [application_set]
+def environments_in_tree(
+    gitops: GitOpsValues, environments: Sequence[Environment], root: Path
+) -> tuple[list[GitOpsEnvironment], list[str]]:
+    """Each of ``environments`` as its directory under ``root`` holds it (:class:`TreeEnvironment`),
+    and the names of those whose directory holds no release (not rendered there yet)."""
+    from .diff import DiffError, read_output
+    from .synth import Rendered
+
+    found: list[GitOpsEnvironment] = []
+    missing: list[str] = []
+    for env in environments:
+        path = environment_path(gitops, env.name)
+        try:
+            files = read_output(root / path) if (root / path).is_dir() else {}
+        except DiffError:
+            files = {}
+        manifests = [m for docs in files.values() for m in docs if isinstance(m, Mapping)]
+        releases = {str(((m.get("metadata") or {}).get("labels") or {}).get(_INSTANCE)) for m in manifests} - {"None"}
+        namespaces = [m["metadata"]["name"] for m in manifests if m.get("kind") == "Namespace"]
+        namespaces += [str(m["metadata"]["namespace"]) for m in manifests if (m.get("metadata") or {}).get("namespace")]
+        if len(releases) != 1 or not namespaces:
+            missing.append(env.name)
             continue
-        by_environment: dict[str | None, list[dict[str, Any]]] = {}
-        for doc in old:
-            by_environment.setdefault(_object_environment(gitops, doc, paths), []).append(doc)
-        mine: dict[str | None, list[dict[str, Any]]] = {}
-        for doc in docs:
-            mine.setdefault(_object_environment(gitops, doc, paths), []).append(doc)
-        merged = list(mine.get(None, []))  # the GitRepository
-        for name in order:
-            if name in rendered:
-                merged += mine.get(name, [])
-            elif by_environment.get(name):
-                found.add(name)
-                merged += by_environment[name]
-        files[file] = merged
-    return ControllerOutput(fresh.directory, files), [name for name in kept if name not in found]
-
-
-def _elements(application_set: Mapping[str, Any]) -> list[dict[str, Any]]:
-    try:
-        elements = application_set["spec"]["generators"][0]["list"]["elements"]
-    except (KeyError, IndexError, TypeError):
-        return []
-    return [e for e in elements if isinstance(e, dict)] if isinstance(elements, list) else []
+        rendered = Rendered(None, files)  # type: ignore[arg-type]  # no release: nothing is built
+        found.append(TreeEnvironment(env, path, rendered, releases.pop(), namespaces[0]))
+    return found, missing

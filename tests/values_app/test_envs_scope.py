@@ -238,3 +238,31 @@ def test_gitops_env_loads_only_the_environments_named(tmp_path: Path) -> None:
         "staging: 1 changed, 0 added, 0 removed",
         "argocd: no changes",
     ]
+
+
+@pytest.mark.parametrize(
+    ("tool", "gitops"),
+    [("argocd", ""), ("argocd", "  applicationSet: true\n"), ("flux", "")],
+)
+def test_the_controller_objects_of_an_env_run_are_those_of_a_full_run(tmp_path: Path, tool: str, gitops: str) -> None:
+    """The environments not rendered are read back from the tree: the controller's objects are
+    byte for byte those a run of every environment writes, and follow the gitops: block as it is
+    now (a new targetRevision reaches production's object without rendering production)."""
+    out = tmp_path / "deploy"
+    stderr = io.StringIO()
+    file = gitops_file(tmp_path, tool, gitops)
+    assert cli.environments(file=file, outdir=out, environ={}, stderr=stderr, quiet=True) == 0, stderr.getvalue()
+    full = tree(out)
+    stderr = io.StringIO()
+    assert cli.environments(file=file, outdir=out, names=["staging"], environ={}, stderr=stderr, quiet=True) == 0, (
+        stderr.getvalue()
+    )
+    assert tree(out) == full
+    file.write_text(file.read_text().replace("targetRevision: rendered", "targetRevision: release"))
+    assert cli.environments(file=file, outdir=out, names=["staging"], environ={}, stderr=stderr, quiet=True) == 0, (
+        stderr.getvalue()
+    )
+    after_env = tree(out)
+    assert cli.environments(file=file, outdir=out, environ={}, stderr=stderr, quiet=True) == 0, stderr.getvalue()
+    assert after_env == tree(out)
+    assert after_env != full

@@ -295,7 +295,7 @@ def test_only_the_environments_named_are_written_the_controller_describes_those_
     assert status == 0, stderr
     assert sorted(p.name for p in (out / "clusters").iterdir()) == ["staging"]
     assert [a["metadata"]["name"] for a in objects(out / "argocd")] == ["todo-chatbot-staging"]
-    assert f"production: not in {out / 'argocd'} yet, so not synced: render it (--env production)" in stderr
+    assert f"production: not in {out} yet, so not synced: render it (--env production)" in stderr
     assert envs(gitops_file(tmp_path), out, names=["production"])[0] == 0
     assert [a["metadata"]["name"] for a in objects(out / "argocd")] == ["todo-chatbot-staging", "todo-chatbot-production"]
 
