@@ -247,7 +247,7 @@ def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, inva
     from .environments import load_environments_file
 
     try:
-        loaded = load_environments_file(file)
+        loaded = load_environments_file(file, names)
     except ValuesError as error:
         _fail(error.lines, stderr)
         return invalid

@@ -93,9 +93,10 @@ def load_environments(path: Path) -> dict[str, Environment]:
     return load_environments_file(path).environments
 
 
-def load_environments_file(path: Path) -> EnvironmentsFile:
+def load_environments_file(path: Path, names: Sequence[str] = ()) -> EnvironmentsFile:
     """The environments and the ``gitops:`` block of ``path``; raise :class:`~.layers.ValuesError`
-    listing every problem with its line."""
+    listing every problem with its line. With ``names`` (``--env``), only their values files must
+    exist: the others are never read."""
     try:
         text = read_text_bounded(path, what="environments file")
     except InputError as error:
@@ -149,7 +150,7 @@ def load_environments_file(path: Path) -> EnvironmentsFile:
         paths = []
         for index, file in enumerate(files):
             resolved = path.parent / file
-            if not resolved.is_file():
+            if (not names or name in names) and not resolved.is_file():
                 problems.append(f"{where('environments', name, 'values', index)}: {resolved}: no such values file")
             paths.append(resolved)
         settings = _strings(entry.get("set")) if entry.get("set") is not None else []

@@ -198,7 +198,8 @@ def test_image_tag_mistakes_name_the_flag(text: str, error: str) -> None:
 # --- gitops: only the environments named are loaded ---------------------------------------------------
 
 
-def test_gitops_env_loads_only_the_environments_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("production_file", ["broken", "missing"])
+def test_gitops_env_loads_only_the_environments_named(tmp_path: Path, production_file: str) -> None:
     """Once production is rendered, `--env staging` never reads production's values again (here
     broken on purpose): its directory and its Application stay byte for byte."""
     production = tmp_path / "production.yaml"
@@ -209,6 +210,8 @@ def test_gitops_env_loads_only_the_environments_named(tmp_path: Path) -> None:
     assert cli.environments(file=file, outdir=out, environ={}, stderr=stderr, quiet=True) == 0, stderr.getvalue()
     production_before, applications_before = tree(out / "clusters" / "production"), objects(out / "argocd")
     production.write_text("services: {backend: {replicas: -1}}\n")  # would fail if it were loaded
+    if production_file == "missing":
+        production.unlink()  # nor need it be there
     stderr = io.StringIO()
     status = cli.environments(
         file=file,
