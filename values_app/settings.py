@@ -37,6 +37,9 @@ class Setting(NamedTuple):
         return "--set-string" if self.string else "--set"
 
 
+_SCOPED = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?:.*", re.DOTALL)
+"""A path that starts ``<environment>:`` (no key of a values file has a colon there)."""
+
 _INDEX = re.compile(r"^(?P<key>.*?)((\[\d+\])+)$")
 
 
@@ -135,6 +138,13 @@ def parse_setting(setting: Setting) -> list[tuple[str, FieldPath, Any]]:
         path = _path(key)
         if not key or any(part == "" for part in path):
             raise ValuesError([f"{setting.flag} {assignment}: {key!r} is not a dotted path (e.g. services.backend.replicas)"])
+        if _SCOPED.fullmatch(str(path[0])):
+            raise ValuesError(
+                [
+                    f"{setting.flag} {assignment}: {str(path[0]).partition(':')[0]}: names an environment; only envs and diff "
+                    "--environments take <environment>:<path>=<value>"
+                ]
+            )
         value = _value(text, setting.string)
         levels = len(path) + isinstance(value, list)  # the mappings the path makes, the top one included
         if levels > MAX_DEPTH:

@@ -269,3 +269,12 @@ def test_the_controller_objects_of_an_env_run_are_those_of_a_full_run(tmp_path: 
     assert cli.environments(file=file, outdir=out, environ={}, stderr=stderr, quiet=True) == 0, stderr.getvalue()
     assert after_env == tree(out)
     assert after_env != full
+
+
+def test_an_environment_prefix_outside_an_environments_file_says_where_it_belongs() -> None:
+    with pytest.raises(ValuesError) as raised:
+        load_values(STAGING, [Setting("staging:services.backend.replicas=3")])
+    assert raised.value.lines == [
+        "--set staging:services.backend.replicas=3: staging: names an environment; only envs and diff --environments "
+        "take <environment>:<path>=<value>"
+    ]
