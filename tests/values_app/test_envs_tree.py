@@ -10,13 +10,11 @@ import io
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
+import sys
 import threading
-import types
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -177,82 +175,104 @@ def test_ctrl_c_on_the_second_environment(tmp_path: Path, monkeypatch: pytest.Mo
 # --- kill -9 at every step -------------------------------------------------------------------------
 
 
-def _killed_at(stop: int, root: Path, outputs: dict[str, dict[str, tuple[str, int]]]) -> int:
-    """Run :func:`replace_tree` in a child process that is killed (SIGKILL, as ``kill -9``) just
-    before its ``stop``-th step (a journal write, a staging, a swap, a rename, an unlink, a
-    removal); the child's exit status (0 when it finished first)."""
+OLD = {
+    "clusters/b": {"20-app.k8s.yaml": ("b old\n", 0o644), "gone.k8s.yaml": ("gone\n", 0o644)},
+    "argocd": {"applications.k8s.yaml": ("apps old\n", 0o644)},
+}
+NEW = {
+    "clusters/b": {"20-app.k8s.yaml": ("b new\n", 0o644), "secrets.yaml": ("s new\n", 0o600)},
+    "clusters/c": {"20-app.k8s.yaml": ("c new\n", 0o644)},  # new
+    "argocd": {"applications.k8s.yaml": ("apps new\n", 0o644)},
+}
+
+_KILLER = """
+import json, os, shutil, signal, sys, types
+from pathlib import Path
+from values_app import outdir as module
+
+base, old, new = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+
+def prepare(root):
+    (root / ".git").mkdir(parents=True)
+    (root / "README.md").write_text("the deploy repository\\n")
+    module.replace_tree(root, {t: {n: tuple(f) for n, f in files.items()} for t, files in old.items()})
+
+def killed_at(stop, root):
     pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child, which never returns
+    if pid == 0:
         try:
             steps = [0]
-
-            def counted(real: Callable[..., object]) -> Callable[..., object]:
-                def step(*args: object, **kwargs: object) -> object:
+            def counted(real):
+                def step(*args, **kwargs):
                     steps[0] += 1
                     if steps[0] == stop:
                         os.kill(os.getpid(), signal.SIGKILL)
                     return real(*args, **kwargs)
-
                 return step
-
             for name in ("_write_journal", "_stage", "_swap", "_exchange", "_identity"):
                 setattr(module, name, counted(getattr(module, name)))
             counted_os = types.ModuleType("os")
             counted_os.__dict__.update(os.__dict__)
             for name in ("rename", "replace", "unlink", "rmdir"):
                 setattr(counted_os, name, counted(getattr(os, name)))
-            module.os = counted_os  # type: ignore[attr-defined]
-            module.shutil = types.SimpleNamespace(rmtree=counted(shutil.rmtree))  # type: ignore[assignment,attr-defined]
-            replace_tree(root, outputs)
+            module.os = counted_os
+            module.shutil = types.SimpleNamespace(rmtree=counted(shutil.rmtree))
+            module.replace_tree(root, {t: {n: tuple(f) for n, f in files.items()} for t, files in new.items()})
         finally:
             os._exit(0)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
+statuses = []
+for stop in range(1, 100):
+    prepare(base / f"repo{stop}")
+    statuses.append(killed_at(stop, base / f"repo{stop}"))
+    if statuses[-1] == 0:
+        break
+print(json.dumps(statuses))
+"""
+
 
 def test_kill_9_at_any_step_leaves_the_previous_tree_once_recovered(tmp_path: Path) -> None:
-    """A run killed at each step in turn: the tree is the previous one once the next run recovers
-    it (or the new one, when the kill came after the commit); nothing of the run is left."""
-    old = {
-        "clusters/b": {"20-app.k8s.yaml": ("b old\n", 0o644), "gone.k8s.yaml": ("gone\n", 0o644)},
-        "argocd": {"applications.k8s.yaml": ("apps old\n", 0o644)},
-    }
-    new = {
-        "clusters/b": {"20-app.k8s.yaml": ("b new\n", 0o644), "secrets.yaml": ("s new\n", 0o600)},
-        "clusters/c": {"20-app.k8s.yaml": ("c new\n", 0o644)},  # new
-        "argocd": {"applications.k8s.yaml": ("apps new\n", 0o644)},
-    }
+    """A run killed (SIGKILL, as ``kill -9``) just before each of its steps in turn (a journal
+    write, a staging, a swap, a rename, an unlink, a removal): the tree is the previous one once
+    the next run recovers it (or the new one, when the kill came after the commit); nothing of the
+    run is left. The runs are forked from a process without jsii, where a fork is cheap."""
+    reference = tmp_path / "reference"
+    (reference / ".git").mkdir(parents=True)
+    (reference / "README.md").write_text("the deploy repository\n")
+    replace_tree(reference, OLD)
+    before = tree(reference)
+    child = subprocess.run(
+        [sys.executable, "-c", _KILLER, str(tmp_path), json.dumps(OLD), json.dumps(NEW)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    statuses = json.loads(child.stdout)
+    assert statuses[-1] == 0  # the last run finished
+    assert set(statuses[:-1]) == {-signal.SIGKILL}
     killed_before_commit = killed_after_commit = 0
-    for stop in range(1, 100):
+    for stop in range(1, len(statuses)):
         root = tmp_path / f"repo{stop}"
-        root.mkdir()
-        (root / ".git").mkdir()
-        (root / "README.md").write_text("the deploy repository\n")
-        replace_tree(root, old)
-        before = tree(root)
-        with warnings.catch_warnings():  # the child only writes files: jsii's threads are no concern
-            warnings.simplefilter("ignore", DeprecationWarning)
-            status = _killed_at(stop, root, new)
-        if status == 0:
-            break
-        assert status == -signal.SIGKILL
         committed = not (root / JOURNAL).exists()
         recover_tree(root)
-        for target in new:
+        for target in NEW:
             remove_leftovers(root / target)
         if committed and (root / "clusters" / "c").exists():
             killed_after_commit += 1
-            assert (root / "clusters" / "c" / "20-app.k8s.yaml").read_text() == "c new\n"
-            assert (root / "clusters" / "b" / "secrets.yaml").stat().st_mode & 0o777 == 0o600
-            assert not (root / "clusters" / "b" / "gone.k8s.yaml").exists()
-            assert sorted(p.name for p in (root / "clusters").iterdir()) == ["b", "c"]
+            assert tree(root) == tree(tmp_path / f"repo{len(statuses)}"), f"killed at step {stop}"
         else:
             killed_before_commit += 1
             assert tree(root) == before, f"killed at step {stop}"
-    else:
-        raise AssertionError("the run never finished")
     assert killed_before_commit >= 8
     assert killed_after_commit >= 1
-    assert json.loads((root / "clusters" / "c" / ".cdk8s-synth").read_text())["files"] == ["20-app.k8s.yaml"]
+    finished = tmp_path / f"repo{len(statuses)}"
+    assert (finished / "clusters" / "c" / "20-app.k8s.yaml").read_text() == "c new\n"
+    assert (finished / "clusters" / "b" / "secrets.yaml").stat().st_mode & 0o777 == 0o600
+    assert not (finished / "clusters" / "b" / "gone.k8s.yaml").exists()
+    assert json.loads((finished / "clusters" / "c" / ".cdk8s-synth").read_text())["files"] == ["20-app.k8s.yaml"]
 
 
 # --- runs at once ----------------------------------------------------------------------------------
