@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outputs_parent, check_repository_root, recover_tree, replace_outdir
+from .outdir import JOURNAL, UnsafeOutdirError, check_outputs_parent, check_repository_root, recover_tree, replace_outdir
 from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
 from .settings import Setting
@@ -169,8 +169,13 @@ def environments(
     if isinstance(by_environment, int):
         return by_environment
     try:
+        if os.path.lexists(outdir / JOURNAL):  # never rolled back in the project, home or /: refused there
+            check_repository_root(outdir, [], project_root=PROJECT_ROOT)
         if recover_tree(outdir):  # a run killed while it swapped the tree in: the previous tree, back
             print(f"{outdir}: an interrupted envs run was rolled back", file=stderr)
+    except UnsafeOutdirError as error:
+        _fail([str(error)], stderr)
+        return 2
     except OSError as error:
         _fail([f"cannot use {outdir}: {error.strerror or error}"], stderr)
         return 2

@@ -39,6 +39,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 __all__ = [
+    "JOURNAL",
     "MARKER",
     "UnsafeOutdirError",
     "check_outdir",

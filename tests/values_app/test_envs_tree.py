@@ -355,3 +355,17 @@ def test_a_failed_first_render_into_a_deploy_repository_leaves_no_directory(
     assert cli.environments(file=file, outdir=root, environ={}, stderr=stderr, quiet=True) == 1
     assert [str(path.relative_to(root)) for path in staged] == ["clusters/staging", "clusters/production"]
     assert tree(tmp_path) == before
+
+
+def test_a_journal_in_the_home_directory_is_never_rolled_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (home / JOURNAL).write_text(json.dumps({"generator": "todo-chatbot-cdk8s", "targets": [], "created": ["notes"]}))
+    (home / "notes").mkdir()  # empty: a rollback would remove it
+    file = environments_file(tmp_path)
+    before = tree(tmp_path)
+    status, stderr = envs(file, home, "one")
+    assert status == 2
+    assert stderr.startswith(f"error: {home} is the home directory; ")
+    assert tree(tmp_path) == before
