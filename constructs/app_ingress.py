@@ -13,6 +13,7 @@ from .manifest import Manifest, ManifestConstruct
 from .prop_rules import HTTP_PATH, NAME
 from .props import Problem, PropsError, check, min_length, prop, propsclass
 from .service_workload import ServiceWorkload
+from .sources import SecretSource, missing_keys, source_of
 
 __all__ = ["SNIPPET_CHECK", "AppIngress", "AppIngressProps"]
 
@@ -32,7 +33,9 @@ class AppIngressProps(CommonProps):
     class_name: str | None = prop(default=None, check=NAME)
     """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
     tls_secret: str | None = prop(default=None, check=NAME)
-    """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
+    """Secret holding the TLS certificate (e.g. made by cert-manager), by name; ``AppIngress`` also
+    takes the Secret itself (an AppSecret, a ``kp.Secret`` or ``kp.ISecret``; one whose keys are
+    known must have ``tls.crt`` and ``tls.key``). Default: no TLS."""
     annotations: Mapping[str, str] = prop(default={}, check=check(rules.annotation_keys_and_size))
     """Annotations for the ingress controller or cert-manager. Default: none."""
     controller_namespace: str = prop(default="ingress-nginx", check=NAME)
@@ -73,12 +76,18 @@ class AppIngress(ManifestConstruct):
         host: str,
         routes: Mapping[str, ServiceWorkload],
         class_name: str | None = None,
-        tls_secret: str | None = None,
+        tls_secret: SecretSource | None = None,
         annotations: Mapping[str, str] | None = None,
         controller_namespace: str = "ingress-nginx",
         **options: Unpack[CommonOptions],
     ) -> None:
         owner = owner_name(type(self), id)
+        if tls_secret is not None and not isinstance(tls_secret, str):  # an AppSecret or a cdk8s-plus Secret
+            found = source_of(tls_secret, "Secret", owner=owner, argument="tls_secret", way_out={})
+            absent = missing_keys(found, ["tls.crt", "tls.key"], ("tls_secret",))
+            if absent:
+                raise PropsError(owner, absent)
+            tls_secret = found.name
         props = self.make(
             id,
             host=host,

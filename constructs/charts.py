@@ -18,11 +18,18 @@ immediate join makes, and a chart that jsii never sees costs no jsii call per co
 (an object rendered twice into a namespace, a cdk8s-plus policy that cuts our pods' egress, a pod
 below its namespace's Pod Security level as rendered, a policy-scanner exception without its
 reason: :mod:`.synth_checks`).
+
+**Refusals at synth.** What the checks refuse, and any exception this library's code raises while
+cdk8s synthesizes (jsii calls it back from Node.js), reaches the caller of ``app.synth()`` (and
+``app.synth_yaml()``) of an app that holds this library's constructs as that one Python exception:
+:class:`SynthError` with one line per problem naming the construct paths, or the
+:class:`~.props.PropsError` raised, rather than jsii's ``RuntimeError`` around Node.js's stack.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -36,7 +43,52 @@ from constructs import Construct
 if TYPE_CHECKING:
     from .manifest import ManifestConstruct
 
-__all__ = ["APP_CHECKS", "ChartInfo", "chart_info", "defer_objects", "new_chart"]
+__all__ = ["APP_CHECKS", "ChartInfo", "SynthError", "chart_info", "defer_objects", "new_chart", "raised_in_synth"]
+
+
+class SynthError(RuntimeError):
+    """What ``app.synth()`` refuses: ``problems``, one line each, naming the construct paths and
+    the way out. (A ``RuntimeError``, as cdk8s's own validation errors are.)"""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+_RAISED: list[BaseException] = []
+"""What this library's code raised in jsii callbacks during the synth under way (see the module)."""
+
+
+def raised_in_synth(error: BaseException) -> None:
+    """Note ``error``, raised by this library's code that jsii called back during a synth: the
+    synth raises it instead of jsii's ``RuntimeError`` (see the module). The first few only: one
+    raised outside a synth (``chart.to_json()``) waits for the next synth, which forgets it."""
+    if len(_RAISED) < 4:
+        _RAISED.append(error)
+
+
+def _refusing(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``app.synth`` (or ``synth_yaml``) raising what this library refused during it."""
+
+    @functools.wraps(method)
+    def synth(*args: Any, **kwargs: Any) -> Any:
+        del _RAISED[:]
+        try:
+            return method(*args, **kwargs)
+        except RuntimeError as error:  # jsii's, around what a validation or a callback refused
+            if not _RAISED:
+                raise
+            refused = _RAISED[0]
+            del _RAISED[:]
+            if isinstance(refused, SynthError):  # cdk8s's own validation errors besides ours, if any
+                said = str(error)
+                others = [line.strip() for line in said.splitlines()[1:] if line.strip()]
+                others = [line for line in others if not any(problem in line for problem in refused.problems)]
+                if others:
+                    refused = SynthError([*refused.problems, *others])
+            raise refused from None
+
+    return synth
 
 
 class ChartInfo:
@@ -125,9 +177,13 @@ class _CreateDeferred:
         self.charts: list[ChartInfo] = []
 
     def validate(self) -> list[str]:
-        for info in self.charts:
-            for member in info.members:
-                member.create_objects()
+        try:
+            for info in self.charts:
+                for member in info.members:
+                    member.create_objects()
+        except Exception as error:
+            raised_in_synth(error)
+            raise
         return []
 
 
@@ -150,7 +206,14 @@ class _AppChecks:
     def validate(self) -> list[str]:
         from . import synth_checks  # noqa: F401 - it adds the checks
 
-        return [line for check in APP_CHECKS for line in check(self.root)]
+        try:
+            lines = [line for check in APP_CHECKS for line in check(self.root)]
+        except Exception as error:
+            raised_in_synth(error)
+            raise
+        if lines:
+            raised_in_synth(SynthError(lines))
+        return lines
 
 
 _CHECKED: weakref.WeakSet[Construct] = weakref.WeakSet()
@@ -166,6 +229,9 @@ def _check_app(info: ChartInfo) -> None:
     if root not in _CHECKED:
         _CHECKED.add(root)
         root.node.add_validation(_AppChecks(root))
+        if isinstance(root, cdk8s.App):  # this app's own synth: what the checks refuse, as one exception
+            for name in ("synth", "synth_yaml"):
+                root.__dict__[name] = _refusing(getattr(root, name))
 
 
 class _JoiningChart(cdk8s.Chart):

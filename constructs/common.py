@@ -15,7 +15,7 @@ from .charts import ChartInfo
 from .labels import recommended_labels
 from .manifest import object_meta
 from .prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
-from .props import Problem, Props, PropsError, prop, propsclass
+from .props import Problem, Props, PropsError, nearest, prop, propsclass
 
 __all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels", "shared_meta"]
 
@@ -64,7 +64,7 @@ def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
     """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword is a
     :class:`~.props.PropsError` too."""
     known = set(props_class.__dataclass_fields__)  # type: ignore[attr-defined]
-    unknown = [Problem((key,), f"unknown prop for {owner.split()[0]}") for key in kwargs if key not in known]
+    unknown = [Problem((key,), f"unknown prop for {owner.split()[0]}{nearest(key, known)}") for key in kwargs if key not in known]
     try:
         props = props_class(**{key: value for key, value in kwargs.items() if key in known})
     except PropsError as error:  # every problem at once: the unknown keywords, then the props'

@@ -10,12 +10,15 @@ cdk8s-plus's own volume API.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cdk8s
 
 from .peers import is_cdk8s_plus
 from .prop_rules import USER_ID, WRITABLE_PATH
+
+if TYPE_CHECKING:
+    import cdk8s_plus_27
 
 __all__ = ["harden"]
 
@@ -28,7 +31,7 @@ def _pod_path(kind: str) -> str:
     return "/spec/template/spec"
 
 
-def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: int | None = None) -> None:
+def harden(workload: cdk8s_plus_27.AbstractPod, *, writable_paths: Sequence[str] = (), run_as_user: int | None = None) -> None:
     """Give the cdk8s-plus workload ``workload`` (``kp.Deployment``, ``kp.StatefulSet``,
     ``kp.DaemonSet``, ``kp.Job``, ``kp.CronJob``, ``kp.Pod``) the pod and container security
     contexts of this library's own: ``runAsNonRoot``, ``seccompProfile: RuntimeDefault``, and on
@@ -39,7 +42,9 @@ def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: in
     writes there: ``/data`` for redis). ``run_as_user``: the UID to run as, for an image whose own
     user is root (``runAsNonRoot`` refuses to start it otherwise). Call it once the workload has all
     its containers: a container added later is not hardened (and a Namespace that enforces
-    "restricted" refuses it at synth).
+    "restricted" refuses it at synth). Calling it again is safe: it hardens the containers added
+    since, and adds the ``writable_paths`` not given before (an emptyDir is made once per path, and
+    mounted once per container).
     """
     if not is_cdk8s_plus(workload) or not hasattr(workload, "containers"):
         raise TypeError(f"harden takes a cdk8s-plus workload (kp.Deployment, kp.CronJob, ...), not {type(workload).__name__}")
@@ -75,6 +80,9 @@ def harden(workload: Any, *, writable_paths: Sequence[str] = (), run_as_user: in
         plus = sys.modules[type(workload).__module__.split(".")[0]]
         for path in writable_paths:
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "root"
-            volume = plus.Volume.from_empty_dir(workload, f"writable-{name}", name)
+            volume: Any = workload.node.try_find_child(f"writable-{name}")  # made by an earlier harden()
+            if volume is None:
+                volume = plus.Volume.from_empty_dir(workload, f"writable-{name}", name)
             for container in (*workload.containers, *workload.init_containers):
-                container.mount(path, volume)
+                if all(mount.path != path for mount in container.mounts):
+                    container.mount(path, volume)

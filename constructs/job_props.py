@@ -1,15 +1,23 @@
 """The props of the job kinds: :class:`ScheduledJobProps` (a CronJob) and :class:`MigrationJobProps`
 (a Job that must finish before workloads roll)."""
 
-import re
-from collections.abc import Iterator
+import difflib
+import functools
 from typing import Literal
 
-from .props import Problem, check, int_range, prop, propsclass
+from .props import check, int_range, prop, propsclass
 from .regex import lazy
 from .workload_props import WorkloadOptions, WorkloadProps
 
-__all__ = ["MigrationJobOptions", "MigrationJobProps", "ScheduledJobOptions", "ScheduledJobProps", "cron_problems"]
+__all__ = [
+    "MigrationJobOptions",
+    "MigrationJobProps",
+    "ScheduledJobOptions",
+    "ScheduledJobProps",
+    "cron_problems",
+    "known_time_zones",
+    "time_zone_problems",
+]
 
 _MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"})
 _PART = lazy(r"(?P<range>\*|\?|(?P<first>[0-9A-Za-z]+)(-(?P<last>[0-9A-Za-z]+))?)(/(?P<step>[0-9]+))?")
@@ -51,7 +59,44 @@ def cron_problems(schedule: str) -> list[str]:
     return []
 
 
+_ZONE_PART = lazy(r"[A-Za-z.\-_0-9+]{1,14}")
+
+
+@functools.cache
+def known_time_zones() -> frozenset[str]:
+    """The IANA zones of this machine's time zone database (the system's, else the ``tzdata``
+    package's): empty when it has none."""
+    import zoneinfo
+
+    try:
+        return frozenset(zoneinfo.available_timezones())
+    except OSError:  # pragma: no cover - an unreadable zone directory
+        return frozenset()
+
+
+def time_zone_problems(zone: str) -> list[str]:
+    """A CronJob's ``timeZone`` as ``k8s.io/kubernetes/pkg/apis/batch/validation.validateTimeZone``
+    (1.27) checks it: each ``/``-separated part of ``[A-Za-z.-_0-9+]{1,14}``, neither ``.`` nor
+    ``..`` nor starting with ``-``; not ``Local`` (any case: the controller's own zone); a zone of
+    the IANA database (``time.LoadLocation``). The zones are those of this machine's database
+    (:func:`known_time_zones`); on a machine without one, only the form is checked. Also refused:
+    ``localtime``, which names the host's zone as ``Local`` does."""
+    hint = "an IANA time zone such as Europe/Paris, America/New_York or UTC"
+    parts = zone.split("/")
+    if any(part in (".", "..") or part.startswith("-") or not _ZONE_PART.fullmatch(part) for part in parts):
+        return [f"{zone!r} is not a time zone name ({hint})"]
+    if zone.lower() in ("local", "localtime"):
+        return [f"{zone!r} is the controller's own zone, which Kubernetes refuses; name {hint}"]
+    known = known_time_zones()
+    if known and zone not in known:
+        close = difflib.get_close_matches(zone, sorted(known), n=1)
+        nearest = f"; did you mean {close[0]!r}?" if close else ""
+        return [f"{zone!r} is not a time zone of the IANA database{nearest} ({hint})"]
+    return []
+
+
 CRON = check(cron_problems)
+TIME_ZONE = check(time_zone_problems)
 COUNT = int_range(0, 100, "count")
 DEADLINE = int_range(1, 86400 * 7, "number of seconds")
 
@@ -62,8 +107,9 @@ class ScheduledJobProps(WorkloadProps):
 
     schedule: str = prop(check=CRON)
     """When it runs: a cron schedule such as ``0 3 * * *``, or ``@daily``."""
-    time_zone: str | None = None
-    """The schedule's time zone, e.g. ``Europe/Paris``. Default: the controller's (UTC, usually)."""
+    time_zone: str | None = prop(default=None, check=TIME_ZONE)
+    """The schedule's time zone, an IANA zone such as ``Europe/Paris`` (not ``Local``). Default: the
+    controller's (UTC, usually)."""
     concurrency_policy: Literal["Allow", "Forbid", "Replace"] = "Forbid"
     """What when a run is due while the last one still runs. Default: Forbid (skip it)."""
     successful_jobs_history_limit: int = prop(default=3, check=COUNT)
@@ -78,11 +124,6 @@ class ScheduledJobProps(WorkloadProps):
     """Retries of a failed run. Default: 2."""
     active_deadline_seconds: int | None = prop(default=3600, check=DEADLINE)
     """A run that takes longer is stopped. Default: one hour."""
-
-    def cross_checks(self) -> Iterator[Problem]:
-        yield from super().cross_checks()
-        if self.time_zone is not None and not re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+-]+)*", self.time_zone):
-            yield Problem(("time_zone",), f"{self.time_zone!r} is not a time zone name such as Europe/Paris or UTC")
 
 
 @propsclass

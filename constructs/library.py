@@ -12,7 +12,8 @@ the package itself: ``from todo_constructs import ApiService, WebService``.
 * Props: :class:`Volume`, :class:`Container`, :class:`Probe`/:class:`Probes`,
   :class:`Resources`/:class:`ResourceAmounts`, :class:`Security`/:class:`Capabilities`,
   :class:`Autoscaling`, :class:`Egress`/:class:`Destination`/:class:`DnsPeer`, :class:`Toleration`,
-  :class:`TopologySpread`; :class:`PropsError` and its :class:`Problem`\\ s.
+  :class:`TopologySpread`; :class:`PropsError` and its :class:`Problem`\\ s; :class:`SynthError`, what
+  ``app.synth()`` refuses.
 * For cdk8s-plus objects: :func:`harden`, :func:`pod_security_of`.
 * :func:`chart_manifests`: a chart's objects as plain dicts, rendered without jsii;
   :class:`Manifest`: the type of every object the constructs render (``api.deployment``).
@@ -25,6 +26,7 @@ from .app_config import AppConfig
 from .app_ingress import AppIngress
 from .app_namespace import AppNamespace, pod_security_labels, pod_security_of
 from .app_secret import AppSecret, SecretValue
+from .charts import SynthError
 from .external_secret import ExternalSecret
 from .harden import harden
 from .manifest import Manifest, chart_manifests
@@ -79,6 +81,7 @@ __all__ = [
     "ScheduledJob",
     "SecretValue",
     "Security",
+    "SynthError",
     "Toleration",
     "TopologySpread",
     "Volume",

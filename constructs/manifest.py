@@ -34,7 +34,7 @@ import jsii
 from constructs import Construct
 
 from . import jsii_overrides, jsii_type_checks
-from .charts import _check_app, chart_info
+from .charts import _check_app, chart_info, raised_in_synth
 
 jsii_overrides.install()
 jsii_type_checks.install()
@@ -235,7 +235,11 @@ class Manifest(cdk8s.ApiObject):
         self.patches.extend(ops)
 
     def to_json(self) -> Any:
-        return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
+        try:
+            return render(self.manifest, chart_labels=self._info.labels, patches=self.patches)
+        except Exception as error:  # cdk8s asked for it (a synth): the synth raises it as it is
+            raised_in_synth(error)
+            raise
 
 
 _PARAMETERS: dict[Any, Any] = {}
@@ -315,6 +319,15 @@ class _JoinsWhenNeeded(jsii.JSIIMeta):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return type.__call__(self, *args, **kwargs)
+
+    @property
+    def __signature__(self) -> Any:
+        """``inspect.signature(ApiService)``: the parameters of its ``__init__`` (every keyword
+        argument, with its default), not those of this metaclass's ``__call__``."""
+        import inspect
+
+        signature = inspect.signature(self.__init__)  # type: ignore[misc]
+        return signature.replace(parameters=list(signature.parameters.values())[1:], return_annotation=inspect.Signature.empty)
 
 
 def _joins_later(scope: Construct, id: object, info: Any) -> bool:

@@ -14,19 +14,34 @@ from .pod_template import drop_none
 from .props import Problem, PropsError
 from .workload import Workload
 
-__all__ = ["BEFORE_ANNOTATION", "HOOK_ANNOTATIONS", "MigrationJob"]
+__all__ = [
+    "AFTER_STEP",
+    "BEFORE_ANNOTATION",
+    "JOB_WAVE",
+    "MIGRATION_STEP",
+    "ROLL_WAVE",
+    "RUN_STEP",
+    "SYNC_WAVE",
+    "MigrationJob",
+]
 
 BEFORE_ANNOTATION = "todo-constructs.io/migration-before"
 """The Deployments a migration must finish before (comma-separated names): what a deploy orders by."""
 
-HOOK_ANNOTATIONS = {
-    "argocd.argoproj.io/hook": "PreSync",
-    "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
-    "helm.sh/hook": "pre-install,pre-upgrade",
-    "helm.sh/hook-delete-policy": "before-hook-creation",
-}
-"""Run it first under Argo CD (a PreSync hook) and Helm (a pre-install and pre-upgrade hook);
-each new run replaces the last."""
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+JOB_WAVE = 1
+"""Argo CD's sync wave of a migration's Job: after wave 0, where every object without a wave is
+(the ServiceAccount, ConfigMaps, Secrets, ExternalSecrets, PVCs it reads), before :data:`ROLL_WAVE`.
+Argo CD starts a wave once every object of the earlier ones is healthy (a Job once it completed)."""
+ROLL_WAVE = 2
+"""Argo CD's sync wave of the workloads a migration runs before: they roll once it completed."""
+
+MIGRATION_STEP = "todo-constructs.io/migration-step"
+"""The label that tells a kubectl deploy the order (README, "Migrations"): :data:`RUN_STEP` on a
+migration's Job, :data:`AFTER_STEP` on the workloads it runs before; everything else first
+(``-l '!todo-constructs.io/migration-step'``)."""
+RUN_STEP = "run"
+AFTER_STEP = "after"
 
 _NAME_ROOM = 63 - 9
 """A Job's name is its name and ``-`` and 8 characters of its pod template's digest."""
@@ -36,11 +51,19 @@ class MigrationJob(Workload):
     """A Job of the hardened pod template that must finish before the workloads in ``before``
     roll: a database migration (``alembic upgrade head``).
 
-    A Job's pod template cannot change, so its name does: ``<name>-<8 hex digits of the template>``;
-    the same template keeps its name (and its finished Job), a new one makes a new Job. It carries
-    Argo CD's PreSync and Helm's pre-install/pre-upgrade hook annotations, so those run it first;
-    with plain kubectl, apply it, ``kubectl wait --for=condition=complete``, then the rest (the
-    values app prints that order). Objects: ``service_account``, ``job``, ``network_policy``.
+    A Job's pod template cannot change, so its name does: ``<name>-<8 hex digits of its spec>``;
+    the same spec keeps its name (and its finished Job: it runs once per change, not at every
+    apply or sync), a new one makes a new Job. The order comes from the objects themselves:
+
+    - Argo CD: the Job is in sync wave :data:`JOB_WAVE` and the workloads of ``before`` in
+      :data:`ROLL_WAVE`, so what it reads (wave 0, where objects without a wave are) exists first,
+      and they roll once it completed. It is not a ``PreSync`` hook: a hook runs before every
+      wave (before its own ServiceAccount exists) and again at every sync.
+    - kubectl: the Job is labelled ``todo-constructs.io/migration-step=run``, the workloads of
+      ``before`` ``...=after``: apply ``-l '!todo-constructs.io/migration-step'``, then the Job,
+      ``kubectl wait --for=condition=complete``, then everything (README, "Migrations").
+
+    Objects: ``service_account``, ``job``, ``network_policy``.
 
     Defaults: 2 retries, stopped after 10 minutes, kept when finished. Every other prop as
     :class:`~.job_props.MigrationJobProps` has it.
@@ -100,25 +123,43 @@ class MigrationJob(Workload):
         )
         self._template = template
 
+        self._spec = spec
+
         def annotations() -> dict[str, str]:
-            found = {**HOOK_ANNOTATIONS, **(self._workload_annotations() or {})}
+            found = {**(self._workload_annotations() or {}), SYNC_WAVE: str(JOB_WAVE)}
             if self.before:
                 found[BEFORE_ANNOTATION] = ",".join(workload.name for workload in self.before)
             return found
 
         self._object("job", "batch/v1", "Job", name=Lazy(self.job_name), annotations=annotations, spec=spec)
+        self._manifests["job"]["metadata"]["labels"] = {**self.labels, MIGRATION_STEP: RUN_STEP}
+        for workload in self.before:
+            _mark(workload._manifests[workload.MAIN], {MIGRATION_STEP: AFTER_STEP}, {SYNC_WAVE: str(ROLL_WAVE)})
 
     def _pod_spec_extra(self) -> dict[str, Any]:
         return {"restartPolicy": "Never"}
 
     def job_name(self) -> str:
-        """The Job's name: ``<name>-<8 hex digits of its pod template>``."""
+        """The Job's name: ``<name>-<8 hex digits of its spec>`` (its pod template, retries and deadline)."""
         from .digest import json_digest  # here: few charts hold a Job
 
-        return f"{self.name}-{json_digest(resolve(self._template))[:8]}"
+        return f"{self.name}-{json_digest(resolve(self._spec))[:8]}"
 
     @property
     def job(self) -> Manifest:
         found = self._get("job")
         assert found is not None
         return found
+
+
+def _mark(manifest: dict[str, Any], labels: dict[str, str], annotations: dict[str, str]) -> None:
+    """Add ``labels`` and ``annotations`` to the metadata of a workload's object (its own annotations,
+    computed when rendered, kept)."""
+    meta = manifest["metadata"]
+    meta["labels"] = {**(meta.get("labels") or {}), **labels}
+    current = meta.get("annotations")
+    if isinstance(current, Lazy):
+        produce = current.produce
+        meta["annotations"] = Lazy(lambda: {**(produce() or {}), **annotations})
+    else:
+        meta["annotations"] = {**(current or {}), **annotations}

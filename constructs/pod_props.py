@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, Self
 
+from . import rules
 from .prop_rules import (
     CAPABILITY,
     CIDR,
@@ -30,10 +31,11 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, check, defaults, min_length, prop, propsclass, unchecked
+from .props import Problem, Props, PropsError, check, defaults, min_length, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
 from .record import Record, item
 from .regex import lazy
+from .sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
 
 __all__ = [
     "RELAXATION_CHECKS",
@@ -332,20 +334,6 @@ def _missing_reason(relaxation: Relaxation, where: tuple[str, ...]) -> Problem:
 VolumeKind = Literal["configMap", "secret", "persistentVolumeClaim", "emptyDir"]
 
 
-def _source_name(source: Any) -> str:
-    """The name of a ConfigMap, Secret or PersistentVolumeClaim given as one of ours, as a
-    cdk8s-plus object (its ``name``) or as a name."""
-    if isinstance(source, str):
-        return source
-    name = getattr(source, "name", None)
-    if isinstance(name, str):
-        return name
-    raise TypeError(
-        "a volume's source is a ConfigMap, Secret or PersistentVolumeClaim (ours, cdk8s-plus's) or a name, "
-        f"not {type(source).__name__}"
-    )
-
-
 @propsclass
 class Volume(Props):
     """A volume mounted into a container at ``mount_path``: make one with :meth:`config_map`,
@@ -362,8 +350,10 @@ class Volume(Props):
         ),
     )
     """The name of the ConfigMap, Secret or PersistentVolumeClaim. Default: none (an emptyDir)."""
-    keys: Sequence[str] | None = None
-    """Only these keys of a ConfigMap or Secret, each a file named like the key. Default: every key."""
+    keys: Sequence[str] | None = prop(default=None, check=NON_EMPTY, each=check(rules.config_map_key))
+    """Only these keys of a ConfigMap or Secret, each a file named like the key (so a key is a
+    ConfigMap key: no ``/``, not ``..``; the API server refuses an item path that climbs out of
+    the volume). Default: every key."""
     read_only: bool = True
     """Default: true (a PersistentVolumeClaim: false)."""
     size_limit: str | None = prop(default=None, check=MEMORY)
@@ -374,20 +364,32 @@ class Volume(Props):
     """The volume's name in the pod. Default: from its kind and mount path (``config-etc-shop``)."""
 
     @staticmethod
-    def config_map(source: Any, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
-        """The keys of a ConfigMap (``AppConfig``, ``kp.ConfigMap`` or a name) as files in ``mount_path``."""
-        return Volume(kind="configMap", mount_path=mount_path, source=_source_name(source), keys=_keys(keys))
+    def config_map(source: ConfigMapSource, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
+        """The keys of a ConfigMap (``AppConfig``, ``kp.ConfigMap`` or a name) as files in
+        ``mount_path``; a Secret is refused (mount it with :meth:`secret`), and so is a key the
+        ConfigMap is known not to have."""
+        way_out = {"Secret": "mount a Secret with Volume.secret(...)"}
+        found = source_of(source, "ConfigMap", owner="Volume", argument="source", way_out=way_out)
+        return _with_keys(Volume(kind="configMap", mount_path=mount_path, source=found.name, keys=_keys(keys)), found)
 
     @staticmethod
-    def secret(source: Any, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
-        """The keys of a Secret (``AppSecret``, ``kp.Secret`` or a name) as files in ``mount_path``
-        (mode 0400)."""
-        return Volume(kind="secret", mount_path=mount_path, source=_source_name(source), keys=_keys(keys))
+    def secret(source: SecretSource, mount_path: str, *, keys: Sequence[str] | None = None) -> Volume:
+        """The keys of a Secret (``AppSecret``, ``kp.Secret``, ``kp.ISecret`` or a name) as files in
+        ``mount_path`` (mode 0400); a ConfigMap is refused (mount it with :meth:`config_map`), and
+        so is a key the Secret is known not to have."""
+        way_out = {"ConfigMap": "mount a ConfigMap with Volume.config_map(...)"}
+        found = source_of(source, "Secret", owner="Volume", argument="source", way_out=way_out)
+        return _with_keys(Volume(kind="secret", mount_path=mount_path, source=found.name, keys=_keys(keys)), found)
 
     @staticmethod
-    def pvc(claim: Any, mount_path: str, *, read_only: bool = False) -> Volume:
+    def pvc(claim: ClaimSource, mount_path: str, *, read_only: bool = False) -> Volume:
         """A PersistentVolumeClaim (``kp.PersistentVolumeClaim`` or its name) at ``mount_path``."""
-        return Volume(kind="persistentVolumeClaim", mount_path=mount_path, source=_source_name(claim), read_only=read_only)
+        way_out = {
+            "Secret": "mount a Secret with Volume.secret(...)",
+            "ConfigMap": "mount a ConfigMap with Volume.config_map(...)",
+        }
+        found = source_of(claim, "PersistentVolumeClaim", owner="Volume", argument="claim", way_out=way_out)
+        return Volume(kind="persistentVolumeClaim", mount_path=mount_path, source=found.name, read_only=read_only)
 
     @staticmethod
     def empty_dir(mount_path: str, *, size_limit: str | None = None, memory: bool = False) -> Volume:
@@ -446,20 +448,26 @@ class Volume(Props):
 
 
 def _keys(keys: Sequence[str] | None) -> Sequence[str] | None:
-    if isinstance(keys, str):
-        raise TypeError(f"keys is a list of keys, not the string {keys!r}")
-    return None if keys is None else list(keys)
+    return key_list(keys, owner="Volume", argument="keys")
+
+
+def _with_keys(volume: Volume, source: Source) -> Volume:
+    """``volume``, unless a key of it is one its source is known not to have."""
+    absent = missing_keys(source, volume.keys or (), ("keys",))
+    if absent:
+        raise PropsError("Volume", absent)
+    return volume
 
 
 @propsclass
 class Toleration(Props):
     """A taint the pods tolerate (``kubectl taint``): they may be scheduled on such nodes."""
 
-    key: str | None = None
+    key: str | None = prop(default=None, check=check(rules.qualified_name))
     """The taint's key. Default: none, which with ``operator="Exists"`` tolerates every taint."""
     operator: Literal["Equal", "Exists"] = "Equal"
     """``Equal``: the taint's value is ``value``; ``Exists``: any value. Default: Equal."""
-    value: str | None = None
+    value: str | None = prop(default=None, check=check(rules.label_value))
     """Default: none."""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
     """Default: every effect."""
@@ -471,6 +479,10 @@ class Toleration(Props):
             yield Problem(("value",), "an Exists toleration has no value")
         if self.operator == "Equal" and self.key is None:
             yield Problem(("key",), "an Equal toleration needs its key")
+        if self.toleration_seconds is not None and self.effect != "NoExecute":
+            effect = self.effect or "every effect"
+            message = f"{self.toleration_seconds} is for a NoExecute toleration, not {effect}; set effect='NoExecute'"
+            yield Problem(("toleration_seconds",), message)
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"operator": self.operator}
@@ -485,7 +497,7 @@ class TopologySpread(Props):
     """Spread the pods over a topology (zones, nodes): at most ``max_skew`` more in one domain
     than in another."""
 
-    topology_key: str = "topology.kubernetes.io/zone"
+    topology_key: str = prop(default="topology.kubernetes.io/zone", check=check(rules.qualified_name))
     """The node label that names a domain. Default: the zone."""
     max_skew: int = prop(default=1, check=SCALE)
     """Default: 1."""

@@ -10,11 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from . import rules
 from .pod_props import Container, Probe, Probes, ResourceAmounts, Resources, Security, Volume
-from .props import evolve
+from .props import Problem, evolve
 from .quantity import canonical_quantity
 
-__all__ = ["PORT_NAME", "container_spec", "drop_none", "pod_security_context", "quantities"]
+__all__ = [
+    "PORT_NAME",
+    "container_spec",
+    "drop_none",
+    "main_container_name",
+    "pod_problems",
+    "pod_security_context",
+    "quantities",
+]
 
 PORT_NAME = "http"
 
@@ -134,3 +143,89 @@ def extra_container(container: Container, *, probed: bool) -> tuple[dict[str, An
         own_user=True,
     )
     return spec, volumes
+
+
+def _mount_problems(
+    writable: Sequence[str], volumes: Sequence[Volume], where: tuple[str | int, ...], whose: str
+) -> list[Problem]:
+    """Two mounts at one path of one container (``validateVolumeMounts``: a mountPath is unique;
+    ``/tmp`` and ``/tmp/`` are one directory)."""
+    found: list[Problem] = []
+    seen: dict[str, str] = {}
+    for index, path in enumerate(writable):
+        key = path.rstrip("/") or "/"
+        if key in seen:
+            found.append(Problem((*where, "writable_paths", index), f"{path} is listed twice in {whose} writable_paths"))
+        seen.setdefault(key, "writable")
+    for index, volume in enumerate(volumes):
+        key = volume.mount_path.rstrip("/") or "/"
+        if seen.get(key) == "writable":
+            found.append(
+                Problem(
+                    (*where, "volumes", index),
+                    f"{volume.mount_path} is already a writable emptyDir of {whose} (writable_paths, whose default has "
+                    f"/tmp); mount this volume elsewhere, or leave {volume.mount_path} out of writable_paths",
+                )
+            )
+        seen.setdefault(key, "volume")  # two volumes at one path: the props refuse it themselves
+    return found
+
+
+def main_container_name(component: str | None, construct_id: str, name: str | None) -> str:
+    """The main container's name: the component, else the construct ID, the first that is a
+    container name (a DNS-1123 label), else the workload's name (``ApiService(chart, "Api",
+    name="api")``: a construct ID in capitals names no container)."""
+    for candidate in (component, construct_id):
+        if candidate is not None and not rules.dns1123_label(candidate):
+            return candidate
+    return name or construct_id
+
+
+def pod_problems(
+    *,
+    main_name: str,
+    main_security: Security,
+    main_writable: Sequence[str],
+    main_volumes: Sequence[Volume],
+    init_containers: Sequence[Container],
+    sidecars: Sequence[Container],
+) -> list[Problem]:
+    """What the API server would refuse in the pod these props render (``ValidatePodSpec`` of
+    ``k8s.io/kubernetes/pkg/apis/core/validation``, 1.27), beyond each prop's own rules: the main
+    container's name (:func:`main_container_name`) is no init container's or sidecar's; no two
+    mounts at one path of a container; no two different volumes of one name in the pod."""
+    found: list[Problem] = []
+    extras = [("init_containers", index, c) for index, c in enumerate(init_containers)]
+    extras += [("sidecars", index, c) for index, c in enumerate(sidecars)]
+    for field, index, container in extras:
+        if container.name == main_name:
+            found.append(
+                Problem(
+                    (field, index, "name"),
+                    f"{container.name} is the main container's name (the component, else the construct ID); "
+                    "name this one otherwise",
+                )
+            )
+    writable = list(main_writable) if main_security.read_only_root_filesystem else []
+    found += _mount_problems(writable, main_volumes, (), "the main container")
+    for field, index, container in extras:
+        own = list(container.writable_paths) if container.security.read_only_root_filesystem else []
+        found += _mount_problems(own, container.volumes, (field, index), f"container {container.name}")
+    volumes: dict[str, tuple[dict[str, Any], tuple[str | int, ...]]] = {}
+    pod: list[tuple[tuple[str | int, ...], Volume]] = [
+        ((), v) for v in (*writable_volumes(main_security, main_writable), *main_volumes)
+    ]
+    for field, index, container in extras:
+        own_volumes = [*writable_volumes(container.security, container.writable_paths, container.name), *container.volumes]
+        pod += [((field, index), volume) for volume in own_volumes]
+    for where, volume in pod:
+        body = volume.pod_volume()
+        if volume.name in volumes and volumes[volume.name][0] != body:
+            found.append(
+                Problem(
+                    (*where, "volumes"),
+                    f"two different volumes of the pod are named {volume.name}; give one another volume_name",
+                )
+            )
+        volumes.setdefault(volume.name, (body, where))
+    return found

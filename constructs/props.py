@@ -44,6 +44,7 @@ __all__ = [
     "kind_of",
     "max_length",
     "min_length",
+    "nearest",
     "pattern",
     "prop",
     "propsclass",
@@ -350,15 +351,28 @@ def _checker(tp: Any) -> _Checker:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
 
         def instance(value: Any, path: Path) -> list[Problem]:
-            return [] if isinstance(value, tp) else [Problem(path, _not_a(value, tp))]
+            if isinstance(value, tp):
+                return []
+            if isinstance(value, Mapping):  # a dict where props are expected: the props to write
+                name = tp.__name__
+                given = ", ".join(f"{key}={entry!r}" for key, entry in value.items())
+                written = f"{name}({given})" if len(given) <= 60 else f"{name}({given[:57]}...)"
+                return [Problem(path, f"a dict is given, expected {_article(name)} {name}: write {written}")]
+            return [Problem(path, _not_a(value, tp))]
 
         return instance
     return _passes
 
 
 def _not_a(value: Any, tp: Any) -> str:
-    shown = repr(value) if not isinstance(value, Mapping | list | tuple) else repr(value)[:60]
+    shown = repr(value)
+    if isinstance(value, Mapping | list | tuple) and len(shown) > 60:
+        shown = shown[:56] + " ..." + shown[-1]  # the closing bracket: what it is stays readable
     return f"{shown} is a {kind_of(value)}, expected {_expected(tp)}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 # --- the base class ---------------------------------------------------------------------------
@@ -429,6 +443,14 @@ def _init_spec(cls: Any) -> _InitSpec:
     return _InitSpec(tuple((f.name, f.default, f.default_factory) for f in fields_of(cls) if f.init))
 
 
+def nearest(name: str, known: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` with the known name nearest ``name`` (as mypy says it), or ``""``."""
+    import difflib  # here: only a mistake needs it
+
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def _quoted(names: Sequence[str]) -> str:
     quoted = [repr(name) for name in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
@@ -439,7 +461,11 @@ class _Signature:
     ``__init__`` would show them (``help()`` reads it)."""
 
     def __get__(self, obj: Any, cls: Any) -> inspect.Signature | None:
-        return None if obj is not None else _signature_of(cls)
+        # None for an instance, and for a class that is no dataclass (the base Props, which
+        # help() meets on its way through the subclass's bases): inspect then looks further
+        if obj is not None or getattr(cls, "__dataclass_fields__", None) is None:
+            return None
+        return _signature_of(cls)
 
 
 @functools.cache
@@ -524,7 +550,9 @@ def evolve(props: _P, **changes: Any) -> _P:
     spec = _init_spec(cls)
     for name in changes:
         if name not in spec.names:
-            raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {name!r}")
+            raise TypeError(
+                f"{cls.__qualname__}.__init__() got an unexpected keyword argument {name!r}{nearest(name, spec.names)}"
+            )
     new: Any = cls.__new__(cls)
     values = {name: props.__dict__[name] for name, _, _ in spec.fields}
     values.update(changes)
@@ -554,15 +582,17 @@ class Props:
         for name, factory in spec.factories:
             if name not in kwargs:
                 values[name] = factory()
+        if len(values) != len(spec.template):  # first: a misspelt name is also a missing one
+            unknown = next(name for name in kwargs if name not in spec.names)
+            raise TypeError(
+                f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}{nearest(unknown, spec.names)}"
+            )
         missing = [name for name in spec.required if name not in kwargs]
         if missing:  # the words of a generated __init__ (make_props reads the names out of them)
             plural = "s" if len(missing) > 1 else ""
             raise TypeError(
                 f"{cls.__qualname__}.__init__() missing {len(missing)} required keyword-only argument{plural}: {_quoted(missing)}"
             )
-        if len(values) != len(spec.template):
-            unknown = next(name for name in kwargs if name not in spec.names)
-            raise TypeError(f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}")
         self.__dict__.update(values)
         self.__post_init__()
 

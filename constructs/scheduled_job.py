@@ -9,6 +9,7 @@ from constructs import Construct
 from .job_props import ScheduledJobOptions, ScheduledJobProps
 from .manifest import Manifest
 from .pod_template import drop_none
+from .props import Problem
 from .workload import Workload
 
 __all__ = ["ScheduledJob"]
@@ -37,6 +38,25 @@ class ScheduledJob(Workload):
 
     def __init__(self, scope: Construct, id: str, *, image: str, schedule: str, **options: Unpack[ScheduledJobOptions]) -> None:
         self._build(scope, id, self.check_props(id, image=image, schedule=schedule, **options))
+
+    NAME_LIMIT: ClassVar[int] = 52
+    """The longest name of a CronJob: the API server refuses more (its Jobs add 11 characters,
+    ``-<minutes since 1970>``, and stay within a 63-character label)."""
+
+    @classmethod
+    def _kind_problems(cls, props: Any, id: str) -> list[Problem]:
+        found = super()._kind_problems(props, id)
+        name = props.name or id
+        if len(name) > cls.NAME_LIMIT:
+            given = "name" if props.name is not None else "the construct ID"
+            found.append(
+                Problem(
+                    ("name",),
+                    f"{name[:20]}... ({given}) is {len(name)} characters; a CronJob's name has at most {cls.NAME_LIMIT} "
+                    "(its Jobs add 11); pass a shorter name=",
+                )
+            )
+        return found
 
     def _objects_of_kind(self) -> None:
         props = self.props

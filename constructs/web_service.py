@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal, Unpack
+from typing import Any, ClassVar, Literal, Unpack
 
 from constructs import Construct
 
@@ -57,5 +57,6 @@ class WebService(ServiceWorkload):
             return props.port
         return cls.NGINX_PORT if getattr(props, "server", None) == "nginx" else cls.DEFAULT_PORT
 
-    def default_writable_paths(self) -> tuple[str, ...]:
-        return self.NGINX_WRITABLE_PATHS if self.props.server == "nginx" else self.DEFAULT_WRITABLE_PATHS
+    @classmethod
+    def default_writable_paths_of(cls, props: Any) -> tuple[str, ...]:
+        return cls.NGINX_WRITABLE_PATHS if getattr(props, "server", None) == "nginx" else cls.DEFAULT_WRITABLE_PATHS

@@ -17,14 +17,12 @@ Workloads connect in code::
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 
 from constructs import Construct
 
 from . import rules
-from .app_config import AppConfig
-from .app_secret import AppSecret
 from .audit import audit_annotations
 from .common import make_props, owner_name
 from .labels import default_selector, pod_labels, selects
@@ -32,9 +30,18 @@ from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from .peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
 from .pod_props import ResourceAmounts, Resources, relaxations, restricted_exceptions
 from .pod_security import BASELINE_CAPABILITIES, Level
-from .pod_template import container_spec, drop_none, extra_container, pod_security_context, writable_volumes
+from .pod_template import (
+    container_spec,
+    drop_none,
+    extra_container,
+    main_container_name,
+    pod_problems,
+    pod_security_context,
+    writable_volumes,
+)
 from .prop_rules import image_tag
 from .props import Problem, PropsError, unchecked
+from .sources import ConfigMapSource, SecretSource, Source, key_list, missing_keys, secret_name, source_of
 from .workload_props import WorkloadOptions, WorkloadProps
 
 if TYPE_CHECKING:
@@ -73,27 +80,6 @@ class _EnvFrom:
         self.object_name = object_name
         self.key = key
         self.values = values
-
-
-def _source_of(holder: Any, what: Literal["ConfigMap", "Secret"]) -> tuple[str, Mapping[str, str] | None, Iterable[str] | None]:
-    """The name of a ConfigMap or Secret given as one of ours, a cdk8s-plus one or a name; its
-    values (a ConfigMap of ours only); its keys, when known."""
-    if isinstance(holder, str):
-        return holder, None, None
-    if isinstance(holder, AppConfig) and what == "ConfigMap":
-        return holder.name, holder.data, holder.data
-    if isinstance(holder, AppSecret) and what == "Secret":
-        return holder.name, None, holder.data
-    if is_cdk8s_plus(holder) and type(holder).__name__ == what:
-        data = getattr(holder, "data", None) if what == "ConfigMap" else None
-        keys = None
-        if what == "ConfigMap" and isinstance(data, Mapping):
-            keys = list(data)
-        return str(holder.name), None, keys
-    raise TypeError(
-        f"a {what} is one of this library's ({'AppConfig' if what == 'ConfigMap' else 'AppSecret'}), a cdk8s-plus "
-        f"{what} or the name of one, not {type(holder).__name__}"
-    )
 
 
 def _declare_kp_peer() -> None:
@@ -167,13 +153,9 @@ def _url_template(owner: str, env: str | None, scheme: str | None, url: str | No
     return lambda host, port: f"{prefix}{host}:{port}"
 
 
-def _key_list(keys: Any) -> list[str]:
-    if isinstance(keys, str) or not isinstance(keys, Iterable):
-        raise TypeError(f"keys is a list of keys, such as [{keys!r}], not a {type(keys).__name__}")
-    found = list(keys)
-    if not all(isinstance(key, str) for key in found):
-        raise TypeError("keys is a list of strings")
-    return found
+def _named(secret: object) -> str:
+    """The name of an image pull secret (checked with the props)."""
+    return secret if isinstance(secret, str) else secret_name(secret, owner="", argument="image_pull_secrets")
 
 
 class Workload(ManifestConstruct):
@@ -252,6 +234,15 @@ class Workload(ManifestConstruct):
         name = props.name or id
         owned = dict.fromkeys(rules.cluster_owned_name("ServiceAccount", name) + rules.cluster_owned_name("Service", name))
         found += [Problem(("name",), message) for message in owned]
+        writable = props.writable_paths if props.writable_paths is not None else cls.default_writable_paths_of(props)
+        found += pod_problems(
+            main_name=main_container_name(props.component, id, props.name),
+            main_security=props.security,
+            main_writable=writable,
+            main_volumes=props.volumes,
+            init_containers=props.init_containers,
+            sidecars=props.sidecars,
+        )
         return found
 
     # --- building ---------------------------------------------------------------------------
@@ -386,7 +377,12 @@ class Workload(ManifestConstruct):
         return list(paths if paths is not None else self.default_writable_paths())
 
     def default_writable_paths(self) -> tuple[str, ...]:
-        return self.DEFAULT_WRITABLE_PATHS
+        return type(self).default_writable_paths_of(self.props)
+
+    @classmethod
+    def default_writable_paths_of(cls, props: Any) -> tuple[str, ...]:
+        """The writable paths of a workload of this kind with ``props`` that gives none."""
+        return cls.DEFAULT_WRITABLE_PATHS
 
     @property
     def resources(self) -> Resources:
@@ -402,7 +398,7 @@ class Workload(ManifestConstruct):
         props = self.props
         main_volumes = [*writable_volumes(props.security, self.writable_paths), *props.volumes]
         main = container_spec(
-            name=props.component or self.construct_id,
+            name=main_container_name(props.component, self.construct_id, props.name),
             image=props.image,
             image_pull_policy=props.image_pull_policy,
             command=props.command,
@@ -441,7 +437,7 @@ class Workload(ManifestConstruct):
             ]
             or None,
             priorityClassName=props.priority_class_name,
-            imagePullSecrets=[{"name": secret} for secret in props.image_pull_secrets] or None,
+            imagePullSecrets=[{"name": _named(secret)} for secret in props.image_pull_secrets] or None,
             **self._pod_spec_extra(),
         )
 
@@ -504,28 +500,39 @@ class Workload(ManifestConstruct):
         self._check_env_name(name)
         self._env.append(_EnvValue(name, value))
 
-    def env_from_config_map(self, config_map: Any, keys: Iterable[str] | None = None, *, prefix: str | None = None) -> None:
+    def env_from_config_map(
+        self, config_map: ConfigMapSource, keys: Sequence[str] | None = None, *, prefix: str | None = None
+    ) -> None:
         """Read the ConfigMap ``config_map`` (an :class:`~.app_config.AppConfig`, a ``kp.ConfigMap``
         or the name of one) into the environment: a variable for each of ``keys`` (named like the
-        key; an AppConfig's keys are checked), or, without ``keys``, every key it has (``envFrom``,
-        each name after ``prefix``). A change of an AppConfig's values rolls the pods."""
-        if keys is None:
-            self._env_from_whole("configMap", config_map, prefix)
-        else:
-            self._env_from_keys("configMap", config_map, keys)
+        key; a key it is known not to have is refused, with the nearest it has), or, without
+        ``keys``, every key it has (``envFrom``, each name after ``prefix``). A change of an
+        AppConfig's values rolls the pods."""
+        self._read_env("configMap", config_map, keys, prefix)
 
-    def env_from_secret(self, secret: Any, keys: Iterable[str] | None = None, *, prefix: str | None = None) -> None:
-        """Read the Secret ``secret`` (an :class:`~.app_secret.AppSecret`, a ``kp.Secret`` or the
-        name of one, e.g. made with ``kubectl create secret``) into the environment: a variable for
-        each of ``keys`` (named like the key), or, without ``keys``, every key it has (``envFrom``,
-        each name after ``prefix``)."""
-        if keys is None:
-            self._env_from_whole("secret", secret, prefix)
-        else:
-            self._env_from_keys("secret", secret, keys)
+    def env_from_secret(self, secret: SecretSource, keys: Sequence[str] | None = None, *, prefix: str | None = None) -> None:
+        """Read the Secret ``secret`` (an :class:`~.app_secret.AppSecret`, a ``kp.Secret``, one
+        imported with ``kp.Secret.from_secret_name``, or the name of one, e.g. made with ``kubectl
+        create secret``) into the environment: a variable for each of ``keys`` (named like the key;
+        a key it is known not to have is refused, with the nearest it has), or, without ``keys``,
+        every key it has (``envFrom``, each name after ``prefix``)."""
+        self._read_env("secret", secret, keys, prefix)
 
-    def _env_from_whole(self, source: Literal["configMap", "secret"], holder: Any, prefix: str | None) -> None:
-        name, values, _ = _source_of(holder, "ConfigMap" if source == "configMap" else "Secret")
+    def _read_env(self, source: Literal["configMap", "secret"], holder: object, keys: Any, prefix: str | None) -> None:
+        owner = owner_name(type(self), self.construct_id)
+        if source == "configMap":
+            way_out = {"Secret": "read a Secret with env_from_secret(...)"}
+            found = source_of(holder, "ConfigMap", owner=owner, argument="config_map", way_out=way_out)
+        else:
+            way_out = {"ConfigMap": "read a ConfigMap with env_from_config_map(...)"}
+            found = source_of(holder, "Secret", owner=owner, argument="secret", way_out=way_out)
+        names = key_list(keys, owner=owner, argument="keys")
+        if names is None:
+            self._env_from_whole(source, found.name, found.values, prefix)
+        else:
+            self._env_from_keys(source, found, names)
+
+    def _env_from_whole(self, source: Literal["configMap", "secret"], name: str, values: Any, prefix: str | None) -> None:
         if prefix is not None and rules.env_var_name(prefix):
             problem = Problem(("env_from",), f"{prefix!r} is not an environment variable prefix (letters, digits, '_')")
             raise PropsError(owner_name(type(self), self.construct_id), [problem])
@@ -536,21 +543,13 @@ class Workload(ManifestConstruct):
         if values is not None:  # the checksum covers every value read
             self._whole_configs.append((name, values))
 
-    def _env_from_keys(self, source: Literal["configMap", "secret"], holder: Any, keys: Iterable[str]) -> None:
-        what: Literal["ConfigMap", "Secret"] = "ConfigMap" if source == "configMap" else "Secret"
-        names = _key_list(keys)
-        name, values, known = _source_of(holder, what)
+    def _env_from_keys(self, source: Literal["configMap", "secret"], found: Source, names: list[str]) -> None:
         for key in names:
             self._check_env_name(key)
-        if known is not None:
-            absent = [key for key in names if key not in known]
-            if absent:
-                listed = ", ".join(known) or "none"
-                raise PropsError(
-                    owner_name(type(self), self.construct_id),
-                    [Problem(("env",), f"{what} {name} has no key {key} (it has {listed})") for key in absent],
-                )
-        self._env += [_EnvFrom(key, source, name, key, values) for key in names]
+        absent = missing_keys(found, names, ("keys",))
+        if absent:
+            raise PropsError(owner_name(type(self), self.construct_id), absent)
+        self._env += [_EnvFrom(key, source, found.name, key, found.values) for key in names]
 
     def _check_env_name(self, name: str) -> None:
         problems = rules.env_var_name(name)

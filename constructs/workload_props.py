@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
 from . import rules
+from .affinity import AFFINITY
+from .app_secret import AppSecret
 from .pod_props import (
     Autoscaling,
     Container,
@@ -49,6 +51,7 @@ from .prop_rules import (
     ServiceType,
 )
 from .props import Problem, Props, check, defaults, min_length, prop, propsclass
+from .sources import NamedSecret, secret_reference_problems
 
 __all__ = [
     "UNRESERVED",
@@ -131,16 +134,17 @@ class WorkloadProps(Props):
     """Node labels the pods must be scheduled on. Default: any node."""
     tolerations: Sequence[Toleration] = ()
     """Taints the pods tolerate. Default: none."""
-    affinity: Mapping[str, Any] | None = None
+    affinity: Mapping[str, Any] | None = prop(default=None, check=AFFINITY)
     """A Kubernetes ``Affinity`` (``nodeAffinity``, ``podAffinity``, ``podAntiAffinity``), as
-    Kubernetes spells it. Default: none."""
+    Kubernetes spells it, checked as the 1.27 API server checks it (:mod:`.affinity`). Default: none."""
     topology_spread: Sequence[TopologySpread] = ()
     """How the pods spread over zones or nodes (each constraint selects the pods by the workload's
     selector). Default: none."""
     priority_class_name: str | None = prop(default=None, check=SUBDOMAIN)
     """The pods' PriorityClass. Default: the cluster's default."""
-    image_pull_secrets: Sequence[str] = prop(default=(), each=SUBDOMAIN)
-    """Secrets with registry credentials (``kubectl create secret docker-registry``). Default: none."""
+    image_pull_secrets: Sequence[str | AppSecret | NamedSecret] = prop(default=(), each=check(secret_reference_problems))
+    """Secrets with registry credentials (``kubectl create secret docker-registry``): their names, or
+    the Secrets (an :class:`~.app_secret.AppSecret`, a ``kp.Secret`` or ``kp.ISecret``). Default: none."""
     annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations on every object of the workload. Default: none."""
     pod_annotations: Mapping[str, str] = prop(default={}, check=[ANNOTATIONS, POD_SECURITY_ANNOTATIONS])
@@ -194,12 +198,14 @@ class WorkloadProps(Props):
         for index, name in enumerate(names):
             if name in names[:index]:
                 yield Problem(("sidecars",), f"two extra containers are named {name}")
+        spreads = [(spread.topology_key, spread.when_unsatisfiable) for spread in self.topology_spread]
+        for index, spread in enumerate(spreads):
+            if spread in spreads[:index]:  # validateTopologySpreadConstraints: a duplicate
+                yield Problem(("topology_spread", index), f"a second constraint on {spread[0]} with {spread[1]}; merge them")
         paths = [volume.mount_path for volume in self.volumes]
         for index, path in enumerate(paths):
             if path in paths[:index]:
                 yield Problem(("volumes", index), f"two volumes are mounted at {path}")
-        if self.affinity is not None and not set(self.affinity) <= {"nodeAffinity", "podAffinity", "podAntiAffinity"}:
-            yield Problem(("affinity",), "an Affinity has nodeAffinity, podAffinity and podAntiAffinity, nothing else")
 
 
 @propsclass
@@ -263,7 +269,7 @@ class WorkloadOptions(TypedDict, total=False):
     affinity: Mapping[str, Any] | None
     topology_spread: Sequence[TopologySpread]
     priority_class_name: str | None
-    image_pull_secrets: Sequence[str]
+    image_pull_secrets: Sequence[str | AppSecret | NamedSecret]
     annotations: Mapping[str, str]
     pod_annotations: Mapping[str, str]
     pod_labels: Mapping[str, str]

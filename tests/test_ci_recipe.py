@@ -108,7 +108,7 @@ def test_the_deploy_repository_recipe_renders_and_diffs_as_written(
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
     result = subprocess.run([sys.executable, *render_argv[1:]], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in checkout.iterdir()) == [".git", "argocd", "clusters"]
+    assert sorted(p.name for p in checkout.iterdir()) == [".deploy-tree", ".git", "argocd", "clusters"]
     for name in ("staging", "production"):
         app = (checkout / "clusters" / name / "20-app.k8s.yaml").read_text()
         assert f"image: ghcr.io/example/todo-backend:0123456@{BACKEND_DIGEST}\n" in app

@@ -95,7 +95,11 @@ def test_quickstart_wires_what_the_program_says(rendered: dict[str, dict[str, st
     assert "secretKeyRef" in mailer["DATABASE_URL"]["valueFrom"]
     assert one(objects, "CronJob")["spec"]["schedule"] == "0 3 * * *"
     job = one(objects, "Job")
-    assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
+    assert job["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "1"  # after what it reads
+    for name in ("api", "mailer"):  # the workloads it runs before: in the next wave, labelled for kubectl
+        workload = one(objects, "Deployment", name)["metadata"]
+        assert workload["annotations"]["argocd.argoproj.io/sync-wave"] == "2"
+        assert workload["labels"]["todo-constructs.io/migration-step"] == "after"
     assert one(objects, "PodDisruptionBudget", "api")["spec"]["maxUnavailable"] == 1
 
 
@@ -106,3 +110,35 @@ def test_the_default_app_in_python_renders_what_the_default_preset_renders(
     assert run(values=ROOT / "values" / "003-local-k8s-deployment.yaml", outdir=tmp_path / "dist", environ={}, stderr=stderr) == 0
     preset = [doc for p in sorted((tmp_path / "dist").glob("*.yaml")) for doc in yaml.safe_load_all(p.read_text()) if doc]
     assert manifests(rendered["default_app.py"]) == preset
+
+
+def test_the_quickstart_deploys_in_order_by_the_readmes_kubectl_lines_and_by_argo_cd(
+    rendered: dict[str, dict[str, str]],
+) -> None:
+    """Issue 29: the README's program (a MigrationJob before two workloads), deployed with the
+    README's kubectl lines for one's own chart, and synced by Argo CD by its waves alone, as the
+    ordering model (tests/ordering.py) plays them from an empty cluster."""
+    from tests import ordering
+    from tests.test_ordering import seeded
+
+    ((name, text),) = rendered["quickstart.py"].items()
+    manifests = load_all(text)
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("**In your own chart**", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    assert len(commands) == 4
+    files = {f"dist/{name}": manifests}
+    cluster = seeded("shop", {"": manifests})
+    cluster.know_migrations(manifests)
+    ordering.play_kubectl(commands, files, cluster)
+    assert cluster.errors == []
+    assert cluster.migrations
+    assert all(cluster.exists(*cluster.key(m)) for m in manifests)
+    cluster = seeded("shop", {"": manifests})
+    ordering.play_argocd(manifests, cluster)
+    assert cluster.errors == []
+    # and the model sees it fail when applied all at once
+    cluster = seeded("shop", {"": manifests})
+    cluster.know_migrations(manifests)
+    ordering.play_kubectl(["kubectl apply -f dist"], files, cluster)
+    assert any("rolled before migration Job" in error for error in cluster.errors)

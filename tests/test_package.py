@@ -113,3 +113,20 @@ def test_it_installs_as_its_own_package_imported_before_or_after_cdk8s(installed
     assert sys.prefix not in location
     assert {"ApiService", "McpService", "WebService", "AppConfig", "AppSecret", "PropsError"} <= set(exported)
     assert objects == 4
+
+
+def test_the_wheel_carries_the_licence(installed: Path) -> None:
+    """The installed distribution's metadata names Apache-2.0 and ships the LICENSE file, the
+    repository's own, byte for byte (read in-process: no extra subprocess)."""
+    import importlib.metadata
+
+    site = [str(path) for path in installed.parent.parent.glob("lib/python*/site-packages")]
+    (dist,) = [d for d in importlib.metadata.distributions(path=site) if d.metadata["Name"] == "todo-constructs"]
+    assert dist.metadata["License-Expression"] == "Apache-2.0"
+    assert dist.metadata.get_all("License-File") == ["LICENSE"]
+    shipped = [file for file in dist.files or () if file.name == "LICENSE"]
+    assert len(shipped) == 1
+    text = shipped[0].read_text()
+    assert text == (ROOT / "LICENSE").read_text()
+    for words in ("Apache License", "Version 2.0, January 2004", "END OF TERMS AND CONDITIONS"):
+        assert words in text

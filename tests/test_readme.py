@@ -42,8 +42,8 @@ def test_add_a_service_example_renders_as_described(make_values: Callable[[dict[
     assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", job["metadata"]["name"])
     annotations = job["metadata"]["annotations"]
     assert sorted(annotations["todo-constructs.io/migration-before"].split(",")) == ["todo-backend", "todo-mcp"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
-    assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"
+    assert annotations["argocd.argoproj.io/sync-wave"] == "1"  # after what it reads, not a hook
+    assert not any(key.endswith("/hook") for key in annotations)
 
 
 def test_preset_table_lists_every_preset() -> None:
@@ -70,6 +70,8 @@ def test_the_gitops_table_lists_every_setting_with_its_default() -> None:
             assert rows[alias] == ", ".join(f"`{n}`" for n in DEFAULT_NAMESPACES.values())
         elif field.default is dataclasses.MISSING:
             assert rows[alias] == "required"
+        elif field.default is None:
+            assert rows[alias] == "none"
         else:
             assert rows[alias] == f"`{str(field.default).lower() if isinstance(field.default, bool) else field.default}`"
 

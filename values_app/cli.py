@@ -171,8 +171,9 @@ def environments(
     try:
         if os.path.lexists(outdir / JOURNAL):  # never rolled back in the project, home or /: refused there
             check_repository_root(outdir, [], project_root=PROJECT_ROOT)
-        if recover_tree(outdir):  # a run killed while it swapped the tree in: the previous tree, back
-            print(f"{outdir}: an interrupted envs run was rolled back", file=stderr)
+        done = recover_tree(outdir)  # a run killed while it swapped the tree in: the previous tree, back
+        if done is not None:
+            print(f"{outdir}: an interrupted envs run was {done}", file=stderr)
     except UnsafeOutdirError as error:
         _fail([str(error)], stderr)
         return 2
@@ -295,9 +296,28 @@ def _gitops_environments(
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
+    from .deploy_tree import RECORD_FILE, RecordError, claim_of, conflicts, read_record, record_text
+
+    # the record names every directory the file writes, its environments not named by --env too
+    paths = {name: environment_path(gitops, name) for name in loaded.environments}
+    claim = claim_of(loaded.path, gitops.tool, controller.directory, paths)
+    try:
+        recorded = read_record(outdir)
+    except RecordError as error:
+        _fail([str(error)], stderr)
+        return 1
+    refused = conflicts(claim, recorded, outdir / RECORD_FILE)
+    if refused:
+        _fail(refused, stderr)
+        return 1
     controller, notes = _controller_objects(loaded, written, controller, outdir)
     try:
-        results = write_tree(outdir, {env.path: env.rendered for env in written}, {controller.directory: controller.texts()})
+        results = write_tree(
+            outdir,
+            {env.path: env.rendered for env in written},
+            {controller.directory: controller.texts()},
+            {RECORD_FILE: (record_text(claim, recorded), 0o644)},
+        )
     except OSError as error:
         _fail([_unwritten(outdir, error)], stderr)
         return 1

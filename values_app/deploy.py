@@ -12,6 +12,12 @@ ways that do, both measured against kubectl 1.32:
   refuses ``--prune`` with ``--server-side`` otherwise (``--prune is in alpha and doesn't currently
   work on objects created by server-side apply``).
 
+Each printed sequence is of one apply mode from its first line to its last (a server-side apply of
+fields a client-side apply set conflicts with ``kubectl-client-side-apply``), and each prunes only
+what it applied itself (``--prune``: objects with kubectl's ``last-applied-configuration``; an
+ApplySet: its members): the summary says how to switch from one to the other, ``--force-conflicts``
+only in the one-time takeover.
+
 The Namespace is applied in its own step first and is never pruned. Secrets are pruned only when
 this output renders every Secret the values declare: an external Secret, or one whose values were
 not given this time, is never deleted.
@@ -30,6 +36,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from constructs.app_namespace import Level, pod_security_labels
+from constructs.migration_job import MIGRATION_STEP
 
 from .release import EXCEPTIONS_ANNOTATION, NAMESPACE_FILE, Release, release_kinds
 
@@ -48,9 +55,9 @@ __all__ = [
     "left_behind",
     "migration_steps",
     "migration_timeout",
-    "prerequisites_step",
     "renderable_kinds",
     "separate_migrations",
+    "server_side",
 ]
 
 INSTANCE_LABEL = "app.kubernetes.io/instance"
@@ -67,7 +74,8 @@ def group_version_kind(manifest: Mapping[str, Any]) -> str:
 
 
 class DeployPlan(NamedTuple):
-    """The deploy commands of one output directory."""
+    """The deploy commands of one output directory: two sequences, each of one apply mode from its
+    first line to its last (client-side, or server-side with an ApplySet)."""
 
     namespace_step: str | None
     """``kubectl apply -f <the Namespace file>``, when the output renders the Namespace."""
@@ -83,20 +91,60 @@ class DeployPlan(NamedTuple):
     """``kubectl label namespace ...`` for a namespace the chart does not render."""
     migration: tuple[str, ...] = ()
     """The migration steps, between the Namespace and the rest (:func:`migration_steps`)."""
+    server_side_migration: tuple[str, ...] = ()
+    """The same steps, server-side."""
+
+    def client_side(self) -> list[str]:
+        """Every command of the client-side sequence, in order."""
+        return [*([self.namespace_step] if self.namespace_step else []), *self.migration, self.prune]
+
+    def server_side(self) -> list[str] | None:
+        """Every command of the server-side sequence, in order (None without an ApplySet form)."""
+        if self.applyset is None:
+            return None
+        namespace = [server_side(self.namespace_step)] if self.namespace_step else []
+        return [*namespace, *self.server_side_migration, self.applyset]
+
+    def takeover(self) -> list[str]:
+        """The server-side commands that take over, once, what the client-side form applied
+        (``--force-conflicts``: the fields ``kubectl-client-side-apply`` owns become kubectl's)."""
+        if self.applyset is None:
+            return []
+        namespace = [server_side(self.namespace_step, force=True)] if self.namespace_step else []
+        return [*namespace, self.applyset.replace(" --server-side ", " --server-side --force-conflicts ", 1)]
 
     def lines(self) -> list[str]:
         """The summary's deploy section."""
         out = ["Deploy, deleting what this release no longer renders (only objects labelled with its instance):"]
-        steps = [*([self.namespace_step] if self.namespace_step else []), *self.migration]
-        out += [f"  {command}" for command in (*steps, self.prune)]
-        if self.applyset is not None:
-            out.append("or with server-side apply (an ApplySet; kubectl refuses --prune with --server-side otherwise):")
-            out += [f"  {command}" for command in (*steps, self.applyset)]
+        out += [f"  {command}" for command in self.client_side()]
+        sequence = self.server_side()
+        if sequence is not None:
+            out.append(
+                "or, server-side from the first line to the last (an ApplySet; kubectl refuses --prune with --server-side "
+                "otherwise):"
+            )
+            out += [f"  {command}" for command in sequence]
+            out.append(
+                "Keep to one form: each prunes only what it applied itself. To switch from the first to the second, deploy "
+                "once more with the first (it prunes what this output drops), then take its objects over once with:"
+            )
+            out += [f"  {command}" for command in self.takeover()]
+            out.append(
+                "To switch from the second to the first, deploy once more with the second (it prunes what this output "
+                "drops), then use the first."
+            )
         out += self.notes
         if self.label_namespace is not None:
             out.append("The namespace is not rendered here; to make it enforce the Pod Security Standard the pods meet:")
             out.append(f"  {self.label_namespace}")
         return out
+
+
+def server_side(command: str, *, force: bool = False) -> str:
+    """A ``kubectl apply`` command made server-side (and ``--force-conflicts`` with ``force``)."""
+    assert command.startswith("kubectl apply ")
+    flags = "--server-side --force-conflicts" if force else "--server-side"
+    return f"kubectl apply {flags} " + command.removeprefix("kubectl apply ")
 
 
 def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[str, str] | None = None) -> str:
@@ -113,9 +161,9 @@ def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[st
 
 MIGRATION_ANNOTATION = "todo-constructs.io/migration-before"
 """What makes a rendered ``batch/v1`` Job a migration: the names of the Deployments (comma-separated)
-that it must finish before they roll. Argo CD runs it as a ``PreSync`` hook (the Job carries the
-hook annotations itself), Flux as a Kustomization of its own that the environment's depends on,
-kubectl in the order :func:`migration_steps` prints."""
+that it must finish before they roll. Argo CD runs it in its sync wave (after what it reads, before
+the workloads), Flux as a Kustomization of its own between the environment's prerequisites and the
+rest, kubectl in the order :func:`migration_steps` prints, Helm as a hook (:mod:`.helm`)."""
 
 MIGRATIONS_FILE = "15-migrations.k8s.yaml"
 """The file migration Jobs are written to, whatever chart rendered them: the kubectl order applies
@@ -151,63 +199,37 @@ def separate_migrations(files: dict[str, list[dict[str, Any]]]) -> dict[str, lis
     return dict(sorted(arranged.items()))
 
 
-READ_KINDS = frozenset({"ConfigMap", "Secret", "ExternalSecret"})
-"""What a migration's pod reads, applied before it runs (:func:`prerequisites_step`)."""
+def namespace_file_of(files: Files) -> str | None:
+    """The Namespace's file in ``files`` (``00-namespace.k8s.yaml``, in a directory of the output or not)."""
+    return next((name for name in files if name.rpartition("/")[2] == NAMESPACE_FILE), None)
 
 
-def prerequisites_step(outdir: Path, files: Files) -> str | None:
-    """``kubectl apply`` of only the ConfigMaps, Secrets and ExternalSecrets of ``files`` (written
-    to ``outdir``), selected by their instance and component labels: what a migration reads must
-    exist before it starts (on a first deploy nothing does). None when they cannot be told apart by
-    their labels from the rest."""
-    read = [m for docs in files.values() for m in docs if m.get("kind") in READ_KINDS]
-    if not read:
-        return None
-    labels = [(m.get("metadata") or {}).get("labels") or {} for m in read]
-    instances = {str(label.get(INSTANCE_LABEL)) for label in labels}
-    components = sorted({str(label.get(COMPONENT_LABEL)) for label in labels})
-    if len(instances) != 1 or any(label.get(COMPONENT_LABEL) is None for label in labels):
-        return None
-    (instance,) = instances
-    selected = [
-        m
-        for docs in files.values()
-        for m in docs
-        if ((m.get("metadata") or {}).get("labels") or {}).get(INSTANCE_LABEL) == instance
-        and ((m.get("metadata") or {}).get("labels") or {}).get(COMPONENT_LABEL) in components
-    ]
-    if any(m.get("kind") not in READ_KINDS for m in selected):
-        return None  # the labels would select more than what the pods read
-    selector = shlex.quote(f"{INSTANCE_LABEL}={instance},{COMPONENT_LABEL} in ({','.join(components)})")
-    recursive = " -R" if any("/" in name for name in files) else ""
-    return f"kubectl apply -f {shlex.quote(str(outdir))}{recursive} -l {selector}"
-
-
-def migration_steps(outdir: Path, files: Files) -> tuple[str, ...]:
+def migration_steps(outdir: Path, files: Files, *, server: bool = False) -> tuple[str, ...]:
     """The kubectl steps that run the migration Jobs of ``files`` (written to ``outdir``) to
-    completion before the workloads roll: apply what they read (:func:`prerequisites_step`), delete
-    the previous run (a Job's pod template cannot change, and a migration runs at every deploy, as
-    Argo CD's ``BeforeHookCreation`` does), apply the Jobs' file alone, wait for each to complete."""
+    completion before the workloads they name roll, after everything their pods read exists: apply
+    every file but the migrations' except the workloads a migration runs before (labelled
+    ``todo-constructs.io/migration-step``: the library's MigrationJob labels them), apply the
+    migrations' files, wait for each Job to complete. A Job is named after its spec: an unchanged
+    migration is the same Job, already complete, and runs once per change; the final pruning apply
+    deletes the previous one. Server-side with ``server``."""
     by_file = {name: [m for m in docs if is_migration(m)] for name, docs in files.items()}
-    steps: list[str] = []
-    prerequisites = prerequisites_step(outdir, files) if any(by_file.values()) else None
-    if prerequisites is not None:
-        steps.append(prerequisites)
-    for name, jobs in by_file.items():
-        if not jobs:
-            continue
-        path = shlex.quote(str(outdir / name))
-        steps += [f"kubectl delete -f {path} --ignore-not-found", f"kubectl apply -f {path}"]
-        namespaces = dict.fromkeys(str((job.get("metadata") or {}).get("namespace") or "default") for job in jobs)
-        for namespace in namespaces:
-            names = " ".join(
-                f"job/{job['metadata']['name']}"
-                for job in jobs
-                if ((job.get("metadata") or {}).get("namespace") or "default") == namespace
-            )
-            steps.append(
-                f"kubectl wait --for=condition=complete -n {shlex.quote(namespace)} --timeout={migration_timeout(jobs)}s {names}"
-            )
+    if not any(by_file.values()):
+        return ()
+    apply = "kubectl apply --server-side" if server else "kubectl apply"
+    first = " ".join(f"-f {shlex.quote(str(outdir / name))}" for name in files if not by_file[name] and name != NAMESPACE_FILE)
+    steps = [f"{apply} {first} -l {shlex.quote('!' + MIGRATION_STEP)}"] if first else []
+    jobs = [job for docs in by_file.values() for job in docs]
+    steps.append(f"{apply} " + " ".join(f"-f {shlex.quote(str(outdir / name))}" for name, found in by_file.items() if found))
+    namespaces = dict.fromkeys(str((job.get("metadata") or {}).get("namespace") or "default") for job in jobs)
+    for namespace in namespaces:
+        names = " ".join(
+            f"job/{job['metadata']['name']}"
+            for job in jobs
+            if ((job.get("metadata") or {}).get("namespace") or "default") == namespace
+        )
+        steps.append(
+            f"kubectl wait --for=condition=complete -n {shlex.quote(namespace)} --timeout={migration_timeout(jobs)}s {names}"
+        )
     return tuple(steps)
 
 
@@ -220,7 +242,8 @@ def migration_notes(files: Files) -> list[str]:
                 before = str(job["metadata"]["annotations"][MIGRATION_ANNOTATION])
                 lines.append(
                     f"Migration {job['metadata']['name']} runs to completion before {before} roll: the steps after the "
-                    "Namespace apply what it reads, run it, and wait for it."
+                    "Namespace apply everything else, run it, and wait for it (once per change of its Job: the same "
+                    "spec is the same Job, already complete)."
                 )
     return lines
 
@@ -294,9 +317,10 @@ def deploy_plan(
     recursive = " -R" if any("/" in name for name in files) else ""  # files in a directory of the output
     prune = f"kubectl apply -f {directory}{recursive} --prune -l {INSTANCE_LABEL}={values.release} {flags}"
     namespace_step = None
-    if NAMESPACE_FILE in files:
-        namespace_step = f"kubectl apply -f {shlex.quote(str(outdir / NAMESPACE_FILE))}"
-    namespaced = " ".join(f"-f {shlex.quote(str(outdir / name))}" for name in files if name != NAMESPACE_FILE)
+    namespace_file = namespace_file_of(files)
+    if namespace_file is not None:
+        namespace_step = f"kubectl apply -f {shlex.quote(str(outdir / namespace_file))}"
+    namespaced = " ".join(f"-f {shlex.quote(str(outdir / name))}" for name in files if name != namespace_file)
     applyset: str | None = (
         f"KUBECTL_APPLYSET=true kubectl apply --server-side --prune --applyset={values.release} "
         f"-n {shlex.quote(values.namespace.name)} {namespaced}"
@@ -313,7 +337,16 @@ def deploy_plan(
         if values.namespace.name == "default":
             label += "   # applies to every pod in default"
     notes += migration_notes(files)
-    return DeployPlan(namespace_step, prune, applyset, allowlist, tuple(notes), label, migration_steps(outdir, files))
+    return DeployPlan(
+        namespace_step,
+        prune,
+        applyset,
+        allowlist,
+        tuple(notes),
+        label,
+        migration_steps(outdir, files),
+        migration_steps(outdir, files, server=True),
+    )
 
 
 def _resource(api_version: str, kind: str) -> str:

@@ -22,10 +22,11 @@ a synth output of its own, replaced atomically.
 
 What changes in an environment rendered for GitOps (:func:`gitops_files`):
 
-* every object carries ``argocd.argoproj.io/sync-wave`` (:data:`WAVES`), a migration Job keeps its
-  hook annotations instead;
-* for Flux, the migration Jobs go to ``migrations/`` (a Kustomize base of their own, applied by a
-  Flux Kustomization with ``wait: true`` that the environment's ``dependsOn``);
+* every object carries ``argocd.argoproj.io/sync-wave`` (:data:`WAVES`), a migration Job
+  :data:`MIGRATION_WAVE`: after what it reads, before the workloads;
+* for Flux, what the pods read goes to ``prerequisites/``, the migration Jobs to ``migrations/``
+  (Kustomize bases of their own, each applied by a Flux Kustomization with ``wait: true``):
+  prerequisites, then migrations, then the environment's, through ``dependsOn``;
 * no Secret with values is ever written: an environment that declares one (neither ``external``
   nor ``externalSecret``) is refused (:func:`secret_problems`).
 """
@@ -44,7 +45,7 @@ from constructs.external_secret import DURATION
 from constructs.manifest import render as ordered
 from constructs.props import Problem, Props, check, evolve, prop, propsclass
 
-from .deploy import MIGRATIONS_FILE, is_migration, migration_timeout
+from .deploy import is_migration, migration_timeout
 from .yaml_io import dump_all
 
 if TYPE_CHECKING:
@@ -63,7 +64,9 @@ __all__ = [
     "KUSTOMIZATION_FILE",
     "MAX_PATH_DEPTH",
     "MIGRATIONS_DIRECTORY",
-    "MIGRATION_HOOK",
+    "MIGRATION_WAVE",
+    "PARENT_FILE",
+    "PREREQUISITES_DIRECTORY",
     "SYNC_WAVE",
     "WAVES",
     "ControllerOutput",
@@ -100,9 +103,12 @@ KUSTOMIZATION_FILE = "Kustomization"
 and ``kubectl apply -f`` skips it (it reads only ``.yaml``, ``.yml`` and ``.json`` files; a
 ``kustomization.yaml`` there would be read as an object, and fail)."""
 
-MIGRATIONS_DIRECTORY = "migrations"
+MIGRATIONS_DIRECTORY = "15-migrations"
 """For Flux: the directory of an environment that holds its migration Jobs (and their own
 ``Kustomization``), applied by a Flux Kustomization of its own."""
+
+PARENT_FILE = "parent.k8s.yaml"
+"""The parent of the controller's objects (``gitops.parent``), in their directory."""
 
 APPLICATIONS_FILE = "applications.k8s.yaml"
 APPLICATION_SET_FILE = "applicationset.k8s.yaml"
@@ -120,23 +126,36 @@ WAVES: dict[str, int] = {
     "ExternalSecret": 1,
     "ServiceAccount": 1,
     "NetworkPolicy": 1,
-    "Service": 2,
-    "Deployment": 2,
-    "StatefulSet": 2,
-    "DaemonSet": 2,
-    "Job": 2,
-    "CronJob": 2,
-    "PodDisruptionBudget": 2,
-    "Ingress": 3,
-    "HorizontalPodAutoscaler": 3,
+    "PersistentVolumeClaim": 1,
+    "Service": 3,
+    "Deployment": 3,
+    "StatefulSet": 3,
+    "DaemonSet": 3,
+    "Job": 3,
+    "CronJob": 3,
+    "PodDisruptionBudget": 3,
+    "Ingress": 4,
+    "HorizontalPodAutoscaler": 4,
 }
 """Argo CD's sync wave of each kind (lower first; Argo CD waits for a wave to be healthy before the
-next): the Namespace; what the pods read (ConfigMaps, Secrets, ExternalSecrets, ServiceAccounts)
-and the NetworkPolicies, so that no pod ever starts unisolated; the Services and workloads with
-their PodDisruptionBudgets; then what routes to them and scales them. Any other kind goes with the
-workloads (:data:`DEFAULT_WAVE`). A migration Job gets no wave: it is a ``PreSync`` hook."""
+next): the Namespace; what the pods read (ConfigMaps, Secrets, ExternalSecrets, ServiceAccounts,
+PVCs) and the NetworkPolicies, so that no pod ever starts unisolated; the migrations
+(:data:`MIGRATION_WAVE`); the Services and workloads with their PodDisruptionBudgets; then what
+routes to them and scales them. Any other kind goes with the workloads (:data:`DEFAULT_WAVE`)."""
 
-DEFAULT_WAVE = 2
+MIGRATION_WAVE = 2
+"""The wave of a migration Job: after everything its pod reads, before the workloads it names
+(Argo CD starts wave 3 once the Job completed). Not a ``PreSync`` hook: a hook runs before every
+wave, before its own ServiceAccount exists on a first sync, and again at every sync."""
+
+DEFAULT_WAVE = 3
+
+PREREQUISITES_DIRECTORY = "00-prerequisites"
+"""For Flux: the directory of what the pods read (every object of a wave before
+:data:`MIGRATION_WAVE`, the Namespace included), applied by a Flux Kustomization of its own with
+``wait: true`` that the migrations' (or the environment's) depends on: Flux applies a
+Kustomization's objects together, so only ``dependsOn`` orders them, and only ``wait`` makes an
+ExternalSecret's Secret exist before the pods that read it."""
 
 _ROLLING = ("Deployment", "StatefulSet", "DaemonSet")
 
@@ -221,6 +240,16 @@ class GitOpsValues(Props):
     Default: false."""
     interval: str = prop(default="5m", check=DURATION)
     """Flux: how often the repository is fetched and each environment reconciled. Default: 5m."""
+    cluster: str | None = prop(default=None, check=_NAME)
+    """The name of the cluster whose controller applies this file's objects (the one Flux runs in,
+    or Argo CD): they go to ``<tool>/<cluster>/``, so that the environments files of several
+    clusters share one deploy repository (each with its own ``path``, such as
+    ``clusters/<cluster>/{env}``). Default: none, ``<tool>/``."""
+    parent: bool = True
+    """Render the parent of the controller's objects (:data:`PARENT_FILE`): an Argo CD Application
+    (app of apps) or a Flux Kustomization that syncs their directory, itself included: applied
+    once, it makes adding or removing an environment a commit. False where your own parent already
+    syncs the directory. Default: true."""
     reloader: bool = False
     """The clusters run Stakater Reloader: each workload that reads a Secret is annotated so that
     its pods restart when the Secret changes (one the External Secrets Operator refreshed, say).
@@ -229,6 +258,11 @@ class GitOpsValues(Props):
     @property
     def controller_namespace(self) -> str:
         return self.namespace or DEFAULT_NAMESPACES[self.tool]
+
+    @property
+    def parent_name(self) -> str:
+        """The name of the parent Application or Kustomization: the repository's name (and the cluster's)."""
+        return f"{self.source_name}-{self.cluster}" if self.cluster else self.source_name
 
     @property
     def source_name(self) -> str:
@@ -272,8 +306,9 @@ def environment_path(gitops: GitOpsValues, name: str) -> str:
 
 
 def controller_directory(gitops: GitOpsValues) -> str:
-    """The directory of the controller's objects, relative to the output directory."""
-    return gitops.tool
+    """The directory of the controller's objects, relative to the output directory: ``<tool>``,
+    or ``<tool>/<cluster>``."""
+    return f"{gitops.tool}/{gitops.cluster}" if gitops.cluster else gitops.tool
 
 
 def path_problems(gitops: GitOpsValues, names: Sequence[str]) -> Iterator[Problem]:
@@ -323,29 +358,38 @@ def wave_of(manifest: Mapping[str, Any]) -> int:
     return WAVES.get(str(manifest.get("kind")), DEFAULT_WAVE)
 
 
-MIGRATION_HOOK = {"argocd.argoproj.io/hook": "PreSync", "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation"}
-"""What makes Argo CD run a migration Job before every wave, at every sync, the previous run deleted
-first: the library renders the Job with them; they are added where it did not."""
+HOOK_PREFIXES = ("argocd.argoproj.io/hook", "helm.sh/hook")
+"""Annotations that would make Argo CD run an object as a hook (it reads Helm's too): never on a
+migration here, which runs in its wave."""
 
 
 def _with_wave(manifest: dict[str, Any]) -> dict[str, Any]:
     metadata = dict(manifest["metadata"])
-    if is_migration(manifest):  # a PreSync hook, which runs before every wave: no wave
-        annotations = {**MIGRATION_HOOK, **(metadata.get("annotations") or {})}
+    annotations = dict(metadata.get("annotations") or {})
+    if is_migration(manifest):
+        annotations = {k: v for k, v in annotations.items() if not k.startswith(HOOK_PREFIXES)}
+        annotations[SYNC_WAVE] = str(MIGRATION_WAVE)
     else:
-        annotations = {**(metadata.get("annotations") or {}), SYNC_WAVE: str(wave_of(manifest))}
+        annotations[SYNC_WAVE] = str(wave_of(manifest))
     metadata["annotations"] = dict(sorted(annotations.items()))
     return {**manifest, "metadata": metadata}
 
 
 def gitops_files(files: Mapping[str, Sequence[dict[str, Any]]], tool: Tool) -> dict[str, list[dict[str, Any]]]:
     """An environment's manifests (by file name) as the deploy repository holds them: each object
-    with its sync wave; for Flux, the migration Jobs in :data:`MIGRATIONS_DIRECTORY`."""
+    with its sync wave; for Flux, the migration Jobs in :data:`MIGRATIONS_DIRECTORY` and what
+    comes before them in :data:`PREREQUISITES_DIRECTORY`."""
+    split = tool == "flux"
     out: dict[str, list[dict[str, Any]]] = {}
     for name, docs in files.items():
-        target = f"{MIGRATIONS_DIRECTORY}/{name}" if tool == "flux" and name == MIGRATIONS_FILE else name
-        out[target] = [_with_wave(doc) for doc in docs]
-    return out
+        for doc in docs:
+            target = name
+            if split and is_migration(doc):
+                target = f"{MIGRATIONS_DIRECTORY}/{name}"
+            elif split and wave_of(doc) < MIGRATION_WAVE:
+                target = f"{PREREQUISITES_DIRECTORY}/{name}"
+            out.setdefault(target, []).append(_with_wave(doc))
+    return dict(sorted(out.items())) if split else out
 
 
 def kustomization(resources: Sequence[str]) -> str:
@@ -500,6 +544,22 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
     ]
     for env in envs:
         spec: dict[str, Any] = {"interval": gitops.interval, "path": f"./{env.path}", "prune": True, "sourceRef": source}
+        prerequisites = f"{env.object_name}-prerequisites"
+        objects.append(
+            {
+                "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+                "kind": "Kustomization",
+                "metadata": {"name": prerequisites, "namespace": namespace},
+                "spec": {
+                    "interval": gitops.interval,
+                    "path": f"./{env.path}/{PREREQUISITES_DIRECTORY}",
+                    "prune": True,
+                    "sourceRef": source,
+                    "wait": True,  # ready once every object is (an ExternalSecret once its Secret is made)
+                },
+            }
+        )
+        spec["dependsOn"] = [{"name": prerequisites}]
         jobs = env.migrations()
         if jobs:
             migrations = f"{env.object_name}-migrations"
@@ -509,6 +569,7 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
                     "kind": "Kustomization",
                     "metadata": {"name": migrations, "namespace": namespace},
                     "spec": {
+                        "dependsOn": [{"name": prerequisites}],
                         "interval": gitops.interval,
                         "path": f"./{env.path}/{MIGRATIONS_DIRECTORY}",
                         "prune": True,
@@ -535,24 +596,58 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
     return [ordered(obj, chart_labels={}) for obj in objects]
 
 
+def _parent(gitops: GitOpsValues) -> dict[str, Any]:
+    """The object that syncs the controller's directory, itself included: an Argo CD Application
+    in the cluster Argo CD runs in, or a Flux Kustomization."""
+    directory = controller_directory(gitops)
+    metadata = {"name": gitops.parent_name, "namespace": gitops.controller_namespace}
+    if gitops.tool == "flux":
+        spec: dict[str, Any] = {
+            "interval": gitops.interval,
+            "path": f"./{directory}",
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": gitops.source_name},
+        }
+        parent = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata, "spec": spec}
+    else:
+        spec = {
+            "project": gitops.project,
+            "source": {"repoURL": gitops.repo_url, "targetRevision": gitops.target_revision, "path": directory},
+            "destination": {"server": DEFAULT_CLUSTER, "namespace": gitops.controller_namespace},
+            "syncPolicy": _sync_policy(gitops),
+        }
+        parent = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": metadata, "spec": spec}
+    found: dict[str, Any] = ordered(parent, chart_labels={})
+    return found
+
+
 def controller_output(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> ControllerOutput:
-    """The controller's objects for every environment of the file (``envs``, in its order)."""
+    """The controller's objects for every environment of the file (``envs``, in its order), and
+    their parent (``gitops.parent``)."""
+    files: dict[str, list[dict[str, Any]]]
     if gitops.tool == "flux":
         files = {FLUX_FILE: _flux(gitops, envs)}
     elif gitops.application_set:
         files = {APPLICATION_SET_FILE: [_application_set(gitops, envs)]}
     else:
         files = {APPLICATIONS_FILE: [_application(gitops, env) for env in envs]}
+    if gitops.parent:
+        files[PARENT_FILE] = [_parent(gitops)]
     return ControllerOutput(controller_directory(gitops), files)
 
 
 def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> Iterator[tuple[str, str]]:
     """(environment, problem) for each name of the controller's objects that Kubernetes would refuse
-    or that two environments share."""
+    or that two environments share (the environment "" for the parent's, the block's own)."""
     seen: dict[str, str] = {}
     what = "Application" if gitops.tool == "argocd" else "Kustomization"
+    if gitops.parent:  # the environment "": the gitops block's
+        for problem in rules.dns1123_label(gitops.parent_name):
+            yield "", f"the parent {what} name {gitops.parent_name!r} (<repository>-<cluster>): {problem}"
     for env in envs:
         names = [env.object_name]
+        if gitops.tool == "flux":
+            names.append(f"{env.object_name}-prerequisites")
         if gitops.tool == "flux" and env.migrations():
             names.append(f"{env.object_name}-migrations")
         for name in names:
@@ -560,6 +655,8 @@ def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> It
                 yield env.name, f"the {what} name {name!r} (<release>-<environment>): {problem}"
             if name in seen:
                 yield env.name, f"the {what} name {name!r} (<release>-<environment>) is environment {seen[name]}'s too"
+            if gitops.parent and name == gitops.parent_name:
+                yield env.name, f"the {what} name {name!r} (<release>-<environment>) is the parent's (the repository's name)"
             seen.setdefault(name, env.name)
 
 
@@ -613,7 +710,11 @@ def render_environments(
         arranged = Rendered(rendered.release, files, kustomizations(files))
         envs.append(GitOpsEnvironment(env, environment_path(gitops, env.name), arranged))
     if not problems:
-        problems += [f"{loaded.where('environments', name)}: {problem}" for name, problem in name_problems(gitops, envs)]
+        block = ("gitops", "cluster" if gitops.cluster else "repoURL")
+        problems += [
+            f"{loaded.where(*(('environments', name) if name else block))}: {problem}"
+            for name, problem in name_problems(gitops, envs)
+        ]
     if problems:
         raise ValuesError(problems)
     return envs, controller_output(gitops, envs)
@@ -630,6 +731,12 @@ def controller_summary(gitops: GitOpsValues, controller: ControllerOutput, outdi
         f"(or from your app of apps), and {_TOOL_NAMES[gitops.tool]} syncs every environment from then on:"
     )
     lines.append(f"  kubectl apply -f {shlex.quote(str(directory))}")
+    if gitops.parent:
+        parent = controller.files[PARENT_FILE][0]
+        lines.append(
+            f"{parent['kind']} {parent['metadata']['name']} syncs {controller.directory}/ from then on, itself included: "
+            "adding or removing an environment is a commit."
+        )
     if gitops.tool == "argocd":
         lines.append(
             "Argo CD must track resources by annotation (application.resourceTrackingMethod: annotation in argocd-cm, "

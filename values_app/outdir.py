@@ -533,10 +533,13 @@ def _identity(path: Path) -> list[int]:
     return [stat.st_dev, stat.st_ino]
 
 
-def replace_tree(root: Path, outputs: Mapping[str, Mapping[str, tuple[str, int]]]) -> None:
+def replace_tree(
+    root: Path, outputs: Mapping[str, Mapping[str, tuple[str, int]]], files: Mapping[str, tuple[str, int]] | None = None
+) -> None:
     """Replace each output directory ``root/<target>`` (``outputs``: target -> files, as for
-    :func:`replace_outdir`) with its files, all in one step: every output is staged first, then all
-    are swapped in. A failure (a full disk), Ctrl-C or ``kill -9`` before the last swap leaves the
+    :func:`replace_outdir`) with its files, and each file of ``files`` (name -> (text, mode),
+    directly in ``root``, such as the deploy tree's record), all in one step: every output is
+    staged first, then all are swapped in. A failure (a full disk), Ctrl-C or ``kill -9`` before the last swap leaves the
     previous tree exactly: the failing run rolls it back at once, a killed one is rolled back by
     the next run into ``root`` (:func:`recover_tree`). Ctrl-C while swapping takes effect once the
     swap is done. Directories on the way to a target are created, and removed again on a rollback.
@@ -556,68 +559,101 @@ def replace_tree(root: Path, outputs: Mapping[str, Mapping[str, tuple[str, int]]
                     created.append(step)
         journal = root / JOURNAL
         stagings: dict[str, str] = {}
+        names = list(files or {})
         committed = False
         try:
             with _uninterrupted():
-                _write_journal(root, {"state": "staging", "targets": targets, "created": created})
+                _write_journal(root, {"state": "staging", "targets": targets, "created": created, "files": names})
             for step in created:
                 (root / step).mkdir(exist_ok=True)
             for target in targets:
                 with _uninterrupted():  # a staging directory is never made without being recorded
                     staging = _stage(root / target, outputs[target], journal)
                     stagings[target] = os.path.relpath(staging, root)
+            for name, (text, mode) in (files or {}).items():
+                fd = os.open(root / _file_staging(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.chmod(root / _file_staging(name), mode)
             swaps = [
                 {"target": target, "staging": stagings[target], "new": _identity(root / stagings[target] / "content")}
                 for target in targets
             ]
+            new_files = {name: _identity(root / _file_staging(name)) for name in names}
+            state = {"state": "swapping", "targets": targets, "created": created, "swaps": swaps, "files": names}
             with _uninterrupted():
-                _write_journal(root, {"state": "swapping", "targets": targets, "created": created, "swaps": swaps})
+                _write_journal(root, {**state, "new_files": new_files})
                 for target in targets:
                     _swap(root / target, root / stagings[target])
-                os.unlink(journal)  # the commit: from here on, the new tree stays
+                for name in names:
+                    if os.path.lexists(root / name):
+                        os.link(root / name, root / _file_backup(name))
+                    os.replace(root / _file_staging(name), root / name)
+                # The commit: from here on the new tree stays; what is left of the previous one
+                # (in the staging directories, the backups) is removed, by the next run if need be.
+                _write_journal(root, {**state, "new_files": new_files, "state": "committed"})
                 committed = True
-                for relative in stagings.values():
-                    shutil.rmtree(root / relative, ignore_errors=True)
+                _recover(root)
         finally:
             if not committed:
                 with _uninterrupted():
                     _recover(root)
 
 
-def recover_tree(root: Path) -> bool:
+def recover_tree(root: Path) -> str | None:
     """Roll back what a :func:`replace_tree` into ``root`` that was killed left: each output it
     swapped in is swapped back out, its staging directories and the directories it created are
-    removed. True when there was something to roll back. Takes :func:`tree_lock`."""
+    removed; or, killed after its commit, only the previous tree's remains are removed. What was
+    done (``"rolled back"``, ``"completed"``), or None. Takes :func:`tree_lock`."""
     root = Path(os.path.abspath(root))
     if not os.path.lexists(root / JOURNAL) and not os.path.lexists(root / f"{JOURNAL}.new"):
-        return False
+        return None
     with tree_lock(root), _uninterrupted():
         return _recover(root)
 
 
-def _recover(root: Path) -> bool:
+def _recover(root: Path) -> str | None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(root / f"{JOURNAL}.new")  # a journal never put in place: nothing was done under it
     journal = root / JOURNAL
     try:
         data = json.loads(journal.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return False
+        return None
     except (OSError, ValueError) as error:
         raise OSError(errno.EIO, f"{journal} cannot be read ({error}); remove it and render again") from None
     if not _journal_ok(data, journal):
         raise OSError(errno.EIO, f"{journal} is not this tool's (or names paths outside {root}); remove it and render again")
-    for swap in reversed(data.get("swaps") or []):
-        if not os.path.lexists(root / swap["staging"]):
-            continue  # removed after the commit: nothing to put back
-        _unswap(root / swap["target"], root / swap["staging"], swap["new"])
+    committed = data.get("state") == "committed"  # then only the previous tree's remains are removed
+    for swap in [] if committed else reversed(data.get("swaps") or []):
+        if os.path.lexists(root / swap["staging"]):  # else removed after the commit: nothing to put back
+            _unswap(root / swap["target"], root / swap["staging"], swap["new"])
+    new_files = {} if committed else data.get("new_files") or {}
+    for name in reversed(data.get("files") or []):
+        target, backup = root / name, root / _file_backup(name)
+        if name in new_files and os.path.lexists(target) and _identity(target) == new_files[name]:
+            if os.path.lexists(backup):
+                os.replace(backup, target)
+            else:
+                os.unlink(target)  # it was not there before
+        for leftover in (root / _file_staging(name), backup):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
     for target in data.get("targets") or []:  # every staging directory of the run (and older leftovers)
         _remove_staging(root / target, root / JOURNAL)
-    for step in reversed(data.get("created") or []):
+    for step in [] if committed else reversed(data.get("created") or []):
         with contextlib.suppress(OSError):
             os.rmdir(root / step)  # only if it is empty, as it was made
     os.unlink(journal)
-    return True
+    return "completed" if committed else "rolled back"
+
+
+def _file_staging(name: str) -> str:
+    return f".{name}.cdk8s-new"
+
+
+def _file_backup(name: str) -> str:
+    return f".{name}.cdk8s-old"
 
 
 def _relative(path: object) -> bool:
@@ -631,6 +667,14 @@ def _journal_ok(data: object, journal: Path) -> bool:
         return False
     targets, created, swaps = data.get("targets"), data.get("created"), data.get("swaps") or []
     if not isinstance(targets, list) or not isinstance(created, list) or not isinstance(swaps, list):
+        return False
+    names, new_files = data.get("files") or [], data.get("new_files") or {}
+    if not isinstance(names, list) or not all(_relative(name) and "/" not in name for name in names):
+        return False
+    if not isinstance(new_files, dict) or not all(
+        name in names and isinstance(new, list) and len(new) == 2 and all(isinstance(n, int) for n in new)
+        for name, new in new_files.items()
+    ):
         return False
     if not all(_relative(path) for path in [*targets, *created]):
         return False

@@ -232,12 +232,16 @@ def write(rendered: Rendered, outdir: Path) -> SynthResult:
 
 
 def write_tree(
-    root: Path, outputs: Mapping[str, Rendered], others: Mapping[str, Mapping[str, tuple[str, int]]] | None = None
+    root: Path,
+    outputs: Mapping[str, Rendered],
+    others: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
+    files: Mapping[str, tuple[str, int]] | None = None,
 ) -> dict[str, SynthResult]:
-    """Write each of ``outputs`` (a path relative to ``root`` -> what is rendered there) and
-    ``others`` (path -> files, such as a deploy repository's controller objects) in one step
-    (:func:`.outdir.replace_tree`): the whole tree is replaced, or nothing is. The results, by path,
-    each with its summary worked out against the output it replaced."""
+    """Write each of ``outputs`` (a path relative to ``root`` -> what is rendered there), ``others``
+    (path -> files, such as a deploy repository's controller objects) and ``files`` (name -> (text,
+    mode), directly in ``root``: the deploy tree's record) in one step (:func:`.outdir.replace_tree`):
+    the whole tree is replaced, or nothing is. The results, by path, each with its summary worked
+    out against the output it replaced."""
     others = others or {}
     with tree_lock(root, [*outputs, *others]):  # what is replaced is what was compared with
         results: dict[str, SynthResult] = {}
@@ -249,7 +253,7 @@ def write_tree(
             summary = SynthResult(outdir, rendered.files, rendered.release, previous, problem).summary()
             results[target] = SynthResult(outdir, rendered.files, rendered.release, previous, problem, summary)
         texts.update(others)
-        replace_tree(root, texts)
+        replace_tree(root, texts, files)
     return results
 
 

@@ -183,3 +183,59 @@ def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> No
     assert _joined(inside)
     assert inside.node.path == "app/holder/inside"
     assert [m["metadata"]["name"] for m in chart_manifests(chart) if m["kind"] == "ConfigMap"][-1] == "inside"
+
+
+def _two_charts(tmp_path: Path, second_name: str) -> cdk8s.App:
+    app = cdk8s.App(outdir=str(tmp_path / "dist"))
+    ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
+    ApiService(cdk8s.Chart(app, "two", namespace="shop"), "api", image="api:1", name=second_name)
+    return app
+
+
+def test_what_the_synth_refuses_is_one_python_exception_naming_the_construct_paths(tmp_path: Path) -> None:
+    """Issue 28, item 19: not jsii's RuntimeError around Node.js's stack."""
+    import traceback
+
+    from constructs.charts import SynthError
+
+    app = _two_charts(tmp_path, "api")
+    with pytest.raises(SynthError) as raised:
+        app.synth()
+    error = raised.value
+    assert isinstance(error, RuntimeError)  # as cdk8s's own validation errors are
+    assert error.problems == str(error).splitlines()
+    assert len(error.problems) == 4  # ServiceAccount, Service, Deployment, NetworkPolicy
+    assert all("rendered twice, by one/api and by two/api" in line and "give one another name" in line for line in error.problems)
+    shown = "".join(traceback.format_exception(error))
+    assert "JavaScript" not in shown
+    assert ".js:" not in shown
+    assert len(shown.splitlines()) < 12, shown
+    with pytest.raises(SynthError):
+        app.synth_yaml()
+    assert not list(tmp_path.glob("dist/*.yaml"))  # nothing written
+    # the accepted case next to it: another name, and the same kernel synthesizes on
+    _two_charts(tmp_path, "api-two").synth()
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["one.k8s.yaml", "two.k8s.yaml"]
+
+
+def test_an_exception_the_library_raises_during_the_synth_reaches_the_caller_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from constructs.props import Problem, PropsError
+    from constructs.service_workload import ServiceWorkload
+
+    def refuse(self: ServiceWorkload) -> list[dict[str, Any]]:
+        raise PropsError(f"ApiService {self.construct_id!r}", [Problem(("allow_from",), "refused at render")])
+
+    monkeypatch.setattr(ServiceWorkload, "_ingress_rules", refuse)
+    app = cdk8s.App(outdir=str(tmp_path / "dist"))
+    ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
+    with pytest.raises(PropsError) as raised:
+        app.synth()
+    assert str(raised.value) == "ApiService 'api': allow_from: refused at render"
+    assert raised.value.__suppress_context__
+    monkeypatch.undo()
+    app = cdk8s.App(outdir=str(tmp_path / "dist"))  # the same kernel synthesizes on
+    ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
+    app.synth()
+    assert (tmp_path / "dist" / "one.k8s.yaml").is_file()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import typing
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -145,3 +145,38 @@ def test_help_shows_each_keyword_argument_with_its_default_and_each_is_taken(cls
     required = _required(cls, chart)
     defaults = {name: p.default for name, p in parameters.items() if p.default is not inspect.Parameter.empty}
     cls(chart, "it", **{**defaults, **required})  # every keyword as shown, at its default
+
+
+def _props_classes() -> list[type]:
+    """Every props class a user meets: those the library exports, and each construct's ``PROPS``."""
+    from constructs.props import Props
+
+    exported = [getattr(library, name) for name in library.__all__]
+    found = [cls for cls in exported if isinstance(cls, type) and issubclass(cls, Props)]
+    found += [cast(Any, cls).PROPS for cls in _constructs()]
+    return list(dict.fromkeys(found))
+
+
+@pytest.mark.parametrize("cls", _props_classes(), ids=lambda cls: cls.__name__)
+def test_help_renders_each_props_class_and_names_its_fields(cls: Any) -> None:
+    """help(Volume), help(ServiceProps)...: the pages help(ApiService) points to render, and name
+    every field (pydoc's layout is its own: only the names are checked)."""
+    import pydoc
+
+    shown = pydoc.plain(pydoc.render_doc(cls))
+    assert cls.__name__ in shown
+    for field in dataclasses.fields(cls):
+        assert field.name in shown, field.name
+    assert set(inspect.signature(cls).parameters) == {field.name for field in dataclasses.fields(cls)}
+
+
+@pytest.mark.parametrize("cls", _constructs(), ids=lambda cls: cls.__name__)
+def test_the_signature_of_a_construct_lists_its_keyword_arguments(cls: Any) -> None:
+    """inspect.signature(ApiService): scope, id, then every keyword argument with its default, as
+    its __init__ shows them; not the (*args, **kwargs) of jsii's metaclass."""
+    signature = inspect.signature(cls)
+    parameters = list(signature.parameters.values())
+    assert [p.name for p in parameters[:2]] == ["scope", "id"]
+    assert all(p.kind is not inspect.Parameter.VAR_POSITIONAL and p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters)
+    assert {f.name for f in dataclasses.fields(cls.PROPS)} <= {p.name for p in parameters if p.kind is p.KEYWORD_ONLY}
+    assert parameters == list(inspect.signature(cls.__init__).parameters.values())[1:]

@@ -8,7 +8,7 @@ import cdk8s
 import pytest
 
 from constructs.api_service import ApiService
-from constructs.migration_job import BEFORE_ANNOTATION, MigrationJob
+from constructs.migration_job import BEFORE_ANNOTATION, MIGRATION_STEP, MigrationJob
 from constructs.props import PropsError
 from constructs.worker_service import WorkerService
 from tests.helpers import one
@@ -18,34 +18,41 @@ def job_of(chart: cdk8s.Chart) -> dict[str, Any]:
     return one(cdk8s.Testing.synth(chart), "Job")
 
 
-def test_hooks_defaults_and_the_workloads_it_runs_before(chart: cdk8s.Chart) -> None:
-    api = ApiService(chart, "api", image="api:1")
+def test_waves_labels_defaults_and_the_workloads_it_runs_before(chart: cdk8s.Chart) -> None:
+    api = ApiService(chart, "api", image="api:1", reloader=True)
     mailer = WorkerService(chart, "mailer", image="api:1")
+    WorkerService(chart, "other", image="api:1")
     MigrationJob(chart, "migrate", image="api:1", command=["alembic", "upgrade", "head"], before=[api, mailer])
     job = job_of(chart)
     meta = job["metadata"]
-    assert meta["annotations"] == {
-        "argocd.argoproj.io/hook": "PreSync",
-        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
-        "helm.sh/hook": "pre-install,pre-upgrade",
-        "helm.sh/hook-delete-policy": "before-hook-creation",
-        BEFORE_ANNOTATION: "api,mailer",
-    }
+    # not a hook (Argo CD's, or Helm's, which Argo CD reads too): a hook runs before its ServiceAccount exists
+    assert meta["annotations"] == {"argocd.argoproj.io/sync-wave": "1", BEFORE_ANNOTATION: "api,mailer"}
+    assert meta["labels"][MIGRATION_STEP] == "run"
+    objects = cdk8s.Testing.synth(chart)
+    for name in ("api", "mailer"):  # the next wave; labelled for kubectl; their own annotations kept
+        workload = one(objects, "Deployment", name)["metadata"]
+        assert workload["annotations"]["argocd.argoproj.io/sync-wave"] == "2"
+        assert workload["labels"][MIGRATION_STEP] == "after"
+    assert "annotations" not in one(objects, "Deployment", "other")["metadata"]
+    assert MIGRATION_STEP not in one(objects, "Deployment", "other")["metadata"]["labels"]
+    for account in (m for m in objects if m["kind"] == "ServiceAccount"):  # wave 0: before the Job
+        assert "annotations" not in account["metadata"]
     spec = job["spec"]
     assert (spec["backoffLimit"], spec["activeDeadlineSeconds"]) == (2, 600)
     assert "ttlSecondsAfterFinished" not in spec
     assert spec["template"]["spec"]["restartPolicy"] == "Never"
 
 
-def test_its_name_follows_its_pod_template() -> None:
+def test_its_name_follows_its_spec() -> None:
     names = []
-    for image in ("api:1", "api:1", "api:2"):
+    for image, retries in (("api:1", 2), ("api:1", 2), ("api:2", 2), ("api:1", 3)):
         chart = cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="test")
-        job = MigrationJob(chart, "migrate", image=image, before=[])
+        job = MigrationJob(chart, "migrate", image=image, before=[], backoff_limit=retries)
         job.add_env("LATE", "added after construction")
         names.append(job_of(chart)["metadata"]["name"])
         assert job.job.name == names[-1]
-    assert names[0] == names[1] != names[2]
+    assert names[0] == names[1]  # the same spec, the same Job: it runs once per change
+    assert len(set(names)) == 3
     assert all(name.startswith("migrate-") and len(name) == len("migrate-") + 8 for name in names)
 
 

@@ -340,7 +340,8 @@ def test_env_literal_from_config_maps_and_secrets(chart: cdk8s.Chart) -> None:
         {"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"key": "DATABASE_URL", "name": "shop-secrets"}}},
         {"name": "OPENAI_API_KEY", "valueFrom": {"secretKeyRef": {"key": "OPENAI_API_KEY", "name": "external-secrets"}}},
     ]
-    with pytest.raises(PropsError, match=r"ConfigMap shop-config has no key LEVEL \(it has LOG_LEVEL\)"):
+    missing = r"keys\[0\]: ConfigMap shop-config has no key 'LEVEL'; did you mean 'LOG_LEVEL'\? \(it has LOG_LEVEL\)"
+    with pytest.raises(PropsError, match=missing):
         service.env_from_config_map(config, ["LEVEL"])
     with pytest.raises(PropsError, match=r"env.MODE: MODE is already set"):
         service.add_env("MODE", "worker")

@@ -187,17 +187,17 @@ def test_the_command_line(
 
 @pytest.mark.usefixtures("with_migration")
 def test_flux_with_a_migration_in_its_own_directory(tmp_path: Path) -> None:
-    """The files of an output's directories (a Flux environment's migrations/) are compared too."""
+    """The files of an output's directories (a Flux environment's 15-migrations/) are compared too."""
     file = gitops_file(tmp_path, "flux", environments=STAGING_ONLY)
     out = tmp_path / "deploy"
     assert cli.environments(file=file, outdir=out, environ={}, stderr=io.StringIO()) == 0
-    assert (out / "clusters" / "staging" / "migrations" / "15-migrations.k8s.yaml").is_file()
+    assert (out / "clusters" / "staging" / "15-migrations" / "15-migrations.k8s.yaml").is_file()
     assert diff(file, out)[0] == 0
-    job = out / "clusters" / "staging" / "migrations" / "15-migrations.k8s.yaml"
+    job = out / "clusters" / "staging" / "15-migrations" / "15-migrations.k8s.yaml"
     job.write_text(job.read_text().replace("alembic", "flyway"))
     status, stdout, _ = diff(file, out)
     assert status == 1
     assert re.match(
-        r"changed: Job todo-chatbot-migrate-[0-9a-f]{8} \(namespace todo-staging\), migrations/15-migrations.k8s.yaml\n",
+        r"changed: Job todo-chatbot-migrate-[0-9a-f]{8} \(namespace todo-staging\), 15-migrations/15-migrations.k8s.yaml\n",
         sections(stdout)["staging"],
     )

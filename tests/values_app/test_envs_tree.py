@@ -21,7 +21,7 @@ import pytest
 
 from values_app import cli
 from values_app import outdir as module
-from values_app.outdir import JOURNAL, recover_tree, remove_leftovers, replace_tree
+from values_app.outdir import JOURNAL, recover_tree, replace_tree
 from values_app.settings import Setting
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,11 +191,13 @@ from pathlib import Path
 from values_app import outdir as module
 
 base, old, new = Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+OLD_FILES = {".deploy-tree": ("old record\\n", 0o644)}
+NEW_FILES = {".deploy-tree": ("new record\\n", 0o644), "added": ("new file\\n", 0o600)}
 
 def prepare(root):
     (root / ".git").mkdir(parents=True)
     (root / "README.md").write_text("the deploy repository\\n")
-    module.replace_tree(root, {t: {n: tuple(f) for n, f in files.items()} for t, files in old.items()})
+    module.replace_tree(root, {t: {n: tuple(f) for n, f in files.items()} for t, files in old.items()}, OLD_FILES)
 
 def killed_at(stop, root):
     pid = os.fork()
@@ -213,11 +215,11 @@ def killed_at(stop, root):
                 setattr(module, name, counted(getattr(module, name)))
             counted_os = types.ModuleType("os")
             counted_os.__dict__.update(os.__dict__)
-            for name in ("rename", "replace", "unlink", "rmdir"):
+            for name in ("rename", "replace", "unlink", "rmdir", "link"):
                 setattr(counted_os, name, counted(getattr(os, name)))
             module.os = counted_os
             module.shutil = types.SimpleNamespace(rmtree=counted(shutil.rmtree))
-            module.replace_tree(root, {t: {n: tuple(f) for n, f in files.items()} for t, files in new.items()})
+            module.replace_tree(root, {t: {n: tuple(f) for n, f in files.items()} for t, files in new.items()}, NEW_FILES)
         finally:
             os._exit(0)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
@@ -234,13 +236,14 @@ print(json.dumps(statuses))
 
 def test_kill_9_at_any_step_leaves_the_previous_tree_once_recovered(tmp_path: Path) -> None:
     """A run killed (SIGKILL, as ``kill -9``) just before each of its steps in turn (a journal
-    write, a staging, a swap, a rename, an unlink, a removal): the tree is the previous one once
+    write, a staging, a swap, a rename, a link, an unlink, a removal), with directories and files
+    at the root (the deploy tree's record) to replace: the tree is the previous one once
     the next run recovers it (or the new one, when the kill came after the commit); nothing of the
     run is left. The runs are forked from a process without jsii, where a fork is cheap."""
     reference = tmp_path / "reference"
     (reference / ".git").mkdir(parents=True)
     (reference / "README.md").write_text("the deploy repository\n")
-    replace_tree(reference, OLD)
+    replace_tree(reference, OLD, {".deploy-tree": ("old record\n", 0o644)})
     before = tree(reference)
     child = subprocess.run(
         [sys.executable, "-c", _KILLER, str(tmp_path), json.dumps(OLD), json.dumps(NEW)],
@@ -256,11 +259,14 @@ def test_kill_9_at_any_step_leaves_the_previous_tree_once_recovered(tmp_path: Pa
     killed_before_commit = killed_after_commit = 0
     for stop in range(1, len(statuses)):
         root = tmp_path / f"repo{stop}"
-        committed = not (root / JOURNAL).exists()
-        recover_tree(root)
-        for target in NEW:
-            remove_leftovers(root / target)
-        if committed and (root / "clusters" / "c").exists():
+        journal = root / JOURNAL
+        if journal.exists():
+            committed = json.loads(journal.read_text())["state"] == "committed"
+            assert recover_tree(root) == ("completed" if committed else "rolled back")
+        else:  # not begun, or done
+            committed = (root / "clusters" / "c").exists()
+            assert recover_tree(root) is None
+        if committed:
             killed_after_commit += 1
             assert tree(root) == tree(tmp_path / f"repo{len(statuses)}"), f"killed at step {stop}"
         else:
@@ -272,6 +278,8 @@ def test_kill_9_at_any_step_leaves_the_previous_tree_once_recovered(tmp_path: Pa
     assert (finished / "clusters" / "c" / "20-app.k8s.yaml").read_text() == "c new\n"
     assert (finished / "clusters" / "b" / "secrets.yaml").stat().st_mode & 0o777 == 0o600
     assert not (finished / "clusters" / "b" / "gone.k8s.yaml").exists()
+    assert (finished / ".deploy-tree").read_text() == "new record\n"
+    assert (finished / "added").stat().st_mode & 0o777 == 0o600
     assert json.loads((finished / "clusters" / "c" / ".cdk8s-synth").read_text())["files"] == ["20-app.k8s.yaml"]
 
 

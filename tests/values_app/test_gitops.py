@@ -24,7 +24,7 @@ from tests.migration import inject_migration, with_migration
 from tests.tools import tool
 from values_app import cli
 from values_app.environments import load_environments_file
-from values_app.gitops import WAVES, gitops_files, wave_of
+from values_app.gitops import MIGRATION_WAVE, WAVES, gitops_files, wave_of
 from values_app.layers import ValuesError
 from values_app.loader import load_values
 from values_app.release import RELEASE_CONSTRUCTS
@@ -147,8 +147,8 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     out, stderr = argocd_repo
     files = tree(out)
     assert sorted(files) == [
-        ".git/HEAD", "README.md",
-        "argocd/.cdk8s-synth", "argocd/Kustomization", "argocd/applications.k8s.yaml",
+        ".deploy-tree", ".git/HEAD", "README.md",
+        "argocd/.cdk8s-synth", "argocd/Kustomization", "argocd/applications.k8s.yaml", "argocd/parent.k8s.yaml",
         "clusters/production/.cdk8s-synth", "clusters/production/00-namespace.k8s.yaml",
         "clusters/production/20-app.k8s.yaml", "clusters/production/Kustomization",
         "clusters/staging/.cdk8s-synth", "clusters/staging/00-namespace.k8s.yaml",
@@ -158,7 +158,7 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     validate_all(out)
     for manifest in objects(out / "clusters" / "production"):  # each object with its wave
         assert manifest["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == str(WAVES[manifest["kind"]])
-    staging, production = objects(out / "argocd")
+    staging, production = objects(out / "argocd", "applications.k8s.yaml")
     assert staging["kind"] == "Application"
     assert staging["metadata"] == {"name": "todo-chatbot-staging", "namespace": "argocd"}
     assert staging["spec"] == {
@@ -176,18 +176,25 @@ def test_argo_cd_an_application_per_environment_beside_the_environments(argocd_r
     }
     assert production["spec"]["destination"] == {"namespace": "todo-chatbot", "server": "https://kubernetes.default.svc"}
     assert production["spec"]["source"]["path"] == "clusters/production"
-    assert "== argocd\nWrote 2 Argo CD objects into" in stderr
+    # the parent: an app of apps that syncs argocd/ (itself included) in the cluster Argo CD runs in
+    (parent,) = objects(out / "argocd", "parent.k8s.yaml")
+    assert parent["metadata"] == {"name": "deploy", "namespace": "argocd"}
+    assert parent["spec"]["source"] == {**staging["spec"]["source"], "path": "argocd"}
+    assert parent["spec"]["destination"] == {"namespace": "argocd", "server": "https://kubernetes.default.svc"}
+    assert parent["spec"]["syncPolicy"] == staging["spec"]["syncPolicy"]
+    assert "== argocd\nWrote 3 Argo CD objects into" in stderr
     assert f"  kubectl apply -f {out / 'argocd'}\n" in stderr
     assert "application.resourceTrackingMethod: annotation" in stderr
 
 
-def test_a_migration_for_argo_cd_is_a_presync_hook_in_the_environment(argocd_repo: tuple[Path, str]) -> None:
+def test_a_migration_for_argo_cd_is_in_the_wave_between_what_it_reads_and_the_workloads(
+    argocd_repo: tuple[Path, str],
+) -> None:
     staging = argocd_repo[0] / "clusters" / "staging"
     (job,) = objects(staging, "15-*.yaml")
     annotations = job["metadata"]["annotations"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
-    assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
-    assert "argocd.argoproj.io/sync-wave" not in annotations  # a hook runs before every wave
+    assert not any(key.endswith("/hook") for key in annotations)  # a PreSync hook runs before every wave
+    assert annotations["argocd.argoproj.io/sync-wave"] == str(MIGRATION_WAVE) == "2"
     assert all(m["kind"] != "Job" for m in objects(staging, "20-*.yaml"))
     assert yaml.safe_load((staging / "Kustomization").read_text())["resources"] == [
         "00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"
@@ -200,8 +207,10 @@ def test_argo_cd_settings_and_an_application_set(tmp_path: Path) -> None:
     status, stderr = envs(gitops_file(tmp_path, gitops=settings), out)
     assert status == 0, stderr
     validate_all(out)
-    assert sorted(p.name for p in (out / "argocd").iterdir()) == [".cdk8s-synth", "Kustomization", "applicationset.k8s.yaml"]
-    (applications,) = objects(out / "argocd")
+    assert sorted(p.name for p in (out / "argocd").iterdir()) == [
+        ".cdk8s-synth", "Kustomization", "applicationset.k8s.yaml", "parent.k8s.yaml"
+    ]  # fmt: skip
+    (applications,) = objects(out / "argocd", "applicationset.k8s.yaml")
     assert applications["kind"] == "ApplicationSet"
     assert applications["metadata"] == {"name": "deploy", "namespace": "gitops"}
     spec = applications["spec"]
@@ -238,8 +247,21 @@ def test_argo_cd_settings_and_an_application_set(tmp_path: Path) -> None:
 def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tuple[Path, str]) -> None:
     out, stderr = flux_repo
     validate_all(out)
-    assert sorted(p.name for p in (out / "flux").iterdir()) == [".cdk8s-synth", "Kustomization", "sync.k8s.yaml"]
-    source, migrations, staging, production = objects(out / "flux")
+    assert sorted(p.name for p in (out / "flux").iterdir()) == [
+        ".cdk8s-synth",
+        "Kustomization",
+        "parent.k8s.yaml",
+        "sync.k8s.yaml",
+    ]
+    source, staging_first, migrations, staging, production_first, production = objects(out / "flux", "sync.k8s.yaml")
+    # the parent: a Kustomization that syncs flux/ (itself included), as flux bootstrap's does
+    (parent,) = objects(out / "flux", "parent.k8s.yaml")
+    assert parent == {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "deploy", "namespace": "flux-system"},
+        "spec": {"interval": "10m", "path": "./flux", "prune": True, "sourceRef": {"kind": "GitRepository", "name": "deploy"}},
+    }
     assert source == {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
@@ -248,6 +270,7 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     }
     assert production["metadata"] == {"name": "todo-chatbot-production", "namespace": "flux-system"}
     assert production["spec"] == {
+        "dependsOn": [{"name": "todo-chatbot-production-prerequisites"}],
         "healthChecks": [
             {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-chatbot"}
             for name in ("todo-frontend", "todo-backend", "todo-mcp")
@@ -257,12 +280,23 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "prune": True,
         "sourceRef": {"kind": "GitRepository", "name": "deploy"},
     }
-    # staging has a migration: a Kustomization of its own, with wait, that staging's depends on
+    # what the pods read first, waited for (an ExternalSecret's Secret made): Flux applies a
+    # Kustomization's objects together
+    assert production_first["spec"] == {
+        "interval": "10m",
+        "path": "./clusters/production/00-prerequisites",
+        "prune": True,
+        "sourceRef": {"kind": "GitRepository", "name": "deploy"},
+        "wait": True,
+    }
+    assert staging_first["metadata"]["name"] == "todo-chatbot-staging-prerequisites"
+    # staging has a migration: a Kustomization of its own, with wait, after the prerequisites, that staging's depends on
     assert migrations["metadata"] == {"name": "todo-chatbot-staging-migrations", "namespace": "flux-system"}
     assert migrations["spec"] == {
+        "dependsOn": [{"name": "todo-chatbot-staging-prerequisites"}],
         "force": True,
         "interval": "10m",
-        "path": "./clusters/staging/migrations",
+        "path": "./clusters/staging/15-migrations",
         "prune": True,
         "sourceRef": {"kind": "GitRepository", "name": "deploy"},
         "timeout": "10m",
@@ -273,17 +307,24 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     assert [check["kind"] for check in staging["spec"]["healthChecks"]] == ["Deployment"] * 3
     staging_dir = out / "clusters" / "staging"
     assert sorted(str(p.relative_to(staging_dir)) for p in staging_dir.rglob("*")) == [
-        ".cdk8s-synth", "00-namespace.k8s.yaml", "20-app.k8s.yaml", "Kustomization",
-        "migrations", "migrations/15-migrations.k8s.yaml", "migrations/Kustomization",
+        ".cdk8s-synth",
+        "00-prerequisites", "00-prerequisites/00-namespace.k8s.yaml", "00-prerequisites/20-app.k8s.yaml",
+        "00-prerequisites/Kustomization",
+        "15-migrations", "15-migrations/15-migrations.k8s.yaml", "15-migrations/Kustomization",
+        "20-app.k8s.yaml", "Kustomization",
     ]  # fmt: skip
-    assert yaml.safe_load((staging_dir / "Kustomization").read_text())["resources"] == [
-        "00-namespace.k8s.yaml",
-        "20-app.k8s.yaml",
+    assert yaml.safe_load((staging_dir / "Kustomization").read_text())["resources"] == ["20-app.k8s.yaml"]
+    first = yaml.safe_load((staging_dir / "00-prerequisites" / "Kustomization").read_text())["resources"]
+    assert first == ["00-namespace.k8s.yaml", "20-app.k8s.yaml"]
+    assert {m["kind"] for m in objects(staging_dir / "00-prerequisites")} == {
+        "Namespace", "ConfigMap", "ServiceAccount", "NetworkPolicy"
+    }  # fmt: skip
+    assert yaml.safe_load((staging_dir / "15-migrations" / "Kustomization").read_text())["resources"] == [
+        "15-migrations.k8s.yaml"
     ]
-    assert yaml.safe_load((staging_dir / "migrations" / "Kustomization").read_text())["resources"] == ["15-migrations.k8s.yaml"]
-    # by hand: the same order, from the migrations directory
-    job = f"{staging_dir}/migrations/15-migrations.k8s.yaml"
-    assert f"  kubectl delete -f {job} --ignore-not-found\n  kubectl apply -f {job}\n" in stderr
+    # by hand: the same order, the directories named so that kubectl -R reads them in it
+    job = f"{staging_dir}/15-migrations/15-migrations.k8s.yaml"
+    assert f"  kubectl apply -f {job}\n  kubectl wait --for=condition=complete" in stderr
     assert f"kubectl apply -f {staging_dir} -R --prune " in stderr
 
 
@@ -294,27 +335,33 @@ def test_only_the_environments_named_are_written_the_controller_describes_those_
     status, stderr = envs(gitops_file(tmp_path), out, names=["staging"])
     assert status == 0, stderr
     assert sorted(p.name for p in (out / "clusters").iterdir()) == ["staging"]
-    assert [a["metadata"]["name"] for a in objects(out / "argocd")] == ["todo-chatbot-staging"]
+    applications = out / "argocd"
+    assert [a["metadata"]["name"] for a in objects(applications, "applications.k8s.yaml")] == ["todo-chatbot-staging"]
     assert f"production: not in {out} yet, so not synced: render it (--env production)" in stderr
     assert envs(gitops_file(tmp_path), out, names=["production"])[0] == 0
-    assert [a["metadata"]["name"] for a in objects(out / "argocd")] == ["todo-chatbot-staging", "todo-chatbot-production"]
+    assert [a["metadata"]["name"] for a in objects(applications, "applications.k8s.yaml")] == [
+        "todo-chatbot-staging",
+        "todo-chatbot-production",
+    ]
 
 
 # --- sync waves ----------------------------------------------------------------------------------
 
 ORDER = [
     {"Namespace"},
-    {"ConfigMap", "Secret", "ExternalSecret", "ServiceAccount", "NetworkPolicy"},
+    {"ConfigMap", "Secret", "ExternalSecret", "ServiceAccount", "NetworkPolicy", "PersistentVolumeClaim"},
+    set(),  # the migrations (issue 29)
     {"Service", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"},
     {"Ingress", "HorizontalPodAutoscaler"},
 ]
 """Issue 22, item 2: the Namespace first, then what the pods read (and the NetworkPolicies that
-isolate them), then the Services and workloads, then what routes to them and scales them."""
+isolate them), then (issue 29) the migrations, then the Services and workloads, then what routes
+to them and scales them."""
 
 
 def test_the_wave_table_is_the_order_of_the_issue() -> None:
     assert {kind: wave for wave, kinds in enumerate(ORDER) for kind in kinds} == WAVES
-    assert wave_of({"kind": "Gadget"}) == 2  # any other kind: with the workloads
+    assert wave_of({"kind": "Gadget"}) == 3  # any other kind: with the workloads
     renderable = {kind for construct in RELEASE_CONSTRUCTS for _, kind in construct.RENDERS}
     assert renderable - {"Namespace"} <= set(WAVES)  # every kind a release renders has its wave, decided
 
@@ -329,7 +376,7 @@ def test_waves_are_ordered_for_every_preset(preset: str) -> None:
         assert manifest["kind"] in ORDER[wave], (manifest["kind"], wave)
         waves[wave] += 1
     assert waves[1]  # every preset has something to read,
-    assert waves[2]  # and something that reads it
+    assert waves[3]  # and something that reads it
     # the objects themselves are unchanged but for the annotation
     for name, docs in rendered.files.items():
         for before, after in zip(docs, files[name], strict=True):
@@ -346,9 +393,10 @@ def test_waves_are_ordered_for_every_preset(preset: str) -> None:
 
 @pytest.mark.usefixtures("with_migration")
 def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -> None:
-    """Without gitops: the Job in a file of its own, and the summary's order: the Namespace, what
-    the Job reads (selected by labels: kubectl apply -f filters a directory's objects with -l),
-    the Job (deleted first: its template cannot change), kubectl wait, then the rest."""
+    """Without gitops: the Job in a file of its own, and the summary's order: the Namespace,
+    everything but the Job and the workloads it runs before (kubectl apply -f filters the objects
+    it reads with -l), the Job, kubectl wait, then the rest. An unchanged Job is not deleted: it
+    runs once per change of its spec."""
     stderr = io.StringIO()
     out = tmp_path / "dist"
     assert cli.run(values=LOCAL, outdir=out, environ=VALUES, stderr=stderr) == 0
@@ -362,64 +410,47 @@ def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -
     ]
     (job,) = yaml.safe_load_all((out / "15-migrations.k8s.yaml").read_text())  # the library's MigrationJob
     name = job["metadata"]["name"]
-    assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its pod template's digest
-    assert lines[:6] == [
+    assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its spec's digest
+    assert lines[:5] == [
         f"kubectl apply -f {out}/00-namespace.k8s.yaml",
-        f"kubectl apply -f {out} -l 'app.kubernetes.io/instance=todo-chatbot,app.kubernetes.io/component in (config,secrets)'",
-        f"kubectl delete -f {out}/15-migrations.k8s.yaml --ignore-not-found",
+        f"kubectl apply -f {out}/10-secrets.secret.yaml -f {out}/20-app.k8s.yaml -l '!todo-constructs.io/migration-step'",
         f"kubectl apply -f {out}/15-migrations.k8s.yaml",
         f"kubectl wait --for=condition=complete -n todo-local --timeout=600s job/{name}",
-        lines[5],
+        lines[4],
     ]
-    assert lines[5].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
+    assert lines[4].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
     assert f"Migration {name} runs to completion before todo-backend roll" in stderr.getvalue()
-    # the selector picks exactly what the migration reads: the ConfigMap and the Secret
-    selected = [
-        m
-        for m in objects(out)
-        if m["metadata"]["labels"]["app.kubernetes.io/instance"] == "todo-chatbot"
-        and m["metadata"]["labels"]["app.kubernetes.io/component"] in ("config", "secrets")
-    ]
-    assert sorted(m["kind"] for m in selected) == ["ConfigMap", "Secret"]
+    # the selector leaves out exactly the workloads the migration runs before
+    left_out = [m for m in objects(out, "20-*.yaml") if "todo-constructs.io/migration-step" in m["metadata"]["labels"]]
+    assert [(m["kind"], m["metadata"]["name"]) for m in left_out] == [("Deployment", "todo-backend")]
     for manifest in objects(out):
         validate_any(manifest)
 
 
-def test_what_a_migration_reads_is_applied_first_only_where_labels_tell_it_apart(tmp_path: Path) -> None:
-    from values_app.deploy import prerequisites_step
-
-    def manifest(kind: str, **labels: str) -> dict[str, Any]:
-        return {"kind": kind, "metadata": {"name": kind.lower(), "labels": {"app.kubernetes.io/instance": "r", **labels}}}
-
-    config, secret = (
-        manifest("ConfigMap", **{"app.kubernetes.io/component": "config"}),
-        manifest("Secret", **{"app.kubernetes.io/component": "s"}),
-    )
-    selector = "'app.kubernetes.io/instance=r,app.kubernetes.io/component in (config,s)'"
-    assert prerequisites_step(tmp_path, {"a.yaml": [config, secret]}) == f"kubectl apply -f {tmp_path} -l {selector}"
-    assert prerequisites_step(tmp_path, {"a/b.yaml": [config]}) == (
-        f"kubectl apply -f {tmp_path} -R -l 'app.kubernetes.io/instance=r,app.kubernetes.io/component in (config)'"
-    )
-    workload = manifest("Deployment", **{"app.kubernetes.io/component": "config"})
-    assert prerequisites_step(tmp_path, {"a.yaml": [config, workload]}) is None  # it would apply the workload too
-    assert prerequisites_step(tmp_path, {"a.yaml": [config, manifest("ConfigMap")]}) is None  # no component label
-    assert prerequisites_step(tmp_path, {"a.yaml": [workload]}) is None  # nothing to read
-
-
-def test_a_migration_without_argo_cds_hook_annotations_gets_them(tmp_path: Path) -> None:
+def test_a_migration_gets_its_wave_and_never_a_hook(tmp_path: Path) -> None:
     from tests import migration
 
     release = render(load_values(LOCAL), environ={}).release
     job = migration.migration_job(release)
-    bare = {**job, "metadata": {**job["metadata"], "annotations": {"todo-constructs.io/migration-before": "todo-backend"}}}
-    ((arranged,),) = gitops_files({"15-migrations.k8s.yaml": [bare]}, "argocd").values()
+    hooked = {
+        **job,
+        "metadata": {
+            **job["metadata"],
+            "annotations": {
+                "todo-constructs.io/migration-before": "todo-backend",
+                "argocd.argoproj.io/hook": "PreSync",
+                "helm.sh/hook": "pre-install",  # Argo CD reads Helm's hooks too
+                "helm.sh/hook-weight": "-1",
+            },
+        },
+    }
+    ((arranged,),) = gitops_files({"15-migrations.k8s.yaml": [hooked]}, "argocd").values()
     assert arranged["metadata"]["annotations"] == {
-        "argocd.argoproj.io/hook": "PreSync",
-        "argocd.argoproj.io/hook-delete-policy": "BeforeHookCreation",
+        "argocd.argoproj.io/sync-wave": "2",
         "todo-constructs.io/migration-before": "todo-backend",
     }
     ((kept,),) = gitops_files({"15-migrations.k8s.yaml": [job]}, "argocd").values()
-    assert kept == job  # the library's own annotations, as they are
+    assert kept["metadata"]["annotations"] == {**job["metadata"]["annotations"], "argocd.argoproj.io/sync-wave": "2"}
 
 
 def test_the_wait_follows_the_jobs_deadline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -518,7 +549,7 @@ def test_kustomize_builds_exactly_the_files_and_kubectl_reads_no_kustomization(
     argocd_repo: tuple[Path, str], flux_repo: tuple[Path, str], tmp_path: Path
 ) -> None:
     staging = flux_repo[0] / "clusters" / "staging"
-    directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "migrations"]
+    directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "00-prerequisites", staging / "15-migrations"]
     for directory in directories:
         built = [doc for doc in yaml.safe_load_all(kubectl("kustomize", str(directory))) if doc]
         assert built
@@ -710,3 +741,182 @@ def test_not_the_current_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert status == 2
     assert stderr.startswith("error: . is the current directory")
     assert sorted(os.listdir(out)) == [".git", "README.md"]
+
+
+# --- one deploy repository, many clusters (issue 29, item 6) ---------------------------------------
+
+
+def cluster_file(tmp_path: Path, name: str, gitops: str, environments: str, tool: str = "flux") -> Path:
+    """An environments file of its own directory (``<tmp_path>/<name>/environments.yaml``);
+    ``gitops``: its settings besides tool, repoURL and targetRevision."""
+    (tmp_path / name).mkdir(exist_ok=True)
+    path = tmp_path / name / "environments.yaml"
+    path.write_text(
+        f"gitops:\n  tool: {tool}\n  repoURL: https://git.example.com/shop/deploy.git\n  targetRevision: rendered\n"
+        + gitops
+        + "environments:\n"
+        + environments
+    )
+    return path
+
+
+def kustomization_names(directory: Path) -> list[str]:
+    return [m["metadata"]["name"] for m in objects(directory) if m["kind"] == "Kustomization"]
+
+
+def test_two_environments_files_one_per_flux_cluster_share_one_repository(tmp_path: Path) -> None:
+    out = repository(tmp_path)
+    east = cluster_file(tmp_path, "east", '  cluster: east\n  path: "clusters/east/{env}"\n', STAGING_ONLY)
+    west = cluster_file(
+        tmp_path, "west", '  cluster: west\n  path: "clusters/west/{env}"\n', f"  production:\n    values: [{PRODUCTION}]\n"
+    )
+    assert envs(east, out)[0] == 0
+    status, stderr = envs(west, out)
+    assert status == 0, stderr
+    validate_all(out)
+    # (each environment's prerequisites first: item 1's Flux chain)
+    assert kustomization_names(out / "flux" / "east") == [
+        "deploy-east",
+        "todo-chatbot-staging-prerequisites",
+        "todo-chatbot-staging",
+    ]
+    assert kustomization_names(out / "flux" / "west") == [
+        "deploy-west",
+        "todo-chatbot-production-prerequisites",
+        "todo-chatbot-production",
+    ]
+    (parent,) = objects(out / "flux" / "west", "parent.k8s.yaml")
+    assert parent["spec"]["path"] == "./flux/west"
+    (production,) = [
+        m for m in objects(out / "flux" / "west", "sync.k8s.yaml") if m["metadata"]["name"] == "todo-chatbot-production"
+    ]
+    assert production["spec"]["path"] == "./clusters/west/production"
+    record = yaml.safe_load((out / ".deploy-tree").read_text())["files"]
+    assert record == {
+        str(east): {"tool": "flux", "controller": "flux/east", "environments": {"staging": "clusters/east/staging"}},
+        str(west): {"tool": "flux", "controller": "flux/west", "environments": {"production": "clusters/west/production"}},
+    }
+    # each renders again as often as it likes, and never touches the other's
+    west_files = {name: data for name, data in tree(out).items() if "west" in name}
+    assert envs(east, out)[0] == 0
+    assert {name: data for name, data in tree(out).items() if "west" in name} == west_files
+
+
+def test_a_second_file_that_would_replace_the_first_ones_objects_is_refused(tmp_path: Path) -> None:
+    """The issue's case: two environments files, one per Flux cluster, into one repository; the
+    second would rewrite flux/sync.k8s.yaml without the first's Kustomizations (and Flux, pruning,
+    delete them and everything they applied)."""
+    out = repository(tmp_path)
+    first = cluster_file(tmp_path, "first", "", STAGING_ONLY)
+    second = cluster_file(tmp_path, "second", "", f"  production:\n    values: [{PRODUCTION}]\n")
+    assert envs(first, out)[0] == 0
+    before = tree(out)
+    status, stderr = envs(second, out)
+    assert status == 1
+    assert tree(out) == before  # nothing written
+    assert f"{second}: flux/ (Flux objects (environments production)) would replace flux/, the Flux objects " in stderr
+    assert f"(environments staging) that {first} wrote" in stderr
+    assert "a gitops.cluster and a gitops.path of its own" in stderr
+    # the same refusal when one of its directories would lie in the other's, or the other's in one of its
+    nested = cluster_file(tmp_path, "nested", '  cluster: b\n  path: "clusters/b/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(nested, out)
+    assert status == 1
+    assert f"{nested}: flux/b/ (Flux objects (environments staging)) would lie in flux/, the Flux objects " in stderr
+    assert f"give {first} a gitops.cluster (and a gitops.path) of its own too" in stderr
+    same_environment = cluster_file(tmp_path, "same", '  cluster: c\n  path: "clusters/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(same_environment, out)
+    assert status == 1
+    assert "clusters/staging/ (environment staging) would replace clusters/staging/, the environment staging" in stderr
+    assert tree(out) == before
+    # the way out, taken: the other file's entry and directories removed in one commit
+    (out / ".deploy-tree").unlink()
+    assert envs(second, out)[0] == 0
+
+
+def test_the_same_file_may_drop_its_own_environment(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    both = gitops_file(tmp_path, "flux")
+    assert envs(both, out)[0] == 0
+    both.write_text(both.read_text().split("  production:")[0])
+    status, stderr = envs(both, out)
+    assert status == 0, stderr
+    assert kustomization_names(out / "flux") == ["deploy", "todo-chatbot-staging-prerequisites", "todo-chatbot-staging"]
+    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(both)]["environments"] == {
+        "staging": "clusters/staging"
+    }
+
+
+def test_a_record_that_is_not_one_is_refused(tmp_path: Path) -> None:
+    out = repository(tmp_path)
+    (out / ".deploy-tree").write_text("- not a record\n")
+    before = tree(out)
+    status, stderr = envs(gitops_file(tmp_path, "flux"), out)
+    assert status == 1
+    assert ".deploy-tree: not a record of main.py envs" in stderr
+    assert tree(out) == before
+
+
+def test_without_a_parent_where_one_exists_already(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    status, stderr = envs(gitops_file(tmp_path, "argocd", gitops="  parent: false\n  cluster: hub\n"), out)
+    assert status == 0, stderr
+    assert sorted(p.name for p in (out / "argocd" / "hub").iterdir()) == [
+        ".cdk8s-synth",
+        "Kustomization",
+        "applications.k8s.yaml",
+    ]
+    assert "syncs argocd/hub/ from then on" not in stderr
+    status, stderr = envs(gitops_file(tmp_path, "argocd", gitops="  cluster: hub\n"), out)
+    assert status == 0, stderr
+    (parent,) = objects(out / "argocd" / "hub", "parent.k8s.yaml")
+    assert (parent["metadata"]["name"], parent["spec"]["source"]["path"]) == ("deploy-hub", "argocd/hub")
+    assert "Application deploy-hub syncs argocd/hub/ from then on, itself included" in stderr
+
+
+def test_the_parent_s_name_fits_in_a_label_value(tmp_path: Path) -> None:
+    file = cluster_file(tmp_path, "long", f"  cluster: {'c' * 60}\n", STAGING_ONLY)
+    status, stderr = envs(file, tmp_path / "deploy")
+    assert status == 1
+    assert f"{file}:5: gitops.cluster: the parent Kustomization name 'deploy-ccc" in stderr
+    assert not (tmp_path / "deploy").exists()
+
+
+def test_a_cluster_name_is_a_directory_name_and_parent_a_boolean(tmp_path: Path) -> None:
+    text = (
+        "gitops:\n  tool: flux\n  repoURL: https://git.example.com/shop/deploy.git\n  targetRevision: rendered\n"
+        "  cluster: ../east\n  parent: 'yes'\n"
+        f"environments:\n  staging:\n    values: [{STAGING}]\n"
+    )
+    found = problems(tmp_path, text)
+    assert [line.split(":")[:2] for line in found] == [["5", " gitops.cluster"], ["6", " gitops.parent"]]
+    assert "'../east'" in found[0]
+
+
+def test_the_record_names_a_file_by_its_path_in_its_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from values_app.deploy_tree import file_identity
+
+    (tmp_path / "app" / ".git").mkdir(parents=True)
+    (tmp_path / "app" / "deploy").mkdir()
+    file = tmp_path / "app" / "deploy" / "environments.yaml"
+    for cwd in (tmp_path, tmp_path / "app", tmp_path / "app" / "deploy"):
+        monkeypatch.chdir(cwd)
+        assert file_identity(file.relative_to(cwd)) == "deploy/environments.yaml"
+    assert file_identity(tmp_path / "elsewhere.yaml") == str(tmp_path / "elsewhere.yaml")
+
+
+def test_a_file_that_moves_its_controller_objects_removes_the_old_ones_first(tmp_path: Path) -> None:
+    out = tmp_path / "deploy"
+    file = cluster_file(tmp_path, "one", "", STAGING_ONLY)
+    assert envs(file, out)[0] == 0
+    before = tree(out)
+    moved = cluster_file(tmp_path, "one", '  cluster: east\n  path: "clusters/east/{env}"\n', STAGING_ONLY)
+    status, stderr = envs(moved, out)
+    assert status == 1
+    assert f"{moved}: its controller objects go to flux/east/ now, and flux/ holds them from before" in stderr
+    assert tree(out) == before
+    # the way out, taken
+    for path in sorted((out / "flux").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    (out / "flux").rmdir()
+    assert envs(moved, out)[0] == 0
+    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(moved)]["controller"] == "flux/east"

@@ -14,12 +14,16 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.migration import with_migration
 from tests.tools import tool
 from values_app import cli
 from values_app.helm import cli_scaffold, escape_templates
+from values_app.helm_values import NAME_LABEL, chart_templates
 from values_app.loader import load_values
 from values_app.outdir import MARKER
-from values_app.synth import render
+from values_app.synth import dump_yaml, render
+
+__all__ = ["with_migration"]  # the fixture, used by name
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
@@ -66,7 +70,7 @@ def test_helm_template_prints_every_value_as_rendered_and_lint_is_clean(tmp_path
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert "[WARNING]" not in lint.stdout
     assert "[ERROR]" not in lint.stdout
-    template = helm("template", "r1", str(out))
+    template = helm("template", "r1", str(out), "--namespace", "todo-local")
     assert template.returncode == 0, template.stderr
     printed = [doc for doc in yaml.safe_load_all(template.stdout) if doc]
     expected = render(load_values(values), environ={}).files["20-app.k8s.yaml"]
@@ -91,6 +95,8 @@ def test_chart_yaml_comes_from_the_values(tmp_path: Path) -> None:
         "Chart.yaml",
         "README.md",
         "templates/20-app.k8s.yaml",
+        "templates/_helpers.tpl",
+        "values.schema.json",
         "values.yaml",
     ]
 
@@ -182,3 +188,230 @@ def test_npx_cdk8s_synth_format_helm_writes_the_chart(tmp_path: Path) -> None:
     meta: dict[str, Any] = yaml.safe_load((out / "Chart.yaml").read_text())
     assert (meta["name"], meta["version"]) == ("todo-chatbot", "3.1.4")
     assert helm("lint", "--strict", str(out)).returncode == 0
+
+
+# --- what Helm users type (issue 29, item 5): honoured, or refused in one line ----------------------
+
+PRODUCTION = ROOT / "values" / "production.yaml"
+DIGEST = "sha256:" + "a" * 64
+
+
+@pytest.fixture(scope="module")
+def local_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "chart"
+    chart(DEFAULT, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def production_chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("production") / "chart"
+    chart(PRODUCTION, out)
+    return out
+
+
+def helm_template(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return helm("template", "r1", str(out), *args)
+
+
+def printed(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def refusal(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line of Helm's error, which a template's ``fail`` writes."""
+    assert result.returncode != 0, "expected a refusal"
+    first = result.stderr.splitlines()[0]
+    assert first.startswith("Error: execution error at ("), result.stderr
+    return first
+
+
+def images(docs: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The images of each workload's containers, by workload name."""
+    found: dict[str, list[str]] = {}
+    for doc in docs:
+        spec = doc.get("spec") or {}
+        pod = (spec.get("jobTemplate") or {}).get("spec", spec).get("template") or {}
+        containers = (pod.get("spec") or {}).get("containers") or []
+        if containers:
+            found[doc["metadata"]["name"]] = [c["image"] for c in containers]
+    return found
+
+
+def manifests_only_chart(values: Path, out: Path) -> Path:
+    """A chart of the finished manifests only (as the chart was before it took values): what
+    ``helm template`` of the chart must print, byte for byte, when no value is given."""
+    rendered = render(load_values(values), environ={})
+    (out / "templates").mkdir(parents=True)
+    (out / "Chart.yaml").write_text(f"apiVersion: v2\nname: {rendered.release.values.part_of}\nversion: 1.4.0\n")
+    for name, docs in rendered.files.items():
+        if not name.startswith("00-"):
+            (out / "templates" / name).write_text(escape_templates(dump_yaml(docs)))
+    return out
+
+
+@pytest.mark.parametrize("values", [PRODUCTION, DEFAULT], ids=["production", "local"])
+def test_with_no_value_the_chart_prints_the_rendered_manifests_byte_for_byte(values: Path, tmp_path: Path) -> None:
+    out = tmp_path / "chart"
+    chart(values, out)
+    namespace = load_values(values).namespace.name
+    expected = helm_template(manifests_only_chart(values, tmp_path / "plain"), "--namespace", namespace)
+    assert expected.returncode == 0, expected.stderr
+    assert helm_template(out, "--namespace", namespace).stdout == expected.stdout
+    assert helm("lint", "--strict", str(out)).returncode == 0
+
+
+def test_namespace_puts_every_object_in_the_release_namespace(tmp_path: Path, production_chart: Path) -> None:
+    out = production_chart
+    elsewhere = printed(helm_template(out, "--namespace", "helm-elsewhere"))
+    assert elsewhere
+    assert {doc["metadata"]["namespace"] for doc in elsewhere} == {"helm-elsewhere"}
+    # the check can fail: the manifests alone stay in the namespace they were rendered for
+    plain = printed(helm_template(manifests_only_chart(PRODUCTION, tmp_path / "plain"), "--namespace", "helm-elsewhere"))
+    assert {doc["metadata"]["namespace"] for doc in plain} == {"todo-chatbot"}
+    line = refusal(helm_template(out, "--namespace", "kube-system"))
+    assert "kube-system" in line
+
+
+def test_a_chart_whose_objects_name_their_namespace_installs_only_there(tmp_path: Path) -> None:
+    values = tmp_path / "pinned.yaml"
+    values.write_text(
+        f"extends: {DEFAULT}\nconfigMaps:\n  todo-chatbot-config:\n"
+        "    BACKEND_URL: http://todo-backend.todo-local.svc.cluster.local:8000\n"
+    )
+    out = tmp_path / "chart"
+    chart(values, out)
+    assert {doc["metadata"]["namespace"] for doc in printed(helm_template(out, "--namespace", "todo-local"))} == {"todo-local"}
+    line = refusal(helm_template(out, "--namespace", "other"))
+    assert "rendered for namespace todo-local" in line
+    assert "ConfigMap todo-chatbot-config data.BACKEND_URL" in line
+    assert "--namespace todo-local" in line
+
+
+def test_image_tags_are_honoured_globally_and_per_service(local_chart: Path) -> None:
+    out = local_chart
+    docs = printed(helm_template(out, "--namespace", "todo-local", "--set", "image.tag=9999999"))
+    assert images(docs) == {
+        "todo-frontend": ["todo-frontend:9999999"],
+        "todo-backend": ["todo-backend:9999999"],
+        "todo-mcp": ["todo-backend:9999999"],
+    }
+    docs = printed(helm_template(out, "--set-string", "image.tag=1.10", "--set", "services.backend.image.tag=0123abc"))
+    assert images(docs) == {
+        "todo-frontend": ["todo-frontend:1.10"],
+        "todo-backend": ["todo-backend:0123abc"],
+        "todo-mcp": ["todo-backend:1.10"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--set", "image.tagg=1"], "tagg"),
+        (["--set", "replicas=3"], "replicas"),
+        (["--set", "services.nope.image.tag=1"], "nope"),
+        (["--set", "services.backend.replicas=3"], "replicas"),
+        (["--set", "image.tag=a b"], "image.tag"),
+        (["--set", "services.backend.image.digest=sha256:1"], "digest"),
+    ],
+)
+def test_a_value_the_chart_does_not_take_is_refused(args: list[str], named: str, local_chart: Path) -> None:
+    out = local_chart
+    result = helm_template(out, *args)
+    assert result.returncode != 0
+    assert named in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_values_file_is_held_to_the_same(tmp_path: Path, local_chart: Path) -> None:
+    out = local_chart
+    (tmp_path / "number.yaml").write_text("image:\n  tag: 10\n")  # a YAML number: 1.10 would read as 1.1
+    assert "quote it" in refusal(helm_template(out, "-f", str(tmp_path / "number.yaml")))
+    (tmp_path / "unknown.yaml").write_text("ingress:\n  host: x\n")
+    assert "ingress" in helm_template(out, "-f", str(tmp_path / "unknown.yaml")).stderr
+    (tmp_path / "quoted.yaml").write_text("image:\n  tag: '1.10'\n")
+    assert set(map(tuple, images(printed(helm_template(out, "-f", str(tmp_path / "quoted.yaml")))).values())) == {
+        ("todo-frontend:1.10",),
+        ("todo-backend:1.10",),
+    }
+
+
+def test_an_image_pinned_by_digest_takes_a_new_tag_only_with_its_digest(production_chart: Path) -> None:
+    out = production_chart
+    line = refusal(helm_template(out, "--set", "services.backend.image.tag=2.0.0"))
+    assert "services.backend.image: pinned by digest sha256:2222" in line
+    docs = printed(
+        helm_template(out, "--set", "services.backend.image.tag=2.0.0", "--set", f"services.backend.image.digest={DIGEST}")
+    )
+    assert images(docs)["todo-backend"] == [f"ghcr.io/example/todo-backend:2.0.0@{DIGEST}"]
+    assert images(docs)["todo-mcp"] == ["ghcr.io/example/todo-backend:phase4@sha256:" + "2" * 64]
+
+
+@pytest.mark.usefixtures("with_migration")
+def test_a_migration_job_is_renamed_with_its_image(tmp_path: Path) -> None:
+    out = tmp_path / "chart"
+    chart(DEFAULT, out)
+    rendered = render(load_values(DEFAULT), environ={})
+    (job,) = [doc for docs in rendered.files.values() for doc in docs if doc["kind"] == "Job"]
+
+    def jobs(*args: str) -> list[dict[str, Any]]:
+        return [doc for doc in printed(helm_template(out, *args)) if doc["kind"] == "Job"]
+
+    assert [j["metadata"]["name"] for j in jobs()] == [job["metadata"]["name"]]
+    (moved,) = jobs("--set", "image.tag=v2")
+    assert moved["metadata"]["name"] != job["metadata"]["name"]
+    assert moved["metadata"]["name"].startswith("todo-chatbot-migrate-")
+    assert images([moved]) == {moved["metadata"]["name"]: ["todo-backend:v2"]}
+    assert [j["metadata"]["name"] for j in jobs("--set", "image.tag=v2")] == [moved["metadata"]["name"]]  # stable
+
+
+def test_every_preset_honours_namespace_and_image_tag_or_refuses_in_one_line(tmp_path: Path) -> None:
+    """The Done-when of issue 29: ``helm template --namespace x --set image.tag=y`` of each
+    preset's chart puts every object in x and runs every service's image at tag y, or fails with
+    one line (a preset pinned by digest: a tag alone would run the old image)."""
+    outcomes = {}
+    for values in sorted((ROOT / "values").glob("*.yaml")):
+        out = tmp_path / values.stem
+        chart(values, out)
+        result = helm_template(out, "--namespace", "x", "--set", "image.tag=y")
+        if result.returncode == 0:
+            docs = printed(result)
+            assert {doc["metadata"]["namespace"] for doc in docs} == {"x"}, values.name
+            assert {image.rpartition(":")[2] for found in images(docs).values() for image in found} == {"y"}, values.name
+            outcomes[values.stem] = "honoured"
+        else:
+            assert result.stdout == ""
+            assert "pinned by digest" in refusal(result), values.name
+            outcomes[values.stem] = "refused"
+    assert outcomes == {
+        "001-k8s-minikube-deploy": "honoured",
+        "003-local-k8s-deployment": "honoured",
+        "004-k8s-deployment": "honoured",
+        "004-k8s-local-deploy": "honoured",
+        "009-k8s-local-deployment": "honoured",
+        "production": "refused",
+        "staging": "refused",
+    }
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        ({"metadata": {"name": "x", "namespace": "todo-local"}}, None),  # its own place: templated
+        ({"metadata": {"name": "x", "namespace": "todo-local"}, "data": {"URL": "http://api.todo-local:80"}}, "data.URL"),
+        ({"metadata": {"name": "x", "namespace": "todo-local"}, "data": {"ns": "todo-local"}}, None),  # free text
+        ({"metadata": {"name": "todo-local", "namespace": "todo-local", "labels": {"a": "todo-local"}}}, None),
+        ({"metadata": {"name": "x"}, "spec": {"namespaces": ["todo-local"]}}, "spec.namespaces.0"),
+        ({"metadata": {"name": "x"}, "spec": {"sel": {"key": NAME_LABEL, "values": ["todo-local"]}}}, "spec.sel.values.0"),
+        ({"metadata": {"name": "x"}, "spec": {"target": {"namespace": "todo-local"}}}, "spec.target.namespace"),
+    ],
+)
+def test_what_names_the_namespace_pins_the_chart(extra: dict[str, Any], where: str | None) -> None:
+    rendered = render(load_values(DEFAULT), environ={})
+    docs = [{"apiVersion": "v1", "kind": "ConfigMap", **extra}]
+    templates = chart_templates(rendered, "todo-chatbot", {"20-app.k8s.yaml": docs})
+    assert templates.pinned == (f"ConfigMap {extra['metadata']['name']} {where} names it" if where else None)
+    text = templates.files["templates/20-app.k8s.yaml"]
+    templated = 'namespace: {{ include "todo-chatbot.namespace" $ }}' in text
+    assert templated == (where is None and "namespace" in extra["metadata"])

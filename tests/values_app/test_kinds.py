@@ -67,8 +67,8 @@ def test_a_migration_runs_before_the_services_it_names(values_data: dict[str, An
     job = one(objects, "Job")
     assert job["metadata"]["name"].startswith("demo-migrate-")
     annotations = job["metadata"]["annotations"]
-    assert annotations["argocd.argoproj.io/hook"] == "PreSync"
-    assert annotations["helm.sh/hook"] == "pre-install,pre-upgrade"
+    assert not any(key.endswith("/hook") for key in annotations)  # a hook would run before what it reads
+    assert annotations["argocd.argoproj.io/sync-wave"] == "1"
     assert sorted(annotations["todo-constructs.io/migration-before"].split(",")) == ["demo-api", "demo-mcp"]
     assert container(job)["env"][0]["valueFrom"]["secretKeyRef"]["key"] == "DATABASE_URL"
 
