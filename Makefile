@@ -88,8 +88,9 @@ $(AUDIT_VENV)/.installed: # checkov is big and has its own pins: it gets a venv 
 	$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check checkov==$(CHECKOV_VERSION)
 	touch $@
 
-bench: setup ## time synth against a bare cdk8s-plus-27 app and per extra service (prints figures)
+bench: setup ## time synth against a bare cdk8s-plus-27 app and per extra service, and diff per object (prints figures)
 	$(PY) bench/synth_bench.py
+	$(PY) bench/diff_bench.py
 
 imports: $(NODE_STAMP) ## regenerate imports/k8s offline from $(SCHEMAS)
 	rm -rf imports/k8s

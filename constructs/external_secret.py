@@ -19,7 +19,17 @@ from .manifest import Manifest, ManifestConstruct
 from .props import Problem, check, min_length, prop, propsclass
 from .regex import lazy
 
-__all__ = ["DURATION", "REMOTE_KEY", "ExternalSecret", "ExternalSecretProps", "StoreKind"]
+__all__ = [
+    "DURATION",
+    "MIN_REFRESH_INTERVAL",
+    "REFRESH_INTERVAL",
+    "REMOTE_KEY",
+    "REMOTE_REF_DEFAULTS",
+    "ExternalSecret",
+    "ExternalSecretProps",
+    "StoreKind",
+    "duration_seconds",
+]
 
 StoreKind = Literal["SecretStore", "ClusterSecretStore"]
 
@@ -36,7 +46,46 @@ def _duration(value: str) -> list[str]:
 DURATION = check(_duration, pattern=f"^{_DURATION_FORMAT}$")
 """A Go duration as the External Secrets and Flux CRDs accept it: ``1h``, ``5m``, ``1m30s``."""
 
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = lazy(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
+
+
+def duration_seconds(value: str) -> float:
+    """The seconds of a duration :data:`DURATION` accepts (``1m30s``: 90.0)."""
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
+
+
+MIN_REFRESH_INTERVAL = 60
+"""The shortest refresh interval, in seconds, but for ``0s`` (fetch once, never again): each
+refresh reads the secret store, whose API is rate-limited (and often billed per call), for every
+ExternalSecret of every namespace."""
+
+
+def _refresh_interval(value: str) -> list[str]:
+    problems = _duration(value)
+    if problems or not 0 < duration_seconds(value) < MIN_REFRESH_INTERVAL:
+        return problems
+    return [
+        f"{value!r} is shorter than 1m: each refresh reads the secret store, whose API is rate-limited; give 1m or "
+        "more (such as 1h), or 0s to fetch once"
+    ]
+
+
+REFRESH_INTERVAL = check(_refresh_interval, pattern=f"^{_DURATION_FORMAT}$")
+"""A refresh interval: a :data:`DURATION` of at least :data:`MIN_REFRESH_INTERVAL` seconds, or zero."""
+
 REMOTE_KEY_LENGTH = 1024
+
+REMOTE_REF_DEFAULTS = {
+    "conversionStrategy": "Default",
+    "decodingStrategy": "None",
+    "metadataPolicy": "None",
+    "nullBytePolicy": "Ignore",
+}
+"""The fields the ExternalSecret CRD (external-secrets.io/v1) defaults in each ``remoteRef``,
+written out: the API server stores them either way, and an object rendered without them differs
+from the stored one (a server-side apply after a client-side one conflicts on ``spec.data``; Argo
+CD with server-side apply reports it OutOfSync forever)."""
 
 
 def _remote_key(value: str) -> list[str]:
@@ -78,8 +127,8 @@ class ExternalSecretProps(CommonProps):
     properties: Mapping[str, str] = prop(default={}, each=REMOTE_KEY)
     """The property of ``remote_key`` to read for a key, where it is not named like the key.
     Default: none (every key reads the property of its own name)."""
-    refresh_interval: str = prop(default="1h", check=DURATION)
-    """How often the operator reads the store again (``0s``: never). Default: 1h."""
+    refresh_interval: str = prop(default="1h", check=REFRESH_INTERVAL)
+    """How often the operator reads the store again: at least 1m, or ``0s`` (never). Default: 1h."""
 
     def cross_checks(self) -> Iterator[Problem]:
         for key in self.properties:
@@ -125,7 +174,10 @@ class ExternalSecret(ManifestConstruct):
         self.name = props.name or id
         meta = shared_meta(self.name, props, id, self.chart_info, "ExternalSecret")
         data = [
-            {"remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key)}, "secretKey": key}
+            {
+                "remoteRef": {"key": props.remote_key, "property": props.properties.get(key, key), **REMOTE_REF_DEFAULTS},
+                "secretKey": key,
+            }
             for key in props.keys
         ]
         spec = {

@@ -193,11 +193,14 @@ class Security(Props):
     (:func:`relaxations`: the field's name, or ``capabilities.add`` and ``capabilities.drop``)."""
 
     run_as_user: int | None = prop(default=None, check=USER_ID)
-    """UID of the process. Default: the image's user."""
+    """UID of the process. Default: 10001 when ``run_as_non_root`` (an extra container: the pod's),
+    so that a pod starts whatever ``USER`` its image names (a name cannot be verified non-root);
+    the image's user when ``run_as_non_root`` is false."""
     run_as_group: int | None = prop(default=None, check=USER_ID)
-    """GID of the process. Default: the image's group."""
+    """GID of the process. Default: the UID's number (10001), the image's group for root."""
     fs_group: int | None = prop(default=None, check=USER_ID)
-    """Group that owns mounted volumes. Default: none."""
+    """Group that owns mounted volumes. Default: the GID when the pod mounts a Secret (its files are
+    mode 0400) or a volume claim, else none."""
     run_as_non_root: bool = True
     """Refuse to start a container whose user is root. Default: true."""
     read_only_root_filesystem: bool = True

@@ -16,6 +16,8 @@ from .props import Problem, evolve
 from .quantity import canonical_quantity
 
 __all__ = [
+    "DEFAULT_USER",
+    "FS_GROUP_VOLUMES",
     "PORT_NAME",
     "container_spec",
     "drop_none",
@@ -23,6 +25,7 @@ __all__ = [
     "pod_problems",
     "pod_security_context",
     "quantities",
+    "run_as",
 ]
 
 PORT_NAME = "http"
@@ -51,18 +54,59 @@ def _probe(probe: Probe | None, port: int | None) -> dict[str, Any] | None:
     )
 
 
-def pod_security_context(security: Security) -> dict[str, Any]:
-    """The pod's security context, from the main container's security."""
+DEFAULT_USER = 10001
+"""The UID and GID a container runs as when its :class:`~.pod_props.Security` runs as non-root and
+names none: numeric, so that the kubelet can verify ``runAsNonRoot`` whatever ``USER`` the image
+names (with a name, such as ``USER appuser``, the pod fails with ``CreateContainerConfigError``:
+"image has non-numeric user ... cannot verify user is non-root"); above 10000, so that no user of
+the host has it (checkov CKV_K8S_40); and a group, so that the process does not run with GID 0."""
+
+FS_GROUP_VOLUMES = frozenset({"secret", "persistentVolumeClaim"})
+"""The volume kinds whose files a non-root process reads only through ``fsGroup``: a Secret's
+files are root's, mode 0400 (with ``fsGroup`` the kubelet makes them 0440, that group's), and a
+volume claim's files are the disk's owner's."""
+
+
+def run_as(security: Security) -> tuple[int | None, int | None]:
+    """The UID and GID of ``security``, after their defaults: the UID given, else
+    :data:`DEFAULT_USER` when it runs as non-root (else the image's: None); the GID given, else the
+    UID's number when it is not root (else the image's: None)."""
+    user = security.run_as_user
+    if user is None and security.run_as_non_root:
+        user = DEFAULT_USER
+    group = security.run_as_group if security.run_as_group is not None else (user or None)
+    return user, group
+
+
+def pod_security_context(security: Security, volumes: Iterable[Volume] = ()) -> dict[str, Any]:
+    """The pod's security context, from the main container's security (:func:`run_as`), with
+    ``fsGroup``: the one given, else the group when one of the pod's ``volumes`` needs it
+    (:data:`FS_GROUP_VOLUMES`)."""
+    user, group = run_as(security)
+    fs_group = security.fs_group
+    if fs_group is None and group and any(volume.kind in FS_GROUP_VOLUMES for volume in volumes):
+        fs_group = group
     return drop_none(
         runAsNonRoot=security.run_as_non_root,
-        runAsUser=security.run_as_user,
-        runAsGroup=security.run_as_group,
-        fsGroup=security.fs_group,
+        runAsUser=user,
+        runAsGroup=group,
+        fsGroup=fs_group,
         seccompProfile={"type": security.seccomp_profile},
     )
 
 
-def _container_security(security: Security, *, own_user: bool) -> dict[str, Any]:
+def _extra_user(security: Security, pod_user: int | None) -> dict[str, Any]:
+    """An extra container's own UID and GID: those given; else the pod's (nothing rendered), or
+    :data:`DEFAULT_USER` where the pod has none and the container runs as non-root; the GID of a
+    UID given (or defaulted here) is that UID's number unless given."""
+    user = security.run_as_user
+    if user is None and security.run_as_non_root and pod_user is None:
+        user = DEFAULT_USER
+    group = security.run_as_group if security.run_as_group is not None else (user or None)
+    return drop_none(runAsUser=user, runAsGroup=group)
+
+
+def _container_security(security: Security, *, own_user: bool, pod_user: int | None = None) -> dict[str, Any]:
     capabilities = security.capabilities
     context = drop_none(
         allowPrivilegeEscalation=security.allow_privilege_escalation,
@@ -71,7 +115,7 @@ def _container_security(security: Security, *, own_user: bool) -> dict[str, Any]
         capabilities=drop_none(drop=list(capabilities.drop) or None, add=list(capabilities.add) or None),
     )
     if own_user:  # an extra container may run as another user than the pod's
-        context |= drop_none(runAsUser=security.run_as_user, runAsGroup=security.run_as_group)
+        context |= _extra_user(security, pod_user)
     return context
 
 
@@ -103,6 +147,7 @@ def container_spec(
     volumes: Sequence[Volume],
     pre_stop: Sequence[str] | None = None,
     own_user: bool = False,
+    pod_user: int | None = None,
 ) -> dict[str, Any]:
     """A container as Kubernetes spells it (``env`` and ``env_from`` may be lazy)."""
     return drop_none(
@@ -119,13 +164,14 @@ def container_spec(
         readinessProbe=_probe(probes.readiness, port) if probes is not None else None,
         startupProbe=_probe(probes.startup, port) if probes is not None else None,
         lifecycle={"preStop": {"exec": {"command": list(pre_stop)}}} if pre_stop is not None else None,
-        securityContext=_container_security(security, own_user=own_user),
+        securityContext=_container_security(security, own_user=own_user, pod_user=pod_user),
         volumeMounts=[volume.mount() for volume in volumes] or None,
     )
 
 
-def extra_container(container: Container, *, probed: bool) -> tuple[dict[str, Any], list[Volume]]:
-    """An init container or sidecar, hardened as the main one, and the volumes it needs."""
+def extra_container(container: Container, *, probed: bool, pod_user: int | None = None) -> tuple[dict[str, Any], list[Volume]]:
+    """An init container or sidecar, hardened as the main one, and the volumes it needs
+    (``pod_user``: the pod's UID, which it runs as unless its security names another)."""
     volumes = [*writable_volumes(container.security, container.writable_paths, container.name), *container.volumes]
     spec = container_spec(
         name=container.name,
@@ -141,6 +187,7 @@ def extra_container(container: Container, *, probed: bool) -> tuple[dict[str, An
         security=container.security,
         volumes=volumes,
         own_user=True,
+        pod_user=pod_user,
     )
     return spec, volumes
 

@@ -28,7 +28,7 @@ from .common import make_props, owner_name
 from .labels import default_selector, pod_labels, selects
 from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from .peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
-from .pod_props import ResourceAmounts, Resources, relaxations, restricted_exceptions
+from .pod_props import Container, Probe, ResourceAmounts, Resources, relaxations, restricted_exceptions
 from .pod_security import BASELINE_CAPABILITIES, Level
 from .pod_template import (
     container_spec,
@@ -37,6 +37,7 @@ from .pod_template import (
     main_container_name,
     pod_problems,
     pod_security_context,
+    run_as,
     writable_volumes,
 )
 from .prop_rules import image_tag
@@ -243,6 +244,18 @@ class Workload(ManifestConstruct):
             init_containers=props.init_containers,
             sidecars=props.sidecars,
         )
+        if getattr(cls, "port_of", None) is None:  # a kind that listens on no port: a probe given must not check nothing
+            for field in ("liveness", "readiness", "startup"):
+                probe = getattr(props.probes, field)
+                if probe is not None and probe != Probe() and probe.action(None) is None:
+                    what = f"an HTTP probe of {probe.path!r}" if probe.path is not None else "a TCP probe"
+                    found.append(
+                        Problem(
+                            ("probes", field),
+                            f"{what} needs a port, and a {cls.__name__} listens on none: it would check nothing (and be "
+                            "left out); give the probe its port, or an exec_command",
+                        )
+                    )
         return found
 
     # --- building ---------------------------------------------------------------------------
@@ -412,14 +425,17 @@ class Workload(ManifestConstruct):
             volumes=main_volumes,
             pre_stop=props.pre_stop,
         )
-        init, init_volumes = self._extras(props.init_containers, probed=False)
-        sidecars, sidecar_volumes = self._extras(props.sidecars, probed=True)
-        volumes = {volume.name: volume.pod_volume() for volume in (*main_volumes, *init_volumes, *sidecar_volumes)}
+        pod_user = run_as(props.security)[0]
+        init_containers = [*self._seeding_containers(), *props.init_containers]
+        init, init_volumes = self._extras(init_containers, probed=False, pod_user=pod_user)
+        sidecars, sidecar_volumes = self._extras(props.sidecars, probed=True, pod_user=pod_user)
+        every_volume = (*main_volumes, *init_volumes, *sidecar_volumes)
+        volumes = {volume.name: volume.pod_volume() for volume in every_volume}
         return drop_none(
             serviceAccountName=self.name,
             automountServiceAccountToken=props.automount_service_account_token,
             terminationGracePeriodSeconds=props.termination_grace_period_seconds,
-            securityContext=pod_security_context(props.security),
+            securityContext=pod_security_context(props.security, every_volume),
             initContainers=init or None,
             containers=[main, *sidecars],
             volumes=list(volumes.values()) or None,
@@ -441,15 +457,20 @@ class Workload(ManifestConstruct):
             **self._pod_spec_extra(),
         )
 
+    def _seeding_containers(self) -> list[Container]:
+        """Init containers the kind adds before the user's (a Next.js server's writable build
+        directory, seeded from the image)."""
+        return []
+
     def _pod_spec_extra(self) -> dict[str, Any]:
         """What the kind adds to the pod spec (a job's restart policy)."""
         return {}
 
     @staticmethod
-    def _extras(containers: Sequence[Any], *, probed: bool) -> tuple[list[dict[str, Any]], list[Any]]:
+    def _extras(containers: Sequence[Any], *, probed: bool, pod_user: int | None) -> tuple[list[dict[str, Any]], list[Any]]:
         specs, volumes = [], []
         for container in containers:
-            spec, own = extra_container(container, probed=probed)
+            spec, own = extra_container(container, probed=probed, pod_user=pod_user)
             specs.append(spec)
             volumes += own
         return specs, volumes
@@ -718,7 +739,8 @@ class Workload(ManifestConstruct):
         spec: dict[str, Any] = {
             "podSelector": {"matchLabels": dict(self.selector)},
             "policyTypes": ["Ingress"] if egress is None else ["Ingress", "Egress"],
-            "ingress": Lazy(self._ingress_rules),
+            # no rule: no ingress key (the API server drops an empty list, and the next apply would change it again)
+            "ingress": Lazy(lambda: self._ingress_rules() or None),
         }
         if egress is not None:
             spec["egress"] = Lazy(self._egress_rules)

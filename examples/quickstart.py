@@ -24,7 +24,7 @@ settings = kp.ConfigMap(chart, "settings", data={"LOG_LEVEL": "info"})
 creds = kp.Secret(chart, "creds", string_data={"DATABASE_URL": "postgresql://shop@db/shop"})
 redis = kp.Deployment(chart, "redis", containers=[kp.ContainerProps(image="redis:7.2", port_number=6379)])
 cache = redis.expose_via_service()
-harden(redis)  # restricted pod and container security contexts on a kp workload
+harden(redis, writable_paths=["/data"])  # restricted, as UID 10001; redis saves its snapshots in /data
 
 api = ApiService(
     chart,

@@ -33,7 +33,7 @@ def test_the_readme_program_is_the_issue_contract() -> None:
     ) in program
     for call in (
         'AppNamespace(chart, "ns")',
-        "harden(redis)",
+        'harden(redis, writable_paths=["/data"])',
         'volumes=[Volume.config_map(settings, "/etc/shop")]',
         'node_selector={"pool": "general"}, image_pull_secrets=["regcred"]',
         'pod_annotations={"prometheus.io/scrape": "true"}',

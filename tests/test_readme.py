@@ -33,7 +33,9 @@ def test_add_a_service_example_renders_as_described(make_values: Callable[[dict[
     mailer = one(app, "Deployment", "todo-chatbot-mailer")
     assert mailer["metadata"]["labels"]["app.kubernetes.io/component"] == "mailer"
     assert "todo-chatbot-mailer" not in [s["metadata"]["name"] for s in app if s["kind"] == "Service"]
-    assert one(app, "NetworkPolicy", "todo-chatbot-mailer")["spec"]["ingress"] == []  # admits nobody
+    mailer = one(app, "NetworkPolicy", "todo-chatbot-mailer")["spec"]
+    assert "ingress" not in mailer
+    assert "Ingress" in mailer["policyTypes"]
     nightly = one(app, "CronJob", "todo-chatbot-nightly")["spec"]
     assert (nightly["schedule"], nightly["concurrencyPolicy"]) == ("0 3 * * *", "Forbid")
     assert (nightly["successfulJobsHistoryLimit"], nightly["failedJobsHistoryLimit"]) == (3, 1)

@@ -26,6 +26,11 @@ from .references import BadReferenceError, expand, reference_table
 
 __all__ = ["check_values", "construct_problems", "looks_secret", "object_labels", "selector_labels"]
 
+_URL_PASSWORD = re.compile(r"(?<=[A-Za-z0-9+.-])://[^\s/@:]*:[^\s/@]+@")
+"""A URL with credentials in it (``postgres://app:PASSWORD@db/app``, ``redis://:PASSWORD@cache``).
+Linear in a 1 MiB value: each try starts at a ``://`` and stops at the next '/' (a scheme matched
+from its start would be tried at every letter, to the end of the value)."""
+
 _SECRET_LOOKING = re.compile(r"(_KEY$|SECRET|TOKEN|PASSWORD|^DATABASE_URL$)")
 
 
@@ -152,6 +157,12 @@ def _declared_keys(values: AppValues) -> Iterator[Problem]:
             path: Path = ("configMaps", cm_name, key)
             if looks_secret(key):
                 yield Problem(path, f"{key} looks like a secret; declare it under secrets:, not in a ConfigMap")
+            elif _URL_PASSWORD.search(data[key]):  # the value is never shown: it holds a password
+                yield Problem(
+                    path,
+                    "holds a URL with a password (scheme://user:password@...), which a ConfigMap shows to anyone who "
+                    f"reads it (and a gitops: deploy repository keeps); declare {key} under secrets:",
+                )
             if key in owner:
                 yield Problem(path, f"{key} is already declared in {owner[key]}; a key may be declared once")
             owner[key] = f"ConfigMap {cm_name}"
@@ -303,6 +314,13 @@ def _source_refs(values: AppValues) -> Iterator[Problem]:
 def _service_refs(values: AppValues) -> Iterator[Problem]:
     known = sorted(values.services)
     for key, service in values.services.items():
+        if service.network_policy.allow_from is not None and not issubclass(KINDS[service.kind], ServiceWorkload):
+            yield Problem(
+                ("services", key, "networkPolicy", "allowFrom"),
+                f"does not apply to a {service.kind}: it serves nothing; for it to call a service, list {key} in that "
+                "service's networkPolicy.allowFrom",
+            )
+            continue
         for index, other in enumerate(service.network_policy.allow_from or []):
             if other == key:
                 yield Problem(("services", key, "networkPolicy", "allowFrom", index), f"{other} is this service itself")

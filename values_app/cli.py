@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -364,21 +364,23 @@ def diff(
     """Compare what the values render with the output directory ``against``: each object added,
     removed or changed (a unified YAML diff; Secret values never shown), the workloads that will
     roll, and a summary line on ``stderr``. Writes nothing."""
-    from .diff import DiffError, diff_outputs, read_output
+    from .diff import DiffError, diff_outputs, known_documents, read_output
 
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
+    problems: list[str] = []
     try:
-        old = read_output(against)
         rendered = _render(_paths(values), settings, env_file, environ)
-    except DiffError as error:
-        _fail([str(error)], stderr)
-        return 2
     except (ValuesError, SynthError) as error:
-        _fail(error.lines, stderr)
-        return 2
+        problems += error.lines
     except EnvFileError as error:
-        _fail(str(error).splitlines(), stderr)
+        problems += str(error).splitlines()
+    try:  # what is rendered again as it was is not parsed again: the cost is what changed
+        old = read_output(against, known_documents(rendered.files) if not problems else None)
+    except DiffError as error:
+        problems.insert(0, str(error))
+    if problems:
+        _fail(problems, stderr)
         return 2
     from .deploy import left_behind
     from .rotation import restart_plan, secret_changes
@@ -417,7 +419,7 @@ def diff_environments(
     the workloads to restart, its summary line; a summary line per environment on ``stderr``.
     0 when nothing would change, 1 when something would, 2 when it cannot compare. Writes nothing."""
     from .deploy import left_behind
-    from .diff import DiffError, DiffResult, diff_outputs, read_output
+    from .diff import DiffError, diff_outputs, known_documents, read_output
     from .rotation import restart_plan, secret_changes
 
     stdout = stdout if stdout is not None else sys.stdout
@@ -437,52 +439,63 @@ def diff_environments(
     by_environment = _settings_of(loaded, [table[name] for name in chosen], settings, stderr, invalid=2)
     if isinstance(by_environment, int):
         return by_environment
-    # (section, directory, rendered files, release or None)
-    sections: list[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]] = []
-    try:
+
+    def rendered_sections() -> Iterator[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]]:
+        """(section, directory, rendered files, release or None), one environment at a time: each is
+        compared and let go before the next is rendered (the memory is one environment's)."""
         if loaded.gitops is not None:
             from .gitops import render_environments
 
-            rendered, controller = render_environments(loaded, by_environment, chosen)
-            sections += [(env.name, against / env.path, env.rendered.files, env.rendered.release) for env in rendered]
+            rendered, controller = render_environments(loaded, by_environment, chosen)  # only those chosen
             merged, _ = _controller_objects(loaded, rendered, controller, against)
-            sections.append((merged.directory, against / merged.directory, merged.files, None))
+            rendered.reverse()
+            while rendered:  # popped: each environment is let go once compared
+                done = rendered.pop()
+                if done.name in chosen:
+                    yield (done.name, against / done.path, done.rendered.files, done.rendered.release)
+            yield (merged.directory, against / merged.directory, merged.files, None)
         else:
             for name in chosen:
                 env = table[name]
                 one = _render(env.values, by_environment[name], env_file, environ)
-                sections.append((name, against / name, one.files, one.release))
+                yield (name, against / name, one.files, one.release)
+
+    # What each section prints (its text on stdout, its summary line on stderr), kept as text
+    # until every section is compared: nothing is printed when one cannot be compared.
+    printed: list[tuple[str, str]] = []
+    identical = True
+    try:
+        for name, directory, files, release in rendered_sections():
+            old = read_output(directory, known_documents(files)) if directory.exists() else {}
+            result = diff_outputs(files, old, old_label=str(directory), new_label="(rendered)")
+            extra = [f"{directory}: not there yet; everything is added"] if not directory.exists() else []
+            if release is not None:
+                extra += left_behind(old, release)
+                restart = restart_plan(release, secret_changes(old, files))
+                if restart is not None:
+                    extra += restart.lines()
+            del old, files, release
+            text = f"== {name} ({directory})\n"
+            if not result.identical:
+                text += result.report(with_summary=False)
+            if extra:
+                text += "\n".join(extra) + "\n"
+            printed.append((text + result.summary() + "\n", f"{name}: {result.summary()}"))
+            identical = identical and result.identical
     except (ValuesError, SynthError) as error:
         _fail(error.lines, stderr)
         return 2
     except EnvFileError as error:
         _fail(str(error).splitlines(), stderr)
         return 2
-    results: list[tuple[str, Path, DiffResult, list[str]]] = []
-    for name, directory, files, release in sections:
-        try:
-            old = read_output(directory) if directory.exists() else {}
-        except DiffError as error:
-            _fail([str(error)], stderr)
-            return 2
-        result = diff_outputs(files, old, old_label=str(directory), new_label="(rendered)")
-        extra = [f"{directory}: not there yet; everything is added"] if not directory.exists() else []
-        if release is not None:
-            extra += left_behind(old, release)
-            restart = restart_plan(release, secret_changes(old, files))
-            if restart is not None:
-                extra += restart.lines()
-        results.append((name, directory, result, extra))
-    for name, directory, result, extra in results:
-        print(f"== {name} ({directory})", file=stdout)
-        if not result.identical:
-            print(result.report(with_summary=False), end="", file=stdout)
-        if extra:
-            print("\n".join(extra), file=stdout)
-        print(result.summary(), file=stdout)
-    for name, _, result, _ in results:
-        print(f"{name}: {result.summary()}", file=stderr)
-    return 0 if all(result.identical for _, _, result, _ in results) else 1
+    except DiffError as error:
+        _fail([str(error)], stderr)
+        return 2
+    for text, _ in printed:
+        print(text, end="", file=stdout)
+    for _, summary in printed:
+        print(summary, file=stderr)
+    return 0 if identical else 1
 
 
 def check_output(outdir: Path, *, stderr: TextIO | None = None) -> int:

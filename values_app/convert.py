@@ -19,7 +19,7 @@ from constructs.props import Path, Problem, PropsError, fields_checked, fields_o
 
 from .settings import FlagInt
 
-__all__ = ["alias_of", "build", "to_camel", "yaml_path"]
+__all__ = ["alias_of", "build", "keys_at", "suggestion", "to_camel", "yaml_path"]
 
 
 def to_camel(name: str) -> str:
@@ -42,6 +42,49 @@ def _dataclasses_in(tp: Any) -> list[type]:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return [tp]
     return [found for arg in typing.get_args(tp) for found in _dataclasses_in(arg)]
+
+
+def suggestion(key: str, known: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for ``key``, the closest of ``known``, or nothing when none is close."""
+    return _suggest(key, known)
+
+
+def keys_at(tp: Any, path: Path, data: Any) -> tuple[str, ...] | None:
+    """The keys a values file may give the mapping at ``path`` inside a value of type ``tp`` (whose
+    data, as merged, is ``data``): the fields of a props class (of the arm ``kind`` picks, or of
+    every arm when it picks none), or None where any key goes (a mapping of names, untyped data)."""
+    for part in path:
+        arm = _arm(tp, data)
+        arms = arm if isinstance(arm, tuple) else (arm,)
+        if all(isinstance(each, type) and dataclasses.is_dataclass(each) for each in arms):
+            found = [(each, _by_alias(each)[str(part)]) for each in arms if str(part) in _by_alias(each)]
+            if not found:
+                return None  # inside an unknown key: any key goes (and the null removes nothing)
+            owner, field = found[0]
+            tp = hints(owner)[field.name]
+        elif typing.get_origin(arm) in (dict, Mapping):
+            tp = (typing.get_args(arm) or (Any, Any))[1]
+        else:
+            return None
+        data = data.get(part) if isinstance(data, Mapping) else None
+    arm = _arm(tp, data)
+    arms = arm if isinstance(arm, tuple) else (arm,)
+    if all(isinstance(each, type) and dataclasses.is_dataclass(each) for each in arms):
+        return tuple(dict.fromkeys(key for each in arms for key in _by_alias(each)))
+    return None
+
+
+def _arm(tp: Any, data: Any) -> Any:
+    """``tp`` without None; of a union told apart by ``kind``, the arm ``data`` picks (all of them, a
+    tuple, when it picks none)."""
+    arms = [arm for arm in _union_arms(tp) if arm is not type(None)]
+    if len(arms) == 1:
+        return arms[0]
+    table = _discriminated(arms)
+    if table is None:
+        return tp
+    kind = data.get("kind") if isinstance(data, Mapping) else None
+    return table.get(kind, tuple(table.values())) if isinstance(kind, str) else tuple(table.values())
 
 
 def _suggest(key: str, known: Iterable[str]) -> str:

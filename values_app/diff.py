@@ -18,23 +18,43 @@ its pods. A ConfigMap value change shows up as such a change: the ``checksum/con
 of the pod template of each workload that reads it changes too. A Secret value change does not
 (nothing outside a Secret follows its values): ``main.py diff`` names the workloads to restart
 (:mod:`.rotation`).
+
+An object renamed by a content hash (the migration Job ``todo-chatbot-migrate-<8 hex digits of its
+pod template>``) is paired with its predecessor: one change, ``replaces Job <old name>``, whose diff
+shows what changed inside it, not a removed and an added object. The rule (:func:`_predecessors`)
+is exact: the two names are ``<base>-<hash>`` with the same base and a hash of the same length (8 to
+64 lowercase hex digits), of the same API group, kind and namespace; the old one is removed and the
+new one added, and no other removed or added object has that base, kind and namespace. Anything
+else is an addition and a removal, as before.
+
+Linear in the number of objects: each object is looked up by identity once, compared once, and
+copied only when it changed (to show it).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 
 from .inputs import InputError, read_text_bounded
 from .outdir import listed_files
-from .yaml_io import Loader, alias_problem, dump_all, forget_secret_values, holds_secret_values, yaml_error
+from .yaml_io import Loader, alias_problem, dump_all, dump_each, forget_secret_values, holds_secret_values, yaml_error
 
-__all__ = ["DiffError", "DiffResult", "EnvironmentsOutputError", "ObjectChange", "diff_outputs", "read_output"]
+__all__ = [
+    "DiffError",
+    "DiffResult",
+    "EnvironmentsOutputError",
+    "ObjectChange",
+    "diff_outputs",
+    "known_documents",
+    "read_output",
+]
 
 MAX_MANIFEST_FILE_BYTES = 64 * 1024 * 1024
 """The most a file of an output directory may hold for ``diff`` to read it: 64 MiB. A synth writes
@@ -155,6 +175,18 @@ def _parse_manifests(path: Path, text: str) -> list[dict[str, Any]]:
     return manifests
 
 
+def known_documents(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, Mapping[str, Any]]:
+    """Each document of ``files`` (manifests by file name, rendered in memory) as :func:`dump_all`
+    writes it -> the manifest: :func:`read_output` takes an unchanged document of the output it
+    reads as it is, without parsing it, so that comparing with an output costs what changed."""
+    known: dict[str, Mapping[str, Any]] = {}
+    for manifests in files.values():
+        parts = dump_each(list(manifests))
+        if parts is not None:
+            known.update(zip(parts, manifests, strict=True))
+    return known
+
+
 def read_output(directory: Path, known: Known | None = None) -> dict[str, list[dict[str, Any]]]:
     """The manifests of an output directory by file name: every ``*.yaml`` file directly in it, in
     sorted order, then those its ``.cdk8s-synth`` marker lists in a directory of the output
@@ -206,12 +238,17 @@ class ObjectChange:
     """A unified diff of the object's YAML, old -> rendered (Secret values masked)."""
     rolls: bool
     """A workload whose pods would be replaced: its pod template changed, or it is new."""
+    replaces: str | None = None
+    """The name of the object this one replaces: its predecessor under another content hash (a
+    ``changed`` object only; see :func:`_predecessors`)."""
 
     def header(self) -> str:
-        """``changed: Deployment todo-backend (namespace todo-local), 20-app.k8s.yaml, will roll``"""
+        """``changed: Deployment todo-backend (namespace todo-local), 20-app.k8s.yaml, will roll``;
+        ``changed: Job m-1a2b3c4d (namespace todo-local), 15-migrations.k8s.yaml, replaces Job m-0106c63f``"""
         namespace = f" (namespace {self.namespace})" if self.namespace is not None else ""
+        replaces = f", replaces {self.kind} {self.replaces}" if self.replaces is not None else ""
         rolls = ", will roll" if self.rolls else ""
-        return f"{self.status}: {self.kind} {self.name}{namespace}, {self.file}{rolls}"
+        return f"{self.status}: {self.kind} {self.name}{namespace}, {self.file}{replaces}{rolls}"
 
 
 @dataclass(frozen=True)
@@ -257,6 +294,13 @@ class DiffResult:
 
 def _plain(value: Any) -> Any:
     """``value`` as plain dicts and lists (what :func:`dump_all` writes), copied."""
+    kind = type(value)
+    if kind is dict:  # the common case first: an isinstance() of an ABC costs more than the copy
+        return {key: _plain(item) for key, item in value.items()}
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -265,6 +309,16 @@ def _plain(value: Any) -> Any:
 
 
 def _identity(manifest: Mapping[str, Any]) -> Identity:
+    metadata = manifest.get("metadata")
+    if type(metadata) is dict:  # the common case, read without the str() and isinstance() below
+        api_version, kind, name, namespace = (
+            manifest.get("apiVersion"),
+            manifest.get("kind"),
+            metadata.get("name"),
+            metadata.get("namespace"),
+        )
+        if type(api_version) is str and type(kind) is str and type(name) is str and (namespace is None or type(namespace) is str):
+            return (api_version.rpartition("/")[0], kind, namespace, name)
     api_version = str(manifest.get("apiVersion") or "")
     group = api_version.rpartition("/")[0]
     metadata = manifest.get("metadata")
@@ -278,16 +332,69 @@ def _identity(manifest: Mapping[str, Any]) -> Identity:
     )
 
 
-def _index(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[tuple[Identity, int], tuple[str, dict[str, Any]]]:
-    """Each manifest by identity (and occurrence, for an identity that is there twice), with its file."""
-    seen: Counter[Identity] = Counter()
-    index: dict[tuple[Identity, int], tuple[str, dict[str, Any]]] = {}
-    for file, manifests in files.items():
-        for manifest in manifests:
-            identity = _identity(manifest)
-            index[(identity, seen[identity])] = (file, _plain(manifest))
-            seen[identity] += 1
+Key = tuple[str, str, str | None, str, int]
+"""An identity and its occurrence (0, or more for an identity that is there twice)."""
+
+
+class _Index(NamedTuple):
+    manifests: dict[Key, Mapping[str, Any]]
+    """Each manifest by identity and occurrence, as it is (not copied: see :func:`_differ`)."""
+    files: dict[Key, str]
+    """The file each one is in."""
+
+
+def _index(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> _Index:
+    """Each manifest by identity (and occurrence, for an identity that is there twice), and its
+    file. One key (a tuple) per object and nothing else kept: the fewer objects made, the less the
+    garbage collector has to look at."""
+    index = _Index({}, {})
+    manifests, where = index
+    repeated: dict[Identity, int] = {}  # the identities that are there twice: their last occurrence
+    for file, documents in files.items():
+        for manifest in documents:
+            group, kind, namespace, name = identity = _identity(manifest)
+            key = (group, kind, namespace, name, 0)
+            if key in manifests:  # rare: counted apart, so that many of one identity stay linear
+                repeated[identity] = occurrence = repeated.get(identity, 0) + 1
+                key = (group, kind, namespace, name, occurrence)
+            manifests[key] = manifest
+            where[key] = file
     return index
+
+
+def _differ(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether two manifests differ as data (a tuple and a list with the same items do not): the
+    plain copies are made only for the few that differ as they are."""
+    return old != new and _plain(old) != _plain(new)
+
+
+HASH_SUFFIX = re.compile(r"(?P<base>.+)-(?P<hash>[0-9a-f]{8,64})")
+"""A name renamed by a content hash: ``<base>-<8 to 64 lowercase hex digits>``."""
+
+
+def _hashed(identity: Identity) -> tuple[str, str, str | None, str, int] | None:
+    """What an object renamed by a content hash shares with its predecessor: API group, kind,
+    namespace, the base of its name and the length of its hash; None for any other name."""
+    group, kind, namespace, name = identity
+    found = HASH_SUFFIX.fullmatch(name)
+    return (group, kind, namespace, found["base"], len(found["hash"])) if found is not None else None
+
+
+def _predecessors(added: Sequence[Key], removed: Sequence[Key]) -> dict[Key, Key]:
+    """Each added object renamed by a content hash -> the removed object it replaces.
+
+    Two objects are paired when their names are ``<base>-<hash>`` with the same base and hashes of
+    the same length (:data:`HASH_SUFFIX`), of the same API group, kind and namespace, and no other
+    added or removed object has that group, kind, namespace, base and hash length: one out, one in.
+    Never two unrelated objects: two Jobs of one base replaced by one, or one by two, stay removals
+    and additions. Linear: one pass over each side, by a dictionary."""
+    candidates: dict[tuple[str, str, str | None, str, int], tuple[list[Key], list[Key]]] = {}
+    for side, keys in ((0, removed), (1, added)):
+        for key in keys:
+            shared = _hashed(key[:4])
+            if shared is not None:
+                candidates.setdefault(shared, ([], []))[side].append(key)
+    return {new[0]: old[0] for old, new in candidates.values() if len(old) == 1 and len(new) == 1}
 
 
 _ABSENT: Any = object()
@@ -397,32 +504,48 @@ def _unified(
     return "\n".join(difflib.unified_diff(old_lines, new_lines, fromfile=old_name, tofile=new_name, lineterm=""))
 
 
+def _renamed(manifest: dict[str, Any], name: str) -> dict[str, Any]:
+    """``manifest`` (a plain copy) under another ``metadata.name``: a predecessor shown under its
+    successor's name, so that its diff shows what changed inside it, not the name again."""
+    metadata = manifest.get("metadata")
+    if isinstance(metadata, dict):
+        manifest["metadata"] = {**metadata, "name": name}
+    return manifest
+
+
 def _change(
     status: Status,
     identity: Identity,
-    old: tuple[str, dict[str, Any]] | None,
-    new: tuple[str, dict[str, Any]] | None,
+    old: tuple[str, Mapping[str, Any]] | None,
+    new: tuple[str, Mapping[str, Any]] | None,
     *,
     old_label: str,
     new_label: str,
+    predecessor: Identity | None = None,
 ) -> ObjectChange:
-    old_manifest = old[1] if old is not None else None
-    new_manifest = new[1] if new is not None else None
+    old_manifest = _plain(old[1]) if old is not None else None
+    new_manifest = _plain(new[1]) if new is not None else None
     rolls = False
     if new_manifest is not None and identity[1] in ROLLING_KINDS:
-        rolls = old_manifest is None or _template(old_manifest) != _template(new_manifest)
+        # A workload under a new name is a new workload: its pods are new.
+        rolls = old_manifest is None or predecessor is not None or _template(old_manifest) != _template(new_manifest)
+    if predecessor is not None and old_manifest is not None:
+        old_manifest = _renamed(old_manifest, identity[3])
     if _is_secret(old_manifest) or _is_secret(new_manifest):
         old_manifest, new_manifest = _mask_secrets(_hide_items(old_manifest), _hide_items(new_manifest))
     label = _label(identity)
     diff = _unified(
         old_manifest,
         new_manifest,
-        old_name=f"{old_label}/{old[0]} {label}" if old is not None else "/dev/null",
+        old_name=f"{old_label}/{old[0]} {_label(predecessor or identity)}" if old is not None else "/dev/null",
         new_name=f"{new_label}/{new[0]} {label}" if new is not None else "/dev/null",
     )
     _, kind, namespace, name = identity
     file = new[0] if new is not None else old[0] if old is not None else ""
-    return ObjectChange(status=status, kind=kind, name=name, namespace=namespace, file=file, diff=diff, rolls=rolls)
+    replaces = predecessor[3] if predecessor is not None else None
+    return ObjectChange(
+        status=status, kind=kind, name=name, namespace=namespace, file=file, diff=diff, rolls=rolls, replaces=replaces
+    )
 
 
 def diff_outputs(
@@ -435,18 +558,42 @@ def diff_outputs(
     """What replacing the output ``old`` with ``new`` (manifests by file name) changes.
 
     Objects are matched by API group, kind, namespace and name, in whichever file they are; one is
-    changed when its content differs (as data, not as text). The diff headers name the file under
-    ``old_label`` and ``new_label`` (for instance the output directory and ``rendered``).
+    changed when its content differs (as data, not as text). An object renamed by a content hash
+    is matched with the object it replaces (:func:`_predecessors`). The diff headers name the file
+    under ``old_label`` and ``new_label`` (for instance the output directory and ``rendered``).
+    Linear in the number of objects.
     """
-    old_index = _index(old)
-    new_index = _index(new)
+    before, after = _index(old), _index(new)
+    old_index, new_index = before.manifests, after.manifests
+    predecessors = _predecessors(
+        [key for key in new_index if key not in old_index], [key for key in old_index if key not in new_index]
+    )
+    replaced = set(predecessors.values())
+
+    def change(status: Status, key: Key, was: Key | None, now: Key | None, predecessor: Identity | None = None) -> ObjectChange:
+        return _change(
+            status,
+            key[:4],
+            (before.files[was], old_index[was]) if was is not None else None,
+            (after.files[now], new_index[now]) if now is not None else None,
+            old_label=old_label,
+            new_label=new_label,
+            predecessor=predecessor,
+        )
+
     changes: list[ObjectChange] = []
     for key, rendered in new_index.items():
         previous = old_index.get(key)
-        if previous is None or previous[1] != rendered[1]:
-            status: Status = "added" if previous is None else "changed"
-            changes.append(_change(status, key[0], previous, rendered, old_label=old_label, new_label=new_label))
-    for key, previous in old_index.items():
-        if key not in new_index:
-            changes.append(_change("removed", key[0], previous, None, old_label=old_label, new_label=new_label))
+        if previous is not None:
+            if _differ(previous, rendered):
+                changes.append(change("changed", key, key, key))
+            continue
+        was = predecessors.get(key)
+        if was is not None:
+            changes.append(change("changed", key, was, key, was[:4]))
+        else:
+            changes.append(change("added", key, None, key))
+    for key in old_index:
+        if key not in new_index and key not in replaced:
+            changes.append(change("removed", key, key, None))
     return DiffResult(changes=changes)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from constructs import rules
-from constructs.external_secret import DURATION
+from constructs.external_secret import DURATION, duration_seconds
 from constructs.manifest import render as ordered
 from constructs.props import Problem, Props, check, evolve, prop, propsclass
 
@@ -58,13 +58,16 @@ if TYPE_CHECKING:
 __all__ = [
     "APPLICATIONS_FILE",
     "APPLICATION_SET_FILE",
+    "CONTROLLER_NAMESPACES",
     "DEFAULT_CLUSTER",
     "DEFAULT_NAMESPACES",
     "FLUX_FILE",
     "KUSTOMIZATION_FILE",
     "MAX_PATH_DEPTH",
+    "MAX_URL_LENGTH",
     "MIGRATIONS_DIRECTORY",
     "MIGRATION_WAVE",
+    "MIN_INTERVAL",
     "PARENT_FILE",
     "PREREQUISITES_DIRECTORY",
     "SYNC_WAVE",
@@ -83,10 +86,13 @@ __all__ = [
     "kustomization",
     "kustomizations",
     "name_problems",
+    "namespace_problems",
+    "owner_problems",
     "parse_gitops",
     "path_problems",
     "render_environments",
     "secret_problems",
+    "url_problems",
     "wave_of",
 ]
 
@@ -163,13 +169,73 @@ _ROLLING = ("Deployment", "StatefulSet", "DaemonSet")
 # --- the model --------------------------------------------------------------------------------
 
 
-_REPO_URL = re.compile(r"(?:https?|ssh|git)://[^\s/@]+(?:@[^\s/]+)?(?:/\S*)?|[\w.-]+@[\w.-]+:\S+")
+MAX_URL_LENGTH = 2048
+
+_URL_CHARACTER = re.compile(r"[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]")
+"""The characters of a URL (RFC 3986); any other is percent-encoded."""
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCP = re.compile(r"(?P<user>[A-Za-z0-9._-]+)@(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*|/.+)")
+"""Git's scp-like address, ``git@host:org/repo.git``: Argo CD takes it, Flux does not."""
+
+_CREDENTIALS = (
+    "holds credentials (user information before '@'), which would be written into the deploy repository, the "
+    "controller's objects and the logs; leave them out and give {way_out}"
+)
+
+
+def _shown(value: str) -> str:
+    """``'<value>': `` for a URL that cannot hold a credential (no '@', query or fragment), else nothing:
+    a message names a URL by its place (file:line, field) and never repeats what may be a secret."""
+    return f"{value!r}: " if len(value) <= 200 and not set(value) & set("@?#") else ""
+
+
+def url_problems(value: str, *, schemes: Sequence[str], scp: bool, users: bool, example: str, way_out: str) -> list[str]:
+    """What is wrong with ``value`` as a URL of one of ``schemes`` (``scp``: or git's scp-like
+    address; ``users``: a user name, never a password, may come before '@' of an ssh:// URL). A
+    credential is refused (``way_out``: where it goes instead) and never shown, nor is anything
+    that may be one."""
+    if len(value) > MAX_URL_LENGTH:
+        return [f"is {len(value)} characters long; at most {MAX_URL_LENGTH}"]
+    if "{{" in value or "}}" in value:
+        return [
+            f"{_shown(value)}'{{{{' or '}}}}' is no URL character, and Argo CD's ApplicationSet would read it as a "
+            "template; percent-encode the braces (%7B, %7D)"
+        ]
+    bad = next((char for char in value if not _URL_CHARACTER.fullmatch(char)), None)
+    if bad is not None:
+        return [f"{_shown(value)}{bad!r} is no URL character; percent-encode it"]
+    scheme = _SCHEME.match(value)
+    if scheme is None:
+        if _SCP.fullmatch(value):
+            if scp:
+                return []
+            return [f"{_shown(value)}an scp-like address (user@host:path), not a URL; such as {example}"]
+        return [f"{_shown(value)}not a URL; such as {example}"]
+    rest = value[scheme.end() :]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    user, at, host = authority.rpartition("@")
+    if at and (not users or scheme[1].lower() != "ssh" or ":" in user):
+        return [_CREDENTIALS.format(way_out=way_out)]
+    if "?" in rest or "#" in rest:
+        return ["has a query or a fragment ('?', '#'), which may hold a token and is no part of the address; leave it out"]
+    if scheme[1].lower() not in schemes:
+        taken = ", ".join(f"{name}://" for name in schemes[:-1]) + f" or {schemes[-1]}://"
+        return [f"{scheme[1]}:// is not a scheme taken here: {taken}" + (" (or user@host:path)" if scp else "")]
+    if not re.fullmatch(r"[A-Za-z0-9.-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?", host):
+        return [f"{_shown(value)}no host name; such as {example}"]
+    return []
 
 
 def _repo_url(value: str) -> list[str]:
-    if len(value) <= 2048 and _REPO_URL.fullmatch(value):
-        return []
-    return [f"{value!r} is not a Git repository URL (https://host/org/repo.git, ssh://..., or git@host:org/repo.git)"]
+    return url_problems(
+        value,
+        schemes=("https", "ssh", "http"),
+        scp=True,
+        users=True,
+        example="https://git.example.com/shop/deploy.git",
+        way_out="the controller its own (Argo CD: a repository Secret; Flux: the GitRepository's secretRef)",
+    )
 
 
 _REVISION = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._/-]{0,254}")
@@ -183,12 +249,17 @@ def _revision(value: str) -> list[str]:
 
 
 def _cluster(value: str) -> list[str]:
-    if len(value) <= 2048 and re.fullmatch(r"https?://[^\s/]+(?:/\S*)?", value):
-        return []
-    return [f"{value!r} is not a cluster API server URL (https://host[:port])"]
+    return url_problems(
+        value,
+        schemes=("https", "http"),
+        scp=False,
+        users=False,
+        example="https://staging.k8s.example.com",
+        way_out="Argo CD the cluster's own (a cluster Secret, argocd cluster add)",
+    )
 
 
-CLUSTER = check(_cluster, pattern=r"^https?://[^\s/]+(/\S*)?$")
+CLUSTER = check(_cluster, pattern=r"^https?://[^\s/@?#{}]+(/[^\s?#{}]*)?$")
 _NAME = check(rules.dns1123_label, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength=63)
 
 _COMPONENT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
@@ -211,6 +282,23 @@ def _path(value: str) -> list[str]:
 
 PATH = check(_path)
 
+MIN_INTERVAL = 60
+"""Flux's shortest interval, in seconds (``flux create source git``'s default): each one fetches the
+repository from the Git server (rate-limited) and reconciles every environment."""
+
+
+def _interval(value: str) -> list[str]:
+    problems = list(DURATION(value))
+    if problems or duration_seconds(value) >= MIN_INTERVAL:
+        return [str(problem) for problem in problems]
+    return [
+        f"{value!r} is shorter than 1m: each interval fetches the repository from the Git server and reconciles every "
+        "environment; give 1m or more (such as 5m)"
+    ]
+
+
+INTERVAL = check(_interval, pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
+
 
 @propsclass
 class GitOpsValues(Props):
@@ -220,7 +308,9 @@ class GitOpsValues(Props):
     tool: Tool
     """``argocd`` or ``flux``: which controller's objects are written beside the environments."""
     repo_url: str = prop(check=check(_repo_url), alias="repoURL")
-    """The deploy repository, e.g. ``https://git.example.com/shop/deploy.git``."""
+    """The deploy repository, e.g. ``https://git.example.com/shop/deploy.git``: ``https://`` or
+    ``ssh://`` (or ``http://``); the scp-like ``git@host:org/repo.git`` for Argo CD only; never a
+    credential (:func:`url_problems`)."""
     target_revision: str = prop(check=check(_revision), alias="targetRevision")
     """The branch CI commits the rendered output to, e.g. ``rendered`` (Flux: a branch)."""
     path: str = prop(default="clusters/{env}", check=PATH)
@@ -238,8 +328,9 @@ class GitOpsValues(Props):
     application_set: bool = False
     """Argo CD: one ApplicationSet with a list generator instead of an Application per environment.
     Default: false."""
-    interval: str = prop(default="5m", check=DURATION)
-    """Flux: how often the repository is fetched and each environment reconciled. Default: 5m."""
+    interval: str = prop(default="5m", check=INTERVAL)
+    """Flux: how often the repository is fetched and each environment reconciled: at least 1m.
+    Default: 5m."""
     cluster: str | None = prop(default=None, check=_NAME)
     """The name of the cluster whose controller applies this file's objects (the one Flux runs in,
     or Argo CD): they go to ``<tool>/<cluster>/``, so that the environments files of several
@@ -254,6 +345,14 @@ class GitOpsValues(Props):
     """The clusters run Stakater Reloader: each workload that reads a Secret is annotated so that
     its pods restart when the Secret changes (one the External Secrets Operator refreshed, say).
     Default: false."""
+
+    def cross_checks(self) -> Iterator[Problem]:
+        if self.tool == "flux" and _SCP.fullmatch(self.repo_url):
+            yield Problem(
+                ("repo_url",),
+                "an scp-like address (user@host:path), which Flux does not take (its GitRepository's url is "
+                "http(s):// or ssh://); write ssh://user@host/path",
+            )
 
     @property
     def controller_namespace(self) -> str:
@@ -349,6 +448,64 @@ def secret_problems(values: AppValues, layers: Layers) -> list[str]:
         for name, secret in values.secrets.items()
         if not secret.external and secret.external_secret is None
     ]
+
+
+# --- where an environment goes -------------------------------------------------------------------
+
+
+CONTROLLER_NAMESPACES = frozenset(DEFAULT_NAMESPACES.values())
+"""The namespaces of Argo CD and Flux: never a release's."""
+
+
+def namespace_problems(gitops: GitOpsValues, values: AppValues, layers: Layers) -> list[str]:
+    """A release in a controller's namespace (``argocd``, ``flux-system``, or ``gitops.namespace``):
+    its default-deny NetworkPolicy, its Pod Security labels and its pruning would reach the
+    controller's own pods."""
+    namespace = values.namespace.name
+    controllers = sorted({*CONTROLLER_NAMESPACES, gitops.controller_namespace})
+    if namespace not in controllers:
+        return []
+    return [
+        layers.message(
+            ("namespace", "name"),
+            f"{namespace} is a GitOps controller's namespace ({', '.join(controllers)}): "
+            "the release's default-deny policy, Pod Security labels and pruning would reach the controller; give the "
+            "release a namespace of its own",
+        )
+    ]
+
+
+def _cluster_key(url: str) -> str:
+    """A cluster URL as compared: scheme and host in lower case, no default port, no trailing slash."""
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/]*)(.*)", url)
+    if match is None:
+        return url
+    scheme, host, rest = match[1].lower(), match[2].lower(), match[3].rstrip("/")
+    default_port = {"https": ":443", "http": ":80"}.get(scheme)
+    if default_port and host.endswith(default_port):
+        host = host.removesuffix(default_port)
+    return f"{scheme}://{host}{rest}"
+
+
+def owner_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> Iterator[tuple[str, str]]:
+    """(environment, problem) for each environment whose namespace, on its cluster, is another's:
+    two environments would own one set of objects, each pruning what the other renders (Flux
+    applies every environment to the cluster it runs in)."""
+    seen: dict[tuple[str, str], str] = {}
+    for env in envs:
+        cluster = "" if gitops.tool == "flux" else _cluster_key(env.environment.cluster or DEFAULT_CLUSTER)
+        key = (cluster, env.namespace)
+        if key in seen:
+            where = (
+                "the cluster Flux runs in" if gitops.tool == "flux" else f"cluster {env.environment.cluster or DEFAULT_CLUSTER}"
+            )
+            yield (
+                env.name,
+                f"namespace {env.namespace} on {where} is environment {seen[key]}'s too: two environments would own one "
+                "set of objects, each pruning what the other renders; give it a namespace of its own (set: "
+                "[namespace.name=...])" + ("" if gitops.tool == "flux" else " or another cluster"),
+            )
+        seen.setdefault(key, env.name)
 
 
 # --- an environment's files ----------------------------------------------------------------------
@@ -539,11 +696,23 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
             "apiVersion": "source.toolkit.fluxcd.io/v1",
             "kind": "GitRepository",
             "metadata": {"name": gitops.source_name, "namespace": namespace},
-            "spec": {"interval": gitops.interval, "url": gitops.repo_url, "ref": {"branch": gitops.target_revision}},
+            # timeout: the CRD's default, written out as every default of a rendered custom resource is
+            "spec": {
+                "interval": gitops.interval,
+                "url": gitops.repo_url,
+                "ref": {"branch": gitops.target_revision},
+                "timeout": "60s",
+            },
         }
     ]
     for env in envs:
-        spec: dict[str, Any] = {"interval": gitops.interval, "path": f"./{env.path}", "prune": True, "sourceRef": source}
+        spec: dict[str, Any] = {
+            "interval": gitops.interval,
+            "path": f"./{env.path}",
+            "prune": True,
+            "sourceRef": source,
+            "force": False,  # the CRD's default, written out: the object is what the API server stores
+        }
         prerequisites = f"{env.object_name}-prerequisites"
         objects.append(
             {
@@ -555,6 +724,7 @@ def _flux(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> list[dict[
                     "path": f"./{env.path}/{PREREQUISITES_DIRECTORY}",
                     "prune": True,
                     "sourceRef": source,
+                    "force": False,
                     "wait": True,  # ready once every object is (an ExternalSecret once its Secret is made)
                 },
             }
@@ -607,6 +777,7 @@ def _parent(gitops: GitOpsValues) -> dict[str, Any]:
             "path": f"./{directory}",
             "prune": True,
             "sourceRef": {"kind": "GitRepository", "name": gitops.source_name},
+            "force": False,  # the CRD's default, written out
         }
         parent = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization", "metadata": metadata, "spec": spec}
     else:
@@ -694,7 +865,7 @@ def render_environments(
         except ValuesError as error:
             problems += [f"{env.name}: {line}" for line in error.lines]
             continue
-        refused = secret_problems(values, layers)
+        refused = secret_problems(values, layers) + namespace_problems(gitops, values, layers)
         if refused:
             problems += [f"{env.name}: {line}" for line in refused]
             continue
@@ -715,6 +886,7 @@ def render_environments(
             f"{loaded.where(*(('environments', name) if name else block))}: {problem}"
             for name, problem in name_problems(gitops, envs)
         ]
+        problems += [f"{loaded.where('environments', name)}: {problem}" for name, problem in owner_problems(gitops, envs)]
     if problems:
         raise ValuesError(problems)
     return envs, controller_output(gitops, envs)

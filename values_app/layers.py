@@ -2,10 +2,11 @@
 came from; the ``--set`` flags applied over them are :mod:`.settings`.
 
 * ``--values A --values B``: B is merged over A. Mappings merge key by key; lists and scalars
-  replace; an explicit ``null`` removes a key.
+  replace; an explicit ``null`` removes a key (one that removes nothing is recorded in
+  :attr:`Layers.nulls`: it must name a field of the model).
 * ``extends: base.yaml`` in a file: the base (resolved relative to the file, chains of up to
   :data:`MAX_EXTENDS` files allowed) is loaded first and the file merged over it. A cycle is an
-  error.
+  error, and so is a base that is not a values file (said without a word of its content).
 
 Every value keeps its :class:`Origin`: the file and line of the layer that set it, or the flag. An
 error about it names that origin.
@@ -14,7 +15,7 @@ error about it names that origin.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -114,6 +115,10 @@ class Layers:
     """The mappings and lists a ``--set`` made on its way (that no file has): (the assignment, path)."""
     image_tags: list[str] = field(default_factory=list)
     """The ``image.tag`` assignments applied (:data:`.settings.IMAGE_TAG`)."""
+    nulls: list[tuple[str, FieldPath]] = field(default_factory=list)
+    """Each ``null`` that removed nothing (its key was not there): where it was written (a file
+    and line, or the flag) and its path. A null may name a field the values lack; on anything else
+    it is a typo that would otherwise pass unseen (:func:`.loader.values_from_layers` says so)."""
 
     def locate(self, path: Sequence[str | int]) -> tuple[Origin, FieldPath]:
         """Where the deepest value on ``path`` came from (the last layer that set it), and the part
@@ -252,12 +257,16 @@ def _chain_text(paths: Sequence[Path]) -> str:
     return " -> ".join(shown if len(shown) <= 5 else [*shown[:2], "...", *shown[-2:]])
 
 
-def file_layers(path: Path) -> list[FileLayer]:
+def file_layers(path: Path, *, values_keys: Collection[str]) -> list[FileLayer]:
     """The layers of the file at ``path``: its ``extends`` chain, base first, then the file. The
-    chain is followed in a loop, at most :data:`MAX_EXTENDS` files long."""
+    chain is followed in a loop, at most :data:`MAX_EXTENDS` files long. A base must be a values
+    file: a mapping with at least one of ``values_keys`` (the top-level keys of a values file) or
+    ``extends``; any other file is refused without a word of what it holds (``extends:
+    /etc/shadow``, a ``.env``, a kubeconfig: a message must never show their content)."""
     layers: list[FileLayer] = []
     chain: list[Path] = []  # as named, ``path`` first
     resolved: list[Path] = []
+    named_at: str | None = None  # ``<file>:<line>`` of the ``extends`` that named ``path``
     while True:
         here = Path(os.path.abspath(path))
         if here in resolved:
@@ -265,7 +274,11 @@ def file_layers(path: Path) -> list[FileLayer]:
             raise ValuesError([f"{path}:1: extends: a cycle ({cycle})"])
         chain.append(path)
         resolved.append(here)
-        data, node = parse_document(_read(path), str(path))
+        text = _read(path)
+        if named_at is None:
+            data, node = parse_document(text, str(path))
+        else:
+            data, node = _base_document(text, path, named_at, values_keys)
         layers.append(FileLayer(str(path), data, node))
         if "extends" not in data:
             return layers[::-1]
@@ -279,7 +292,64 @@ def file_layers(path: Path) -> list[FileLayer]:
             raise ValuesError([f"{where}: extends: the chain is longer than {MAX_EXTENDS} files ({shown})"])
         if not base_path.is_file():
             raise ValuesError([f"{where}: extends: {base_path}: no such values file"])
-        path = base_path
+        path, named_at = base_path, where
+
+
+def _base_document(text: str, path: Path, named_at: str, values_keys: Collection[str]) -> tuple[dict[str, Any], Lines]:
+    """The document of ``path``, a base named by the ``extends`` at ``named_at``; refused, saying
+    nothing of its content, unless it is a values file (see :func:`file_layers`)."""
+    known = {*values_keys, "extends"}
+    refusal = ValuesError(
+        [
+            f"{named_at}: extends: {path}: not a values file (a mapping of {_examples(values_keys)}...); extends names "
+            "the values file this one is an overlay of"
+        ]
+    )
+    try:
+        data, node = parse_document(text, str(path))
+    except ValuesError as error:
+        try:
+            keys = _top_level_keys(text)
+        except yaml.YAMLError:
+            raise error from None  # not YAML: the message says only where
+        if keys is None or not (keys & known):
+            raise refusal from None
+        raise  # a values file's own mistakes
+    if not any(isinstance(key, str) and key in known for key in data):
+        raise refusal
+    return data, node
+
+
+def _examples(keys: Collection[str]) -> str:
+    """A few of ``keys``, those of every values file first: ``release, appVersion, services, ``."""
+    first = [key for key in ("release", "appVersion", "services") if key in keys]
+    return "".join(f"{key}, " for key in first or sorted(keys)[:3])
+
+
+def _top_level_keys(text: str) -> set[str] | None:
+    """The keys of the top-level mapping of ``text``, from its parser's events (a key that is not a
+    scalar counts as none), or None when it is not a mapping. Raises :class:`yaml.YAMLError`."""
+    keys: set[str] = set()
+    depth, nodes = 0, 0  # nodes: how many of the top-level mapping's keys and values began
+    for event in yaml.parse(text, Loader=Loader):
+        if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentStartEvent | yaml.DocumentEndEvent):
+            continue
+        if depth == 0:
+            if not isinstance(event, yaml.MappingStartEvent):
+                return None
+            depth = 1
+        elif depth == 1 and isinstance(event, yaml.CollectionEndEvent):
+            return keys
+        elif depth == 1:
+            if nodes % 2 == 0 and isinstance(event, yaml.ScalarEvent):
+                keys.add(event.value)
+            nodes += 1
+            depth += isinstance(event, yaml.CollectionStartEvent)
+        elif isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 # --- merging -------------------------------------------------------------------------------------
@@ -294,12 +364,21 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def merge(base: dict[str, Any], over: dict[str, Any]) -> None:
-    """Merge ``over`` into ``base``: mappings key by key, lists and scalars replaced, null removes."""
+def merge(base: dict[str, Any], over: dict[str, Any], removed_nothing: list[FieldPath] | None = None) -> None:
+    """Merge ``over`` into ``base``: mappings key by key, lists and scalars replaced, null removes.
+    The path of each null whose key ``base`` lacks is appended to ``removed_nothing``."""
+    _merge(base, over, [] if removed_nothing is None else removed_nothing, ())
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any], removed_nothing: list[FieldPath], path: FieldPath) -> None:
     for key, value in over.items():
         if value is None:
-            base.pop(key, None)
+            if base.pop(key, _ABSENT) is _ABSENT:
+                removed_nothing.append((*path, key))
         elif isinstance(value, dict) and isinstance(base.get(key), dict):
-            merge(base[key], value)
+            _merge(base[key], value, removed_nothing, (*path, key))
         else:
             base[key] = _copy(value)
+
+
+_ABSENT = object()

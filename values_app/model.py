@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from constructs import rules
-from constructs.external_secret import DURATION, REMOTE_KEY, StoreKind
+from constructs.external_secret import REFRESH_INTERVAL, REMOTE_KEY, StoreKind
 from constructs.pod_props import (
     Autoscaling,
     Container,
@@ -240,6 +240,20 @@ class VolumeValues(Props):
             yield Problem((), "give its source: one of configMap, secret, pvc or emptyDir: true")
         elif len(given) > 1:
             yield Problem((given[1],), f"give one source only, not both {given[0]} and {given[1]}")
+        else:  # what a volume of this source would not take (and the volume would silently drop)
+            source = given[0]
+            if self.size_limit is not None and source != "emptyDir":
+                taken = "only an emptyDir does"
+                yield Problem(("size_limit",), f"{self.size_limit}: {_a(source)} volume takes no size limit; {taken}")
+            if self.keys is not None and source not in ("configMap", "secret"):
+                yield Problem(("keys",), f"{_a(source)} volume has no keys; only a configMap or a secret volume does")
+            elif self.keys == []:
+                every = "[] would mount every key (an empty list of items is none)"
+                yield Problem(("keys",), f"{every}; list the keys, or leave keys out")
+            if self.read_only is False and source in ("configMap", "secret"):
+                yield Problem(("read_only",), f"false: {_a(source)} volume is always mounted read-only")
+            if self.read_only is True and source == "emptyDir":
+                yield Problem(("read_only",), "true: an emptyDir is always writable (a read-only one would stay empty)")
 
     def volume(self) -> Volume:
         if self.config_map is not None:
@@ -249,6 +263,10 @@ class VolumeValues(Props):
         if self.pvc is not None:
             return Volume.pvc(self.pvc, self.mount_path, read_only=bool(self.read_only))
         return Volume.empty_dir(self.mount_path, size_limit=self.size_limit)
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
 
 def _volumes(values: list[VolumeValues]) -> list[Volume]:
@@ -510,7 +528,7 @@ class ExternalSecretValues(Props):
     remote_key: str = prop(check=REMOTE_KEY)
     """The entry of the store that holds the values, e.g. ``prod/todo-chatbot``; each key of the
     Secret is the property of the same name."""
-    refresh_interval: str = prop(default="1h", check=DURATION)
+    refresh_interval: str = prop(default="1h", check=REFRESH_INTERVAL)
     """How often the operator reads the store again, a duration such as ``1h`` or ``15m`` (``0s``:
     never). Default: 1h."""
     properties: Mapping[str, str] = prop(default={}, keys=ENV_KEY, each=REMOTE_KEY)

@@ -187,6 +187,9 @@ IMAGE_TAG: FieldPath = ("image", "tag")
 """The path of the flag that sets the image tag of every service."""
 
 
+_ABSENT = object()
+
+
 def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> None:
     """Set ``path`` to ``value`` in the merged values (``None`` removes it), as flag ``where`` says;
     ``image.tag`` (:data:`IMAGE_TAG`) sets that of every service with an image."""
@@ -205,6 +208,10 @@ def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> No
             child = node.get(part)
         else:
             raise ValuesError([f"{where}: {dotted(here[:-1])}: is a {kind_of(node)}, not a mapping"])
+        if child is None and value is None and not isinstance(part, int):
+            layers.nulls.append((where, path[: depth + 1]))  # nothing there to remove (and nothing made on the way)
+            layers.settings.append((where, path, value))
+            return
         if child is None:
             if isinstance(part, int):
                 raise ValuesError([f"{where}: {dotted(here)}: nothing to set inside a null"])
@@ -228,7 +235,8 @@ def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> No
     elif not isinstance(node, dict):
         raise ValuesError([f"{where}: {dotted(path[:-1])}: is a {kind_of(node)}, not a mapping"])
     elif value is None:
-        node.pop(last, None)
+        if node.pop(last, _ABSENT) is _ABSENT:
+            layers.nulls.append((where, path))
     else:
         node[last] = value
     layers.settings.append((where, path, value))

@@ -463,9 +463,13 @@ def alias_problem(node: yaml.Node, source: str, text: str) -> str | None:
     constructed) bring in at most :data:`MAX_ALIAS_NODES` nodes and none is inside the node it names;
     else the one line that says so, at the line of the alias: ``source:LINE: alias *a: ...``.
 
-    Linear in the nodes as written: each node's size (aliases expanded) is counted once.
+    Linear in the nodes as written: each node's size (aliases expanded) is counted once. Only the
+    document's own span of ``text`` is searched for an alias, so that checking each document of a
+    stream in turn is linear in the stream, not quadratic.
     """
-    if "*" not in text:  # no alias
+    start, end = node.start_mark, node.end_mark
+    span = (start.index, end.index + 1) if start is not None and end is not None else (0, len(text))
+    if text.find("*", *span) < 0:  # no alias
         return None
     sizes: dict[int, int] = {}
     """id() of each node counted -> its size with aliases expanded (the nodes are alive meanwhile)."""

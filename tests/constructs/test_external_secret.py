@@ -11,6 +11,9 @@ from constructs.props import PropsError
 from tests.crd_schemas import validate_custom
 from tests.helpers import one
 
+DEFAULTS = {"conversionStrategy": "Default", "decodingStrategy": "None", "metadataPolicy": "None", "nullBytePolicy": "Ignore"}
+"""What the CRD defaults in each remoteRef, written out (the object is what the API server stores)."""
+
 
 def test_renders_an_external_secret_whose_target_is_the_secret(chart: cdk8s.Chart) -> None:
     made = ExternalSecret(
@@ -22,8 +25,8 @@ def test_renders_an_external_secret_whose_target_is_the_secret(chart: cdk8s.Char
     assert found["metadata"]["namespace"] == "test"
     assert found["spec"] == {
         "data": [
-            {"remoteRef": {"key": "prod/todo", "property": "DATABASE_URL"}, "secretKey": "DATABASE_URL"},
-            {"remoteRef": {"key": "prod/todo", "property": "api-key"}, "secretKey": "API_KEY"},
+            {"remoteRef": {"key": "prod/todo", "property": "DATABASE_URL", **DEFAULTS}, "secretKey": "DATABASE_URL"},
+            {"remoteRef": {"key": "prod/todo", "property": "api-key", **DEFAULTS}, "secretKey": "API_KEY"},
         ],
         "refreshInterval": "1h",
         "secretStoreRef": {"kind": "ClusterSecretStore", "name": "vault"},
@@ -44,7 +47,7 @@ def test_a_namespaced_store_and_another_interval(chart: cdk8s.Chart) -> None:
     assert found["spec"]["target"]["name"] == "db"
 
 
-@pytest.mark.parametrize("interval", ["1h", "15m", "1m30s", "500ms", "1.5h", "0s"])
+@pytest.mark.parametrize("interval", ["1h", "15m", "1m30s", "1m", "60s", "59s1000ms", "0.5m30s", "1.5h", "0s", "0m0s"])
 def test_intervals_accepted(chart: cdk8s.Chart, interval: str) -> None:
     ExternalSecret(chart, "x", store="s", remote_key="k", keys=["A"], refresh_interval=interval)
 
@@ -52,6 +55,13 @@ def test_intervals_accepted(chart: cdk8s.Chart, interval: str) -> None:
 @pytest.mark.parametrize("interval", ["", "1", "1d", "h", "1 h", "-1h", "1H"])
 def test_intervals_refused(chart: cdk8s.Chart, interval: str) -> None:
     with pytest.raises(PropsError, match=r"refresh_interval: .* is not a duration: a number and a unit \(ms, s, m, h\)"):
+        ExternalSecret(chart, "x", store="s", remote_key="k", keys=["A"], refresh_interval=interval)
+
+
+@pytest.mark.parametrize("interval", ["59s", "59.999s", "0.5m", "500ms", "1ms", "59s999ms"])
+def test_an_interval_below_a_minute_is_refused_but_zero(chart: cdk8s.Chart, interval: str) -> None:
+    """Each refresh reads the secret store: at least 1m (the accepted boundary above), or 0s (fetch once)."""
+    with pytest.raises(PropsError, match=rf"refresh_interval: '{interval}' is shorter than 1m: .* give 1m or more .*, or 0s"):
         ExternalSecret(chart, "x", store="s", remote_key="k", keys=["A"], refresh_interval=interval)
 
 

@@ -25,7 +25,9 @@ def test_no_service_no_port_and_a_policy_that_admits_nobody(chart: cdk8s.Chart) 
     main = container(one(manifests, "Deployment", "mailer"))
     assert not {"ports", "livenessProbe", "readinessProbe"} & set(main)
     assert main["env"] == [{"name": "API_URL", "value": "http://api:8000"}]
-    assert one(manifests, "NetworkPolicy", "mailer")["spec"]["ingress"] == []
+    assert (
+        "ingress" not in one(manifests, "NetworkPolicy", "mailer")["spec"]
+    )  # admits nobody: no rule (an empty list is dropped by the API server)
     admitted = one(manifests, "NetworkPolicy", "api")["spec"]["ingress"][0]["from"]
     assert admitted == [
         {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": "test", "app.kubernetes.io/name": "mailer"}}}
@@ -52,3 +54,22 @@ def test_probes_when_given_a_command_and_autoscaling(chart: cdk8s.Chart) -> None
 def test_a_worker_has_no_port_prop(chart: cdk8s.Chart) -> None:
     with pytest.raises(PropsError, match="port: unknown prop for WorkerService"):
         WorkerService(chart, "mailer", image="api:1", port=8000)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("probe", "what"),
+    [(Probe(path="/healthz"), "an HTTP probe of '/healthz'"), (Probe(period_seconds=5), "a TCP probe")],
+)
+def test_a_probe_that_would_check_nothing_is_refused_not_dropped(chart: cdk8s.Chart, probe: Probe, what: str) -> None:
+    """A worker listens on no port: an HTTP or TCP probe without its own port would be left out."""
+    with pytest.raises(PropsError, match=rf"probes.readiness: {what} needs a port, and a WorkerService listens on none"):
+        WorkerService(chart, "mailer", image="api:1", probes=Probes(readiness=probe))
+
+
+def test_a_probe_with_its_port_is_rendered(chart: cdk8s.Chart) -> None:
+    """The boundary beside it: the same probes with their port are the worker's."""
+    probes = Probes(liveness=Probe(period_seconds=5, port=9000), readiness=Probe(path="/healthz", port=9000))
+    WorkerService(chart, "mailer", image="api:1", probes=probes)
+    main = container(one(cdk8s.Testing.synth(chart), "Deployment"))
+    assert main["livenessProbe"] == {"tcpSocket": {"port": 9000}, "periodSeconds": 5}
+    assert main["readinessProbe"] == {"httpGet": {"path": "/healthz", "port": 9000}}

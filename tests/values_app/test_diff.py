@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.values_app.test_yaml_io import BILLION_LAUGHS
-from values_app.diff import DiffError, DiffResult, ObjectChange, diff_outputs, read_output
+from values_app.diff import DiffError, DiffResult, ObjectChange, diff_outputs, known_documents, read_output
 from values_app.outdir import MARKER
 from values_app.release import APP_FILE, NAMESPACE_FILE, SECRETS_FILE
 from values_app.yaml_io import dump_all
@@ -466,3 +466,224 @@ def test_a_secret_is_masked_by_what_it_is_not_by_its_spelling(tmp_path: Path) ->
     result = diff_outputs({APP_FILE: [config_map()]}, read_output(tmp_path / "dist"))
     assert sorted(c.name for c in result.changes if c.status == "removed") == ["grouped", "listed", "lower"]
     assert_no_value(result)
+
+
+# --- an object renamed by a content hash ------------------------------------------------------------
+
+MIGRATIONS_FILE = "15-migrations.k8s.yaml"
+
+
+def job(name: str = "todo-migrate-0106c63f", image: str = "todo-backend:1.0", namespace: str = NS) -> dict[str, Any]:
+    """A migration Job as the library names it: ``<name>-<8 hex digits of its pod template>``."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": namespace, "labels": {"app": "todo-migrate"}},
+        "spec": {
+            "backoffLimit": 2,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [{"name": "migrate", "image": image, "command": ["alembic", "upgrade", "head"]}],
+                }
+            },
+        },
+    }
+
+
+def with_objects(*objects: dict[str, Any]) -> Files:
+    files = output()
+    files[MIGRATIONS_FILE] = list(objects)
+    return files
+
+
+def changed_lines(diff: str) -> list[str]:
+    """The lines a unified diff removes or adds (not its ---/+++ header)."""
+    return [line for line in diff.splitlines()[2:] if line[:1] in "-+"]
+
+
+def test_a_job_renamed_by_its_content_hash_replaces_its_predecessor_in_one_line() -> None:
+    """A one-line image change renames the migration Job: one change, "replaces Job <old>", whose
+    diff is that one line, not the whole Job removed and added again."""
+    old = with_objects(job("todo-migrate-0106c63f", "todo-backend:1.0"))
+    new = with_objects(job("todo-migrate-9fead4ac", "todo-backend:1.1"))
+    result = diff_outputs(new, old, old_label="dist")
+    change = only(result)
+    assert (change.status, change.kind, change.name, change.namespace, change.replaces, change.rolls) == (
+        "changed",
+        "Job",
+        "todo-migrate-9fead4ac",
+        NS,
+        "todo-migrate-0106c63f",
+        False,
+    )
+    assert change.header() == (
+        f"changed: Job todo-migrate-9fead4ac (namespace {NS}), {MIGRATIONS_FILE}, replaces Job todo-migrate-0106c63f"
+    )
+    assert change.diff.splitlines()[:2] == [
+        f"--- dist/{MIGRATIONS_FILE} (Job {NS}/todo-migrate-0106c63f)",
+        f"+++ rendered/{MIGRATIONS_FILE} (Job {NS}/todo-migrate-9fead4ac)",
+    ]
+    assert changed_lines(change.diff) == ["-        image: todo-backend:1.0", "+        image: todo-backend:1.1"]
+    assert result.summary() == "1 changed, 0 added, 0 removed"
+
+
+def test_a_renamed_object_that_changed_nothing_else_still_replaces_its_predecessor() -> None:
+    """A new name is a new object (a Job that runs again): reported, with an empty diff."""
+    result = diff_outputs(with_objects(job("todo-migrate-9fead4ac")), with_objects(job("todo-migrate-0106c63f")))
+    change = only(result)
+    assert (change.status, change.replaces, change.diff) == ("changed", "todo-migrate-0106c63f", "")
+    assert result.report().splitlines()[0].endswith("replaces Job todo-migrate-0106c63f")
+
+
+def test_a_workload_renamed_by_a_hash_rolls() -> None:
+    old = {APP_FILE: [deployment("todo-worker-0106c63f")]}
+    new = {APP_FILE: [deployment("todo-worker-9fead4ac")]}
+    change = only(diff_outputs(new, old))
+    assert (change.replaces, change.rolls) == ("todo-worker-0106c63f", True)
+
+
+def test_a_secret_renamed_by_a_hash_is_paired_and_still_masked() -> None:
+    old: Files = {SECRETS_FILE: [secret(OLD_VALUES, "todo-secrets-0106c63f")]}
+    new: Files = {SECRETS_FILE: [secret(NEW_VALUES, "todo-secrets-9fead4ac")]}
+    result = diff_outputs(new, old)
+    change = only(result)
+    assert change.replaces == "todo-secrets-0106c63f"
+    assert changed_lines(change.diff) == [
+        "-  DATABASE_URL: (old value)",
+        "+  DATABASE_URL: (new value)",
+        "-  OLD_ONLY: (set)",
+        "+  NEW_ONLY: (set)",
+    ]
+    assert_no_value(result)
+
+
+@pytest.mark.parametrize(
+    ("removed", "added"),
+    [
+        pytest.param([job("todo-migrate-0106c63f")], [job("todo-other-9fead4ac")], id="another base"),
+        pytest.param([job("todo-migrate-0106c63f")], [job("todo-migrate-9fead4ac", namespace="elsewhere")], id="namespace"),
+        pytest.param([job("todo-migrate-0106c63f")], [{**job("todo-migrate-9fead4ac"), "kind": "CronJob"}], id="another kind"),
+        pytest.param(
+            [job("todo-migrate-0106c63f")],
+            [{**job("todo-migrate-9fead4ac"), "apiVersion": "example.com/v1"}],
+            id="another group",
+        ),
+        pytest.param([job("todo-migrate-0106c63f")], [job("todo-migrate-9fead4ac00")], id="hashes of two lengths"),
+        pytest.param([job("todo-migrate-0106C63F")], [job("todo-migrate-9FEAD4AC")], id="not lowercase hex"),
+        pytest.param([job("todo-migrate-v1")], [job("todo-migrate-v2")], id="not a hash"),
+        pytest.param([job("todo-migrate-0106c63")], [job("todo-migrate-9fead4a")], id="7 digits"),
+        pytest.param([job("todo-migrate0106c63f")], [job("todo-migrate9fead4ac")], id="no dash"),
+        pytest.param([job("0106c63f")], [job("9fead4ac")], id="no base"),
+        pytest.param(
+            [job("todo-migrate-0106c63f"), job("todo-migrate-11111111")], [job("todo-migrate-9fead4ac")], id="two by one"
+        ),
+        pytest.param(
+            [job("todo-migrate-0106c63f")], [job("todo-migrate-9fead4ac"), job("todo-migrate-22222222")], id="one by two"
+        ),
+    ],
+)
+def test_only_a_hash_of_the_same_base_kind_and_namespace_one_for_one_is_paired(
+    removed: list[dict[str, Any]], added: list[dict[str, Any]]
+) -> None:
+    """Anything but exactly one out and one in, under the same base, hash length, group, kind and
+    namespace, stays additions and removals: unrelated objects are never paired."""
+    result = diff_outputs(with_objects(*added), with_objects(*removed))
+    assert sorted(c.status for c in result.changes) == ["added"] * len(added) + ["removed"] * len(removed)
+    assert all(c.replaces is None for c in result.changes)
+
+
+def test_a_hash_renamed_object_beside_its_unchanged_predecessor_is_added() -> None:
+    """The old object still rendered is no predecessor: the new one is an addition."""
+    old = with_objects(job("todo-migrate-0106c63f"))
+    new = with_objects(job("todo-migrate-0106c63f"), job("todo-migrate-9fead4ac"))
+    change = only(diff_outputs(new, old))
+    assert (change.status, change.name, change.replaces) == ("added", "todo-migrate-9fead4ac", None)
+
+
+def test_pairs_are_made_per_namespace() -> None:
+    """The same base in two namespaces: each new Job replaces the old one of its own namespace."""
+    old = with_objects(job("todo-migrate-0106c63f", namespace="a"), job("todo-migrate-11111111", namespace="b"))
+    new = with_objects(job("todo-migrate-9fead4ac", namespace="a"), job("todo-migrate-22222222", namespace="b"))
+    result = diff_outputs(new, old)
+    assert [(c.status, c.namespace, c.name, c.replaces) for c in result.changes] == [
+        ("changed", "a", "todo-migrate-9fead4ac", "todo-migrate-0106c63f"),
+        ("changed", "b", "todo-migrate-22222222", "todo-migrate-11111111"),
+    ]
+
+
+# --- scale: linear in the number of objects ---------------------------------------------------------
+
+SCALE = 100_000
+
+
+def small(index: int, value: str = "same") -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": f"todo-{index}", "namespace": NS},
+        "data": {"KEY": value},
+    }
+
+
+def test_a_diff_of_100k_objects_through_an_output_directory(tmp_path: Path) -> None:
+    """100k objects, read back from an output directory as ``main.py diff`` reads it (what is
+    rendered again unchanged is taken as it is: :func:`known_documents`), one changed and one
+    renamed by its hash: exactly those two changes. Each object is looked up by identity in a
+    dictionary, once: linear (``make bench`` prints the figures; no test times)."""
+    half = (SCALE - 1) // 2
+    old: Files = {
+        NAMESPACE_FILE: [small(index) for index in range(half)],
+        APP_FILE: [small(index) for index in range(half, SCALE - 1)],
+        MIGRATIONS_FILE: [job("todo-migrate-0106c63f", "todo-backend:1.0")],
+    }
+    old[NAMESPACE_FILE][7] = small(7, "old")
+    write_output(tmp_path / "dist", old)
+    new = {**old, MIGRATIONS_FILE: [job("todo-migrate-9fead4ac", "todo-backend:1.1")]}
+    new[NAMESPACE_FILE] = [*old[NAMESPACE_FILE]]
+    new[NAMESPACE_FILE][7] = small(7, "new")
+    del old
+    result = diff_outputs(new, read_output(tmp_path / "dist", known_documents(new)))
+    assert sum(len(manifests) for manifests in new.values()) == SCALE
+    assert [(c.status, c.name, c.replaces) for c in result.changes] == [
+        ("changed", "todo-7", None),
+        ("changed", "todo-migrate-9fead4ac", "todo-migrate-0106c63f"),
+    ]
+    assert changed_lines(result.changes[0].diff) == ["-  KEY: old", "+  KEY: new"]
+    assert changed_lines(result.changes[1].diff) == ["-        image: todo-backend:1.0", "+        image: todo-backend:1.1"]
+
+
+def test_an_output_directory_not_as_rendered_is_parsed_whole(tmp_path: Path) -> None:
+    """A file whose documents are not what a synth writes (a hand edit's quotes) is parsed,
+    and compared as data all the same."""
+    write_output(tmp_path / "dist", output())
+    app = tmp_path / "dist" / APP_FILE
+    app.write_text(app.read_text().replace("  LOG_LEVEL: INFO\n", "  LOG_LEVEL: 'INFO'\n"))
+    assert diff_outputs(output(), read_output(tmp_path / "dist", known_documents(output()))).identical
+
+
+def test_an_identity_that_is_there_many_times_is_matched_occurrence_by_occurrence() -> None:
+    """A hand-edited output may repeat an object: each occurrence is matched with the same one of
+    the other side (the many copies counted apart, so that they cost no more than other objects)."""
+    copies = [config_map(KEY=str(index)) for index in range(1000)]
+    old: Files = {APP_FILE: copies}
+    new: Files = {APP_FILE: [*copies[:500], config_map(KEY="changed"), *copies[501:999]]}
+    result = diff_outputs(new, old)
+    assert [(c.status, c.name) for c in result.changes] == [("changed", "todo-config"), ("removed", "todo-config")]
+    assert changed_lines(result.changes[0].diff) == ["-  KEY: '500'", "+  KEY: changed"]
+    assert changed_lines(result.changes[1].diff)[-1] == "-  KEY: '999'"
+
+
+def test_a_star_in_every_document_is_no_alias_and_a_real_alias_is_still_found(tmp_path: Path) -> None:
+    """The alias check reads each document's own text: wildcard hosts in every document are
+    values, and a recursive alias after them is found at its line."""
+    host = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: h%d}\ndata: {HOST: '*.example.com'}\n"
+    (tmp_path / APP_FILE).write_text("---\n".join(host % index for index in range(3)), encoding="utf-8")
+    assert [m["data"]["HOST"] for m in read_output(tmp_path)[APP_FILE]] == ["*.example.com"] * 3
+    (tmp_path / APP_FILE).write_text(
+        "---\n".join([*(host % index for index in range(3)), "apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: *m}\n"]),
+        encoding="utf-8",
+    )
+    with pytest.raises(DiffError) as raised:
+        read_output(tmp_path)
+    assert str(raised.value).startswith(f"{tmp_path / APP_FILE}:18: alias *m: is inside the node &m it names")

@@ -129,6 +129,13 @@ def test_the_plain_layout_with_secret_values_masked(tmp_path: Path) -> None:
     for value in ("old-4f1a", "new-9c3b"):
         assert value not in stdout.getvalue() + stderr.getvalue()
     assert stderr.getvalue() == "local: 1 changed, 0 added, 0 removed\nproduction: no changes\n"
+    # Each environment is compared and let go before the next is rendered; its text is printed
+    # only once every one is compared: the last one unreadable, nothing at all is printed.
+    (out / "production" / "20-app.k8s.yaml").write_text("kind: [\n")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert cli.diff_environments(file=file, against=out, environ=changed, stdout=stdout, stderr=stderr) == 2
+    assert stdout.getvalue() == ""
+    assert stderr.getvalue().startswith(f"error: {out / 'production' / '20-app.k8s.yaml'}:2: not valid YAML")
 
 
 def test_cannot_compare_is_exit_2(deployed: tuple[Path, Path], tmp_path: Path) -> None:
@@ -201,3 +208,28 @@ def test_flux_with_a_migration_in_its_own_directory(tmp_path: Path) -> None:
         r"changed: Job todo-chatbot-migrate-[0-9a-f]{8} \(namespace todo-staging\), 15-migrations/15-migrations.k8s.yaml\n",
         sections(stdout)["staging"],
     )
+
+
+@pytest.mark.usefixtures("with_migration")
+def test_a_new_migration_image_reads_as_one_line_replacing_the_job(tmp_path: Path) -> None:
+    """The migration Job is named by a hash of its pod template: a new image renames it. The diff
+    pairs it with the Job it replaces, and shows the image line, not a whole Job removed and added."""
+    file = gitops_file(tmp_path, "flux", environments=STAGING_ONLY)
+    out = tmp_path / "deploy"
+    assert cli.environments(file=file, outdir=out, environ={}, stderr=io.StringIO()) == 0
+    status, stdout, _ = diff(file, out, settings=[Setting("services.backend.image.tag=9999999", string=True)])
+    assert status == 1
+    section = sections(stdout)["staging"]
+    header = re.compile(
+        r"changed: Job todo-chatbot-migrate-([0-9a-f]{8}) \(namespace todo-staging\), 15-migrations/15-migrations.k8s.yaml, "
+        r"replaces Job todo-chatbot-migrate-([0-9a-f]{8})$"
+    )
+    blocks = section.split("\n\n")  # a change each: its header, its diff
+    (job,) = [block for block in blocks if "Job todo-chatbot-migrate-" in block.splitlines()[0]]
+    found = header.match(job.splitlines()[0])
+    assert found is not None, job
+    assert found[1] != found[2]
+    changed = [line for line in job.splitlines()[3:] if line[:1] in "-+"]
+    assert [line.split(":")[0] for line in changed] == ["-        image", "+        image"], job
+    assert "todo-backend:9999999" in changed[1]
+    assert not re.search(r"^(removed|added): Job", section, re.MULTILINE)

@@ -52,7 +52,14 @@ def test_an_external_secret_instead_of_the_secret_and_no_value_anywhere(tmp_path
     assert external["metadata"]["name"] == SECRET
     assert external["spec"]["target"]["name"] == SECRET
     assert external["spec"]["data"][0] == {
-        "remoteRef": {"key": "prod/todo-chatbot", "property": "database-url"},
+        "remoteRef": {
+            "key": "prod/todo-chatbot",
+            "property": "database-url",
+            "conversionStrategy": "Default",
+            "decodingStrategy": "None",
+            "metadataPolicy": "None",
+            "nullBytePolicy": "Ignore",
+        },
         "secretKey": "DATABASE_URL",
     }
     for manifest in found:

@@ -260,17 +260,29 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",
         "metadata": {"name": "deploy", "namespace": "flux-system"},
-        "spec": {"interval": "10m", "path": "./flux", "prune": True, "sourceRef": {"kind": "GitRepository", "name": "deploy"}},
+        "spec": {
+            "force": False,
+            "interval": "10m",
+            "path": "./flux",
+            "prune": True,
+            "sourceRef": {"kind": "GitRepository", "name": "deploy"},
+        },
     }
     assert source == {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
         "metadata": {"name": "deploy", "namespace": "flux-system"},
-        "spec": {"interval": "10m", "ref": {"branch": "rendered"}, "url": "https://git.example.com/shop/deploy.git"},
+        "spec": {
+            "interval": "10m",
+            "ref": {"branch": "rendered"},
+            "timeout": "60s",
+            "url": "https://git.example.com/shop/deploy.git",
+        },
     }
     assert production["metadata"] == {"name": "todo-chatbot-production", "namespace": "flux-system"}
     assert production["spec"] == {
         "dependsOn": [{"name": "todo-chatbot-production-prerequisites"}],
+        "force": False,  # the CRD's default, written out
         "healthChecks": [
             {"apiVersion": "apps/v1", "kind": "Deployment", "name": name, "namespace": "todo-chatbot"}
             for name in ("todo-frontend", "todo-backend", "todo-mcp")
@@ -283,6 +295,7 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     # what the pods read first, waited for (an ExternalSecret's Secret made): Flux applies a
     # Kustomization's objects together
     assert production_first["spec"] == {
+        "force": False,
         "interval": "10m",
         "path": "./clusters/production/00-prerequisites",
         "prune": True,
@@ -590,8 +603,7 @@ def test_every_problem_of_the_block_with_its_line(tmp_path: Path) -> None:
         f"  staging:\n    values: [{STAGING}]\n    cluster: https://staging.example.com\n"
     )
     assert problems(tmp_path, text) == [
-        "3: gitops.repoURL: 'git.example.com/deploy' is not a Git repository URL (https://host/org/repo.git, ssh://..., "
-        "or git@host:org/repo.git)",
+        "3: gitops.repoURL: 'git.example.com/deploy': not a URL; such as https://git.example.com/shop/deploy.git",
         "4: gitops.targetRevision: 'main..x' is not a Git branch name (letters, digits, '.', '_', '-', '/'; no '..')",
         "5: gitops.path: '/clusters/{env}' is absolute; give a path inside the output directory, such as clusters/{env}",
         "7: gitops.intervall: unknown key 'intervall'; did you mean 'interval'?",
@@ -663,9 +675,7 @@ def test_a_cluster_belongs_to_a_gitops_file(tmp_path: Path) -> None:
         "gitops: {tool: argocd, repoURL: 'https://g/x', targetRevision: m}\n"
         f"environments:\n  s: {{values: [{STAGING}], cluster: ftp://x}}\n"
     )
-    assert problems(tmp_path, text) == [
-        "3: environments.s.cluster: 'ftp://x' is not a cluster API server URL (https://host[:port])"
-    ]
+    assert problems(tmp_path, text) == ["3: environments.s.cluster: ftp:// is not a scheme taken here: https:// or http://"]
 
 
 def test_the_objects_names_fit_in_a_label_value(tmp_path: Path) -> None:
@@ -685,7 +695,7 @@ def test_the_objects_names_fit_in_a_label_value(tmp_path: Path) -> None:
 
 def test_two_environments_of_one_name(tmp_path: Path) -> None:
     other = tmp_path / "other.yaml"
-    other.write_text(f"extends: {STAGING}\nrelease: todo-chatbot-a\n")
+    other.write_text(f"extends: {STAGING}\nrelease: todo-chatbot-a\nnamespace: {{name: todo-a}}\n")
     environments = f"  a-b:\n    values: [{STAGING}]\n  b:\n    values: [{other}]\n"
     status, stderr = envs(gitops_file(tmp_path, environments=environments), tmp_path / "deploy")
     assert status == 1
@@ -774,7 +784,6 @@ def test_two_environments_files_one_per_flux_cluster_share_one_repository(tmp_pa
     status, stderr = envs(west, out)
     assert status == 0, stderr
     validate_all(out)
-    # (each environment's prerequisites first: item 1's Flux chain)
     assert kustomization_names(out / "flux" / "east") == [
         "deploy-east",
         "todo-chatbot-staging-prerequisites",
@@ -920,3 +929,179 @@ def test_a_file_that_moves_its_controller_objects_removes_the_old_ones_first(tmp
     (out / "flux").rmdir()
     assert envs(moved, out)[0] == 0
     assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(moved)]["controller"] == "flux/east"
+
+
+# --- GitOps inputs: what the controllers take, no credential, one owner per namespace (issue 28) -------
+
+
+def block(tool: str = "argocd", repo: str = "https://git.example.com/shop/deploy.git", extra: str = "", cluster: str = "") -> str:
+    """An environments file: a gitops: block (repoURL on line 3) and one environment (its cluster on line 8)."""
+    return (
+        f"gitops:\n  tool: {tool}\n  repoURL: {repo!r}\n  targetRevision: rendered\n{extra}"
+        f"environments:\n  staging:\n    values: [{STAGING}]\n" + (f"    cluster: {cluster!r}\n" if cluster else "")
+    )
+
+
+CREDENTIALS = "holds credentials (user information before '@'), which would be written into the deploy repository"
+
+
+@pytest.mark.parametrize(
+    ("tool", "repo", "problem"),
+    [
+        ("argocd", "https://oauth2:hunter2@git.example.com/shop/deploy.git", CREDENTIALS),
+        ("flux", "https://hunter2@git.example.com/shop/deploy.git", CREDENTIALS),  # a token as the user (GitHub takes it)
+        ("argocd", "ssh://git:hunter2@git.example.com/shop/deploy.git", CREDENTIALS),
+        (
+            "argocd",
+            "oauth2:hunter2@git.example.com/shop/deploy.git",
+            "not a URL; such as https://git.example.com/shop/deploy.git",
+        ),
+        ("flux", "https://git.example.com/shop/deploy.git?private_token=hunter2", "has a query or a fragment ('?', '#')"),
+        ("argocd", "git://git.example.com/shop/deploy.git", "git:// is not a scheme taken here: https://, ssh:// or http://"),
+        ("flux", "git@git.example.com:shop/deploy.git", "an scp-like address (user@host:path), which Flux does not take"),
+        ("argocd", "https://git.example.com/{{.name}}.git", "'{{' or '}}' is no URL character, and Argo CD's ApplicationSet"),
+        ("argocd", "https://git.example.com/shop deploy.git", "' ' is no URL character; percent-encode it"),
+    ],
+)
+def test_a_repository_url_the_controller_would_not_take_or_with_a_credential(
+    tmp_path: Path, tool: str, repo: str, problem: str
+) -> None:
+    (line,) = problems(tmp_path, block(tool, repo))
+    assert line.startswith("3: gitops.repoURL: ")
+    assert problem in line
+    assert "hunter2" not in line
+
+
+@pytest.mark.parametrize(
+    ("tool", "repo"),
+    [
+        ("argocd", "https://git.example.com/shop/deploy.git"),
+        ("flux", "https://git.example.com/shop/deploy.git"),
+        ("flux", "ssh://git@git.example.com:2222/shop/deploy.git"),  # a user, not a credential
+        ("argocd", "git@git.example.com:shop/deploy.git"),  # Argo CD takes the scp-like address
+        ("argocd", "https://git.example.com/%7B%7B.name%7D%7D.git"),
+        ("flux", "http://gitea.gitea.svc:3000/shop/deploy.git"),
+    ],
+)
+def test_the_repository_urls_beside_them_are_taken(tmp_path: Path, tool: str, repo: str) -> None:
+    file = tmp_path / "environments.yaml"
+    file.write_text(block(tool, repo))
+    loaded = load_environments_file(file)
+    assert loaded.gitops is not None
+    assert loaded.gitops.repo_url == repo
+
+
+def test_the_controllers_schemas_take_what_is_taken() -> None:
+    """Flux's GitRepository url is ``^(http|https|ssh)://``: the scp-like address is Argo CD's only."""
+    import json
+
+    from tests.crd_schemas import SCHEMAS
+
+    url = json.loads((SCHEMAS / "source.toolkit.fluxcd.io/gitrepository_v1.json").read_text())["properties"]["spec"]
+    pattern = re.compile(url["properties"]["url"]["pattern"])
+    assert pattern.match("ssh://git@git.example.com/shop/deploy.git")
+    assert not pattern.match("git@git.example.com:shop/deploy.git")
+    assert not pattern.match("git://git.example.com/shop/deploy.git")
+
+
+@pytest.mark.parametrize(
+    ("cluster", "problem"),
+    [
+        ("https://admin:hunter2@k8s.example.com", CREDENTIALS),
+        ("https://hunter2@k8s.example.com:6443", CREDENTIALS),
+        ("https://k8s.example.com/?token=hunter2", "has a query or a fragment"),
+        ("https://{{.server}}", "'{{' or '}}' is no URL character"),
+        ("admin@k8s.example.com:6443", "an scp-like address (user@host:path), not a URL"),
+    ],
+)
+def test_a_cluster_url_with_a_credential_or_a_template(tmp_path: Path, cluster: str, problem: str) -> None:
+    (line,) = problems(tmp_path, block(cluster=cluster))
+    assert line.startswith("8: environments.staging.cluster: ")
+    assert problem in line
+    assert "hunter2" not in line
+    file = tmp_path / "environments.yaml"
+    file.write_text(block(cluster="https://k8s.example.com:6443"))  # beside it: taken
+    assert load_environments_file(file).environments["staging"].cluster == "https://k8s.example.com:6443"
+
+
+def test_no_credential_reaches_any_output(tmp_path: Path) -> None:
+    """Through envs: exit 1, nothing written, the credential nowhere in what it prints."""
+    file = tmp_path / "environments.yaml"
+    file.write_text(block(repo="https://oauth2:hunter2@git.example.com/d.git", cluster="https://admin:hunter2@k8s.example.com"))
+    out = tmp_path / "deploy"
+    status, stderr = envs(file, out)
+    assert status == 1
+    assert [line.split(": ")[2] for line in stderr.splitlines()] == ["gitops.repoURL", "environments.staging.cluster"]
+    assert "hunter2" not in stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("interval", "ok"), [("59s", False), ("1ms", False), ("0.5m", False), ("0s", False), ("1m", True), ("60s", True)]
+)
+def test_a_flux_interval_below_a_minute_is_refused(tmp_path: Path, interval: str, ok: bool) -> None:
+    text = block("flux", extra=f"  interval: {interval}\n")
+    if ok:
+        file = tmp_path / "environments.yaml"
+        file.write_text(text)
+        assert load_environments_file(file).gitops is not None
+    else:
+        assert problems(tmp_path, text) == [
+            f"5: gitops.interval: {interval!r} is shorter than 1m: each interval fetches the repository from the Git "
+            "server and reconciles every environment; give 1m or more (such as 5m)"
+        ]
+
+
+@pytest.mark.parametrize(("interval", "ok"), [("1ms", False), ("59s", False), ("1m", True), ("0s", True)])
+def test_an_external_secret_refreshed_more_often_than_a_minute_is_refused(tmp_path: Path, interval: str, ok: bool) -> None:
+    environments = f"  local:\n    values: [{LOCAL}]\n    set: {FROM_VAULT[:-1]}, {REFRESH}={interval}]\n"
+    out = tmp_path / "deploy"
+    status, stderr = envs(gitops_file(tmp_path, environments=environments), out)
+    assert (status, out.exists()) == ((0, True) if ok else (1, False)), stderr
+    if not ok:
+        assert stderr.splitlines() == [
+            f"error: local: --set {REFRESH}={interval}: {REFRESH}: {interval!r} is shorter than 1m: each refresh reads "
+            "the secret store, whose API is rate-limited; give 1m or more (such as 1h), or 0s to fetch once"
+        ]
+
+
+REFRESH = "secrets.todo-chatbot-secrets.externalSecret.refreshInterval"
+
+
+@pytest.mark.parametrize(("namespace", "gitops"), [("argocd", ""), ("flux-system", ""), ("deliver", "  namespace: deliver\n")])
+def test_a_release_in_a_controllers_namespace_is_refused(tmp_path: Path, namespace: str, gitops: str) -> None:
+    values = tmp_path / "staging.yaml"
+    values.write_text(f"extends: {STAGING}\nnamespace:\n  name: {namespace}\n")
+    environments = f"  staging:\n    values: [{values}]\n  production:\n    values: [{PRODUCTION}]\n"
+    out = tmp_path / "deploy"
+    status, stderr = envs(gitops_file(tmp_path, gitops=gitops, environments=environments), out)
+    assert status == 1
+    (line,) = stderr.splitlines()
+    assert line.startswith(f"error: staging: {values}:3: namespace.name: {namespace} is a GitOps controller's namespace (")
+    assert line.endswith("; give the release a namespace of its own")
+    assert not out.exists()
+
+
+def test_two_environments_in_one_namespace_of_one_cluster_are_refused(tmp_path: Path) -> None:
+    """blue and green both from production.yaml: one namespace, one cluster, two owners."""
+    out = tmp_path / "deploy"
+    same = f"  blue:\n    values: [{PRODUCTION}]\n  green:\n    values: [{PRODUCTION}]\n"
+    for controller, where, way_out in (
+        ("argocd", "cluster https://kubernetes.default.svc", " or another cluster"),
+        ("flux", "the cluster Flux runs in", ""),
+    ):
+        file = gitops_file(tmp_path, controller, environments=same)
+        status, stderr = envs(file, out)
+        assert status == 1
+        assert stderr.splitlines() == [
+            f"error: {file}:9: environments.green: namespace todo-chatbot on {where} is environment blue's too: two "
+            "environments would own one set of objects, each pruning what the other renders; give it a namespace of its "
+            f"own (set: [namespace.name=...]){way_out}"
+        ]
+        assert not out.exists()
+    # beside it: the same cluster written another way is the same cluster; another namespace, or cluster, is taken
+    spelled = same + "    cluster: HTTPS://Kubernetes.Default.Svc:443/\n"
+    assert envs(gitops_file(tmp_path, environments=spelled), out)[0] == 1
+    for way in ("    set: [namespace.name=todo-green]\n", "    cluster: https://green.k8s.example.com\n"):
+        status, stderr = envs(gitops_file(tmp_path, environments=same + way), out)
+        assert status == 0, stderr

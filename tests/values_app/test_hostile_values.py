@@ -301,3 +301,33 @@ def test_a_checkov_skip_annotation_of_an_extra_object_needs_its_reason(reason: s
         "extraObjects[0].spec.template.metadata.annotations",
     ]
     assert all("visible characters; a reason has at least 10" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ("postgres://app:hunter2@db.internal/app", True),
+        ("redis://:hunter2@cache:6379/0", True),
+        ("https://user:hunter2@api.example.com/v1", True),
+        ("postgres://app@db.internal/app", False),  # a user, no password
+        ("http://todo-mcp:8001", False),
+        ("https://api.example.com/v1?contact=ops@example.com", False),
+    ],
+)
+def test_a_url_with_a_password_in_a_config_map_is_refused_unshown(value: str, refused: bool) -> None:
+    """A ConfigMap is for what anyone may read (and a gitops: deploy repository keeps): a password
+    in a URL goes under secrets:, and the message never shows it (issue 28, item 13)."""
+
+    def mutate(data: dict[str, Any]) -> None:
+        data["configMaps"]["todo-chatbot-config"]["CACHE_URL"] = value
+
+    text, lines = load(mutate)
+    if not refused:
+        assert lines == []
+        return
+    line = the_line(text, lines, "configMaps.todo-chatbot-config.CACHE_URL")
+    assert line.endswith(
+        "holds a URL with a password (scheme://user:password@...), which a ConfigMap shows to anyone who reads it (and a "
+        "gitops: deploy repository keeps); declare CACHE_URL under secrets:"
+    )
+    assert "hunter2" not in line

@@ -43,7 +43,9 @@ def test_a_worker_is_a_deployment_without_a_service_that_admits_nobody(values_da
     assert container(one(objects, "Deployment", "demo-mailer"))["command"] == ["python", "-m", "mailer"]
     assert "ports" not in container(one(objects, "Deployment", "demo-mailer"))
     assert not [s for s in by_kind(objects, "Service") if s["metadata"]["name"] == "demo-mailer"]
-    assert one(objects, "NetworkPolicy", "demo-mailer")["spec"]["ingress"] == []
+    mailer = one(objects, "NetworkPolicy", "demo-mailer")["spec"]
+    assert "ingress" not in mailer
+    assert "Ingress" in mailer["policyTypes"]
 
 
 def test_a_cronjob_runs_on_its_schedule_one_at_a_time(values_data: dict[str, Any], make_values: Make) -> None:
@@ -221,6 +223,89 @@ def test_each_mistake_is_one_line_at_its_place(
         assert text == message
     else:
         assert text.startswith("services.x.")
+
+
+ALLOW_API = {"networkPolicy": {"allowFrom": ["api"]}}
+
+
+@pytest.mark.parametrize(
+    ("service", "needle", "message"),
+    [
+        *(
+            (
+                {"kind": kind, "image": IMAGE, **extra, **ALLOW_API},
+                "allowFrom",
+                f"services.x.networkPolicy.allowFrom: does not apply to a {kind}: it serves nothing; for it to call a "
+                "service, list x in that service's networkPolicy.allowFrom",
+            )
+            for kind, extra in (("worker", {}), ("cronjob", {"schedule": "@daily"}), ("migration", {"before": ["api"]}))
+        ),
+        (
+            {"kind": "cronjob", "image": IMAGE, "schedule": "@daily", "probes": {"liveness": {"path": "/healthz"}}},
+            "liveness",
+            "services.x.probes.liveness: an HTTP probe of '/healthz' needs a port, and a ScheduledJob listens on none: it "
+            "would check nothing (and be left out); give the probe its port, or an execCommand",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "configMap": "demo-config", "sizeLimit": "1Gi"}]},
+            "sizeLimit",
+            "services.x.volumes[0].sizeLimit: 1Gi: a configMap volume takes no size limit; only an emptyDir does",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "pvc": "data", "sizeLimit": "1Gi"}]},
+            "sizeLimit",
+            "services.x.volumes[0].sizeLimit: 1Gi: a pvc volume takes no size limit; only an emptyDir does",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "emptyDir": True, "keys": ["A"]}]},
+            "keys",
+            "services.x.volumes[0].keys: an emptyDir volume has no keys; only a configMap or a secret volume does",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "configMap": "demo-config", "keys": []}]},
+            "keys",
+            "services.x.volumes[0].keys: [] would mount every key (an empty list of items is none); list the keys, or "
+            "leave keys out",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "secret": "demo-secrets", "readOnly": False}]},
+            "readOnly",
+            "services.x.volumes[0].readOnly: false: a secret volume is always mounted read-only",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "volumes": [{"mountPath": "/x", "emptyDir": True, "readOnly": True}]},
+            "readOnly",
+            "services.x.volumes[0].readOnly: true: an emptyDir is always writable (a read-only one would stay empty)",
+        ),
+    ],
+)
+def test_what_a_kind_does_not_take_is_refused_not_dropped(
+    values_data: dict[str, Any], service: dict[str, Any], needle: str, message: str
+) -> None:
+    values_data["services"]["x"] = service
+    assert errors(values_data) == [f"v.yaml:{line_of(values_data, needle)}: {message}"]
+
+
+def test_what_each_kind_takes_beside_it_renders(values_data: dict[str, Any], make_values: Make) -> None:
+    """The boundary: a served kind takes allowFrom, an emptyDir a size limit, a configMap or secret
+    volume keys and readOnly: true, a pvc readOnly either way, an emptyDir readOnly: false."""
+    values_data["services"]["mcp"].update(ALLOW_API)
+    values_data["services"]["worker"] = {"kind": "worker", "image": IMAGE}
+    values_data["services"]["api"]["volumes"] = [
+        {"mountPath": "/scratch", "emptyDir": True, "sizeLimit": "1Gi", "readOnly": False},
+        {"mountPath": "/etc/demo", "configMap": "demo-config", "keys": ["LOG_LEVEL"], "readOnly": True},
+        {"mountPath": "/data", "pvc": "uploads", "readOnly": True},
+    ]
+    objects = rendered(make_values(values_data))
+    pod = one(objects, "Deployment", "demo-api")["spec"]["template"]["spec"]
+    by_name = {v["name"]: v for v in pod["volumes"]}
+    assert {"sizeLimit": "1Gi"} in [v.get("emptyDir") for v in by_name.values()]
+    items = [v["configMap"]["items"] for v in by_name.values() if "configMap" in v]
+    assert items == [[{"key": "LOG_LEVEL", "path": "LOG_LEVEL"}]]
+    assert [v["persistentVolumeClaim"]["readOnly"] for v in by_name.values() if "persistentVolumeClaim" in v] == [True]
+    ingress = one(objects, "NetworkPolicy", "demo-mcp")["spec"]["ingress"]
+    peers = [peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for rule in ingress for peer in rule["from"]]
+    assert peers == ["demo-api"]
 
 
 def test_an_extra_container_relaxed_with_its_reason_renders(values_data: dict[str, Any], make_values: Make) -> None:

@@ -304,3 +304,92 @@ def test_nothing_recurses_on_a_flag() -> None:
     assert errors([DEFAULT], [setting]) == [f"--set {setting.text}: the path is 1000 levels deep; at most 64 may be"]
     braces = "{" * 5000 + "}" * 5000  # lists do not nest: one list of one string
     assert parse_setting(Setting(f"labels.a={braces}")) == [(f"--set labels.a={braces}", ("labels", "a"), [braces[1:-1]])]
+
+
+# --- a null removes a key that is there, or names a field; an extends names a values file (issue 28) -----
+
+
+def synth(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """``main.py <args>`` in this process: its exit status and stderr."""
+    import main
+
+    capsys.readouterr()
+    status = main.main(list(args))
+    return status, capsys.readouterr().err
+
+
+def test_a_null_on_an_unknown_key_is_an_error_where_it_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    over = write(tmp_path, "over.yaml", "services:\n  backend: {replica: null}\n  backendd: null\n")
+    out = tmp_path / "out"
+    status, stderr = synth(capsys, "--values", str(DEFAULT), "--values", str(over), "--outdir", str(out))
+    assert status == 1
+    assert stderr.splitlines() == [
+        f"error: {over}:2: services.backend.replica: unknown key 'replica'; did you mean 'replicas'? "
+        "(a null removes a key, and there is none to remove)",
+        f"error: {over}:3: services.backendd: null removes 'backendd', which is not there; did you mean 'backend'?",
+    ]
+    assert not out.exists()
+    # beside it: the key the typo meant, and a field the values lack, are removed (or stay absent)
+    fine = write(tmp_path, "fine.yaml", "services:\n  backend: {replicas: null, autoscaling: null}\n")
+    assert deployment(load_values([DEFAULT, fine]), "backend").replicas is None
+
+
+def test_a_set_null_on_an_unknown_key_is_an_error_too() -> None:
+    assert errors([DEFAULT], [Setting("services.backend.replica=null"), Setting("services.mcpp.replicas=null")]) == [
+        "--set services.backend.replica=null: services.backend.replica: unknown key 'replica'; did you mean 'replicas'? "
+        "(a null removes a key, and there is none to remove)",
+        "--set services.mcpp.replicas=null: services.mcpp: null removes 'mcpp', which is not there; did you mean 'mcp'?",
+    ]
+    assert deployment(load_values([DEFAULT], [Setting("services.mcp.autoscaling=null")]), "mcp").autoscaling is None
+
+
+def test_a_null_for_a_field_of_another_kind_is_unknown(tmp_path: Path) -> None:
+    """The service's kind says which keys it has: a worker has no port."""
+    mailer = "  mailer:\n    kind: worker\n    image: {repository: m, tag: '1'}\n"
+    base = write(tmp_path, "base.yaml", DEFAULT.read_text() + mailer)
+    over = write(tmp_path, "over.yaml", "services:\n  mailer: {port: null, replicas: null}\n")
+    assert errors([base, over]) == [
+        f"{over}:2: services.mailer.port: unknown key 'port' (a null removes a key, and there is none to remove)"
+    ]
+
+
+SHADOW = "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nsecret-line: hunter2\n"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        SHADOW,  # each line a key with a null value
+        "DATABASE_URL=postgres://app:hunter2@db/app\n",  # a .env: one string
+        '{"auths": {"registry.example.com": {"auth": "aHVudGVyMg=="}}, "hunter2": 1}\n',  # a registry config
+        "apiVersion: v1\nkind: Config\nusers: [{name: a, user: {token: hunter2}}]\nusers: []\n",  # a duplicate key too
+        "- hunter2\n- hunter2\n",
+        "",
+    ],
+)
+def test_an_extends_target_that_is_not_a_values_file_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    target = write(tmp_path, "target", content)
+    top = write(tmp_path, "top.yaml", f"release: x\nextends: {target}\n")
+    status, stderr = synth(capsys, "--values", str(top), "--outdir", str(tmp_path / "out"))
+    assert status == 1
+    assert stderr.splitlines() == [
+        f"error: {top}:2: extends: {target}: not a values file (a mapping of release, appVersion, services, ...); "
+        "extends names the values file this one is an overlay of"
+    ]
+    shown = stderr.replace(str(tmp_path), "")
+    assert not [word for word in ("hunter2", "root", "auths") if word in shown]
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_extends_target_with_a_values_key_is_a_values_file_with_its_own_mistakes(tmp_path: Path) -> None:
+    """The boundary: one values key makes it a values file, whose mistakes are said as usual."""
+    base = write(tmp_path, "base.yaml", "releas: x\nappVersion: '1'\n")
+    top = write(tmp_path, "top.yaml", "extends: base.yaml\n")
+    assert f"{base}:1: releas: unknown key 'releas'; did you mean 'release'?" in errors([top])
+    only_extends = write(tmp_path, "middle.yaml", f"extends: {DEFAULT}\n")
+    assert load_values(write(tmp_path, "top2.yaml", f"extends: {only_extends}\n")).release == "todo-chatbot"
+    broken = write(tmp_path, "broken.yaml", "release: [x\n")
+    (line,) = errors([write(tmp_path, "top3.yaml", f"extends: {broken}\n")])
+    assert line.startswith(f"{broken}:2: not valid YAML: ")
