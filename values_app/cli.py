@@ -296,6 +296,11 @@ def _gitops_environments(
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
+    try:
+        controller, notes = _controller_objects(loaded, written, controller, outdir)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return 1
     from .deploy_tree import RECORD_FILE, RecordError, claim_of, conflicts, read_record, record_text
 
     # the record names every directory the file writes, its environments not named by --env too
@@ -310,7 +315,6 @@ def _gitops_environments(
     if refused:
         _fail(refused, stderr)
         return 1
-    controller, notes = _controller_objects(loaded, written, controller, outdir)
     try:
         results = write_tree(
             outdir,
@@ -336,8 +340,9 @@ def _controller_objects(
     were (``--env``): the others as the deploy tree at ``root`` holds them
     (:func:`.gitops.environments_in_tree`, nothing of their values is read), all rendered again from
     the ``gitops:`` block as it is now; and a line for each other environment the tree has not got
-    (not rendered there yet), which then has no object."""
-    from .gitops import controller_output, environments_in_tree
+    (not rendered there yet), which then has no object. Raise :class:`ValuesError` when one of
+    ``rendered`` shares a namespace or an object name with one of the tree."""
+    from .gitops import controller_output, environments_in_tree, name_problems, owner_problems
 
     gitops = loaded.gitops
     assert gitops is not None
@@ -347,6 +352,15 @@ def _controller_objects(
     others, missing = environments_in_tree(gitops, [env for env in loaded.environments.values() if env.name not in done], root)
     from_tree = {env.name: env for env in others}
     every = [done.get(name) or from_tree[name] for name in loaded.environments if name in done or name in from_tree]
+    # what is checked across environments, with those of the tree: an --env run would otherwise
+    # miss a namespace or an object name that one of them has already
+    problems = [
+        f"{loaded.where('environments', name)}: {problem}"
+        for name, problem in [*name_problems(gitops, every), *owner_problems(gitops, every)]
+        if name  # the parent's name is checked with the rendered ones
+    ]
+    if problems:
+        raise ValuesError(problems)
     notes = [f"{name}: not in {root} yet, so not synced: render it (--env {name}) when it is to be deployed" for name in missing]
     return controller_output(gitops, every), notes
 

@@ -278,3 +278,22 @@ def test_an_environment_prefix_outside_an_environments_file_says_where_it_belong
         "--set staging:services.backend.replicas=3: staging: names an environment; only envs and diff --environments "
         "take <environment>:<path>=<value>"
     ]
+
+
+def test_an_env_run_is_checked_against_the_environments_of_the_tree(tmp_path: Path) -> None:
+    """One owner per namespace holds across the environments --env leaves out: they are read back
+    from the tree, and a named one that takes production's namespace is refused."""
+    file, out = gitops_file(tmp_path, "flux"), tmp_path / "deploy"
+    stderr = io.StringIO()
+    assert cli.environments(file=file, outdir=out, environ={}, stderr=stderr, quiet=True) == 0, stderr.getvalue()
+    before = tree(out)
+    stderr = io.StringIO()
+    settings = [Setting("staging:namespace.name=todo-chatbot")]
+    status = cli.environments(file=file, outdir=out, names=["staging"], settings=settings, environ={}, stderr=stderr, quiet=True)
+    assert status == 1
+    assert re.match(
+        rf"error: {re.escape(str(file))}:\d+: environments\.production: namespace todo-chatbot on the cluster Flux runs in is "
+        "environment staging's too",
+        stderr.getvalue(),
+    ), stderr.getvalue()
+    assert tree(out) == before
