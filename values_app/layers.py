@@ -142,13 +142,18 @@ class Layers:
 
     def message(self, path: Sequence[str | int], text: str) -> str:
         """``<origin>: <field path>: <text>``. A field the values lack is still named, with the
-        origin of its parent."""
+        origin of its parent. A problem at a file's value names the flags that set something in the
+        same entry too (``services.frontend``): the problem may well be the flag's."""
         origin, found = self.locate(path)
         if origin.line is None and text.endswith(_QUOTE_IT):  # a flag's value: quotes would not help
             text = text.removesuffix(_QUOTE_IT) + " (use --set-string)"
         shown = found
         if path and (not found or found[-1] != path[-1]) and not isinstance(path[-1], int):
             shown = (*found, path[-1])
+        if origin.line is not None and len(path) >= 2:  # a file's value, maybe at odds with a flag's beside it
+            flags = list(dict.fromkeys(where for where, target, _ in self.settings if tuple(target[:2]) == tuple(path[:2])))
+            if flags:
+                text += f" (with {', '.join(flags)})"
         return f"{origin}: {dotted(shown)}: {text}"
 
 

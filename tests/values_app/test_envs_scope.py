@@ -297,3 +297,14 @@ def test_an_env_run_is_checked_against_the_environments_of_the_tree(tmp_path: Pa
         stderr.getvalue(),
     ), stderr.getvalue()
     assert tree(out) == before
+
+
+def test_a_files_value_at_odds_with_a_flag_names_the_flag_too() -> None:
+    with pytest.raises(ValuesError) as raised:
+        load_values(PRODUCTION, [Setting("services.frontend.port=8000"), Setting("services.backend.replicas=null")])
+    (line,) = raised.value.lines
+    assert re.fullmatch(
+        r"\S*values/003-local-k8s-deployment\.yaml:\d+: services\.frontend\.service\.targetPort: 3000 is not the container "
+        r"port 8000; .* \(with --set services\.frontend\.port=8000\)",
+        line,
+    ), line
