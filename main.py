@@ -61,8 +61,10 @@ Values files are layered: each --values file is merged over the ones before (map
 lists and scalars replaced, null removes a key); a file may name its own base with `extends:`.
 --set path=value (Helm's syntax and typing: dotted paths, [N] indexes, a=1,b=2; true, false, null
 and integers without a leading zero are typed, anything else is a string; an integer where a string
-belongs is its text) and --set-string (always a string) apply after every file. Errors name the
-file and line, or the flag, that set a value.
+belongs is its text) and --set-string (always a string) apply after every file; image.tag=TAG tags
+the image of every service. Errors name the file and line, or the flag, that set a value. envs and
+diff --environments load and render only the environments --env names; there a --set applies to the
+environments that have its path (or to one: --set staging:PATH=VALUE).
 
 Secret values come from environment variables named like their keys, or from --env-file files
 (KEY=VALUE lines; repeatable, a later file wins; the environment wins over all). A Secret with a
@@ -97,7 +99,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="PATH=VALUE",
         dest="settings",
         help="set a value after every file, e.g. services.backend.replicas=3 (typed as Helm types it: true, false, "
-        "null (removes) and integers; anything else a string)",
+        "null (removes) and integers; anything else a string); image.tag=TAG tags every service's image; envs and diff "
+        "--environments: where the path exists, or ENV:PATH=VALUE for one environment",
     )
     parser.add_argument(
         "--set-string",

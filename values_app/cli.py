@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from .loader import ValuesError, load_values
-from .outdir import UnsafeOutdirError, check_outputs_parent, check_repository_root, replace_outdir
+from .outdir import JOURNAL, UnsafeOutdirError, check_outputs_parent, check_repository_root, recover_tree, replace_outdir
 from .outdir import check_output as outdir_check_output
 from .secrets import EnvFileError, read_env_files
 from .settings import Setting
-from .synth import Rendered, SynthError, render, write
+from .synth import Rendered, SynthError, render, write, write_tree
 
 if TYPE_CHECKING:
     from .environments import Environment, EnvironmentsFile
+    from .gitops import ControllerOutput, GitOpsEnvironment
     from .release import Release
 
 __all__ = [
@@ -164,6 +165,21 @@ def environments(
         return loaded
     table = loaded.environments
     chosen = [table[name] for name in (names or list(table))]
+    by_environment = _settings_of(loaded, chosen, settings, stderr)
+    if isinstance(by_environment, int):
+        return by_environment
+    try:
+        if os.path.lexists(outdir / JOURNAL):  # never rolled back in the project, home or /: refused there
+            check_repository_root(outdir, [], project_root=PROJECT_ROOT)
+        done = recover_tree(outdir)  # a run killed while it swapped the tree in: the previous tree, back
+        if done is not None:
+            print(f"{outdir}: an interrupted envs run was {done}", file=stderr)
+    except UnsafeOutdirError as error:
+        _fail([str(error)], stderr)
+        return 2
+    except OSError as error:
+        _fail([f"cannot use {outdir}: {error.strerror or error}"], stderr)
+        return 2
     if loaded.gitops is not None:
         flags = [flag for flag, given in (("--env-file", env_file), ("--require-secrets", require_secrets)) if given]
         if flags:
@@ -176,7 +192,7 @@ def environments(
                 stderr,
             )
             return 2
-        return _gitops_environments(loaded, chosen, outdir=outdir, settings=settings, quiet=quiet, stderr=stderr)
+        return _gitops_environments(loaded, chosen, outdir=outdir, settings=by_environment, quiet=quiet, stderr=stderr)
     if any(check_output(outdir / env.name, stderr=stderr) for env in chosen):
         return 2
     try:
@@ -188,9 +204,7 @@ def environments(
     problems: list[str] = []
     for env in chosen:
         try:
-            rendered[env.name] = _render(
-                env.values, [*env.settings, *settings], env_file, environ, require_secrets=require_secrets
-            )
+            rendered[env.name] = _render(env.values, by_environment[env.name], env_file, environ, require_secrets=require_secrets)
         except (ValuesError, SynthError) as error:
             problems += [f"{env.name}: {line}" for line in error.lines]
         except EnvFileError as error:
@@ -199,15 +213,38 @@ def environments(
     if problems:
         _fail(problems, stderr)
         return 1
-    for name, one in rendered.items():
-        try:
-            result = write(one, outdir / name)
-        except OSError as error:
-            _fail([f"cannot write {outdir / name}: {error.strerror or error}"], stderr)
-            return 1
-        if not quiet:
+    try:
+        results = write_tree(outdir, rendered)
+    except OSError as error:
+        _fail([_unwritten(outdir, error)], stderr)
+        return 1
+    if not quiet:
+        for name, result in results.items():
             print(f"== {name}\n{result.summary()}", file=stderr)
     return 0
+
+
+def _unwritten(outdir: Path, error: OSError) -> str:
+    return f"cannot write {outdir}: {error.strerror or error}; nothing was changed (every directory is as it was)"
+
+
+def _settings_of(
+    loaded: EnvironmentsFile, chosen: Sequence[Environment], settings: Sequence[Setting], stderr: TextIO, *, invalid: int = 1
+) -> dict[str, list[Setting]] | int:
+    """The settings of each environment of ``chosen`` (:func:`.environments.settings_by_environment`),
+    or the exit status after saying why not: 2 for a flag naming an environment the file lacks,
+    ``invalid`` for a flag that applies to none of them."""
+    from .environments import scope_settings, settings_by_environment
+
+    scoped, problems = scope_settings(settings, loaded)
+    if problems:
+        _fail(problems, stderr)
+        return 2
+    try:
+        return settings_by_environment(chosen, scoped)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return invalid
 
 
 def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, invalid: int) -> EnvironmentsFile | int:
@@ -216,7 +253,7 @@ def _environments_file(file: Path, names: Sequence[str], stderr: TextIO, *, inva
     from .environments import load_environments_file
 
     try:
-        loaded = load_environments_file(file)
+        loaded = load_environments_file(file, names)
     except ValuesError as error:
         _fail(error.lines, stderr)
         return invalid
@@ -233,13 +270,14 @@ def _gitops_environments(
     chosen: Sequence[Environment],
     *,
     outdir: Path,
-    settings: Sequence[Setting],
+    settings: Mapping[str, Sequence[Setting]],
     quiet: bool,
     stderr: TextIO,
 ) -> int:
-    """``envs`` for an environments file with a ``gitops:`` block (:mod:`.gitops`): every environment
-    is rendered (the controller's objects describe them all); those ``chosen`` are written to
-    ``outdir/<path>``, the controller's objects to ``outdir/<tool>``."""
+    """``envs`` for an environments file with a ``gitops:`` block (:mod:`.gitops`): the environments
+    ``chosen`` are rendered and written to ``outdir/<path>``, the controller's objects to
+    ``outdir/<tool>``, where those of the other environments stay as they are
+    (:func:`_controller_objects`)."""
     from .gitops import controller_directory, controller_summary, environment_path, render_environments
 
     gitops = loaded.gitops
@@ -252,14 +290,22 @@ def _gitops_environments(
         return 2
     if any(check_output(outdir / target, stderr=stderr) for target in targets):
         return 2
+    names = {env.name for env in chosen}
     try:
-        rendered, controller = render_environments(loaded, settings)
+        written, controller = render_environments(loaded, settings, names)
     except ValuesError as error:
         _fail(error.lines, stderr)
         return 1
-    from .deploy_tree import RECORD_FILE, RecordError, claim_of, conflicts, read_record, write_record
+    try:
+        controller, notes = _controller_objects(loaded, written, controller, outdir)
+    except ValuesError as error:
+        _fail(error.lines, stderr)
+        return 1
+    from .deploy_tree import RECORD_FILE, RecordError, claim_of, conflicts, read_record, record_text
 
-    claim = claim_of(loaded.path, gitops.tool, controller.directory, {env.name: env.path for env in rendered})
+    # the record names every directory the file writes, its environments not named by --env too
+    paths = {name: environment_path(gitops, name) for name in loaded.environments}
+    claim = claim_of(loaded.path, gitops.tool, controller.directory, paths)
     try:
         recorded = read_record(outdir)
     except RecordError as error:
@@ -269,27 +315,54 @@ def _gitops_environments(
     if refused:
         _fail(refused, stderr)
         return 1
-    names = {env.name for env in chosen}
-    for env in rendered:
-        if env.name not in names:
-            continue
-        try:
-            result = write(env.rendered, outdir / env.path)
-        except OSError as error:
-            _fail([f"cannot write {outdir / env.path}: {error.strerror or error}"], stderr)
-            return 1
-        if not quiet:
-            by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
-            print(f"== {env.name} ({by_hand})\n{result.summary()}", file=stderr)
     try:
-        replace_outdir(outdir / controller.directory, controller.texts())
-        write_record(outdir, claim, recorded)
+        results = write_tree(
+            outdir,
+            {env.path: env.rendered for env in written},
+            {controller.directory: controller.texts()},
+            {RECORD_FILE: (record_text(claim, recorded), 0o644)},
+        )
     except OSError as error:
-        _fail([f"cannot write {outdir / controller.directory}: {error.strerror or error}"], stderr)
+        _fail([_unwritten(outdir, error)], stderr)
         return 1
     if not quiet:
-        print(f"== {controller.directory}\n" + "\n".join(controller_summary(gitops, controller, outdir)), file=stderr)
+        by_hand = f"{'Argo CD' if gitops.tool == 'argocd' else 'Flux'} syncs it; the deploy commands below apply it by hand"
+        for env in written:
+            print(f"== {env.name} ({by_hand})\n{results[env.path].summary()}", file=stderr)
+        print(f"== {controller.directory}\n" + "\n".join([*controller_summary(gitops, controller, outdir), *notes]), file=stderr)
     return 0
+
+
+def _controller_objects(
+    loaded: EnvironmentsFile, rendered: Sequence[GitOpsEnvironment], controller: ControllerOutput, root: Path
+) -> tuple[ControllerOutput, list[str]]:
+    """The controller's objects of every environment of ``loaded`` when only those ``rendered``
+    were (``--env``): the others as the deploy tree at ``root`` holds them
+    (:func:`.gitops.environments_in_tree`, nothing of their values is read), all rendered again from
+    the ``gitops:`` block as it is now; and a line for each other environment the tree has not got
+    (not rendered there yet), which then has no object. Raise :class:`ValuesError` when one of
+    ``rendered`` shares a namespace or an object name with one of the tree."""
+    from .gitops import controller_output, environments_in_tree, name_problems, owner_problems
+
+    gitops = loaded.gitops
+    assert gitops is not None
+    done = {env.name: env for env in rendered}
+    if set(done) >= set(loaded.environments):
+        return controller, []
+    others, missing = environments_in_tree(gitops, [env for env in loaded.environments.values() if env.name not in done], root)
+    from_tree = {env.name: env for env in others}
+    every = [done.get(name) or from_tree[name] for name in loaded.environments if name in done or name in from_tree]
+    # what is checked across environments, with those of the tree: an --env run would otherwise
+    # miss a namespace or an object name that one of them has already
+    problems = [
+        f"{loaded.where('environments', name)}: {problem}"
+        for name, problem in [*name_problems(gitops, every), *owner_problems(gitops, every)]
+        if name  # the parent's name is checked with the rendered ones
+    ]
+    if problems:
+        raise ValuesError(problems)
+    notes = [f"{name}: not in {root} yet, so not synced: render it (--env {name}) when it is to be deployed" for name in missing]
+    return controller_output(gitops, every), notes
 
 
 def diff(
@@ -377,6 +450,9 @@ def diff_environments(
         _fail([f"--env-file: {loaded.where('gitops')}: a gitops: environments file never writes a Secret's values"], stderr)
         return 2
     chosen = list(names or table)
+    by_environment = _settings_of(loaded, [table[name] for name in chosen], settings, stderr, invalid=2)
+    if isinstance(by_environment, int):
+        return by_environment
 
     def rendered_sections() -> Iterator[tuple[str, Path, Mapping[str, list[dict[str, object]]], Release | None]]:
         """(section, directory, rendered files, release or None), one environment at a time: each is
@@ -384,17 +460,18 @@ def diff_environments(
         if loaded.gitops is not None:
             from .gitops import render_environments
 
-            rendered, controller = render_environments(loaded, settings)
+            rendered, controller = render_environments(loaded, by_environment, chosen)  # only those chosen
+            merged, _ = _controller_objects(loaded, rendered, controller, against)
             rendered.reverse()
             while rendered:  # popped: each environment is let go once compared
                 done = rendered.pop()
                 if done.name in chosen:
                     yield (done.name, against / done.path, done.rendered.files, done.rendered.release)
-            yield (controller.directory, against / controller.directory, controller.files, None)
+            yield (merged.directory, against / merged.directory, merged.files, None)
         else:
             for name in chosen:
                 env = table[name]
-                one = _render(env.values, [*env.settings, *settings], env_file, environ)
+                one = _render(env.values, by_environment[name], env_file, environ)
                 yield (name, against / name, one.files, one.release)
 
     # What each section prints (its text on stdout, its summary line on stderr), kept as text

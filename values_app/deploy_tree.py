@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["RECORD_FILE", "Claim", "claim_of", "conflicts", "file_identity", "read_record", "write_record"]
+__all__ = ["RECORD_FILE", "Claim", "claim_of", "conflicts", "file_identity", "read_record", "record_text", "write_record"]
 
 RECORD_FILE = ".deploy-tree"
 """The record, YAML (no ``.yaml`` suffix: ``kubectl apply -f <repository>`` never reads it as an object)."""
@@ -148,13 +148,19 @@ def conflicts(claim: Claim, recorded: Sequence[Claim], record: Path) -> list[str
     return lines
 
 
-def write_record(outdir: Path, claim: Claim, recorded: Sequence[Claim]) -> None:
-    """Record ``claim`` (in place of its file's earlier one) with the others, atomically."""
+def record_text(claim: Claim, recorded: Sequence[Claim]) -> str:
+    """The record with ``claim`` (in place of its file's earlier one) and the others: what
+    ``envs`` writes with the tree, in the same step (:func:`.outdir.replace_tree`)."""
     import yaml
 
     files = {other.file: other.as_data() for other in recorded if other.file != claim.file}
     files[claim.file] = claim.as_data()
-    text = _HEADER + yaml.safe_dump({"files": dict(sorted(files.items()))}, sort_keys=False)
+    return _HEADER + yaml.safe_dump({"files": dict(sorted(files.items()))}, sort_keys=False)
+
+
+def write_record(outdir: Path, claim: Claim, recorded: Sequence[Claim]) -> None:
+    """Record ``claim`` (in place of its file's earlier one) with the others, atomically."""
+    text = record_text(claim, recorded)
     path = outdir / RECORD_FILE
     handle, staging = tempfile.mkstemp(dir=outdir, prefix=f"{RECORD_FILE}.")
     try:

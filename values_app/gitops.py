@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -75,11 +75,13 @@ __all__ = [
     "ControllerOutput",
     "GitOpsEnvironment",
     "GitOpsValues",
+    "TreeEnvironment",
     "controller_directory",
     "controller_output",
     "controller_summary",
     "environment_name",
     "environment_path",
+    "environments_in_tree",
     "gitops_files",
     "kustomization",
     "kustomizations",
@@ -808,12 +810,16 @@ def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> It
 
 
 def render_environments(
-    loaded: EnvironmentsFile, settings: Sequence[Setting] = ()
+    loaded: EnvironmentsFile,
+    settings: Sequence[Setting] | Mapping[str, Sequence[Setting]] = (),
+    names: Collection[str] | None = None,
 ) -> tuple[list[GitOpsEnvironment], ControllerOutput]:
-    """Every environment of ``loaded`` (a file with a ``gitops:`` block) rendered for the deploy
-    repository, and the controller's objects for them all; raise :class:`~.layers.ValuesError` with
-    every problem of every environment. No Secret value is ever read: the environments are
-    rendered without any environment variable (a Secret with values is refused first)."""
+    """Every environment of ``loaded`` (a file with a ``gitops:`` block), or those ``names``,
+    rendered for the deploy repository, and the controller's objects for them; raise
+    :class:`~.layers.ValuesError` with every problem of every environment. ``settings``: applied
+    after each environment's own, or by environment name (then in place of its own ``set:``:
+    :func:`.environments.settings_by_environment`). No Secret value is ever read: the environments
+    are rendered without any environment variable (a Secret with values is refused first)."""
     from constructs.props import fields_checked
 
     from .layers import ValuesError
@@ -825,8 +831,11 @@ def render_environments(
     envs: list[GitOpsEnvironment] = []
     problems: list[str] = []
     for env in loaded.environments.values():
+        if names is not None and env.name not in names:
+            continue  # not loaded, not built: --env names the others
+        own = settings.get(env.name, env.settings) if isinstance(settings, Mapping) else [*env.settings, *settings]
         try:
-            layers = load_layers(list(env.values), [*env.settings, *settings])
+            layers = load_layers(list(env.values), own)
             values = values_from_layers(layers)
         except ValuesError as error:
             problems += [f"{env.name}: {line}" for line in error.lines]
@@ -882,3 +891,55 @@ def controller_summary(gitops: GitOpsValues, controller: ControllerOutput, outdi
             "release here, to each Application's name."
         )
     return lines
+
+
+# --- --env: the environments not rendered, as the deploy tree holds them ------------------------------
+
+
+@dataclass(frozen=True)
+class TreeEnvironment(GitOpsEnvironment):
+    """An environment not rendered in this run (``--env`` named others), as its directory in the
+    deploy tree holds it: what the controller's objects need of it (its release, namespace,
+    migrations and workloads) is read from its manifests, never from its values."""
+
+    tree_release: str = ""
+    tree_namespace: str = ""
+
+    @property
+    def release(self) -> str:
+        return self.tree_release
+
+    @property
+    def namespace(self) -> str:
+        return self.tree_namespace
+
+
+_INSTANCE = "app.kubernetes.io/instance"
+
+
+def environments_in_tree(
+    gitops: GitOpsValues, environments: Sequence[Environment], root: Path
+) -> tuple[list[GitOpsEnvironment], list[str]]:
+    """Each of ``environments`` as its directory under ``root`` holds it (:class:`TreeEnvironment`),
+    and the names of those whose directory holds no release (not rendered there yet)."""
+    from .diff import DiffError, read_output
+    from .synth import Rendered
+
+    found: list[GitOpsEnvironment] = []
+    missing: list[str] = []
+    for env in environments:
+        path = environment_path(gitops, env.name)
+        try:
+            files = read_output(root / path) if (root / path).is_dir() else {}
+        except DiffError:
+            files = {}
+        manifests = [m for docs in files.values() for m in docs if isinstance(m, Mapping)]
+        releases = {str(((m.get("metadata") or {}).get("labels") or {}).get(_INSTANCE)) for m in manifests} - {"None"}
+        namespaces = [m["metadata"]["name"] for m in manifests if m.get("kind") == "Namespace"]
+        namespaces += [str(m["metadata"]["namespace"]) for m in manifests if (m.get("metadata") or {}).get("namespace")]
+        if len(releases) != 1 or not namespaces:
+            missing.append(env.name)
+            continue
+        rendered = Rendered(None, files)  # type: ignore[arg-type]  # no release: nothing is built
+        found.append(TreeEnvironment(env, path, rendered, releases.pop(), namespaces[0]))
+    return found, missing

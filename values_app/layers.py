@@ -111,6 +111,10 @@ class Layers:
     """The files read, base first (``extends`` included)."""
     settings: list[tuple[str, FieldPath, Any]] = field(default_factory=list)
     """The ``--set`` assignments applied: (the assignment as written, path, value)."""
+    created: list[tuple[str, FieldPath]] = field(default_factory=list)
+    """The mappings and lists a ``--set`` made on its way (that no file has): (the assignment, path)."""
+    image_tags: list[str] = field(default_factory=list)
+    """The ``image.tag`` assignments applied (:data:`.settings.IMAGE_TAG`)."""
     nulls: list[tuple[str, FieldPath]] = field(default_factory=list)
     """Each ``null`` that removed nothing (its key was not there): where it was written (a file
     and line, or the flag) and its path. A null may name a field the values lack; on anything else
@@ -121,6 +125,9 @@ class Layers:
         of ``path`` that exists in the values."""
         for depth in range(len(path), 0, -1):
             prefix = tuple(path[:depth])
+            for where, made in reversed(self.created):  # made by a flag: a file's line there was a null
+                if made == prefix:
+                    return Origin(where), prefix
             for where, target, value in reversed(self.settings):
                 if value is not None and target == prefix[: len(target)]:
                     return Origin(where), prefix
@@ -135,13 +142,18 @@ class Layers:
 
     def message(self, path: Sequence[str | int], text: str) -> str:
         """``<origin>: <field path>: <text>``. A field the values lack is still named, with the
-        origin of its parent."""
+        origin of its parent. A problem at a file's value names the flags that set something in the
+        same entry too (``services.frontend``): the problem may well be the flag's."""
         origin, found = self.locate(path)
         if origin.line is None and text.endswith(_QUOTE_IT):  # a flag's value: quotes would not help
             text = text.removesuffix(_QUOTE_IT) + " (use --set-string)"
         shown = found
         if path and (not found or found[-1] != path[-1]) and not isinstance(path[-1], int):
             shown = (*found, path[-1])
+        if origin.line is not None and len(path) >= 2:  # a file's value, maybe at odds with a flag's beside it
+            flags = list(dict.fromkeys(where for where, target, _ in self.settings if tuple(target[:2]) == tuple(path[:2])))
+            if flags:
+                text += f" (with {', '.join(flags)})"
         return f"{origin}: {dotted(shown)}: {text}"
 
 

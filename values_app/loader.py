@@ -23,7 +23,7 @@ from .kinds import ServiceContext, values_wording
 from .layers import FileLayer, Layers, Lines, ValuesError, file_layers, merge, parse_document
 from .model import AppValues, ServiceUnion
 from .references import expand_values
-from .settings import Setting, apply_setting, parse_setting
+from .settings import Setting, apply_setting, image_tag_problems, parse_setting
 
 __all__ = ["ValuesError", "load_layers", "load_values", "null_problems", "parse_values", "values_from_layers"]
 
@@ -51,6 +51,9 @@ def load_layers(files: Sequence[Path], settings: Sequence[Setting] = ()) -> Laye
     for setting in settings:
         for where, field_path, value in parse_setting(setting):
             apply_setting(layers, where, field_path, value)
+    problems = image_tag_problems(layers)
+    if problems:
+        raise ValuesError(problems)
     return layers
 
 

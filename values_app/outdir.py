@@ -14,12 +14,19 @@ directories that the next synth can prove are its own and remove; Ctrl-C while t
 directory is written, swapped in or removed takes effect once that is done (:func:`_uninterrupted`),
 so an interrupted synth leaves no staging directory behind. Synths into the same directory at once
 take turns (:func:`output_lock`): each succeeds, and the output is one run's whole output.
+
+Several output directories under one root (``envs``: every environment, and a deploy repository's
+controller objects) are replaced together or not at all (:func:`replace_tree`): each is staged
+first, then all are swapped in, under a journal at the root that the next run (or the failing one)
+rolls back from (:func:`recover_tree`) until the last swap is done. A full disk, Ctrl-C or
+``kill -9`` at any point leaves the previous tree exactly; runs into one root take turns.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import os
 import shutil
@@ -29,9 +36,10 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 __all__ = [
+    "JOURNAL",
     "MARKER",
     "UnsafeOutdirError",
     "check_outdir",
@@ -40,8 +48,11 @@ __all__ = [
     "check_repository_root",
     "listed_files",
     "output_lock",
+    "recover_tree",
     "remove_leftovers",
     "replace_outdir",
+    "replace_tree",
+    "tree_lock",
 ]
 
 MARKER = ".cdk8s-synth"
@@ -268,8 +279,11 @@ def _check(outdir: Path, project_root: Path | None, doing: str, *, outputs_insid
         raise UnsafeOutdirError(f"{outdir} holds files a synth did not write ({_describe(foreign)}); {_ADVICE}")
 
 
-def _mark_staging(directory: Path, target: Path) -> None:
-    (directory / STAGING_MARKER).write_text(json.dumps({"generator": GENERATOR, "target": target.name}) + "\n", encoding="utf-8")
+def _mark_staging(directory: Path, target: Path, journal: Path | None = None) -> None:
+    data = {"generator": GENERATOR, "target": target.name}
+    if journal is not None:
+        data["journal"] = str(journal)
+    (directory / STAGING_MARKER).write_text(json.dumps(data) + "\n", encoding="utf-8")
 
 
 _HELD = threading.local()
@@ -282,30 +296,68 @@ def output_lock(outdir: Path) -> Iterator[None]:
     synths into it (or into its siblings) write, swap and clean up one at a time: a run never
     removes another's live staging directory, and the output is always one run's whole output.
     Re-entrant within a thread; the kernel releases it when a process dies (``kill -9``)."""
+    with _directory_lock(Path(os.path.abspath(outdir)).parent):
+        yield
+
+
+@contextlib.contextmanager
+def tree_lock(root: Path, targets: Iterable[str] = ()) -> Iterator[None]:
+    """Hold the lock of ``root`` itself (``envs`` into it take turns), then those of the directories
+    that hold each of ``targets`` (paths relative to ``root``), which single synths into them take:
+    always in this order, so that no two runs wait for each other."""
+    root = Path(os.path.abspath(root))
+    parents = sorted({(root / target).parent for target in targets} - {root})
+    created: dict[Path, list[str]] = _HELD.__dict__.setdefault("created", {})
+    made: list[Path] = []  # what the locks create (to lock it), removed again if left empty
+    for directory in [root, *parents]:
+        missing = []
+        while not os.path.lexists(directory) and directory != directory.parent:
+            missing.append(directory)
+            directory = directory.parent
+        made += [step for step in reversed(missing) if step not in made]
+    outermost = root not in created
+    if outermost:
+        created[root] = []
+    created[root] += [os.path.relpath(step, root) for step in made if step != root]
+    try:
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_directory_lock(root))
+            for parent in parents:
+                stack.enter_context(_directory_lock(parent))
+            yield
+    finally:
+        if outermost:
+            del created[root]
+        for step in reversed(made):
+            with contextlib.suppress(OSError):
+                os.rmdir(step)  # only if nothing was written into it
+
+
+@contextlib.contextmanager
+def _directory_lock(directory: Path) -> Iterator[None]:
     import fcntl  # only where a synth writes
 
-    parent = Path(os.path.abspath(outdir)).parent
     held: dict[Path, int] = _HELD.__dict__.setdefault("held", {})
-    if parent in held:
-        held[parent] += 1
+    if directory in held:
+        held[directory] += 1
         try:
             yield
         finally:
-            held[parent] -= 1
+            held[directory] -= 1
         return
-    parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
         except OSError as error:  # a file system without locks: one synth at a time is then the user's care
             if error.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP):
                 raise
-        held[parent] = 1
+        held[directory] = 1
         try:
             yield
         finally:
-            del held[parent]
+            del held[directory]
     finally:
         os.close(fd)  # releases the lock
 
@@ -340,6 +392,9 @@ def _remove_leftovers(outdir: Path) -> list[Path]:
         except (OSError, ValueError):
             continue
         if isinstance(data, dict) and data.get("generator") == GENERATOR and data.get("target") == outdir.name:
+            journal = data.get("journal")
+            if isinstance(journal, str) and os.path.lexists(journal):
+                continue  # a tree replaced in one step: only its rollback (recover_tree) may touch it
             previous = Path(entry.path) / "previous"
             if previous.is_dir() and not os.path.lexists(outdir):
                 os.replace(previous, outdir)  # killed between the two steps of a swap: restore it
@@ -348,16 +403,25 @@ def _remove_leftovers(outdir: Path) -> list[Path]:
     return removed
 
 
+@functools.cache
+def _renameat2() -> Any:
+    """libc's ``renameat2``, or None where there is none."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two directories in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False when
     the system or the file system cannot."""
     import ctypes  # only where the swap happens
-    import ctypes.util
 
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
     at_fdcwd, rename_exchange = -100, 2
     if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
@@ -405,11 +469,20 @@ def _uninterrupted() -> Iterator[None]:
 
 
 def _replace(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
+    staging = _stage(outdir, files)
+    try:
+        _swap(outdir, staging)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _stage(outdir: Path, files: Mapping[str, tuple[str, int]], journal: Path | None = None) -> Path:
+    """A staging directory beside ``outdir`` whose ``content`` holds ``files`` and their marker."""
     import tempfile
 
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
-        _mark_staging(staging, outdir)
+        _mark_staging(staging, outdir, journal)
         content = staging / "content"
         content.mkdir()
         for name, (text, mode) in files.items():
@@ -421,12 +494,238 @@ def _replace(outdir: Path, files: Mapping[str, tuple[str, int]]) -> None:
         marker = {"generator": GENERATOR, "files": sorted(files)}
         (content / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
         content.chmod(0o755)
-        if not outdir.exists():
-            os.replace(content, outdir)
-        elif not _exchange(content, outdir):
-            # Two steps: a synth killed between them leaves the previous output in the staging
-            # directory, and the next synth puts it back (remove_leftovers).
-            os.replace(outdir, staging / "previous")
-            os.replace(content, outdir)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _swap(outdir: Path, staging: Path) -> None:
+    """Put ``staging/content`` in place of ``outdir``; the previous output ends up in the staging
+    directory (``content`` after an atomic exchange, ``previous`` otherwise)."""
+    content = staging / "content"
+    if not os.path.lexists(outdir):
+        os.rename(content, outdir)
+    elif not _exchange(content, outdir):
+        # Two steps: a synth killed between them leaves the previous output in the staging
+        # directory, and the next synth puts it back (remove_leftovers, recover_tree).
+        os.replace(outdir, staging / "previous")
+        os.replace(content, outdir)
+
+
+# --- a tree of outputs, replaced in one step --------------------------------------------------------
+
+JOURNAL = ".cdk8s-synth-transaction"
+"""The file at the root of a tree that a :func:`replace_tree` in progress writes, and removes once
+every output is swapped in: while it is there, the tree is rolled back (:func:`recover_tree`)."""
+
+
+def _write_journal(root: Path, data: Mapping[str, object]) -> None:
+    temporary = root / f"{JOURNAL}.new"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump({"generator": GENERATOR, **data}, handle)  # a process killed, not a power cut: no fsync
+    os.replace(temporary, root / JOURNAL)
+
+
+def _identity(path: Path) -> list[int]:
+    stat = os.stat(path, follow_symlinks=False)
+    return [stat.st_dev, stat.st_ino]
+
+
+def replace_tree(
+    root: Path, outputs: Mapping[str, Mapping[str, tuple[str, int]]], files: Mapping[str, tuple[str, int]] | None = None
+) -> None:
+    """Replace each output directory ``root/<target>`` (``outputs``: target -> files, as for
+    :func:`replace_outdir`) with its files, and each file of ``files`` (name -> (text, mode),
+    directly in ``root``, such as the deploy tree's record), all in one step: every output is
+    staged first, then all are swapped in. A failure (a full disk), Ctrl-C or ``kill -9`` before the last swap leaves the
+    previous tree exactly: the failing run rolls it back at once, a killed one is rolled back by
+    the next run into ``root`` (:func:`recover_tree`). Ctrl-C while swapping takes effect once the
+    swap is done. Directories on the way to a target are created, and removed again on a rollback.
+    Runs under :func:`tree_lock`; call :func:`check_outdir` on each target first."""
+    root = Path(os.path.abspath(root))
+    with tree_lock(root, outputs):
+        with _uninterrupted():
+            _recover(root)
+            for target in outputs:
+                _remove_leftovers(root / target)
+        targets = list(outputs)
+        created: list[str] = list(_HELD.created.get(root, []))  # made by tree_lock for this run
+        for target in targets:
+            for depth in range(1, len(target.split("/"))):
+                step = "/".join(target.split("/")[:depth])
+                if not os.path.lexists(root / step) and step not in created:
+                    created.append(step)
+        journal = root / JOURNAL
+        stagings: dict[str, str] = {}
+        names = list(files or {})
+        committed = False
+        try:
+            with _uninterrupted():
+                _write_journal(root, {"state": "staging", "targets": targets, "created": created, "files": names})
+            for step in created:
+                (root / step).mkdir(exist_ok=True)
+            for target in targets:
+                with _uninterrupted():  # a staging directory is never made without being recorded
+                    staging = _stage(root / target, outputs[target], journal)
+                    stagings[target] = os.path.relpath(staging, root)
+            for name, (text, mode) in (files or {}).items():
+                fd = os.open(root / _file_staging(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+                os.chmod(root / _file_staging(name), mode)
+            swaps = [
+                {"target": target, "staging": stagings[target], "new": _identity(root / stagings[target] / "content")}
+                for target in targets
+            ]
+            new_files = {name: _identity(root / _file_staging(name)) for name in names}
+            state = {"state": "swapping", "targets": targets, "created": created, "swaps": swaps, "files": names}
+            with _uninterrupted():
+                _write_journal(root, {**state, "new_files": new_files})
+                for target in targets:
+                    _swap(root / target, root / stagings[target])
+                for name in names:
+                    if os.path.lexists(root / name):
+                        os.link(root / name, root / _file_backup(name))
+                    os.replace(root / _file_staging(name), root / name)
+                # The commit: from here on the new tree stays; what is left of the previous one
+                # (in the staging directories, the backups) is removed, by the next run if need be.
+                _write_journal(root, {**state, "new_files": new_files, "state": "committed"})
+                committed = True
+                _recover(root)
+        finally:
+            if not committed:
+                with _uninterrupted():
+                    _recover(root)
+
+
+def recover_tree(root: Path) -> str | None:
+    """Roll back what a :func:`replace_tree` into ``root`` that was killed left: each output it
+    swapped in is swapped back out, its staging directories and the directories it created are
+    removed; or, killed after its commit, only the previous tree's remains are removed. What was
+    done (``"rolled back"``, ``"completed"``), or None. Takes :func:`tree_lock`."""
+    root = Path(os.path.abspath(root))
+    if not os.path.lexists(root / JOURNAL) and not os.path.lexists(root / f"{JOURNAL}.new"):
+        return None
+    with tree_lock(root), _uninterrupted():
+        return _recover(root)
+
+
+def _recover(root: Path) -> str | None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(root / f"{JOURNAL}.new")  # a journal never put in place: nothing was done under it
+    journal = root / JOURNAL
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise OSError(errno.EIO, f"{journal} cannot be read ({error}); remove it and render again") from None
+    if not _journal_ok(data, journal):
+        raise OSError(errno.EIO, f"{journal} is not this tool's (or names paths outside {root}); remove it and render again")
+    committed = data.get("state") == "committed"  # then only the previous tree's remains are removed
+    for swap in [] if committed else reversed(data.get("swaps") or []):
+        if os.path.lexists(root / swap["staging"]):  # else removed after the commit: nothing to put back
+            _unswap(root / swap["target"], root / swap["staging"], swap["new"])
+    new_files = {} if committed else data.get("new_files") or {}
+    for name in reversed(data.get("files") or []):
+        target, backup = root / name, root / _file_backup(name)
+        if name in new_files and os.path.lexists(target) and _identity(target) == new_files[name]:
+            if os.path.lexists(backup):
+                os.replace(backup, target)
+            else:
+                os.unlink(target)  # it was not there before
+        for leftover in (root / _file_staging(name), backup):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover)
+    for target in data.get("targets") or []:  # every staging directory of the run (and older leftovers)
+        _remove_staging(root / target, root / JOURNAL)
+    for step in [] if committed else reversed(data.get("created") or []):
+        with contextlib.suppress(OSError):
+            os.rmdir(root / step)  # only if it is empty, as it was made
+    os.unlink(journal)
+    return "completed" if committed else "rolled back"
+
+
+def _file_staging(name: str) -> str:
+    return f".{name}.cdk8s-new"
+
+
+def _file_backup(name: str) -> str:
+    return f".{name}.cdk8s-old"
+
+
+def _relative(path: object) -> bool:
+    return isinstance(path, str) and all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def _journal_ok(data: object, journal: Path) -> bool:
+    """Whether ``data`` is a journal :func:`replace_tree` wrote: only paths under the root, each
+    staging directory beside its target and marked as this journal's (nothing else is ever moved)."""
+    if os.path.islink(journal) or not isinstance(data, dict) or data.get("generator") != GENERATOR:
+        return False
+    targets, created, swaps = data.get("targets"), data.get("created"), data.get("swaps") or []
+    if not isinstance(targets, list) or not isinstance(created, list) or not isinstance(swaps, list):
+        return False
+    names, new_files = data.get("files") or [], data.get("new_files") or {}
+    if not isinstance(names, list) or not all(_relative(name) and "/" not in name for name in names):
+        return False
+    if not isinstance(new_files, dict) or not all(
+        name in names and isinstance(new, list) and len(new) == 2 and all(isinstance(n, int) for n in new)
+        for name, new in new_files.items()
+    ):
+        return False
+    if not all(_relative(path) for path in [*targets, *created]):
+        return False
+    for swap in swaps:
+        if not isinstance(swap, dict) or swap.get("target") not in targets or not _relative(swap.get("staging")):
+            return False
+        target, staging = Path(journal.parent, swap["target"]), Path(journal.parent, swap["staging"])
+        new = swap.get("new")
+        if staging.parent != target.parent or not staging.name.startswith(f".{target.name}."):
+            return False
+        if not (isinstance(new, list) and len(new) == 2 and all(isinstance(n, int) for n in new)):
+            return False
+        try:
+            marker = json.loads((staging / STAGING_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            marker = None
+        if os.path.lexists(staging) and (not isinstance(marker, dict) or marker.get("journal") != str(journal)):
+            return False
+    return True
+
+
+def _unswap(target: Path, staging: Path, new: list[int]) -> None:
+    """Put back the previous output of ``target`` from ``staging`` if the new one is in place."""
+    discard = staging / "discard"
+    if os.path.lexists(target) and _identity(target) == new:
+        if (staging / "content").is_dir():  # exchanged: content holds the previous output
+            if not _exchange(staging / "content", target):
+                os.replace(target, discard)
+                os.replace(staging / "content", target)
+        elif (staging / "previous").is_dir():
+            os.replace(target, discard)
+            os.replace(staging / "previous", target)
+        else:  # it was not there before
+            os.replace(target, discard)
+    elif not os.path.lexists(target) and (staging / "previous").is_dir():
+        os.replace(staging / "previous", target)  # killed between the two steps of a swap
+
+
+def _remove_staging(target: Path, journal: Path) -> None:
+    """Remove the staging directories of ``target`` that name ``journal`` (after a rollback)."""
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(f".{target.name}.") or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            data = json.loads((Path(entry.path) / STAGING_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        ours = isinstance(data, dict) and data.get("generator") == GENERATOR and data.get("target") == target.name
+        if ours and data.get("journal") == str(journal):
+            shutil.rmtree(entry.path, ignore_errors=True)

@@ -6,6 +6,11 @@ indexes, ``a=1,b=2`` with ``\\,`` for a comma in a value, ``{x,y}`` lists; the v
 types it: ``true``, ``false``, ``null`` (which removes) and integers without a leading zero,
 anything else a string; ``--set-string`` keeps it a string. An integer of a flag where a string
 belongs is its text as given (:class:`FlagInt`).
+
+``image.tag`` (:data:`IMAGE_TAG`), which no values file has, sets the image tag of every service
+(``services.<key>.image.tag`` of each service with an image): the one tag CI builds every image
+with. A service whose digest is pinned by a file is refused (the digest, not the tag, would say
+which image runs) unless a flag sets or removes that digest too.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from constructs.props import dotted, kind_of
 
 from .layers import MAX_DEPTH, Layers, ValuesError
 
-__all__ = ["FlagInt", "Setting", "apply_setting", "parse_setting"]
+__all__ = ["IMAGE_TAG", "FlagInt", "Setting", "apply_setting", "assignments", "image_tag_problems", "parse_setting"]
 
 
 class Setting(NamedTuple):
@@ -31,6 +36,9 @@ class Setting(NamedTuple):
     def flag(self) -> str:
         return "--set-string" if self.string else "--set"
 
+
+_SCOPED = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?:.*", re.DOTALL)
+"""A path that starts ``<environment>:`` (no key of a values file has a colon there)."""
 
 _INDEX = re.compile(r"^(?P<key>.*?)((\[\d+\])+)$")
 
@@ -130,6 +138,13 @@ def parse_setting(setting: Setting) -> list[tuple[str, FieldPath, Any]]:
         path = _path(key)
         if not key or any(part == "" for part in path):
             raise ValuesError([f"{setting.flag} {assignment}: {key!r} is not a dotted path (e.g. services.backend.replicas)"])
+        if _SCOPED.fullmatch(str(path[0])):
+            raise ValuesError(
+                [
+                    f"{setting.flag} {assignment}: {str(path[0]).partition(':')[0]}: names an environment; only envs and diff "
+                    "--environments take <environment>:<path>=<value>"
+                ]
+            )
         value = _value(text, setting.string)
         levels = len(path) + isinstance(value, list)  # the mappings the path makes, the top one included
         if levels > MAX_DEPTH:
@@ -163,11 +178,24 @@ def _split_assignments(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+def assignments(setting: Setting) -> list[Setting]:
+    """Each assignment of ``setting`` (``a=1,b=2``) as a flag of its own."""
+    return [Setting(part, setting.string) for part in _split_assignments(setting.text)]
+
+
+IMAGE_TAG: FieldPath = ("image", "tag")
+"""The path of the flag that sets the image tag of every service."""
+
+
 _ABSENT = object()
 
 
 def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> None:
-    """Set ``path`` to ``value`` in the merged values (``None`` removes it), as flag ``where`` says."""
+    """Set ``path`` to ``value`` in the merged values (``None`` removes it), as flag ``where`` says;
+    ``image.tag`` (:data:`IMAGE_TAG`) sets that of every service with an image."""
+    if path[:1] == IMAGE_TAG[:1]:
+        _apply_image_tag(layers, where, path, value)
+        return
     node: Any = layers.data
     for depth, part in enumerate(path[:-1]):
         here = path[: depth + 1]
@@ -189,6 +217,7 @@ def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> No
                 raise ValuesError([f"{where}: {dotted(here)}: nothing to set inside a null"])
             child = [] if isinstance(path[depth + 1], int) else {}
             node[part] = child
+            layers.created.append((where, here))  # a problem inside it is the flag's
         elif not isinstance(child, dict | list):
             raise ValuesError([f"{where}: {dotted(here)}: is a {kind_of(child)}, nothing can be set inside it"])
         node = child
@@ -211,3 +240,44 @@ def apply_setting(layers: Layers, where: str, path: FieldPath, value: Any) -> No
     else:
         node[last] = value
     layers.settings.append((where, path, value))
+
+
+def _apply_image_tag(layers: Layers, where: str, path: FieldPath, value: Any) -> None:
+    if path != IMAGE_TAG:
+        raise ValuesError(
+            [f"{where}: {dotted(path)}: only image.tag applies to every service; set services.<key>.{dotted(path)}"]
+        )
+    if value is None:
+        raise ValuesError([f"{where}: image.tag: null would leave every image without a tag; give a tag"])
+    services = layers.data.get("services")
+    keys = (
+        [key for key, entry in services.items() if isinstance(entry, dict) and isinstance(entry.get("image"), dict)]
+        if isinstance(services, dict)
+        else []
+    )
+    if not keys:
+        raise ValuesError([f"{where}: image.tag: no service has an image to tag"])
+    for key in keys:
+        apply_setting(layers, where, ("services", key, *IMAGE_TAG), value)
+    layers.image_tags.append(where)
+
+
+def image_tag_problems(layers: Layers) -> list[str]:
+    """One line for each service whose image tag the ``image.tag`` flag set while a values file
+    pins its digest (which no flag set or removed): the digest, not the new tag, would say which
+    image runs."""
+    if not layers.image_tags:
+        return []
+    by_flag = {path for _, path, _ in layers.settings}
+    services = layers.data.get("services")
+    found = []
+    for key, entry in services.items() if isinstance(services, dict) else ():
+        image = entry.get("image") if isinstance(entry, dict) else None
+        digest_path = ("services", key, "image", "digest")
+        if isinstance(image, dict) and image.get("digest") is not None and digest_path not in by_flag:
+            found.append(
+                f"{layers.image_tags[-1]}: services.{key}.image: its digest {image['digest']} (pinned by "
+                f"{layers.locate(digest_path)[0]}) would still say which image runs; give --set-string "
+                f"services.{key}.image.digest=<the new image's digest> (or =null) too"
+            )
+    return found

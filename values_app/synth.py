@@ -29,13 +29,13 @@ from constructs.rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind, separate_migrations
 from .model import AppValues
-from .outdir import MARKER, output_lock, replace_outdir
+from .outdir import MARKER, output_lock, replace_outdir, replace_tree, tree_lock
 from .release import SECRETS_FILE, Release, build_release
 from .rotation import restart_plan, secret_changes
 from .secrets import MissingSecret, SecretValueError
 from .yaml_io import dump_all, dump_each, holds_secret_values
 
-__all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write"]
+__all__ = ["Rendered", "SynthError", "SynthResult", "dump_yaml", "render", "render_files", "synth", "write", "write_tree"]
 
 
 class SynthError(Exception):
@@ -229,6 +229,32 @@ def write(rendered: Rendered, outdir: Path) -> SynthResult:
         summary = SynthResult(outdir, rendered.files, rendered.release, previous, problem).summary()
         replace_outdir(outdir, texts)
     return SynthResult(outdir, rendered.files, rendered.release, previous, problem, summary)
+
+
+def write_tree(
+    root: Path,
+    outputs: Mapping[str, Rendered],
+    others: Mapping[str, Mapping[str, tuple[str, int]]] | None = None,
+    files: Mapping[str, tuple[str, int]] | None = None,
+) -> dict[str, SynthResult]:
+    """Write each of ``outputs`` (a path relative to ``root`` -> what is rendered there), ``others``
+    (path -> files, such as a deploy repository's controller objects) and ``files`` (name -> (text,
+    mode), directly in ``root``: the deploy tree's record) in one step (:func:`.outdir.replace_tree`):
+    the whole tree is replaced, or nothing is. The results, by path, each with its summary worked
+    out against the output it replaced."""
+    others = others or {}
+    with tree_lock(root, [*outputs, *others]):  # what is replaced is what was compared with
+        results: dict[str, SynthResult] = {}
+        texts: dict[str, Mapping[str, tuple[str, int]]] = {}
+        for target, rendered in outputs.items():
+            outdir = root / target
+            texts[target], known = rendered.written()
+            previous, problem = previous_output(outdir, known)
+            summary = SynthResult(outdir, rendered.files, rendered.release, previous, problem).summary()
+            results[target] = SynthResult(outdir, rendered.files, rendered.release, previous, problem, summary)
+        texts.update(others)
+        replace_tree(root, texts, files)
+    return results
 
 
 def synth(

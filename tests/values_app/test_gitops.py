@@ -341,12 +341,18 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
     assert f"kubectl apply -f {staging_dir} -R --prune " in stderr
 
 
-def test_only_the_environments_named_are_written_the_controller_describes_them_all(tmp_path: Path) -> None:
+def test_only_the_environments_named_are_written_the_controller_describes_those_in_the_tree(tmp_path: Path) -> None:
+    # Issue 29, item 7: --env renders only the environments it names; the controller's objects of
+    # the others are those of the deploy tree (tests/values_app/test_envs_scope.py), none here yet.
     out = tmp_path / "deploy"
     status, stderr = envs(gitops_file(tmp_path), out, names=["staging"])
     assert status == 0, stderr
     assert sorted(p.name for p in (out / "clusters").iterdir()) == ["staging"]
-    assert [a["metadata"]["name"] for a in objects(out / "argocd", "applications.k8s.yaml")] == [
+    applications = out / "argocd"
+    assert [a["metadata"]["name"] for a in objects(applications, "applications.k8s.yaml")] == ["todo-chatbot-staging"]
+    assert f"production: not in {out} yet, so not synced: render it (--env production)" in stderr
+    assert envs(gitops_file(tmp_path), out, names=["production"])[0] == 0
+    assert [a["metadata"]["name"] for a in objects(applications, "applications.k8s.yaml")] == [
         "todo-chatbot-staging",
         "todo-chatbot-production",
     ]
