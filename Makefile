@@ -22,7 +22,7 @@ AUDIT_DIR := build/audit
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup synth synth-envs validate test lint typecheck snapshot-update schema audit bench imports lock clean
+.PHONY: help setup synth synth-envs validate test test-matrix lint typecheck snapshot-update schema audit bench imports lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -60,6 +60,9 @@ test: setup ## run the tests, the linter and the type checker (mypy beside the t
 	typed=0; wait $$types || typed=$$?; cat build/mypy.log; \
 	echo "pytest: exit $$tests, ruff: exit $$lint, mypy: exit $$typed"; \
 	[ $$tests -eq 0 ] && [ $$lint -eq 0 ] && [ $$typed -eq 0 ]
+
+test-matrix: $(NODE_STAMP) ## make test on the newest PyYAML, Python 3.13 and pyproject's lowest pins (venvs under build/matrix/; minutes)
+	scripts/test-matrix $(LEGS)
 
 lint: setup ## ruff: lint and format check
 	$(PY) -m ruff check .
