@@ -1,4 +1,4 @@
-"""What the README's program (issue 21's contract, a bookshop in namespace `shop`) must render,
+"""What the program of docs/library.md (issue 21's contract, a bookshop in namespace `shop`) must render,
 checked on its output wherever it runs: from a pip install in a project of its own
 (tests/test_package.py) and as examples/quickstart.py in this repository (tests/test_examples.py)."""
 

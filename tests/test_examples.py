@@ -62,7 +62,7 @@ def test_quickstart_is_the_readme_program() -> None:
                 node.module = "<ours>"
         return ast.dump(tree)
 
-    readme = (ROOT / "README.md").read_text().split("## Use the constructs in your own chart", 1)[1]
+    readme = (ROOT / "docs" / "library.md").read_text().split("## Use the constructs in your own chart", 1)[1]
     program = readme.split("```python\n", 1)[1].split("```", 1)[0]
     quickstart = (ROOT / "examples" / "quickstart.py").read_text()
     assert statements(quickstart, "constructs.library") == statements(program, "todo_constructs")
@@ -115,15 +115,16 @@ def test_the_default_app_in_python_renders_what_the_default_preset_renders(
 def test_the_quickstart_deploys_in_order_by_the_readmes_kubectl_lines_and_by_argo_cd(
     rendered: dict[str, dict[str, str]],
 ) -> None:
-    """Issue 29: the README's program (a MigrationJob before two workloads), deployed with the
-    README's kubectl lines for one's own chart, and synced by Argo CD by its waves alone, as the
-    ordering model (tests/ordering.py) plays them from an empty cluster."""
+    """Issue 29: the program of docs/library.md (a MigrationJob before two workloads), deployed with
+    the kubectl lines for one's own chart (docs/environments-and-gitops.md, Migrations), and synced
+    by Argo CD by its waves alone, as the ordering model (tests/ordering.py) plays them from an
+    empty cluster."""
     from tests import ordering
     from tests.test_ordering import seeded
 
     ((name, text),) = rendered["quickstart.py"].items()
     manifests = load_all(text)
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "environments-and-gitops.md").read_text()  # Migrations
     block = readme.split("**In your own chart**", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     commands = [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
     assert len(commands) == 4

@@ -1,6 +1,6 @@
 """The library installs into a fresh virtualenv from this checkout and works from a project of
-its own: the README's program, verbatim, synthesized outside the repository, renders issue 21's
-contract (tests/bookshop.py); nothing is written into the upstream `constructs` package's
+its own: the program of docs/library.md, verbatim, synthesized outside the repository, renders
+issue 21's contract (tests/bookshop.py); nothing is written into the upstream `constructs` package's
 directory. In this repository the same program is examples/quickstart.py (tests/test_examples.py)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def readme_program() -> str:
-    section = (ROOT / "README.md").read_text().split("## Use the constructs in your own chart", 1)[1]
+    section = (ROOT / "docs" / "library.md").read_text().split("## Use the constructs in your own chart", 1)[1]
     return section.split("```python\n", 1)[1].split("```", 1)[0]
 
 

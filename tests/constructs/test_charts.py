@@ -144,7 +144,7 @@ def test_a_chart_of_your_own_is_untouched() -> None:
 
 
 def _quickstart(tmp_path: Path, defer: bool) -> list[Any]:
-    """The README's program (examples/quickstart.py) in a chart made by new_chart, written by App.synth."""
+    """The program of docs/library.md (examples/quickstart.py) in a chart made by new_chart, written by App.synth."""
     source = (Path(__file__).resolve().parents[2] / "examples" / "quickstart.py").read_text()
     made = 'chart = cdk8s.Chart(app, "bookshop", namespace="shop")'
     assert made in source

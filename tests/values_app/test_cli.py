@@ -1,4 +1,4 @@
-"""The options around synth: --quiet, --list-presets, --diagram, --help; the README's diagram."""
+"""The options around synth: --quiet, --list-presets, --diagram, --help; the diagram in docs/values-files.md."""
 
 from __future__ import annotations
 
@@ -64,12 +64,12 @@ def test_diagram_shows_services_ports_access_and_keys() -> None:
     assert 'secret_todo_chatbot_secrets -.->|"DATABASE_URL"| svc_mcp' in text
 
 
-def test_readme_embeds_the_current_diagram_of_the_default_preset() -> None:
+def test_docs_embed_the_current_diagram_of_the_default_preset() -> None:
     out = io.StringIO()
     cli.diagram(values=DEFAULT, stdout=out)
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "values-files.md").read_text()  # Topology
     embedded = readme.split("<!-- diagram:start -->\n```mermaid\n", 1)[1].split("```\n<!-- diagram:end -->", 1)[0]
-    assert embedded == out.getvalue(), "regenerate the README's diagram: .venv/bin/python main.py --diagram"
+    assert embedded == out.getvalue(), "regenerate the diagram in docs/values-files.md: .venv/bin/python main.py --diagram"
 
 
 def test_help_documents_every_option_with_examples(capsys: pytest.CaptureFixture[str]) -> None:
