@@ -34,7 +34,6 @@ from .prop_rules import (
 from .props import Problem, Props, PropsError, check, defaults, min_length, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
 from .record import Record, item
-from .regex import lazy
 from .sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
 
 __all__ = [
@@ -279,7 +278,7 @@ def restricted_exceptions(security: Security) -> list[Relaxation]:
     return [relaxation for relaxation in _relaxations(security) if relaxation.below_restricted]
 
 
-_ENV_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _env_names(env: Mapping[str, str]) -> list[Problem]:

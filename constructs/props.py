@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import re
 import threading
 import types
 import typing
@@ -24,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Self, TypeVar, Union, cast
 
 from .record import Record, item
-from .regex import lazy
 
 __all__ = [
     "Check",
@@ -129,7 +129,7 @@ def int_range(low: int, high: int, what: str) -> Check:
 
 def pattern(regex: str, hint: str) -> Check:
     """The whole value matches ``regex``; else ``{value!r} is not allowed here ({hint})``."""
-    compiled = lazy(regex)
+    compiled = re.compile(regex)
 
     def rule(value: str) -> list[str]:
         return [] if compiled.fullmatch(value) else [f"{value!r} is not allowed here ({hint})"]
