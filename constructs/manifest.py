@@ -32,10 +32,7 @@ import cdk8s
 
 from constructs import Construct
 
-from . import jsii_type_checks
 from .charts import _check_app, chart_info, raised_in_synth
-
-jsii_type_checks.install()
 
 __all__ = [
     "Lazy",

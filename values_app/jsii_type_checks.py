@@ -15,6 +15,11 @@ type this module does not know) goes to typeguard exactly as before, which raise
 typeguard accepts (its checks are the same or stricter: every item of a mapping is checked, where
 typeguard 2 checks only that it is a mapping), so no call that was refused is let through. Where
 jsii has no such hook (older jsii checks inline), nothing is done.
+
+It replaces a private function of jsii (``jsii._type_checking._resolved_check``), so it is a
+choice of the values app's program alone (``main.py``, run as a program, opts in), never of the
+library, and it is done only on the jsii it was written for (:data:`WRITTEN_FOR`; a test fails
+when the installed jsii moves, so that the hook is read again before the version is raised).
 """
 
 from __future__ import annotations
@@ -25,7 +30,11 @@ import types
 import typing
 from typing import Any
 
-__all__ = ["install", "plainly_matches"]
+__all__ = ["WRITTEN_FOR", "install", "plainly_matches"]
+
+WRITTEN_FOR: typing.Final = "1.142.0"
+"""The jsii version whose private ``_type_checking`` hooks :func:`install` was written for: on any
+other, it does nothing."""
 
 _SCALARS: typing.Final = frozenset({str, bool, int})
 _NONE: typing.Final = type(None)
@@ -94,18 +103,21 @@ def plainly_matches(value: object, expected: Any) -> bool:
     return False
 
 
-def install() -> None:
-    """Answer jsii's plain type checks before typeguard (once per process; see the module)."""
-    try:
-        from jsii import _type_checking
-    except ImportError:  # pragma: no cover - older jsii checks inline, with typeguard imported
-        return
+def install() -> bool:
+    """Answer jsii's plain type checks before typeguard (once per process; see the module); whether
+    it is in place (``False`` on a jsii other than :data:`WRITTEN_FOR`)."""
+    import jsii
+
+    if getattr(jsii, "__version__", None) != WRITTEN_FOR:
+        return False
+    from jsii import _type_checking
+
     load = getattr(_type_checking, "_load_typeguard_check", None)
-    if load is None or not hasattr(_type_checking, "_resolved_check"):  # pragma: no cover - another jsii
-        return
+    if load is None or not hasattr(_type_checking, "_resolved_check"):  # pragma: no cover - the hook moved
+        return False
     current = _type_checking._resolved_check
     if getattr(current, "_plain_first", False):
-        return
+        return True
     typeguard_check: Any = current
 
     def check(argname: str, value: object, expected_type: Any) -> Any:
@@ -118,3 +130,4 @@ def install() -> None:
 
     check._plain_first = True  # type: ignore[attr-defined]
     _type_checking._resolved_check = check
+    return True
