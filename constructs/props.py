@@ -22,9 +22,7 @@ import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, Self, TypeVar, Union, cast
-
-from .record import Record, item
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, cast
 
 __all__ = [
     "Check",
@@ -66,18 +64,12 @@ Check = Callable[[Any], Sequence["str | Problem"]]
 :class:`Problem` with a path inside the value (e.g. the key of a mapping)."""
 
 
-class Problem(Record):
+class Problem(NamedTuple):
     """One thing wrong: where (a field path) and what."""
 
-    __slots__ = ()
-    _fields = ("path", "message")
+    path: Path
 
-    def __new__(cls, path: Path, message: str) -> Self:
-        return tuple.__new__(cls, (path, message))
-
-    path: Path = item(0)
-
-    message: str = item(1)
+    message: str
 
     def under(self, *prefix: str | int) -> Problem:
         return Problem((*prefix, *self.path), self.message)
