@@ -10,9 +10,9 @@ plain dict (``.manifest``). It behaves as every cdk8s object does:
 * ``obj.name``, ``obj.kind``, ``obj.api_version``;
 * rendered by ``App.synth()``, ``cdk8s.Testing.synth()`` and :func:`chart_manifests` alike.
 
-Why plain dicts and not the generated ``imports/k8s`` classes: every jsii call costs ~0.3-0.5 ms
-and a typed struct crosses the bridge field by field (a typed Deployment and Service take ~3.9 ms
-per service; a ``Manifest`` is one call to create and none to render on the Python side). The
+Why plain dicts and not the generated ``imports/k8s`` classes: every jsii call crosses to Node.js,
+and a typed struct crosses the bridge field by field (a ``Manifest`` is one call to create and
+none to render on the Python side; ``make bench`` measures what a service costs). The
 library does not depend on any ``imports/`` package, so an app's own ``imports/k8s`` is free.
 
 What the library knows of each chart, and the checks an app's synth runs, are in :mod:`.charts`.

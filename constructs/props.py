@@ -374,8 +374,8 @@ def _article(word: str) -> str:
 def propsclass(cls: type[_T]) -> type[_T]:
     """Make ``cls`` (a :class:`Props` subclass) a keyword-only dataclass. Nothing is generated:
     construction, representation, equality and immutability come from :class:`Props`, one
-    implementation for every class (generating an ``__init__`` per class would cost about half a
-    millisecond each, at every import of the library)."""
+    implementation for every class (rather than an ``__init__`` generated per class at every
+    import of the library)."""
     return dataclasses.dataclass(kw_only=True, init=False, repr=False, eq=False)(cls)
 
 

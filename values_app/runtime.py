@@ -48,7 +48,7 @@ def pause_collection() -> None:
 YOUNG_COLLECTION_THRESHOLD = 100_000
 """Allocations between two collections of the youngest objects during a run (Python's default:
 700). A synth makes millions of objects that live briefly; collecting them less often walks each
-survivor fewer times (a hundred services: ~40 ms of collections become ~3 ms), and the cyclic
+survivor fewer times (``make bench`` measures it, like for like), and the cyclic
 garbage that can wait for a collection stays bounded."""
 
 
@@ -69,7 +69,7 @@ def collect_new_objects_only() -> None:
 def leave(status: int) -> NoReturn:
     """End the program with ``status`` at once, standard output and error flushed (``main.py``
     calls it last). No interpreter teardown: jsii's exit hook would ask Node.js to stop and wait
-    for it (20-40 ms of every run), Ctrl-C pressed in that wait would have Node.js report a broken
+    for it at the end of every run, Ctrl-C pressed in that wait would have Node.js report a broken
     channel after a run that finished, and the last collection would walk every object left. Node.js
     ends on its own when its input closes with this process, and removes its files as it does."""
     try:
