@@ -30,9 +30,11 @@ import types
 import typing
 from typing import Any
 
+from .runtime import JSII_WRITTEN_FOR
+
 __all__ = ["WRITTEN_FOR", "install", "plainly_matches"]
 
-WRITTEN_FOR: typing.Final = "1.142.0"
+WRITTEN_FOR: typing.Final = JSII_WRITTEN_FOR
 """The jsii version whose private ``_type_checking`` hooks :func:`install` was written for: on any
 other, it does nothing."""
 
