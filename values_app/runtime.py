@@ -16,6 +16,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from .jsii_type_checks import WRITTEN_FOR
+
 __all__ = [
     "INTERRUPTED",
     "YOUNG_COLLECTION_THRESHOLD",
@@ -33,7 +35,7 @@ INTERRUPTED = 130
 """The exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
 
 
-JSII_WRITTEN_FOR = "1.142.0"
+JSII_WRITTEN_FOR = WRITTEN_FOR
 """The jsii version the program's process-level choices were written for: :func:`leave` skips its
 exit hook, :mod:`.jsii_type_checks` answers its plain type checks. On another jsii, neither is done
 (a test fails when the installed jsii moves, so that they are read again before this is raised)."""
