@@ -192,14 +192,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, plain_type_checks: bool = False) -> int:
+    """Run the values app on ``argv``; with ``plain_type_checks`` (the program opts in), jsii's plain
+    type checks are answered before typeguard (:mod:`values_app.jsii_type_checks`, on the jsii it
+    was written for only)."""
     args = parse_args(argv)
     use_local_node(ROOT)
     use_usable_jsii_cache()
-    return guarded(lambda: _dispatch(args))
+    return guarded(lambda: _dispatch(args, plain_type_checks=plain_type_checks))
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, *, plain_type_checks: bool = False) -> int:
     from values_app.outdir import check_output  # imports nothing of jsii
 
     if args.check_outdir:  # `npx cdk8s` asks before each deletion: answered without starting jsii
@@ -208,6 +211,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         status = check_output(Path(args.outdir), project_root=ROOT)  # a refusal needs no jsii either
         if status:
             return status
+    if plain_type_checks:
+        from values_app.jsii_type_checks import install
+
+        install()
     from values_app import cli
     from values_app.settings import Setting
 
@@ -256,4 +263,4 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     pause_collection()  # while the modules load: see collect_new_objects_only()
-    leave(main())  # at once: see leave()
+    leave(main(plain_type_checks=True))  # at once: see leave()

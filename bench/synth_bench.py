@@ -10,8 +10,8 @@ made one after the other, so that the machine's drifting speed cancels out):
            cdk8s-plus): what any cdk8s app in Python pays (the goal's yardstick);
   bare like main  the same with the garbage collector set as main.py sets it (paused while the
            modules load, then what they made frozen, the youngest collected less often), jsii's
-           plain type checks answered before typeguard as the library answers them
-           (constructs/jsii_type_checks.py), and the end main.py makes (at once, without waiting
+           plain type checks answered before typeguard as main.py has them answered
+           (values_app/jsii_type_checks.py), and the end main.py makes (at once, without waiting
            for Node.js to stop): the yardstick like for like, since part of what these save is
            cdk8s's own cost, which a bare app pays too;
   default  main.py on the default preset (3 services, 15 objects);
@@ -45,7 +45,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT / "values" / "003-local-k8s-deployment.yaml"
 PRESETS = sorted((ROOT / "values").glob("*.yaml"))
-TYPE_CHECKS = ROOT / "constructs" / "jsii_type_checks.py"
+TYPE_CHECKS = ROOT / "values_app" / "jsii_type_checks.py"
 SERVICES = 100
 GOAL_RATIO = 1.10
 GOAL_MS_PER_SERVICE = 2.0
@@ -88,7 +88,7 @@ import cdk8s
 gc.freeze()  # then only the objects made after them are walked,
 gc.set_threshold(100_000, 10, 10)  # the youngest every 100,000 allocations
 gc.enable()
-import importlib.util  # as the library does: plain type checks answered without typeguard
+import importlib.util  # as main.py does: plain type checks answered without typeguard
 spec = importlib.util.spec_from_file_location("jsii_type_checks", sys.argv[2])
 jsii_type_checks = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(jsii_type_checks)
@@ -101,8 +101,8 @@ import os  # and leaves at once, as main.py does (values_app/runtime.py: leave)
 sys.stdout.flush()
 os._exit(0)
 """
-"""The bare app with main.py's settings of the garbage collector, the library's answer to jsii's
-plain type checks and main.py's end: what the library and the values app themselves add, like for
+"""The bare app with main.py's settings of the garbage collector, its answer to jsii's plain type
+checks and its end: what the library and the values app themselves add, like for
 like."""
 
 

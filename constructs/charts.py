@@ -6,14 +6,6 @@ in the construct tree only when asked for one (``service.deployment``) or when c
 the chart; :func:`~.manifest.chart_manifests` renders them without creating them at all, which
 saves a jsii call per object. The values app uses this; charts of your own need not.
 
-**Constructs that join the tree later.** In a chart made by :func:`new_chart` with ``defer``, a
-construct of this library created directly in the chart joins the cdk8s construct tree only when
-jsii first needs it: when it, or the chart, is handed to cdk8s (``construct.node``, a child added,
-a cdk8s-plus object given it, ``App.synth()``), every such construct of the chart joins, in the
-order they were made, before anything else is done with the chart. So the tree is the one an
-immediate join makes, and a chart that jsii never sees costs no jsii call per construct
-(:func:`~.manifest.chart_manifests` reads it on the Python side).
-
 **App checks.** The synth of an app that holds this library's constructs runs :data:`APP_CHECKS`
 (an object rendered twice into a namespace, a cdk8s-plus policy that cuts our pods' egress, a pod
 below its namespace's Pod Security level as rendered, a policy-scanner exception without its
@@ -28,7 +20,6 @@ cdk8s synthesizes (jsii calls it back from Node.js), reaches the caller of ``app
 
 from __future__ import annotations
 
-import collections
 import functools
 import weakref
 from collections.abc import Callable
@@ -108,31 +99,6 @@ class ChartInfo:
         """Whether the app's synth runs :data:`APP_CHECKS`."""
         self.root: Construct | None = None
         """The root of the chart's construct tree (its app), when known without asking cdk8s."""
-        self.joins_later = False
-        """Whether the library's constructs made directly in the chart join the tree when jsii first
-        needs them (:func:`new_chart` with ``defer``), while the chart is :attr:`unseen`."""
-        self.unseen = True
-        """Whether jsii has not been handed the chart, nor one of its constructs, since it was made:
-        then the chart's children in the construct tree are exactly the :attr:`members` waiting."""
-        self.waiting: collections.deque[ManifestConstruct] = collections.deque()
-        """The members not in the construct tree yet, in the order they were made."""
-        self.waiting_ids: set[str] = set()
-        """Their construct IDs (a second one is cdk8s's error: that construct joins at once)."""
-        self._joining = False
-
-    def join(self) -> None:
-        """Add every waiting member to the construct tree, in the order they were made; from now
-        on the chart is seen (its constructs join at once)."""
-        self.unseen = False
-        if self._joining:
-            return
-        self._joining = True
-        try:
-            while self.waiting:
-                self.waiting.popleft()._join()
-        finally:
-            self._joining = False
-            self.waiting_ids.clear()
 
     @property
     def namespace(self) -> str | None:
@@ -234,24 +200,6 @@ def _check_app(info: ChartInfo) -> None:
                 root.__dict__[name] = _refusing(getattr(root, name))
 
 
-class _JoiningChart(cdk8s.Chart):
-    """A chart whose library constructs join the construct tree when jsii first needs the chart
-    (see the module): jsii reads ``__jsii_ref__`` of every object it is handed."""
-
-    _JSII_OVERRIDES_BY_CLASS = True
-
-    @property
-    def __jsii_ref__(self) -> Any:
-        info = _CHARTS.get(self)
-        if info is not None and not info._joining:
-            info.join()
-        return self.__dict__["_jsii_ref"]
-
-    @__jsii_ref__.setter
-    def __jsii_ref__(self, ref: Any) -> None:
-        self.__dict__["_jsii_ref"] = ref
-
-
 def new_chart(
     scope: Construct,
     id: str,
@@ -262,13 +210,9 @@ def new_chart(
 ) -> cdk8s.Chart:
     """``cdk8s.Chart(scope, id, namespace=..., labels=..., disable_resource_name_hashes=True)``,
     whose namespace, labels and app (when ``scope`` is the app) the library then knows without asking
-    cdk8s (four jsii calls less per chart); with ``defer``, see :func:`defer_objects`, and the
-    library's constructs made directly in it join the construct tree when jsii first needs them
-    (see the module)."""
-    kind = _JoiningChart if defer else cdk8s.Chart
-    chart = kind(scope, id, namespace=namespace, labels=labels, disable_resource_name_hashes=True)
+    cdk8s (four jsii calls less per chart); with ``defer``, see :func:`defer_objects`."""
+    chart = cdk8s.Chart(scope, id, namespace=namespace, labels=labels, disable_resource_name_hashes=True)
     info = chart_info(chart)
-    info.joins_later = defer
     info._namespace = (namespace,)
     info._labels = dict(labels or {})
     info._id = id

@@ -10,6 +10,7 @@ operator creates the Secret and owns it (``creationPolicy: Owner``), and refresh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Unpack
 
@@ -17,7 +18,6 @@ from . import rules
 from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
 from .manifest import Manifest, ManifestConstruct
 from .props import Problem, check, min_length, prop, propsclass
-from .regex import lazy
 
 __all__ = [
     "DURATION",
@@ -34,7 +34,7 @@ __all__ = [
 StoreKind = Literal["SecretStore", "ClusterSecretStore"]
 
 _DURATION_FORMAT = r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+"
-_DURATION = lazy(_DURATION_FORMAT)
+_DURATION = re.compile(_DURATION_FORMAT)
 
 
 def _duration(value: str) -> list[str]:
@@ -47,7 +47,7 @@ DURATION = check(_duration, pattern=f"^{_DURATION_FORMAT}$")
 """A Go duration as the External Secrets and Flux CRDs accept it: ``1h``, ``5m``, ``1m30s``."""
 
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = lazy(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
 
 
 def duration_seconds(value: str) -> float:

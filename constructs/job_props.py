@@ -3,10 +3,10 @@
 
 import difflib
 import functools
+import re
 from typing import Literal
 
 from .props import check, int_range, prop, propsclass
-from .regex import lazy
 from .workload_props import WorkloadOptions, WorkloadProps
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 _MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"})
-_PART = lazy(r"(?P<range>\*|\?|(?P<first>[0-9A-Za-z]+)(-(?P<last>[0-9A-Za-z]+))?)(/(?P<step>[0-9]+))?")
+_PART = re.compile(r"(?P<range>\*|\?|(?P<first>[0-9A-Za-z]+)(-(?P<last>[0-9A-Za-z]+))?)(/(?P<step>[0-9]+))?")
 _RANGES = ((0, 59, "minute"), (0, 23, "hour"), (1, 31, "day of month"), (1, 12, "month"), (0, 7, "day of week"))
 _NAMES = {
     3: {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])},
@@ -59,7 +59,7 @@ def cron_problems(schedule: str) -> list[str]:
     return []
 
 
-_ZONE_PART = lazy(r"[A-Za-z.\-_0-9+]{1,14}")
+_ZONE_PART = re.compile(r"[A-Za-z.\-_0-9+]{1,14}")
 
 
 @functools.cache

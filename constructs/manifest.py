@@ -10,9 +10,9 @@ plain dict (``.manifest``). It behaves as every cdk8s object does:
 * ``obj.name``, ``obj.kind``, ``obj.api_version``;
 * rendered by ``App.synth()``, ``cdk8s.Testing.synth()`` and :func:`chart_manifests` alike.
 
-Why plain dicts and not the generated ``imports/k8s`` classes: every jsii call costs ~0.3-0.5 ms
-and a typed struct crosses the bridge field by field (a typed Deployment and Service take ~3.9 ms
-per service; a ``Manifest`` is one call to create and none to render on the Python side). The
+Why plain dicts and not the generated ``imports/k8s`` classes: every jsii call crosses to Node.js,
+and a typed struct crosses the bridge field by field (a ``Manifest`` is one call to create and
+none to render on the Python side; ``make bench`` measures what a service costs). The
 library does not depend on any ``imports/`` package, so an app's own ``imports/k8s`` is free.
 
 What the library knows of each chart, and the checks an app's synth runs, are in :mod:`.charts`.
@@ -29,15 +29,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import cdk8s
-import jsii
 
 from constructs import Construct
 
-from . import jsii_overrides, jsii_type_checks
 from .charts import _check_app, chart_info, raised_in_synth
-
-jsii_overrides.install()
-jsii_type_checks.install()
 
 __all__ = [
     "Lazy",
@@ -198,9 +193,6 @@ class Manifest(cdk8s.ApiObject):
     metadata API (``obj.metadata.add_label``), then JSON patches (``add_json_patch``).
     """
 
-    _JSII_OVERRIDES_BY_CLASS: ClassVar[bool] = True
-    """jsii works out the overrides of this class once (:mod:`.jsii_overrides`)."""
-
     def __init__(self, scope: Construct, id: str, manifest: dict[str, Any]) -> None:
         meta = manifest.get("metadata", {})
         name = meta.get("name")  # a Lazy name (a Job's, from its template) is known when rendered
@@ -312,49 +304,24 @@ def _document_init(cls: type[ManifestConstruct]) -> None:
         cls.__init__ = _DocumentedInit(cls, cls.__init__)  # type: ignore[method-assign]
 
 
-class _JoinsWhenNeeded(jsii.JSIIMeta):
-    """The metaclass of :class:`ManifestConstruct`: jsii's registers each object it makes with
-    the kernel's reference map, which jsii's ``create`` has done already (and which would join a
-    construct that waits to join the tree: see :mod:`.charts`)."""
+class _ClassSignature:
+    """``inspect.signature(ApiService)``: the parameters of the class's ``__init__`` (every keyword
+    argument, with its default), not those of jsii's metaclass's ``__call__``; worked out when
+    first asked for."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return type.__call__(self, *args, **kwargs)
-
-    @property
-    def __signature__(self) -> Any:
-        """``inspect.signature(ApiService)``: the parameters of its ``__init__`` (every keyword
-        argument, with its default), not those of this metaclass's ``__call__``."""
+    def __get__(self, obj: Any, owner: type) -> Any:
         import inspect
 
-        signature = inspect.signature(self.__init__)  # type: ignore[misc]
+        signature = inspect.signature(owner.__init__)  # type: ignore[misc]
         return signature.replace(parameters=list(signature.parameters.values())[1:], return_annotation=inspect.Signature.empty)
 
 
-def _joins_later(scope: Construct, id: object, info: Any) -> bool:
-    """Whether a construct ``id`` made in ``scope`` waits to join the tree (see :mod:`.charts`):
-    made directly in a chart that defers and that jsii has not seen, with an ID that cdk8s would
-    take as it is and that no construct waiting there has (cdk8s's own error otherwise)."""
-    return (
-        info.joins_later
-        and info.unseen
-        and scope is info.chart
-        and type(id) is str
-        and id != ""
-        and "/" not in id
-        and "\n" not in id
-        and id not in info.waiting_ids
-    )
-
-
-class ManifestConstruct(Construct, metaclass=_JoinsWhenNeeded):
+class ManifestConstruct(Construct):
     """Base of this library's constructs: a construct that renders a fixed list of
     :class:`Manifest` objects, created in the tree at once or, in a deferred chart (see
-    :func:`defer_objects`), when one is asked for or cdk8s synthesizes. In a chart made by
-    :func:`~.charts.new_chart` with ``defer``, the construct itself joins the tree when jsii first
-    needs it (:mod:`.charts`)."""
+    :func:`defer_objects`), when one is asked for or cdk8s synthesizes."""
 
-    _JSII_OVERRIDES_BY_CLASS: ClassVar[bool] = True
-    """jsii works out the overrides of this class once (:mod:`.jsii_overrides`)."""
+    __signature__: ClassVar[Any] = _ClassSignature()
 
     PROPS: ClassVar[type | None] = None
     """The props class of the construct: its ``__init__`` shows each of them as a keyword argument,
@@ -370,13 +337,8 @@ class ManifestConstruct(Construct, metaclass=_JoinsWhenNeeded):
         _document_init(cls)
 
     def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
         info = chart_info(scope)
-        if _joins_later(scope, id, info):
-            self._scope = scope
-            info.waiting.append(self)
-            info.waiting_ids.add(id)
-        else:
-            super().__init__(scope, id)
         self.construct_id = id
         self.chart_info = info
         info.members.append(self)
@@ -385,27 +347,6 @@ class ManifestConstruct(Construct, metaclass=_JoinsWhenNeeded):
         """Every object's dict, by construct ID, in order."""
         self._objects: dict[str, Manifest] = {}
         """The objects created in the construct tree so far."""
-
-    @property
-    def __jsii_ref__(self) -> Any:
-        """The reference of the construct in jsii's kernel: a construct waiting to join the tree
-        joins it now, after those made before it (see :mod:`.charts`)."""
-        ref = self.__dict__.get("_jsii_ref")
-        if ref is None:
-            self.chart_info.join()
-            if "_jsii_ref" not in self.__dict__:  # being joined already, or joined out of turn
-                self._join()
-            ref = self.__dict__["_jsii_ref"]
-        return ref
-
-    @__jsii_ref__.setter
-    def __jsii_ref__(self, ref: Any) -> None:
-        self.__dict__["_jsii_ref"] = ref
-
-    def _join(self) -> None:
-        """Join the construct tree (once)."""
-        if "_jsii_ref" not in self.__dict__:
-            Construct.__init__(self, self.__dict__.pop("_scope"), self.construct_id)
 
     def _add(self, id: str, manifest: dict[str, Any]) -> None:
         """Add an object (construct ID ``id``); it is created now unless the chart defers it."""
@@ -441,11 +382,6 @@ def chart_manifests(chart: cdk8s.Chart) -> list[dict[str, Any]]:
     constructs (no jsii call) and by cdk8s for any other ``ApiObject`` (a ``k8s.Kube*`` or
     cdk8s-plus object). Objects of nested charts belong to those charts, as in cdk8s."""
     out: list[dict[str, Any]] = []
-    info = chart_info(chart)
-    if info.joins_later and info.unseen:  # its children are the members waiting to join: no jsii call
-        for member in info.members:
-            out.extend(member.manifests())
-        return out
     for construct in chart.node.find_all():
         if isinstance(construct, ManifestConstruct):
             if construct.chart_info.chart is chart:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Literal, Self
+from typing import Any, Literal, NamedTuple
 
 from . import rules
 from .prop_rules import (
@@ -33,8 +33,6 @@ from .prop_rules import (
 )
 from .props import Problem, Props, PropsError, check, defaults, min_length, prop, propsclass, unchecked
 from .quantity import QuantityError, parse_quantity
-from .record import Record, item
-from .regex import lazy
 from .sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
 
 __all__ = [
@@ -159,28 +157,22 @@ RESTRICTED_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
 """The only capability the Pod Security Standard "restricted" lets a container add."""
 
 
-class Relaxation(Record):
+class Relaxation(NamedTuple):
     """One way a :class:`Security` is weaker than the default."""
 
-    __slots__ = ()
-    _fields = ("name", "field", "what", "below_restricted", "check")
-
-    def __new__(cls, name: str, field: str, what: str, below_restricted: bool, check: str) -> Self:
-        return tuple.__new__(cls, (name, field, what, below_restricted, check))
-
-    name: str = item(0)
+    name: str
     """What ``Security.reasons`` names it by: the field, or ``capabilities.add`` / ``capabilities.drop``."""
 
-    field: str = item(1)
+    field: str
     """The field to blame."""
 
-    what: str = item(2)
+    what: str
     """What it does, in one clause."""
 
-    below_restricted: bool = item(3)
+    below_restricted: bool
     """Whether it falls below the Pod Security Standard "restricted" (a writable root filesystem does not)."""
 
-    check: str = item(4)
+    check: str
     """The policy-scanner check it fails (checkov), annotated with the reason."""
 
 
@@ -279,7 +271,7 @@ def restricted_exceptions(security: Security) -> list[Relaxation]:
     return [relaxation for relaxation in _relaxations(security) if relaxation.below_restricted]
 
 
-_ENV_NAME = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _env_names(env: Mapping[str, str]) -> list[Problem]:

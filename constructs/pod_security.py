@@ -27,9 +27,7 @@ patches), so a Namespace can enforce what every pod of an app meets.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal, Self
-
-from .record import Record, item
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "BASELINE_CAPABILITIES",
@@ -83,18 +81,12 @@ SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 _POD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"})
 
 
-class PodSecurity(Record):
+class PodSecurity(NamedTuple):
     """What a pod meets: its level, and each rule it breaks, as ``(level it breaks, why)``."""
 
-    __slots__ = ()
-    _fields = ("level", "violations")
+    level: Level
 
-    def __new__(cls, level: Level, violations: tuple[tuple[Level, str], ...] = ()) -> Self:
-        return tuple.__new__(cls, (level, violations))
-
-    level: Level = item(0)
-
-    violations: tuple[tuple[Level, str], ...] = item(1)
+    violations: tuple[tuple[Level, str], ...] = ()
 
     def below(self, level: Level) -> list[str]:
         """Why the pod does not meet ``level`` (empty when it does)."""

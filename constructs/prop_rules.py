@@ -5,13 +5,13 @@ keywords that describe it), attached to a field with :func:`~.props.prop`. Kuber
 come from :mod:`.rules`; the others say here why they are stricter.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal
 
 from . import rules
 from .props import Check, check, int_range, min_length, pattern
-from .regex import lazy
 
 __all__ = [
     "ANNOTATIONS",
@@ -143,8 +143,8 @@ REASON = check(
 
 _CPU_FORMAT = r"(\d+(\.\d+)?|\.\d+)m?"
 _MEMORY_FORMAT = r"(\d+(\.\d+)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?"
-_CPU = lazy(_CPU_FORMAT)
-_MEMORY = lazy(_MEMORY_FORMAT)
+_CPU = re.compile(_CPU_FORMAT)
+_MEMORY = re.compile(_MEMORY_FORMAT)
 
 
 def _cpu(text: str) -> list[str]:
@@ -162,7 +162,7 @@ def _memory(text: str) -> list[str]:
 CPU = check(_cpu, pattern=rf"^{_CPU_FORMAT}$")
 MEMORY = check(_memory, pattern=rf"^{_MEMORY_FORMAT}$")
 
-_PATH = lazy(r"/[^\s]*")
+_PATH = re.compile(r"/[^\s]*")
 
 
 def _http_path(value: str) -> list[str]:
@@ -202,7 +202,7 @@ _REPOSITORY = (
 )
 _TAG = r"[\w][\w.-]{0,127}"
 _DIGEST = r"sha256:[a-f0-9]{64}"
-_IMAGE = lazy(rf"(?P<repository>{_REPOSITORY})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
+_IMAGE = re.compile(rf"(?P<repository>{_REPOSITORY})(?::(?P<tag>{_TAG}))?(?:@(?P<digest>{_DIGEST}))?")
 
 
 def _image(value: str) -> list[str]:

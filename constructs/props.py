@@ -17,14 +17,12 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import re
 import threading
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, Self, TypeVar, Union, cast
-
-from .record import Record, item
-from .regex import lazy
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, cast
 
 __all__ = [
     "Check",
@@ -66,18 +64,12 @@ Check = Callable[[Any], Sequence["str | Problem"]]
 :class:`Problem` with a path inside the value (e.g. the key of a mapping)."""
 
 
-class Problem(Record):
+class Problem(NamedTuple):
     """One thing wrong: where (a field path) and what."""
 
-    __slots__ = ()
-    _fields = ("path", "message")
+    path: Path
 
-    def __new__(cls, path: Path, message: str) -> Self:
-        return tuple.__new__(cls, (path, message))
-
-    path: Path = item(0)
-
-    message: str = item(1)
+    message: str
 
     def under(self, *prefix: str | int) -> Problem:
         return Problem((*prefix, *self.path), self.message)
@@ -129,7 +121,7 @@ def int_range(low: int, high: int, what: str) -> Check:
 
 def pattern(regex: str, hint: str) -> Check:
     """The whole value matches ``regex``; else ``{value!r} is not allowed here ({hint})``."""
-    compiled = lazy(regex)
+    compiled = re.compile(regex)
 
     def rule(value: str) -> list[str]:
         return [] if compiled.fullmatch(value) else [f"{value!r} is not allowed here ({hint})"]
@@ -382,8 +374,8 @@ def _article(word: str) -> str:
 def propsclass(cls: type[_T]) -> type[_T]:
     """Make ``cls`` (a :class:`Props` subclass) a keyword-only dataclass. Nothing is generated:
     construction, representation, equality and immutability come from :class:`Props`, one
-    implementation for every class (generating an ``__init__`` per class would cost about half a
-    millisecond each, at every import of the library)."""
+    implementation for every class (rather than an ``__init__`` generated per class at every
+    import of the library)."""
     return dataclasses.dataclass(kw_only=True, init=False, repr=False, eq=False)(cls)
 
 

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from decimal import Decimal
 from typing import Final, Literal
-
-from .regex import lazy
 
 __all__ = ["QuantityError", "canonical_quantity", "is_canonical", "parse_quantity"]
 
@@ -41,7 +40,7 @@ _MAX_TEXT: Final = 4000
 
 _DIGITS: Final = frozenset("0123456789")
 _SUFFIX_CHARS: Final = frozenset("eEinumkKMGTP")
-_EXPONENT: Final = lazy(r"[+-]?[0-9]+")
+_EXPONENT: Final = re.compile(r"[+-]?[0-9]+")
 
 _DECIMAL_SI: Final[dict[str, int]] = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_SI: Final[dict[str, int]] = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}

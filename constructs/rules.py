@@ -43,10 +43,9 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from collections.abc import Mapping
 from typing import Any
-
-from .regex import lazy
 
 __all__ = [
     "MAX_CONFIG_SIZE",
@@ -96,15 +95,15 @@ _SHOWN_LENGTH = 40
 # The Go patterns are anchored with ^...$, which in Go's RE2 means the very end of the text; these are
 # used with re.fullmatch (Python's $ would also match before a trailing newline). The classes are ASCII.
 _DNS1123_LABEL_FMT = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
-_DNS1123_LABEL = lazy(_DNS1123_LABEL_FMT)
-_DNS1123_SUBDOMAIN = lazy(rf"{_DNS1123_LABEL_FMT}(?:\.{_DNS1123_LABEL_FMT})*")
-_DNS1035_LABEL = lazy(r"[a-z](?:[-a-z0-9]*[a-z0-9])?")
-_WILDCARD_DNS1123_SUBDOMAIN = lazy(rf"\*\.{_DNS1123_LABEL_FMT}(?:\.{_DNS1123_LABEL_FMT})*")
-_QUALIFIED_NAME = lazy(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_CONFIG_MAP_KEY = lazy(r"[-._a-zA-Z0-9]+")
-_C_IDENTIFIER = lazy(r"[A-Za-z_][A-Za-z0-9_]*")
-_DIGITS = lazy(r"[0-9]+")
-_DOTTED_DECIMAL = lazy(r"[0-9]+(?:\.[0-9]+){3}")
+_DNS1123_LABEL = re.compile(_DNS1123_LABEL_FMT)
+_DNS1123_SUBDOMAIN = re.compile(rf"{_DNS1123_LABEL_FMT}(?:\.{_DNS1123_LABEL_FMT})*")
+_DNS1035_LABEL = re.compile(r"[a-z](?:[-a-z0-9]*[a-z0-9])?")
+_WILDCARD_DNS1123_SUBDOMAIN = re.compile(rf"\*\.{_DNS1123_LABEL_FMT}(?:\.{_DNS1123_LABEL_FMT})*")
+_QUALIFIED_NAME = re.compile(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
+_CONFIG_MAP_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+_C_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DIGITS = re.compile(r"[0-9]+")
+_DOTTED_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+){3}")
 
 _LABEL_RULE = "lowercase letters, digits and '-', starting and ending alphanumeric, at most 63 characters"
 _SUBDOMAIN_RULE = "lowercase letters, digits, '-' and '.', starting and ending alphanumeric, at most 253 characters"

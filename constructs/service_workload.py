@@ -4,7 +4,7 @@ connects to it. The shared base of :class:`~.web_service.WebService`,
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self, Unpack
+from typing import Any, ClassVar, NamedTuple, Unpack
 
 from constructs import Construct
 
@@ -15,31 +15,24 @@ from .manifest import Lazy, Manifest
 from .pod_template import PORT_NAME, drop_none
 from .prop_rules import ServiceType
 from .props import Problem
-from .record import Record, item
 from .workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["ServiceFacts", "ServiceWorkload"]
 
 
-class ServiceFacts(Record):
+class ServiceFacts(NamedTuple):
     """What a service's props come to, after its kind's defaults: what the values app and a
     diagram ask instead of working it out again."""
 
-    __slots__ = ()
-    _fields = ("port", "service_type", "service_port", "allows_external")
-
-    def __new__(cls, port: int, service_type: ServiceType, service_port: int, allows_external: bool) -> Self:
-        return tuple.__new__(cls, (port, service_type, service_port, allows_external))
-
-    port: int = item(0)
+    port: int
     """The port the container listens on."""
 
-    service_type: ServiceType = item(1)
+    service_type: ServiceType
 
-    service_port: int = item(2)
+    service_port: int
     """The port the Service listens on."""
 
-    allows_external: bool = item(3)
+    allows_external: bool
     """Whether anyone may connect (when no Ingress routes to it)."""
 
 

@@ -16,7 +16,7 @@ Each problem is one line naming the construct paths and the fix; cdk8s stops the
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Self
+from typing import Any, NamedTuple
 
 import cdk8s
 
@@ -28,7 +28,6 @@ from .common import owner_name
 from .labels import selects
 from .manifest import Manifest, ManifestConstruct
 from .peers import is_cdk8s_plus
-from .record import Record, item
 
 __all__ = [
     "RenderedObject",
@@ -44,22 +43,16 @@ _CLUSTER_KINDS = frozenset(
 )
 
 
-class RenderedObject(Record):
+class RenderedObject(NamedTuple):
     """An object an app renders, as it renders it (after JSON patches): the construct path of
     what made it, the object, the namespace it goes to (None for a cluster-scoped kind), and who
     made it: ``ours`` (a construct of this library), ``cdk8s-plus`` or ``object`` (any other
     ``ApiObject``)."""
 
-    __slots__ = ()
-    _fields = ("path", "manifest", "namespace", "origin")
-
-    def __new__(cls, path: str, manifest: Mapping[str, Any], namespace: str | None, origin: str) -> Self:
-        return tuple.__new__(cls, (path, manifest, namespace, origin))
-
-    path: str = item(0)
-    manifest: Mapping[str, Any] = item(1)
-    namespace: str | None = item(2)
-    origin: str = item(3)
+    path: str
+    manifest: Mapping[str, Any]
+    namespace: str | None
+    origin: str
 
     @property
     def kind(self) -> str:

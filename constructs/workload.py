@@ -57,8 +57,7 @@ RELOADER_ANNOTATION = "secret.reloader.stakater.com/reload"
 
 
 class _EnvValue:
-    """An environment variable with a literal value. (Plain classes, not NamedTuples: making a
-    NamedTuple class costs ~0.25 ms of every import.)"""
+    """An environment variable with a literal value."""
 
     __slots__ = ("name", "value")
 

@@ -203,7 +203,7 @@ def parse_document(text: str, source: str) -> tuple[dict[str, Any], Lines]:
     if isinstance(plain, dict):
         return plain, Lines(text)
     try:
-        _check_depth(text, source)  # first, from the events (~1 ms): composing a deep document recurses, slowly
+        _check_depth(text, source)  # first, from the events (cheap): composing a deep document recurses, slowly
         loader = Loader(text)
         try:
             node = loader.get_single_node()

@@ -13,6 +13,7 @@ keys. Rules between fields of different parts (every key a service asks for is d
 ports are unique, ...) live in :mod:`values_app.checks`.
 """
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
@@ -50,7 +51,6 @@ from constructs.prop_rules import (
     ServiceType,
 )
 from constructs.props import Check, Problem, Props, check, defaults, evolve, max_length, min_length, pattern, prop, propsclass
-from constructs.regex import lazy
 from constructs.workload_props import UNRESERVED
 
 from .extra_objects import shape_problems
@@ -91,7 +91,7 @@ INGRESS_PATH = check(rules.http_path)
 
 
 def _matching(regex: str, message: str) -> Check:
-    compiled = lazy(regex)
+    compiled = re.compile(regex)
 
     def rule(value: str) -> list[str]:
         return [] if compiled.fullmatch(value) else [message.format(value=value)]

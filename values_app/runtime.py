@@ -16,6 +16,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+from .jsii_type_checks import WRITTEN_FOR
+
 __all__ = [
     "INTERRUPTED",
     "YOUNG_COLLECTION_THRESHOLD",
@@ -33,14 +35,27 @@ INTERRUPTED = 130
 """The exit status after Ctrl-C (128 + SIGINT), as a shell reports it."""
 
 
+JSII_WRITTEN_FOR = WRITTEN_FOR
+"""The jsii version the program's process-level choices were written for: :func:`leave` skips its
+exit hook, :mod:`.jsii_type_checks` answers its plain type checks. On another jsii, neither is done
+(a test fails when the installed jsii moves, so that they are read again before this is raised)."""
+
+GC_WRITTEN_FOR = ((3, 11), (3, 12), (3, 13))
+"""The CPython versions whose generational collector :func:`pause_collection` and
+:func:`collect_new_objects_only` were written for (3.14's collector is incremental: its thresholds
+mean something else); on another, the collector is left as it is (a test fails there)."""
+
 _PAUSED = False
 
 
 def pause_collection() -> None:
     """Stop the cyclic garbage collector while the modules load (``main.py``, run as a program,
     calls it first, then :func:`collect_new_objects_only`): importing jsii, cdk8s and the library
-    makes ~100,000 objects, which every full collection would walk again."""
+    makes ~100,000 objects, which every full collection would walk again. Only on the CPython
+    versions of :data:`GC_WRITTEN_FOR`."""
     global _PAUSED
+    if sys.version_info[:2] not in GC_WRITTEN_FOR:
+        return
     _PAUSED = True
     gc.disable()
 
@@ -48,7 +63,7 @@ def pause_collection() -> None:
 YOUNG_COLLECTION_THRESHOLD = 100_000
 """Allocations between two collections of the youngest objects during a run (Python's default:
 700). A synth makes millions of objects that live briefly; collecting them less often walks each
-survivor fewer times (a hundred services: ~40 ms of collections become ~3 ms), and the cyclic
+survivor fewer times (``make bench`` measures it, like for like), and the cyclic
 garbage that can wait for a collection stays bounded."""
 
 
@@ -69,13 +84,20 @@ def collect_new_objects_only() -> None:
 def leave(status: int) -> NoReturn:
     """End the program with ``status`` at once, standard output and error flushed (``main.py``
     calls it last). No interpreter teardown: jsii's exit hook would ask Node.js to stop and wait
-    for it (20-40 ms of every run), Ctrl-C pressed in that wait would have Node.js report a broken
+    for it at the end of every run, Ctrl-C pressed in that wait would have Node.js report a broken
     channel after a run that finished, and the last collection would walk every object left. Node.js
-    ends on its own when its input closes with this process, and removes its files as it does."""
+    ends on its own when its input closes with this process, and removes its files as it does.
+    On a jsii other than :data:`JSII_WRITTEN_FOR`, the program ends as any does (its exit hooks
+    run), unless standard output went away."""
     try:
         sys.stdout.flush()
     except OSError:  # standard output went away after the work was done (| head): nothing lost
         status = status or 1
+    else:
+        jsii = sys.modules.get("jsii")
+        if jsii is not None and getattr(jsii, "__version__", None) != JSII_WRITTEN_FOR:
+            sys.stderr.flush()
+            raise SystemExit(status)
     _quiet_exit(status)
     raise AssertionError("unreachable")  # pragma: no cover - os._exit does not return
 

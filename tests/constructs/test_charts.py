@@ -1,6 +1,6 @@
-"""charts: constructs of a chart made by new_chart(defer=True) join the construct tree only when
-jsii first needs them, in the order they were made, so that every synth sees the tree an
-immediate join makes."""
+"""charts: a chart made by new_chart (deferring its objects or not) is a plain cdk8s chart whose
+constructs join the construct tree when they are made; every synth renders the same objects; what
+the synth refuses reaches the caller as one Python exception."""
 
 from __future__ import annotations
 
@@ -15,14 +15,10 @@ import yaml
 from constructs import Construct
 from constructs.api_service import ApiService
 from constructs.app_config import AppConfig
-from constructs.charts import chart_info, defer_objects, new_chart
+from constructs.charts import defer_objects, new_chart
 from constructs.manifest import Manifest, chart_manifests
 from constructs.network_policies import DefaultDeny
 from constructs.web_service import WebService
-
-
-def _joined(construct: Any) -> bool:
-    return "_jsii_ref" in construct.__dict__
 
 
 def _program(chart: cdk8s.Chart) -> dict[str, Any]:
@@ -43,104 +39,43 @@ def _synth(app: cdk8s.App, tmp_path: Path) -> list[Any]:
     return [doc for path in sorted(Path(app.outdir).glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())]
 
 
-def test_constructs_made_in_a_deferring_chart_cost_no_jsii_call_until_needed(monkeypatch: pytest.MonkeyPatch) -> None:
-    from jsii._kernel import Kernel
-
-    app = cdk8s.App()
-    chart = new_chart(app, "app", namespace="shop", defer=True)
-    api = ApiService(chart, "api", image="api:1")  # the app's first: its synth checks are set up (once per app)
-    sent: list[str] = []
-
-    def counting(name: str) -> Any:
-        original = getattr(Kernel, name)
-
-        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
-            sent.append(name)
-            return original(self, *args, **kwargs)
-
-        return call
-
-    for name in ("create", "get", "set", "invoke", "sget", "sinvoke"):
-        monkeypatch.setattr(Kernel, name, counting(name))
-    web = WebService(chart, "web", image="web:1")
-    configs = [AppConfig(chart, f"config-{n}", name=f"config-{n}", data={"A": "1"}) for n in range(5)]
-    web.connect(api, env="API_URL")
-    web.env_from_config_map(configs[0], ["A"])
-    rendered = chart_manifests(chart)
-    assert sent == []
-    assert not any(_joined(c) for c in (api, web, *configs))
-    assert [m["kind"] for m in rendered].count("Deployment") == 2
-    monkeypatch.undo()
-    assert chart_manifests(chart) == rendered == cdk8s.Testing.synth(chart)
-
-
-def test_the_tree_and_every_synth_are_those_of_an_immediate_join(tmp_path: Path) -> None:
+def test_deferred_objects_give_the_tree_and_every_synth_of_objects_made_at_once(tmp_path: Path) -> None:
     outputs, paths = [], []
-    for later in (False, True):
-        app = cdk8s.App(outdir=str(tmp_path / str(later)))
-        if later:
+    for how in ("at-once", "new-chart", "defer-objects"):
+        app = cdk8s.App(outdir=str(tmp_path / how))
+        if how == "new-chart":
             chart = new_chart(app, "app", namespace="shop", defer=True)
-        else:  # the objects deferred, the constructs joining at once
+        else:
             chart = cdk8s.Chart(app, "app", namespace="shop", disable_resource_name_hashes=True)
-            defer_objects(chart)
+            if how == "defer-objects":
+                defer_objects(chart)
         made = _program(chart)
-        assert _joined(made["api"])  # kp.ConfigMap was handed the chart: the constructs before it joined first
-        before = [c.node.path for c in chart.node.find_all()]
+        assert made["api"].node.path == "app/api"  # in the tree at once, whatever the chart
         outputs.append((chart_manifests(chart), cdk8s.Testing.synth(chart), _synth(app, tmp_path)))
-        paths.append((before, [c.node.path for c in chart.node.find_all()]))
-    assert paths[0] == paths[1]
-    assert outputs[0] == outputs[1]
+        paths.append([c.node.path for c in chart.node.find_all()])
+    assert paths[0] == paths[1] == paths[2]
+    assert outputs[0] == outputs[1] == outputs[2]
     assert outputs[1][0] == outputs[1][1] == outputs[1][2]
 
 
-def test_asking_cdk8s_of_a_construct_joins_those_before_it_first() -> None:
+def test_constructs_join_the_tree_when_made_in_a_plain_cdk8s_chart() -> None:
     app = cdk8s.App()
     chart = new_chart(app, "app", defer=True)
+    assert type(chart) is cdk8s.Chart
     first = AppConfig(chart, "first", name="first", data={})
-    second = AppConfig(chart, "second", name="second", data={})
-    third = AppConfig(chart, "third", name="third", data={})
-    assert second.node.path == "app/second"
-    assert all(_joined(c) for c in (first, second, third))
-    assert [c.node.id for c in chart.node.children] == ["first", "second", "third"]
-    later = AppConfig(chart, "later", name="later", data={})
-    assert _joined(later)  # the chart is seen: constructs join at once
-    assert not chart_info(chart).waiting
-
-
-def test_a_repeated_or_unusual_construct_id_fails_as_cdk8s_makes_it_fail() -> None:
-    chart = new_chart(cdk8s.App(), "app", defer=True)
-    AppConfig(chart, "config", name="one", data={})
-    with pytest.raises(Exception, match="There is already a Construct with name 'config'"):
-        AppConfig(chart, "config", name="two", data={})
-    other = new_chart(cdk8s.App(), "other", defer=True)
-    sliced = AppConfig(other, "a/b", name="sliced", data={})
-    assert _joined(sliced)
-    assert sliced.node.id == "a--b"
-    with pytest.raises(Exception, match="There is already a Construct with name 'a--b'"):
-        AppConfig(other, "a--b", name="two", data={})
-    with pytest.raises(Exception, match="Only root constructs may have an empty ID"):
-        AppConfig(new_chart(cdk8s.App(), "empty", defer=True), "", name="x", data={})
-
-
-def test_constructs_in_a_construct_and_objects_of_others_keep_their_place() -> None:
-    app = cdk8s.App()
-    chart = new_chart(app, "app", defer=True)
-    api = ApiService(chart, "api", image="api:1")
-    group = Construct(chart, "group")  # handed the chart: api joins first
+    group = Construct(chart, "group")
     inner = AppConfig(group, "inner", name="inner", data={})
     Manifest(chart, "raw", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "raw"}})
-    assert _joined(api)
-    assert _joined(inner)
-    assert [c.node.id for c in chart.node.children] == ["api", "group", "raw"]
-    assert [m["metadata"]["name"] for m in chart_manifests(chart) if m["kind"] == "ConfigMap"] == ["inner", "raw"]
+    assert [c.node.id for c in chart.node.children] == ["first", "group", "raw"]
+    assert (first.node.path, inner.node.path) == ("app/first", "app/group/inner")
+    assert [m["metadata"]["name"] for m in chart_manifests(chart) if m["kind"] == "ConfigMap"] == ["first", "inner", "raw"]
 
 
-def test_a_chart_of_your_own_is_untouched() -> None:
-    chart = cdk8s.Chart(cdk8s.App(), "mine")
-    api = ApiService(chart, "api", image="api:1")
-    assert _joined(api)
-    assert type(chart) is cdk8s.Chart
-    assert not chart_info(chart).joins_later
+def test_a_repeated_construct_id_fails_as_cdk8s_makes_it_fail() -> None:
+    chart = new_chart(cdk8s.App(), "app", defer=True)
+    AppConfig(chart, "config", name="one", data={})
+    with pytest.raises(Exception, match="config"):
+        AppConfig(chart, "config", name="two", data={})
 
 
 def _quickstart(tmp_path: Path, defer: bool) -> list[Any]:
@@ -154,7 +89,7 @@ def _quickstart(tmp_path: Path, defer: bool) -> list[Any]:
     return [doc for path in sorted(tmp_path.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())]
 
 
-def test_the_readme_program_renders_the_same_when_its_constructs_join_the_tree_later(tmp_path: Path) -> None:
+def test_the_readme_program_renders_the_same_with_its_objects_deferred(tmp_path: Path) -> None:
     """cdk8s-plus objects between ours, given ours (connect, Volume.config_map, harden): the same output."""
     at_once, later = _quickstart(tmp_path / "at-once", False), _quickstart(tmp_path / "later", True)
     assert later == at_once
@@ -164,7 +99,7 @@ def test_the_readme_program_renders_the_same_when_its_constructs_join_the_tree_l
 
 def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> None:
     """What a user gets wrong is refused the same in a deferring chart; a construct of ours made
-    inside a cdk8s-plus object joins at once, under it."""
+    inside a cdk8s-plus object is in the tree under it."""
     from constructs.props import PropsError
 
     messages = []
@@ -180,7 +115,6 @@ def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> No
     chart = new_chart(cdk8s.App(), "app", defer=True)
     holder = kp.ConfigMap(chart, "holder")
     inside = AppConfig(holder, "inside", name="inside", data={"A": "1"})
-    assert _joined(inside)
     assert inside.node.path == "app/holder/inside"
     assert [m["metadata"]["name"] for m in chart_manifests(chart) if m["kind"] == "ConfigMap"][-1] == "inside"
 

@@ -143,24 +143,3 @@ def test_a_construct_renders_only_the_kinds_it_declares(chart: cdk8s.Chart) -> N
 
     with pytest.raises(TypeError, match=r"Sloppy renders a Job \(batch/v1\) not in its RENDERS"):
         Sloppy(chart, "sloppy")
-
-
-def test_jsii_works_out_the_overrides_of_our_classes_once_and_the_same(chart: cdk8s.Chart) -> None:
-    """constructs/jsii_overrides.py keeps jsii's answer per class: the same answer (a Manifest
-    still renders through its to_json), and for any other class jsii asks as it always did."""
-    from jsii import _kernel
-
-    from constructs.api_service import ApiService
-
-    cached = _kernel._get_overides
-    original = cached.__wrapped__  # type: ignore[attr-defined]
-    api = ApiService(chart, "api", image="api:1")
-    import constructs as upstream
-
-    assert cached(upstream.Construct, api) == original(upstream.Construct, api)
-    deployment = api.deployment
-    overrides = cached(cdk8s.ApiObject, deployment)
-    assert overrides == original(cdk8s.ApiObject, deployment)
-    assert "to_json" in [override.cookie for override in overrides]
-    other = cdk8s.ApiObject(chart, "plain", api_version="v1", kind="ConfigMap")
-    assert cached(cdk8s.ApiObject, other) == original(cdk8s.ApiObject, other)

@@ -168,6 +168,41 @@ def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(
     assert 130 in statuses
 
 
+def test_the_process_level_choices_were_written_for_the_installed_versions() -> None:
+    """Fails when jsii or CPython moves: read jsii's exit hook (and values_app/jsii_type_checks.py's
+    hooks) or the new collector again, then raise JSII_WRITTEN_FOR or GC_WRITTEN_FOR."""
+    import jsii
+
+    from values_app import runtime
+
+    assert jsii.__version__ == runtime.JSII_WRITTEN_FOR
+    assert sys.version_info[:2] in runtime.GC_WRITTEN_FOR
+
+
+def test_on_another_python_the_collector_is_left_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from values_app import runtime
+
+    monkeypatch.setattr(runtime, "GC_WRITTEN_FOR", ())
+    runtime.pause_collection()
+    assert gc.isenabled()
+    assert not runtime._PAUSED
+
+
+def test_on_another_jsii_leave_lets_the_exit_hooks_run() -> None:
+    program = (
+        "import atexit, sys, types\n"
+        "sys.modules['jsii'] = types.SimpleNamespace(__version__='0.0.0')\n"
+        "from values_app import runtime\n"
+        "atexit.register(lambda: print(' exit hook ran', end=''))\n"
+        "print('written', end='')\n"
+        "runtime.leave(3)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, env=BASE, capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout) == (3, "written exit hook ran")
+
+
 def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects() -> None:
     import gc
 
@@ -197,8 +232,9 @@ def test_the_collector_is_paused_while_modules_load_then_walks_only_new_objects(
 def test_leave_ends_at_once_with_the_status_and_what_was_printed() -> None:
     """No exit hook runs (jsii's would wait for Node.js to stop), what was printed is flushed."""
     program = (
-        "import atexit, sys\n"
+        "import atexit, sys, types\n"
         "from values_app import runtime\n"
+        "sys.modules['jsii'] = types.SimpleNamespace(__version__=runtime.JSII_WRITTEN_FOR)\n"
         "atexit.register(lambda: print('exit hook ran'))\n"
         "print('written', end='')\n"
         "sys.stderr.write('said')\n"

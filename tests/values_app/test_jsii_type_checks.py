@@ -1,5 +1,6 @@
-"""constructs/jsii_type_checks.py: jsii's type checks answered at once where the value plainly has
-its type, typeguard for the rest; never a value accepted that typeguard refuses.
+"""values_app/jsii_type_checks.py (main.py, run as a program, opts in): jsii's type checks answered
+at once where the value plainly has its type, typeguard for the rest; never a value accepted that
+typeguard refuses.
 
 The types are spelled as jsii's generated code spells them (``typing.Optional[...]``), not as
 ruff would have them written."""
@@ -21,10 +22,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import constructs as upstream
-from constructs import jsii_type_checks
 from constructs.api_service import ApiService
-from constructs.jsii_type_checks import plainly_matches
 from constructs.web_service import WebService
+from tests.helpers import loaded_by
+from values_app import jsii_type_checks
+from values_app.jsii_type_checks import WRITTEN_FOR, plainly_matches
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,13 +166,46 @@ def test_a_wrong_argument_is_refused_as_typeguard_refuses_it() -> None:
     assert str(refused.value) == str(by_typeguard.value)
 
 
-def test_installed_once_in_front_of_typeguard() -> None:
+def test_written_for_the_installed_jsii() -> None:
+    """Fails when jsii moves: read jsii's ``_type_checking`` again (``_resolved_check`` and
+    ``_load_typeguard_check``, their arguments and what they return), then raise WRITTEN_FOR."""
+    assert jsii.__version__ == WRITTEN_FOR
+
+
+def test_installed_once_in_front_of_typeguard(monkeypatch: pytest.MonkeyPatch) -> None:
     from jsii import _type_checking
 
+    original = _type_checking._resolved_check
+    monkeypatch.setattr(_type_checking, "_resolved_check", original)  # put back after the test
+    assert jsii_type_checks.install()
     installed = _type_checking._resolved_check
     assert getattr(installed, "_plain_first", False)
-    jsii_type_checks.install()
+    assert jsii_type_checks.install()
     assert _type_checking._resolved_check is installed
+
+
+def test_on_another_jsii_nothing_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jsii import _type_checking
+
+    original = _type_checking._resolved_check
+    monkeypatch.setattr(_type_checking, "_resolved_check", original)
+    monkeypatch.setattr(jsii, "__version__", "1.143.0")
+    assert not jsii_type_checks.install()
+    assert _type_checking._resolved_check is original
+
+
+def test_the_library_alone_leaves_jsii_as_it_is(tmp_path: Path) -> None:
+    """Importing the library and making its constructs replaces nothing of jsii's (the program's
+    assert fails the run otherwise)."""
+    program = (
+        "import cdk8s\n"
+        "from jsii import _type_checking\n"
+        "import constructs.library\n"
+        "from constructs.api_service import ApiService\n"
+        "ApiService(cdk8s.Chart(cdk8s.App(), 'c'), 'api', image='api:1')\n"
+        "assert not getattr(_type_checking._resolved_check, '_plain_first', False)\n"
+    )
+    assert loaded_by(program, [], cwd=tmp_path) == []
 
 
 def test_a_synth_of_plain_arguments_never_reaches_typeguard(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
