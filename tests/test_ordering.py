@@ -46,6 +46,7 @@ def seeded(namespace: str, files: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
 
 
 @functools.cache
+@functools.cache  # read only by the tests: one render per preset and migration
 def rendered_preset(path: Path, migration: bool) -> Any:
     from values_app.loader import load_values
     from values_app.synth import render
@@ -85,6 +86,20 @@ def helm_templates(chart: Any, namespace: str, workdir: Path) -> dict[str, list[
     return files
 
 
+@functools.cache  # read only by the tests: one chart and one helm run per preset and migration
+def preset_templates(preset: Path, migration: bool) -> tuple[Any, dict[str, list[dict[str, Any]]]]:
+    """A preset's render and what ``helm template`` prints of its chart, in its namespace."""
+    import tempfile
+
+    from values_app.helm import chart_of
+
+    rendered = rendered_preset(preset, migration)
+    with tempfile.TemporaryDirectory() as workdir:
+        chart = chart_of(rendered, version=TEST_VERSION)
+        templates = helm_templates(chart, rendered.release.values.namespace.name, Path(workdir))
+    return rendered, templates
+
+
 def has_migration(files: Mapping[str, Sequence[Mapping[str, Any]]]) -> bool:
     return any(m["kind"] == "Job" and ordering.BEFORE in ordering.annotations_of(m) for d in files.values() for m in d)
 
@@ -119,11 +134,8 @@ def test_kubectl_the_printed_sequences(preset: Path, migration: bool, tmp_path: 
 @pytest.mark.parametrize("migration", [False, True], ids=["plain", "migration"])
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
 def test_helm_upgrade_install_into_an_empty_namespace(preset: Path, migration: bool, tmp_path: Path) -> None:
-    from values_app.helm import chart_of
 
-    rendered = rendered_preset(preset, migration)
-    chart = chart_of(rendered, version=TEST_VERSION)
-    templates = helm_templates(chart, rendered.release.values.namespace.name, tmp_path)
+    rendered, templates = preset_templates(preset, migration)
     manifests = [m for docs in templates.values() for m in docs]
     cluster = seeded(rendered.release.values.namespace.name, templates)
     ordering.play_helm(manifests, cluster)
@@ -364,12 +376,9 @@ def test_the_model_reads_selectors_as_kubectl_does() -> None:
 
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
 def test_helm_hooks_exactly_the_migration_and_what_its_pod_reads(preset: Path, tmp_path: Path) -> None:
-    from values_app.helm import chart_of
 
     for migration in (False, True):
-        rendered = rendered_preset(preset, migration)
-        chart = chart_of(rendered, version=TEST_VERSION)
-        templates = helm_templates(chart, rendered.release.values.namespace.name, tmp_path / str(migration))
+        _, templates = preset_templates(preset, migration)
         manifests = [m for docs in templates.values() for m in docs]
         hooked = {
             (m["kind"], m["metadata"]["name"]): ordering.annotations_of(m)
