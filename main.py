@@ -39,7 +39,7 @@ commands:
   diff                 compare what values render with an output directory (--environments: each
                        environment with its directory); writes nothing
   envs                 render every environment of environments.yaml into <outdir>/<name>/ (with a
-                       gitops: block, the root of a deploy repository: README, Deploy with Argo CD or Flux)
+                       gitops: block, the root of a deploy repository: docs/environments-and-gitops.md)
 
 examples:
   make synth                                    # set up, then render the default preset into dist/

@@ -37,7 +37,7 @@ ROLL_WAVE = 2
 """Argo CD's sync wave of the workloads a migration runs before: they roll once it completed."""
 
 MIGRATION_STEP = "todo-constructs.io/migration-step"
-"""The label that tells a kubectl deploy the order (README, "Migrations"): :data:`RUN_STEP` on a
+"""The label that tells a kubectl deploy the order (docs/environments-and-gitops.md, "Migrations"): :data:`RUN_STEP` on a
 migration's Job, :data:`AFTER_STEP` on the workloads it runs before; everything else first
 (``-l '!todo-constructs.io/migration-step'``)."""
 RUN_STEP = "run"
@@ -61,7 +61,7 @@ class MigrationJob(Workload):
       wave (before its own ServiceAccount exists) and again at every sync.
     - kubectl: the Job is labelled ``todo-constructs.io/migration-step=run``, the workloads of
       ``before`` ``...=after``: apply ``-l '!todo-constructs.io/migration-step'``, then the Job,
-      ``kubectl wait --for=condition=complete``, then everything (README, "Migrations").
+      ``kubectl wait --for=condition=complete``, then everything (docs/environments-and-gitops.md, "Migrations").
 
     Objects: ``service_account``, ``job``, ``network_policy``.
 

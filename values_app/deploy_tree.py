@@ -29,7 +29,8 @@ RECORD_FILE = ".deploy-tree"
 
 _HEADER = (
     "# Written by main.py envs: the environments file each directory of this deploy repository was\n"
-    "# rendered from. A render never replaces another file's directories (README: Deploy with Argo CD or Flux).\n"
+    "# rendered from. A render never replaces another file's directories\n"
+    "# (docs/environments-and-gitops.md: Deploy with Argo CD or Flux).\n"
 )
 
 
