@@ -86,6 +86,22 @@ def small_disk(path: Path, size: str) -> Iterator[Path]:
         subprocess.run(["umount", str(path)], check=False)
 
 
+def disk_full_at_the_second_stage(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Make the second directory staged fail as a full disk does (ENOSPC); the directories staged,
+    in order."""
+    staged: list[Path] = []
+    real = module._stage
+
+    def stage(target: Path, files: object, journal: Path | None = None) -> Path:
+        staged.append(target)
+        if len(staged) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return real(target, files, journal)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_stage", stage)
+    return staged
+
+
 def test_a_full_disk_on_the_second_environment_leaves_the_previous_tree(tmp_path: Path) -> None:
     file = environments_file(tmp_path, big_second=True)
     with small_disk(tmp_path / "disk", "1200k") as disk:
@@ -112,16 +128,7 @@ def test_enospc_at_the_second_environment_leaves_the_previous_tree(tmp_path: Pat
     file, outdir = environments_file(tmp_path), tmp_path / "dist"
     assert envs(file, outdir, "one") == (0, "")
     before = tree(tmp_path)
-    staged: list[Path] = []
-    real = module._stage
-
-    def stage(target: Path, files: object, journal: Path | None = None) -> Path:
-        staged.append(target)
-        if len(staged) == 2:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
-        return real(target, files, journal)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(module, "_stage", stage)
+    staged = disk_full_at_the_second_stage(monkeypatch)
     status, stderr = envs(file, outdir, "two")
     assert [path.name for path in staged] == ["local", "big"]
     assert (status, stderr) == (
@@ -349,16 +356,7 @@ def test_a_failed_first_render_into_a_deploy_repository_leaves_no_directory(
     root, file = tmp_path / "deploy", gitops_file(tmp_path)
     (root / ".git").mkdir(parents=True)
     before = tree(tmp_path)
-    real = module._stage
-    staged: list[Path] = []
-
-    def stage(target: Path, files: object, journal: Path | None = None) -> Path:
-        staged.append(target)
-        if len(staged) == 2:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
-        return real(target, files, journal)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(module, "_stage", stage)
+    staged = disk_full_at_the_second_stage(monkeypatch)
     stderr = io.StringIO()
     assert cli.environments(file=file, outdir=root, environ={}, stderr=stderr, quiet=True) == 1
     assert [str(path.relative_to(root)) for path in staged] == ["clusters/staging", "clusters/production"]
