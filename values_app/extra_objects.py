@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from constructs.app_ingress import SNIPPET_CHECK
 from constructs.pod_security import evaluate, pod_spec_of
 from constructs.prop_rules import REASON, REASON_LENGTH
-from constructs.props import Problem
+from constructs.props import Problem, kind_of
 from constructs.rules import config_snippet_annotations
 
 if TYPE_CHECKING:
@@ -442,17 +442,7 @@ def _explain(error: Any) -> list[tuple[tuple[str | int, ...], str]]:
 
 
 def _described(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return "null" if value is None else type(value).__name__
+    return "null" if value is None else f"a {kind_of(value)}"
 
 
 # --- one identity, one owner ----------------------------------------------------------------------
