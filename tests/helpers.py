@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
@@ -39,6 +39,16 @@ def loaded_by(program: str, modules: Iterable[str], cwd: Path) -> list[str]:
 def load_all(text: str) -> list[Any]:
     """The documents of ``text`` (empty ones left out), as ``yaml.safe_load_all`` reads them."""
     return [doc for doc in yaml.load_all(text, Loader=SafeLoader) if doc]
+
+
+def yaml_load(stream: str | bytes | IO[str]) -> Any:
+    """``yaml.safe_load(stream)``, read by the C loader."""
+    return yaml.load(stream, Loader=SafeLoader)
+
+
+def yaml_load_all(stream: str | bytes | IO[str]) -> list[Any]:
+    """``list(yaml.safe_load_all(stream))``, read by the C loader (empty documents kept)."""
+    return list(yaml.load_all(stream, Loader=SafeLoader))
 
 
 def dump(data: Any, **options: Any) -> str:

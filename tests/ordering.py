@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from tests.helpers import yaml_load, yaml_load_all
 
 BEFORE = "todo-constructs.io/migration-before"
 
@@ -332,7 +332,7 @@ def kustomize(
     if own is None:
         return [m for name in sorted(files) if name.startswith(prefix) for m in files[name]]
     found: list[Mapping[str, Any]] = []
-    for resource in yaml.safe_load(own)["resources"]:
+    for resource in yaml_load(own)["resources"]:
         path = f"{prefix}{resource}"
         found += files[path] if path in files else kustomize(path, kustomizations, files)
     return found
@@ -398,7 +398,7 @@ def play_helm(manifests: Sequence[Mapping[str, Any]], cluster: Cluster) -> None:
 def load_yaml_files(texts: Mapping[str, str], pattern: str = "*") -> dict[str, list[dict[str, Any]]]:
     """Every YAML file of ``texts`` (name -> text) matching ``pattern``, parsed."""
     return {
-        name: [doc for doc in yaml.safe_load_all(text) if doc]
+        name: [doc for doc in yaml_load_all(text) if doc]
         for name, text in texts.items()
         if fnmatch.fnmatch(name, pattern) and name.endswith((".yaml", ".yml"))
     }

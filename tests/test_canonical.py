@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.canonical import CanonicalError, canonical_quantity, stored
-from tests.helpers import load_all
+from tests.helpers import load_all, yaml_load
 from tests.migration import inject_migration
 from values_app import cli
 
@@ -80,7 +80,7 @@ GITOPS = {
 def environments_file(tmp_path: Path, variant: str) -> Path:
     """``environments.gitops.yaml`` (as is, or with another tool, an ApplicationSet, and an
     environment whose Secret comes from an ExternalSecret), its paths made absolute."""
-    data = yaml.safe_load((ROOT / "environments.gitops.yaml").read_text())
+    data = yaml_load((ROOT / "environments.gitops.yaml").read_text())
     text = (ROOT / "environments.gitops.yaml").read_text().replace("[values/", f"[{ROOT}/values/")
     if variant == "argocd":
         path = tmp_path / "environments.yaml"

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import main
+from tests.helpers import yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / "render.yml").read_text())
+WORKFLOW: dict[str, Any] = yaml_load((ROOT / ".github" / "workflows" / "render.yml").read_text())
 
 
 def step(job: str, name: str) -> dict[str, Any]:
@@ -75,7 +75,7 @@ def test_it_validates_uploads_and_deploys_server_side() -> None:
 
 # --- the GitOps recipe (.github/workflows/deploy-repo.yml) -----------------------------------------
 
-DEPLOY_WORKFLOW: dict[str, Any] = yaml.safe_load((ROOT / ".github" / "workflows" / "deploy-repo.yml").read_text())
+DEPLOY_WORKFLOW: dict[str, Any] = yaml_load((ROOT / ".github" / "workflows" / "deploy-repo.yml").read_text())
 
 
 def deploy_step(name: str) -> dict[str, Any]:
@@ -119,7 +119,7 @@ def test_the_deploy_repository_recipe_renders_and_diffs_as_written(
 
 def test_the_deploy_repository_recipe_checks_out_its_branch_validates_and_pushes_only_from_main() -> None:
     checkout = next(s for s in DEPLOY_WORKFLOW["jobs"]["render"]["steps"] if s.get("name", "").startswith("Check out the deploy"))
-    gitops = yaml.safe_load((ROOT / "environments.gitops.yaml").read_text())["gitops"]
+    gitops = yaml_load((ROOT / "environments.gitops.yaml").read_text())["gitops"]
     assert checkout["uses"] == "actions/checkout@v4"
     assert checkout["with"]["ref"] == gitops["targetRevision"]
     assert gitops["repoURL"].endswith(f"/{checkout['with']['repository']}.git")

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from tests.bookshop import check_bookshop
 from tests.crd_schemas import validate_kubernetes
-from tests.helpers import by_kind, container, load_all, one
+from tests.helpers import by_kind, container, load_all, one, yaml_load_all
 from values_app.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +107,7 @@ def test_the_default_app_in_python_renders_what_the_default_preset_renders(
 ) -> None:
     stderr = io.StringIO()
     assert run(values=ROOT / "values" / "003-local-k8s-deployment.yaml", outdir=tmp_path / "dist", environ={}, stderr=stderr) == 0
-    preset = [doc for p in sorted((tmp_path / "dist").glob("*.yaml")) for doc in yaml.safe_load_all(p.read_text()) if doc]
+    preset = [doc for p in sorted((tmp_path / "dist").glob("*.yaml")) for doc in yaml_load_all(p.read_text()) if doc]
     assert manifests(rendered["default_app.py"]) == preset
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from tests import ordering
+from tests.helpers import yaml_load, yaml_load_all
 from tests.migration import inject_migration
 from values_app.gitops import FLUX_FILE, PARENT_FILE
 
@@ -80,7 +80,7 @@ def helm_templates(chart: Any, namespace: str, workdir: Path) -> dict[str, list[
     files: dict[str, list[dict[str, Any]]] = {}
     for document in printed.stdout.split("\n---\n"):
         source = next((line.split("/templates/", 1)[1] for line in document.splitlines() if line.startswith("# Source: ")), "")
-        loaded = yaml.safe_load(document)
+        loaded = yaml_load(document)
         if loaded:
             files.setdefault(source, []).append(loaded)
     return files
@@ -371,7 +371,7 @@ def test_the_model_reads_selectors_as_kubectl_does() -> None:
     assert ordering._selects("!c", labels)
     assert not ordering._selects("b notin (2)", labels)
     assert ordering._selects(None, labels)
-    assert yaml.safe_load("a: 1") == {"a": 1}
+    assert yaml_load("a: 1") == {"a": 1}
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.stem for p in PRESETS])
@@ -429,7 +429,7 @@ def test_helm_itself_takes_the_chart_with_its_hooks(tmp_path: Path) -> None:
         check=False,
     )
     assert template.returncode == 0, template.stderr
-    printed = [doc for doc in yaml.safe_load_all(template.stdout) if doc]
+    printed = [doc for doc in yaml_load_all(template.stdout) if doc]
     weights = {
         (m["kind"], m["metadata"]["name"]): ordering.annotations_of(m).get("helm.sh/hook-weight")
         for m in printed

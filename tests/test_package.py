@@ -12,9 +12,9 @@ import venv
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.bookshop import check_bookshop
+from tests.helpers import yaml_load, yaml_load_all
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,7 @@ def test_the_readme_program_runs_from_a_project_of_its_own(installed: Path, tmp_
     result = subprocess.run([str(installed), "main.py"], cwd=project, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (project / "dist").iterdir()] == ["bookshop.k8s.yaml"]
-    check_bookshop([doc for doc in yaml.safe_load_all((project / "dist" / "bookshop.k8s.yaml").read_text()) if doc])
+    check_bookshop([doc for doc in yaml_load_all((project / "dist" / "bookshop.k8s.yaml").read_text()) if doc])
 
 
 def test_it_installs_as_its_own_package_imported_before_or_after_cdk8s(installed: Path, tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_it_installs_as_its_own_package_imported_before_or_after_cdk8s(installed
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
     result = subprocess.run([str(installed), "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    upstream, location, exported, objects = yaml.safe_load(result.stdout.splitlines()[-1])
+    upstream, location, exported, objects = yaml_load(result.stdout.splitlines()[-1])
     assert upstream == ["__init__.py"]  # the upstream package's own directory: nothing of ours
     assert "/site-packages/todo_constructs/" in location
     assert sys.prefix not in location

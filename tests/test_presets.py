@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from constructs.quantity import canonical_quantity, is_canonical
 from tests.crd_schemas import validate_kubernetes
-from tests.helpers import by_kind, container, load_all, one
+from tests.helpers import by_kind, container, load_all, one, yaml_load
 from values_app.cli import run
 from values_app.deploy import OPTIONAL_KINDS
 from values_app.loader import load_values
@@ -358,7 +357,7 @@ def test_namespace(preset: str, with_secrets: dict[str, Rendered]) -> None:
             assert manifest["metadata"]["namespace"] == namespace, manifest["metadata"]["name"]
     if rendered:
         first_file = next(iter(with_secrets[preset].files.values()))
-        assert yaml.safe_load(first_file)["kind"] == "Namespace"
+        assert yaml_load(first_file)["kind"] == "Namespace"
 
 
 @seeds
@@ -625,6 +624,6 @@ def test_pod_security_is_enforced_on_the_namespace_or_printed(preset: str, witho
 def test_production_and_staging_are_overlays() -> None:
     """Each holds only what differs from the file it extends; their snapshots above hold what they render."""
     for overlay, base in (("production", "003-local-k8s-deployment.yaml"), ("staging", "production.yaml")):
-        data = yaml.safe_load((ROOT / "values" / f"{overlay}.yaml").read_text())
+        data = yaml_load((ROOT / "values" / f"{overlay}.yaml").read_text())
         assert data["extends"] == base
         assert "release" not in data

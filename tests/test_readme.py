@@ -11,9 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from tests.helpers import load_all, one
+from tests.helpers import load_all, one, yaml_load
 from values_app.model import AppValues
 from values_app.release import APP_FILE, build_release
 from values_app.synth import render_files
@@ -46,8 +44,8 @@ def blocks(text: str, language: str) -> list[str]:
 def test_add_a_service_example_renders_as_described(make_values: Callable[[dict[str, Any]], AppValues]) -> None:
     snippet = re.search(r"```yaml\n(.*?)```", section("### Add a service", page("values-files.md")), re.S)
     assert snippet is not None
-    data = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
-    data["services"].update(yaml.safe_load(snippet.group(1))["services"])
+    data = yaml_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
+    data["services"].update(yaml_load(snippet.group(1))["services"])
     app = render_files(build_release(make_values(data), environ={}))[APP_FILE]
 
     mailer = one(app, "Deployment", "todo-chatbot-mailer")
@@ -75,10 +73,10 @@ def test_preset_table_lists_every_preset() -> None:
 
 
 def test_the_gitops_examples_are_the_repositorys_environments_file() -> None:
-    expected = yaml.safe_load((ROOT / "environments.gitops.yaml").read_text())
+    expected = yaml_load((ROOT / "environments.gitops.yaml").read_text())
     for text in (subsection("GitOps"), section("## Deploy with Argo CD or Flux", page("environments-and-gitops.md"))):
         (example, *_) = re.findall(r"```yaml\n(gitops:.*?)```", text, re.S)
-        assert yaml.safe_load(example) == expected
+        assert yaml_load(example) == expected
 
 
 def test_the_gitops_table_lists_every_setting_with_its_default() -> None:
@@ -114,8 +112,8 @@ def test_the_wave_table_is_the_code_s() -> None:
 def test_the_external_secret_example_loads(make_values: Callable[[dict[str, Any]], AppValues]) -> None:
     snippet = re.search(r"```yaml\n(secrets:.*?)```", section("## Supply secrets", page("values-files.md")), re.S)
     assert snippet is not None
-    data = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
-    data["secrets"] = yaml.safe_load(snippet.group(1))["secrets"]
+    data = yaml_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
+    data["secrets"] = yaml_load(snippet.group(1))["secrets"]
     source = make_values(data).secrets["todo-chatbot-secrets"].external_secret
     assert source is not None
     assert (source.store, source.remote_key, source.properties) == (
@@ -178,7 +176,7 @@ def test_the_readme_chart_example_renders_what_its_comments_say(tmp_path: Path) 
 
 def test_the_readme_environments_example_is_the_repositorys_environments_file() -> None:
     (example,) = [b for b in blocks(subsection("Environments"), "yaml") if b.startswith("environments:")]
-    assert yaml.safe_load(example) == yaml.safe_load((ROOT / "environments.yaml").read_text())
+    assert yaml_load(example) == yaml_load((ROOT / "environments.yaml").read_text())
 
 
 def test_the_readme_stays_short() -> None:

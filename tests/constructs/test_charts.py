@@ -10,7 +10,6 @@ from typing import Any
 import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
-import yaml
 
 from constructs import Construct
 from constructs.api_service import ApiService
@@ -19,6 +18,7 @@ from constructs.charts import defer_objects, new_chart
 from constructs.manifest import Manifest, chart_manifests
 from constructs.network_policies import DefaultDeny
 from constructs.web_service import WebService
+from tests.helpers import yaml_load_all
 
 
 def _program(chart: cdk8s.Chart) -> dict[str, Any]:
@@ -36,7 +36,7 @@ def _program(chart: cdk8s.Chart) -> dict[str, Any]:
 
 def _synth(app: cdk8s.App, tmp_path: Path) -> list[Any]:
     app.synth()
-    return [doc for path in sorted(Path(app.outdir).glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())]
+    return [doc for path in sorted(Path(app.outdir).glob("*.yaml")) for doc in yaml_load_all(path.read_text())]
 
 
 def test_deferred_objects_give_the_tree_and_every_synth_of_objects_made_at_once(tmp_path: Path) -> None:
@@ -86,7 +86,7 @@ def _quickstart(tmp_path: Path, defer: bool) -> list[Any]:
     source = source.replace("app = cdk8s.App()", f"app = cdk8s.App(outdir={str(tmp_path)!r})")
     source = source.replace(made, f'chart = new_chart(app, "bookshop", namespace="shop", defer={defer})')
     exec(compile(source, "quickstart.py", "exec"), {"new_chart": new_chart, "__name__": "quickstart"})
-    return [doc for path in sorted(tmp_path.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text())]
+    return [doc for path in sorted(tmp_path.glob("*.yaml")) for doc in yaml_load_all(path.read_text())]
 
 
 def test_the_readme_program_renders_the_same_with_its_objects_deferred(tmp_path: Path) -> None:

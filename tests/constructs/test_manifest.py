@@ -8,13 +8,13 @@ from typing import Any
 
 import cdk8s
 import pytest
-import yaml
 
 from constructs import Construct
 from constructs.api_service import ApiService
 from constructs.charts import defer_objects
 from constructs.manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, object_meta
 from imports import k8s
+from tests.helpers import yaml_load_all
 
 
 def three_ways(chart: cdk8s.Chart, tmp_path: Path) -> list[list[dict[str, Any]]]:
@@ -24,7 +24,7 @@ def three_ways(chart: cdk8s.Chart, tmp_path: Path) -> list[list[dict[str, Any]]]
     tested = cdk8s.Testing.synth(chart)
     app.synth()
     (written,) = (Path(app.outdir)).glob("*.k8s.yaml")
-    return [tested, [doc for doc in yaml.safe_load_all(written.read_text()) if doc], chart_manifests(chart)]
+    return [tested, [doc for doc in yaml_load_all(written.read_text()) if doc], chart_manifests(chart)]
 
 
 def new_chart(tmp_path: Path, **props: Any) -> cdk8s.Chart:

@@ -8,9 +8,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tests.crd_schemas import validate_any
+from tests.helpers import yaml_load_all
 from values_app import cli
 from values_app.deploy import deploy_plan, left_behind
 from values_app.loader import load_values
@@ -35,7 +34,7 @@ VALUES = {
 
 
 def manifests(directory: Path) -> list[dict[str, Any]]:
-    return [doc for path in sorted(directory.glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return [doc for path in sorted(directory.glob("*.yaml")) for doc in yaml_load_all(path.read_text()) if doc]
 
 
 def test_an_external_secret_instead_of_the_secret_and_no_value_anywhere(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from tests.crd_schemas import validate_any
-from tests.helpers import load_all
+from tests.helpers import load_all, yaml_load, yaml_load_all
 from tests.migration import inject_migration, with_migration
 from tests.tools import tool
 from values_app import cli
@@ -196,7 +196,7 @@ def test_a_migration_for_argo_cd_is_in_the_wave_between_what_it_reads_and_the_wo
     assert not any(key.endswith("/hook") for key in annotations)  # a PreSync hook runs before every wave
     assert annotations["argocd.argoproj.io/sync-wave"] == str(MIGRATION_WAVE) == "2"
     assert all(m["kind"] != "Job" for m in objects(staging, "20-*.yaml"))
-    assert yaml.safe_load((staging / "Kustomization").read_text())["resources"] == [
+    assert yaml_load((staging / "Kustomization").read_text())["resources"] == [
         "00-namespace.k8s.yaml", "15-migrations.k8s.yaml", "20-app.k8s.yaml"
     ]  # fmt: skip
 
@@ -326,15 +326,13 @@ def test_flux_a_git_repository_and_a_kustomization_per_environment(flux_repo: tu
         "15-migrations", "15-migrations/15-migrations.k8s.yaml", "15-migrations/Kustomization",
         "20-app.k8s.yaml", "Kustomization",
     ]  # fmt: skip
-    assert yaml.safe_load((staging_dir / "Kustomization").read_text())["resources"] == ["20-app.k8s.yaml"]
-    first = yaml.safe_load((staging_dir / "00-prerequisites" / "Kustomization").read_text())["resources"]
+    assert yaml_load((staging_dir / "Kustomization").read_text())["resources"] == ["20-app.k8s.yaml"]
+    first = yaml_load((staging_dir / "00-prerequisites" / "Kustomization").read_text())["resources"]
     assert first == ["00-namespace.k8s.yaml", "20-app.k8s.yaml"]
     assert {m["kind"] for m in objects(staging_dir / "00-prerequisites")} == {
         "Namespace", "ConfigMap", "ServiceAccount", "NetworkPolicy"
     }  # fmt: skip
-    assert yaml.safe_load((staging_dir / "15-migrations" / "Kustomization").read_text())["resources"] == [
-        "15-migrations.k8s.yaml"
-    ]
+    assert yaml_load((staging_dir / "15-migrations" / "Kustomization").read_text())["resources"] == ["15-migrations.k8s.yaml"]
     # by hand: the same order, the directories named so that kubectl -R reads them in it
     job = f"{staging_dir}/15-migrations/15-migrations.k8s.yaml"
     assert f"  kubectl apply -f {job}\n  kubectl wait --for=condition=complete" in stderr
@@ -421,7 +419,7 @@ def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -
         for line in stderr.getvalue().splitlines()
         if line.startswith(("  kubectl apply", "  kubectl delete", "  kubectl wait"))
     ]
-    (job,) = yaml.safe_load_all((out / "15-migrations.k8s.yaml").read_text())  # the library's MigrationJob
+    (job,) = yaml_load_all((out / "15-migrations.k8s.yaml").read_text())  # the library's MigrationJob
     name = job["metadata"]["name"]
     assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its spec's digest
     assert lines[:5] == [
@@ -564,7 +562,7 @@ def test_kustomize_builds_exactly_the_files_and_kubectl_reads_no_kustomization(
     staging = flux_repo[0] / "clusters" / "staging"
     directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "00-prerequisites", staging / "15-migrations"]
     for directory in directories:
-        built = [doc for doc in yaml.safe_load_all(kubectl("kustomize", str(directory))) if doc]
+        built = [doc for doc in yaml_load_all(kubectl("kustomize", str(directory))) if doc]
         assert built
         assert identities(built) == identities(objects(directory)), directory
     # What `kubectl apply -f DIR` reads: its file visitor, offline (annotate --local reads as apply
@@ -800,7 +798,7 @@ def test_two_environments_files_one_per_flux_cluster_share_one_repository(tmp_pa
         m for m in objects(out / "flux" / "west", "sync.k8s.yaml") if m["metadata"]["name"] == "todo-chatbot-production"
     ]
     assert production["spec"]["path"] == "./clusters/west/production"
-    record = yaml.safe_load((out / ".deploy-tree").read_text())["files"]
+    record = yaml_load((out / ".deploy-tree").read_text())["files"]
     assert record == {
         str(east): {"tool": "flux", "controller": "flux/east", "environments": {"staging": "clusters/east/staging"}},
         str(west): {"tool": "flux", "controller": "flux/west", "environments": {"production": "clusters/west/production"}},
@@ -850,9 +848,7 @@ def test_the_same_file_may_drop_its_own_environment(tmp_path: Path) -> None:
     status, stderr = envs(both, out)
     assert status == 0, stderr
     assert kustomization_names(out / "flux") == ["deploy", "todo-chatbot-staging-prerequisites", "todo-chatbot-staging"]
-    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(both)]["environments"] == {
-        "staging": "clusters/staging"
-    }
+    assert yaml_load((out / ".deploy-tree").read_text())["files"][str(both)]["environments"] == {"staging": "clusters/staging"}
 
 
 def test_a_record_that_is_not_one_is_refused(tmp_path: Path) -> None:
@@ -928,7 +924,7 @@ def test_a_file_that_moves_its_controller_objects_removes_the_old_ones_first(tmp
         path.unlink() if path.is_file() else path.rmdir()
     (out / "flux").rmdir()
     assert envs(moved, out)[0] == 0
-    assert yaml.safe_load((out / ".deploy-tree").read_text())["files"][str(moved)]["controller"] == "flux/east"
+    assert yaml_load((out / ".deploy-tree").read_text())["files"][str(moved)]["controller"] == "flux/east"
 
 
 # --- GitOps inputs: what the controllers take, no credential, one owner per namespace (issue 28) -------

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.helpers import yaml_load, yaml_load_all
 from tests.migration import with_migration
 from tests.tools import tool
 from values_app import cli
@@ -72,7 +73,7 @@ def test_helm_template_prints_every_value_as_rendered_and_lint_is_clean(tmp_path
     assert "[ERROR]" not in lint.stdout
     template = helm("template", "r1", str(out), "--namespace", "todo-local")
     assert template.returncode == 0, template.stderr
-    printed = [doc for doc in yaml.safe_load_all(template.stdout) if doc]
+    printed = [doc for doc in yaml_load_all(template.stdout) if doc]
     expected = render(load_values(values), environ={}).files["20-app.k8s.yaml"]
 
     def identity(doc: dict[str, Any]) -> tuple[str, str]:
@@ -86,7 +87,7 @@ def test_helm_template_prints_every_value_as_rendered_and_lint_is_clean(tmp_path
 def test_chart_yaml_comes_from_the_values(tmp_path: Path) -> None:
     out = tmp_path / "chart"
     chart(templated_values(tmp_path), out, version="2.0.0-rc.1")
-    meta = yaml.safe_load((out / "Chart.yaml").read_text())
+    meta = yaml_load((out / "Chart.yaml").read_text())
     assert meta["apiVersion"] == "v2"
     assert (meta["name"], meta["version"], meta["appVersion"]) == ("shop", "2.0.0-rc.1", "2.3.4")
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
@@ -185,7 +186,7 @@ def test_npx_cdk8s_synth_format_helm_writes_the_chart(tmp_path: Path) -> None:
     ]
     result = subprocess.run(command, cwd=ROOT, env=base, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    meta: dict[str, Any] = yaml.safe_load((out / "Chart.yaml").read_text())
+    meta: dict[str, Any] = yaml_load((out / "Chart.yaml").read_text())
     assert (meta["name"], meta["version"]) == ("todo-chatbot", "3.1.4")
     assert helm("lint", "--strict", str(out)).returncode == 0
 
@@ -216,7 +217,7 @@ def helm_template(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def printed(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     assert result.returncode == 0, result.stderr
-    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+    return [doc for doc in yaml_load_all(result.stdout) if doc]
 
 
 def refusal(result: subprocess.CompletedProcess[str]) -> str:

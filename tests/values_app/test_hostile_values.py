@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import dump
+from tests.helpers import dump, yaml_load
 from values_app import cli
 from values_app.diagram import mermaid
 from values_app.loader import ValuesError, parse_values
 
 ROOT = Path(__file__).resolve().parents[2]
-PRESET = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
+PRESET = yaml_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
 PRODUCTION_INGRESS = {
     "host": "todo.example.com",
     "className": "nginx",
@@ -96,7 +96,7 @@ def test_an_mcp_server_open_to_every_pod_needs_the_opt_in() -> None:
 
 
 def test_the_diagram_draws_a_clusterip_service_open_to_every_pod() -> None:
-    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    data = yaml_load(yaml.safe_dump(PRESET))
     service("mcp", networkPolicy={"allowExternal": True}, exposeNodePort=True)(data)
     picture = mermaid(parse_values(yaml.safe_dump(data), source="v.yaml"))
     assert '  anypod(["any pod, any namespace"])' in picture
@@ -156,7 +156,7 @@ def test_other_ingress_annotations_need_no_reason() -> None:
 
 
 def test_a_refused_value_writes_nothing(tmp_path: Path) -> None:
-    bad = yaml.safe_load(yaml.safe_dump(PRESET))
+    bad = yaml_load(yaml.safe_dump(PRESET))
     bad["services"]["backend"]["securityContext"] = {"readOnlyRootFilesystem": False}
     values = tmp_path / "bad.yaml"
     values.write_text(yaml.safe_dump(bad))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import dump
+from tests.helpers import dump, yaml_load
 from values_app import cli, inputs
 from values_app.diff import MAX_MANIFEST_FILE_BYTES, DiffError, read_output
 from values_app.environments import load_environments
@@ -25,7 +25,7 @@ from values_app.loader import ValuesError, load_values, parse_values
 from values_app.secrets import EnvFileError, read_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
-PRESET = yaml.safe_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
+PRESET = yaml_load((ROOT / "values" / "003-local-k8s-deployment.yaml").read_text())
 
 
 def problems(mutate: Callable[[dict[str, Any]], None]) -> list[str]:
@@ -127,7 +127,7 @@ def test_a_secret_over_1_mib_is_refused_by_name_never_by_value_or_size(tmp_path:
 def test_what_the_synth_adds_is_checked_before_anything_is_written(tmp_path: Path) -> None:
     # The values are fine; with the audit annotation the synth adds, the Ingress's are not.
     key = "example.com/note"
-    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    data = yaml_load(yaml.safe_dump(PRESET))
     data["auditSkips"]["CKV_K8S_21"] = "the reason for it, long enough"
     reason_size = len("checkov.io/skip1") + len("CKV_K8S_21=the reason for it, long enough")
     data["ingress"] = {
@@ -279,7 +279,7 @@ def padded(text: str, size: int) -> bytes:
 
 @pytest.mark.parametrize(("size", "refused"), [(MAX_INPUT_BYTES, False), (MAX_INPUT_BYTES + 1, True)])
 def test_a_values_file_holds_at_most_4_mib_and_a_1_mib_config_map_fits(tmp_path: Path, size: int, refused: bool) -> None:
-    data = yaml.safe_load(yaml.safe_dump(PRESET))
+    data = yaml_load(yaml.safe_dump(PRESET))
     data["configMaps"]["todo-chatbot-config"] = {"BIG": "BIG-VALUE", "MCP_SERVER_PORT": "8001"}
     for service in data["services"].values():
         service["env"]["config"] = [k for k in service["env"].get("config", []) if k == "MCP_SERVER_PORT"]

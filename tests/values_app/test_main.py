@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 import main
+from tests.helpers import yaml_load
 from values_app import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +139,7 @@ def test_env_file_repeats_later_files_win_and_the_environment_over_all(tmp_path:
     assert main.parse_args(list(args)).env_file == [str(first), str(second)]
     status, stderr = in_process(*args, environ={"BETTER_AUTH_SECRET": "fake-env"})
     assert status == 0, stderr
-    secret = yaml.safe_load((out / "10-secrets.secret.yaml").read_text())
+    secret = yaml_load((out / "10-secrets.secret.yaml").read_text())
     decoded = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
     assert decoded == {
         "DATABASE_URL": "fake-b",

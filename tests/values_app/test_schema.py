@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-import yaml
 
+from tests.helpers import yaml_load
 from values_app.schema import SCHEMA_FILE, schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,4 +36,4 @@ def test_committed_schema_is_current() -> None:
 def test_preset_conforms_and_points_editors_at_the_schema(preset: str) -> None:
     text = (ROOT / "values" / preset).read_text()
     assert text.startswith(f"# yaml-language-server: $schema=../{SCHEMA_FILE}\n")
-    _validator().validate(yaml.safe_load(text))
+    _validator().validate(yaml_load(text))
