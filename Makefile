@@ -29,9 +29,11 @@ help: ## list the targets
 
 setup: $(VENV_STAMP) $(NODE_STAMP) ## install the Python (.venv/) and node (node_modules/) packages
 
-$(VENV_STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(VENV_STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	# the library, webapp_constructs (constructs/webapp_constructs/), as any project installs it, but editable
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .
 	$(PY) -m compileall -q imports
 	touch $@
 

@@ -2,7 +2,7 @@
 """Synthesize the Todo chatbot of values files into plain Kubernetes YAML: ``main.py --help``.
 
 Only argument parsing lives here; the work is done in values_app/ (values_app/runtime.py before
-jsii starts, then values_app/cli.py), a client of the construct library in constructs/.
+jsii starts, then values_app/cli.py), a client of the construct library webapp_constructs (constructs/webapp_constructs/).
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ from typing import Any
 
 import cdk8s
 
-from constructs.api_service import ApiService
-from constructs.app_config import AppConfig
-from constructs.app_namespace import AppNamespace
-from constructs.mcp_service import McpService
-from constructs.network_policies import DefaultDeny
-from constructs.pod_props import ResourceAmounts, Resources, Security
-from constructs.web_service import WebService
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._app_namespace import AppNamespace
+from webapp_constructs._mcp_service import McpService
+from webapp_constructs._network_policies import DefaultDeny
+from webapp_constructs._pod_props import ResourceAmounts, Resources, Security
+from webapp_constructs._web_service import WebService
 
 NODE = "192.168.49.2"  # `minikube ip`
 RELEASE: dict[str, Any] = {"instance": "todo-chatbot", "part_of": "todo-chatbot", "version": "phase4"}
@@ -67,6 +67,7 @@ frontend = WebService(
     "frontend",
     name="todo-frontend",
     image="todo-frontend:phase4",
+    app_dir="/app",  # the Next.js standalone server in the image: its .next/ is written at run time
     node_port=30080,
     resources=resources(("100m", "500m"), ("128Mi", "512Mi")),
     **service,

@@ -1,11 +1,10 @@
 """The README's program (README: "Use the constructs in your own chart"), in this repository:
-run it from an empty directory, `python quickstart.py` writes dist/bookshop.k8s.yaml. Installed
-with pip, import `from todo_constructs import ...` instead, as the README does."""
+run it from an empty directory, `python quickstart.py` writes dist/bookshop.k8s.yaml."""
 
 import cdk8s
 import cdk8s_plus_27 as kp
 
-from constructs.library import (
+from webapp_constructs import (
     ApiService,
     AppNamespace,
     McpService,

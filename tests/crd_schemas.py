@@ -19,7 +19,7 @@ import jsonschema
 from kubernetes_validate import utils as kubernetes_validate
 from referencing import Registry, Resource
 
-from constructs.rules import object_problems
+from webapp_constructs._rules import object_problems
 
 SCHEMAS = Path(__file__).resolve().parents[1].parent / "shared" / "crd-schemas"
 

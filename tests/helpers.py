@@ -73,3 +73,14 @@ def container(deployment: dict[str, Any]) -> dict[str, Any]:
     assert len(containers) == 1
     result: dict[str, Any] = containers[0]
     return result
+
+
+def load_library() -> None:
+    """Import every module of webapp_constructs (its ``__init__`` loads each on first use)."""
+    import importlib
+    import pkgutil
+
+    import webapp_constructs
+
+    for module in pkgutil.iter_modules(webapp_constructs.__path__, "webapp_constructs."):
+        importlib.import_module(module.name)

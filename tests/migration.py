@@ -1,5 +1,5 @@
 """A migration in a release, as a values file declares one (``kind: migration``, before the
-backend) and the library's :class:`~constructs.migration_job.MigrationJob` renders it: injected
+backend) and the library's :class:`~webapp_constructs._migration_job.MigrationJob` renders it: injected
 where a test needs one, into the values every release of the test is built from."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import Any
 import cdk8s
 import pytest
 
-from constructs.charts import new_chart
-from constructs.manifest import chart_manifests
-from constructs.migration_job import MigrationJob
 from values_app import loader
 from values_app.layers import Layers
 from values_app.release import Release
+from webapp_constructs._charts import new_chart
+from webapp_constructs._manifest import chart_manifests
+from webapp_constructs._migration_job import MigrationJob
 
 
 def migration_service(backend: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """An ordering model: each deploy route played as its controller plays it, from an empty cluster.
 
 Written apart from the code that assigns the order (``values_app.deploy``, ``.gitops``, ``.helm``
-and ``constructs.migration_job``): it imports none of it, and reads only what they render (the
+and ``webapp_constructs._migration_job``): it imports none of it, and reads only what they render (the
 objects with their waves and hooks, the printed kubectl lines, the Flux Kustomizations, the chart's
 templates), as the controllers read them:
 
@@ -21,7 +21,7 @@ templates), as the controllers read them:
 The cluster checks, at each object's creation, that its Namespace exists, and for a workload that
 every object its pods reference (ServiceAccount, ConfigMap, Secret (or the ExternalSecret that
 makes it), PersistentVolumeClaim) exists, and that every migration whose ``before`` names it
-(``todo-constructs.io/migration-before``) has completed.
+(``webapp-constructs.io/migration-before``) has completed.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 
 from tests.helpers import yaml_load, yaml_load_all
 
-BEFORE = "todo-constructs.io/migration-before"
+BEFORE = "webapp-constructs.io/migration-before"
 
 KIND_ORDER = [
     "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",

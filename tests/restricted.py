@@ -1,5 +1,5 @@
 """The Pod Security Standard "restricted" (Kubernetes 1.27), written out again for the tests, apart
-from the library's own reading of it (constructs/pod_security.py): a test that used the library to
+from the library's own reading of it (constructs/webapp_constructs/_pod_security.py): a test that used the library to
 check the library would pass whatever the library got wrong."""
 
 from __future__ import annotations

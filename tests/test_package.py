@@ -28,7 +28,7 @@ def test_the_readme_program_is_the_issue_contract() -> None:
     """Issue 21's program: the names it imports and the calls it makes are the contract."""
     program = readme_program()
     assert (
-        "from todo_constructs import (ApiService, AppNamespace, McpService, MigrationJob, ScheduledJob, Volume,\n"
+        "from webapp_constructs import (ApiService, AppNamespace, McpService, MigrationJob, ScheduledJob, Volume,\n"
         "                             WebService, WorkerService, harden)\n"
     ) in program
     for call in (
@@ -74,7 +74,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     plus = (  # every requirement the package declares, [plus] included, is met at its pinned version
         "import importlib.metadata as m; from packaging.requirements import Requirement as R\n"
-        "reqs = [R(r) for r in m.requires('todo-constructs')]\n"
+        "reqs = [R(r) for r in m.requires('webapp-constructs')]\n"
         "assert any(r.name == 'cdk8s-plus-27' for r in reqs)\n"
         "for r in reqs: assert m.version(r.name) in r.specifier, r"
     )
@@ -96,20 +96,20 @@ def test_the_readme_program_runs_from_a_project_of_its_own(installed: Path, tmp_
 def test_it_installs_as_its_own_package_imported_before_or_after_cdk8s(installed: Path, tmp_path: Path) -> None:
     program = (
         "import json, pathlib\n"
-        "from todo_constructs import ApiService\n"  # before cdk8s
-        "import cdk8s, constructs, todo_constructs\n"
+        "from webapp_constructs import ApiService\n"  # before cdk8s
+        "import cdk8s, constructs, webapp_constructs\n"
         "chart = cdk8s.Chart(cdk8s.App(), 'todo')\n"
         "ApiService(chart, 'api', image='api:1')\n"
         "upstream = sorted(p.name for p in pathlib.Path(constructs.__file__).parent.glob('*.py'))\n"
         "objects = len(cdk8s.Testing.synth(chart))\n"
-        "print(json.dumps([upstream, todo_constructs.__file__, sorted(todo_constructs.__all__), objects]))\n"
+        "print(json.dumps([upstream, webapp_constructs.__file__, sorted(webapp_constructs.__all__), objects]))\n"
     )
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE", "SYSTEMROOT")}
     result = subprocess.run([str(installed), "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     upstream, location, exported, objects = yaml_load(result.stdout.splitlines()[-1])
     assert upstream == ["__init__.py"]  # the upstream package's own directory: nothing of ours
-    assert "/site-packages/todo_constructs/" in location
+    assert "/site-packages/webapp_constructs/" in location
     assert sys.prefix not in location
     assert {"ApiService", "McpService", "WebService", "AppConfig", "AppSecret", "PropsError"} <= set(exported)
     assert objects == 4
@@ -121,7 +121,7 @@ def test_the_wheel_carries_the_licence(installed: Path) -> None:
     import importlib.metadata
 
     site = [str(path) for path in installed.parent.parent.glob("lib/python*/site-packages")]
-    (dist,) = [d for d in importlib.metadata.distributions(path=site) if d.metadata["Name"] == "todo-constructs"]
+    (dist,) = [d for d in importlib.metadata.distributions(path=site) if d.metadata["Name"] == "webapp-constructs"]
     assert dist.metadata["License-Expression"] == "Apache-2.0"
     assert dist.metadata.get_all("License-File") == ["LICENSE"]
     shipped = [file for file in dist.files or () if file.name == "LICENSE"]

@@ -1,6 +1,6 @@
 """The five seed presets, end to end: each renders exactly what its seed's tables say.
 
-Each preset is synthesized once per test session (through ``constructs.cli.run``, as ``main.py``
+Each preset is synthesized once per test session (through ``values_app.cli.run``, as ``main.py``
 does), with fixed fake secret values and with none. One syrupy snapshot per preset holds the whole
 output; ``make snapshot-update`` re-records them after an intended change.
 """
@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from constructs.quantity import canonical_quantity, is_canonical
 from tests.crd_schemas import validate_kubernetes
 from tests.helpers import by_kind, container, load_all, one, yaml_load
 from values_app.cli import run
 from values_app.deploy import OPTIONAL_KINDS
 from values_app.loader import load_values
 from values_app.release import RELEASE_CONSTRUCTS
+from webapp_constructs._quantity import canonical_quantity, is_canonical
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS = sorted(p.stem for p in (ROOT / "values").glob("*.yaml"))

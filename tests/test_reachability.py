@@ -88,8 +88,8 @@ def _every_peer_kind() -> tuple[list[dict[str, Any]], list[Pod]]:
     import cdk8s
     import cdk8s_plus_27 as kp
 
-    from constructs.library import ApiService, AppIngress, DefaultDeny, Destination, Egress, McpService, WebService, WorkerService
-    from constructs.props import PropsError
+    from webapp_constructs import ApiService, AppIngress, DefaultDeny, Destination, Egress, McpService, WebService, WorkerService
+    from webapp_constructs._props import PropsError
 
     chart = cdk8s.Chart(cdk8s.Testing.app(), SHOP, namespace=SHOP, disable_resource_name_hashes=True)
     outside = Egress(external=[Destination(cidrs=[f"{DB}/32"], ports=[5432]), Destination(cidrs=[f"{SMTP}/32"], ports=[587])])

@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", ROOT / "CHANGELOG.md", ROOT / "CONTRIBUTING.md", *sorted(DOCS.glob("*.md"))]
-LIBRARY = "constructs.library"  # what the documented package `todo_constructs` is in this repository
 
 
 def page(name: str) -> str:
@@ -61,7 +60,7 @@ def test_add_a_service_example_renders_as_described(make_values: Callable[[dict[
     job = one(app, "Job")
     assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", job["metadata"]["name"])
     annotations = job["metadata"]["annotations"]
-    assert sorted(annotations["todo-constructs.io/migration-before"].split(",")) == ["todo-backend", "todo-mcp"]
+    assert sorted(annotations["webapp-constructs.io/migration-before"].split(",")) == ["todo-backend", "todo-mcp"]
     assert annotations["argocd.argoproj.io/sync-wave"] == "1"  # after what it reads, not a hook
     assert not any(key.endswith("/hook") for key in annotations)
 
@@ -147,14 +146,13 @@ def test_the_readme_values_example_is_an_overlay_that_renders(tmp_path: Path) ->
 
 
 def test_the_readme_chart_example_renders_what_its_comments_say(tmp_path: Path) -> None:
-    """The README's ten-line program, run as written (but for the in-repository package name)."""
+    """The README's ten-line program, run as written."""
     from tests.reachability import pods_of, reachable, stranger
 
     (program,) = blocks(subsection("Your own chart"), "python")
-    assert "from todo_constructs import " in program
+    assert "from webapp_constructs import " in program
     assert "app = cdk8s.App()\n" in program
     # jsii's Node.js process keeps its own working directory: the output directory is given
-    program = program.replace("from todo_constructs import ", f"from {LIBRARY} import ")
     program = program.replace("app = cdk8s.App()\n", f"app = cdk8s.App(outdir={str(tmp_path / 'dist')!r})\n")
     exec(compile(program, "README.md", "exec"), {})
     objects = [doc for p in sorted((tmp_path / "dist").glob("*.yaml")) for doc in load_all(p.read_text())]

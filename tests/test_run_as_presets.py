@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from constructs.pod_security import pod_spec_of
 from tests.constructs.test_next_writable import IMAGE_FILES, WRITES, main_view
 from tests.constructs.test_run_as import kubelet_refusals
 from tests.test_canonical import PRESETS, environments_file, manifests, render_environments, render_preset
+from webapp_constructs._pod_security import pod_spec_of
 
 
 def pods(files: dict[str, bytes]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:

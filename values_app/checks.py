@@ -1,7 +1,7 @@
 """Rules that span several parts of a values file, reported all at once.
 
 Each problem carries the path of the field it is about, so the loader can point at its line. The
-rules of one service are its construct's own (:meth:`constructs.workload.Workload.make`): the
+rules of one service are its construct's own (:meth:`webapp_constructs._workload.Workload.make`): the
 values app asks the construct, and reports what it says at the service's fields.
 """
 
@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from constructs import rules
-from constructs.app_ingress import AppIngress
-from constructs.audit import audit_annotation_problems
-from constructs.pod_security import pod_template_of
-from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, rule_problems
-from constructs.service_workload import ServiceWorkload
-from constructs.workload_props import UNRESERVED
+from webapp_constructs import _rules as rules
+from webapp_constructs._app_ingress import AppIngress
+from webapp_constructs._audit import audit_annotation_problems
+from webapp_constructs._pod_security import pod_template_of
+from webapp_constructs._props import Path, Problem, PropsError, fields_checked, fields_of, rule_problems
+from webapp_constructs._service_workload import ServiceWorkload
+from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import extra_object_problems
 from .kinds import KINDS, ServiceContext, service_kwargs, service_props, values_path, values_wording

@@ -2,7 +2,7 @@
 
 Keys are the fields' camelCase aliases (``runAsNonRoot`` for ``run_as_non_root``), as in Helm
 values files. Types are checked first (a string where a number belongs, an unknown key, a
-missing one); then each dataclass is created, which runs its own rules (:mod:`constructs.props`).
+missing one); then each dataclass is created, which runs its own rules (:mod:`webapp_constructs._props`).
 Problems carry the path of the YAML key to blame, so the loader can point at its line.
 """
 
@@ -15,7 +15,17 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Union
 
-from constructs.props import Path, Problem, PropsError, fields_checked, fields_of, hints, kind_of, rule_problems, type_checker
+from webapp_constructs._props import (
+    Path,
+    Problem,
+    PropsError,
+    fields_checked,
+    fields_of,
+    hints,
+    kind_of,
+    rule_problems,
+    type_checker,
+)
 
 from .settings import FlagInt
 

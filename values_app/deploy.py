@@ -35,8 +35,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from constructs.app_namespace import Level, pod_security_labels
-from constructs.migration_job import MIGRATION_STEP
+from webapp_constructs._app_namespace import Level, pod_security_labels
+from webapp_constructs._migration_job import MIGRATION_STEP
 
 from .release import EXCEPTIONS_ANNOTATION, NAMESPACE_FILE, Release, release_kinds
 
@@ -159,7 +159,7 @@ def label_namespace_command(namespace: str, level: Level, exceptions: Mapping[st
     return command
 
 
-MIGRATION_ANNOTATION = "todo-constructs.io/migration-before"
+MIGRATION_ANNOTATION = "webapp-constructs.io/migration-before"
 """What makes a rendered ``batch/v1`` Job a migration: the names of the Deployments (comma-separated)
 that it must finish before they roll. Argo CD runs it in its sync wave (after what it reads, before
 the workloads), Flux as a Kustomization of its own between the environment's prerequisites and the
@@ -208,7 +208,7 @@ def migration_steps(outdir: Path, files: Files, *, server: bool = False) -> tupl
     """The kubectl steps that run the migration Jobs of ``files`` (written to ``outdir``) to
     completion before the workloads they name roll, after everything their pods read exists: apply
     every file but the migrations' except the workloads a migration runs before (labelled
-    ``todo-constructs.io/migration-step``: the library's MigrationJob labels them), apply the
+    ``webapp-constructs.io/migration-step``: the library's MigrationJob labels them), apply the
     migrations' files, wait for each Job to complete. A Job is named after its spec: an unchanged
     migration is the same Job, already complete, and runs once per change; the final pruning apply
     deletes the previous one. Server-side with ``server``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from constructs.service_workload import ServiceFacts
+from webapp_constructs._service_workload import ServiceFacts
 
 from .kinds import facts
 from .model import AppValues

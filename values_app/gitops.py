@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from constructs import rules
-from constructs.external_secret import DURATION, duration_seconds
-from constructs.manifest import render as ordered
-from constructs.props import Problem, Props, check, evolve, prop, propsclass
+from webapp_constructs import _rules as rules
+from webapp_constructs._external_secret import DURATION, duration_seconds
+from webapp_constructs._manifest import render as ordered
+from webapp_constructs._props import Problem, Props, check, evolve, prop, propsclass
 
 from .deploy import is_migration, migration_timeout
 from .yaml_io import dump_all
@@ -820,7 +820,7 @@ def render_environments(
     after each environment's own, or by environment name (then in place of its own ``set:``:
     :func:`.environments.settings_by_environment`). No Secret value is ever read: the environments
     are rendered without any environment variable (a Secret with values is refused first)."""
-    from constructs.props import fields_checked
+    from webapp_constructs._props import fields_checked
 
     from .layers import ValuesError
     from .loader import load_layers, values_from_layers

@@ -21,16 +21,16 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
-from constructs.api_service import ApiService
-from constructs.mcp_service import McpService
-from constructs.migration_job import MigrationJob
-from constructs.pod_props import RELAXATION_CHECKS, Container, Egress, relaxations
-from constructs.props import Path, Problem, PropsError, empty_by_default, evolve, fields_of, hints
-from constructs.scheduled_job import ScheduledJob
-from constructs.service_workload import ServiceFacts, ServiceWorkload
-from constructs.web_service import WebService
-from constructs.worker_service import WorkerService
-from constructs.workload import Workload
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._mcp_service import McpService
+from webapp_constructs._migration_job import MigrationJob
+from webapp_constructs._pod_props import RELAXATION_CHECKS, Container, Egress, relaxations
+from webapp_constructs._props import Path, Problem, PropsError, empty_by_default, evolve, fields_of, hints
+from webapp_constructs._scheduled_job import ScheduledJob
+from webapp_constructs._service_workload import ServiceFacts, ServiceWorkload
+from webapp_constructs._web_service import WebService
+from webapp_constructs._worker_service import WorkerService
+from webapp_constructs._workload import Workload
 
 from .convert import alias_of, to_camel, yaml_path
 from .model import AppValues, ContainerValues, ServiceValues
@@ -279,8 +279,8 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
     config values and the commands and args of services changed (:func:`.references.expand_values`):
     a service that is the very same object keeps all; one whose command or args changed keeps
     its facts, and its props with the new command and args (checked by their own rules)."""
-    from constructs.common import owner_name
-    from constructs.props import replaced
+    from webapp_constructs._common import owner_name
+    from webapp_constructs._props import replaced
 
     before, after = _store(values), _store(expanded)
     same = {key for key, service in expanded.services.items() if values.services.get(key) is service}
@@ -308,10 +308,10 @@ def _only_command_changed(old: ServiceValues, new: ServiceValues) -> bool:
 
 def service_props(values: AppValues, key: str) -> Any:
     """The props of service ``key``'s construct, checked by it (every rule of each prop, between
-    them, and the kind's); raises :class:`~constructs.props.PropsError`. Computed once per values
+    them, and the kind's); raises :class:`~webapp_constructs._props.PropsError`. Computed once per values
     object: the checks, the references, the diagram and the release all ask."""
 
-    from constructs.props import fields_checked
+    from webapp_constructs._props import fields_checked
 
     def compute() -> Any:
         service = values.services[key]
@@ -368,7 +368,7 @@ def facts(values: AppValues, key: str) -> ServiceFacts | None:
     """What service ``key`` comes to (ports, Service type, open to all?), as its construct says;
     None for a kind that serves nothing (a worker, a cronjob, a migration). From the props its
     facts follow from only, so that a problem elsewhere in the service (reported where it is)
-    leaves them known. Raises :class:`~constructs.props.PropsError` when one of those is wrong."""
+    leaves them known. Raises :class:`~webapp_constructs._props.PropsError` when one of those is wrong."""
     service = values.services[key]
     construct = KINDS[service.kind]
     if not issubclass(construct, ServiceWorkload):
@@ -379,7 +379,7 @@ def facts(values: AppValues, key: str) -> ServiceFacts | None:
 
 def _facts_props(values: AppValues, key: str) -> Any:
     """The service's props when they are fine; else those its facts follow from, alone."""
-    from constructs.props import fields_checked
+    from webapp_constructs._props import fields_checked
 
     try:
         return service_props(values, key)
@@ -398,9 +398,11 @@ def _facts_props(values: AppValues, key: str) -> Any:
 @functools.cache
 def _prop_names() -> frozenset[str]:
     """Every prop name of the constructs' props (what a construct's message may name)."""
-    from constructs import job_props, pod_props, workload_props
-    from constructs.mcp_service import McpServiceProps
-    from constructs.web_service import WebServiceProps
+    from webapp_constructs import _job_props as job_props
+    from webapp_constructs import _pod_props as pod_props
+    from webapp_constructs import _workload_props as workload_props
+    from webapp_constructs._mcp_service import McpServiceProps
+    from webapp_constructs._web_service import WebServiceProps
 
     classes: list[Any] = [getattr(module, name) for module in (pod_props, workload_props, job_props) for name in module.__all__]
     classes += [McpServiceProps, WebServiceProps]

@@ -22,8 +22,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from constructs.props import Path as FieldPath
-from constructs.props import dotted, kind_of
+from webapp_constructs._props import Path as FieldPath
+from webapp_constructs._props import dotted, kind_of
 
 from .inputs import InputError, read_text_bounded
 from .yaml_io import Loader, alias_problem, load_plain, yaml_error
@@ -99,7 +99,7 @@ class FileLayer(NamedTuple):
 
 
 _QUOTE_IT = " (quote it)"
-"""The hint of :func:`constructs.props.type_problems` for a number or boolean where a string belongs."""
+"""The hint of :func:`webapp_constructs._props.type_problems` for a number or boolean where a string belongs."""
 
 
 @dataclass

@@ -3,12 +3,12 @@
 A values file describes one release of the app: its name, version and namespace, the
 ConfigMaps and Secrets it declares (with their keys), and its services. Each service is a
 ``web``, ``api`` or ``mcp`` workload, rendered by the construct of that kind
-(:class:`~constructs.web_service.WebService`, :class:`~constructs.api_service.ApiService`,
-:class:`~constructs.mcp_service.McpService`), which holds the kind's defaults and its rules.
+(:class:`~webapp_constructs._web_service.WebService`, :class:`~webapp_constructs._api_service.ApiService`,
+:class:`~webapp_constructs._mcp_service.McpService`), which holds the kind's defaults and its rules.
 
 Keys are camelCase in YAML (``appVersion``, ``nodePort``), as in Helm values files. The nested
 props of a service (``resources``, ``probes``, ``securityContext``, ``autoscaling``) are the
-constructs' own (:mod:`constructs.workload_props`). Every model is frozen and rejects unknown
+constructs' own (:mod:`webapp_constructs._workload_props`). Every model is frozen and rejects unknown
 keys. Rules between fields of different parts (every key a service asks for is declared, node
 ports are unique, ...) live in :mod:`values_app.checks`.
 """
@@ -17,9 +17,9 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from constructs import rules
-from constructs.external_secret import REFRESH_INTERVAL, REMOTE_KEY, StoreKind
-from constructs.pod_props import (
+from webapp_constructs import _rules as rules
+from webapp_constructs._external_secret import REFRESH_INTERVAL, REMOTE_KEY, StoreKind
+from webapp_constructs._pod_props import (
     Autoscaling,
     Container,
     Probes,
@@ -30,10 +30,11 @@ from constructs.pod_props import (
     Volume,
     relaxations,
 )
-from constructs.prop_rules import (
+from webapp_constructs._prop_rules import (
     ANNOTATIONS,
     AUDIT_CHECK,
     CIDR,
+    DIRECTORY,
     HTTP_PATH,
     LABELS,
     MEMORY,
@@ -50,10 +51,25 @@ from constructs.prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from constructs.props import Check, Problem, Props, check, defaults, evolve, max_length, min_length, pattern, prop, propsclass
-from constructs.workload_props import UNRESERVED
+from webapp_constructs._props import (
+    Check,
+    Problem,
+    Props,
+    check,
+    defaults,
+    evolve,
+    max_length,
+    min_length,
+    pattern,
+    prop,
+    propsclass,
+)
+from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import shape_problems
+
+NEXT_APP_DIR = "/app"
+"""Where a Next.js frontend's image has its standalone server, unless ``appDir`` says otherwise."""
 
 __all__ = [
     "ApiServiceValues",
@@ -296,7 +312,7 @@ class ContainerValues(Props):
 
     def container(self, audit_skips: Mapping[str, str]) -> Container:
         """The construct's container; each relaxation's reason from ``audit_skips`` (by check ID).
-        Raises :class:`~constructs.props.PropsError` (paths in the Container's props)."""
+        Raises :class:`~webapp_constructs._props.PropsError` (paths in the Container's props)."""
         security = self.security_context
         reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
         if reasons:
@@ -381,8 +397,8 @@ class ServiceValues(Props):
     """The pods' PriorityClass. Default: the cluster's default."""
     writable_paths: list[str] | None = prop(default=None, each=WRITABLE_PATH, to="writable_paths")
     """Directories that get a writable emptyDir when the root filesystem is read-only.
-    Default: per kind (``/tmp``; ``/tmp`` and ``/app/.next/cache`` for Next.js; ``/tmp``,
-    ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
+    Default: per kind (``/tmp``; ``/tmp``, ``<appDir>/.next/cache`` and ``<appDir>/.next/server`` for
+    Next.js; ``/tmp``, ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
     network_policy: NetworkPolicyValues = prop(default=defaults(NetworkPolicyValues), spread=True)
     termination_grace_period_seconds: int = prop(default=30, check=SECONDS, to="termination_grace_period_seconds")
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
@@ -430,6 +446,15 @@ class WebServiceValues(ServedValues):
     kind: Literal["web"]
     server: Literal["nextjs", "nginx"] = prop(default="nextjs", to="server")
     """What serves the frontend; sets the default port (3000 or 80). Default: nextjs."""
+    app_dir: str | None = prop(default=None, check=DIRECTORY, to="app_dir")
+    """Where the Next.js standalone server is in the image; its ``.next/cache`` and
+    ``.next/server`` are writable by default. Next.js only. Default: ``/app`` (as Next.js's own
+    Dockerfile example builds it)."""
+
+    def extra_props(self) -> dict[str, object]:
+        if self.server == "nextjs" and self.app_dir is None:
+            return {"app_dir": NEXT_APP_DIR}
+        return {}
 
 
 @propsclass

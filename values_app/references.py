@@ -25,7 +25,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from constructs.props import evolve, fields_checked
+from webapp_constructs._props import evolve, fields_checked
 
 from .model import AppValues
 
@@ -46,7 +46,7 @@ def reference_table(values: AppValues) -> dict[str, str]:
     """Every reference a values file may use, with its value (a service's ports and URL as its
     construct says them; a service whose props are wrong has only its name, its problem is
     reported where it is)."""
-    from constructs.props import PropsError
+    from webapp_constructs._props import PropsError
 
     from .kinds import facts
 

@@ -17,7 +17,7 @@ Charts and their files, in the order ``kubectl apply -f dist/`` reads them:
 Everything is built with the library's public API, the calls a user makes in a chart of their
 own: one ``WebService``/``ApiService``/``McpService`` per service, ``env_from_config_map`` and
 ``env_from_secret`` key by key, ``allow_from`` for who may connect to whom, ``AppIngress`` for the
-routes. The charts defer their objects (:func:`constructs.charts.defer_objects`): the synth
+routes. The charts defer their objects (:func:`webapp_constructs._charts.defer_objects`): the synth
 renders them on the Python side, without creating them in the construct tree.
 """
 
@@ -29,18 +29,18 @@ from typing import Any, cast
 
 import cdk8s
 
-from constructs.app_config import AppConfig
-from constructs.app_ingress import AppIngress
-from constructs.app_namespace import AppNamespace, Level, pod_security_of
-from constructs.app_secret import AppSecret, SecretValue
-from constructs.charts import new_chart
-from constructs.external_secret import ExternalSecret
-from constructs.manifest import Manifest, ManifestConstruct
-from constructs.migration_job import MigrationJob
-from constructs.network_policies import DefaultDeny
-from constructs.props import fields_checked
-from constructs.service_workload import ServiceWorkload
-from constructs.workload import Workload
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._app_ingress import AppIngress
+from webapp_constructs._app_namespace import AppNamespace, Level, pod_security_of
+from webapp_constructs._app_secret import AppSecret, SecretValue
+from webapp_constructs._charts import new_chart
+from webapp_constructs._external_secret import ExternalSecret
+from webapp_constructs._manifest import Manifest, ManifestConstruct
+from webapp_constructs._migration_job import MigrationJob
+from webapp_constructs._network_policies import DefaultDeny
+from webapp_constructs._props import fields_checked
+from webapp_constructs._service_workload import ServiceWorkload
+from webapp_constructs._workload import Workload
 
 from .kinds import CALLERS_BY_KIND, KINDS, facts, service_props
 from .model import AppValues
@@ -137,7 +137,7 @@ def _extra_object(chart: cdk8s.Chart, index: int, extra: Mapping[str, Any], valu
     selects by) and ``labels``."""
     import copy
 
-    from constructs.labels import INSTANCE
+    from webapp_constructs._labels import INSTANCE
 
     manifest: dict[str, Any] = copy.deepcopy(dict(extra))
     meta = manifest.setdefault("metadata", {})

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from constructs.props import fields_of, hints
+from webapp_constructs._props import fields_of, hints
 
 from .convert import alias_of
 from .model import AppValues

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from constructs import rules
-from constructs.app_secret import SecretValue
+from webapp_constructs import _rules as rules
+from webapp_constructs._app_secret import SecretValue
 
 from .inputs import InputError, read_text_bounded
 from .model import SecretValues
@@ -78,7 +78,7 @@ class MissingSecret(NamedTuple):
 def read_env_file(path: Path) -> dict[str, SecretValue]:
     """Parse a dotenv file: each line ``KEY=VALUE`` (python-dotenv's syntax: an optional ``export``,
     quoted values, which may span lines), a comment or blank. A KEY is an environment variable name
-    (:func:`constructs.rules.env_var_name`). Raises :class:`EnvFileError` with one line per problem,
+    (:func:`webapp_constructs._rules.env_var_name`). Raises :class:`EnvFileError` with one line per problem,
     each naming the file and line, never the line itself: it may hold a secret."""
     from dotenv.parser import parse_stream
 

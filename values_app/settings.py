@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from constructs.props import Path as FieldPath
-from constructs.props import dotted, kind_of
+from webapp_constructs._props import Path as FieldPath
+from webapp_constructs._props import dotted, kind_of
 
 from .layers import MAX_DEPTH, Layers, ValuesError
 

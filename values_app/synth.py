@@ -2,7 +2,7 @@
 
 Rendering happens in memory (:func:`render`): the release is built, its objects rendered on the
 Python side, and every finished object checked against what the API server would refuse
-(:func:`constructs.rules.object_problems`: name, labels, annotations, ConfigMap and Secret sizes,
+(:func:`webapp_constructs._rules.object_problems`: name, labels, annotations, ConfigMap and Secret sizes,
 including what the synth adds itself, such as audit annotations, the config checksum and the Pod
 Security labels), against the Pod Security Standard the namespace enforces, and for a reason in
 every policy-scanner exception (:func:`check_pod_security`). Only then are the files written
@@ -19,13 +19,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
-from constructs.app_namespace import Level
-from constructs.app_secret import SecretValue
-from constructs.audit import object_audit_problems
-from constructs.manifest import chart_manifests
-from constructs.pod_security import evaluate_object
-from constructs.props import PropsError
-from constructs.rules import object_problems
+from webapp_constructs._app_namespace import Level
+from webapp_constructs._app_secret import SecretValue
+from webapp_constructs._audit import object_audit_problems
+from webapp_constructs._manifest import chart_manifests
+from webapp_constructs._pod_security import evaluate_object
+from webapp_constructs._props import PropsError
+from webapp_constructs._rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind, separate_migrations
 from .model import AppValues
@@ -158,8 +158,8 @@ def check_pod_security(
 ) -> list[str]:
     """The finished objects whose pods fall below ``level``, the Pod Security Standard the release's
     namespace enforces (or is to be labelled with), and the policy-scanner exceptions without a
-    reason, one line each: the library's rules (:mod:`constructs.pod_security`,
-    :func:`constructs.audit.object_audit_problems`) on what is written, whatever made it; an
+    reason, one line each: the library's rules (:mod:`webapp_constructs._pod_security`,
+    :func:`webapp_constructs._audit.object_audit_problems`) on what is written, whatever made it; an
     object of ``extra`` (the values' ``extraObjects``) is named by its place there."""
     places = {(o.get("kind"), (o.get("metadata") or {}).get("name")): f"extraObjects[{i}]" for i, o in enumerate(extra)}
     lines = []

@@ -11,13 +11,13 @@ import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_namespace import AppNamespace, pod_security_of
-from constructs.harden import harden
-from constructs.mcp_service import McpService
-from constructs.props import PropsError
-from constructs.web_service import WebService
 from tests.helpers import by_kind, container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_namespace import AppNamespace, pod_security_of
+from webapp_constructs._harden import harden
+from webapp_constructs._mcp_service import McpService
+from webapp_constructs._props import PropsError
+from webapp_constructs._web_service import WebService
 
 
 def shop() -> tuple[cdk8s.App, cdk8s.Chart]:
@@ -92,7 +92,7 @@ def test_connect_to_a_kp_service_gives_the_url_and_opens_both_sides() -> None:
 
 
 def test_connect_to_a_kp_workload_opens_its_pods_and_our_egress() -> None:
-    from constructs.pod_props import Egress
+    from webapp_constructs._pod_props import Egress
 
     _, chart = shop()
     redis = kp.Deployment(chart, "redis", containers=[kp.ContainerProps(image="redis:7.2", port_number=6379)])
@@ -144,7 +144,7 @@ def test_a_namespace_name_other_than_the_charts_is_refused() -> None:
 
 
 def test_harden_covers_init_containers_and_cron_jobs() -> None:
-    from constructs.pod_security import evaluate, pod_spec_of
+    from webapp_constructs._pod_security import evaluate, pod_spec_of
 
     _, chart = shop()
     report = kp.CronJob(chart, "report", schedule=cdk8s.Cron.daily(), containers=[kp.ContainerProps(image="shop/api:1.4.0")])
@@ -208,7 +208,7 @@ def test_allow_from_takes_kp_pods_namespaces_and_ip_blocks() -> None:
 
 
 def test_connecting_to_what_serves_nothing_says_which_way_round() -> None:
-    from constructs.worker_service import WorkerService
+    from webapp_constructs._worker_service import WorkerService
 
     _, chart = shop()
     api = ApiService(chart, "api", image="shop/api:1")

@@ -12,11 +12,11 @@ import cdk8s
 import jsonschema
 import pytest
 
-from constructs.affinity import affinity_problems
-from constructs.api_service import ApiService
-from constructs.props import PropsError
 from tests.crd_schemas import validate_kubernetes
 from tests.helpers import one
+from webapp_constructs._affinity import affinity_problems
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._props import PropsError
 
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"

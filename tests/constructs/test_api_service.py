@@ -6,9 +6,9 @@ from typing import Any
 
 import cdk8s
 
-from constructs.api_service import ApiService
-from constructs.pod_props import ResourceAmounts, Resources, Security
 from tests.helpers import container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._pod_props import ResourceAmounts, Resources, Security
 
 
 def render(chart: cdk8s.Chart, **props: Any) -> list[dict[str, Any]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from constructs.app_config import AppConfig
-from constructs.props import PropsError
 from tests.helpers import one
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._props import PropsError
 
 
 def test_one_config_map_with_the_shared_labels(chart: cdk8s.Chart) -> None:

@@ -7,12 +7,12 @@ import re
 import cdk8s
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_ingress import AppIngress
-from constructs.mcp_service import McpService
-from constructs.props import PropsError
-from constructs.web_service import WebService
 from tests.helpers import one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_ingress import AppIngress
+from webapp_constructs._mcp_service import McpService
+from webapp_constructs._props import PropsError
+from webapp_constructs._web_service import WebService
 
 
 def test_tls_host_and_paths_and_the_controller_may_connect(chart: cdk8s.Chart) -> None:

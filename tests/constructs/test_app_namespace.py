@@ -8,14 +8,14 @@ import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_namespace import AppNamespace, pod_security_labels, pod_security_of
-from constructs.harden import harden
-from constructs.pod_props import Capabilities, Security
-from constructs.props import PropsError
-from constructs.synth_checks import audit_reasons, namespace_pod_security
-from constructs.web_service import WebService
 from tests.helpers import one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_namespace import AppNamespace, pod_security_labels, pod_security_of
+from webapp_constructs._harden import harden
+from webapp_constructs._pod_props import Capabilities, Security
+from webapp_constructs._props import PropsError
+from webapp_constructs._synth_checks import audit_reasons, namespace_pod_security
+from webapp_constructs._web_service import WebService
 
 
 def namespace(chart: cdk8s.Chart) -> dict[str, object]:
@@ -243,7 +243,7 @@ def test_a_checkov_skip_annotation_needs_its_reason_everywhere(reason: str, acce
 
 @pytest.mark.parametrize("value", ["CKV_K8S_8", "CKV_K8S_8=", "checkov:skip=CKV_K8S_8"])
 def test_a_skip_without_any_reason(value: str) -> None:
-    from constructs.audit import audit_annotation_problems
+    from webapp_constructs._audit import audit_annotation_problems
 
     key = "checkov.io/skip1" if value.startswith("CKV") else "note"
     (problem,) = audit_annotation_problems({key: value})

@@ -7,9 +7,9 @@ import base64
 import cdk8s
 import pytest
 
-from constructs.app_secret import AppSecret, SecretValue
-from constructs.props import PropsError
 from tests.helpers import one
+from webapp_constructs._app_secret import AppSecret, SecretValue
+from webapp_constructs._props import PropsError
 
 
 def test_renders_base64_data_that_decodes_to_the_values(chart: cdk8s.Chart) -> None:

@@ -12,13 +12,13 @@ import cdk8s_plus_27 as kp
 import pytest
 
 from constructs import Construct
-from constructs.api_service import ApiService
-from constructs.app_config import AppConfig
-from constructs.charts import defer_objects, new_chart
-from constructs.manifest import Manifest, chart_manifests
-from constructs.network_policies import DefaultDeny
-from constructs.web_service import WebService
 from tests.helpers import yaml_load_all
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._charts import defer_objects, new_chart
+from webapp_constructs._manifest import Manifest, chart_manifests
+from webapp_constructs._network_policies import DefaultDeny
+from webapp_constructs._web_service import WebService
 
 
 def _program(chart: cdk8s.Chart) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def test_the_readme_program_renders_the_same_with_its_objects_deferred(tmp_path:
 def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> None:
     """What a user gets wrong is refused the same in a deferring chart; a construct of ours made
     inside a cdk8s-plus object is in the tree under it."""
-    from constructs.props import PropsError
+    from webapp_constructs._props import PropsError
 
     messages = []
     for defer in (False, True):
@@ -130,7 +130,7 @@ def test_what_the_synth_refuses_is_one_python_exception_naming_the_construct_pat
     """Issue 28, item 19: not jsii's RuntimeError around Node.js's stack."""
     import traceback
 
-    from constructs.charts import SynthError
+    from webapp_constructs._charts import SynthError
 
     app = _two_charts(tmp_path, "api")
     with pytest.raises(SynthError) as raised:
@@ -155,8 +155,8 @@ def test_what_the_synth_refuses_is_one_python_exception_naming_the_construct_pat
 def test_an_exception_the_library_raises_during_the_synth_reaches_the_caller_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from constructs.props import Problem, PropsError
-    from constructs.service_workload import ServiceWorkload
+    from webapp_constructs._props import Problem, PropsError
+    from webapp_constructs._service_workload import ServiceWorkload
 
     def refuse(self: ServiceWorkload) -> list[dict[str, Any]]:
         raise PropsError(f"ApiService {self.construct_id!r}", [Problem(("allow_from",), "refused at render")])

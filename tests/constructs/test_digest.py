@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from constructs.digest import json_digest
+from webapp_constructs._digest import json_digest
 
 
 @pytest.mark.parametrize(

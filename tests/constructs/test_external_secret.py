@@ -6,10 +6,10 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from constructs.external_secret import REMOTE_KEY_LENGTH, ExternalSecret
-from constructs.props import PropsError
 from tests.crd_schemas import validate_custom
 from tests.helpers import one
+from webapp_constructs._external_secret import REMOTE_KEY_LENGTH, ExternalSecret
+from webapp_constructs._props import PropsError
 
 DEFAULTS = {"conversionStrategy": "Default", "decodingStrategy": "None", "metadataPolicy": "None", "nullBytePolicy": "Ignore"}
 """What the CRD defaults in each remoteRef, written out (the object is what the API server stores)."""

@@ -9,8 +9,8 @@ from typing import Any
 import cdk8s
 import cdk8s_plus_27 as kp
 
-from constructs.api_service import ApiService
 from tests.helpers import by_kind, loaded_by, one
+from webapp_constructs._api_service import ApiService
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +55,7 @@ def test_ours_may_be_reached_from_the_cdk8s_plus_side(chart: cdk8s.Chart) -> Non
 def test_without_cdk8s_plus_objects_it_is_never_loaded(tmp_path: Path) -> None:
     program = (
         "import cdk8s\n"
-        "from constructs.api_service import ApiService\n"
+        "from webapp_constructs._api_service import ApiService\n"
         "chart = cdk8s.Chart(cdk8s.App(), 'todo')\n"
         "ApiService(chart, 'api', image='api:1').allow_from({'app': 'x'})\n"
         "cdk8s.Testing.synth(chart)\n"

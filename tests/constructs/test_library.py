@@ -11,11 +11,12 @@ from typing import Any, cast
 
 import pytest
 
-from constructs import library
-from constructs.common import CommonOptions, CommonProps
-from constructs.job_props import MigrationJobOptions, MigrationJobProps, ScheduledJobOptions, ScheduledJobProps
-from constructs.props import Props
-from constructs.workload_props import (
+import webapp_constructs as library
+from values_app.schema import _docstrings
+from webapp_constructs._common import CommonOptions, CommonProps
+from webapp_constructs._job_props import MigrationJobOptions, MigrationJobProps, ScheduledJobOptions, ScheduledJobProps
+from webapp_constructs._props import Props
+from webapp_constructs._workload_props import (
     DeploymentOptions,
     DeploymentProps,
     ServiceOptions,
@@ -23,7 +24,6 @@ from constructs.workload_props import (
     WorkloadOptions,
     WorkloadProps,
 )
-from values_app.schema import _docstrings
 
 
 def test_the_public_api_is_importable_from_one_module() -> None:
@@ -58,7 +58,7 @@ def all_props() -> list[type]:
         for subclass in pending.pop().__subclasses__():
             found.add(subclass)
             pending.append(subclass)
-    return sorted((cls for cls in found if cls.__module__.startswith("constructs.")), key=lambda cls: cls.__name__)
+    return sorted((cls for cls in found if cls.__module__.startswith("webapp_constructs.")), key=lambda cls: cls.__name__)
 
 
 @pytest.mark.parametrize("cls", all_props(), ids=lambda cls: cls.__name__)
@@ -85,7 +85,7 @@ def test_the_values_app_and_the_examples_use_only_the_public_surface() -> None:
     outside: list[str] = []
     for source in sources:
         for node in ast.walk(ast.parse(source.read_text())):
-            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "constructs"):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "webapp_constructs"):
                 continue
             module = importlib.import_module(node.module)
             for alias in node.names:
@@ -98,7 +98,7 @@ def test_the_values_app_and_the_examples_use_only_the_public_surface() -> None:
 
 
 def _constructs() -> list[type]:
-    from constructs.manifest import ManifestConstruct
+    from webapp_constructs._manifest import ManifestConstruct
 
     found = [getattr(library, name) for name in library.__all__]
     made = [cls for cls in found if isinstance(cls, type) and issubclass(cls, ManifestConstruct)]
@@ -154,7 +154,7 @@ def test_help_shows_each_keyword_argument_with_its_default_and_each_is_taken(cls
 
 def _props_classes() -> list[type]:
     """Every props class a user meets: those the library exports, and each construct's ``PROPS``."""
-    from constructs.props import Props
+    from webapp_constructs._props import Props
 
     exported = [getattr(library, name) for name in library.__all__]
     found = [cls for cls in exported if isinstance(cls, type) and issubclass(cls, Props)]

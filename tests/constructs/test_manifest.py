@@ -10,11 +10,11 @@ import cdk8s
 import pytest
 
 from constructs import Construct
-from constructs.api_service import ApiService
-from constructs.charts import defer_objects
-from constructs.manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, object_meta
 from imports import k8s
 from tests.helpers import yaml_load_all
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._charts import defer_objects
+from webapp_constructs._manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, object_meta
 
 
 def three_ways(chart: cdk8s.Chart, tmp_path: Path) -> list[list[dict[str, Any]]]:

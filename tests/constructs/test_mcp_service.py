@@ -5,9 +5,9 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from constructs.mcp_service import McpService
-from constructs.props import PropsError
 from tests.helpers import container, one
+from webapp_constructs._mcp_service import McpService
+from webapp_constructs._props import PropsError
 
 
 def test_defaults_cluster_ip_on_8001_with_small_resources(chart: cdk8s.Chart) -> None:

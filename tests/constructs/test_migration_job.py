@@ -7,11 +7,11 @@ from typing import Any
 import cdk8s
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.migration_job import BEFORE_ANNOTATION, MIGRATION_STEP, MigrationJob
-from constructs.props import PropsError
-from constructs.worker_service import WorkerService
 from tests.helpers import one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._migration_job import BEFORE_ANNOTATION, MIGRATION_STEP, MigrationJob
+from webapp_constructs._props import PropsError
+from webapp_constructs._worker_service import WorkerService
 
 
 def job_of(chart: cdk8s.Chart) -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from constructs.network_policies import DefaultDeny
 from tests.helpers import one
+from webapp_constructs._network_policies import DefaultDeny
 
 
 @pytest.mark.parametrize(("egress", "types"), [(False, ["Ingress"]), (True, ["Ingress", "Egress"])])

@@ -10,14 +10,14 @@ import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_ingress import AppIngress
-from constructs.mcp_service import McpService, internal_servers_opened
-from constructs.pod_props import Destination, Egress
-from constructs.props import PropsError
-from constructs.web_service import WebService, WebServiceProps
-from constructs.worker_service import WorkerService
 from tests.helpers import by_kind, container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_ingress import AppIngress
+from webapp_constructs._mcp_service import McpService, internal_servers_opened
+from webapp_constructs._pod_props import Destination, Egress
+from webapp_constructs._props import PropsError
+from webapp_constructs._web_service import WebService, WebServiceProps
+from webapp_constructs._worker_service import WorkerService
 
 CONTROLLER = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
 WEB_PORT = [{"protocol": "TCP", "port": 3000}]
@@ -407,7 +407,7 @@ def test_a_workload_made_once_cdk8s_plus_is_loaded_is_a_peer_whatever_came_befor
 ) -> None:
     import sys
 
-    from constructs.workload import Workload
+    from webapp_constructs._workload import Workload
 
     class Late(ApiService):
         pass

@@ -9,13 +9,13 @@ from typing import Any, ClassVar
 import cdk8s
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.library import PropsError, pod_security_of
-from constructs.manifest import Manifest
-from constructs.workload import Workload
-from constructs.workload_props import WorkloadProps
 from tests.crd_schemas import validate_kubernetes
 from tests.restricted import restricted_violations
+from webapp_constructs import PropsError, pod_security_of
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._manifest import Manifest
+from webapp_constructs._workload import Workload
+from webapp_constructs._workload_props import WorkloadProps
 
 
 class DaemonService(Workload):

@@ -1,5 +1,5 @@
-"""A Next.js frontend is writable where Next.js 15 writes at run time (issue 29, item 10):
-``/app/.next/cache`` and ``/app/.next/server`` (regenerated ISR pages beside the built server
+"""A Next.js frontend with ``app_dir="/app"`` is writable where Next.js 15 writes at run time
+(issue 29, item 10): ``/app/.next/cache`` and ``/app/.next/server`` (regenerated ISR pages beside the built server
 files), the latter seeded from the image so that the built files stay visible.
 
 :func:`main_view` plays the pod's start on a model of the image's filesystem: each emptyDir
@@ -14,10 +14,10 @@ from typing import Any
 import cdk8s
 import pytest
 
-from constructs.pod_props import Container, Security
-from constructs.pod_security import evaluate, pod_spec_of
-from constructs.props import PropsError
-from constructs.web_service import WebService
+from webapp_constructs._pod_props import Container, Security
+from webapp_constructs._pod_security import evaluate, pod_spec_of
+from webapp_constructs._props import PropsError
+from webapp_constructs._web_service import WebService
 
 IMAGE_FILES = {"/app/server.js", "/app/.next/server/app/page.js", "/app/.next/server/pages-manifest.json", "/app/public/x"}
 WRITES = ["/app/.next/cache/fetch-cache/x", "/app/.next/server/app/blog/1.html", "/tmp/x"]
@@ -62,7 +62,7 @@ def main_view(pod: dict[str, Any]) -> tuple[set[str], set[str]]:
 
 def web_pod(**props: Any) -> dict[str, Any]:
     chart = cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="test")
-    WebService(chart, "web", image="shop/web:1", **props)
+    WebService(chart, "web", image="shop/web:1", **{"app_dir": "/app", **props})
     (pod,) = [p for p in (pod_spec_of(m) for m in cdk8s.Testing.synth(chart)) if p is not None]
     return dict(pod)
 
@@ -95,7 +95,8 @@ def test_without_the_writable_server_directory_isr_cannot_write() -> None:
 
 def test_nginx_and_a_writable_root_need_no_seed() -> None:
     why = {"run_as_non_root": "nginx starts as root to switch user"}
-    assert "initContainers" not in web_pod(server="nginx", security=Security(run_as_non_root=False, reasons=why))
+    nginx = web_pod(server="nginx", app_dir=None, security=Security(run_as_non_root=False, reasons=why))
+    assert "initContainers" not in nginx
     writable = Security(read_only_root_filesystem=False, reasons={"read_only_root_filesystem": "the app writes all over"})
     assert "initContainers" not in web_pod(security=writable)
 
@@ -107,3 +108,31 @@ def test_the_seed_comes_before_the_users_init_containers_and_runs_as_the_pod() -
     assert pod["securityContext"]["runAsUser"] == 1001
     with pytest.raises(PropsError, match=r"init_containers\[0\]\.name: seed-next-server is the init container"):
         web_pod(init_containers=[Container(name="seed-next-server", image="busybox:1.36")])
+
+
+def test_without_app_dir_only_tmp_is_writable_and_nothing_is_seeded() -> None:
+    """The library knows no image's layout: without ``app_dir`` a Next.js server gets ``/tmp``."""
+    pod = web_pod(app_dir=None)
+    assert "initContainers" not in pod
+    (main,) = pod["containers"]
+    assert [m["mountPath"] for m in main["volumeMounts"]] == ["/tmp"]
+
+
+def test_app_dir_places_the_writable_directories_and_the_seed() -> None:
+    pod = web_pod(app_dir="/srv/web/")
+    (main,) = pod["containers"]
+    assert [m["mountPath"] for m in main["volumeMounts"]] == ["/tmp", "/srv/web/.next/cache", "/srv/web/.next/server"]
+    (seed,) = pod["initContainers"]
+    assert seed["command"] == ["cp", "-R", "/srv/web/.next/server/.", "/seed/"]
+
+
+@pytest.mark.parametrize(
+    ("props", "says"),
+    [
+        ({"server": "nginx"}, r"app_dir: is where a Next.js server is; nginx has none: leave it out"),
+        ({"app_dir": "app"}, r"app_dir: "),
+    ],
+)
+def test_app_dir_is_an_absolute_path_of_a_next_js_server(props: dict[str, Any], says: str) -> None:
+    with pytest.raises(PropsError, match=says):
+        web_pod(**props)

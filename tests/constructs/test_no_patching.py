@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-LIBRARY = Path(__file__).resolve().parents[2] / "constructs"
+LIBRARY = Path(__file__).resolve().parents[2] / "constructs" / "webapp_constructs"
 FORBIDDEN = ("_kernel", "_type_checking", "__jsii_ref__", "JSIIMeta", "_sha256", "_sha2", "_get_overides", "_resolved_check")
 
 

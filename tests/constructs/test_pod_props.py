@@ -8,12 +8,12 @@ import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_config import AppConfig
-from constructs.pod_props import Container, Egress, Probe, Probes, Security, Toleration, TopologySpread, Volume
-from constructs.pod_security import evaluate
-from constructs.props import PropsError
 from tests.helpers import container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._pod_props import Container, Egress, Probe, Probes, Security, Toleration, TopologySpread, Volume
+from webapp_constructs._pod_security import evaluate
+from webapp_constructs._props import PropsError
 
 
 def pod(chart: cdk8s.Chart) -> dict[str, Any]:

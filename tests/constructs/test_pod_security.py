@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from constructs.pod_security import evaluate, evaluate_object, stricter
 from tests.restricted import restricted_violations
+from webapp_constructs._pod_security import evaluate, evaluate_object, stricter
 
 RESTRICTED: dict[str, Any] = {
     "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},

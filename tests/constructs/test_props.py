@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from constructs.pod_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
-from constructs.props import Problem, PropsError, dotted, field_problems, fields_of, type_problems
+from tests.helpers import load_library
+from webapp_constructs._pod_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
+from webapp_constructs._props import Problem, PropsError, dotted, field_problems, fields_of, type_problems
 
 
 def test_every_problem_at_once() -> None:
@@ -66,8 +67,8 @@ def test_field_paths_stay_on_one_line() -> None:
 
 
 def test_a_missing_required_prop_is_named() -> None:
-    from constructs.app_config import AppConfigProps
-    from constructs.common import make_props
+    from webapp_constructs._app_config import AppConfigProps
+    from webapp_constructs._common import make_props
 
     with pytest.raises(PropsError) as error:
         make_props(AppConfigProps, "AppConfig 'config'", "config")
@@ -75,9 +76,10 @@ def test_a_missing_required_prop_is_named() -> None:
 
 
 def _unchecked() -> list[Any]:
-    import constructs.library  # noqa: F401 - loads every module of the library
     import values_app.model  # noqa: F401 - and the values model, whose defaults are made so too
-    from constructs.props import UNCHECKED
+
+    load_library()
+    from webapp_constructs._props import UNCHECKED
 
     return list(UNCHECKED)
 
@@ -93,16 +95,17 @@ def test_every_props_made_unchecked_at_import_passes_its_class_s_rules(instance:
 
 
 def _props_classes() -> list[Any]:
-    import constructs.library  # noqa: F401 - loads every module of the library
     import values_app.model  # noqa: F401 - and the values model
-    from constructs.props import Props
+
+    load_library()
+    from webapp_constructs._props import Props
 
     found: list[Any] = []
     todo: list[Any] = [Props]
     while todo:
         for sub in todo.pop().__subclasses__():
             todo.append(sub)
-            if dataclasses.is_dataclass(sub) and sub.__module__.startswith(("constructs.", "values_app.")):
+            if dataclasses.is_dataclass(sub) and sub.__module__.startswith(("webapp_constructs.", "values_app.")):
                 found.append(sub)
     return sorted(found, key=lambda cls: (cls.__module__, cls.__qualname__))
 
@@ -111,7 +114,7 @@ def _props_classes() -> list[Any]:
 def test_every_default_of_every_props_class_passes_its_field_s_checks(cls: Any) -> None:
     """Props skip the checks of a field left at its very default (field_problems(skip_defaults=True)):
     here each default, and what each default factory makes, is checked by its field's type and rules."""
-    from constructs.props import hints, rule_problems
+    from webapp_constructs._props import hints, rule_problems
 
     checked = 0
     for field in fields_of(cls):
@@ -135,7 +138,7 @@ def test_only_a_field_at_its_very_default_is_skipped() -> None:
 
 
 def test_unchecked_props_are_refused_a_field_they_lack_but_not_checked() -> None:
-    from constructs.props import UNCHECKED, unchecked
+    from webapp_constructs._props import UNCHECKED, unchecked
 
     with pytest.raises(TypeError, match="ResourceAmounts has no field 'gpu'"):
         unchecked(ResourceAmounts, gpu="1")
@@ -147,7 +150,7 @@ def test_unchecked_props_are_refused_a_field_they_lack_but_not_checked() -> None
 
 
 def test_props_of_defaults_only_are_still_checked_when_a_user_makes_them() -> None:
-    from constructs.pod_props import Toleration
+    from webapp_constructs._pod_props import Toleration
 
     with pytest.raises(PropsError, match="an Equal toleration needs its key"):
         Toleration()
@@ -165,7 +168,7 @@ def test_props_are_made_by_keyword_with_the_messages_of_a_generated_init() -> No
 
 
 def test_replaced_checks_what_it_changes_and_the_rules_between_fields() -> None:
-    from constructs.props import replaced
+    from webapp_constructs._props import replaced
 
     probe = Probe(path="/health")
     assert replaced(probe, path="/ready") == Probe(path="/ready")
@@ -180,7 +183,7 @@ def test_replaced_checks_what_it_changes_and_the_rules_between_fields() -> None:
 
 
 def test_replaced_leaves_the_fields_it_does_not_change_as_they_were_checked() -> None:
-    from constructs.props import UNCHECKED, replaced, unchecked
+    from webapp_constructs._props import UNCHECKED, replaced, unchecked
 
     made = unchecked(ResourceAmounts, cpu="lots")  # what only a test makes: a field no check saw
     UNCHECKED.remove(made)
@@ -190,7 +193,7 @@ def test_replaced_leaves_the_fields_it_does_not_change_as_they_were_checked() ->
 
 
 def test_evolve_is_dataclasses_replace_with_its_checks_without_walking_every_field_twice() -> None:
-    from constructs.props import evolve, fields_checked
+    from webapp_constructs._props import evolve, fields_checked
 
     probe = Probe(path="/health", failure_threshold=3)
     changed = evolve(probe, failure_threshold=5)
@@ -211,7 +214,7 @@ def test_evolve_is_dataclasses_replace_with_its_checks_without_walking_every_fie
 def test_fields_checked_nests_and_holds_in_its_own_thread_only() -> None:
     import threading
 
-    from constructs.props import fields_checked
+    from webapp_constructs._props import fields_checked
 
     seen: list[str] = []
 

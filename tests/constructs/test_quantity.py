@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from constructs.quantity import QuantityError, canonical_quantity, is_canonical, parse_quantity
+from webapp_constructs._quantity import QuantityError, canonical_quantity, is_canonical, parse_quantity
 
 SERVER = "observed on an API server"
 GO_DOC = "quantity.go doc comment"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from constructs import rules
-from constructs.rules import (
+from webapp_constructs import _rules as rules
+from webapp_constructs._rules import (
     MAX_CONFIG_SIZE,
     MAX_LABEL_LENGTH,
     MAX_SUBDOMAIN_LENGTH,

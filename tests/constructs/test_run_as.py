@@ -16,15 +16,15 @@ import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.harden import harden
-from constructs.mcp_service import McpService
-from constructs.migration_job import MigrationJob
-from constructs.pod_props import Container, Security, Volume
-from constructs.pod_security import pod_spec_of
-from constructs.scheduled_job import ScheduledJob
-from constructs.web_service import WebService
-from constructs.worker_service import WorkerService
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._harden import harden
+from webapp_constructs._mcp_service import McpService
+from webapp_constructs._migration_job import MigrationJob
+from webapp_constructs._pod_props import Container, Security, Volume
+from webapp_constructs._pod_security import pod_spec_of
+from webapp_constructs._scheduled_job import ScheduledJob
+from webapp_constructs._web_service import WebService
+from webapp_constructs._worker_service import WorkerService
 
 IMAGE = "shop/app:1"  # built with USER appuser: a name, not a number
 

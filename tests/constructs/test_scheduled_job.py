@@ -5,12 +5,12 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.job_props import cron_problems
-from constructs.pod_security import evaluate, pod_spec_of
-from constructs.props import PropsError
-from constructs.scheduled_job import ScheduledJob
 from tests.helpers import one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._job_props import cron_problems
+from webapp_constructs._pod_security import evaluate, pod_spec_of
+from webapp_constructs._props import PropsError
+from webapp_constructs._scheduled_job import ScheduledJob
 
 
 def test_a_cron_job_one_run_at_a_time_hardened(chart: cdk8s.Chart) -> None:
@@ -108,7 +108,7 @@ def test_a_time_zone_the_api_server_refuses_is_refused(chart: cdk8s.Chart, zone:
 
 
 def test_without_a_zone_database_only_the_form_and_local_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from constructs import job_props
+    from webapp_constructs import _job_props as job_props
 
     monkeypatch.setattr(job_props, "known_time_zones", frozenset)
     assert job_props.time_zone_problems("Mars/Olympus") == []

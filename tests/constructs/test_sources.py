@@ -14,16 +14,16 @@ import cdk8s
 import cdk8s_plus_27 as kp
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_config import AppConfig
-from constructs.app_ingress import AppIngress
-from constructs.app_secret import AppSecret
-from constructs.harden import harden
-from constructs.pod_props import Volume
-from constructs.props import PropsError
-from constructs.web_service import WebService
 from tests.crd_schemas import validate_kubernetes
 from tests.helpers import container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._app_ingress import AppIngress
+from webapp_constructs._app_secret import AppSecret
+from webapp_constructs._harden import harden
+from webapp_constructs._pod_props import Volume
+from webapp_constructs._props import PropsError
+from webapp_constructs._web_service import WebService
 
 
 @pytest.fixture
@@ -199,7 +199,7 @@ def test_types_of_the_entry_points_are_what_they_take() -> None:
     """The annotations name what is taken (no ``Any``): what mypy reads."""
     import inspect
 
-    from constructs.workload import Workload
+    from webapp_constructs._workload import Workload
 
     for function in (
         Workload.env_from_secret,

@@ -6,9 +6,9 @@ from typing import Any
 
 import cdk8s
 
-from constructs.pod_props import Probe, Probes
-from constructs.web_service import WebService
 from tests.helpers import container, one
+from webapp_constructs._pod_props import Probe, Probes
+from webapp_constructs._web_service import WebService
 
 
 def render(chart: cdk8s.Chart, **props: Any) -> list[dict[str, Any]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import cdk8s
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.pod_props import Autoscaling, Probe, Probes
-from constructs.props import PropsError
-from constructs.worker_service import WorkerService
 from tests.helpers import by_kind, container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._pod_props import Autoscaling, Probe, Probes
+from webapp_constructs._props import PropsError
+from webapp_constructs._worker_service import WorkerService
 
 
 def test_no_service_no_port_and_a_policy_that_admits_nobody(chart: cdk8s.Chart) -> None:

@@ -9,13 +9,13 @@ from typing import Any
 import cdk8s
 import pytest
 
-from constructs.api_service import ApiService
-from constructs.app_config import AppConfig
-from constructs.app_secret import AppSecret
-from constructs.pod_props import Autoscaling, Capabilities, DnsPeer, Egress, ResourceAmounts, Resources, Security
-from constructs.props import PropsError
-from constructs.web_service import WebService
 from tests.helpers import by_kind, container, one
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._app_config import AppConfig
+from webapp_constructs._app_secret import AppSecret
+from webapp_constructs._pod_props import Autoscaling, Capabilities, DnsPeer, Egress, ResourceAmounts, Resources, Security
+from webapp_constructs._props import PropsError
+from webapp_constructs._web_service import WebService
 
 SELECTOR = {"app.kubernetes.io/name": "svc", "app.kubernetes.io/instance": "test"}
 
@@ -98,7 +98,8 @@ def test_labels_are_overridable(chart: cdk8s.Chart) -> None:
     ("construct", "extra", "paths"),
     [
         (ApiService, {}, ["/tmp"]),
-        (WebService, {}, ["/tmp", "/app/.next/cache", "/app/.next/server"]),
+        (WebService, {}, ["/tmp"]),
+        (WebService, {"app_dir": "/app"}, ["/tmp", "/app/.next/cache", "/app/.next/server"]),
         (WebService, {"server": "nginx"}, ["/tmp", "/var/cache/nginx", "/var/run"]),
         (WebService, {"writable_paths": ["/data"]}, ["/data"]),
     ],
@@ -531,7 +532,7 @@ def test_the_json_schema_of_a_reason_follows_the_rule(reason: str) -> None:
     # invisibles aside, which ECMA-262 patterns without the u flag cannot name).
     import re
 
-    from constructs.prop_rules import REASON, reason_problems
+    from webapp_constructs._prop_rules import REASON, reason_problems
 
     schema_pattern = REASON.schema["pattern"]  # type: ignore[attr-defined]
     assert (re.search(schema_pattern, reason) is not None) == (reason_problems(reason) == [])

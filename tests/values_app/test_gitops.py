@@ -424,7 +424,7 @@ def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -
     assert re.fullmatch(r"todo-chatbot-migrate-[0-9a-f]{8}", name)  # its spec's digest
     assert lines[:5] == [
         f"kubectl apply -f {out}/00-namespace.k8s.yaml",
-        f"kubectl apply -f {out}/10-secrets.secret.yaml -f {out}/20-app.k8s.yaml -l '!todo-constructs.io/migration-step'",
+        f"kubectl apply -f {out}/10-secrets.secret.yaml -f {out}/20-app.k8s.yaml -l '!webapp-constructs.io/migration-step'",
         f"kubectl apply -f {out}/15-migrations.k8s.yaml",
         f"kubectl wait --for=condition=complete -n todo-local --timeout=600s job/{name}",
         lines[4],
@@ -432,7 +432,7 @@ def test_a_migration_by_hand_the_job_completes_before_the_rest(tmp_path: Path) -
     assert lines[4].startswith(f"kubectl apply -f {out} --prune -l app.kubernetes.io/instance=todo-chatbot ")
     assert f"Migration {name} runs to completion before todo-backend roll" in stderr.getvalue()
     # the selector leaves out exactly the workloads the migration runs before
-    left_out = [m for m in objects(out, "20-*.yaml") if "todo-constructs.io/migration-step" in m["metadata"]["labels"]]
+    left_out = [m for m in objects(out, "20-*.yaml") if "webapp-constructs.io/migration-step" in m["metadata"]["labels"]]
     assert [(m["kind"], m["metadata"]["name"]) for m in left_out] == [("Deployment", "todo-backend")]
     for manifest in objects(out):
         validate_any(manifest)
@@ -448,7 +448,7 @@ def test_a_migration_gets_its_wave_and_never_a_hook(tmp_path: Path) -> None:
         "metadata": {
             **job["metadata"],
             "annotations": {
-                "todo-constructs.io/migration-before": "todo-backend",
+                "webapp-constructs.io/migration-before": "todo-backend",
                 "argocd.argoproj.io/hook": "PreSync",
                 "helm.sh/hook": "pre-install",  # Argo CD reads Helm's hooks too
                 "helm.sh/hook-weight": "-1",
@@ -458,7 +458,7 @@ def test_a_migration_gets_its_wave_and_never_a_hook(tmp_path: Path) -> None:
     ((arranged,),) = gitops_files({"15-migrations.k8s.yaml": [hooked]}, "argocd").values()
     assert arranged["metadata"]["annotations"] == {
         "argocd.argoproj.io/sync-wave": "2",
-        "todo-constructs.io/migration-before": "todo-backend",
+        "webapp-constructs.io/migration-before": "todo-backend",
     }
     ((kept,),) = gitops_files({"15-migrations.k8s.yaml": [job]}, "argocd").values()
     assert kept["metadata"]["annotations"] == {**job["metadata"]["annotations"], "argocd.argoproj.io/sync-wave": "2"}

@@ -22,11 +22,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import constructs as upstream
-from constructs.api_service import ApiService
-from constructs.web_service import WebService
 from tests.helpers import loaded_by
 from values_app import jsii_type_checks
 from values_app.jsii_type_checks import WRITTEN_FOR, plainly_matches
+from webapp_constructs._api_service import ApiService
+from webapp_constructs._web_service import WebService
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -200,8 +200,8 @@ def test_the_library_alone_leaves_jsii_as_it_is(tmp_path: Path) -> None:
     program = (
         "import cdk8s\n"
         "from jsii import _type_checking\n"
-        "import constructs.library\n"
-        "from constructs.api_service import ApiService\n"
+        "import webapp_constructs\n"
+        "from webapp_constructs._api_service import ApiService\n"
         "ApiService(cdk8s.Chart(cdk8s.App(), 'c'), 'api', image='api:1')\n"
         "assert not getattr(_type_checking._resolved_check, '_plain_first', False)\n"
     )

@@ -71,7 +71,7 @@ def test_a_migration_runs_before_the_services_it_names(values_data: dict[str, An
     annotations = job["metadata"]["annotations"]
     assert not any(key.endswith("/hook") for key in annotations)  # a hook would run before what it reads
     assert annotations["argocd.argoproj.io/sync-wave"] == "1"
-    assert sorted(annotations["todo-constructs.io/migration-before"].split(",")) == ["demo-api", "demo-mcp"]
+    assert sorted(annotations["webapp-constructs.io/migration-before"].split(",")) == ["demo-api", "demo-mcp"]
     assert container(job)["env"][0]["valueFrom"]["secretKeyRef"]["key"] == "DATABASE_URL"
 
 
@@ -332,9 +332,9 @@ def test_every_field_a_service_feeds_is_a_prop_of_its_construct() -> None:
     import dataclasses
     import typing
 
-    from constructs.props import fields_of
     from values_app.kinds import KINDS
     from values_app.model import ServiceUnion
+    from webapp_constructs._props import fields_of
 
     def fed(cls: Any) -> list[str]:
         names: list[str] = []

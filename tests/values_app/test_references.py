@@ -66,8 +66,8 @@ def test_the_props_kept_through_expansion_are_those_checked_afresh(
     """Each service's construct checks its props once as the values load; expanding references
     keeps them (an unchanged service) or changes only the command and args, which are checked by
     their own rules: the same props as a fresh check, and the same refusal."""
-    from constructs.workload import Workload
     from values_app import kinds
+    from webapp_constructs._workload import Workload
 
     values_data["services"]["api"]["args"] = ["--port", "${services.api.containerPort}"]
     checked: list[str] = []
@@ -91,8 +91,8 @@ def test_the_props_kept_through_expansion_are_those_checked_afresh(
 def test_a_command_that_expands_to_what_its_rules_refuse_is_refused(
     values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
 ) -> None:
-    from constructs.props import PropsError, fields_checked
     from values_app import kinds
+    from webapp_constructs._props import PropsError, fields_checked
 
     values = make_values(values_data)
     kinds.service_props(values, "api")  # fine as loaded

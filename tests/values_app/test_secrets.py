@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from constructs.app_secret import SecretValue
 from values_app.model import SecretValues
 from values_app.secrets import EnvFileError, MissingSecret, read_env_file, read_env_files, resolve_secrets
+from webapp_constructs._app_secret import SecretValue
 
 SECRETS = {"app-secrets": SecretValues(keys=["DATABASE_URL", "API_TOKEN"])}
 

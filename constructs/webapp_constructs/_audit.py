@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .prop_rules import reason_problems
+from ._prop_rules import reason_problems
 
 __all__ = [
     "INGRESS_CHECKS",
@@ -88,7 +88,7 @@ def audit_annotation_problems(annotations: Mapping[str, Any]) -> list[str]:
 def object_audit_problems(manifest: Mapping[str, Any]) -> list[str]:
     """:func:`audit_annotation_problems` of a rendered object: its annotations, and its pod
     template's (``(pod) key``) where it has one."""
-    from .pod_security import pod_template_of
+    from ._pod_security import pod_template_of
 
     metadata = manifest.get("metadata")
     annotations = dict((metadata.get("annotations") if isinstance(metadata, Mapping) else None) or {})

@@ -22,12 +22,12 @@ import cdk8s
 
 from constructs import Construct
 
-from .audit import object_audit_problems
-from .charts import APP_CHECKS
-from .common import owner_name
-from .labels import selects
-from .manifest import Manifest, ManifestConstruct
-from .peers import is_cdk8s_plus
+from ._audit import object_audit_problems
+from ._charts import APP_CHECKS
+from ._common import owner_name
+from ._labels import selects
+from ._manifest import Manifest, ManifestConstruct
+from ._peers import is_cdk8s_plus
 
 __all__ = [
     "RenderedObject",
@@ -119,7 +119,7 @@ def duplicate_objects(root: Construct) -> list[str]:
 
 def plus_egress_on_ours(root: Construct) -> list[str]:
     """cdk8s-plus NetworkPolicies that restrict the egress of this library's pods."""
-    from .workload import Workload
+    from ._workload import Workload
 
     ours = [c for c in root.node.find_all() if isinstance(c, Workload)]
     if not ours:
@@ -159,7 +159,7 @@ def audit_reasons(root: Construct) -> list[str]:
 
 def namespace_pod_security(root: Construct) -> list[str]:
     """Pods below the level their AppNamespace enforces, as rendered."""
-    from .app_namespace import AppNamespace
+    from ._app_namespace import AppNamespace
 
     return [line for c in root.node.find_all() if isinstance(c, AppNamespace) for line in c.problems()]
 

@@ -6,8 +6,8 @@ import functools
 import re
 from typing import Literal
 
-from .props import check, int_range, prop, propsclass
-from .workload_props import WorkloadOptions, WorkloadProps
+from ._props import check, int_range, prop, propsclass
+from ._workload_props import WorkloadOptions, WorkloadProps
 
 __all__ = [
     "MigrationJobOptions",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar, Unpack
 
-from . import rules
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
-from .manifest import Manifest, ManifestConstruct
-from .props import check, prop, propsclass
+from . import _rules as rules
+from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._manifest import Manifest, ManifestConstruct
+from ._props import check, prop, propsclass
 
 __all__ = ["AppConfig", "AppConfigProps"]
 

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Unpack
 
-from . import rules
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
-from .manifest import Manifest, ManifestConstruct
-from .props import Problem, check, min_length, prop, propsclass
+from . import _rules as rules
+from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._manifest import Manifest, ManifestConstruct
+from ._props import Problem, check, min_length, prop, propsclass
 
 __all__ = [
     "DURATION",

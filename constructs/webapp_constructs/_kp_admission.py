@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import cdk8s
 
-from .charts import chart_info
-from .manifest import Lazy, ManifestConstruct, object_meta
-from .peers import KpTarget, pod_peer
+from ._charts import chart_info
+from ._manifest import Lazy, ManifestConstruct, object_meta
+from ._peers import KpTarget, pod_peer
 
 if TYPE_CHECKING:
-    from .workload import Workload
+    from ._workload import Workload
 
 __all__ = ["KpAdmission", "admit"]
 

@@ -32,7 +32,7 @@ import cdk8s
 
 from constructs import Construct
 
-from .charts import _check_app, chart_info, raised_in_synth
+from ._charts import _check_app, chart_info, raised_in_synth
 
 __all__ = [
     "Lazy",

@@ -10,8 +10,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal
 
-from . import rules
-from .props import Check, check, int_range, min_length, pattern
+from . import _rules as rules
+from ._props import Check, check, int_range, min_length, pattern
 
 __all__ = [
     "ANNOTATIONS",
@@ -19,6 +19,7 @@ __all__ = [
     "CAPABILITY",
     "CIDR",
     "CPU",
+    "DIRECTORY",
     "FAILURES",
     "HIDDEN_BY_EMPTY_DIR",
     "HTTP_PATH",
@@ -74,7 +75,7 @@ LABEL_VALUE = _from(rules.label_value, maxLength=63)
 
 
 def _annotations(annotations: Any) -> list[str]:
-    from .audit import audit_annotation_problems  # it uses the rule of reasons below
+    from ._audit import audit_annotation_problems  # it uses the rule of reasons below
 
     return rules.annotation_keys_and_size(annotations) + audit_annotation_problems(annotations)
 
@@ -180,9 +181,18 @@ HIDDEN_BY_EMPTY_DIR = frozenset(
 """Directories whose own files an image needs: an emptyDir mounted there would hide them."""
 
 
-def _writable_path(value: str) -> list[str]:
+def _directory(value: str) -> list[str]:
     if not _PATH.fullmatch(value) or "//" in value or "/../" in value + "/" or "/./" in value + "/":
         return [f"{value!r} is not an absolute directory path (it starts with '/', without blanks, '//', '.' or '..')"]
+    return []
+
+
+DIRECTORY = check(_directory, pattern=r"^/[^\s]*$")
+
+
+def _writable_path(value: str) -> list[str]:
+    if found := _directory(value):
+        return found
     normal = value.rstrip("/") or "/"
     if normal in HIDDEN_BY_EMPTY_DIR:
         return [

@@ -9,8 +9,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
-from . import rules
-from .prop_rules import (
+from . import _rules as rules
+from ._prop_rules import (
     CAPABILITY,
     CIDR,
     CPU,
@@ -31,9 +31,9 @@ from .prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from .props import Problem, Props, PropsError, check, defaults, min_length, prop, propsclass, unchecked
-from .quantity import QuantityError, parse_quantity
-from .sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
+from ._props import Problem, Props, PropsError, check, defaults, min_length, prop, propsclass, unchecked
+from ._quantity import QuantityError, parse_quantity
+from ._sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
 
 __all__ = [
     "RELAXATION_CHECKS",

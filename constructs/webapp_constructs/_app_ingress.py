@@ -7,13 +7,13 @@ from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
-from . import rules
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
-from .manifest import Manifest, ManifestConstruct
-from .prop_rules import HTTP_PATH, NAME
-from .props import Problem, PropsError, check, min_length, prop, propsclass
-from .service_workload import ServiceWorkload
-from .sources import SecretSource, missing_keys, source_of
+from . import _rules as rules
+from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._manifest import Manifest, ManifestConstruct
+from ._prop_rules import HTTP_PATH, NAME
+from ._props import Problem, PropsError, check, min_length, prop, propsclass
+from ._service_workload import ServiceWorkload
+from ._sources import SecretSource, missing_keys, source_of
 
 __all__ = ["SNIPPET_CHECK", "AppIngress", "AppIngressProps"]
 

@@ -8,14 +8,14 @@ from typing import Any, ClassVar, NamedTuple, Unpack
 
 from constructs import Construct
 
-from . import rules
-from .common import owner_name
-from .deployment_workload import DeploymentWorkload
-from .manifest import Lazy, Manifest
-from .pod_template import PORT_NAME, drop_none
-from .prop_rules import ServiceType
-from .props import Problem
-from .workload_props import ServiceOptions, ServiceProps
+from . import _rules as rules
+from ._common import owner_name
+from ._deployment_workload import DeploymentWorkload
+from ._manifest import Lazy, Manifest
+from ._pod_template import PORT_NAME, drop_none
+from ._prop_rules import ServiceType
+from ._props import Problem
+from ._workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["ServiceFacts", "ServiceWorkload"]
 
@@ -171,7 +171,7 @@ class ServiceWorkload(DeploymentWorkload):
         others, and its Service is ClusterIP unless asked otherwise, as behind an
         :class:`~.app_ingress.AppIngress`; an internal one (an MCP server without
         ``expose_node_port``) is refused as there. Imports cdk8s-plus-27."""
-        from .props import PropsError
+        from ._props import PropsError
 
         problem = type(self).routing_problem(self.props)
         if problem is not None:

@@ -15,10 +15,10 @@ the same keyword arguments for type checkers (a test keeps them equal to the pro
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
-from . import rules
-from .affinity import AFFINITY
-from .app_secret import AppSecret
-from .pod_props import (
+from . import _rules as rules
+from ._affinity import AFFINITY
+from ._app_secret import AppSecret
+from ._pod_props import (
     Autoscaling,
     Container,
     Egress,
@@ -31,8 +31,8 @@ from .pod_props import (
     _missing_reason,
     relaxations,
 )
-from .pod_security import pod_annotations_problems
-from .prop_rules import (
+from ._pod_security import pod_annotations_problems
+from ._prop_rules import (
     ANNOTATIONS,
     AUDIT_CHECK,
     IMAGE,
@@ -50,8 +50,8 @@ from .prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from .props import Problem, Props, check, defaults, min_length, prop, propsclass
-from .sources import NamedSecret, secret_reference_problems
+from ._props import Problem, Props, check, defaults, min_length, prop, propsclass
+from ._sources import NamedSecret, secret_reference_problems
 
 __all__ = [
     "UNRESERVED",
@@ -122,7 +122,8 @@ class WorkloadProps(Props):
     (``Security(reasons=...)``)."""
     writable_paths: Sequence[str] | None = prop(default=None, each=WRITABLE_PATH)
     """Directories that get a writable emptyDir when the root filesystem is read-only.
-    Default: the kind's (``/tmp``; Next.js adds ``/app/.next/cache``, nginx ``/var/cache/nginx`` and ``/var/run``)."""
+    Default: the kind's (``/tmp``; a Next.js WebService with ``app_dir`` adds its ``.next/cache`` and
+    ``.next/server``, nginx ``/var/cache/nginx`` and ``/var/run``)."""
     volumes: Sequence[Volume] = ()
     """Volumes of the main container: ``Volume.config_map(...)``, ``.secret(...)``, ``.pvc(...)``,
     ``.empty_dir(...)``. Default: none."""

@@ -7,8 +7,8 @@ from typing import ClassVar, Unpack
 
 from constructs import Construct
 
-from .deployment_workload import DeploymentWorkload
-from .workload_props import DeploymentOptions, DeploymentProps
+from ._deployment_workload import DeploymentWorkload
+from ._workload_props import DeploymentOptions, DeploymentProps
 
 __all__ = ["WorkerService"]
 

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 
 from constructs import Construct
 
-from . import rules
-from .audit import audit_annotations
-from .common import make_props, owner_name
-from .labels import default_selector, pod_labels, selects
-from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
-from .peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
-from .pod_props import Container, Probe, ResourceAmounts, Resources, relaxations, restricted_exceptions
-from .pod_security import BASELINE_CAPABILITIES, Level
-from .pod_template import (
+from . import _rules as rules
+from ._audit import audit_annotations
+from ._common import make_props, owner_name
+from ._labels import default_selector, pod_labels, selects
+from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta
+from ._peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
+from ._pod_props import Container, Probe, ResourceAmounts, Resources, relaxations, restricted_exceptions
+from ._pod_security import BASELINE_CAPABILITIES, Level
+from ._pod_template import (
     container_spec,
     drop_none,
     extra_container,
@@ -40,15 +40,15 @@ from .pod_template import (
     run_as,
     writable_volumes,
 )
-from .prop_rules import image_tag
-from .props import Problem, PropsError, unchecked
-from .sources import ConfigMapSource, SecretSource, Source, key_list, missing_keys, secret_name, source_of
-from .workload_props import WorkloadOptions, WorkloadProps
+from ._prop_rules import image_tag
+from ._props import Problem, PropsError, unchecked
+from ._sources import ConfigMapSource, SecretSource, Source, key_list, missing_keys, secret_name, source_of
+from ._workload_props import WorkloadOptions, WorkloadProps
 
 if TYPE_CHECKING:
     import cdk8s_plus_27
 
-    from .service_workload import ServiceWorkload
+    from ._service_workload import ServiceWorkload
 
 __all__ = ["RELOADER_ANNOTATION", "Workload"]
 
@@ -501,7 +501,7 @@ class Workload(ManifestConstruct):
         ]
         material += [["configMap", name, key, value] for name, values in self._whole_configs for key, value in values.items()]
         if material:
-            from .digest import json_digest  # here: a synth without env from ConfigMaps never loads it
+            from ._digest import json_digest  # here: a synth without env from ConfigMaps never loads it
 
             annotations["checksum/config"] = json_digest(material)
         return annotations or None
@@ -601,7 +601,7 @@ class Workload(ManifestConstruct):
 
         A destination outside the cluster's pods (an ExternalName Service, one without a selector)
         is refused: reach it with ``egress=Egress(external=[Destination(cidrs=..., ports=...)])``."""
-        from .service_workload import ServiceWorkload
+        from ._service_workload import ServiceWorkload
 
         owner = owner_name(type(self), self.construct_id)
         template = _url_template(owner, env, scheme, url)
@@ -643,7 +643,7 @@ class Workload(ManifestConstruct):
                     ],
                 )
             self.add_env(env, template(target.host(self.namespace), target.service_port))
-        from .kp_admission import admit
+        from ._kp_admission import admit
 
         admit(self, target)
         self._egress_to.append((lambda: [pod_peer(target.pod_labels(), target.namespace, self.namespace)], target.pod_ports))
@@ -785,7 +785,7 @@ class Workload(ManifestConstruct):
     def pods(self) -> cdk8s_plus_27.Pods:
         """This workload's pods as a cdk8s-plus-27 selection, a ``kp.NetworkPolicyPeer``: lets a
         cdk8s-plus workload reach them (``kp_workload.connections.allow_to(api.pods())``).
-        Imports cdk8s-plus-27 (``pip install todo-constructs[plus]``)."""
+        Imports cdk8s-plus-27 (``pip install webapp-constructs[plus]``)."""
         if self._pods is None:
             import cdk8s_plus_27 as kp
 

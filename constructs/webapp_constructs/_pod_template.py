@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import rules
-from .pod_props import Container, Probe, Probes, ResourceAmounts, Resources, Security, Volume
-from .props import Problem, evolve
-from .quantity import canonical_quantity
+from . import _rules as rules
+from ._pod_props import Container, Probe, Probes, ResourceAmounts, Resources, Security, Volume
+from ._props import Problem, evolve
+from ._quantity import canonical_quantity
 
 __all__ = [
     "DEFAULT_USER",

@@ -6,11 +6,11 @@ from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
-from .job_props import ScheduledJobOptions, ScheduledJobProps
-from .manifest import Manifest
-from .pod_template import drop_none
-from .props import Problem
-from .workload import Workload
+from ._job_props import ScheduledJobOptions, ScheduledJobProps
+from ._manifest import Manifest
+from ._pod_template import drop_none
+from ._props import Problem
+from ._workload import Workload
 
 __all__ = ["ScheduledJob"]
 

@@ -12,10 +12,10 @@ from typing import ClassVar, Unpack
 
 from constructs import Construct
 
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
-from .manifest import Manifest, ManifestConstruct
-from .prop_rules import LABELS
-from .props import min_length, prop, propsclass
+from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._manifest import Manifest, ManifestConstruct
+from ._prop_rules import LABELS
+from ._props import min_length, prop, propsclass
 
 __all__ = ["DefaultDeny", "DefaultDenyProps"]
 

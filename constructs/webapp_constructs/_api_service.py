@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .service_workload import ServiceWorkload
+from ._service_workload import ServiceWorkload
 
 __all__ = ["ApiService"]
 

@@ -12,10 +12,10 @@ from typing import ClassVar, Unpack
 
 from constructs import Construct
 
-from . import rules
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
-from .manifest import Manifest, ManifestConstruct
-from .props import Problem, PropsError, check, prop, propsclass
+from . import _rules as rules
+from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._manifest import Manifest, ManifestConstruct
+from ._props import Problem, PropsError, check, prop, propsclass
 
 __all__ = ["AppSecret", "AppSecretProps", "SecretValue"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import rules
-from .props import Problem, check, kind_of
+from . import _rules as rules
+from ._props import Problem, check, kind_of
 
 __all__ = ["AFFINITY", "affinity_problems"]
 

@@ -32,7 +32,7 @@ import constructs as _upstream
 from constructs import Construct
 
 if TYPE_CHECKING:
-    from .manifest import ManifestConstruct
+    from ._manifest import ManifestConstruct
 
 __all__ = ["APP_CHECKS", "ChartInfo", "SynthError", "chart_info", "defer_objects", "new_chart", "raised_in_synth"]
 
@@ -170,7 +170,7 @@ class _AppChecks:
         self.root = root
 
     def validate(self) -> list[str]:
-        from . import synth_checks  # noqa: F401 - it adds the checks
+        from . import _synth_checks as synth_checks  # noqa: F401 - it adds the checks
 
         try:
             lines = [line for check in APP_CHECKS for line in check(self.root)]

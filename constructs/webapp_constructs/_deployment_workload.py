@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .manifest import Manifest
-from .workload import Workload
-from .workload_props import DeploymentProps
+from ._manifest import Manifest
+from ._workload import Workload
+from ._workload_props import DeploymentProps
 
 __all__ = ["DeploymentWorkload"]
 

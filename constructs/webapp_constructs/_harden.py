@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import cdk8s
 
-from .peers import is_cdk8s_plus
-from .pod_template import DEFAULT_USER
-from .prop_rules import USER_ID, WRITABLE_PATH
+from ._peers import is_cdk8s_plus
+from ._pod_template import DEFAULT_USER
+from ._prop_rules import USER_ID, WRITABLE_PATH
 
 if TYPE_CHECKING:
     import cdk8s_plus_27

@@ -7,12 +7,12 @@ from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
-from .common import owner_name
-from .job_props import MigrationJobOptions, MigrationJobProps
-from .manifest import Lazy, Manifest, resolve
-from .pod_template import drop_none
-from .props import Problem, PropsError
-from .workload import Workload
+from ._common import owner_name
+from ._job_props import MigrationJobOptions, MigrationJobProps
+from ._manifest import Lazy, Manifest, resolve
+from ._pod_template import drop_none
+from ._props import Problem, PropsError
+from ._workload import Workload
 
 __all__ = [
     "AFTER_STEP",
@@ -25,7 +25,7 @@ __all__ = [
     "MigrationJob",
 ]
 
-BEFORE_ANNOTATION = "todo-constructs.io/migration-before"
+BEFORE_ANNOTATION = "webapp-constructs.io/migration-before"
 """The Deployments a migration must finish before (comma-separated names): what a deploy orders by."""
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -36,10 +36,10 @@ Argo CD starts a wave once every object of the earlier ones is healthy (a Job on
 ROLL_WAVE = 2
 """Argo CD's sync wave of the workloads a migration runs before: they roll once it completed."""
 
-MIGRATION_STEP = "todo-constructs.io/migration-step"
+MIGRATION_STEP = "webapp-constructs.io/migration-step"
 """The label that tells a kubectl deploy the order (docs/environments-and-gitops.md, "Migrations"): :data:`RUN_STEP` on a
 migration's Job, :data:`AFTER_STEP` on the workloads it runs before; everything else first
-(``-l '!todo-constructs.io/migration-step'``)."""
+(``-l '!webapp-constructs.io/migration-step'``)."""
 RUN_STEP = "run"
 AFTER_STEP = "after"
 
@@ -59,8 +59,8 @@ class MigrationJob(Workload):
       :data:`ROLL_WAVE`, so what it reads (wave 0, where objects without a wave are) exists first,
       and they roll once it completed. It is not a ``PreSync`` hook: a hook runs before every
       wave (before its own ServiceAccount exists) and again at every sync.
-    - kubectl: the Job is labelled ``todo-constructs.io/migration-step=run``, the workloads of
-      ``before`` ``...=after``: apply ``-l '!todo-constructs.io/migration-step'``, then the Job,
+    - kubectl: the Job is labelled ``webapp-constructs.io/migration-step=run``, the workloads of
+      ``before`` ``...=after``: apply ``-l '!webapp-constructs.io/migration-step'``, then the Job,
       ``kubectl wait --for=condition=complete``, then everything (docs/environments-and-gitops.md, "Migrations").
 
     Objects: ``service_account``, ``job``, ``network_policy``.
@@ -141,7 +141,7 @@ class MigrationJob(Workload):
 
     def job_name(self) -> str:
         """The Job's name: ``<name>-<8 hex digits of its spec>`` (its pod template, retries and deadline)."""
-        from .digest import json_digest  # here: few charts hold a Job
+        from ._digest import json_digest  # here: few charts hold a Job
 
         return f"{self.name}-{json_digest(resolve(self._spec))[:8]}"
 

@@ -19,14 +19,14 @@ import cdk8s
 
 from constructs import Construct
 
-from . import rules
-from .audit import audit_annotations
-from .common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from .manifest import Lazy, Manifest, ManifestConstruct, object_meta
-from .peers import is_cdk8s_plus
-from .pod_security import Level, PodSecurity, evaluate_object, stricter
-from .prop_rules import REASON
-from .props import Problem, PropsError, check, prop, propsclass
+from . import _rules as rules
+from ._audit import audit_annotations
+from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
+from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta
+from ._peers import is_cdk8s_plus
+from ._pod_security import Level, PodSecurity, evaluate_object, stricter
+from ._prop_rules import REASON
+from ._props import Problem, PropsError, check, prop, propsclass
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -50,7 +50,7 @@ def _workload_name(workload: Any) -> str:
 def pod_security_of(workloads: Iterable[Any]) -> tuple[Level, dict[str, str]]:
     """The strictest level every one of ``workloads`` meets (this library's, and cdk8s-plus
     workloads, read from what they render), and why each below "restricted" is (name -> why)."""
-    from .workload import Workload
+    from ._workload import Workload
 
     level: Level = "restricted"
     exceptions: dict[str, str] = {}
@@ -156,7 +156,7 @@ class AppNamespace(ManifestConstruct):
 
     def workloads(self) -> list[Any]:
         """Every workload of the app in this namespace: this library's, and cdk8s-plus's."""
-        from .workload import Workload
+        from ._workload import Workload
 
         found = []
         for construct in self.node.root.node.find_all():
@@ -167,7 +167,7 @@ class AppNamespace(ManifestConstruct):
 
     def _pods(self) -> tuple[Level, dict[str, str]]:
         if self._computed is None:
-            from .workload import Workload
+            from ._workload import Workload
 
             ours = [w for w in self.workloads() if isinstance(w, Workload)]
             self._computed = pod_security_of(ours)
@@ -190,7 +190,7 @@ class AppNamespace(ManifestConstruct):
         """Every pod of the namespace that does not meet the level enforced, as rendered (after
         JSON patches and every other escape hatch; this library's pods, cdk8s-plus's and plain
         objects' alike), with why and the way out (empty when all do). What an app's synth refuses."""
-        from .synth_checks import rendered_objects
+        from ._synth_checks import rendered_objects
 
         level = self.pod_security
         found = []

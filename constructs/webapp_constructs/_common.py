@@ -10,12 +10,12 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeVar
 
-from .audit import audit_annotations
-from .charts import ChartInfo
-from .labels import recommended_labels
-from .manifest import object_meta
-from .prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
-from .props import Problem, Props, PropsError, nearest, prop, propsclass
+from ._audit import audit_annotations
+from ._charts import ChartInfo
+from ._labels import recommended_labels
+from ._manifest import object_meta
+from ._prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
+from ._props import Problem, Props, PropsError, nearest, prop, propsclass
 
 __all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels", "shared_meta"]
 

@@ -7,11 +7,11 @@ from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
-from .charts import APP_CHECKS
-from .pod_props import ResourceAmounts, Resources
-from .props import Problem, propsclass, unchecked
-from .service_workload import ServiceWorkload
-from .workload_props import ServiceOptions, ServiceProps
+from ._charts import APP_CHECKS
+from ._pod_props import ResourceAmounts, Resources
+from ._props import Problem, propsclass, unchecked
+from ._service_workload import ServiceWorkload
+from ._workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["McpService", "McpServiceProps", "internal_servers_opened"]
 
@@ -115,7 +115,7 @@ def _network_policies(root: Construct) -> Iterator[tuple[str, Mapping[str, Any],
     chart's namespace)."""
     import cdk8s
 
-    from .manifest import Manifest, ManifestConstruct, render
+    from ._manifest import Manifest, ManifestConstruct, render
 
     for construct in root.node.find_all():
         if isinstance(construct, ManifestConstruct):
@@ -137,7 +137,7 @@ def internal_servers_opened(root: Construct) -> list[str]:
     patch on ours), that open an internal MCP server's pods beyond named pods: a rule without
     ``from``, or a peer of whole namespaces or address blocks (see
     :func:`~.peers.names_pods`)."""
-    from .peers import names_pods
+    from ._peers import names_pods
 
     servers = [c for c in root.node.find_all() if isinstance(c, McpService) and c.internal]
     if not servers:
