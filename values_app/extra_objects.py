@@ -34,7 +34,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from webapp_constructs._app_ingress import SNIPPET_CHECK
 from webapp_constructs._pod_security import evaluate, pod_spec_of
@@ -42,19 +42,41 @@ from webapp_constructs._prop_rules import REASON, REASON_LENGTH
 from webapp_constructs._props import Problem, kind_of
 from webapp_constructs._rules import config_snippet_annotations
 
-if TYPE_CHECKING:
-    from .model import AppValues
-
 __all__ = [
     "CLUSTER_SCOPED_KINDS",
     "CRD_SCHEMAS",
     "CUSTOM_KINDS",
     "NAMESPACED_KINDS",
     "REASON_ANNOTATION",
+    "Release",
     "conflicts",
     "extra_object_problems",
     "shape_problems",
 ]
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class Release(Protocol):
+    """What these checks read of a release's values (:class:`~.model.AppValues` has it)."""
+
+    @property
+    def namespace(self) -> _Named: ...
+
+    @property
+    def services(self) -> Mapping[str, Any]: ...
+
+    @property
+    def extra_objects(self) -> Sequence[Mapping[str, Any]]: ...
+
+    @property
+    def audit_skips(self) -> Mapping[str, str]: ...
+
+    def object_name(self, key: str) -> str: ...
+
 
 NAMESPACED_KINDS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -185,7 +207,7 @@ def _kind_problem(api_version: str, kind: str) -> str | None:
     )
 
 
-def extra_object_problems(values: AppValues) -> Iterator[Problem]:
+def extra_object_problems(values: Release) -> Iterator[Problem]:
     """Every problem of the release's ``extraObjects`` (each of the right shape: :func:`shape_problems`)."""
     namespace = values.namespace.name
     accounts = {values.object_name(key) for key in values.services}
@@ -228,7 +250,7 @@ def _needs_reason(obj: Mapping[str, Any], path: tuple[str | int, ...], why: str)
         yield Problem(("metadata", "annotations", REASON_ANNOTATION), str(message))
 
 
-def _rule_problems(obj: Mapping[str, Any], values: AppValues, accounts: set[str]) -> Iterator[Problem]:
+def _rule_problems(obj: Mapping[str, Any], values: Release, accounts: set[str]) -> Iterator[Problem]:
     """The rules of a schema-valid extra object (see the module's docstring), at paths within it."""
     group, kind = _group(str(obj["apiVersion"])), str(obj["kind"])
     if kind == "RoleBinding":
@@ -454,7 +476,7 @@ def _identity(manifest: Mapping[str, Any], namespace: str) -> tuple[str, str, st
     return (group, kind, str(metadata.get("namespace") or namespace), str(metadata.get("name")))
 
 
-def conflicts(values: AppValues, rendered: Sequence[Mapping[str, Any]]) -> list[Problem]:
+def conflicts(values: Release, rendered: Sequence[Mapping[str, Any]]) -> list[Problem]:
     """Each extra object with the identity (API group, kind, namespace, name) of an object of
     ``rendered`` (what the release renders, its extra objects included) other than itself."""
     namespace = values.namespace.name

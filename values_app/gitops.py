@@ -38,7 +38,7 @@ import shlex
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from webapp_constructs import _rules as rules
 from webapp_constructs._external_secret import DURATION, duration_seconds
@@ -49,7 +49,6 @@ from .deploy import is_migration, migration_timeout
 from .yaml_io import dump_all
 
 if TYPE_CHECKING:
-    from .environments import Environment, EnvironmentsFile
     from .layers import Layers
     from .model import AppValues
     from .settings import Setting
@@ -73,6 +72,8 @@ __all__ = [
     "SYNC_WAVE",
     "WAVES",
     "ControllerOutput",
+    "EnvironmentEntry",
+    "EnvironmentsSource",
     "GitOpsEnvironment",
     "GitOpsValues",
     "TreeEnvironment",
@@ -95,6 +96,36 @@ __all__ = [
     "url_problems",
     "wave_of",
 ]
+
+
+class EnvironmentEntry(Protocol):
+    """What the deploy repository reads of an environment (:class:`~.environments.Environment`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def values(self) -> tuple[Path, ...]: ...
+
+    @property
+    def settings(self) -> tuple[Setting, ...]: ...
+
+    @property
+    def cluster(self) -> str | None: ...
+
+
+class EnvironmentsSource(Protocol):
+    """What the deploy repository reads of an environments file (:class:`~.environments.EnvironmentsFile`)."""
+
+    @property
+    def gitops(self) -> GitOpsValues | None: ...
+
+    @property
+    def environments(self) -> Mapping[str, EnvironmentEntry]: ...
+
+    def where(self, *parts: str | int) -> str:
+        """``<file>:<line>: <field path>`` of the deepest of ``parts`` the file has."""
+
 
 Tool = Literal["argocd", "flux"]
 
@@ -574,7 +605,7 @@ def kustomizations(files: Mapping[str, object]) -> dict[str, str]:
 class GitOpsEnvironment:
     """An environment rendered for the deploy repository."""
 
-    environment: Environment
+    environment: EnvironmentEntry
     path: str
     """Its directory, relative to the output directory and the repository."""
     rendered: Rendered
@@ -810,7 +841,7 @@ def name_problems(gitops: GitOpsValues, envs: Sequence[GitOpsEnvironment]) -> It
 
 
 def render_environments(
-    loaded: EnvironmentsFile,
+    loaded: EnvironmentsSource,
     settings: Sequence[Setting] | Mapping[str, Sequence[Setting]] = (),
     names: Collection[str] | None = None,
 ) -> tuple[list[GitOpsEnvironment], ControllerOutput]:
@@ -918,7 +949,7 @@ _INSTANCE = "app.kubernetes.io/instance"
 
 
 def environments_in_tree(
-    gitops: GitOpsValues, environments: Sequence[Environment], root: Path
+    gitops: GitOpsValues, environments: Sequence[EnvironmentEntry], root: Path
 ) -> tuple[list[GitOpsEnvironment], list[str]]:
     """Each of ``environments`` as its directory under ``root`` holds it (:class:`TreeEnvironment`),
     and the names of those whose directory holds no release (not rendered there yet)."""

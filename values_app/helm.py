@@ -31,8 +31,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-if TYPE_CHECKING:  # main.py checks --chart-version with is_semver before jsii may start: import nothing of it here
-    from .helm_values import ChartTemplates
+from .helm_values import ChartTemplates, chart_templates
+
+if TYPE_CHECKING:  # main.py checks --chart-version before jsii may start: nothing that imports it (helm_values does not)
     from .synth import Rendered
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
     "Scaffold",
     "chart_of",
     "cli_scaffold",
-    "escape_templates",
     "is_semver",
     "migration_hooks",
     "pod_references",
@@ -71,11 +71,6 @@ _CLI_README = (
     "synthesized again with `--format helm`."
 )
 """The README.md the cdk8s CLI (2.x) writes into its scaffold."""
-
-
-def escape_templates(text: str) -> str:
-    """``text`` with every ``{{`` escaped for Go templates: Helm prints it literally."""
-    return text.replace("{{", '{{ "{{" }}')
 
 
 class Scaffold(NamedTuple):
@@ -282,7 +277,6 @@ def chart_of(rendered: Rendered, *, version: str, api_version: str = "v2") -> He
     """The chart of ``rendered`` (rendered without any Secret value)."""
     import yaml
 
-    from .helm_values import chart_templates
     from .release import NAMESPACE_FILE, SECRETS_FILE
 
     values = rendered.release.values

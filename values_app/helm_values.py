@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .release import Release
     from .synth import Rendered
 
-__all__ = ["ChartTemplates", "chart_templates", "values_schema"]
+__all__ = ["ChartTemplates", "chart_templates", "escape_templates", "values_schema"]
 
 NAME_LABEL = "kubernetes.io/metadata.name"
 _POD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"})
@@ -64,6 +64,11 @@ class _Image(NamedTuple):
     @property
     def reference(self) -> str:
         return self.repository + (f":{self.tag}" if self.tag else "") + (f"@{self.digest}" if self.digest else "")
+
+
+def escape_templates(text: str) -> str:
+    """``text`` with every ``{{`` escaped for Go templates: Helm prints it literally."""
+    return text.replace("{{", '{{ "{{" }}')
 
 
 def _go(text: str) -> str:
@@ -181,7 +186,6 @@ def chart_templates(rendered: Rendered, name: str, files: Mapping[str, list[dict
     without ``templates/``) are ``files``: each object's namespace and each service's image
     templated (see the module), ``templates/_helpers.tpl`` with the checks every template runs
     first, ``values.yaml`` and ``values.schema.json``."""
-    from .helm import escape_templates
     from .synth import dump_yaml
 
     namespace = rendered.release.values.namespace.name

@@ -21,12 +21,14 @@ from constructs import Construct
 
 from . import _rules as rules
 from ._audit import audit_annotations
+from ._charts import AppCheck
 from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
-from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta
+from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta, rendered_objects
 from ._peers import is_cdk8s_plus
 from ._pod_security import Level, PodSecurity, evaluate_object, stricter
 from ._prop_rules import REASON
 from ._props import Problem, PropsError, check, prop, propsclass
+from ._workload import Workload
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -50,8 +52,6 @@ def _workload_name(workload: Any) -> str:
 def pod_security_of(workloads: Iterable[Any]) -> tuple[Level, dict[str, str]]:
     """The strictest level every one of ``workloads`` meets (this library's, and cdk8s-plus
     workloads, read from what they render), and why each below "restricted" is (name -> why)."""
-    from ._workload import Workload
-
     level: Level = "restricted"
     exceptions: dict[str, str] = {}
     for workload in workloads:
@@ -97,6 +97,11 @@ class AppNamespaceProps(CommonProps):
     """The annotation that names the exceptions. Default: ``pod-security-exceptions``."""
 
 
+def namespace_pod_security(root: Construct) -> list[str]:
+    """Pods below the level their AppNamespace enforces, as rendered."""
+    return [line for c in root.node.find_all() if isinstance(c, AppNamespace) for line in c.problems()]
+
+
 class AppNamespace(ManifestConstruct):
     """A Namespace that enforces a Pod Security Standard: by default the strictest every pod of
     the namespace meets, across the charts of the app. In a chart with a namespace it is that
@@ -104,6 +109,7 @@ class AppNamespace(ManifestConstruct):
 
     PROPS: ClassVar[type[AppNamespaceProps]] = AppNamespaceProps
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Namespace"),)
+    APP_CHECKS: ClassVar[tuple[AppCheck, ...]] = (*ManifestConstruct.APP_CHECKS, namespace_pod_security)
 
     def __init__(
         self,
@@ -156,8 +162,6 @@ class AppNamespace(ManifestConstruct):
 
     def workloads(self) -> list[Any]:
         """Every workload of the app in this namespace: this library's, and cdk8s-plus's."""
-        from ._workload import Workload
-
         found = []
         for construct in self.node.root.node.find_all():
             in_chart = isinstance(construct, Workload) or (is_cdk8s_plus(construct) and hasattr(construct, "containers"))
@@ -167,8 +171,6 @@ class AppNamespace(ManifestConstruct):
 
     def _pods(self) -> tuple[Level, dict[str, str]]:
         if self._computed is None:
-            from ._workload import Workload
-
             ours = [w for w in self.workloads() if isinstance(w, Workload)]
             self._computed = pod_security_of(ours)
         return self._computed
@@ -190,8 +192,6 @@ class AppNamespace(ManifestConstruct):
         """Every pod of the namespace that does not meet the level enforced, as rendered (after
         JSON patches and every other escape hatch; this library's pods, cdk8s-plus's and plain
         objects' alike), with why and the way out (empty when all do). What an app's synth refuses."""
-        from ._synth_checks import rendered_objects
-
         level = self.pod_security
         found = []
         for rendered in rendered_objects(self.node.root):  # type: ignore[arg-type]

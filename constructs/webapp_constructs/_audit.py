@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._prop_rules import reason_problems
+from ._reasons import reason_problems
 
 __all__ = [
     "INGRESS_CHECKS",
@@ -61,7 +61,7 @@ def audit_annotation_problems(annotations: Mapping[str, Any]) -> list[str]:
     """The policy-scanner exceptions among ``annotations`` whose reason is none: a
     ``checkov.io/skipN`` (or ``bridgecrew.io/skipN``) annotation is ``CHECK=reason``, and a
     ``checkov:skip=CHECK:reason`` comment in any annotation carries its reason, each reason by the
-    one rule of reasons (:func:`~.prop_rules.reason_problems`). The way out: ``audit_skips`` (the
+    one rule of reasons (:func:`~._reasons.reason_problems`). The way out: ``audit_skips`` (the
     values file's ``auditSkips``) with the reason, which writes these annotations."""
     found = []
     for key, value in annotations.items():

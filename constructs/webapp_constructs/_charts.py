@@ -6,10 +6,11 @@ in the construct tree only when asked for one (``service.deployment``) or when c
 the chart; :func:`~.manifest.chart_manifests` renders them without creating them at all, which
 saves a jsii call per object. The values app uses this; charts of your own need not.
 
-**App checks.** The synth of an app that holds this library's constructs runs :data:`APP_CHECKS`
-(an object rendered twice into a namespace, a cdk8s-plus policy that cuts our pods' egress, a pod
-below its namespace's Pod Security level as rendered, a policy-scanner exception without its
-reason: :mod:`.synth_checks`).
+**App checks.** The synth of an app that holds this library's constructs runs the checks of
+their classes (``APP_CHECKS`` of each: an object rendered twice into a namespace and a
+policy-scanner exception without its reason for every construct, :mod:`._manifest`; a cdk8s-plus
+policy that cuts our pods' egress, :mod:`._workload`; a pod below its namespace's Pod Security
+level as rendered, :mod:`._app_namespace`; an internal MCP server opened, :mod:`._mcp_service`).
 
 **Refusals at synth.** What the checks refuse, and any exception this library's code raises while
 cdk8s synthesizes (jsii calls it back from Node.js), reaches the caller of ``app.synth()`` (and
@@ -23,7 +24,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import cdk8s
 import jsii
@@ -31,10 +32,7 @@ import jsii
 import constructs as _upstream
 from constructs import Construct
 
-if TYPE_CHECKING:
-    from ._manifest import ManifestConstruct
-
-__all__ = ["APP_CHECKS", "ChartInfo", "SynthError", "chart_info", "defer_objects", "new_chart", "raised_in_synth"]
+__all__ = ["AppCheck", "ChartInfo", "SynthError", "chart_info", "defer_objects", "new_chart", "raised_in_synth"]
 
 
 class SynthError(RuntimeError):
@@ -82,6 +80,17 @@ def _refusing(method: Callable[..., Any]) -> Callable[..., Any]:
     return synth
 
 
+AppCheck = Callable[[Construct], list[str]]
+"""What an app must pass when cdk8s synthesizes it: takes the app's root, returns one line per problem."""
+
+
+class Member(Protocol):
+    """One of this library's constructs, as its chart knows it."""
+
+    def create_objects(self) -> None:
+        """Create its deferred objects in the construct tree (see :func:`defer_objects`)."""
+
+
 class ChartInfo:
     """What the library needs to know of a chart, asked of cdk8s once (each question crosses the
     jsii bridge), and the library's constructs in it."""
@@ -89,14 +98,14 @@ class ChartInfo:
     def __init__(self, chart: cdk8s.Chart) -> None:
         self.chart = chart
         self.deferred = False
-        self.members: list[ManifestConstruct] = []
+        self.members: list[Member] = []
         self._namespace: tuple[str | None] | None = None
         self._labels: dict[str, str] | None = None
         self._id: str | None = None
         self.registry: dict[str, Any] = {}
         """Per-chart state of the constructs (e.g. the pods each service selects)."""
-        self.checked = False
-        """Whether the app's synth runs :data:`APP_CHECKS`."""
+        self.checks: set[tuple[AppCheck, ...]] = set()
+        """The checks its constructs asked the app's synth to run (each class's once)."""
         self.root: Construct | None = None
         """The root of the chart's construct tree (its app), when known without asking cdk8s."""
 
@@ -156,24 +165,18 @@ class _CreateDeferred:
 _HOOKS: weakref.WeakKeyDictionary[Construct, _CreateDeferred] = weakref.WeakKeyDictionary()
 """One hook per app (or per chart whose app is not known without asking cdk8s)."""
 
-APP_CHECKS: list[Callable[[Construct], list[str]]] = []
-"""What an app that holds this library's constructs must pass when cdk8s synthesizes it
-(``App.synth()`` validates first): each takes the app's root and returns one line per problem
-(:mod:`.synth_checks` adds them)."""
-
 
 @jsii.implements(_upstream.IValidation)
 class _AppChecks:
-    """Runs :data:`APP_CHECKS` on ``root`` when cdk8s synthesizes it."""
+    """Runs the checks of the constructs in the app under ``root`` when cdk8s synthesizes it."""
 
     def __init__(self, root: Construct) -> None:
         self.root = root
+        self.checks: dict[AppCheck, None] = {}  # in the order they were asked for, each once
 
     def validate(self) -> list[str]:
-        from . import _synth_checks as synth_checks  # noqa: F401 - it adds the checks
-
         try:
-            lines = [line for check in APP_CHECKS for line in check(self.root)]
+            lines = [line for check in self.checks for line in check(self.root)]
         except Exception as error:
             raised_in_synth(error)
             raise
@@ -182,22 +185,24 @@ class _AppChecks:
         return lines
 
 
-_CHECKED: weakref.WeakSet[Construct] = weakref.WeakSet()
-"""The roots whose synth runs :data:`APP_CHECKS`."""
+_APP_CHECKS: weakref.WeakKeyDictionary[Construct, _AppChecks] = weakref.WeakKeyDictionary()
+"""The checks each app's synth runs, by its root."""
 
 
-def _check_app(info: ChartInfo) -> None:
-    """Make the synth of ``info``'s app run :data:`APP_CHECKS` (once per app)."""
-    if info.checked:
+def _check_app(info: ChartInfo, checks: tuple[AppCheck, ...]) -> None:
+    """Make the synth of ``info``'s app run ``checks`` (each once per app)."""
+    if checks in info.checks:
         return
-    info.checked = True
+    info.checks.add(checks)
     root: Construct = info.root if info.root is not None else info.chart.node.root  # type: ignore[assignment]
-    if root not in _CHECKED:
-        _CHECKED.add(root)
-        root.node.add_validation(_AppChecks(root))
+    hook = _APP_CHECKS.get(root)
+    if hook is None:
+        hook = _APP_CHECKS[root] = _AppChecks(root)
+        root.node.add_validation(hook)
         if isinstance(root, cdk8s.App):  # this app's own synth: what the checks refuse, as one exception
             for name in ("synth", "synth_yaml"):
                 root.__dict__[name] = _refusing(getattr(root, name))
+    hook.checks.update(dict.fromkeys(checks))
 
 
 def new_chart(

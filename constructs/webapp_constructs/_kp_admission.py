@@ -3,7 +3,8 @@ connects to: the cdk8s-plus pods then admit exactly the workloads that connect, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar, Protocol
 
 import cdk8s
 
@@ -11,10 +12,19 @@ from ._charts import chart_info
 from ._manifest import Lazy, ManifestConstruct, object_meta
 from ._peers import KpTarget, pod_peer
 
-if TYPE_CHECKING:
-    from ._workload import Workload
+__all__ = ["Caller", "KpAdmission", "admit"]
 
-__all__ = ["KpAdmission", "admit"]
+
+class Caller(Protocol):
+    """What connects to a cdk8s-plus target: one of this library's workloads."""
+
+    @property
+    def selector(self) -> Mapping[str, str]:
+        """The labels that select its pods."""
+
+    @property
+    def namespace(self) -> str | None:
+        """Its namespace (None: the cluster's default)."""
 
 
 class KpAdmission(ManifestConstruct):
@@ -27,7 +37,7 @@ class KpAdmission(ManifestConstruct):
     def __init__(self, scope: Any, id: str, target: KpTarget) -> None:
         super().__init__(scope, id)
         self.target = target
-        self.callers: list[Workload] = []
+        self.callers: list[Caller] = []
         meta = object_meta(f"{target.name}-admit", namespace=target.namespace)
         spec = {
             "podSelector": Lazy(lambda: {"matchLabels": target.pod_labels()}),
@@ -41,7 +51,7 @@ class KpAdmission(ManifestConstruct):
         return [{"from": peers, "ports": self.target.pod_ports()}]
 
 
-def admit(caller: Workload, target: KpTarget) -> KpAdmission:
+def admit(caller: Caller, target: KpTarget) -> KpAdmission:
     """Let ``caller``'s pods through the admission policy of ``target`` (made on first use)."""
     chart = cdk8s.Chart.of(target.target)
     registry: dict[str, KpAdmission] = chart_info(chart).registry.setdefault("kp-admissions", {})

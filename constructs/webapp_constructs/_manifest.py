@@ -26,21 +26,27 @@ from __future__ import annotations
 import copy
 import types
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import cdk8s
 
 from constructs import Construct
 
-from ._charts import _check_app, chart_info, raised_in_synth
+from ._audit import object_audit_problems
+from ._charts import AppCheck, _check_app, chart_info, raised_in_synth
+from ._peers import is_cdk8s_plus
 
 __all__ = [
     "Lazy",
     "Manifest",
     "ManifestConstruct",
+    "RenderedObject",
+    "audit_reasons",
     "chart_manifests",
+    "duplicate_objects",
     "object_meta",
     "render",
+    "rendered_objects",
     "resolve",
 ]
 
@@ -316,6 +322,95 @@ class _ClassSignature:
         return signature.replace(parameters=list(signature.parameters.values())[1:], return_annotation=inspect.Signature.empty)
 
 
+# --- what every app's synth checks, across all its charts and whoever made the objects ------------
+
+_CLUSTER_KINDS = frozenset(
+    {"Namespace", "ClusterRole", "ClusterRoleBinding", "PriorityClass", "StorageClass", "PersistentVolume"}
+)
+
+
+class RenderedObject(NamedTuple):
+    """An object an app renders, as it renders it (after JSON patches): the construct path of
+    what made it, the object, the namespace it goes to (None for a cluster-scoped kind), and who
+    made it: ``ours`` (a construct of this library), ``cdk8s-plus`` or ``object`` (any other
+    ``ApiObject``)."""
+
+    path: str
+    manifest: Mapping[str, Any]
+    namespace: str | None
+    origin: str
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest.get("kind"))
+
+    @property
+    def name(self) -> str:
+        return str((self.manifest.get("metadata") or {}).get("name"))
+
+    def __str__(self) -> str:
+        """How a message names it: kind, name and construct path (a cdk8s-plus object by the ID
+        and path of the cdk8s-plus construct the user made, not its generated name)."""
+        if self.origin == "cdk8s-plus":
+            path = self.path.removesuffix("/Resource")
+            return f"{self.kind} {path.rpartition('/')[2]!r} ({path})"
+        return f"{self.kind} {self.name} ({self.path})"
+
+
+def _objects(root: Construct) -> Iterator[tuple[str, Mapping[str, Any], str | None, str]]:
+    """Every object the app renders: (construct path, the object, its chart's namespace, origin)."""
+    for construct in root.node.find_all():
+        if isinstance(construct, ManifestConstruct):
+            namespace = construct.chart_info.namespace
+            for manifest in construct.manifests():
+                yield construct.node.path, manifest, namespace, "ours"
+        elif isinstance(construct, Manifest):
+            if construct.owner is None:
+                yield construct.node.path, construct.to_json(), construct._info.namespace, "ours"
+        elif isinstance(construct, cdk8s.ApiObject):
+            scope = construct.node.scope
+            origin = "cdk8s-plus" if scope is not None and is_cdk8s_plus(scope) else "object"
+            yield construct.node.path, construct.to_json(), cdk8s.Chart.of(construct).namespace, origin
+
+
+def rendered_objects(root: Construct) -> Iterator[RenderedObject]:
+    """Every object the app under ``root`` renders, as it renders it (:class:`RenderedObject`)."""
+    for path, manifest, chart_namespace, origin in _objects(root):
+        kind = str(manifest.get("kind"))
+        given = (manifest.get("metadata") or {}).get("namespace")
+        namespace = None if kind in _CLUSTER_KINDS else str(given or chart_namespace or "default")
+        yield RenderedObject(path, manifest, namespace, origin)
+
+
+def duplicate_objects(root: Construct) -> list[str]:
+    """Objects rendered twice into one namespace, by any two charts of the app."""
+    seen: dict[tuple[str, str, str, str], str] = {}
+    found = []
+    for path, manifest, object_namespace, _ in rendered_objects(root):
+        metadata = manifest.get("metadata") or {}
+        kind = str(manifest.get("kind"))
+        group = str(manifest.get("apiVersion", "")).rpartition("/")[0]
+        namespace = object_namespace or ""
+        identity = (group, kind, namespace, str(metadata.get("name")))
+        if identity in seen:
+            where = f" in namespace {namespace}" if namespace else ""
+            found.append(
+                f"{kind} {identity[3]}{where} is rendered twice, by {seen[identity]} and by {path}: "
+                "the second would replace the first; give one another name"
+            )
+        else:
+            seen[identity] = path
+    return found
+
+
+def audit_reasons(root: Construct) -> list[str]:
+    """Policy-scanner exceptions without a reason (:func:`~.audit.audit_annotation_problems`) on any
+    object of the app, its pod template included, as rendered (escape hatches and all)."""
+    return [
+        f"{rendered}: {problem}" for rendered in rendered_objects(root) for problem in object_audit_problems(rendered.manifest)
+    ]
+
+
 class ManifestConstruct(Construct):
     """Base of this library's constructs: a construct that renders a fixed list of
     :class:`Manifest` objects, created in the tree at once or, in a deferred chart (see
@@ -327,6 +422,9 @@ class ManifestConstruct(Construct):
     """The props class of the construct: its ``__init__`` shows each of them as a keyword argument,
     with its default (``help()``, editors)."""
 
+    APP_CHECKS: ClassVar[tuple[AppCheck, ...]] = (duplicate_objects, audit_reasons)
+    """What the synth of an app that holds such a construct must pass (see :mod:`._charts`): every
+    construct's (:func:`duplicate_objects`, :func:`audit_reasons`), and a kind's own."""
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = ()
     """Every (apiVersion, kind) this construct can render, whatever its props: what a deploy that
     prunes must list (``kubectl apply --prune-allowlist``), so that an object a later render drops
@@ -342,7 +440,7 @@ class ManifestConstruct(Construct):
         self.construct_id = id
         self.chart_info = info
         info.members.append(self)
-        _check_app(info)
+        _check_app(info, type(self).APP_CHECKS)
         self._manifests: dict[str, dict[str, Any]] = {}
         """Every object's dict, by construct ID, in order."""
         self._objects: dict[str, Manifest] = {}

@@ -180,8 +180,8 @@ class Relaxation(NamedTuple):
 class Security(Props):
     """Who the process runs as and what it may do. The defaults meet the Pod Security Standard
     "restricted"; relax one field at a time where an image needs it, and say why in ``reasons``:
-    every relaxation needs its reason (10 or more visible characters:
-    :func:`~.prop_rules.reason_problems`), keyed by its name
+    every relaxation needs its reason (10 or more visible characters; blanks, zero-width and
+    control characters do not count), keyed by its name
     (:func:`relaxations`: the field's name, or ``capabilities.add`` and ``capabilities.drop``)."""
 
     run_as_user: int | None = prop(default=None, check=USER_ID)

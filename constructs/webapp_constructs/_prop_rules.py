@@ -6,12 +6,13 @@ come from :mod:`.rules`; the others say here why they are stricter.
 """
 
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import Any, Literal
 
 from . import _rules as rules
+from ._audit import audit_annotation_problems
 from ._props import Check, check, int_range, min_length, pattern
+from ._reasons import REASON_LENGTH, reason_problems, visible_length
 
 __all__ = [
     "ANNOTATIONS",
@@ -75,8 +76,6 @@ LABEL_VALUE = _from(rules.label_value, maxLength=63)
 
 
 def _annotations(annotations: Any) -> list[str]:
-    from ._audit import audit_annotation_problems  # it uses the rule of reasons below
-
     return rules.annotation_keys_and_size(annotations) + audit_annotation_problems(annotations)
 
 
@@ -87,41 +86,6 @@ NON_EMPTY = min_length(1)
 CIDR = _from(rules.cidr)
 CAPABILITY = pattern(r"[A-Z][A-Z_]*", "a Linux capability in capitals, such as NET_BIND_SERVICE")
 AUDIT_CHECK = pattern(r"CKV2?_K8S_\d+", "a checkov Kubernetes check ID such as CKV_K8S_15")
-REASON_LENGTH = 10
-"""The fewest visible characters a reason has, wherever a check is skipped or a default relaxed."""
-
-_INVISIBLE_LETTERS = frozenset(
-    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u2800\u3164\uffa0"
-    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
-    + "".join(chr(c) for c in range(0xE0100, 0xE01F0))
-)
-"""Characters that show nothing although Unicode does not class them as format or control
-characters: fillers, the combining grapheme joiner, variation selectors, the blank Braille pattern."""
-
-
-def visible_length(text: str) -> int:
-    """How many characters of ``text`` show: not whitespace, not a format (Cf: zero-width spaces and
-    joiners, direction marks), control (Cc), separator (Z*), private-use, surrogate or unassigned
-    character (the rest of C*), nor one of the few blank letters and marks."""
-    return sum(
-        1 for char in text if not char.isspace() and unicodedata.category(char)[0] not in "CZ" and char not in _INVISIBLE_LETTERS
-    )
-
-
-def reason_problems(text: object) -> list[str]:
-    """Why ``text`` is no reason: the one rule for every reason (a relaxation's, an ``audit_skips``
-    entry, a ``checkov.io/skipN`` annotation's): a string of at least :data:`REASON_LENGTH`
-    visible characters (:func:`visible_length`)."""
-    if not isinstance(text, str):
-        return [f"a reason is a string, not {type(text).__name__}"]
-    visible = visible_length(text)
-    if visible >= REASON_LENGTH:
-        return []
-    shown = text if len(text) <= 40 else text[:37] + "..."
-    return [
-        f"{shown!r} has {visible} visible characters; a reason has at least {REASON_LENGTH} (blanks, zero-width "
-        "and control characters do not count): say why the check does not apply"
-    ]
 
 
 def _reason(text: str) -> list[str]:

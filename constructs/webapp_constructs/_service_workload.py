@@ -140,6 +140,10 @@ class ServiceWorkload(DeploymentWorkload):
             return self.name
         return f"{self.name}.{self.namespace}"
 
+    def endpoint(self, namespace: str | None) -> tuple[str, int]:
+        """Its host name as pods of ``namespace`` see it, and its Service's port."""
+        return self.host_from(namespace), self.service_port
+
     def url_from(self, namespace: str | None) -> str:
         """How pods of ``namespace`` reach this service (through the namespace when it is another)."""
         return f"http://{self.host_from(namespace)}:{self.service_port}"

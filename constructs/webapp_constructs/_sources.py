@@ -17,13 +17,13 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
+from . import _rules as rules
+from ._app_config import AppConfig
+from ._app_secret import AppSecret
 from ._props import Problem, PropsError
 
 if TYPE_CHECKING:
     import cdk8s_plus_27
-
-    from ._app_config import AppConfig
-    from ._app_secret import AppSecret
 
 __all__ = [
     "ClaimSource",
@@ -120,9 +120,6 @@ def source_of(holder: object, want: SourceKind, *, owner: str, argument: str, wa
     """``holder`` as a ``want``: raise :class:`TypeError` for what is no such object nor a name,
     :class:`~.props.PropsError` (of ``owner``, at ``argument``) for an object of another kind, with
     ``way_out[its kind]`` (e.g. ``{"Secret": "mount a Secret with Volume.secret(...)"}``)."""
-    from ._app_config import AppConfig
-    from ._app_secret import AppSecret
-
     if isinstance(holder, str):
         return Source(holder, None, None, None)
     source: Source | None = None
@@ -186,8 +183,6 @@ def key_list(keys: Sequence[str] | None, *, owner: str, argument: str) -> list[s
 def secret_reference_problems(secret: object) -> list[str]:
     """What is wrong with ``secret`` as a reference to a Secret (a props rule): a name that is no
     DNS-1123 subdomain, or an object that is no Secret."""
-    from . import _rules as rules
-
     if isinstance(secret, str):
         return rules.dns1123_subdomain(secret)
     try:

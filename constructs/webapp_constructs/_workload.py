@@ -20,11 +20,15 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 
+import cdk8s
+
 from constructs import Construct
 
 from . import _rules as rules
 from ._audit import audit_annotations
+from ._charts import AppCheck
 from ._common import make_props, owner_name
+from ._kp_admission import admit
 from ._labels import default_selector, pod_labels, selects
 from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta
 from ._peers import KpTarget, is_cdk8s_plus, kp_peer, names_pods, namespace_peer, pod_peer
@@ -47,8 +51,6 @@ from ._workload_props import WorkloadOptions, WorkloadProps
 
 if TYPE_CHECKING:
     import cdk8s_plus_27
-
-    from ._service_workload import ServiceWorkload
 
 __all__ = ["RELOADER_ANNOTATION", "Workload"]
 
@@ -158,6 +160,36 @@ def _named(secret: object) -> str:
     return secret if isinstance(secret, str) else secret_name(secret, owner="", argument="image_pull_secrets")
 
 
+def plus_egress_on_ours(root: Construct) -> list[str]:
+    """cdk8s-plus NetworkPolicies that restrict the egress of this library's pods."""
+    ours = [c for c in root.node.find_all() if isinstance(c, Workload)]
+    if not ours:
+        return []
+    found = []
+    for construct in root.node.find_all():
+        if not (is_cdk8s_plus(construct) and type(construct).__name__ == "NetworkPolicy"):
+            continue
+        policy = cdk8s.ApiObject.of(construct).to_json()
+        spec = policy.get("spec") or {}
+        if "Egress" not in (spec.get("policyTypes") or []):
+            continue
+        selector = spec.get("podSelector") or {}
+        if selector.get("matchExpressions"):
+            continue
+        labels = selector.get("matchLabels") or {}
+        namespace = (policy.get("metadata") or {}).get("namespace") or cdk8s.Chart.of(construct).namespace
+        for workload in ours:
+            if workload.namespace == namespace and selects(labels, workload.labels):
+                owner = owner_name(type(workload), workload.construct_id)
+                found.append(
+                    f"the cdk8s-plus NetworkPolicy {construct.node.path} limits the egress of {owner}'s pods to what it "
+                    f"lists: their DNS and every other connection would be cut. To let {workload.construct_id} reach a "
+                    f"cdk8s-plus workload, call {workload.construct_id}.connect(<its Service or workload>) (both sides are "
+                    f"opened) instead of <workload>.connections.allow_from(...{workload.construct_id}...)"
+                )
+    return found
+
+
 class Workload(ManifestConstruct):
     """The shared base of every workload kind: a pod template and what goes with it (see the
     module). Not made directly: use :class:`~.api_service.ApiService`, :class:`~.worker_service.WorkerService`,
@@ -172,6 +204,7 @@ class Workload(ManifestConstruct):
     )
     DEFAULT_WRITABLE_PATHS: ClassVar[tuple[str, ...]] = ("/tmp",)
     PROPS: ClassVar[type[WorkloadProps]] = WorkloadProps
+    APP_CHECKS: ClassVar[tuple[AppCheck, ...]] = (*ManifestConstruct.APP_CHECKS, plus_egress_on_ours)
     POD_PATH: ClassVar[tuple[str, ...]] = ("spec", "template")
     """Where the pod template is in the workload object."""
 
@@ -581,9 +614,14 @@ class Workload(ManifestConstruct):
 
     # --- connections ---------------------------------------------------------------------------
 
+    def endpoint(self, namespace: str | None) -> tuple[str, int] | None:
+        """The host name (as seen from ``namespace``) and port it serves on: none, unless it is a
+        service (:meth:`connect` to it is then refused)."""
+        return None
+
     def connect(
         self,
-        other: ServiceWorkload | cdk8s_plus_27.Service | cdk8s_plus_27.AbstractPod,
+        other: Workload | cdk8s_plus_27.Service | cdk8s_plus_27.AbstractPod,
         *,
         env: str | None = None,
         scheme: str | None = None,
@@ -601,13 +639,12 @@ class Workload(ManifestConstruct):
 
         A destination outside the cluster's pods (an ExternalName Service, one without a selector)
         is refused: reach it with ``egress=Egress(external=[Destination(cidrs=..., ports=...)])``."""
-        from ._service_workload import ServiceWorkload
-
         owner = owner_name(type(self), self.construct_id)
         template = _url_template(owner, env, scheme, url)
-        if isinstance(other, ServiceWorkload):
+        endpoint = other.endpoint(self.namespace) if isinstance(other, Workload) else None
+        if isinstance(other, Workload) and endpoint is not None:
             if env is not None:
-                self.add_env(env, template(other.host_from(self.namespace), other.service_port))
+                self.add_env(env, template(*endpoint))
             other.allow_from(self)
             return
         if isinstance(other, Workload):
@@ -643,8 +680,6 @@ class Workload(ManifestConstruct):
                     ],
                 )
             self.add_env(env, template(target.host(self.namespace), target.service_port))
-        from ._kp_admission import admit
-
         admit(self, target)
         self._egress_to.append((lambda: [pod_peer(target.pod_labels(), target.namespace, self.namespace)], target.pod_ports))
 

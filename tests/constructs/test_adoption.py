@@ -214,7 +214,7 @@ def test_connecting_to_what_serves_nothing_says_which_way_round() -> None:
     api = ApiService(chart, "api", image="shop/api:1")
     mailer = WorkerService(chart, "mailer", image="shop/api:1")
     with pytest.raises(PropsError, match=r"serves nothing to connect to; let it reach this one instead: mailer.connect\(api\)"):
-        api.connect(mailer)  # type: ignore[arg-type]
+        api.connect(mailer)
     with pytest.raises(TypeError, match="connect takes one of this library's services"):
         api.connect("redis")  # type: ignore[arg-type]
 

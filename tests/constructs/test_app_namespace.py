@@ -10,11 +10,11 @@ import pytest
 
 from tests.helpers import one
 from webapp_constructs._api_service import ApiService
-from webapp_constructs._app_namespace import AppNamespace, pod_security_labels, pod_security_of
+from webapp_constructs._app_namespace import AppNamespace, namespace_pod_security, pod_security_labels, pod_security_of
 from webapp_constructs._harden import harden
+from webapp_constructs._manifest import audit_reasons
 from webapp_constructs._pod_props import Capabilities, Security
 from webapp_constructs._props import PropsError
-from webapp_constructs._synth_checks import audit_reasons, namespace_pod_security
 from webapp_constructs._web_service import WebService
 
 

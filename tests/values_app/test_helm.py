@@ -18,8 +18,8 @@ from tests.helpers import yaml_load, yaml_load_all
 from tests.migration import with_migration
 from tests.tools import tool
 from values_app import cli
-from values_app.helm import cli_scaffold, escape_templates
-from values_app.helm_values import NAME_LABEL, chart_templates
+from values_app.helm import cli_scaffold
+from values_app.helm_values import NAME_LABEL, chart_templates, escape_templates
 from values_app.loader import load_values
 from values_app.outdir import MARKER
 from values_app.synth import dump_yaml, render

@@ -1,0 +1,79 @@
+"""The layout of issue 30, item 1: one package, ``webapp_constructs``, under one name in the
+repository and installed (editable, by ``make setup``), not part of jsii's ``constructs``; its pure
+parts import without jsii; no import circle in the package or the values app."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import webapp_constructs
+from tests.helpers import loaded_by
+from tests.import_graph import circles, graph
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "constructs" / "webapp_constructs"
+JSII = ["jsii", "jsii.", "cdk8s", "cdk8s.", "constructs", "constructs.", "cdk8s_plus_27", "cdk8s_plus_27."]
+
+
+def test_no_import_circle_in_the_library_or_the_values_app() -> None:
+    edges = graph({"webapp_constructs": PACKAGE, "values_app": ROOT / "values_app"})
+    assert len(edges) > 60  # every module was read
+    assert circles(edges) == []
+
+
+def test_the_check_finds_a_circle_held_by_an_import_in_a_function_or_for_types_only(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from ._a import A\n")
+    (package / "_a.py").write_text("from ._b import B\n\nclass A: ...\n")
+    (package / "_b.py").write_text("def f():\n    from ._c import C\n\nclass B: ...\n")
+    (package / "_c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import _a\n")
+    (package / "_d.py").write_text("from pkg import _a\nimport pkg._b\n")
+    edges = graph({"pkg": package})
+    assert edges["pkg._d"] == {"pkg._a", "pkg._b"}
+    assert circles(edges) == [["pkg._a", "pkg._b", "pkg._c"]]
+
+
+def test_one_name_installed_in_editable_mode_and_nothing_of_jsii_s_constructs(tmp_path: Path) -> None:
+    """Outside the repository (no PYTHONPATH), the package is the repository's folder, found
+    through what ``make setup`` installed; none of its modules is registered under ``constructs``."""
+    program = (
+        "import sys, webapp_constructs\n"
+        "for name in webapp_constructs.__all__: getattr(webapp_constructs, name)\n"
+        "import constructs\n"
+        "print(webapp_constructs.__file__)\n"
+        "print(sorted(m.partition('.')[2] for m in sys.modules if m.startswith('constructs.')))\n"
+        "print(constructs.__file__)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "JSII_NODE": str(ROOT / "node_modules" / ".bin" / "node")}
+    result = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    location, under_constructs, upstream = result.stdout.splitlines()
+    assert Path(location) == PACKAGE / "__init__.py"
+    ours = {path.stem for path in PACKAGE.glob("*.py")}
+    assert ours & set(ast.literal_eval(under_constructs)) == set()
+    assert "site-packages" in upstream
+    assert Path(webapp_constructs.__file__) == PACKAGE / "__init__.py"  # and the same in the tests
+
+
+def test_the_pure_parts_import_without_jsii(tmp_path: Path) -> None:
+    """Rules, quantities and props are plain Python: importing them loads no jsii, so starts no
+    Node.js process; a public name that needs jsii loads it on first use."""
+    pure = (
+        "import webapp_constructs._rules, webapp_constructs._quantity, webapp_constructs._props, webapp_constructs._prop_rules\n"
+    )
+    assert loaded_by(pure, JSII, tmp_path) == []
+    assert loaded_by("import webapp_constructs\n", JSII, tmp_path) == []
+    assert "jsii" in loaded_by("from webapp_constructs import ApiService\n", JSII, tmp_path)
+
+
+def test_every_public_name_comes_from_a_private_module() -> None:
+    public = [path.name for path in PACKAGE.glob("*.py") if not path.name.startswith("_")]
+    assert public == []
+    for name in webapp_constructs.__all__:
+        module = getattr(webapp_constructs, name).__module__
+        assert module.startswith("webapp_constructs._"), (name, module)
+    assert sorted(webapp_constructs.__all__) == sorted(set(webapp_constructs.__all__))
