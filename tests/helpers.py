@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -84,3 +84,17 @@ def load_library() -> None:
 
     for module in pkgutil.iter_modules(webapp_constructs.__path__, "webapp_constructs."):
         importlib.import_module(module.name)
+
+
+def failing_rows(rows: Iterable[tuple[Any, ...]], check: Callable[..., None]) -> list[str]:
+    """``check(*row)`` for each of ``rows`` (a table of cases, such as Kubernetes' own test
+    tables): ``<row>: <why>`` for each that fails, so that one test reports every failing case."""
+    import pytest
+
+    found = []
+    for row in rows:
+        try:
+            check(*row)
+        except (AssertionError, pytest.fail.Exception) as error:
+            found.append(f"{row!r}: {error}")
+    return found

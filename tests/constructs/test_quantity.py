@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.helpers import failing_rows
 from webapp_constructs._quantity import QuantityError, canonical_quantity, is_canonical, parse_quantity
 
 SERVER = "observed on an API server"
@@ -330,37 +331,50 @@ NUMBERS: list[tuple[int | float, str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected", "source"), CANONICAL)
-def test_canonical_quantity(text: str, expected: str, source: str) -> None:
-    assert canonical_quantity(text) == expected, source
+# Each table is one test that reports every failing row (tests.helpers.failing_rows).
 
 
-@pytest.mark.parametrize(("text", "expected", "source"), CANONICAL)
-def test_canonical_form_is_stable(text: str, expected: str, source: str) -> None:
-    assert canonical_quantity(expected) == expected, source
-    assert is_canonical(expected), source
-    assert is_canonical(text) == (text == expected), source
+def test_canonical_quantity() -> None:
+    def check(text: str, expected: str, source: str) -> None:
+        assert canonical_quantity(text) == expected, source
+
+    assert failing_rows(CANONICAL, check) == []
 
 
-# Go drops the suffix of a DecimalSI value beyond E, and so the value: "1000E" -> "1".
-@pytest.mark.parametrize(("text", "expected", "source"), [row for row in CANONICAL if row[0] not in {"1000E", "10000E"}])
-def test_canonical_form_keeps_the_value(text: str, expected: str, source: str) -> None:
-    assert parse_quantity(expected) == parse_quantity(text), source
+def test_canonical_form_is_stable() -> None:
+    def check(text: str, expected: str, source: str) -> None:
+        assert canonical_quantity(expected) == expected, source
+        assert is_canonical(expected), source
+        assert is_canonical(text) == (text == expected), source
+
+    assert failing_rows(CANONICAL, check) == []
 
 
-@pytest.mark.parametrize(("text", "expected", "source"), VALUES)
-def test_parse_quantity(text: str, expected: Decimal | int, source: str) -> None:
-    value = parse_quantity(text)
-    assert isinstance(value, Decimal)
-    assert value == expected, source
+def test_canonical_form_keeps_the_value() -> None:
+    # Go drops the suffix of a DecimalSI value beyond E, and so the value: "1000E" -> "1".
+    def check(text: str, expected: str, source: str) -> None:
+        assert parse_quantity(expected) == parse_quantity(text), source
+
+    assert failing_rows([row for row in CANONICAL if row[0] not in {"1000E", "10000E"}], check) == []
 
 
-# TestQuantityParse also parses every row with a leading "-" and a leading "+".
-@pytest.mark.parametrize(("text", "expected", "source"), [row for row in VALUES if not row[0].startswith("-")])
-def test_sign_applies_to_everything(text: str, expected: Decimal | int, source: str) -> None:
-    assert parse_quantity("-" + text) == -expected, source
-    assert parse_quantity("+" + text) == expected, source
-    assert canonical_quantity("-" + text) in {"0", "-" + canonical_quantity(text)}, source
+def test_parse_quantity() -> None:
+    def check(text: str, expected: Decimal | int, source: str) -> None:
+        value = parse_quantity(text)
+        assert isinstance(value, Decimal), source
+        assert value == expected, source
+
+    assert failing_rows(VALUES, check) == []
+
+
+def test_sign_applies_to_everything() -> None:
+    # TestQuantityParse also parses every row with a leading "-" and a leading "+".
+    def check(text: str, expected: Decimal | int, source: str) -> None:
+        assert parse_quantity("-" + text) == -expected, source
+        assert parse_quantity("+" + text) == expected, source
+        assert canonical_quantity("-" + text) in {"0", "-" + canonical_quantity(text)}, source
+
+    assert failing_rows([row for row in VALUES if not row[0].startswith("-")], check) == []
 
 
 def test_parse_quantity_spells_values_plainly() -> None:
@@ -371,14 +385,13 @@ def test_parse_quantity_spells_values_plainly() -> None:
     assert str(parse_quantity("1.500")) == "1.5"
 
 
-@pytest.mark.parametrize(("text", "source"), INVALID)
-def test_invalid(text: str, source: str) -> None:
-    with pytest.raises(QuantityError, match="is not a Kubernetes quantity"):
-        canonical_quantity(text)
-    with pytest.raises(QuantityError, match="is not a Kubernetes quantity"):
-        parse_quantity(text)
-    with pytest.raises(QuantityError, match="is not a Kubernetes quantity"):
-        is_canonical(text)
+def test_invalid() -> None:
+    def check(text: str, source: str) -> None:
+        for function in (canonical_quantity, parse_quantity, is_canonical):
+            with pytest.raises(QuantityError, match="is not a Kubernetes quantity"):
+                function(text)
+
+    assert failing_rows(INVALID, check) == []
 
 
 def test_error_message() -> None:
@@ -389,15 +402,28 @@ def test_error_message() -> None:
     assert caught.value.text == "12x"
 
 
-@pytest.mark.parametrize(("value", "expected", "source"), NUMBERS)
-def test_numbers(value: int | float, expected: str, source: str) -> None:
-    assert canonical_quantity(value) == expected, source
+def test_numbers() -> None:
+    def check(value: int | float, expected: str, source: str) -> None:
+        assert canonical_quantity(value) == expected, source
+
+    assert failing_rows(NUMBERS, check) == []
 
 
 @pytest.mark.parametrize("value", [True, False, float("nan"), float("inf"), float("-inf")])
 def test_rejected_numbers(value: int | float) -> None:
     with pytest.raises(QuantityError, match="is not a Kubernetes quantity"):
         canonical_quantity(value)
+
+
+def test_the_table_runner_reports_every_failing_row() -> None:
+    def check(text: str, expected: str, source: str) -> None:
+        assert canonical_quantity(text) == expected, source
+
+    rows = [("1000m", "1", "ok"), ("2000m", "3", "wrong: 2"), ("1x", "1", "invalid")]
+    with pytest.raises(QuantityError):
+        failing_rows(rows, check)  # an error other than a failed check is no failing row: it is raised
+    (failure,) = failing_rows(rows[:2], check)
+    assert failure.startswith("('2000m', '3', 'wrong: 2'): wrong: 2")
 
 
 _digits = st.text("0123456789", min_size=0, max_size=4)
