@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +16,12 @@ from hypothesis import HealthCheck, settings
 import main
 from values_app.runtime import use_local_node
 
+# cdk8s.Testing.app() makes an output directory for each app in Node.js's os.tmpdir() and never
+# removes it (thousands per run): jsii's Node.js gets a directory of this process's own, removed
+# at its end.
+_SCRATCH = tempfile.mkdtemp(prefix="webapp-constructs-tests-")
+os.environ["TMPDIR"] = _SCRATCH
+atexit.register(shutil.rmtree, _SCRATCH, True)
 use_local_node(main.ROOT)
 
 import cdk8s  # noqa: E402
