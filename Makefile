@@ -22,7 +22,7 @@ AUDIT_DIR := build/audit
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: help setup synth synth-envs validate test test-matrix lint typecheck snapshot-update schema audit bench imports lock clean
+.PHONY: help setup synth synth-envs validate test test-matrix lint typecheck snapshot-update options schema audit bench imports lock clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 18
@@ -75,6 +75,9 @@ typecheck: setup ## mypy --strict
 
 snapshot-update: setup ## re-record the preset snapshots after an intended change (review the diff!)
 	$(PY) -m pytest -n 0 --snapshot-update tests/test_presets.py tests/test_examples.py
+
+options: setup ## regenerate the *Options TypedDicts from their props classes (commit them)
+	$(PY) scripts/props_options.py
 
 schema: setup ## regenerate values.schema.json from the values model (commit it)
 	$(PY) -m values_app.schema values.schema.json

@@ -6,48 +6,18 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-import typing
 from typing import Any, cast
 
 import pytest
 
 import webapp_constructs as library
 from values_app.schema import _docstrings
-from webapp_constructs._common import CommonOptions, CommonProps
-from webapp_constructs._job_props import MigrationJobOptions, MigrationJobProps, ScheduledJobOptions, ScheduledJobProps
 from webapp_constructs._props import Props
-from webapp_constructs._workload_props import (
-    DeploymentOptions,
-    DeploymentProps,
-    ServiceOptions,
-    ServiceProps,
-    WorkloadOptions,
-    WorkloadProps,
-)
 
 
 def test_the_public_api_is_importable_from_one_module() -> None:
     for name in library.__all__:
         assert getattr(library, name) is not None, name
-
-
-@pytest.mark.parametrize(
-    ("options", "props"),
-    [
-        (WorkloadOptions, WorkloadProps),
-        (DeploymentOptions, DeploymentProps),
-        (ServiceOptions, ServiceProps),
-        (ScheduledJobOptions, ScheduledJobProps),
-        (MigrationJobOptions, MigrationJobProps),
-        (CommonOptions, CommonProps),
-    ],
-)
-def test_keyword_arguments_match_the_props(options: type, props: type) -> None:
-    # The TypedDicts type checkers read, kept equal to the props the constructs check.
-    hints = typing.get_type_hints(options)
-    given = ("image", "data", "schedule")
-    fields = {f.name: typing.get_type_hints(props)[f.name] for f in dataclasses.fields(props) if f.name not in given}
-    assert hints == fields
 
 
 def all_props() -> list[type]:
