@@ -63,7 +63,7 @@ test: setup ## run the tests, the linter and the type checker (mypy beside the t
 	echo "pytest: exit $$tests, ruff: exit $$lint, mypy: exit $$typed"; \
 	[ $$tests -eq 0 ] && [ $$lint -eq 0 ] && [ $$typed -eq 0 ]
 
-test-matrix: $(NODE_STAMP) ## make test on the newest PyYAML, Python 3.13 and pyproject's lowest pins (venvs under build/matrix/; minutes)
+test-matrix: setup ## make test on the newest PyYAML, Python 3.13 and pyproject's lowest pins (venvs under build/matrix/; minutes)
 	scripts/test-matrix $(LEGS)
 
 lint: setup ## ruff: lint and format check
