@@ -98,3 +98,12 @@ def failing_rows(rows: Iterable[tuple[Any, ...]], check: Callable[..., None]) ->
         except (AssertionError, pytest.fail.Exception) as error:
             found.append(f"{row!r}: {error}")
     return found
+
+
+def pinned(package: str) -> str:
+    """The version constraints.txt pins ``package`` to (the lock every default run installs)."""
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        name, _, version = line.partition("==")
+        if name.strip().lower() == package.lower():
+            return version.split(";")[0].strip()
+    raise LookupError(f"{package} is not pinned in constraints.txt")
