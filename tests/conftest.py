@@ -89,5 +89,5 @@ def chart() -> cdk8s.Chart:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Every test module is imported: what they and the libraries hold lives until the end, so the
-    collector need not walk it again at each of its full collections (about a second per worker)."""
+    collector need not walk it again at each of its full collections."""
     gc.freeze()

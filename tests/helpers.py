@@ -1,5 +1,5 @@
 """Helpers for picking manifests out of synthesized output, for reading and writing YAML in tests
-(PyYAML's safe loader and dumper, the C ones: the same documents, ten times faster), and for
+(PyYAML's safe loader and dumper, the C ones: the same documents, read and written faster), and for
 asking which modules a program loads."""
 
 from __future__ import annotations
