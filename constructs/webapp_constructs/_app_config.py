@@ -22,7 +22,7 @@ class AppConfigProps(CommonProps):
 
 
 class AppConfig(ManifestConstruct):
-    """A ConfigMap. Give it to :meth:`~.workload.Workload.env_from_config_map` and the pods that
+    """A ConfigMap. Give it to :meth:`~._workload.Workload.env_from_config_map` and the pods that
     read it roll when one of the values they read changes."""
 
     PROPS: ClassVar[type[AppConfigProps]] = AppConfigProps

@@ -65,7 +65,7 @@ class AppIngress(ManifestConstruct):
 
     @classmethod
     def make(cls, id: str, **kwargs: Any) -> AppIngressProps:
-        """The props of an AppIngress ``id``, checked; raise :class:`~.props.PropsError`."""
+        """The props of an AppIngress ``id``, checked; raise :class:`~._props.PropsError`."""
         return make_props(AppIngressProps, owner_name(cls, id), id, **kwargs)
 
     def __init__(

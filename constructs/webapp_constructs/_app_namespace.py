@@ -7,7 +7,7 @@ exception and why. The version is pinned to the Kubernetes release the manifests
 
 Every pod of the namespace counts, cdk8s-plus's too (read from what it renders): one that falls
 below the level is refused when the app is synthesized, naming it and the way out
-(:func:`~.harden.harden`, or a level given on purpose).
+(:func:`~._harden.harden`, or a level given on purpose).
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class AppSecretProps(CommonProps):
 
 class AppSecret(ManifestConstruct):
     """An Opaque Secret; ``data`` is rendered base64, as ``kubectl get -o yaml`` shows it. Give it
-    to :meth:`~.workload.Workload.env_from_secret` and the pods that read it roll when one of the
+    to :meth:`~._workload.Workload.env_from_secret` and the pods that read it roll when one of the
     values they read changes."""
 
     PROPS: ClassVar[type[AppSecretProps]] = AppSecretProps

@@ -3,7 +3,7 @@ each question crosses the jsii bridge), and what an app's synth runs for them.
 
 **Deferred objects.** In a chart passed to :func:`defer_objects`, a construct creates its objects
 in the construct tree only when asked for one (``service.deployment``) or when cdk8s synthesizes
-the chart; :func:`~.manifest.chart_manifests` renders them without creating them at all, which
+the chart; :func:`~._manifest.chart_manifests` renders them without creating them at all, which
 saves a jsii call per object. The values app uses this; charts of your own need not.
 
 **App checks.** The synth of an app that holds this library's constructs runs the checks of
@@ -16,7 +16,7 @@ level as rendered, :mod:`._app_namespace`; an internal MCP server opened, :mod:`
 cdk8s synthesizes (jsii calls it back from Node.js), reaches the caller of ``app.synth()`` (and
 ``app.synth_yaml()``) of an app that holds this library's constructs as that one Python exception:
 :class:`SynthError` with one line per problem naming the construct paths, or the
-:class:`~.props.PropsError` raised, rather than jsii's ``RuntimeError`` around Node.js's stack.
+:class:`~._props.PropsError` raised, rather than jsii's ``RuntimeError`` around Node.js's stack.
 """
 
 from __future__ import annotations

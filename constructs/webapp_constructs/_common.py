@@ -1,9 +1,9 @@
 """What every construct of this library shares: its labels and its policy-scanner exceptions.
 
 :class:`CommonProps` are the props of the constructs that render one object shared by the app
-(:class:`~.app_config.AppConfig`, :class:`~.app_secret.AppSecret`,
-:class:`~.network_policies.DefaultDeny`, :class:`~.app_ingress.AppIngress`,
-:class:`~.app_namespace.AppNamespace`); the service constructs take the same label props.
+(:class:`~._app_config.AppConfig`, :class:`~._app_secret.AppSecret`,
+:class:`~._network_policies.DefaultDeny`, :class:`~._app_ingress.AppIngress`,
+:class:`~._app_namespace.AppNamespace`); the service constructs take the same label props.
 """
 
 import re
@@ -68,7 +68,7 @@ def owner_name(cls: type, id: str) -> str:
 
 def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
     """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword is a
-    :class:`~.props.PropsError` too."""
+    :class:`~._props.PropsError` too."""
     known = set(props_class.__dataclass_fields__)  # type: ignore[attr-defined]
     unknown = [Problem((key,), f"unknown prop for {owner.split()[0]}{nearest(key, known)}") for key in kwargs if key not in known]
     try:

@@ -1,6 +1,6 @@
 """DeploymentWorkload: a workload that runs as a Deployment (rolling updates that never drop below
 the desired count), with a HorizontalPodAutoscaler and a PodDisruptionBudget when asked or implied.
-The base of :class:`~.worker_service.WorkerService` and of every service."""
+The base of :class:`~._worker_service.WorkerService` and of every service."""
 
 from __future__ import annotations
 

@@ -138,7 +138,7 @@ class ExternalSecretProps(CommonProps):
 
 class ExternalSecret(ManifestConstruct):
     """An External Secrets Operator ``ExternalSecret`` that makes the Secret named ``name`` (default:
-    the construct ID). Give its name to :meth:`~.workload.Workload.env_from_secret`: the pods read
+    the construct ID). Give its name to :meth:`~._workload.Workload.env_from_secret`: the pods read
     the Secret the operator writes. No value is ever known to the synth."""
 
     PROPS: ClassVar[type[ExternalSecretProps]] = ExternalSecretProps

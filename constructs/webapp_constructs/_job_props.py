@@ -103,7 +103,7 @@ DEADLINE = int_range(1, 86400 * 7, "number of seconds")
 
 @propsclass
 class ScheduledJobProps(WorkloadProps):
-    """Props of :class:`~.scheduled_job.ScheduledJob`: those of every workload, and the schedule."""
+    """Props of :class:`~._scheduled_job.ScheduledJob`: those of every workload, and the schedule."""
 
     schedule: str = prop(check=CRON)
     """When it runs: a cron schedule such as ``0 3 * * *``, or ``@daily``."""
@@ -128,7 +128,7 @@ class ScheduledJobProps(WorkloadProps):
 
 @propsclass
 class MigrationJobProps(WorkloadProps):
-    """Props of :class:`~.migration_job.MigrationJob`: those of every workload, and the Job's limits."""
+    """Props of :class:`~._migration_job.MigrationJob`: those of every workload, and the Job's limits."""
 
     backoff_limit: int = prop(default=2, check=COUNT)
     """Retries of a failed run. Default: 2."""

@@ -15,7 +15,7 @@ and a typed struct crosses the bridge field by field (a ``Manifest`` is one call
 none to render on the Python side; ``make bench`` measures what a service costs). The
 library does not depend on any ``imports/`` package, so an app's own ``imports/k8s`` is free.
 
-What the library knows of each chart, and the checks an app's synth runs, are in :mod:`.charts`.
+What the library knows of each chart, and the checks an app's synth runs, are in :mod:`._charts`.
 
 Values may be :class:`Lazy`: computed when the object is rendered (the env of a Deployment that
 ``connect`` adds to later, the rules of a NetworkPolicy that ``allow_from`` adds to).
@@ -404,7 +404,7 @@ def duplicate_objects(root: Construct) -> list[str]:
 
 
 def audit_reasons(root: Construct) -> list[str]:
-    """Policy-scanner exceptions without a reason (:func:`~.audit.audit_annotation_problems`) on any
+    """Policy-scanner exceptions without a reason (:func:`~._audit.audit_annotation_problems`) on any
     object of the app, its pod template included, as rendered (escape hatches and all)."""
     return [
         f"{rendered}: {problem}" for rendered in rendered_objects(root) for problem in object_audit_problems(rendered.manifest)

@@ -59,7 +59,7 @@ def internal_servers_opened(root: Construct) -> list[str]:
     """NetworkPolicies, whoever made them (cdk8s-plus's, ``k8s.KubeNetworkPolicy``, a JSON
     patch on ours), that open an internal MCP server's pods beyond named pods: a rule without
     ``from``, or a peer of whole namespaces or address blocks (see
-    :func:`~.peers.names_pods`)."""
+    :func:`~._peers.names_pods`)."""
     from ._peers import names_pods
 
     servers = [c for c in root.node.find_all() if isinstance(c, McpService) and c.internal]
@@ -99,11 +99,11 @@ class McpServiceProps(ServiceProps):
 
 class McpService(ServiceWorkload):
     """An MCP server's Deployment and its ClusterIP Service: internal, reachable only from the
-    workloads that :meth:`~.workload.Workload.connect` to it. A NodePort or LoadBalancer Service,
+    workloads that :meth:`~._workload.Workload.connect` to it. A NodePort or LoadBalancer Service,
     an Ingress path or ``allow_external`` needs ``expose_node_port=True``.
 
     Defaults: port 8001; 50m/250m CPU and 64Mi/256Mi memory; a writable ``/tmp``. Every other
-    prop as :class:`~.workload_props.ServiceProps` has it.
+    prop as :class:`~._workload_props.ServiceProps` has it.
     """
 
     DEFAULT_PORT: ClassVar[int] = 8001

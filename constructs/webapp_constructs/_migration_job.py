@@ -66,7 +66,7 @@ class MigrationJob(Workload):
     Objects: ``service_account``, ``job``, ``network_policy``.
 
     Defaults: 2 retries, stopped after 10 minutes, kept when finished. Every other prop as
-    :class:`~.job_props.MigrationJobProps` has it.
+    :class:`~._job_props.MigrationJobProps` has it.
     """
 
     PROPS: ClassVar[type[MigrationJobProps]] = MigrationJobProps

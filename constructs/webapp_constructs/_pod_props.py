@@ -1,6 +1,6 @@
 """The props of a pod and its containers: resources, probes, security, extra containers, volumes,
 scheduling, autoscaling and egress. Each is a small frozen dataclass that checks itself when it
-is created and raises :class:`~.props.PropsError` with every problem, as the constructs do.
+is created and raises :class:`~._props.PropsError` with every problem, as the constructs do.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def _probe(probe: Probe | None, port: int | None) -> dict[str, Any] | None:
 
 
 DEFAULT_USER = 10001
-"""The UID and GID a container runs as when its :class:`~.pod_props.Security` runs as non-root and
+"""The UID and GID a container runs as when its :class:`~._pod_props.Security` runs as non-root and
 names none: numeric, so that the kubelet can verify ``runAsNonRoot`` whatever ``USER`` the image
 names (with a name, such as ``USER appuser``, the pod fails with ``CreateContainerConfigError``:
 "image has non-numeric user ... cannot verify user is non-root"); above 10000, so that no user of

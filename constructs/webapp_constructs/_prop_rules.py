@@ -1,8 +1,8 @@
 """The rules of the props' fields: ports, names, labels, images, quantities, paths, reasons.
 
-Each is a :func:`~.props.check` (a function from a value to its problems, with the JSON Schema
-keywords that describe it), attached to a field with :func:`~.props.prop`. Kubernetes' own rules
-come from :mod:`.rules`; the others say here why they are stricter.
+Each is a :func:`~._props.check` (a function from a value to its problems, with the JSON Schema
+keywords that describe it), attached to a field with :func:`~._props.prop`. Kubernetes' own rules
+come from :mod:`._rules`; the others say here why they are stricter.
 """
 
 import re
@@ -55,7 +55,7 @@ ServiceType = Literal["ClusterIP", "NodePort", "LoadBalancer"]
 
 
 def _from(rule: Callable[[Any], list[str]], **schema: object) -> Check:
-    """A rule of :mod:`.rules` as a props check."""
+    """A rule of :mod:`._rules` as a props check."""
     return check(rule, **schema)
 
 

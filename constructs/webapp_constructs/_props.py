@@ -6,7 +6,7 @@ field, the value and what is allowed::
 
     ApiService 'api': port: 70000 is not a valid port (1-65535)
 
-The rules are plain functions (``value -> list of messages``, see :mod:`.rules`), attached to a
+The rules are plain functions (``value -> list of messages``, see :mod:`._rules`), attached to a
 field with :func:`prop`. A values file is checked with the very same rules (the values app builds
 these props from YAML), so a mistake reads the same in Python and in a values file.
 """

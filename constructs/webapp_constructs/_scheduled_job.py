@@ -18,12 +18,12 @@ __all__ = ["ScheduledJob"]
 class ScheduledJob(Workload):
     """A CronJob: runs the pod template on ``schedule``, one run at a time by default
     (``concurrency_policy="Forbid"``), keeping the last 3 finished and 1 failed run. Its pods admit
-    no connection; they reach what it :meth:`~.workload.Workload.connect`\\ s to. Objects:
+    no connection; they reach what it :meth:`~._workload.Workload.connect`\\ s to. Objects:
     ``service_account``, ``cron_job``, ``network_policy`` (construct IDs ``service-account``,
     ``cron-job``, ``network-policy``).
 
     Defaults: 100m/500m CPU and 128Mi/512Mi memory; a writable ``/tmp``; 2 retries; a run stopped
-    after an hour. Every other prop as :class:`~.job_props.ScheduledJobProps` has it.
+    after an hour. Every other prop as :class:`~._job_props.ScheduledJobProps` has it.
     """
 
     PROPS: ClassVar[type[ScheduledJobProps]] = ScheduledJobProps

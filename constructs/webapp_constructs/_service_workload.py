@@ -1,6 +1,6 @@
 """ServiceWorkload: a Deployment behind a Service, reachable at ``http://<name>:<port>`` by what
-connects to it. The shared base of :class:`~.web_service.WebService`,
-:class:`~.api_service.ApiService` and :class:`~.mcp_service.McpService`."""
+connects to it. The shared base of :class:`~._web_service.WebService`,
+:class:`~._api_service.ApiService` and :class:`~._mcp_service.McpService`."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ class ServiceWorkload(DeploymentWorkload):
 
         The service then admits the ingress controller's pods (in ``controller_namespace``) and no
         others, and its Service is ClusterIP unless asked otherwise, as behind an
-        :class:`~.app_ingress.AppIngress`; an internal one (an MCP server without
+        :class:`~._app_ingress.AppIngress`; an internal one (an MCP server without
         ``expose_node_port``) is refused as there. Imports cdk8s-plus-27."""
         from ._props import PropsError
 

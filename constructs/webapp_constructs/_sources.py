@@ -1,5 +1,5 @@
 """Where a workload reads a ConfigMap, a Secret or a PersistentVolumeClaim from: one of this
-library's (:class:`~.app_config.AppConfig`, :class:`~.app_secret.AppSecret`), a cdk8s-plus-27 one
+library's (:class:`~._app_config.AppConfig`, :class:`~._app_secret.AppSecret`), a cdk8s-plus-27 one
 (``kp.ConfigMap``, ``kp.Secret`` and its kinds, ``kp.PersistentVolumeClaim``, or one imported with
 ``kp.Secret.from_secret_name(...)`` and the like), or a name.
 
@@ -42,10 +42,10 @@ SourceKind = Literal["ConfigMap", "Secret", "PersistentVolumeClaim"]
 
 
 ConfigMapSource: TypeAlias = "AppConfig | cdk8s_plus_27.IConfigMap | str"
-"""A ConfigMap: an :class:`~.app_config.AppConfig`, a ``kp.ConfigMap`` (or ``kp.IConfigMap``) or its name."""
+"""A ConfigMap: an :class:`~._app_config.AppConfig`, a ``kp.ConfigMap`` (or ``kp.IConfigMap``) or its name."""
 
 SecretSource: TypeAlias = "AppSecret | cdk8s_plus_27.ISecret | str"
-"""A Secret: an :class:`~.app_secret.AppSecret`, a ``kp.Secret`` (any kind, or ``kp.ISecret``) or its name."""
+"""A Secret: an :class:`~._app_secret.AppSecret`, a ``kp.Secret`` (any kind, or ``kp.ISecret``) or its name."""
 
 ClaimSource: TypeAlias = "cdk8s_plus_27.IPersistentVolumeClaim | str"
 """A PersistentVolumeClaim: a ``kp.PersistentVolumeClaim`` (or ``kp.IPersistentVolumeClaim``) or its name."""
@@ -118,7 +118,7 @@ def _describe(holder: object, kind: str | None) -> str:
 
 def source_of(holder: object, want: SourceKind, *, owner: str, argument: str, way_out: dict[str, str]) -> Source:
     """``holder`` as a ``want``: raise :class:`TypeError` for what is no such object nor a name,
-    :class:`~.props.PropsError` (of ``owner``, at ``argument``) for an object of another kind, with
+    :class:`~._props.PropsError` (of ``owner``, at ``argument``) for an object of another kind, with
     ``way_out[its kind]`` (e.g. ``{"Secret": "mount a Secret with Volume.secret(...)"}``)."""
     if isinstance(holder, str):
         return Source(holder, None, None, None)

@@ -42,14 +42,14 @@ class WebServiceProps(ServiceProps):
 class WebService(ServiceWorkload):
     """A frontend's Deployment and its Service: NodePort by default, so a browser reaches it, and
     open to connections from anywhere, unless an Ingress routes to it (an
-    :class:`~.app_ingress.AppIngress`, or a ``kp.Ingress`` through :meth:`ingress_backend`): then
+    :class:`~._app_ingress.AppIngress`, or a ``kp.Ingress`` through :meth:`ingress_backend`): then
     its Service is ClusterIP and it admits only the ingress controller's pods, unless a NodePort or
     LoadBalancer (``service_type``, ``node_port``) or ``allow_external`` is asked for explicitly.
 
     Defaults: port 3000 (80 with ``server="nginx"``); a NodePort Service (ClusterIP behind an Ingress); 100m/500m CPU and
     128Mi/512Mi memory; writable ``/tmp`` (nginx: ``/tmp``, ``/var/cache/nginx`` and ``/var/run``;
     Next.js with ``app_dir``: ``/tmp``, ``<app_dir>/.next/cache`` and ``<app_dir>/.next/server``).
-    Every other prop as :class:`~.workload_props.ServiceProps` has it.
+    Every other prop as :class:`~._workload_props.ServiceProps` has it.
 
     Next.js (15, ``output: "standalone"``) writes at run time into ``<app_dir>/.next/cache`` (fetch
     cache, optimized images) and into ``<app_dir>/.next/server``, beside the built server files: the

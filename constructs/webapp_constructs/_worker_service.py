@@ -16,11 +16,11 @@ __all__ = ["WorkerService"]
 class WorkerService(DeploymentWorkload):
     """A worker's Deployment: the pod template of every workload (hardened, its own
     ServiceAccount), no Service and no port, so its pods admit no connection; it reaches what it
-    :meth:`~.workload.Workload.connect`\\ s to. Probes only when given (a command, say): there is
+    :meth:`~._workload.Workload.connect`\\ s to. Probes only when given (a command, say): there is
     no port to check.
 
     Defaults: 100m/500m CPU and 128Mi/512Mi memory; a writable ``/tmp``; one replica. Every other
-    prop as :class:`~.workload_props.DeploymentProps` has it.
+    prop as :class:`~._workload_props.DeploymentProps` has it.
     """
 
     PROPS: ClassVar[type[DeploymentProps]] = DeploymentProps

@@ -1,6 +1,6 @@
 """Workload: what every workload kind shares (a worker, a scheduled or a migration job, a service).
 
-One hardened pod template (:mod:`.pod_template`), the ServiceAccount its pods run as (no API token
+One hardened pod template (:mod:`._pod_template`), the ServiceAccount its pods run as (no API token
 mounted unless asked), the workload's own objects (each kind's: a Deployment, a CronJob, a Job, a
 Service, ...), and a NetworkPolicy that admits exactly the connections made in code. Every field is
 what the props say: no generated name suffixes, no construct-path selector labels, no default
@@ -192,9 +192,9 @@ def plus_egress_on_ours(root: Construct) -> list[str]:
 
 class Workload(ManifestConstruct):
     """The shared base of every workload kind: a pod template and what goes with it (see the
-    module). Not made directly: use :class:`~.api_service.ApiService`, :class:`~.worker_service.WorkerService`,
-    :class:`~.scheduled_job.ScheduledJob`, ... Every object has the same name (``name``, default:
-    the construct ID) and the recommended labels. Invalid props raise :class:`~.props.PropsError`
+    module). Not made directly: use :class:`~._api_service.ApiService`, :class:`~._worker_service.WorkerService`,
+    :class:`~._scheduled_job.ScheduledJob`, ... Every object has the same name (``name``, default:
+    the construct ID) and the recommended labels. Invalid props raise :class:`~._props.PropsError`
     listing every problem."""
 
     DEFAULT_RESOURCES: ClassVar[Resources] = unchecked(
@@ -220,7 +220,7 @@ class Workload(ManifestConstruct):
     @classmethod
     def check_props(cls, id: str, *, kind_rules: bool = True, **kwargs: Any) -> WorkloadProps:
         """The props a construct ``id`` of this kind would have, checked, without building it:
-        raise :class:`~.props.PropsError` with every problem (the rules of each prop, between them,
+        raise :class:`~._props.PropsError` with every problem (the rules of each prop, between them,
         and, unless ``kind_rules`` is false, the kind's)."""
         owner = owner_name(cls, id)
         props = make_props(cls.PROPS, owner, id, **kwargs)
@@ -556,7 +556,7 @@ class Workload(ManifestConstruct):
     def env_from_config_map(
         self, config_map: ConfigMapSource, keys: Sequence[str] | None = None, *, prefix: str | None = None
     ) -> None:
-        """Read the ConfigMap ``config_map`` (an :class:`~.app_config.AppConfig`, a ``kp.ConfigMap``
+        """Read the ConfigMap ``config_map`` (an :class:`~._app_config.AppConfig`, a ``kp.ConfigMap``
         or the name of one) into the environment: a variable for each of ``keys`` (named like the
         key; a key it is known not to have is refused, with the nearest it has), or, without
         ``keys``, every key it has (``envFrom``, each name after ``prefix``). A change of an
@@ -564,7 +564,7 @@ class Workload(ManifestConstruct):
         self._read_env("configMap", config_map, keys, prefix)
 
     def env_from_secret(self, secret: SecretSource, keys: Sequence[str] | None = None, *, prefix: str | None = None) -> None:
-        """Read the Secret ``secret`` (an :class:`~.app_secret.AppSecret`, a ``kp.Secret``, one
+        """Read the Secret ``secret`` (an :class:`~._app_secret.AppSecret`, a ``kp.Secret``, one
         imported with ``kp.Secret.from_secret_name``, or the name of one, e.g. made with ``kubectl
         create secret``) into the environment: a variable for each of ``keys`` (named like the key;
         a key it is known not to have is refused, with the nearest it has), or, without ``keys``,
@@ -694,7 +694,7 @@ class Workload(ManifestConstruct):
         - ``kp.NetworkPolicyIpBlock``: the addresses of its block;
         - a mapping of labels: the pods of this namespace with those labels.
 
-        An internal :class:`~.mcp_service.McpService` refuses whole namespaces and address blocks
+        An internal :class:`~._mcp_service.McpService` refuses whole namespaces and address blocks
         unless ``expose_node_port=True``."""
         if isinstance(peer, Workload):
             self._peers.append(pod_peer(peer.selector, peer.namespace, self.namespace))

@@ -1,14 +1,14 @@
 """The props of the workload constructs, one class per family, each with its defaults and rules:
 
 * :class:`WorkloadProps`: every workload (a pod template, its security, labels and policies):
-  :class:`~.scheduled_job.ScheduledJob` and :class:`~.migration_job.MigrationJob` add theirs;
+  :class:`~._scheduled_job.ScheduledJob` and :class:`~._migration_job.MigrationJob` add theirs;
 * :class:`DeploymentProps`: a Deployment's (replicas, autoscaling, disruption budget):
-  :class:`~.worker_service.WorkerService`;
+  :class:`~._worker_service.WorkerService`;
 * :class:`ServiceProps`: a Deployment behind a Service (ports, exposure):
-  :class:`~.web_service.WebService`, :class:`~.api_service.ApiService`, :class:`~.mcp_service.McpService`.
+  :class:`~._web_service.WebService`, :class:`~._api_service.ApiService`, :class:`~._mcp_service.McpService`.
 
 ``None`` means "the kind's default". The nested props (resources, probes, security, volumes, ...)
-are in :mod:`.pod_props`; the field rules in :mod:`.prop_rules`. Each ``*Options`` TypedDict lists
+are in :mod:`._pod_props`; the field rules in :mod:`._prop_rules`. Each ``*Options`` TypedDict lists
 the same keyword arguments for type checkers, generated from the props (``make options``).
 """
 
@@ -137,7 +137,7 @@ class WorkloadProps(Props):
     """Taints the pods tolerate. Default: none."""
     affinity: Mapping[str, Any] | None = prop(default=None, check=AFFINITY)
     """A Kubernetes ``Affinity`` (``nodeAffinity``, ``podAffinity``, ``podAntiAffinity``), as
-    Kubernetes spells it, checked as the 1.27 API server checks it (:mod:`.affinity`). Default: none."""
+    Kubernetes spells it, checked as the 1.27 API server checks it (:mod:`._affinity`). Default: none."""
     topology_spread: Sequence[TopologySpread] = ()
     """How the pods spread over zones or nodes (each constraint selects the pods by the workload's
     selector). Default: none."""
@@ -145,7 +145,7 @@ class WorkloadProps(Props):
     """The pods' PriorityClass. Default: the cluster's default."""
     image_pull_secrets: Sequence[str | AppSecret | NamedSecret] = prop(default=(), each=check(secret_reference_problems))
     """Secrets with registry credentials (``kubectl create secret docker-registry``): their names, or
-    the Secrets (an :class:`~.app_secret.AppSecret`, a ``kp.Secret`` or ``kp.ISecret``). Default: none."""
+    the Secrets (an :class:`~._app_secret.AppSecret`, a ``kp.Secret`` or ``kp.ISecret``). Default: none."""
     annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
     """Annotations on every object of the workload. Default: none."""
     pod_annotations: Mapping[str, str] = prop(default={}, check=[ANNOTATIONS, POD_SECURITY_ANNOTATIONS])
