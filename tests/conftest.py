@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -25,9 +25,10 @@ os.environ["TMPDIR"] = _SCRATCH
 atexit.register(shutil.rmtree, _SCRATCH, True)
 use_local_node(main.ROOT)
 
-import cdk8s  # noqa: E402
+if TYPE_CHECKING:  # imported by the fixtures that need them: xdist's controller runs no test, nor jsii
+    import cdk8s
 
-from values_app.model import AppValues  # noqa: E402
+    from values_app.model import AppValues
 
 # Property tests run derandomized (the same examples every run, so CI never flakes);
 # HYPOTHESIS_PROFILE=explore searches further.
@@ -84,6 +85,8 @@ def make_values() -> Callable[[dict[str, Any]], AppValues]:
 @pytest.fixture
 def chart() -> cdk8s.Chart:
     """An empty chart in namespace ``test``, for construct tests."""
+    import cdk8s
+
     return cdk8s.Chart(cdk8s.Testing.app(), "test", namespace="test", disable_resource_name_hashes=True)
 
 
