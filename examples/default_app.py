@@ -11,13 +11,17 @@ from typing import Any
 
 import cdk8s
 
-from webapp_constructs._api_service import ApiService
-from webapp_constructs._app_config import AppConfig
-from webapp_constructs._app_namespace import AppNamespace
-from webapp_constructs._mcp_service import McpService
-from webapp_constructs._network_policies import DefaultDeny
-from webapp_constructs._pod_props import ResourceAmounts, Resources, Security
-from webapp_constructs._web_service import WebService
+from webapp_constructs import (
+    ApiService,
+    AppConfig,
+    AppNamespace,
+    DefaultDeny,
+    McpService,
+    ResourceAmounts,
+    Resources,
+    Security,
+    WebService,
+)
 
 NODE = "192.168.49.2"  # `minikube ip`
 RELEASE: dict[str, Any] = {"instance": "todo-chatbot", "part_of": "todo-chatbot", "version": "phase4"}

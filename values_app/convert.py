@@ -15,17 +15,8 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Union
 
-from webapp_constructs._props import (
-    Path,
-    Problem,
-    PropsError,
-    fields_checked,
-    fields_of,
-    hints,
-    kind_of,
-    rule_problems,
-    type_checker,
-)
+from webapp_constructs import Problem, PropsError
+from webapp_constructs._props import Path, fields_checked, fields_of, hints, kind_of, rule_problems, type_checker
 
 from .settings import FlagInt
 

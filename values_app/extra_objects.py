@@ -36,10 +36,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from webapp_constructs import Problem
 from webapp_constructs._app_ingress import SNIPPET_CHECK
 from webapp_constructs._pod_security import evaluate, pod_spec_of
 from webapp_constructs._prop_rules import REASON, REASON_LENGTH
-from webapp_constructs._props import Problem, kind_of
+from webapp_constructs._props import kind_of
 from webapp_constructs._rules import config_snippet_annotations
 
 __all__ = [

@@ -40,10 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from webapp_constructs import Problem
 from webapp_constructs import _rules as rules
 from webapp_constructs._external_secret import DURATION, duration_seconds
 from webapp_constructs._manifest import render as ordered
-from webapp_constructs._props import Problem, Props, check, evolve, prop, propsclass
+from webapp_constructs._props import Props, check, evolve, prop, propsclass
 
 from .deploy import is_migration, migration_timeout
 from .yaml_io import dump_all

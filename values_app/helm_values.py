@@ -111,7 +111,7 @@ def values_schema(services: Mapping[str, bool]) -> dict[str, Any]:
 
 def _images(release: Release, docs: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], _Image]]:
     """Each container of ``docs`` that runs the image of a service of ``release``, with that image."""
-    from webapp_constructs._migration_job import MigrationJob
+    from webapp_constructs import MigrationJob
 
     by_name: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
     for key, workload in release.services.items():
@@ -219,7 +219,7 @@ def chart_templates(rendered: Rendered, name: str, files: Mapping[str, list[dict
             arguments = " ".join(_go(part) for part in (image.service, image.repository, image.tag, image.digest))
             container["image"] = sentinel(f'{{{{ include "{name}.image" (list $ {arguments}) | toYaml }}}}')
     # A migration Job's name: its image's.
-    from webapp_constructs._migration_job import MigrationJob
+    from webapp_constructs import MigrationJob
 
     for key, workload in rendered.release.services.items():
         if not isinstance(workload, MigrationJob) or key not in images:

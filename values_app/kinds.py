@@ -21,16 +21,22 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
-from webapp_constructs._api_service import ApiService
-from webapp_constructs._mcp_service import McpService
-from webapp_constructs._migration_job import MigrationJob
-from webapp_constructs._pod_props import RELAXATION_CHECKS, Container, Egress, relaxations
-from webapp_constructs._props import Path, Problem, PropsError, empty_by_default, evolve, fields_of, hints
-from webapp_constructs._scheduled_job import ScheduledJob
+from webapp_constructs import (
+    ApiService,
+    Container,
+    Egress,
+    McpService,
+    MigrationJob,
+    Problem,
+    PropsError,
+    ScheduledJob,
+    WebService,
+    WorkerService,
+    Workload,
+)
+from webapp_constructs._pod_props import RELAXATION_CHECKS, relaxations
+from webapp_constructs._props import Path, empty_by_default, evolve, fields_of, hints
 from webapp_constructs._service_workload import ServiceFacts, ServiceWorkload
-from webapp_constructs._web_service import WebService
-from webapp_constructs._worker_service import WorkerService
-from webapp_constructs._workload import Workload
 
 from .convert import alias_of, to_camel, yaml_path
 from .model import AppValues, ContainerValues, ServiceValues

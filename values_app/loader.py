@@ -14,8 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from webapp_constructs import Problem
 from webapp_constructs._props import Path as FieldPath
-from webapp_constructs._props import Problem, dotted
+from webapp_constructs._props import dotted
 
 from .checks import check_values, construct_problems
 from .convert import build, keys_at, suggestion
@@ -95,7 +96,7 @@ def values_from_layers(layers: Layers) -> AppValues:
 def _extra_object_conflicts(values: AppValues) -> list[Problem]:
     """Each extra object with the identity of an object the release renders (or of another extra
     object): what the release renders is known once it is built, without any Secret value."""
-    from webapp_constructs._manifest import chart_manifests
+    from webapp_constructs import chart_manifests
 
     from .extra_objects import conflicts
     from .release import build_release

@@ -17,19 +17,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
+from webapp_constructs import Autoscaling, Container, Probes, Problem, Resources, Security, Toleration, TopologySpread, Volume
 from webapp_constructs import _rules as rules
 from webapp_constructs._external_secret import REFRESH_INTERVAL, REMOTE_KEY, StoreKind
-from webapp_constructs._pod_props import (
-    Autoscaling,
-    Container,
-    Probes,
-    Resources,
-    Security,
-    Toleration,
-    TopologySpread,
-    Volume,
-    relaxations,
-)
+from webapp_constructs._pod_props import relaxations
 from webapp_constructs._prop_rules import (
     ANNOTATIONS,
     AUDIT_CHECK,
@@ -51,19 +42,7 @@ from webapp_constructs._prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from webapp_constructs._props import (
-    Check,
-    Problem,
-    Props,
-    check,
-    defaults,
-    evolve,
-    max_length,
-    min_length,
-    pattern,
-    prop,
-    propsclass,
-)
+from webapp_constructs._props import Check, Props, check, defaults, evolve, max_length, min_length, pattern, prop, propsclass
 from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import shape_problems

@@ -46,7 +46,7 @@ def reference_table(values: AppValues) -> dict[str, str]:
     """Every reference a values file may use, with its value (a service's ports and URL as its
     construct says them; a service whose props are wrong has only its name, its problem is
     reported where it is)."""
-    from webapp_constructs._props import PropsError
+    from webapp_constructs import PropsError
 
     from .kinds import facts
 

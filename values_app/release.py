@@ -29,18 +29,24 @@ from typing import Any, cast
 
 import cdk8s
 
-from webapp_constructs._app_config import AppConfig
-from webapp_constructs._app_ingress import AppIngress
-from webapp_constructs._app_namespace import AppNamespace, Level, pod_security_of
-from webapp_constructs._app_secret import AppSecret, SecretValue
+from webapp_constructs import (
+    AppConfig,
+    AppIngress,
+    AppNamespace,
+    AppSecret,
+    DefaultDeny,
+    ExternalSecret,
+    Manifest,
+    MigrationJob,
+    SecretValue,
+    Workload,
+    pod_security_of,
+)
+from webapp_constructs._app_namespace import Level
 from webapp_constructs._charts import new_chart
-from webapp_constructs._external_secret import ExternalSecret
-from webapp_constructs._manifest import Manifest, ManifestConstruct
-from webapp_constructs._migration_job import MigrationJob
-from webapp_constructs._network_policies import DefaultDeny
+from webapp_constructs._manifest import ManifestConstruct
 from webapp_constructs._props import fields_checked
 from webapp_constructs._service_workload import ServiceWorkload
-from webapp_constructs._workload import Workload
 
 from .kinds import CALLERS_BY_KIND, KINDS, facts, service_props
 from .model import AppValues

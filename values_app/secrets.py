@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from webapp_constructs import SecretValue
 from webapp_constructs import _rules as rules
-from webapp_constructs._app_secret import SecretValue
 
 from .inputs import InputError, read_text_bounded
 from .model import SecretValues

@@ -19,12 +19,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
+from webapp_constructs import PropsError, SecretValue, chart_manifests
 from webapp_constructs._app_namespace import Level
-from webapp_constructs._app_secret import SecretValue
 from webapp_constructs._audit import object_audit_problems
-from webapp_constructs._manifest import chart_manifests
 from webapp_constructs._pod_security import evaluate_object
-from webapp_constructs._props import PropsError
 from webapp_constructs._rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind, separate_migrations

@@ -3,9 +3,11 @@ step with the props."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import re
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -43,28 +45,113 @@ def test_every_prop_with_a_default_documents_it(cls: type) -> None:
         )
 
 
-def test_the_values_app_and_the_examples_use_only_the_public_surface() -> None:
-    """The values app is a client of the library: each name it imports from a construct module is
-    in that module's ``__all__`` (a module it imports whole has an ``__all__`` of its own)."""
-    import ast
-    import importlib
-    from pathlib import Path
+PRIVATE_IMPORTS: dict[str, set[str]] = {
+    "webapp_constructs._app_ingress": {"SNIPPET_CHECK"},
+    "webapp_constructs._app_namespace": {"Level"},
+    "webapp_constructs._audit": {"audit_annotation_problems", "object_audit_problems"},
+    "webapp_constructs._charts": {"new_chart"},
+    "webapp_constructs._common": {"owner_name"},
+    "webapp_constructs._external_secret": {"DURATION", "REFRESH_INTERVAL", "REMOTE_KEY", "StoreKind", "duration_seconds"},
+    "webapp_constructs": {"_job_props", "_pod_props", "_rules", "_workload_props"},
+    "webapp_constructs._labels": {"INSTANCE"},
+    "webapp_constructs._manifest": {"ManifestConstruct", "render"},
+    "webapp_constructs._mcp_service": {"McpServiceProps"},
+    "webapp_constructs._migration_job": {"MIGRATION_STEP"},
+    "webapp_constructs._pod_props": {"RELAXATION_CHECKS", "relaxations"},
+    "webapp_constructs._pod_security": {"evaluate", "evaluate_object", "pod_spec_of", "pod_template_of"},
+    "webapp_constructs._prop_rules": {
+        "ANNOTATIONS",
+        "AUDIT_CHECK",
+        "CIDR",
+        "DIRECTORY",
+        "HTTP_PATH",
+        "LABELS",
+        "MEMORY",
+        "NAME",
+        "NODE_PORT",
+        "NON_EMPTY",
+        "PORT",
+        "PullPolicy",
+        "REASON",
+        "REASON_LENGTH",
+        "REPLICAS",
+        "SECONDS",
+        "SERVICE_NAME",
+        "SUBDOMAIN",
+        "ServiceType",
+        "WRITABLE_PATH",
+    },
+    "webapp_constructs._props": {
+        "Check",
+        "Path",
+        "Props",
+        "check",
+        "defaults",
+        "dotted",
+        "empty_by_default",
+        "evolve",
+        "fields_checked",
+        "fields_of",
+        "hints",
+        "kind_of",
+        "max_length",
+        "min_length",
+        "pattern",
+        "prop",
+        "propsclass",
+        "replaced",
+        "rule_problems",
+        "type_checker",
+    },
+    "webapp_constructs._rules": {"config_snippet_annotations", "object_problems"},
+    "webapp_constructs._service_workload": {"ServiceFacts", "ServiceWorkload"},
+    "webapp_constructs._web_service": {"WebServiceProps"},
+    "webapp_constructs._workload_props": {"UNRESERVED"},
+}
+"""What the values app still imports from the library's private modules (issue 30, item 2, open):
+its model is built on the library's props and rules. The list may only shrink: a test fails on a
+name added to it, and on one the values app no longer imports (then take it off)."""
 
-    root = Path(__file__).resolve().parent.parent.parent
-    sources = [*sorted((root / "values_app").glob("*.py")), *sorted((root / "examples").glob("*.py")), root / "main.py"]
-    outside: list[str] = []
+
+def _library_imports(sources: list[Path]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
     for source in sources:
-        for node in ast.walk(ast.parse(source.read_text())):
-            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "webapp_constructs"):
-                continue
-            module = importlib.import_module(node.module)
-            for alias in node.names:
-                imported = getattr(module, alias.name, None)
-                public = getattr(module, "__all__", ())
-                if alias.name in public or (hasattr(imported, "__all__") and type(imported).__name__ == "module"):
-                    continue
-                outside.append(f"{source.relative_to(root)}: {node.module}.{alias.name}")
-    assert outside == []
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("webapp_constructs"):
+                        found.setdefault(alias.name, set())
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "webapp_constructs":
+                found.setdefault(node.module, set()).update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_examples_import_only_the_public_api_and_the_values_app_no_new_private_name() -> None:
+    root = Path(__file__).resolve().parent.parent.parent
+    examples = _library_imports(sorted((root / "examples").glob("*.py")))
+    assert set(examples) == {"webapp_constructs"}
+    assert examples["webapp_constructs"] <= set(library.__all__)
+    found = _library_imports([*sorted((root / "values_app").glob("*.py")), root / "main.py"])
+    public = found.pop("webapp_constructs", set())
+    private = {name for name in public if name.startswith("_")}
+    assert public - private <= set(library.__all__)
+    if private:
+        found["webapp_constructs"] = private
+    assert found == PRIVATE_IMPORTS
+
+
+def test_the_import_reader_finds_private_names_however_imported(tmp_path: Path) -> None:
+    source = tmp_path / "client.py"
+    source.write_text(
+        "from webapp_constructs import ApiService, _rules as rules\n"
+        "import webapp_constructs._quantity\n"
+        "def f():\n    from webapp_constructs._props import prop\n"
+    )
+    assert _library_imports([source]) == {
+        "webapp_constructs": {"ApiService", "_rules"},
+        "webapp_constructs._quantity": set(),
+        "webapp_constructs._props": {"prop"},
+    }
 
 
 def _constructs() -> list[type]:
