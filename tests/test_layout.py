@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import webapp_constructs
 from tests.helpers import loaded_by
 from tests.import_graph import circles, graph
@@ -78,3 +80,11 @@ def test_every_public_name_comes_from_a_private_module() -> None:
         module = getattr(webapp_constructs, name).__module__
         assert module.startswith("webapp_constructs._"), (name, module)
     assert sorted(webapp_constructs.__all__) == sorted(set(webapp_constructs.__all__))
+
+
+def test_a_name_the_package_does_not_have_is_refused_as_python_refuses_it() -> None:
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        _ = webapp_constructs.Nope
+    with pytest.raises(ImportError):
+        exec("from webapp_constructs import Nope", {})
+    assert "ApiService" in dir(webapp_constructs)

@@ -49,3 +49,12 @@ def test_a_new_prop_makes_its_block_stale_and_the_generator_writes_it() -> None:
     assert options.generated(new, entries) == new
     with pytest.raises(options.OptionsError):
         options.generated(text.replace(options.END, ""), entries)
+
+
+def test_the_generator_s_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--check`` on the committed tree: 0 and silent; any other argument: usage, exit 2."""
+    options = generator()
+    assert options.main(["--check"]) == 0
+    assert capsys.readouterr().err == ""
+    assert options.main(["--chek"]) == 2
+    assert capsys.readouterr().err == "usage: props_options.py [--check]\n"
