@@ -107,3 +107,25 @@ def pinned(package: str) -> str:
         if name.strip().lower() == package.lower():
             return version.split(";")[0].strip()
     raise LookupError(f"{package} is not pinned in constraints.txt")
+
+
+def at_once(writers: int, rounds: int, write: Callable[[int, int], None]) -> list[BaseException]:
+    """``write(number, round)`` for ``rounds`` rounds in each of ``writers`` threads run at once;
+    every exception raised (each failure is a finding)."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        for round_ in range(rounds):
+            try:
+                write(number, round_)
+            except BaseException as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

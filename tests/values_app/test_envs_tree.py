@@ -13,12 +13,12 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import at_once
 from values_app import cli
 from values_app import outdir as module
 from values_app.outdir import JOURNAL, recover_tree, replace_tree
@@ -295,22 +295,12 @@ def test_kill_9_at_any_step_leaves_the_previous_tree_once_recovered(tmp_path: Pa
 
 def test_runs_into_one_tree_take_turns(tmp_path: Path) -> None:
     root = tmp_path / "repo"
-    errors: list[BaseException] = []
 
-    def writer(number: int) -> None:
-        for round_ in range(5):
-            text = f"writer {number} round {round_}\n"
-            outputs = {target: {"20-app.k8s.yaml": (text, 0o644)} for target in ("clusters/a", "clusters/b", "argocd")}
-            try:
-                replace_tree(root, outputs)
-            except BaseException as error:  # every failure is the finding
-                errors.append(error)
+    def write(number: int, round_: int) -> None:
+        text = f"writer {number} round {round_}\n"
+        replace_tree(root, {target: {"20-app.k8s.yaml": (text, 0o644)} for target in ("clusters/a", "clusters/b", "argocd")})
 
-    threads = [threading.Thread(target=writer, args=(number,)) for number in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(3, 5, write)
     assert errors == []
     assert len({path.read_text() for path in root.rglob("20-app.k8s.yaml")}) == 1  # one run's whole tree
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_dir()) == [

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import at_once
 from values_app import cli
 from values_app.outdir import (
     MARKER,
@@ -375,24 +376,12 @@ def test_check_outdir_answers_without_starting_jsii(tmp_path: Path) -> None:
 
 
 def test_writes_into_one_directory_at_once_all_succeed_and_leave_one_whole_output(tmp_path: Path) -> None:
-    import threading
-
     out = tmp_path / "dist"
-    errors: list[BaseException] = []
 
-    def writer(number: int) -> None:
-        for round_ in range(12):
-            files = {f"{name}.k8s.yaml": (f"writer {number} round {round_}\n", 0o644) for name in ("00", "10", "20")}
-            try:
-                replace_outdir(out, files)
-            except BaseException as error:  # every failure is the finding
-                errors.append(error)
+    def write(number: int, round_: int) -> None:
+        replace_outdir(out, {f"{name}.k8s.yaml": (f"writer {number} round {round_}\n", 0o644) for name in ("00", "10", "20")})
 
-    threads = [threading.Thread(target=writer, args=(number,)) for number in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = at_once(5, 12, write)
     assert errors == []
     assert len({path.read_text() for path in out.glob("*.yaml")}) == 1  # one writer's whole output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging directory left
