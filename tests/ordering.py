@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.helpers import yaml_load, yaml_load_all
+from tests.helpers import load_all, yaml_load
 
 BEFORE = "webapp-constructs.io/migration-before"
 
@@ -398,7 +398,7 @@ def play_helm(manifests: Sequence[Mapping[str, Any]], cluster: Cluster) -> None:
 def load_yaml_files(texts: Mapping[str, str], pattern: str = "*") -> dict[str, list[dict[str, Any]]]:
     """Every YAML file of ``texts`` (name -> text) matching ``pattern``, parsed."""
     return {
-        name: [doc for doc in yaml_load_all(text) if doc]
+        name: load_all(text)
         for name, text in texts.items()
         if fnmatch.fnmatch(name, pattern) and name.endswith((".yaml", ".yml"))
     }

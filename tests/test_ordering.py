@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests import ordering
-from tests.helpers import yaml_load, yaml_load_all
+from tests.helpers import load_all, yaml_load
 from tests.migration import inject_migration
 from values_app.gitops import FLUX_FILE, PARENT_FILE
 
@@ -429,7 +429,7 @@ def test_helm_itself_takes_the_chart_with_its_hooks(tmp_path: Path) -> None:
         check=False,
     )
     assert template.returncode == 0, template.stderr
-    printed = [doc for doc in yaml_load_all(template.stdout) if doc]
+    printed = load_all(template.stdout)
     weights = {
         (m["kind"], m["metadata"]["name"]): ordering.annotations_of(m).get("helm.sh/hook-weight")
         for m in printed

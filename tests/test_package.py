@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.bookshop import check_bookshop
-from tests.helpers import yaml_load, yaml_load_all
+from tests.helpers import load_all, yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,7 @@ def test_the_readme_program_runs_from_a_project_of_its_own(installed: Path, tmp_
     result = subprocess.run([str(installed), "main.py"], cwd=project, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert [p.name for p in (project / "dist").iterdir()] == ["bookshop.k8s.yaml"]
-    check_bookshop([doc for doc in yaml_load_all((project / "dist" / "bookshop.k8s.yaml").read_text()) if doc])
+    check_bookshop(load_all((project / "dist" / "bookshop.k8s.yaml").read_text()))
 
 
 def test_it_installs_as_its_own_package_imported_before_or_after_cdk8s(installed: Path, tmp_path: Path) -> None:

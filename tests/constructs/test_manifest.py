@@ -11,7 +11,7 @@ import pytest
 
 from constructs import Construct
 from imports import k8s
-from tests.helpers import yaml_load_all
+from tests.helpers import load_all
 from webapp_constructs._api_service import ApiService
 from webapp_constructs._charts import defer_objects
 from webapp_constructs._manifest import Lazy, Manifest, ManifestConstruct, chart_manifests, object_meta
@@ -24,7 +24,7 @@ def three_ways(chart: cdk8s.Chart, tmp_path: Path) -> list[list[dict[str, Any]]]
     tested = cdk8s.Testing.synth(chart)
     app.synth()
     (written,) = (Path(app.outdir)).glob("*.k8s.yaml")
-    return [tested, [doc for doc in yaml_load_all(written.read_text()) if doc], chart_manifests(chart)]
+    return [tested, load_all(written.read_text()), chart_manifests(chart)]
 
 
 def new_chart(tmp_path: Path, **props: Any) -> cdk8s.Chart:

@@ -562,7 +562,7 @@ def test_kustomize_builds_exactly_the_files_and_kubectl_reads_no_kustomization(
     staging = flux_repo[0] / "clusters" / "staging"
     directories = [argocd_repo[0] / "clusters" / "staging", staging, staging / "00-prerequisites", staging / "15-migrations"]
     for directory in directories:
-        built = [doc for doc in yaml_load_all(kubectl("kustomize", str(directory))) if doc]
+        built = load_all(kubectl("kustomize", str(directory)))
         assert built
         assert identities(built) == identities(objects(directory)), directory
     # What `kubectl apply -f DIR` reads: its file visitor, offline (annotate --local reads as apply

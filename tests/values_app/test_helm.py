@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import yaml_load, yaml_load_all
+from tests.helpers import load_all, yaml_load
 from tests.migration import with_migration
 from tests.tools import tool
 from values_app import cli
@@ -73,7 +73,7 @@ def test_helm_template_prints_every_value_as_rendered_and_lint_is_clean(tmp_path
     assert "[ERROR]" not in lint.stdout
     template = helm("template", "r1", str(out), "--namespace", "todo-local")
     assert template.returncode == 0, template.stderr
-    printed = [doc for doc in yaml_load_all(template.stdout) if doc]
+    printed = load_all(template.stdout)
     expected = render(load_values(values), environ={}).files["20-app.k8s.yaml"]
 
     def identity(doc: dict[str, Any]) -> tuple[str, str]:
@@ -217,7 +217,7 @@ def helm_template(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def printed(result: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
     assert result.returncode == 0, result.stderr
-    return [doc for doc in yaml_load_all(result.stdout) if doc]
+    return load_all(result.stdout)
 
 
 def refusal(result: subprocess.CompletedProcess[str]) -> str:
