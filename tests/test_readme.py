@@ -79,7 +79,7 @@ def test_the_gitops_examples_are_the_repositorys_environments_file() -> None:
 
 
 def test_the_gitops_table_lists_every_setting_with_its_default() -> None:
-    from values_app.convert import alias_of
+    from values_app.fields import alias_of
     from values_app.gitops import DEFAULT_NAMESPACES, GitOpsValues
 
     text = section("## Deploy with Argo CD or Flux", page("environments-and-gitops.md"))

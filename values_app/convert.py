@@ -18,25 +18,16 @@ from typing import Any, Literal, Union
 from webapp_constructs import Problem, PropsError
 from webapp_constructs._props import Path, fields_checked, fields_of, hints, kind_of, rule_problems, type_checker
 
+from .fields import alias_of, in_values, spec_of
 from .settings import FlagInt
 
-__all__ = ["alias_of", "build", "keys_at", "suggestion", "to_camel", "yaml_path"]
-
-
-def to_camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def alias_of(field: dataclasses.Field[Any]) -> str:
-    alias: str | None = field.metadata.get("alias")
-    return alias or to_camel(field.name)
+__all__ = ["build", "keys_at", "suggestion", "yaml_path"]
 
 
 @functools.cache
 def _by_alias(cls: type) -> dict[str, dataclasses.Field[Any]]:
-    """The fields a values file may set, by their key (``prop(values=False)`` ones are not)."""
-    return {alias_of(field): field for field in fields_of(cls) if field.metadata.get("values", True)}
+    """The fields a values file may set, by their key (:func:`.fields.in_values`)."""
+    return {alias_of(field): field for field in fields_of(cls) if in_values(cls, field)}
 
 
 def _dataclasses_in(tp: Any) -> list[type]:
@@ -275,7 +266,7 @@ def yaml_path(cls: type, path: Path) -> Path:
         if isinstance(current, type) and dataclasses.is_dataclass(current) and isinstance(part, str):
             # A field by its name, or (a construct prop's path) the field that feeds that prop.
             field = next((f for f in fields_of(current) if f.name == part), None) or next(
-                (f for f in fields_of(current) if f.metadata.get("to") == part), None
+                (f for f in fields_of(current) if spec_of(f).to == part), None
             )
             if field is not None:
                 out.append(alias_of(field))

@@ -291,7 +291,7 @@ def _named_steps(path: FieldPath, *, include_last: bool) -> list[int]:
     """The indexes of ``path`` that are keys of a mapping of names in the values model (the
     entries a user names: ``services.<key>``, ``secrets.<name>``), before its last part (and the
     last too with ``include_last``), as far as the model tells."""
-    from .convert import alias_of
+    from .fields import alias_of
     from .model import AppValues
 
     steps: list[int] = []

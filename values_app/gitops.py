@@ -44,9 +44,10 @@ from webapp_constructs import Problem
 from webapp_constructs import _rules as rules
 from webapp_constructs._external_secret import DURATION, duration_seconds
 from webapp_constructs._manifest import render as ordered
-from webapp_constructs._props import Props, check, evolve, prop, propsclass
+from webapp_constructs._props import Props, check, evolve
 
 from .deploy import is_migration, migration_timeout
+from .fields import prop, valuesclass
 from .yaml_io import dump_all
 
 if TYPE_CHECKING:
@@ -332,18 +333,18 @@ def _interval(value: str) -> list[str]:
 INTERVAL = check(_interval, pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")
 
 
-@propsclass
+@valuesclass
 class GitOpsValues(Props):
     """The ``gitops:`` block of an environments file: the deploy repository ``main.py envs`` writes
     and the controller (Argo CD or Flux) that syncs it."""
 
     tool: Tool
     """``argocd`` or ``flux``: which controller's objects are written beside the environments."""
-    repo_url: str = prop(check=check(_repo_url), alias="repoURL")
+    repo_url: str = prop(check=check(_repo_url), key="repoURL")
     """The deploy repository, e.g. ``https://git.example.com/shop/deploy.git``: ``https://`` or
     ``ssh://`` (or ``http://``); the scp-like ``git@host:org/repo.git`` for Argo CD only; never a
     credential (:func:`url_problems`)."""
-    target_revision: str = prop(check=check(_revision), alias="targetRevision")
+    target_revision: str = prop(check=check(_revision), key="targetRevision")
     """The branch CI commits the rendered output to, e.g. ``rendered`` (Flux: a branch)."""
     path: str = prop(default="clusters/{env}", check=PATH)
     """Where each environment's directory is in the repository (and under ``--outdir``); ``{env}``

@@ -2,7 +2,7 @@
 props: one registry, and one bridge read from the model itself.
 
 Each field of a service's values model (:mod:`.model`) says which construct prop it feeds
-(``prop(to=...)``, its value passed through ``convert``; ``spread``: its own fields feed props;
+(``prop(to=...)`` of :mod:`.fields`, its value passed through ``convert``; ``spread``: its own fields feed props;
 ``extra_props()``: props computed from several fields, such as the image reference). So the
 keyword arguments of a service's construct (:func:`service_kwargs`), and where a construct's
 complaint about one of them points in the values file (:func:`values_path`), both follow from the
@@ -38,7 +38,8 @@ from webapp_constructs._pod_props import RELAXATION_CHECKS, relaxations
 from webapp_constructs._props import Path, empty_by_default, evolve, fields_of, hints
 from webapp_constructs._service_workload import ServiceFacts, ServiceWorkload
 
-from .convert import alias_of, to_camel, yaml_path
+from .convert import yaml_path
+from .fields import alias_of, spec_of, to_camel
 from .model import AppValues, ContainerValues, ServiceValues
 
 __all__ = [
@@ -128,14 +129,14 @@ def _fed(values: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     cls: Any = type(values)
     for field in fields_of(cls):
-        meta = field.metadata
+        spec = spec_of(field)
         value = getattr(values, field.name)
-        if meta.get("spread"):
+        if spec.spread:
             if value is not None:
                 out.update(_fed(value))
-        elif meta.get("to"):
-            convert = meta.get("convert")
-            out[meta["to"]] = convert(value) if convert is not None and value is not None else value
+        elif spec.to:
+            convert = spec.convert
+            out[spec.to] = convert(value) if convert is not None and value is not None else value
     extra = getattr(values, "extra_props", None)
     if extra is not None:
         out.update(extra())
@@ -153,14 +154,14 @@ def _paths(cls: Any) -> dict[str, Path]:
     _PATHS[cls] = out
     types_ = hints(cls)
     for field in fields_of(cls):
-        meta = field.metadata
-        if meta.get("spread"):
+        spec = spec_of(field)
+        if spec.spread:
             inner = types_[field.name]
             inner = next((arm for arm in getattr(inner, "__args__", (inner,)) if dataclasses.is_dataclass(arm)), inner)
             out["image" if field.name == "image" else f"<{field.name}>"] = (alias_of(field),)
             out.update({prop: (alias_of(field), *path) for prop, path in _paths(inner).items()})
-        elif meta.get("to"):
-            out[meta["to"]] = (alias_of(field),)
+        elif spec.to:
+            out[spec.to] = (alias_of(field),)
     return out
 
 
@@ -197,7 +198,7 @@ def values_path(service: ServiceValues, prop_path: Path) -> Path:
         return ("auditSkips", check) if check else ("auditSkips",)
     if rest:
         cls: Any = type(service)
-        field = next((f for f in fields_of(cls) if f.metadata.get("to") == head), None)
+        field = next((f for f in fields_of(cls) if spec_of(f).to == head), None)
         nested_type = hints(cls).get(field.name) if field is not None else None
         if nested_type is not None:
             nested = yaml_path(cls, (field.name, *rest))[1:] if field is not None else tuple(rest)
@@ -338,10 +339,10 @@ def rules_checked_as_loaded(kind: str) -> frozenset[str]:
     values_class = next(cls for cls in typing.get_args(ServiceUnion) if typing.get_args(hints(cls)["kind"]) == (kind,))
     covered: set[str] = set()
     for field in _feeding(values_class):
-        target = props.get(field.metadata["to"])
+        target = props.get(spec_of(field).to or "")
         if target is None:
             continue
-        if field.metadata.get("convert") is not None:  # made of values checked on their own: only if no rule
+        if spec_of(field).convert is not None:  # made of values checked on their own: only if no rule
             same = not any(target.metadata.get(rule) for rule in ("check", "each", "keys"))
         else:
             same = all(
@@ -358,10 +359,10 @@ def _feeding(cls: Any) -> list[dataclasses.Field[Any]]:
     """The fields of a values class (and of those it spreads) that feed a prop (``to``)."""
     found: list[dataclasses.Field[Any]] = []
     for field in fields_of(cls):
-        if field.metadata.get("spread"):
+        if spec_of(field).spread:
             inner = hints(cls)[field.name]
             found += _feeding(next(arm for arm in typing.get_args(inner) or (inner,) if dataclasses.is_dataclass(arm)))
-        elif field.metadata.get("to"):
+        elif spec_of(field).to:
             found.append(field)
     return found
 

@@ -42,10 +42,11 @@ from webapp_constructs._prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from webapp_constructs._props import Check, Props, check, defaults, evolve, max_length, min_length, pattern, prop, propsclass
+from webapp_constructs._props import Check, Props, check, defaults, evolve, max_length, min_length, pattern
 from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import shape_problems
+from .fields import prop, valuesclass
 
 NEXT_APP_DIR = "/app"
 """Where a Next.js frontend's image has its standalone server, unless ``appDir`` says otherwise."""
@@ -124,7 +125,7 @@ def _config_data(data: Mapping[str, str]) -> list[Problem]:
 CONFIG_DATA = check(_config_data)
 
 
-@propsclass
+@valuesclass
 class ImageValues(Props):
     """The container image. Give a ``tag``, a ``digest`` or both."""
 
@@ -155,7 +156,7 @@ class ImageValues(Props):
         return {"image": self.reference}
 
 
-@propsclass
+@valuesclass
 class ServicePortValues(Props):
     """The Kubernetes Service in front of a workload."""
 
@@ -178,7 +179,7 @@ def _unique(keys: Sequence[str]) -> list[str]:
 UNIQUE = check(_unique)
 
 
-@propsclass
+@valuesclass
 class EnvValues(Props):
     """Which declared keys a workload receives as environment variables, key by key."""
 
@@ -188,7 +189,7 @@ class EnvValues(Props):
     """Keys of the app's Secrets. Default: none."""
 
 
-@propsclass
+@valuesclass
 class EnvFromValues(Props):
     """Every key of one ConfigMap or Secret as environment variables (``envFrom``)."""
 
@@ -207,7 +208,7 @@ class EnvFromValues(Props):
 _VOLUME_SOURCES = (("config_map", "configMap"), ("secret", "secret"), ("pvc", "pvc"), ("empty_dir", "emptyDir"))
 
 
-@propsclass
+@valuesclass
 class VolumeValues(Props):
     """A volume mounted into the container at ``mountPath``: give one of ``configMap``, ``secret``,
     ``pvc`` (a claim's name) and ``emptyDir``."""
@@ -268,7 +269,7 @@ def _volumes(values: list[VolumeValues]) -> list[Volume]:
     return [value.volume() for value in values]
 
 
-@propsclass
+@valuesclass
 class ContainerValues(Props):
     """An extra container: an init container or a sidecar, hardened as the main one."""
 
@@ -310,7 +311,7 @@ class ContainerValues(Props):
         )
 
 
-@propsclass
+@valuesclass
 class NetworkPolicyValues(Props):
     """Who may connect to a service (when the app's ``networkPolicies`` are enabled)."""
 
@@ -322,7 +323,7 @@ class NetworkPolicyValues(Props):
     web service no Ingress routes to, and for any service with a NodePort or LoadBalancer Service."""
 
 
-@propsclass
+@valuesclass
 class ServiceValues(Props):
     """A workload of the app, rendered by the construct of its ``kind`` (see
     :data:`values_app.kinds.KINDS`): what every kind has."""
@@ -392,7 +393,7 @@ class ServiceValues(Props):
         return None
 
 
-@propsclass
+@valuesclass
 class DeploymentValues(ServiceValues):
     """A workload that runs as a Deployment."""
 
@@ -405,7 +406,7 @@ class DeploymentValues(ServiceValues):
     Default: when there is more than one replica or an autoscaler."""
 
 
-@propsclass
+@valuesclass
 class ServedValues(DeploymentValues):
     """A Deployment behind a Service."""
 
@@ -418,7 +419,7 @@ class ServedValues(DeploymentValues):
         return self.service.node_port
 
 
-@propsclass
+@valuesclass
 class WebServiceValues(ServedValues):
     """A browser-facing frontend: Next.js (port 3000) or static files served by nginx (port 80)."""
 
@@ -436,14 +437,14 @@ class WebServiceValues(ServedValues):
         return {}
 
 
-@propsclass
+@valuesclass
 class ApiServiceValues(ServedValues):
     """The HTTP API backend (FastAPI on 8000)."""
 
     kind: Literal["api"]
 
 
-@propsclass
+@valuesclass
 class McpServiceValues(ServedValues):
     """The internal MCP server (port 8001), ClusterIP only unless ``exposeNodePort`` is set."""
 
@@ -453,14 +454,14 @@ class McpServiceValues(ServedValues):
     (connections from every pod of every namespace) for this internal server. Default: false."""
 
 
-@propsclass
+@valuesclass
 class WorkerValues(DeploymentValues):
     """A worker: a Deployment without a Service or a port (a queue consumer, a mailer)."""
 
     kind: Literal["worker"]
 
 
-@propsclass
+@valuesclass
 class CronJobValues(ServiceValues):
     """A CronJob: the workload run on a schedule."""
 
@@ -477,7 +478,7 @@ class CronJobValues(ServiceValues):
     """A run that takes longer is stopped. Default: one hour."""
 
 
-@propsclass
+@valuesclass
 class MigrationValues(ServiceValues):
     """A migration: a Job that must finish before the services it names roll (a Job's pod
     template cannot change, so its name follows the template: ``<name>-<8 hex digits>``)."""
@@ -497,7 +498,7 @@ ServiceUnion = WebServiceValues | ApiServiceValues | McpServiceValues | WorkerVa
 """A service of any kind; its ``kind`` picks which."""
 
 
-@propsclass
+@valuesclass
 class NamespaceValues(Props):
     """The namespace of every object, and whether the chart renders it."""
 
@@ -519,7 +520,7 @@ class NamespaceValues(Props):
                     yield Problem(("create",), f"{problem} (leave create out, or set it false)")
 
 
-@propsclass
+@valuesclass
 class ExternalSecretValues(Props):
     """Where the External Secrets Operator fetches a Secret's values from: an ``ExternalSecret``
     (``external-secrets.io/v1``) is rendered instead of the Secret, and no value is asked for."""
@@ -540,7 +541,7 @@ class ExternalSecretValues(Props):
     (``{DATABASE_URL: database-url}``). Default: none."""
 
 
-@propsclass
+@valuesclass
 class SecretValues(Props):
     """A Secret and its keys. Values never live in a values file: they come from the
     environment or an ``--env-file`` at synth time, or from a secret store (``externalSecret``)."""
@@ -563,7 +564,7 @@ class SecretValues(Props):
                     yield Problem(("externalSecret", "properties", key), f"{key} is not one of the keys ({', '.join(self.keys)})")
 
 
-@propsclass
+@valuesclass
 class EgressValues(Props):
     """Egress rules: off by default; on, each pod may reach DNS, the app's services it calls, and
     the external ports listed (the Neon Postgres, HTTPS to LLM APIs)."""
@@ -585,7 +586,7 @@ class EgressValues(Props):
             )
 
 
-@propsclass
+@valuesclass
 class NetworkPoliciesValues(Props):
     """NetworkPolicies: deny ingress to the app's pods except from whom each service allows."""
 
@@ -594,7 +595,7 @@ class NetworkPoliciesValues(Props):
     egress: EgressValues = defaults(EgressValues)
 
 
-@propsclass
+@valuesclass
 class IngressPathValues(Props):
     """A path prefix of the Ingress and the service behind it."""
 
@@ -604,7 +605,7 @@ class IngressPathValues(Props):
     """Key of the service that serves it."""
 
 
-@propsclass
+@valuesclass
 class IngressValues(Props):
     """An Ingress in front of the app, with TLS."""
 
@@ -628,7 +629,7 @@ def _extra_object(obj: Any) -> list[str]:
     return shape_problems(obj)
 
 
-@propsclass
+@valuesclass
 class AppValues(Props):
     """A whole values file: one release of the app."""
 

@@ -25,7 +25,7 @@ from typing import Any, Literal, Union
 
 from webapp_constructs._props import fields_of, hints
 
-from .convert import alias_of
+from .fields import alias_of, in_values
 from .model import AppValues
 
 __all__ = ["SCHEMA_FILE", "schema_text", "values_schema"]
@@ -138,7 +138,7 @@ class _Builder:
         properties: dict[str, Any] = {}
         needed = []
         for field in fields_of(cls):
-            if not field.metadata.get("values", True):
+            if not in_values(cls, field):
                 continue
             alias = alias_of(field)
             prop: dict[str, Any] = {"anyOf": [self.of_type(types_[field.name], field.metadata), {"type": "null"}]}

@@ -203,7 +203,7 @@ class Security(Props):
     """Default: drop ALL, add none."""
     seccomp_profile: Literal["RuntimeDefault", "Unconfined"] = "RuntimeDefault"
     """Seccomp profile of the pod. Default: RuntimeDefault."""
-    reasons: Mapping[str, str] = prop(default={}, each=REASON, values=False)
+    reasons: Mapping[str, str] = prop(default={}, each=REASON)
     """Why each relaxation is needed, by its name, e.g. ``{"run_as_non_root": "nginx starts as
     root to switch user"}``. Default: none."""
 

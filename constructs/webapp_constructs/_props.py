@@ -7,8 +7,8 @@ field, the value and what is allowed::
     ApiService 'api': port: 70000 is not a valid port (1-65535)
 
 The rules are plain functions (``value -> list of messages``, see :mod:`._rules`), attached to a
-field with :func:`prop`. A values file is checked with the very same rules (the values app builds
-these props from YAML), so a mistake reads the same in Python and in a values file.
+field with :func:`prop`. A program that builds props from another source (a values file) may check that
+source with the very same rules.
 """
 
 from __future__ import annotations
@@ -157,31 +157,20 @@ def prop(
     check: Check | Sequence[Check] = (),
     each: Check | Sequence[Check] = (),
     keys: Check | Sequence[Check] = (),
-    alias: str | None = None,
-    to: str | None = None,
-    convert: Callable[[Any], Any] | None = None,
-    spread: bool = False,
-    values: bool = True,
+    metadata: Mapping[str, Any] | None = None,
 ) -> Any:
     """A dataclass field with rules: ``check`` for the value (when not None), ``each`` for every
-    item of a list or every value of a mapping, ``keys`` for every key of a mapping. ``alias`` is
-    its key in a values file (default: the name in camelCase); ``values=False`` keeps it out of
-    values files. ``to`` names the construct prop a values-file field feeds (its value passed
-    through ``convert``); ``spread``: the field's own fields feed props. A list or dict default is
-    copied for each instance."""
-    metadata = {
-        "check": _tuple(check),
-        "each": _tuple(each),
-        "keys": _tuple(keys),
-        "alias": alias,
-        "to": to,
-        "convert": convert,
-        "spread": spread,
-        "values": values,
-    }
+    item of a list or every value of a mapping, ``keys`` for every key of a mapping. ``metadata``
+    is the caller's own, as with ``dataclasses.field`` (its keys must not be ``check``, ``each`` or
+    ``keys``). A list or dict default is copied for each instance."""
+    rules = {"check": _tuple(check), "each": _tuple(each), "keys": _tuple(keys)}
+    clash = sorted(set(metadata or ()) & set(rules))
+    if clash:
+        raise TypeError(f"prop(metadata=...) may not use the key {_quoted(clash)}: the field's rules are kept there")
+    merged = {**(metadata or {}), **rules}
     if isinstance(default, list | dict):
-        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=metadata)
-    return dataclasses.field(default=default, metadata=metadata)
+        return dataclasses.field(default_factory=lambda: type(default)(default), metadata=merged)
+    return dataclasses.field(default=default, metadata=merged)
 
 
 def _tuple(checks: Check | Sequence[Check]) -> tuple[Check, ...]:

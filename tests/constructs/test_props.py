@@ -234,3 +234,26 @@ def test_fields_checked_nests_and_holds_in_its_own_thread_only() -> None:
     assert seen == ["checked"]
     with pytest.raises(PropsError, match="failure_threshold"):
         Probe(failure_threshold=0)
+
+
+def test_a_field_carries_its_caller_s_metadata_beside_its_rules_and_may_not_hide_them() -> None:
+    from webapp_constructs._props import prop
+
+    def positive(value: int) -> list[str]:
+        return [] if value > 0 else ["must be positive"]
+
+    field = prop(default=1, check=positive, metadata={"mine": "kept"})
+    assert field.metadata["mine"] == "kept"
+    assert field.metadata["check"] == (positive,)
+    with pytest.raises(TypeError, match="check"):
+        prop(check=positive, metadata={"check": ()})
+
+
+def test_the_library_s_props_know_nothing_of_values_files() -> None:
+    """Issue 30, item 2: no alias, no construct prop to feed, nothing a values file spells."""
+    from webapp_constructs._props import prop
+
+    assert set(inspect.signature(prop).parameters) == {"default", "check", "each", "keys", "metadata"}
+    for cls in (Security, Resources, Autoscaling, Probe, ResourceAmounts):
+        for field in fields_of(cls):
+            assert set(field.metadata) <= {"check", "each", "keys"}, (cls.__name__, field.name)

@@ -332,6 +332,7 @@ def test_every_field_a_service_feeds_is_a_prop_of_its_construct() -> None:
     import dataclasses
     import typing
 
+    from values_app.fields import spec_of
     from values_app.kinds import KINDS
     from values_app.model import ServiceUnion
     from webapp_constructs._props import fields_of
@@ -339,11 +340,11 @@ def test_every_field_a_service_feeds_is_a_prop_of_its_construct() -> None:
     def fed(cls: Any) -> list[str]:
         names: list[str] = []
         for field in fields_of(cls):
-            if field.metadata.get("spread"):
+            if spec_of(field).spread:
                 inner = typing.get_type_hints(cls)[field.name]
                 names += fed(next(arm for arm in typing.get_args(inner) or (inner,) if dataclasses.is_dataclass(arm)))
-            elif field.metadata.get("to"):
-                names.append(field.metadata["to"])
+            elif spec_of(field).to:
+                names.append(str(spec_of(field).to))
         return names
 
     for values_class in typing.get_args(ServiceUnion):
