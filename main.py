@@ -19,6 +19,7 @@ from values_app.runtime import (  # nothing of jsii
     leave,
     pause_collection,
     use_local_node,
+    use_own_scratch,
     use_usable_jsii_cache,
 )
 
@@ -263,4 +264,5 @@ def _dispatch(args: argparse.Namespace, *, plain_type_checks: bool = False) -> i
 
 if __name__ == "__main__":
     pause_collection()  # while the modules load: see collect_new_objects_only()
+    use_own_scratch()  # jsii's unpacked runtime goes with the run: see leave()
     leave(main(plain_type_checks=True))  # at once: see leave()

@@ -28,6 +28,7 @@ __all__ = [
     "leave",
     "pause_collection",
     "use_local_node",
+    "use_own_scratch",
     "use_usable_jsii_cache",
 ]
 
@@ -46,6 +47,12 @@ GC_WRITTEN_FOR = ((3, 11), (3, 12), (3, 13))
 mean something else); on another, the collector is left as it is (a test fails there)."""
 
 _PAUSED = False
+
+_SCRATCH: str | None = None
+"""This run's own temporary directory (:func:`use_own_scratch`), removed as the run ends."""
+
+_SYSTEM_TEMP: str | None = None
+"""The temporary directory before :func:`use_own_scratch` replaced it."""
 
 
 def pause_collection() -> None:
@@ -86,7 +93,8 @@ def leave(status: int) -> NoReturn:
     calls it last). No interpreter teardown: jsii's exit hook would ask Node.js to stop and wait
     for it at the end of every run, Ctrl-C pressed in that wait would have Node.js report a broken
     channel after a run that finished, and the last collection would walk every object left. Node.js
-    ends on its own when its input closes with this process, and removes its files as it does.
+    ends on its own when its input closes with this process; the files jsii unpacked for it are in
+    this run's own temporary directory, removed here (:func:`use_own_scratch`).
     On a jsii other than :data:`JSII_WRITTEN_FOR`, the program ends as any does (its exit hooks
     run), unless standard output went away."""
     try:
@@ -100,6 +108,35 @@ def leave(status: int) -> NoReturn:
             raise SystemExit(status)
     _quiet_exit(status)
     raise AssertionError("unreachable")  # pragma: no cover - os._exit does not return
+
+
+def use_own_scratch() -> None:
+    """Give this run a temporary directory of its own, removed however the run ends (``main.py``,
+    run as a program, calls it before jsii starts). jsii unpacks its Node.js runtime (about 2 MB)
+    into a temporary directory that only its exit hook removes, which :func:`leave` skips; left in
+    the system's temporary directory, every run would leave one behind. Python's ``tempfile`` and
+    Node.js's ``os.tmpdir()`` (``TMPDIR``) both use it; the program starts no other process."""
+    global _SCRATCH, _SYSTEM_TEMP
+    import atexit
+    import tempfile
+
+    if _SCRATCH is not None:
+        return
+    _SYSTEM_TEMP = tempfile.gettempdir()
+    try:
+        _SCRATCH = tempfile.mkdtemp(prefix="webapp-synth-")
+    except OSError:  # no writable temporary directory: jsii says so when it needs one
+        return
+    tempfile.tempdir = _SCRATCH
+    os.environ["TMPDIR"] = _SCRATCH
+    atexit.register(_remove_scratch)  # before jsii starts: its own hook runs first
+
+
+def _remove_scratch() -> None:
+    if _SCRATCH is not None:
+        import shutil
+
+        shutil.rmtree(_SCRATCH, ignore_errors=True)
 
 
 def use_local_node(root: Path) -> None:
@@ -145,7 +182,7 @@ def use_usable_jsii_cache() -> None:
         return
     import tempfile  # here: usually the default cache is fine
 
-    fallback = Path(tempfile.gettempdir()) / f"todo-chatbot-cdk8s-jsii-cache-{os.getuid()}"
+    fallback = Path(_SYSTEM_TEMP or tempfile.gettempdir()) / f"todo-chatbot-cdk8s-jsii-cache-{os.getuid()}"
     if _private_directory(fallback):
         os.environ["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] = str(fallback)
     else:
@@ -203,7 +240,10 @@ def _quiet_exit(status: int) -> int:
     try:
         sys.stderr.flush()
     finally:
-        os._exit(status)
+        try:
+            _remove_scratch()
+        finally:
+            os._exit(status)
 
 
 def _standard_stream_error(error: OSError) -> bool:

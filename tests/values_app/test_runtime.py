@@ -139,9 +139,8 @@ def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(
     assert main_py("--outdir", str(out), "--quiet").returncode == 0
     before = _tree(out)
     environ = {**BASE, "DATABASE_URL": "a", "BETTER_AUTH_SECRET": "b", "OPENAI_API_KEY": "c", "CHATKIT_WORKFLOW_ID": "d"}
-    environ["TMPDIR"] = str(
-        tmp_path_factory.mktemp("node-tmp")
-    )  # jsii's kernel directory, which a Node.js killed by Ctrl-C leaves
+    temp = tmp_path_factory.mktemp("node-tmp")
+    environ["TMPDIR"] = str(temp)
     statuses = []
     for delay in (0.0, 0.1, 0.2, 0.35):
         run = subprocess.Popen(
@@ -164,8 +163,22 @@ def test_ctrl_c_at_any_point_is_one_line_exit_130_and_nothing_half_written(
         else:
             assert (run.returncode, err) == (0, "")  # it finished first
         assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging directory left
+        assert sorted(temp.iterdir()) == []  # nor jsii's unpacked runtime, nor its kernel's directory
         before = after
     assert 130 in statuses
+
+
+def test_a_run_leaves_nothing_in_the_temporary_directory(tmp_path: Path) -> None:
+    """jsii unpacks its Node.js runtime (2 MB) into a temporary directory that only its exit hook
+    removes, which the program's immediate exit skips: the run's own directory goes instead, on
+    success, on invalid input and on bad usage."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp)}
+    assert main_py("--outdir", str(tmp_path / "dist"), "--quiet", env=env).returncode == 0
+    assert main_py("--values", str(tmp_path / "missing.yaml"), "--outdir", str(tmp_path / "x"), env=env).returncode == 1
+    assert main_py("--no-such-flag", env=env).returncode == 2
+    assert sorted(temp.iterdir()) == []
 
 
 def test_the_process_level_choices_were_written_for_the_pinned_versions() -> None:
