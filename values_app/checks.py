@@ -83,10 +83,11 @@ def construct_problems(
         for problem in error.problems:
             if problem.path[:1] == ("labels",) and own_labels_fine:
                 continue  # the release's labels, which every service gets: reported once, at `labels`
-            message = problem.message
-            if message.startswith("unknown prop for "):  # a shared key the kind has no use for
-                message = f"does not apply to a {service.kind}: it serves nothing"
-            yield Problem(("services", key, *values_path(service, problem.path)), message)
+            where = ("services", key, *values_path(service, problem.path))
+            if problem.message.startswith("unknown prop for "):  # a shared key the kind has no use for
+                yield Problem(where, f"does not apply to a {service.kind}: it serves nothing")
+            else:
+                yield problem._replace(path=where)
         return
     target_port = getattr(getattr(service, "service", None), "target_port", None)
     if target_port is not None and issubclass(construct, ServiceWorkload):
@@ -124,8 +125,9 @@ def _constructs(values: AppValues) -> Iterator[Problem]:
             except PropsError:
                 continue  # reported at the service
             if problem is not None:  # about another service than where it is routed: name its key
-                wording = values_wording(f"{path.service} {problem}").replace("set ", f"set services.{path.service}.", 1)
-                yield Problem(("ingress", "paths", index, "service"), wording)
+                said = Problem((), problem, wording=getattr(problem, "wording", None))
+                wording = values_wording(said, within=("services", path.service))
+                yield Problem(("ingress", "paths", index, "service"), f"{path.service} {wording}")
 
 
 def _ingress_problems(values: AppValues) -> Iterator[Problem]:
@@ -147,7 +149,7 @@ def _ingress_problems(values: AppValues) -> Iterator[Problem]:
             )
     except PropsError as error:
         for problem in error.problems:
-            yield Problem(("ingress", *problem.path), problem.message)
+            yield problem._replace(path=("ingress", *problem.path))
 
 
 def _declared_keys(values: AppValues) -> Iterator[Problem]:
@@ -222,7 +224,7 @@ def _labels(values: AppValues) -> Iterator[Problem]:
     # A service's own labels are its construct's to check; the release's go on every object too.
     for problem in UNRESERVED(values.labels):
         assert isinstance(problem, Problem)
-        yield Problem(("labels", *problem.path), problem.message)
+        yield problem._replace(path=("labels", *problem.path))
 
 
 def _props(values: AppValues) -> dict[str, object]:

@@ -186,7 +186,7 @@ def _mapping_builder(tp: Any) -> _Builder:
         for key, entry in data.items():
             wrong = check_key(key, ())
             if wrong:
-                found += [Problem((*path, str(key)), p.message) for p in wrong]
+                found += [p._replace(path=(*path, str(key))) for p in wrong]
             value, problems = value_builder(entry, (*path, str(key)))
             result[key] = value
             found += problems
@@ -243,7 +243,7 @@ def _dataclass_builder(cls: type) -> _Builder:
                 found += problems
             elif has_rules[key]:
                 wrong = rule_problems(field, value, (field.name,))
-                found += [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in wrong]
+                found += [p._replace(path=(*path, *yaml_path(cls, p.path))) for p in wrong]
         for alias in required:
             if alias not in data:
                 found.append(Problem((*path, alias), "required, but missing"))
@@ -253,7 +253,7 @@ def _dataclass_builder(cls: type) -> _Builder:
             with fields_checked():
                 return cls(**kwargs), []
         except PropsError as error:  # the rules between fields: each field's own were checked above
-            return None, [Problem((*path, *yaml_path(cls, p.path)), p.message) for p in error.problems]
+            return None, [p._replace(path=(*path, *yaml_path(cls, p.path))) for p in error.problems]
 
     return dataclass
 

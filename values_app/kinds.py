@@ -6,18 +6,17 @@ Each field of a service's values model (:mod:`.model`) says which construct prop
 ``extra_props()``: props computed from several fields, such as the image reference). So the
 keyword arguments of a service's construct (:func:`service_kwargs`), and where a construct's
 complaint about one of them points in the values file (:func:`values_path`), both follow from the
-model: nothing is bridged by hand. What a construct says in Python terms is put in the values
-file's terms by :func:`values_wording`.
+model: nothing is bridged by hand. The props a construct's message names are apart in it
+(:class:`~webapp_constructs.Term`); :func:`values_wording` spells them as a values file does.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 import typing
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
@@ -30,6 +29,7 @@ from webapp_constructs import (
     Problem,
     PropsError,
     ScheduledJob,
+    Term,
     WebService,
     WorkerService,
     Workload,
@@ -51,6 +51,7 @@ __all__ = [
     "keep_computed",
     "service_kwargs",
     "service_props",
+    "spell",
     "values_path",
     "values_wording",
 ]
@@ -402,51 +403,30 @@ def _facts_props(values: AppValues, key: str) -> Any:
     return _cached(values, "facts", key, compute)
 
 
-@functools.cache
-def _prop_names() -> frozenset[str]:
-    """Every prop name of the constructs' props (what a construct's message may name)."""
-    from webapp_constructs import _job_props as job_props
-    from webapp_constructs import _pod_props as pod_props
-    from webapp_constructs import _workload_props as workload_props
-    from webapp_constructs._mcp_service import McpServiceProps
-    from webapp_constructs._web_service import WebServiceProps
-
-    classes: list[Any] = [getattr(module, name) for module in (pod_props, workload_props, job_props) for name in module.__all__]
-    classes += [McpServiceProps, WebServiceProps]
-    return frozenset(
-        f.name
-        for cls in classes
-        if isinstance(cls, type) and dataclasses.is_dataclass(cls)
-        for f in fields_of(cls)
-        if "_" in f.name
-    )
-
-
-_REASON_HINT = re.compile(r"; give its reason in reasons\['([a-z_.]+)'\]$")
-_ASSIGNED = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)=(True|False|None|\d+|'[^']*')")
-_IS = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+) is (True|False)\b")
-_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-
-
-def values_wording(message: str) -> str:
-    """A construct's message in a values file's terms: prop names in camelCase, ``x=True`` as
-    ``x: true``, and where a relaxation's reason goes (``auditSkips.<check>``)."""
-    reason = _REASON_HINT.search(message)
-    if reason is not None:
-        check = RELAXATION_CHECKS.get(reason[1], "...")
-        message = message[: reason.start()] + f"; give the reason in auditSkips.{check} (or keep the default)"
-    names = _prop_names()
+def spell(term: Term, within: Sequence[str] = ()) -> str:
+    """How a values file spells a term of a construct's message (:class:`~webapp_constructs.Term`):
+    a prop by the key of the field that feeds it (``service_type`` -> ``service.type``, under
+    ``within``: ``services.mcp``), ``x=True`` as ``x: true``, and a relaxation's reason as its
+    ``auditSkips`` entry."""
+    if term.kind == "reason":
+        check = RELAXATION_CHECKS.get(term.name, "...")
+        return f"give the reason in auditSkips.{check} (or keep the default)"
+    if term.kind == "value":
+        return _scalar(term.value)
     spelled = _spellings()
+    key = ".".join([*within, *(spelled.get(part) or to_camel(part) for part in term.name.split("."))])
+    return key if term.kind == "prop" else f"{key}: {_scalar(term.value)}"
 
-    def key(name: str) -> str:
-        return spelled.get(name) or to_camel(name)
 
-    def value(text: str) -> str:
-        return {"True": "true", "False": "false", "None": "null"}.get(text, text.strip("'"))
+def _scalar(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return str(value)
 
-    message = _ASSIGNED.sub(lambda m: f"{key(m[1])}: {value(m[2])}" if m[1] in names else m[0], message)
-    message = _IS.sub(lambda m: f"{key(m[1])} is {value(m[2])}" if m[1] in names else m[0], message)
-    return _WORD.sub(lambda m: key(m[0]) if m[0] in names else m[0], message)
+
+def values_wording(problem: Problem, within: Sequence[str] = ()) -> str:
+    """A construct's message in a values file's terms (its terms spelled by :func:`spell`)."""
+    return problem.spell(lambda term: spell(term, within))
 
 
 @functools.cache

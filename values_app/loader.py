@@ -79,12 +79,12 @@ def values_from_layers(layers: Layers) -> AppValues:
     values, problems = build(AppValues, layers.data)
     if problems:
         problems += _service_problems(layers.data)
-        raise ValuesError([*nulls, *(layers.message(p.path, values_wording(p.message)) for p in problems)])
+        raise ValuesError([*nulls, *(layers.message(p.path, values_wording(p)) for p in problems)])
     if nulls:
         raise ValuesError(nulls)
     problems = check_values(values)
     if problems:
-        raise ValuesError(layers.message(p.path, values_wording(p.message)) for p in problems)
+        raise ValuesError(layers.message(p.path, values_wording(p)) for p in problems)
     expanded = expand_values(values)
     if expanded.extra_objects:
         problems = _extra_object_conflicts(expanded)

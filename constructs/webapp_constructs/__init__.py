@@ -12,8 +12,10 @@ parts (props, rules, quantities) import without starting jsii's Node.js process.
 * Props: :class:`Volume`, :class:`Container`, :class:`Probe`/:class:`Probes`,
   :class:`Resources`/:class:`ResourceAmounts`, :class:`Security`/:class:`Capabilities`,
   :class:`Autoscaling`, :class:`Egress`/:class:`Destination`/:class:`DnsPeer`, :class:`Toleration`,
-  :class:`TopologySpread`; :class:`PropsError` and its :class:`Problem`\\ s; :class:`SynthError`, what
-  ``app.synth()`` refuses.
+  :class:`TopologySpread`; :class:`PropsError` and its :class:`Problem`\\ s (the props a message
+  names kept apart as :class:`Term`\\ s of its :class:`Wording`, for a program that words them its
+  own way; a rule may return a :class:`Worded` message); :class:`SynthError`, what ``app.synth()``
+  refuses.
 * For cdk8s-plus objects: :func:`harden`, :func:`pod_security_of`.
 * :func:`chart_manifests`: a chart's objects as plain dicts, rendered without jsii;
   :class:`Manifest`: the type of every object the constructs render (``api.deployment``).
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
         TopologySpread,
         Volume,
     )
-    from ._props import Problem, PropsError
+    from ._props import Problem, PropsError, Term, Worded, Wording
     from ._scheduled_job import ScheduledJob
     from ._web_service import WebService
     from ._worker_service import WorkerService
@@ -87,10 +89,13 @@ _MODULES = {
     "SecretValue": "_app_secret",
     "Security": "_pod_props",
     "SynthError": "_charts",
+    "Term": "_props",
     "Toleration": "_pod_props",
     "TopologySpread": "_pod_props",
     "Volume": "_pod_props",
     "WebService": "_web_service",
+    "Worded": "_props",
+    "Wording": "_props",
     "WorkerService": "_worker_service",
     "Workload": "_workload",
     "chart_manifests": "_manifest",
@@ -126,10 +131,13 @@ __all__ = [
     "SecretValue",
     "Security",
     "SynthError",
+    "Term",
     "Toleration",
     "TopologySpread",
     "Volume",
     "WebService",
+    "Worded",
+    "Wording",
     "WorkerService",
     "Workload",
     "chart_manifests",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ._props import Term, Worded, literal
 from ._reasons import reason_problems
 
 __all__ = [
@@ -82,7 +83,10 @@ def audit_annotation_problems(annotations: Mapping[str, Any]) -> list[str]:
                 found.append(f"annotation {key}: {match['check']} is skipped without a reason; write {match.group(0)}:<reason>")
             else:
                 found += [f"annotation {key}: the reason for {match['check']}: {p}" for p in reason_problems(match["reason"])]
-    return [f"{problem}; or skip the check through audit_skips, whose reasons are checked" for problem in found]
+    return [
+        Worded(f"{literal(problem)}; or skip the check through {{0}}, whose reasons are checked", Term.prop("audit_skips"))
+        for problem in found
+    ]
 
 
 def object_audit_problems(manifest: Mapping[str, Any]) -> list[str]:

@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Literal
 
-from ._props import check, int_range, prop, propsclass
+from ._props import Term, Worded, check, int_range, literal, prop, propsclass
 from ._workload_props import WorkloadOptions, WorkloadProps
 
 __all__ = [
@@ -37,7 +37,12 @@ def cron_problems(schedule: str) -> list[str]:
     if text in _MACROS:
         return []
     if text.startswith(("CRON_TZ=", "TZ=")):
-        return [f"{schedule!r}: a time zone in the schedule is refused by Kubernetes; use time_zone"]
+        return [
+            Worded(
+                f"{literal(repr(schedule))}: a time zone in the schedule is refused by Kubernetes; use {{0}}",
+                Term.prop("time_zone"),
+            )
+        ]
     fields = text.split()
     if len(fields) != 5:
         return [

@@ -9,7 +9,7 @@ from constructs import Construct
 
 from ._charts import AppCheck
 from ._pod_props import ResourceAmounts, Resources
-from ._props import Problem, propsclass, unchecked
+from ._props import Problem, Term, Worded, literal, propsclass, unchecked
 from ._service_workload import ServiceWorkload
 from ._workload_props import ServiceOptions, ServiceProps
 
@@ -129,18 +129,23 @@ class McpService(ServiceWorkload):
         service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
         if service_type != "ClusterIP" and not exposed:
             found.append(
-                Problem(
+                Problem.worded(
                     ("service_type",),
-                    f"{service_type} would expose the internal MCP server outside the cluster; "
-                    "use ClusterIP, or set expose_node_port=True to do it on purpose",
+                    f"{literal(service_type)} would expose the internal MCP server outside the cluster; "
+                    "use ClusterIP, or set {0} to do it on purpose",
+                    Term.setting("expose_node_port", True),
+                    code="internal-server-exposed",
+                    value=service_type,
                 )
             )
         if props.allow_external and not exposed:
             found.append(
-                Problem(
+                Problem.worded(
                     ("allow_external",),
-                    "True would open the internal MCP server to every pod of every namespace; "
-                    "set expose_node_port=True to do it on purpose",
+                    "True would open the internal MCP server to every pod of every namespace; set {0} to do it on purpose",
+                    Term.setting("expose_node_port", True),
+                    code="internal-server-exposed",
+                    value=True,
                 )
             )
         return found
@@ -149,15 +154,16 @@ class McpService(ServiceWorkload):
     def routing_problem(cls, props: ServiceProps) -> str | None:
         if isinstance(props, McpServiceProps) and props.expose_node_port:
             return None
-        return "is an internal MCP server; set expose_node_port=True to route to it on purpose"
+        return Worded("is an internal MCP server; set {0} to route to it on purpose", Term.setting("expose_node_port", True))
 
     def _guards_opening(self) -> bool:
         return not self.props.expose_node_port
 
     def _opening_refusal(self) -> str:
-        return (
+        return Worded(
             "would open the internal MCP server beyond the workloads that connect to it; "
-            "set expose_node_port=True to do it on purpose, or name the workloads (connect, allow_from)"
+            "set {0} to do it on purpose, or name the workloads (connect, allow_from)",
+            Term.setting("expose_node_port", True),
         )
 
     @property

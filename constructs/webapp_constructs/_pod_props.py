@@ -31,7 +31,7 @@ from ._prop_rules import (
     WRITABLE_PATH,
     PullPolicy,
 )
-from ._props import Problem, Props, PropsError, check, defaults, min_length, prop, propsclass, unchecked
+from ._props import Problem, Props, PropsError, Term, Wording, check, defaults, literal, min_length, prop, propsclass, unchecked
 from ._quantity import QuantityError, parse_quantity
 from ._sources import ClaimSource, ConfigMapSource, SecretSource, Source, key_list, missing_keys, source_of
 
@@ -114,9 +114,24 @@ class Probe(Props):
     def cross_checks(self) -> Iterator[Problem]:
         given = [name for name in ("path", "exec_command", "grpc_port") if getattr(self, name) is not None]
         if len(given) > 1:
-            yield Problem((given[1],), f"a probe checks one way: give one of path, exec_command and grpc_port, not {given}")
+            ways = (Term.prop("path"), Term.prop("exec_command"), Term.prop("grpc_port"))
+            named = ", ".join(f"{{{3 + index}}}" for index in range(len(given)))
+            yield Problem.worded(
+                (given[1],),
+                f"a probe checks one way: give one of {{0}}, {{1}} and {{2}}, not [{named}]",
+                *ways,
+                *(Term.prop(name) for name in given),
+                code="probe-ways",
+            )
         if self.port is not None and (self.exec_command is not None or self.grpc_port is not None):
-            yield Problem(("port",), "port is for an HTTP or TCP check; a command needs none, a gRPC check has grpc_port")
+            yield Problem.worded(
+                ("port",),
+                "{0} is for an HTTP or TCP check; a command needs none, a gRPC check has {1}",
+                Term.prop("port"),
+                Term.prop("grpc_port"),
+                code="probe-port",
+                value=self.port,
+            )
 
     def action(self, container_port: int | None) -> dict[str, Any] | None:
         """The probe's action as Kubernetes spells it (None: a TCP check with no port to check)."""
@@ -175,6 +190,9 @@ class Relaxation(NamedTuple):
     check: str
     """The policy-scanner check it fails (checkov), annotated with the reason."""
 
+    wording: Wording
+    """``what`` with the props it names apart (:class:`~._props.Wording`)."""
+
 
 @propsclass
 class Security(Props):
@@ -209,7 +227,15 @@ class Security(Props):
 
     def cross_checks(self) -> Iterator[Problem]:
         if self.run_as_non_root and self.run_as_user == 0:
-            yield Problem(("run_as_user",), "0 is root, but run_as_non_root is True (set run_as_non_root=False to run as root)")
+            yield Problem.worded(
+                ("run_as_user",),
+                "0 is root, but {0} is {1} (set {2} to run as root)",
+                Term.prop("run_as_non_root"),
+                Term.shown(True),
+                Term.setting("run_as_non_root", False),
+                code="root-but-non-root",
+                value=0,
+            )
         names = {relaxation.name for relaxation in _relaxations(self)}
         for name in self.reasons:
             if name not in names:
@@ -217,8 +243,8 @@ class Security(Props):
                 yield Problem(("reasons", name), f"{name!r} is not relaxed here, so it needs no reason (relaxed: {known})")
 
 
-def _relaxation(name: str, field: str, what: str, below_restricted: bool) -> Relaxation:
-    return Relaxation(name, field, what, below_restricted, RELAXATION_CHECKS[name])
+def _relaxation(name: str, field: str, what: Wording, below_restricted: bool) -> Relaxation:
+    return Relaxation(name, field, what.spell(), below_restricted, RELAXATION_CHECKS[name], what)
 
 
 RELAXATION_CHECKS = {
@@ -236,27 +262,27 @@ RELAXATION_CHECKS = {
 def _relaxations(security: Security) -> list[Relaxation]:
     found = []
     if not security.run_as_non_root:
-        found.append(
-            _relaxation("run_as_non_root", "run_as_non_root", "run_as_non_root=False lets the container run as root", True)
-        )
+        what = Wording("{0} lets the container run as root", (Term.setting("run_as_non_root", False),))
+        found.append(_relaxation("run_as_non_root", "run_as_non_root", what, True))
     if security.run_as_user == 0:
-        found.append(_relaxation("run_as_user", "run_as_user", "run_as_user=0 runs the container as root", True))
+        what = Wording("{0} runs the container as root", (Term.setting("run_as_user", 0),))
+        found.append(_relaxation("run_as_user", "run_as_user", what, True))
     extra = sorted(set(security.capabilities.add) - RESTRICTED_CAPABILITIES)
     if extra:
-        found.append(
-            _relaxation("capabilities.add", "capabilities", f"capabilities.add {extra} goes beyond NET_BIND_SERVICE", True)
-        )
+        what = Wording(f"{{0}} {literal(str(extra))} goes beyond NET_BIND_SERVICE", (Term.prop("capabilities.add"),))
+        found.append(_relaxation("capabilities.add", "capabilities", what, True))
     if "ALL" not in security.capabilities.drop:
-        what = "capabilities.drop without ALL keeps the runtime's default capabilities"
+        what = Wording("{0} without ALL keeps the runtime's default capabilities", (Term.prop("capabilities.drop"),))
         found.append(_relaxation("capabilities.drop", "capabilities", what, True))
     if security.allow_privilege_escalation:
-        what = "allow_privilege_escalation=True lets setuid binaries gain root"
+        what = Wording("{0} lets setuid binaries gain root", (Term.setting("allow_privilege_escalation", True),))
         found.append(_relaxation("allow_privilege_escalation", "allow_privilege_escalation", what, True))
     if security.seccomp_profile != "RuntimeDefault":
-        what = f"seccomp_profile {security.seccomp_profile} turns syscall filtering off"
+        profile = literal(security.seccomp_profile)
+        what = Wording(f"{{0}} {profile} turns syscall filtering off", (Term.prop("seccomp_profile"),))
         found.append(_relaxation("seccomp_profile", "seccomp_profile", what, True))
     if not security.read_only_root_filesystem:
-        what = "read_only_root_filesystem=False lets the process change the image's own files"
+        what = Wording("{0} lets the process change the image's own files", (Term.setting("read_only_root_filesystem", False),))
         found.append(_relaxation("read_only_root_filesystem", "read_only_root_filesystem", what, False))
     return found
 
@@ -323,7 +349,14 @@ class Container(Props):
 
 def _missing_reason(relaxation: Relaxation, where: tuple[str, ...]) -> Problem:
     weaker = "below the Pod Security Standard 'restricted'" if relaxation.below_restricted else "weaker than the default"
-    return Problem((*where, relaxation.field), f"{relaxation.what}, {weaker}; give its reason in reasons[{relaxation.name!r}]")
+    terms = relaxation.wording.terms
+    return Problem.worded(
+        (*where, relaxation.field),
+        f"{relaxation.wording.template}, {weaker}; {{{len(terms)}}}",
+        *terms,
+        Term.reason(relaxation.name),
+        code="relaxation-without-reason",
+    )
 
 
 VolumeKind = Literal["configMap", "secret", "persistentVolumeClaim", "emptyDir"]
@@ -476,8 +509,13 @@ class Toleration(Props):
             yield Problem(("key",), "an Equal toleration needs its key")
         if self.toleration_seconds is not None and self.effect != "NoExecute":
             effect = self.effect or "every effect"
-            message = f"{self.toleration_seconds} is for a NoExecute toleration, not {effect}; set effect='NoExecute'"
-            yield Problem(("toleration_seconds",), message)
+            yield Problem.worded(
+                ("toleration_seconds",),
+                f"{self.toleration_seconds} is for a NoExecute toleration, not {literal(effect)}; set {{0}}",
+                Term.setting("effect", "NoExecute"),
+                code="toleration-seconds-without-no-execute",
+                value=self.toleration_seconds,
+            )
 
     def spec(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"operator": self.operator}
@@ -518,7 +556,13 @@ class Autoscaling(Props):
 
     def cross_checks(self) -> Iterator[Problem]:
         if self.min_replicas > self.max_replicas:
-            yield Problem(("min_replicas",), f"{self.min_replicas} exceeds max_replicas {self.max_replicas}")
+            yield Problem.worded(
+                ("min_replicas",),
+                f"{self.min_replicas} exceeds {{0}} {self.max_replicas}",
+                Term.prop("max_replicas"),
+                code="min-above-max",
+                value=self.min_replicas,
+            )
         if self.target_cpu_utilization is None and self.target_memory_utilization is None and not self.metrics:
             yield Problem(("metrics",), "an autoscaler needs a metric: a CPU or memory target, or metrics")
         for index, metric in enumerate(self.metrics):

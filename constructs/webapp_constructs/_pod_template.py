@@ -12,7 +12,7 @@ from typing import Any
 
 from . import _rules as rules
 from ._pod_props import Container, Probe, Probes, ResourceAmounts, Resources, Security, Volume
-from ._props import Problem, evolve
+from ._props import Problem, Term, evolve, literal
 from ._quantity import canonical_quantity
 
 __all__ = [
@@ -202,16 +202,27 @@ def _mount_problems(
     for index, path in enumerate(writable):
         key = path.rstrip("/") or "/"
         if key in seen:
-            found.append(Problem((*where, "writable_paths", index), f"{path} is listed twice in {whose} writable_paths"))
+            found.append(
+                Problem.worded(
+                    (*where, "writable_paths", index),
+                    f"{literal(path)} is listed twice in {literal(whose)} {{0}}",
+                    Term.prop("writable_paths"),
+                    code="listed-twice",
+                    value=path,
+                )
+            )
         seen.setdefault(key, "writable")
     for index, volume in enumerate(volumes):
         key = volume.mount_path.rstrip("/") or "/"
         if seen.get(key) == "writable":
             found.append(
-                Problem(
+                Problem.worded(
                     (*where, "volumes", index),
-                    f"{volume.mount_path} is already a writable emptyDir of {whose} (writable_paths, whose default has "
-                    f"/tmp); mount this volume elsewhere, or leave {volume.mount_path} out of writable_paths",
+                    f"{literal(volume.mount_path)} is already a writable emptyDir of {literal(whose)} ({{0}}, whose default "
+                    f"has /tmp); mount this volume elsewhere, or leave {literal(volume.mount_path)} out of {{0}}",
+                    Term.prop("writable_paths"),
+                    code="mounted-over-writable-path",
+                    value=volume.mount_path,
                 )
             )
         seen.setdefault(key, "volume")  # two volumes at one path: the props refuse it themselves
@@ -269,9 +280,12 @@ def pod_problems(
         body = volume.pod_volume()
         if volume.name in volumes and volumes[volume.name][0] != body:
             found.append(
-                Problem(
+                Problem.worded(
                     (*where, "volumes"),
-                    f"two different volumes of the pod are named {volume.name}; give one another volume_name",
+                    f"two different volumes of the pod are named {literal(volume.name)}; give one another {{0}}",
+                    Term.prop("volume_name"),
+                    code="volume-name-twice",
+                    value=volume.name,
                 )
             )
         volumes.setdefault(volume.name, (body, where))

@@ -30,6 +30,10 @@ __all__ = [
     "Problem",
     "Props",
     "PropsError",
+    "Speller",
+    "Term",
+    "Worded",
+    "Wording",
     "check",
     "defaults",
     "dotted",
@@ -40,6 +44,7 @@ __all__ = [
     "hints",
     "int_range",
     "kind_of",
+    "literal",
     "max_length",
     "min_length",
     "nearest",
@@ -64,15 +69,111 @@ Check = Callable[[Any], Sequence["str | Problem"]]
 :class:`Problem` with a path inside the value (e.g. the key of a mapping)."""
 
 
+class Term(NamedTuple):
+    """Something a message names that a program may spell its own way (a values file spells
+    ``run_as_non_root=False`` as ``runAsNonRoot: false``): make one with :meth:`prop`,
+    :meth:`setting`, :meth:`shown` or :meth:`reason`; :meth:`python` is how Python code spells it."""
+
+    kind: Literal["prop", "setting", "value", "reason"]
+    name: str = ""
+    """The prop's path in its props, dotted (``security.seccomp_profile``); a relaxation's name."""
+    value: Any = None
+
+    @classmethod
+    def prop(cls, name: str) -> Term:
+        """A prop, by its dotted path: ``run_as_non_root``."""
+        return cls("prop", name)
+
+    @classmethod
+    def setting(cls, name: str, value: Any) -> Term:
+        """A prop set to a value: ``run_as_non_root=False``."""
+        return cls("setting", name, value)
+
+    @classmethod
+    def shown(cls, value: Any) -> Term:
+        """A value: ``True``."""
+        return cls("value", "", value)
+
+    @classmethod
+    def reason(cls, relaxation: str) -> Term:
+        """How to give the reason of a relaxation of ``Security``: ``give its reason in
+        reasons['run_as_non_root']``."""
+        return cls("reason", relaxation)
+
+    def python(self) -> str:
+        if self.kind == "prop":
+            return self.name
+        if self.kind == "setting":
+            return f"{self.name}={self.value!r}"
+        if self.kind == "reason":
+            return f"give its reason in reasons[{self.name!r}]"
+        return repr(self.value)
+
+
+Speller = Callable[[Term], str]
+"""How a program spells the terms of a message (:meth:`Term.python`, the default)."""
+
+
+class Wording(NamedTuple):
+    """A message with its terms apart: ``template`` has a ``{0}``, ``{1}``, ... for each term."""
+
+    template: str
+    terms: tuple[Term, ...]
+
+    def spell(self, speller: Speller = Term.python) -> str:
+        return self.template.format(*(speller(term) for term in self.terms))
+
+
+class Worded(str):
+    """A message that keeps its terms apart: a ``str`` (its Python wording) that a rule may return
+    where it returns messages, with its :class:`Wording` (a problem made of it keeps it)."""
+
+    wording: Wording
+
+    def __new__(cls, template: str, *terms: Term) -> Worded:
+        wording = Wording(template, terms)
+        made = super().__new__(cls, wording.spell())
+        made.wording = wording
+        return made
+
+
+def literal(text: str) -> str:
+    """``text`` as part of a template: its braces doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 class Problem(NamedTuple):
-    """One thing wrong: where (a field path) and what."""
+    """One thing wrong: where (a field path) and what, for a person (``message``) and for a
+    program that words it its own way (``code``, ``value``, and ``wording`` when the message
+    names props)."""
 
     path: Path
 
     message: str
 
+    code: str = ""
+    """What kind of problem: ``type`` (a value of the wrong type), ``rule`` (a field's rule), or a
+    name of its own (``relaxation-without-reason``); empty when it has none."""
+
+    value: Any = None
+    """The value the problem is about, where there is one."""
+
+    wording: Wording | None = None
+    """``message`` with the props it names apart (see :meth:`spell`); None when it names none."""
+
+    @classmethod
+    def worded(cls, path: Path, template: str, *terms: Term, code: str, value: Any = None) -> Problem:
+        """A problem whose message names props: ``template`` with a ``{0}``, ``{1}``, ... for each
+        of ``terms``."""
+        wording = Wording(template, terms)
+        return cls(path, wording.spell(), code, value, wording)
+
+    def spell(self, speller: Speller) -> str:
+        """The message with its terms spelled by ``speller``."""
+        return self.message if self.wording is None else self.wording.spell(speller)
+
     def under(self, *prefix: str | int) -> Problem:
-        return Problem((*prefix, *self.path), self.message)
+        return self._replace(path=(*prefix, *self.path))
 
 
 def dotted(path: Iterable[str | int]) -> str:
@@ -277,7 +378,7 @@ def _checker(tp: Any) -> _Checker:
                     return []
             except TypeError:  # unhashable
                 pass
-            return [Problem(path, f"{value!r}: expected {listed}")]
+            return [Problem(path, f"{value!r}: expected {listed}", "type", value)]
 
         return literal
     if tp in _EXPECTED:
@@ -288,7 +389,7 @@ def _checker(tp: Any) -> _Checker:
             if kind is tp or (tp is float and kind is int) or (kind is not bool and isinstance(value, tp)):
                 return []
             hint = " (quote it)" if tp is str and isinstance(value, int | float | bool) else ""
-            return [Problem(path, f"{value!r} is a {kind_of(value)}, expected {expected}{hint}")]
+            return [Problem(path, f"{value!r} is a {kind_of(value)}, expected {expected}{hint}", "type", value)]
 
         scalar.exact = tp  # type: ignore[attr-defined] # a value of exactly this type passes (a fast path)
         return scalar
@@ -300,7 +401,7 @@ def _checker(tp: Any) -> _Checker:
 
         def sequence(value: Any, path: Path) -> list[Problem]:
             if not isinstance(value, list | tuple):
-                return [Problem(path, _not_a(value, tp))]
+                return [Problem(path, _not_a(value, tp), "type", value)]
             if item is _passes or (exact_item is not None and all(type(entry) is exact_item for entry in value)):
                 return []
             return [p for index, entry in enumerate(value) for p in item(entry, (*path, index))]
@@ -314,7 +415,7 @@ def _checker(tp: Any) -> _Checker:
 
         def mapping(value: Any, path: Path) -> list[Problem]:
             if not isinstance(value, Mapping):
-                return [Problem(path, _not_a(value, tp))]
+                return [Problem(path, _not_a(value, tp), "type", value)]
             exact = exact_key is not None and exact_value is not None
             if exact and all(type(key) is exact_key and type(entry) is exact_value for key, entry in value.items()):
                 return []
@@ -322,7 +423,7 @@ def _checker(tp: Any) -> _Checker:
             for key, entry in value.items():
                 wrong = keys(key, ())
                 if wrong:
-                    found += [Problem((*path, str(key)), p.message) for p in wrong]
+                    found += [Problem((*path, str(key)), p.message, "type", key) for p in wrong]
                 wrong = values(entry, (*path, str(key)))
                 if wrong:
                     found += wrong
@@ -338,8 +439,8 @@ def _checker(tp: Any) -> _Checker:
                 name = tp.__name__
                 given = ", ".join(f"{key}={entry!r}" for key, entry in value.items())
                 written = f"{name}({given})" if len(given) <= 60 else f"{name}({given[:57]}...)"
-                return [Problem(path, f"a dict is given, expected {_article(name)} {name}: write {written}")]
-            return [Problem(path, _not_a(value, tp))]
+                return [Problem(path, f"a dict is given, expected {_article(name)} {name}: write {written}", "type", value)]
+            return [Problem(path, _not_a(value, tp), "type", value)]
 
         return instance
     return _passes
@@ -624,8 +725,15 @@ class Props:
         return iter(())
 
 
-def _problems(results: Sequence[str | Problem], path: Path) -> list[Problem]:
-    return [result.under(*path) if isinstance(result, Problem) else Problem(path, result) for result in results]
+def _problems(results: Sequence[str | Problem], path: Path, value: Any) -> list[Problem]:
+    """What a rule said of ``value`` at ``path``: a message is a problem of code ``rule`` (with
+    its wording, when it is :class:`Worded`)."""
+    return [
+        result.under(*path)
+        if isinstance(result, Problem)
+        else Problem(path, result, "rule", value, getattr(result, "wording", None))
+        for result in results
+    ]
 
 
 @functools.cache
@@ -684,18 +792,18 @@ def rule_problems(field: dataclasses.Field[Any], value: Any, path: Path) -> list
     for rule in meta.get("check", ()):
         said = rule(value)
         if said:
-            found += _problems(said, path)
+            found += _problems(said, path, value)
     each, keys = meta.get("each", ()), meta.get("keys", ())
     if not (each or keys):
         return found
     if isinstance(value, Mapping):
         for key, entry in value.items():
             for rule in keys:
-                found += _problems(rule(key), (*path, key))
+                found += _problems(rule(key), (*path, key), key)
             for rule in each:
-                found += _problems(rule(entry), (*path, key))
+                found += _problems(rule(entry), (*path, key), entry)
     elif isinstance(value, list | tuple):
         for index, entry in enumerate(value):
             for rule in each:
-                found += _problems(rule(entry), (*path, index))
+                found += _problems(rule(entry), (*path, index), entry)
     return found

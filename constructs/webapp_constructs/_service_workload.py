@@ -14,7 +14,7 @@ from ._deployment_workload import DeploymentWorkload
 from ._manifest import Lazy, Manifest
 from ._pod_template import PORT_NAME, drop_none
 from ._prop_rules import ServiceType
-from ._props import Problem
+from ._props import Problem, Term
 from ._workload_props import ServiceOptions, ServiceProps
 
 __all__ = ["ServiceFacts", "ServiceWorkload"]
@@ -62,7 +62,15 @@ class ServiceWorkload(DeploymentWorkload):
         found = super()._kind_problems(props, id)
         service_type = props.service_type or cls.DEFAULT_SERVICE_TYPE
         if props.node_port is not None and service_type == "ClusterIP":
-            found.append(Problem(("node_port",), f"{props.node_port} needs service_type NodePort or LoadBalancer, not ClusterIP"))
+            found.append(
+                Problem.worded(
+                    ("node_port",),
+                    f"{props.node_port} needs {{0}} NodePort or LoadBalancer, not ClusterIP",
+                    Term.prop("service_type"),
+                    code="node-port-needs-type",
+                    value=props.node_port,
+                )
+            )
         return found
 
     @classmethod

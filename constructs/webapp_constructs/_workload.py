@@ -45,7 +45,7 @@ from ._pod_template import (
     writable_volumes,
 )
 from ._prop_rules import image_tag
-from ._props import Problem, PropsError, unchecked
+from ._props import Problem, PropsError, Term, literal, unchecked
 from ._sources import ConfigMapSource, SecretSource, Source, key_list, missing_keys, secret_name, source_of
 from ._workload_props import WorkloadOptions, WorkloadProps
 
@@ -282,10 +282,12 @@ class Workload(ManifestConstruct):
                 if probe is not None and probe != Probe() and probe.action(None) is None:
                     what = f"an HTTP probe of {probe.path!r}" if probe.path is not None else "a TCP probe"
                     found.append(
-                        Problem(
+                        Problem.worded(
                             ("probes", field),
-                            f"{what} needs a port, and a {cls.__name__} listens on none: it would check nothing (and be "
-                            "left out); give the probe its port, or an exec_command",
+                            f"{literal(what)} needs a port, and a {cls.__name__} listens on none: it would check nothing "
+                            "(and be left out); give the probe its port, or an {0}",
+                            Term.prop("exec_command"),
+                            code="probe-checks-nothing",
                         )
                     )
         return found

@@ -50,7 +50,7 @@ from ._prop_rules import (
     PullPolicy,
     ServiceType,
 )
-from ._props import Problem, Props, check, defaults, min_length, prop, propsclass
+from ._props import Problem, Props, Term, Worded, check, defaults, literal, min_length, prop, propsclass
 from ._sources import NamedSecret, secret_reference_problems
 
 __all__ = [
@@ -69,10 +69,13 @@ _RESERVED_PREFIX = "app.kubernetes.io/"
 def _unreserved(labels: Mapping[str, str]) -> list[Problem]:
     """Extra labels never set the recommended ``app.kubernetes.io/*`` ones: the construct does."""
     return [
-        Problem(
+        Problem.worded(
             (key,),
-            f"{key} is set by the construct (from name, instance, part_of, version, component); "
+            f"{literal(key)} is set by the construct (from {{0}}, {{1}}, {{2}}, {{3}}, {{4}}); "
             "choose a key outside app.kubernetes.io/",
+            *(Term.prop(name) for name in ("name", "instance", "part_of", "version", "component")),
+            code="reserved-label",
+            value=key,
         )
         for key in labels
         if key.startswith(_RESERVED_PREFIX)
@@ -84,9 +87,11 @@ UNRESERVED = check(_unreserved)
 
 def _pod_security_annotations(annotations: Mapping[str, str]) -> list[str]:
     return [
-        f"annotation {key}: {why}, which breaks the Pod Security Standard 'baseline'; leave it out: the pods run "
-        "under the runtime's default profiles (seccomp is relaxed with security=Security(seccomp_profile=...) and "
-        "its reason)"
+        Worded(
+            f"annotation {literal(key)}: {literal(why)}, which breaks the Pod Security Standard 'baseline'; leave it out: "
+            "the pods run under the runtime's default profiles (seccomp is relaxed with {0} and its reason)",
+            Term.prop("security.seccomp_profile"),
+        )
         for key, why in pod_annotations_problems(annotations)
     ]
 

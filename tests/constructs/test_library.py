@@ -52,10 +52,9 @@ PRIVATE_IMPORTS: dict[str, set[str]] = {
     "webapp_constructs._charts": {"new_chart"},
     "webapp_constructs._common": {"owner_name"},
     "webapp_constructs._external_secret": {"DURATION", "REFRESH_INTERVAL", "REMOTE_KEY", "StoreKind", "duration_seconds"},
-    "webapp_constructs": {"_job_props", "_pod_props", "_rules", "_workload_props"},
+    "webapp_constructs": {"_rules"},
     "webapp_constructs._labels": {"INSTANCE"},
     "webapp_constructs._manifest": {"ManifestConstruct", "render"},
-    "webapp_constructs._mcp_service": {"McpServiceProps"},
     "webapp_constructs._migration_job": {"MIGRATION_STEP"},
     "webapp_constructs._pod_props": {"RELAXATION_CHECKS", "relaxations"},
     "webapp_constructs._pod_security": {"evaluate", "evaluate_object", "pod_spec_of", "pod_template_of"},
@@ -105,7 +104,6 @@ PRIVATE_IMPORTS: dict[str, set[str]] = {
     },
     "webapp_constructs._rules": {"config_snippet_annotations", "object_problems"},
     "webapp_constructs._service_workload": {"ServiceFacts", "ServiceWorkload"},
-    "webapp_constructs._web_service": {"WebServiceProps"},
     "webapp_constructs._workload_props": {"UNRESERVED"},
 }
 """What the values app still imports from the library's private modules (issue 30, item 2, open):

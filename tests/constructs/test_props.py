@@ -17,9 +17,9 @@ def test_every_problem_at_once() -> None:
     with pytest.raises(PropsError) as error:
         Probe(path="health", period_seconds=0, failure_threshold=101)
     assert error.value.problems == [
-        Problem(("path",), "'health' is not an HTTP path (it starts with '/' and has no spaces)"),
-        Problem(("period_seconds",), "0 is not a valid number of seconds (1-3600)"),
-        Problem(("failure_threshold",), "101 is not a valid failure threshold (1-100)"),
+        Problem(("path",), "'health' is not an HTTP path (it starts with '/' and has no spaces)", "rule", "health"),
+        Problem(("period_seconds",), "0 is not a valid number of seconds (1-3600)", "rule", 0),
+        Problem(("failure_threshold",), "101 is not a valid failure threshold (1-100)", "rule", 101),
     ]
     assert str(error.value).splitlines()[0] == "Probe: path: 'health' is not an HTTP path (it starts with '/' and has no spaces)"
 
@@ -56,7 +56,9 @@ def test_a_collection_of_exactly_the_right_types_passes_and_one_entry_amiss_is_f
     assert type_problems(["a", "b"], list[str], ("args",)) == []
     assert type_problems({"A": "1"}, dict[str, str], ("env",)) == []
     assert type_problems([1, 2.5], list[float]) == []  # an int is a number: not the exact type, still fine
-    assert type_problems(["a", 1], list[str], ("args",)) == [Problem(("args", 1), "1 is a number, expected string (quote it)")]
+    assert type_problems(["a", 1], list[str], ("args",)) == [
+        Problem(("args", 1), "1 is a number, expected string (quote it)", "type", 1)
+    ]
     assert type_problems({"A": None}, dict[str, str], ("env",))[0].path == ("env", "A")
 
 

@@ -209,6 +209,32 @@ def test_extra_objects_render_in_the_namespace_with_the_release_label(values_dat
             "Bogus",
             "services.x.tolerations[0].operator: 'Bogus': expected 'Equal' or 'Exists'",
         ),
+        # the props a construct's message names, in the values file's words (Terms, no parsing)
+        (
+            {"kind": "api", "image": IMAGE, "autoscaling": {"minReplicas": 5, "maxReplicas": 3, "targetCpuUtilization": 80}},
+            "minReplicas",
+            "services.x.autoscaling.minReplicas: 5 exceeds maxReplicas 3",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "tolerations": [{"operator": "Exists", "tolerationSeconds": 60}]},
+            "tolerationSeconds",
+            "services.x.tolerations[0].tolerationSeconds: 60 is for a NoExecute toleration, not every effect; "
+            "set effect: NoExecute",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "podAnnotations": {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}},
+            "podAnnotations",
+            "services.x.podAnnotations: annotation "
+            "seccomp.security.alpha.kubernetes.io/pod: the pod's legacy seccomp annotation "
+            "seccomp.security.alpha.kubernetes.io/pod is 'unconfined' (only runtime/default or localhost/*), which breaks "
+            "the Pod Security Standard 'baseline'; leave it out: the pods run under the runtime's default profiles "
+            "(seccomp is relaxed with securityContext.seccompProfile and its reason)",
+        ),
+        (
+            {"kind": "api", "image": IMAGE, "writablePaths": ["/tmp", "/tmp/"]},
+            "/tmp/",
+            "services.x.writablePaths[1]: /tmp/ is listed twice in the main container writablePaths",
+        ),
     ],
 )
 def test_each_mistake_is_one_line_at_its_place(

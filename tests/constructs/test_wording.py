@@ -1,0 +1,141 @@
+"""A problem keeps the props its message names apart (issue 30, item 2): the library words them for
+Python, and a program (the values app) words them its own way, with no parsing of the message."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from webapp_constructs import Container, Problem, PropsError, Security, Term, Worded, Wording
+from webapp_constructs._pod_props import Autoscaling, Capabilities, relaxations
+from webapp_constructs._props import field_problems, fields_of, literal, unchecked
+
+LIBRARY = Path(__file__).resolve().parents[2] / "constructs" / "webapp_constructs"
+
+
+def _shouting(term: Term) -> str:
+    return f"<{term.kind}:{term.name}={term.value!r}>"
+
+
+def test_a_worded_problem_is_its_python_message_and_spells_its_terms_another_way() -> None:
+    problem = Problem.worded(
+        ("run_as_user",),
+        "0 is root, but {0} is {1} (set {2} to run as root) {{braces}}",
+        Term.prop("run_as_non_root"),
+        Term.shown(True),
+        Term.setting("run_as_non_root", False),
+        code="root-but-non-root",
+        value=0,
+    )
+    assert problem.message == "0 is root, but run_as_non_root is True (set run_as_non_root=False to run as root) {braces}"
+    assert (problem.code, problem.value) == ("root-but-non-root", 0)
+    assert problem.spell(_shouting) == (
+        "0 is root, but <prop:run_as_non_root=None> is <value:=True> "
+        "(set <setting:run_as_non_root=False> to run as root) {braces}"
+    )
+    assert problem.under("security").spell(_shouting) == problem.spell(_shouting)  # the wording goes along
+    assert Problem(("x",), "plain").spell(_shouting) == "plain"
+
+
+def test_a_rule_s_worded_message_reaches_its_problem() -> None:
+    @dataclasses.dataclass
+    class Schedule:
+        at: str = dataclasses.field(metadata={"check": (lambda v: [Worded(f"{literal(v)}: use {{0}}", Term.prop("time_zone"))],)})
+
+    (problem,) = field_problems(Schedule(at="TZ={x}"))
+    assert (problem.path, problem.message, problem.code, problem.value) == (("at",), "TZ={x}: use time_zone", "rule", "TZ={x}")
+    assert problem.spell(_shouting) == "TZ={x}: use <prop:time_zone=None>"
+
+
+def test_every_relaxation_s_clause_is_its_wording() -> None:
+    # every relaxation at once, made unchecked: as props they would need a reason for each
+    security = unchecked(
+        Security,
+        run_as_non_root=False,
+        run_as_user=0,
+        allow_privilege_escalation=True,
+        read_only_root_filesystem=False,
+        seccomp_profile="Unconfined",
+        capabilities=unchecked(Capabilities, add=("CHOWN",), drop=()),
+    )
+    found = relaxations(security)
+    assert len(found) == 7
+    for relaxation in found:
+        assert isinstance(relaxation.wording, Wording)
+        assert relaxation.what == relaxation.wording.spell()
+        assert relaxation.wording.terms, relaxation.name
+
+
+def test_a_missing_reason_is_coded_and_says_where_the_reason_goes() -> None:
+    with pytest.raises(PropsError) as raised:
+        Container(name="c", image="c:1", security=Security(run_as_non_root=False))
+    (problem,) = raised.value.problems
+    assert problem.code == "relaxation-without-reason"
+    assert problem.spell(_shouting).endswith("<reason:run_as_non_root=None>")
+    assert problem.message.endswith("give its reason in reasons['run_as_non_root']")
+
+
+def test_a_cross_check_names_its_props_as_terms() -> None:
+    with pytest.raises(PropsError) as raised:
+        Autoscaling(min_replicas=5, max_replicas=3, target_cpu_utilization=80)
+    (problem,) = raised.value.problems
+    assert (problem.message, problem.code, problem.value) == ("5 exceeds max_replicas 3", "min-above-max", 5)
+    assert problem.spell(_shouting) == "5 exceeds <prop:max_replicas=None> 3"
+
+
+PYTHON_ONLY = {
+    ("_harden.py", "run_as_user"): "harden() works on cdk8s-plus objects in Python code",
+    ("_harden.py", "writable_paths"): "harden() works on cdk8s-plus objects in Python code",
+    ("_app_namespace.py", "pod_security"): "a synth-time refusal that names the Python call to make",
+    ("_mcp_service.py", "expose_node_port"): "a synth-time refusal of a NetworkPolicy, naming the Python calls to make",
+    ("_pod_props.py", "external_ports"): "Egress in Python: a values file checks its own egress before",
+    ("_pod_props.py", "external_cidrs"): "Egress in Python: a values file checks its own egress before",
+}
+"""Messages that name a prop outside a Term, each only ever shown to Python code, with why."""
+
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _prop_names() -> set[str]:
+    names = {"audit_skips"}
+    for source in LIBRARY.glob("_*.py"):
+        module = importlib.import_module(f"webapp_constructs.{source.stem}")
+        for value in vars(module).values():
+            if isinstance(value, type) and dataclasses.is_dataclass(value):
+                names |= {field.name for field in fields_of(value) if "_" in field.name}
+    return names
+
+
+def _named_outside_terms(source: str, names: set[str]) -> list[tuple[str, int]]:
+    """The prop names in the message texts of ``source`` (its string literals but docstrings)."""
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return [
+        (word, node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value and id(node) not in docstrings
+        for word in _SNAKE.findall(node.value)
+        if word in names
+    ]
+
+
+def test_no_message_a_values_file_can_meet_names_a_prop_outside_a_term() -> None:
+    names = _prop_names()
+    found = {
+        (source.name, word): line
+        for source in sorted(LIBRARY.glob("*.py"))
+        for word, line in _named_outside_terms(source.read_text(encoding="utf-8"), names)
+    }
+    assert set(found) == set(PYTHON_ONLY), {key: line for key, line in found.items() if key not in PYTHON_ONLY}
+
+
+def test_the_message_reader_finds_a_prop_named_in_a_message() -> None:
+    source = '"""The run_as_user docstring."""\nmessage = f"{x} needs service_type NodePort"\nother = "a_b"\n'
+    assert _named_outside_terms(source, {"run_as_user", "service_type", "a_b"}) == [("service_type", 2)]
