@@ -6,7 +6,6 @@
 :class:`~._app_namespace.AppNamespace`); the service constructs take the same label props.
 """
 
-import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, TypeVar
 
@@ -15,7 +14,7 @@ from ._charts import ChartInfo
 from ._labels import recommended_labels
 from ._manifest import object_meta
 from ._prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
-from ._props import Problem, Props, PropsError, nearest, prop, propsclass
+from ._props import Problem, Props, PropsError, nearest, prop, propsclass, required_fields
 
 __all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels", "shared_meta"]
 
@@ -67,18 +66,23 @@ def owner_name(cls: type, id: str) -> str:
 
 
 def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
-    """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword is a
-    :class:`~._props.PropsError` too."""
+    """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword and a
+    missing required one are :class:`~._props.PropsError`\\ s too (every problem at once)."""
     known = set(props_class.__dataclass_fields__)  # type: ignore[attr-defined]
-    unknown = [Problem((key,), f"unknown prop for {owner.split()[0]}{nearest(key, known)}") for key in kwargs if key not in known]
+    unknown = [
+        Problem((key,), f"unknown prop for {owner.split()[0]}{nearest(key, known)}", "unknown", kwargs[key])
+        for key in kwargs
+        if key not in known
+    ]
+    missing = [
+        Problem((name,), "required, but missing", "missing") for name in required_fields(props_class) if name not in kwargs
+    ]
+    if missing:
+        raise PropsError(owner, [*unknown, *missing])
     try:
         props = props_class(**{key: value for key, value in kwargs.items() if key in known})
     except PropsError as error:  # every problem at once: the unknown keywords, then the props'
         raise PropsError(owner, [*unknown, *error.problems]) from None
-    except TypeError as error:  # a required prop missing: "...() missing 1 required keyword-only argument: 'x'"
-        missing = re.findall(r"'(\w+)'", str(error).split("argument", 1)[-1])
-        problems = [Problem((name,), "required, but missing") for name in missing] or [Problem((), str(error))]
-        raise PropsError(owner, [*unknown, *problems]) from None
     if unknown:
         raise PropsError(owner, unknown)
     return props

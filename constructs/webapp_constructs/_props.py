@@ -52,6 +52,7 @@ __all__ = [
     "prop",
     "propsclass",
     "replaced",
+    "required_fields",
     "rule_problems",
     "type_checker",
     "type_problems",
@@ -525,6 +526,11 @@ def _init_spec(cls: Any) -> _InitSpec:
     return _InitSpec(tuple((f.name, f.default, f.default_factory) for f in fields_of(cls) if f.init))
 
 
+def required_fields(cls: type[Props]) -> tuple[str, ...]:
+    """The fields of the props class ``cls`` that have no default, in order."""
+    return _init_spec(cast(Any, cls)).required
+
+
 def nearest(name: str, known: Iterable[str]) -> str:
     """``; did you mean 'x'?`` with the known name nearest ``name`` (as mypy says it), or ``""``."""
     import difflib  # here: only a mistake needs it
@@ -670,7 +676,7 @@ class Props:
                 f"{cls.__qualname__}.__init__() got an unexpected keyword argument {unknown!r}{nearest(unknown, spec.names)}"
             )
         missing = [name for name in spec.required if name not in kwargs]
-        if missing:  # the words of a generated __init__ (make_props reads the names out of them)
+        if missing:  # the words of a generated __init__
             plural = "s" if len(missing) > 1 else ""
             raise TypeError(
                 f"{cls.__qualname__}.__init__() missing {len(missing)} required keyword-only argument{plural}: {_quoted(missing)}"

@@ -75,6 +75,11 @@ def test_a_missing_required_prop_is_named() -> None:
     with pytest.raises(PropsError) as error:
         make_props(AppConfigProps, "AppConfig 'config'", "config")
     assert str(error.value) == "AppConfig 'config': data: required, but missing"
+    assert error.value.problems[0].code == "missing"
+    with pytest.raises(PropsError) as error:  # every problem at once, a misspelt keyword with it
+        make_props(AppConfigProps, "AppConfig 'config'", "config", dat={"A": "1"})
+    assert [(p.path, p.code) for p in error.value.problems] == [(("dat",), "unknown"), (("data",), "missing")]
+    assert "did you mean 'data'?" in str(error.value)
 
 
 def _unchecked() -> list[Any]:
