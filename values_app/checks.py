@@ -15,7 +15,7 @@ from webapp_constructs import AppIngress, Problem, PropsError
 from webapp_constructs import _rules as rules
 from webapp_constructs._audit import audit_annotation_problems
 from webapp_constructs._pod_security import pod_template_of
-from webapp_constructs._props import Path, fields_checked, fields_of, rule_problems
+from webapp_constructs._props import Path, fields_of, rule_problems
 from webapp_constructs._service_workload import ServiceWorkload
 from webapp_constructs._workload_props import UNRESERVED
 
@@ -136,17 +136,16 @@ def _ingress_problems(values: AppValues) -> Iterator[Problem]:
     ingress = values.ingress
     assert ingress is not None
     try:
-        with fields_checked():  # each field was checked as the values loaded
-            AppIngress.make(
-                "ingress",
-                host=ingress.host,
-                paths=[path.path for path in ingress.paths],
-                class_name=ingress.class_name,
-                tls_secret=ingress.tls_secret,
-                annotations=dict(ingress.annotations),
-                controller_namespace=ingress.controller_namespace,
-                audit_skips=dict(values.audit_skips),
-            )
+        AppIngress.make(
+            "ingress",
+            host=ingress.host,
+            paths=[path.path for path in ingress.paths],
+            class_name=ingress.class_name,
+            tls_secret=ingress.tls_secret,
+            annotations=dict(ingress.annotations),
+            controller_namespace=ingress.controller_namespace,
+            audit_skips=dict(values.audit_skips),
+        )
     except PropsError as error:
         for problem in error.problems:
             yield problem._replace(path=("ingress", *problem.path))

@@ -13,10 +13,10 @@ import functools
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, cast
 
 from webapp_constructs import Problem, PropsError
-from webapp_constructs._props import Path, fields_checked, fields_of, hints, kind_of, rule_problems, type_checker
+from webapp_constructs._props import Path, fields_of, hints, kind_of, rule_problems, type_checker
 
 from .fields import alias_of, in_values, spec_of
 from .settings import FlagInt
@@ -250,8 +250,7 @@ def _dataclass_builder(cls: type) -> _Builder:
         if found:
             return None, found
         try:
-            with fields_checked():
-                return cls(**kwargs), []
+            return cast(Any, cls).from_checked(kwargs), []  # every field checked above: only the rules between them run
         except PropsError as error:  # the rules between fields: each field's own were checked above
             return None, [p._replace(path=(*path, *yaml_path(cls, p.path))) for p in error.problems]
 

@@ -44,7 +44,7 @@ from webapp_constructs import Problem
 from webapp_constructs import _rules as rules
 from webapp_constructs._external_secret import DURATION, duration_seconds
 from webapp_constructs._manifest import render as ordered
-from webapp_constructs._props import Props, check, evolve
+from webapp_constructs._props import Props, check, replaced
 
 from .deploy import is_migration, migration_timeout
 from .fields import prop, valuesclass
@@ -853,8 +853,6 @@ def render_environments(
     after each environment's own, or by environment name (then in place of its own ``set:``:
     :func:`.environments.settings_by_environment`). No Secret value is ever read: the environments
     are rendered without any environment variable (a Secret with values is refused first)."""
-    from webapp_constructs._props import fields_checked
-
     from .layers import ValuesError
     from .loader import load_layers, values_from_layers
     from .synth import Rendered, SynthError, render
@@ -878,8 +876,7 @@ def render_environments(
             problems += [f"{env.name}: {line}" for line in refused]
             continue
         if gitops.reloader and not values.reloader:
-            with fields_checked():
-                values = evolve(values, reloader=True)
+            values = replaced(values, reloader=True)
         try:
             rendered = render(values, environ={})
         except SynthError as error:

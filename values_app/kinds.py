@@ -319,13 +319,10 @@ def service_props(values: AppValues, key: str) -> Any:
     them, and the kind's); raises :class:`~webapp_constructs._props.PropsError`. Computed once per values
     object: the checks, the references, the diagram and the release all ask."""
 
-    from webapp_constructs._props import fields_checked
-
     def compute() -> Any:
         service = values.services[key]
-        construct = KINDS[service.kind]
-        with fields_checked(construct.PROPS, rules_checked_as_loaded(service.kind)):
-            return construct.check_props(key, **service_kwargs(service, key, ServiceContext.of(values)))
+        kwargs = service_kwargs(service, key, ServiceContext.of(values))
+        return KINDS[service.kind].check_props(key, rules_checked=rules_checked_as_loaded(service.kind), **kwargs)
 
     return _cached(values, "props", key, compute)
 
@@ -387,8 +384,6 @@ def facts(values: AppValues, key: str) -> ServiceFacts | None:
 
 def _facts_props(values: AppValues, key: str) -> Any:
     """The service's props when they are fine; else those its facts follow from, alone."""
-    from webapp_constructs._props import fields_checked
-
     try:
         return service_props(values, key)
     except PropsError:
@@ -396,9 +391,9 @@ def _facts_props(values: AppValues, key: str) -> Any:
 
     def compute() -> Any:
         service = values.services[key]
-        kwargs = service_kwargs(service, key, ServiceContext.of(values))
-        with fields_checked():
-            return KINDS[service.kind].check_props(key, kind_rules=False, **{k: v for k, v in kwargs.items() if k in _FACTS})
+        kwargs = {k: v for k, v in service_kwargs(service, key, ServiceContext.of(values)).items() if k in _FACTS}
+        # the rules of these props are checked where the service's props are (the error reported there)
+        return KINDS[service.kind].check_props(key, kind_rules=False, rules_checked=kwargs, **kwargs)
 
     return _cached(values, "facts", key, compute)
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from webapp_constructs import Problem
+from webapp_constructs import Problem, PropsError
 from webapp_constructs._props import Path as FieldPath
 from webapp_constructs._props import dotted
 
 from .checks import check_values, construct_problems
-from .convert import build, keys_at, suggestion
+from .convert import build, keys_at, suggestion, yaml_path
 from .kinds import ServiceContext, values_wording
 from .layers import FileLayer, Layers, Lines, ValuesError, file_layers, merge, parse_document
 from .model import AppValues, ServiceUnion
@@ -85,7 +85,10 @@ def values_from_layers(layers: Layers) -> AppValues:
     problems = check_values(values)
     if problems:
         raise ValuesError(layers.message(p.path, values_wording(p)) for p in problems)
-    expanded = expand_values(values)
+    try:
+        expanded = expand_values(values)
+    except PropsError as error:  # what the references expanded to breaks a rule
+        raise ValuesError(layers.message(yaml_path(AppValues, p.path), values_wording(p)) for p in error.problems) from None
     if expanded.extra_objects:
         problems = _extra_object_conflicts(expanded)
         if problems:

@@ -25,7 +25,8 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from webapp_constructs._props import evolve, fields_checked
+from webapp_constructs import PropsError
+from webapp_constructs._props import replaced
 
 from .model import AppValues
 
@@ -113,8 +114,7 @@ def expand_values(values: AppValues) -> AppValues:
     def each(texts: list[str] | None) -> list[str] | None:
         return None if texts is None else [expand(text, table) for text in texts]
 
-    with fields_checked():  # only values change, each already checked, and references never nest
-        expanded = _replace(values, table, each)
+    expanded = _replace(values, table, each)
     from .kinds import keep_computed
 
     keep_computed(values, expanded)  # a service with nothing to expand is the same object: its props hold
@@ -122,13 +122,23 @@ def expand_values(values: AppValues) -> AppValues:
 
 
 def _replace(values: AppValues, table: dict[str, str], each: Any) -> AppValues:
+    """``values`` with its references expanded; what changed is checked by its rules (an expanded
+    ConfigMap may outgrow 1 MiB): raise :class:`~webapp_constructs.PropsError` with every problem,
+    at its field path in the values model."""
     services = {}
+    problems = []
     for key, service in values.services.items():
         command, args = each(service.command), each(service.args)
         unchanged = command == service.command and args == service.args
-        services[key] = service if unchanged else evolve(service, command=command, args=args)
-    return evolve(
-        values,
-        config_maps={name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()},
-        services=services,
-    )
+        try:
+            services[key] = service if unchanged else replaced(service, command=command, args=args)
+        except PropsError as error:
+            problems += [problem.under("services", key) for problem in error.problems]
+    config_maps = {name: {key: expand(text, table) for key, text in data.items()} for name, data in values.config_maps.items()}
+    try:
+        expanded = replaced(values, config_maps=config_maps, services=services)
+    except PropsError as error:
+        problems += error.problems
+    if problems:
+        raise PropsError("values", problems)
+    return expanded

@@ -45,7 +45,6 @@ from webapp_constructs import (
 from webapp_constructs._app_namespace import Level
 from webapp_constructs._charts import new_chart
 from webapp_constructs._manifest import ManifestConstruct
-from webapp_constructs._props import fields_checked
 from webapp_constructs._service_workload import ServiceWorkload
 
 from .kinds import CALLERS_BY_KIND, KINDS, facts, service_props
@@ -163,8 +162,7 @@ def build_release(
     Secret values come from ``environ`` and ``env_file``; a Secret with any value missing is left
     out and listed in ``Release.missing_secrets``.
     """
-    with fields_checked():  # every value was checked as it loaded (values_app.loader)
-        return _build(values, environ, env_file)
+    return _build(values, environ, env_file)
 
 
 def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str, SecretValue] | None) -> Release:

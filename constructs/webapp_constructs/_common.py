@@ -6,7 +6,7 @@
 :class:`~._app_namespace.AppNamespace`); the service constructs take the same label props.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, TypedDict, TypeVar
 
 from ._audit import audit_annotations
@@ -65,9 +65,11 @@ def owner_name(cls: type, id: str) -> str:
     return f"{cls.__name__} {id!r}"
 
 
-def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
+def make_props(props_class: type[P], owner: str, id: str, *, rules_checked: Collection[str] | None = None, **kwargs: Any) -> P:
     """``props_class(**kwargs)``, its errors named after ``owner``; an unknown keyword and a
-    missing required one are :class:`~._props.PropsError`\\ s too (every problem at once)."""
+    missing required one are :class:`~._props.PropsError`\\ s too (every problem at once). With
+    ``rules_checked``, the rules of those props are not checked again
+    (:meth:`~._props.Props.from_checked`)."""
     known = set(props_class.__dataclass_fields__)  # type: ignore[attr-defined]
     unknown = [
         Problem((key,), f"unknown prop for {owner.split()[0]}{nearest(key, known)}", "unknown", kwargs[key])
@@ -80,7 +82,8 @@ def make_props(props_class: type[P], owner: str, id: str, **kwargs: Any) -> P:
     if missing:
         raise PropsError(owner, [*unknown, *missing])
     try:
-        props = props_class(**{key: value for key, value in kwargs.items() if key in known})
+        given = {key: value for key, value in kwargs.items() if key in known}
+        props = props_class(**given) if rules_checked is None else props_class.from_checked(given, rules_checked=rules_checked)
     except PropsError as error:  # every problem at once: the unknown keywords, then the props'
         raise PropsError(owner, [*unknown, *error.problems]) from None
     if unknown:

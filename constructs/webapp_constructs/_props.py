@@ -13,16 +13,14 @@ source with the very same rules.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import inspect
 import re
-import threading
 import types
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, Literal, NamedTuple, TypeVar, Union, cast
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Literal, NamedTuple, Self, TypeVar, Union, cast
 
 __all__ = [
     "Check",
@@ -39,7 +37,6 @@ __all__ = [
     "dotted",
     "empty_by_default",
     "evolve",
-    "fields_checked",
     "fields_of",
     "hints",
     "int_range",
@@ -573,45 +570,6 @@ def _signature_of(cls: Any) -> inspect.Signature:
     return inspect.Signature(parameters, return_annotation=None)
 
 
-_Checked = bool | tuple[type, frozenset[str]]
-
-
-class _State(threading.local):
-    """What :func:`fields_checked` says in this thread (a thread-local rather than a context
-    variable: a ``with`` block of it holds no ``await``, and ``contextvars`` would be one more
-    module to load at every import of the library)."""
-
-    checked: _Checked = False
-
-
-_STATE = _State()
-
-
-class _FieldsChecked:
-    """The context :func:`fields_checked` returns (a class: a tenth of a generator-based one's
-    cost, and the values loader enters one per props it makes); contexts nest."""
-
-    __slots__ = ("_before", "_value")
-
-    def __init__(self, value: _Checked) -> None:
-        self._value = value
-        self._before: list[_Checked] = []
-
-    def __enter__(self) -> None:
-        self._before.append(_STATE.checked)
-        _STATE.checked = self._value
-
-    def __exit__(self, *exc: object) -> None:
-        _STATE.checked = self._before.pop()
-
-
-def fields_checked(cls: type | None = None, names: Iterable[str] = ()) -> contextlib.AbstractContextManager[None]:
-    """Inside, props skip the type and rule checks of each field (the caller has run them, as
-    the values loader does field by field) and run only the rules between fields. With ``cls``,
-    only the rules of the fields ``names`` of props of that very class are skipped."""
-    return _FieldsChecked(True if cls is None else (cls, frozenset(names)))
-
-
 def replaced(props: _P, *, owner: str = "", **changes: Any) -> _P:
     """``dataclasses.replace(props, **changes)`` checking only what can have changed: the types and
     rules of the fields ``changes`` gives, then the rules between fields (the other fields were
@@ -626,14 +584,16 @@ def replaced(props: _P, *, owner: str = "", **changes: Any) -> _P:
             found += checkers[field.name](value, path) or rule_problems(field, value, path)
     if found:
         raise PropsError(owner or cls.OWNER or cls.__name__, found)
-    with fields_checked():
-        return evolve(props, **changes)
+    fields = {name: props.__dict__[name] for name in _init_spec(cls).names}
+    fields.update(changes)
+    made: _P = cls.from_checked(fields)
+    return made
 
 
 def evolve(props: _P, **changes: Any) -> _P:
-    """``dataclasses.replace(props, **changes)``, the same checks included (those of making props,
-    or what :func:`fields_checked` leaves of them), without walking every field twice: the fields
-    are copied as they are. An unknown field is a TypeError, as with ``dataclasses.replace``."""
+    """``dataclasses.replace(props, **changes)``, the same checks included (those of making props),
+    without walking every field twice: the fields are copied as they are. An unknown field is a
+    TypeError, as with ``dataclasses.replace``."""
     cls: Any = type(props)
     spec = _init_spec(cls)
     for name in changes:
@@ -663,6 +623,12 @@ class Props:
     __signature__: ClassVar[Any] = _Signature()
 
     def __init__(self, **kwargs: Any) -> None:
+        self._fill(kwargs)
+        self._finish(self.problems())
+
+    def _fill(self, kwargs: Mapping[str, Any]) -> None:
+        """Set every field: from ``kwargs``, else its default; a TypeError, in the words of a
+        generated ``__init__``, for a keyword it lacks or a required one missing."""
         cls: Any = type(self)
         spec = _init_spec(cls)
         values = dict(spec.template)  # every field in order, at its default
@@ -682,13 +648,31 @@ class Props:
                 f"{cls.__qualname__}.__init__() missing {len(missing)} required keyword-only argument{plural}: {_quoted(missing)}"
             )
         self.__dict__.update(values)
-        self.__post_init__()
 
-    def __post_init__(self) -> None:
-        found = self.problems()
+    def _finish(self, found: list[Problem]) -> None:
         if found:
             raise PropsError(self.OWNER or type(self).__name__, found)
         object.__setattr__(self, "_frozen", True)
+
+    @classmethod
+    def from_checked(cls, fields: Mapping[str, Any], *, rules_checked: Collection[str] | None = None) -> Self:
+        """Props of ``fields`` that the caller has checked already, so that each value is checked
+        once: by default the type and the rules of every field (as a program that builds props
+        from another source does, field by field, with :func:`type_checker` and
+        :func:`rule_problems`), and only the rules between fields run here; with ``rules_checked``,
+        the rules of those fields only (the types of every field, and the rules of the others,
+        are checked here). Raises :class:`PropsError`, or TypeError as ``__init__`` does."""
+        made = cls.__new__(cls)
+        made._fill(fields)
+        if rules_checked is None:
+            found: list[Problem] = []
+        else:
+            found = field_problems(made, frozenset(rules_checked), skip_defaults=True)
+        made._finish(found or list(made.cross_checks()))
+        return made
+
+    def __post_init__(self) -> None:
+        self._finish(self.problems())
 
     def __setattr__(self, name: str, value: Any) -> None:
         if self.__dict__.get("_frozen"):
@@ -715,13 +699,7 @@ class Props:
 
     def problems(self) -> list[Problem]:
         """Every problem of these props; empty when they are fine."""
-        checked = _STATE.checked
-        if checked is True:
-            found = []
-        elif checked is not False and type(self) is checked[0]:
-            found = field_problems(self, rules_checked=checked[1], skip_defaults=True)
-        else:
-            found = field_problems(self, skip_defaults=True)
+        found = field_problems(self, skip_defaults=True)
         if not found:
             found = list(self.cross_checks())
         return found

@@ -17,7 +17,7 @@ Workloads connect in code::
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self, Unpack
 
 import cdk8s
@@ -218,12 +218,15 @@ class Workload(ManifestConstruct):
     # --- props ------------------------------------------------------------------------------
 
     @classmethod
-    def check_props(cls, id: str, *, kind_rules: bool = True, **kwargs: Any) -> WorkloadProps:
+    def check_props(
+        cls, id: str, *, kind_rules: bool = True, rules_checked: Collection[str] | None = None, **kwargs: Any
+    ) -> WorkloadProps:
         """The props a construct ``id`` of this kind would have, checked, without building it:
         raise :class:`~._props.PropsError` with every problem (the rules of each prop, between them,
-        and, unless ``kind_rules`` is false, the kind's)."""
+        and, unless ``kind_rules`` is false, the kind's). ``rules_checked``: props whose rules the
+        caller has checked already (as a values file's loader does), not checked again."""
         owner = owner_name(cls, id)
-        props = make_props(cls.PROPS, owner, id, **kwargs)
+        props = make_props(cls.PROPS, owner, id, rules_checked=rules_checked, **kwargs)
         problems = cls._kind_problems(props, id) if kind_rules else []
         if problems:
             raise PropsError(owner, problems)

@@ -89,7 +89,6 @@ PRIVATE_IMPORTS: dict[str, set[str]] = {
         "dotted",
         "empty_by_default",
         "evolve",
-        "fields_checked",
         "fields_of",
         "hints",
         "kind_of",

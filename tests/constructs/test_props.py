@@ -200,7 +200,7 @@ def test_replaced_leaves_the_fields_it_does_not_change_as_they_were_checked() ->
 
 
 def test_evolve_is_dataclasses_replace_with_its_checks_without_walking_every_field_twice() -> None:
-    from webapp_constructs._props import evolve, fields_checked
+    from webapp_constructs._props import evolve
 
     probe = Probe(path="/health", failure_threshold=3)
     changed = evolve(probe, failure_threshold=5)
@@ -212,34 +212,26 @@ def test_evolve_is_dataclasses_replace_with_its_checks_without_walking_every_fie
         evolve(probe, failure_threshold=0)  # a field's rules
     with pytest.raises(TypeError, match="unexpected keyword argument 'gpu'"):
         evolve(probe, gpu=1)
-    with fields_checked():  # the caller checked the field: only the rules between fields run
-        assert evolve(probe, failure_threshold=0).failure_threshold == 0
-        with pytest.raises(PropsError, match="exec_command"):
-            evolve(probe, exec_command=["true"])  # a path and a command: the rule between them
 
 
-def test_fields_checked_nests_and_holds_in_its_own_thread_only() -> None:
-    import threading
-
-    from webapp_constructs._props import fields_checked
-
-    seen: list[str] = []
-
-    def other_thread() -> None:
-        try:
-            Probe(failure_threshold=0)
-        except PropsError:
-            seen.append("checked")
-
-    with fields_checked():
-        with fields_checked(Probe, ["path"]), pytest.raises(PropsError, match="failure_threshold"):
-            Probe(failure_threshold=0)  # only the rules of path are skipped here
-        assert Probe(failure_threshold=0).failure_threshold == 0  # the outer context again
-        thread = threading.Thread(target=other_thread)
-        thread.start()
-        thread.join()
-    assert seen == ["checked"]
+def test_from_checked_skips_what_the_caller_checked_and_nothing_else() -> None:
+    """Each value checked once, said where the props are made: no switch that holds for other code."""
+    # every field checked by the caller: only the rules between fields run
+    assert Probe.from_checked({"failure_threshold": 0}).failure_threshold == 0
+    with pytest.raises(PropsError, match="exec_command"):
+        Probe.from_checked({"path": "/health", "exec_command": ["true"]})  # a path and a command: between them
+    # the rules of the fields named: the types of all, the rules of the others, run
+    assert Probe.from_checked({"failure_threshold": 0}, rules_checked=["failure_threshold"]).failure_threshold == 0
     with pytest.raises(PropsError, match="failure_threshold"):
+        Probe.from_checked({"failure_threshold": 0}, rules_checked=["path"])
+    with pytest.raises(PropsError, match="expected integer"):
+        Probe.from_checked({"failure_threshold": "3"}, rules_checked=["failure_threshold"])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'gpu'"):
+        Probe.from_checked({"gpu": 1})
+    made = Probe.from_checked({"failure_threshold": 0})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.path = "/other"
+    with pytest.raises(PropsError, match="failure_threshold"):  # nothing else is affected
         Probe(failure_threshold=0)
 
 

@@ -92,15 +92,35 @@ def test_a_command_that_expands_to_what_its_rules_refuse_is_refused(
     values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
 ) -> None:
     from values_app import kinds
-    from webapp_constructs._props import PropsError, fields_checked
+    from webapp_constructs._props import PropsError, fields_of
 
     values = make_values(values_data)
     kinds.service_props(values, "api")  # fine as loaded
-    with fields_checked():  # what no values file loads: only the construct's rules see it
-        api = dataclasses.replace(values.services["api"], args=[])
+    loaded = values.services["api"]  # what no values file loads: only the construct's rules see it
+    cls: Any = type(loaded)
+    api = cls.from_checked({**{f.name: getattr(loaded, f.name) for f in fields_of(cls)}, "args": []})
     expanded = dataclasses.replace(values, services={**values.services, "api": api})
     kinds.keep_computed(values, expanded)
     with pytest.raises(PropsError) as refused:
         kinds.service_props(expanded, "api")
     assert [problem.path for problem in refused.value.problems] == [("args",)]
     assert kinds.service_props(expanded, "web") is kinds.service_props(values, "web")
+
+
+def test_a_configmap_that_outgrows_1_mib_as_its_references_expand_is_refused_at_its_line(
+    values_data: dict[str, Any], make_values: Callable[[dict[str, Any]], AppValues]
+) -> None:
+    """What a reference expands to is checked by the rules of its field: the ConfigMap below 1 MiB
+    as written, above it once ``${services.web.nodeUrl}`` is the node's long address."""
+    from values_app.loader import ValuesError
+
+    values_data["nodeHost"] = "node-" + "a" * 50 + ".example.com"
+    values_data["services"]["web"].setdefault("service", {})["nodePort"] = 30100
+    reference = "${services.web.nodeUrl}"
+    values_data["configMaps"]["demo-config"]["BIG"] = "x" * (1048576 - 60) + reference
+    with pytest.raises(ValuesError) as refused:
+        make_values(values_data)
+    (line,) = refused.value.lines
+    assert line.startswith("test.yaml:3: configMaps.demo-config: the ConfigMap data totals 10486"), line
+    values_data["configMaps"]["demo-config"]["BIG"] = "x" * (1048576 - 120) + reference
+    assert sum(len(value) for value in make_values(values_data).config_maps["demo-config"].values()) <= 1048576
