@@ -5,6 +5,8 @@ parts import without jsii; no import circle in the package or the values app."""
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 import webapp_constructs
 from tests.helpers import loaded_by
 from tests.import_graph import circles, graph
+from tests.public_surface import unexported_types
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "constructs" / "webapp_constructs"
@@ -77,8 +80,12 @@ def test_every_public_name_comes_from_a_private_module() -> None:
     public = [path.name for path in PACKAGE.glob("*.py") if not path.name.startswith("_")]
     assert public == []
     for name in webapp_constructs.__all__:
-        module = getattr(webapp_constructs, name).__module__
-        assert module.startswith("webapp_constructs._"), (name, module)
+        value = getattr(webapp_constructs, name)
+        if isinstance(value, type) or inspect.isfunction(value):
+            assert value.__module__.startswith("webapp_constructs._"), (name, value.__module__)
+        else:  # a type alias (Literal[...], Callable[...]): a private module's own name
+            stems = (path.stem for path in PACKAGE.glob("_*.py") if path.stem != "__init__")
+            assert any(vars(importlib.import_module(f"webapp_constructs.{stem}")).get(name) is value for stem in stems), name
     assert sorted(webapp_constructs.__all__) == sorted(set(webapp_constructs.__all__))
 
 
@@ -88,3 +95,28 @@ def test_a_name_the_package_does_not_have_is_refused_as_python_refuses_it() -> N
     with pytest.raises(ImportError):
         exec("from webapp_constructs import Nope", {})
     assert "ApiService" in dir(webapp_constructs)
+
+
+def test_every_type_a_public_signature_names_is_public() -> None:
+    """A props class a construct takes, the options its keywords are, what ``facts()`` returns, a
+    base class: what ``help()`` shows, a user can import and name."""
+    assert unexported_types(PACKAGE, webapp_constructs.__all__) == {}
+
+
+def test_the_surface_check_finds_a_type_a_user_cannot_import(tmp_path: Path) -> None:
+    (tmp_path / "_shop.py").write_text(
+        "from typing import Literal\n"
+        "Color = Literal['red', 'blue']\n"
+        "class _Base: ...\n"
+        "class Facts:\n    port: int\n"
+        "class ShopProps:\n    color: 'Color'\n"
+        "class Base(_Base):\n    def facts(self) -> Facts: ...\n"
+        "class Shop(Base):\n    PROPS: type[ShopProps]\n    def _private(self) -> Facts: ...\n"
+    )
+    assert unexported_types(tmp_path, ["Shop"]) == {
+        "Base": "Shop (a base)",
+        "ShopProps": "Shop.PROPS",
+        "Facts": "Base.facts() returns",
+        "Color": "ShopProps.color",
+    }
+    assert unexported_types(tmp_path, ["Shop", "Base", "ShopProps", "Facts", "Color"]) == {}

@@ -11,12 +11,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from webapp_constructs import AppIngress, Problem, PropsError
+from webapp_constructs import AppIngress, Path, Problem, PropsError, ServiceWorkload
 from webapp_constructs import _rules as rules
 from webapp_constructs._audit import audit_annotation_problems
 from webapp_constructs._pod_security import pod_template_of
-from webapp_constructs._props import Path, fields_of, rule_problems
-from webapp_constructs._service_workload import ServiceWorkload
+from webapp_constructs._props import fields_of, rule_problems
 from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import extra_object_problems

@@ -15,8 +15,8 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Union, cast
 
-from webapp_constructs import Problem, PropsError
-from webapp_constructs._props import Path, fields_of, hints, kind_of, rule_problems, type_checker
+from webapp_constructs import Path, Problem, PropsError
+from webapp_constructs._props import fields_of, hints, kind_of, rule_problems, type_checker
 
 from .fields import alias_of, in_values, spec_of
 from .settings import FlagInt

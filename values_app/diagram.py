@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from webapp_constructs._service_workload import ServiceFacts
+from webapp_constructs import ServiceFacts
 
 from .kinds import facts
 from .model import AppValues

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, Union
 
+from webapp_constructs import Path as FieldPath
 from webapp_constructs import _rules as rules
-from webapp_constructs._props import Path as FieldPath
 from webapp_constructs._props import dotted, fields_of, hints
 
 from .gitops import CLUSTER, GitOpsValues, parse_gitops, path_problems

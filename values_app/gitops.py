@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from webapp_constructs import Problem
+from webapp_constructs import Problem, Props
 from webapp_constructs import _rules as rules
 from webapp_constructs._external_secret import DURATION, duration_seconds
 from webapp_constructs._manifest import render as ordered
-from webapp_constructs._props import Props, check, replaced
+from webapp_constructs._props import check, replaced
 
 from .deploy import is_migration, migration_timeout
 from .fields import prop, valuesclass

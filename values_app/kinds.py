@@ -26,17 +26,19 @@ from webapp_constructs import (
     Egress,
     McpService,
     MigrationJob,
+    Path,
     Problem,
     PropsError,
     ScheduledJob,
+    ServiceFacts,
+    ServiceWorkload,
     Term,
     WebService,
     WorkerService,
     Workload,
 )
 from webapp_constructs._pod_props import RELAXATION_CHECKS, relaxations
-from webapp_constructs._props import Path, empty_by_default, evolve, fields_of, hints
-from webapp_constructs._service_workload import ServiceFacts, ServiceWorkload
+from webapp_constructs._props import empty_by_default, evolve, fields_of, hints
 
 from .convert import yaml_path
 from .fields import alias_of, spec_of, to_camel

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from webapp_constructs._props import Path as FieldPath
+from webapp_constructs import Path as FieldPath
 from webapp_constructs._props import dotted, kind_of
 
 from .inputs import InputError, read_text_bounded

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from webapp_constructs import Path as FieldPath
 from webapp_constructs import Problem, PropsError
-from webapp_constructs._props import Path as FieldPath
 from webapp_constructs._props import dotted
 
 from .checks import check_values, construct_problems

@@ -17,9 +17,23 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from webapp_constructs import Autoscaling, Container, Probes, Problem, Resources, Security, Toleration, TopologySpread, Volume
+from webapp_constructs import (
+    Autoscaling,
+    Container,
+    Probes,
+    Problem,
+    Props,
+    PullPolicy,
+    Resources,
+    Security,
+    ServiceType,
+    StoreKind,
+    Toleration,
+    TopologySpread,
+    Volume,
+)
 from webapp_constructs import _rules as rules
-from webapp_constructs._external_secret import REFRESH_INTERVAL, REMOTE_KEY, StoreKind
+from webapp_constructs._external_secret import REFRESH_INTERVAL, REMOTE_KEY
 from webapp_constructs._pod_props import relaxations
 from webapp_constructs._prop_rules import (
     ANNOTATIONS,
@@ -39,10 +53,8 @@ from webapp_constructs._prop_rules import (
     SERVICE_NAME,
     SUBDOMAIN,
     WRITABLE_PATH,
-    PullPolicy,
-    ServiceType,
 )
-from webapp_constructs._props import Check, Props, check, defaults, evolve, max_length, min_length, pattern
+from webapp_constructs._props import Check, check, defaults, evolve, max_length, min_length, pattern
 from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import shape_problems

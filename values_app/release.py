@@ -36,16 +36,16 @@ from webapp_constructs import (
     AppSecret,
     DefaultDeny,
     ExternalSecret,
+    Level,
     Manifest,
+    ManifestConstruct,
     MigrationJob,
     SecretValue,
+    ServiceWorkload,
     Workload,
     pod_security_of,
 )
-from webapp_constructs._app_namespace import Level
 from webapp_constructs._charts import new_chart
-from webapp_constructs._manifest import ManifestConstruct
-from webapp_constructs._service_workload import ServiceWorkload
 
 from .kinds import CALLERS_BY_KIND, KINDS, facts, service_props
 from .model import AppValues

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
-from webapp_constructs._props import Path as FieldPath
+from webapp_constructs import Path as FieldPath
 from webapp_constructs._props import dotted, kind_of
 
 from .layers import MAX_DEPTH, Layers, ValuesError

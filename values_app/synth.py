@@ -19,8 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
-from webapp_constructs import PropsError, SecretValue, chart_manifests
-from webapp_constructs._app_namespace import Level
+from webapp_constructs import Level, PropsError, SecretValue, chart_manifests
 from webapp_constructs._audit import object_audit_problems
 from webapp_constructs._pod_security import evaluate_object
 from webapp_constructs._rules import object_problems

@@ -16,6 +16,12 @@ parts (props, rules, quantities) import without starting jsii's Node.js process.
   names kept apart as :class:`Term`\\ s of its :class:`Wording`, for a program that words them its
   own way; a rule may return a :class:`Worded` message); :class:`SynthError`, what ``app.synth()``
   refuses.
+* The types those signatures name, so that your code can name them too: each construct's props
+  class (``ServiceProps``, ``AppConfigProps``, ... and the base :class:`Props`), the options of its
+  keywords (``ServiceOptions``, ...), the bases of the kinds (:class:`ManifestConstruct`,
+  :class:`DeploymentWorkload`, :class:`ServiceWorkload`), :class:`ServiceFacts`, the sources a
+  :class:`Volume` takes, and the allowed strings of a prop (``PullPolicy``, ``ServiceType``,
+  ``Level``, ``StoreKind``, ...). A test holds every type a public signature names to this list.
 * For cdk8s-plus objects: :func:`harden`, :func:`pod_security_of`.
 * :func:`chart_manifests`: a chart's objects as plain dicts, rendered without jsii;
   :class:`Manifest`: the type of every object the constructs render (``api.deployment``).
@@ -28,17 +34,20 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._api_service import ApiService
-    from ._app_config import AppConfig
-    from ._app_ingress import AppIngress
-    from ._app_namespace import AppNamespace, pod_security_labels, pod_security_of
-    from ._app_secret import AppSecret, SecretValue
-    from ._charts import SynthError
-    from ._external_secret import ExternalSecret
+    from ._app_config import AppConfig, AppConfigProps
+    from ._app_ingress import AppIngress, AppIngressProps
+    from ._app_namespace import AppNamespace, AppNamespaceProps, pod_security_labels, pod_security_of
+    from ._app_secret import AppSecret, AppSecretProps, SecretValue
+    from ._charts import AppCheck, SynthError
+    from ._common import CommonOptions, CommonProps
+    from ._deployment_workload import DeploymentWorkload
+    from ._external_secret import ExternalSecret, ExternalSecretProps, StoreKind
     from ._harden import harden
-    from ._manifest import Manifest, chart_manifests
-    from ._mcp_service import McpService
+    from ._job_props import MigrationJobOptions, MigrationJobProps, ScheduledJobOptions, ScheduledJobProps
+    from ._manifest import Manifest, ManifestConstruct, chart_manifests
+    from ._mcp_service import McpService, McpServiceProps
     from ._migration_job import MigrationJob
-    from ._network_policies import DefaultDeny
+    from ._network_policies import DefaultDeny, DefaultDenyProps
     from ._pod_props import (
         Autoscaling,
         Capabilities,
@@ -54,50 +63,94 @@ if TYPE_CHECKING:
         Toleration,
         TopologySpread,
         Volume,
+        VolumeKind,
     )
-    from ._props import Problem, PropsError, Term, Worded, Wording
+    from ._pod_security import Level
+    from ._prop_rules import PullPolicy, ServiceType
+    from ._props import Path, Problem, Props, PropsError, Speller, Term, Worded, Wording
     from ._scheduled_job import ScheduledJob
-    from ._web_service import WebService
+    from ._service_workload import ServiceFacts, ServiceWorkload
+    from ._sources import ClaimSource, ConfigMapSource, NamedSecret, SecretSource
+    from ._web_service import Server, WebService, WebServiceProps
     from ._worker_service import WorkerService
     from ._workload import Workload
+    from ._workload_props import DeploymentOptions, DeploymentProps, ServiceOptions, ServiceProps, WorkloadOptions, WorkloadProps
 
 # Each public name -> the private module that defines it (imported on first use: PEP 562).
 _MODULES = {
     "ApiService": "_api_service",
+    "AppCheck": "_charts",
     "AppConfig": "_app_config",
+    "AppConfigProps": "_app_config",
     "AppIngress": "_app_ingress",
+    "AppIngressProps": "_app_ingress",
     "AppNamespace": "_app_namespace",
+    "AppNamespaceProps": "_app_namespace",
     "AppSecret": "_app_secret",
+    "AppSecretProps": "_app_secret",
     "Autoscaling": "_pod_props",
     "Capabilities": "_pod_props",
+    "ClaimSource": "_sources",
+    "CommonOptions": "_common",
+    "CommonProps": "_common",
+    "ConfigMapSource": "_sources",
     "Container": "_pod_props",
     "DefaultDeny": "_network_policies",
+    "DefaultDenyProps": "_network_policies",
+    "DeploymentOptions": "_workload_props",
+    "DeploymentProps": "_workload_props",
+    "DeploymentWorkload": "_deployment_workload",
     "Destination": "_pod_props",
     "DnsPeer": "_pod_props",
     "Egress": "_pod_props",
     "ExternalSecret": "_external_secret",
+    "ExternalSecretProps": "_external_secret",
+    "Level": "_pod_security",
     "Manifest": "_manifest",
+    "ManifestConstruct": "_manifest",
     "McpService": "_mcp_service",
+    "McpServiceProps": "_mcp_service",
     "MigrationJob": "_migration_job",
+    "MigrationJobOptions": "_job_props",
+    "MigrationJobProps": "_job_props",
+    "NamedSecret": "_sources",
+    "Path": "_props",
     "Probe": "_pod_props",
     "Probes": "_pod_props",
     "Problem": "_props",
+    "Props": "_props",
     "PropsError": "_props",
+    "PullPolicy": "_prop_rules",
     "ResourceAmounts": "_pod_props",
     "Resources": "_pod_props",
     "ScheduledJob": "_scheduled_job",
+    "ScheduledJobOptions": "_job_props",
+    "ScheduledJobProps": "_job_props",
+    "SecretSource": "_sources",
     "SecretValue": "_app_secret",
     "Security": "_pod_props",
+    "Server": "_web_service",
+    "ServiceFacts": "_service_workload",
+    "ServiceOptions": "_workload_props",
+    "ServiceProps": "_workload_props",
+    "ServiceType": "_prop_rules",
+    "ServiceWorkload": "_service_workload",
+    "Speller": "_props",
+    "StoreKind": "_external_secret",
     "SynthError": "_charts",
     "Term": "_props",
     "Toleration": "_pod_props",
     "TopologySpread": "_pod_props",
     "Volume": "_pod_props",
+    "VolumeKind": "_pod_props",
     "WebService": "_web_service",
+    "WebServiceProps": "_web_service",
     "Worded": "_props",
     "Wording": "_props",
     "WorkerService": "_worker_service",
     "Workload": "_workload",
+    "WorkloadOptions": "_workload_props",
+    "WorkloadProps": "_workload_props",
     "chart_manifests": "_manifest",
     "harden": "_harden",
     "pod_security_labels": "_app_namespace",
@@ -106,40 +159,78 @@ _MODULES = {
 
 __all__ = [
     "ApiService",
+    "AppCheck",
     "AppConfig",
+    "AppConfigProps",
     "AppIngress",
+    "AppIngressProps",
     "AppNamespace",
+    "AppNamespaceProps",
     "AppSecret",
+    "AppSecretProps",
     "Autoscaling",
     "Capabilities",
+    "ClaimSource",
+    "CommonOptions",
+    "CommonProps",
+    "ConfigMapSource",
     "Container",
     "DefaultDeny",
+    "DefaultDenyProps",
+    "DeploymentOptions",
+    "DeploymentProps",
+    "DeploymentWorkload",
     "Destination",
     "DnsPeer",
     "Egress",
     "ExternalSecret",
+    "ExternalSecretProps",
+    "Level",
     "Manifest",
+    "ManifestConstruct",
     "McpService",
+    "McpServiceProps",
     "MigrationJob",
+    "MigrationJobOptions",
+    "MigrationJobProps",
+    "NamedSecret",
+    "Path",
     "Probe",
     "Probes",
     "Problem",
+    "Props",
     "PropsError",
+    "PullPolicy",
     "ResourceAmounts",
     "Resources",
     "ScheduledJob",
+    "ScheduledJobOptions",
+    "ScheduledJobProps",
+    "SecretSource",
     "SecretValue",
     "Security",
+    "Server",
+    "ServiceFacts",
+    "ServiceOptions",
+    "ServiceProps",
+    "ServiceType",
+    "ServiceWorkload",
+    "Speller",
+    "StoreKind",
     "SynthError",
     "Term",
     "Toleration",
     "TopologySpread",
     "Volume",
+    "VolumeKind",
     "WebService",
+    "WebServiceProps",
     "Worded",
     "Wording",
     "WorkerService",
     "Workload",
+    "WorkloadOptions",
+    "WorkloadProps",
     "chart_manifests",
     "harden",
     "pod_security_labels",

@@ -47,14 +47,13 @@ def test_every_prop_with_a_default_documents_it(cls: type) -> None:
 
 PRIVATE_IMPORTS: dict[str, set[str]] = {
     "webapp_constructs._app_ingress": {"SNIPPET_CHECK"},
-    "webapp_constructs._app_namespace": {"Level"},
     "webapp_constructs._audit": {"audit_annotation_problems", "object_audit_problems"},
     "webapp_constructs._charts": {"new_chart"},
     "webapp_constructs._common": {"owner_name"},
-    "webapp_constructs._external_secret": {"DURATION", "REFRESH_INTERVAL", "REMOTE_KEY", "StoreKind", "duration_seconds"},
+    "webapp_constructs._external_secret": {"DURATION", "REFRESH_INTERVAL", "REMOTE_KEY", "duration_seconds"},
     "webapp_constructs": {"_rules"},
     "webapp_constructs._labels": {"INSTANCE"},
-    "webapp_constructs._manifest": {"ManifestConstruct", "render"},
+    "webapp_constructs._manifest": {"render"},
     "webapp_constructs._migration_job": {"MIGRATION_STEP"},
     "webapp_constructs._pod_props": {"RELAXATION_CHECKS", "relaxations"},
     "webapp_constructs._pod_security": {"evaluate", "evaluate_object", "pod_spec_of", "pod_template_of"},
@@ -70,20 +69,16 @@ PRIVATE_IMPORTS: dict[str, set[str]] = {
         "NODE_PORT",
         "NON_EMPTY",
         "PORT",
-        "PullPolicy",
         "REASON",
         "REASON_LENGTH",
         "REPLICAS",
         "SECONDS",
         "SERVICE_NAME",
         "SUBDOMAIN",
-        "ServiceType",
         "WRITABLE_PATH",
     },
     "webapp_constructs._props": {
         "Check",
-        "Path",
-        "Props",
         "check",
         "defaults",
         "dotted",
@@ -102,7 +97,6 @@ PRIVATE_IMPORTS: dict[str, set[str]] = {
         "type_checker",
     },
     "webapp_constructs._rules": {"config_snippet_annotations", "object_problems"},
-    "webapp_constructs._service_workload": {"ServiceFacts", "ServiceWorkload"},
     "webapp_constructs._workload_props": {"UNRESERVED"},
 }
 """What the values app still imports from the library's private modules (issue 30, item 2, open):
@@ -156,7 +150,8 @@ def _constructs() -> list[type]:
 
     found = [getattr(library, name) for name in library.__all__]
     made = [cls for cls in found if isinstance(cls, type) and issubclass(cls, ManifestConstruct)]
-    return [cls for cls in made if cls is not library.Workload]  # the base of the kinds, not made directly
+    bases = (library.ManifestConstruct, library.Workload, library.DeploymentWorkload, library.ServiceWorkload)
+    return [cls for cls in made if cls not in bases]  # the bases of the kinds, not made directly
 
 
 def _required(cls: type, chart: Any) -> dict[str, Any]:
@@ -211,7 +206,7 @@ def _props_classes() -> list[type]:
     from webapp_constructs._props import Props
 
     exported = [getattr(library, name) for name in library.__all__]
-    found = [cls for cls in exported if isinstance(cls, type) and issubclass(cls, Props)]
+    found = [cls for cls in exported if isinstance(cls, type) and issubclass(cls, Props) and cls is not Props]
     found += [cast(Any, cls).PROPS for cls in _constructs()]
     return list(dict.fromkeys(found))
 
