@@ -19,7 +19,7 @@ from webapp_constructs._props import fields_of, rule_problems
 from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import extra_object_problems
-from .kinds import KINDS, ServiceContext, service_kwargs, service_props, values_path, values_wording
+from .kinds import KINDS, ServiceContext, props_of, service_props, values_path, values_wording
 from .model import AppValues, ServiceValues
 from .references import BadReferenceError, expand, reference_table
 
@@ -73,10 +73,7 @@ def construct_problems(
     with ``values``, the props are kept for what asks next (:func:`.kinds.service_props`)."""
     construct = KINDS[service.kind]
     try:
-        if values is not None:
-            props = service_props(values, key)
-        else:
-            props = construct.check_props(key, **service_kwargs(service, key, context))
+        props = service_props(values, key) if values is not None else props_of(service, key, context)
     except PropsError as error:
         own_labels_fine = not _own_label_problems(construct, service)
         for problem in error.problems:

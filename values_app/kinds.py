@@ -51,6 +51,7 @@ __all__ = [
     "construct_of",
     "facts",
     "keep_computed",
+    "props_of",
     "service_kwargs",
     "service_props",
     "spell",
@@ -321,12 +322,17 @@ def service_props(values: AppValues, key: str) -> Any:
     them, and the kind's); raises :class:`~webapp_constructs._props.PropsError`. Computed once per values
     object: the checks, the references, the diagram and the release all ask."""
 
-    def compute() -> Any:
-        service = values.services[key]
-        kwargs = service_kwargs(service, key, ServiceContext.of(values))
-        return KINDS[service.kind].check_props(key, rules_checked=rules_checked_as_loaded(service.kind), **kwargs)
+    return _cached(values, "props", key, lambda: props_of(values.services[key], key, ServiceContext.of(values)))
 
-    return _cached(values, "props", key, compute)
+
+def props_of(service: ServiceValues, key: str, context: ServiceContext) -> Any:
+    """The props of service ``key``'s construct (loaded as a values model), checked by it, each rule
+    once: not those the values model ran as the service loaded (:func:`rules_checked_as_loaded`),
+    nor those of ``audit_skips``, the release's and the service's, each checked as it loaded by the
+    prop's own rules. Raises :class:`~webapp_constructs.PropsError`."""
+    kwargs = service_kwargs(service, key, context)
+    checked = rules_checked_as_loaded(service.kind) | {"audit_skips"}
+    return KINDS[service.kind].check_props(key, rules_checked=checked, **kwargs)
 
 
 @functools.cache

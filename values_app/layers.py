@@ -148,8 +148,8 @@ class Layers:
         if origin.line is None and text.endswith(_QUOTE_IT):  # a flag's value: quotes would not help
             text = text.removesuffix(_QUOTE_IT) + " (use --set-string)"
         shown = found
-        if path and (not found or found[-1] != path[-1]) and not isinstance(path[-1], int):
-            shown = (*found, path[-1])
+        if len(found) < len(path) and not isinstance(path[-1], int):  # the whole path, what it lacks too
+            shown = tuple(path)
         if origin.line is not None and len(path) >= 2:  # a file's value, maybe at odds with a flag's beside it
             flags = list(dict.fromkeys(where for where, target, _ in self.settings if tuple(target[:2]) == tuple(path[:2])))
             if flags:

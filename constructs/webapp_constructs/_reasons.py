@@ -19,13 +19,25 @@ _INVISIBLE_LETTERS = frozenset(
 characters: fillers, the combining grapheme joiner, variation selectors, the blank Braille pattern."""
 
 
+def _shows(char: str) -> bool:
+    return not char.isspace() and unicodedata.category(char)[0] not in "CZ" and char not in _INVISIBLE_LETTERS
+
+
 def visible_length(text: str) -> int:
     """How many characters of ``text`` show: not whitespace, not a format (Cf: zero-width spaces and
     joiners, direction marks), control (Cc), separator (Z*), private-use, surrogate or unassigned
     character (the rest of C*), nor one of the few blank letters and marks."""
-    return sum(
-        1 for char in text if not char.isspace() and unicodedata.category(char)[0] not in "CZ" and char not in _INVISIBLE_LETTERS
-    )
+    return sum(1 for char in text if _shows(char))
+
+
+def _shows_at_least(text: str, count: int) -> bool:
+    """Whether ``count`` characters of ``text`` show (:func:`visible_length`), read only as far as needed."""
+    for char in text:
+        if _shows(char):
+            count -= 1
+            if count <= 0:
+                return True
+    return count <= 0
 
 
 def reason_problems(text: object) -> list[str]:
@@ -34,9 +46,9 @@ def reason_problems(text: object) -> list[str]:
     visible characters (:func:`visible_length`)."""
     if not isinstance(text, str):
         return [f"a reason is a string, not {type(text).__name__}"]
-    visible = visible_length(text)
-    if visible >= REASON_LENGTH:
+    if _shows_at_least(text, REASON_LENGTH):
         return []
+    visible = visible_length(text)
     shown = text if len(text) <= 40 else text[:37] + "..."
     return [
         f"{shown!r} has {visible} visible characters; a reason has at least {REASON_LENGTH} (blanks, zero-width "

@@ -438,3 +438,25 @@ def test_an_extra_object_never_reaches_out_of_the_release_s_namespace(
     values_data["extraObjects"] = [extra]
     (line,) = errors(values_data)
     assert line.split(": ", 1)[1] == message
+
+
+def test_a_service_s_audit_skips_are_checked_once_by_the_very_rules_of_the_prop() -> None:
+    """The construct does not check the merged auditSkips again (kinds.service_props): sound only
+    while the release's and the service's are checked by the prop's own rule objects."""
+    from values_app.model import AppValues, ServiceValues
+    from webapp_constructs import WorkloadProps
+    from webapp_constructs._props import fields_of
+
+    def rules(cls: Any) -> tuple[Any, ...]:
+        field = next(f for f in fields_of(cls) if f.name == "audit_skips")
+        return (field.metadata["check"], field.metadata["each"], field.metadata["keys"])
+
+    assert rules(AppValues) == rules(ServiceValues) == rules(WorkloadProps)
+    assert all(rule for rule in rules(WorkloadProps)[1:])
+
+
+def test_a_bad_reason_of_the_release_is_reported_once_at_its_line(values_data: dict[str, Any]) -> None:
+    values_data["auditSkips"] = {"CKV_K8S_21": "too short"}
+    lines = errors(values_data)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"v.yaml:{line_of(values_data, 'too short')}: auditSkips.CKV_K8S_21: 'too short' has 8 visible")

@@ -393,3 +393,13 @@ def test_an_extends_target_with_a_values_key_is_a_values_file_with_its_own_mista
     broken = write(tmp_path, "broken.yaml", "release: [x\n")
     (line,) = errors([write(tmp_path, "top3.yaml", f"extends: {broken}\n")])
     assert line.startswith(f"{broken}:2: not valid YAML: ")
+
+
+def test_a_problem_at_a_field_the_file_lacks_names_its_whole_path_at_its_parent_s_line(tmp_path: Path) -> None:
+    values = write(tmp_path, "v.yaml", "release: shop\nservices:\n  web:\n    kind: web\n")
+    layers = load_layers([values], [])
+    assert layers.message(("services", "web", "auditSkips", "CKV_K8S_21"), "too short") == (  # was services.web.CKV_K8S_21
+        f"{values}:3: services.web.auditSkips.CKV_K8S_21: too short"
+    )
+    assert layers.message(("services", "web", "kind"), "wrong") == f"{values}:4: services.web.kind: wrong"
+    assert layers.message(("services", "web", "volumes", 0), "gone") == f"{values}:3: services.web: gone"
