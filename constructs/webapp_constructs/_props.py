@@ -350,9 +350,12 @@ def _checker(tp: Any) -> _Checker:
     if _is_union(tp):
         optional = type(None) in typing.get_args(tp)
         arms = [_checker(arm) for arm in typing.get_args(tp) if arm is not type(None)]
+        classes = tuple(arm for arm in typing.get_args(tp) if isinstance(arm, type) and dataclasses.is_dataclass(arm))
 
         def union(value: Any, path: Path) -> list[Problem]:
             if value is None and optional:
+                return []
+            if classes and isinstance(value, classes):  # an instance of one of its props classes
                 return []
             first: list[Problem] = []
             for index, arm in enumerate(arms):
