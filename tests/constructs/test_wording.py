@@ -139,3 +139,27 @@ def test_no_message_a_values_file_can_meet_names_a_prop_outside_a_term() -> None
 def test_the_message_reader_finds_a_prop_named_in_a_message() -> None:
     source = '"""The run_as_user docstring."""\nmessage = f"{x} needs service_type NodePort"\nother = "a_b"\n'
     assert _named_outside_terms(source, {"run_as_user", "service_type", "a_b"}) == [("service_type", 2)]
+
+
+def test_braces_in_a_value_stay_text_in_a_worded_message() -> None:
+    """A user's value inside a template ({0} in a label key, a path, a schedule) is never a
+    placeholder: the message names it as given, and spelling it another way leaves it alone."""
+    import cdk8s
+
+    from webapp_constructs import ApiService, ScheduledJob
+
+    chart = cdk8s.Testing.chart()
+    with pytest.raises(PropsError) as raised:
+        ApiService(chart, "api", image="api:1", labels={"app.kubernetes.io/{0}{": "x"})
+    (problem,) = [problem for problem in raised.value.problems if problem.code == "reserved-label"]
+    assert problem.spell(_shouting).startswith("app.kubernetes.io/{0}{ is set by the construct (from <prop:name=None>")
+    with pytest.raises(PropsError) as raised:
+        ApiService(chart, "api2", image="api:1", writable_paths=["/data/{1}", "/data/{1}/"])
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.spell(_shouting)) == (
+        "listed-twice",
+        "/data/{1}/ is listed twice in the main container <prop:writable_paths=None>",
+    )
+    with pytest.raises(PropsError) as raised:
+        ScheduledJob(chart, "job", image="job:1", schedule="TZ={0} 0 3 * * *")
+    assert "'TZ={0} 0 3 * * *': a time zone" in raised.value.problems[0].spell(_shouting)
