@@ -81,7 +81,9 @@ def test_every_public_name_comes_from_a_private_module() -> None:
     assert public == []
     for name in webapp_constructs.__all__:
         value = getattr(webapp_constructs, name)
-        if isinstance(value, type) or inspect.isfunction(value):
+        if inspect.ismodule(value):  # a namespace: a private module by a public name (rules, prop_rules)
+            assert value.__name__.startswith("webapp_constructs._"), (name, value.__name__)
+        elif isinstance(value, type) or inspect.isfunction(value):
             assert value.__module__.startswith("webapp_constructs._"), (name, value.__module__)
         else:  # a type alias (Literal[...], Callable[...]): a private module's own name
             stems = (path.stem for path in PACKAGE.glob("_*.py") if path.stem != "__init__")

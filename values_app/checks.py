@@ -11,14 +11,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from webapp_constructs import AppIngress, Path, Problem, PropsError, ServiceWorkload
-from webapp_constructs import _rules as rules
+from webapp_constructs import AppIngress, Path, Problem, PropsError, ServiceWorkload, prop_rules, rule_problems, rules
 from webapp_constructs._audit import audit_annotation_problems
 from webapp_constructs._pod_security import pod_template_of
-from webapp_constructs._props import fields_of, rule_problems
-from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import extra_object_problems
+from .fields import fields_of
 from .kinds import KINDS, ServiceContext, props_of, service_props, values_path, values_wording
 from .model import AppValues, ServiceValues
 from .references import BadReferenceError, expand, reference_table
@@ -217,7 +215,7 @@ def _names_and_ports(values: AppValues) -> Iterator[Problem]:
 
 def _labels(values: AppValues) -> Iterator[Problem]:
     # A service's own labels are its construct's to check; the release's go on every object too.
-    for problem in UNRESERVED(values.labels):
+    for problem in prop_rules.UNRESERVED(values.labels):
         assert isinstance(problem, Problem)
         yield problem._replace(path=("labels", *problem.path))
 

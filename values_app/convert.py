@@ -15,10 +15,9 @@ import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal, Union, cast
 
-from webapp_constructs import Path, Problem, PropsError
-from webapp_constructs._props import fields_of, hints, kind_of, rule_problems, type_checker
+from webapp_constructs import Path, Problem, PropsError, kind_of, rule_problems, type_checker
 
-from .fields import alias_of, in_values, spec_of
+from .fields import alias_of, fields_of, hints, in_values, spec_of
 from .settings import FlagInt
 
 __all__ = ["build", "keys_at", "suggestion", "yaml_path"]

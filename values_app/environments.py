@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any, NamedTuple, Union
 
 from webapp_constructs import Path as FieldPath
-from webapp_constructs import _rules as rules
-from webapp_constructs._props import dotted, fields_of, hints
+from webapp_constructs import dotted, rules
 
+from .fields import fields_of, hints
 from .gitops import CLUSTER, GitOpsValues, parse_gitops, path_problems
 from .inputs import InputError, read_text_bounded
 from .layers import Lines, ValuesError, line_of, parse_document

@@ -36,12 +36,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from webapp_constructs import Problem
+from webapp_constructs import Problem, kind_of, prop_rules, rules
 from webapp_constructs._app_ingress import SNIPPET_CHECK
 from webapp_constructs._pod_security import evaluate, pod_spec_of
-from webapp_constructs._prop_rules import REASON, REASON_LENGTH
-from webapp_constructs._props import kind_of
-from webapp_constructs._rules import config_snippet_annotations
 
 __all__ = [
     "CLUSTER_SCOPED_KINDS",
@@ -244,10 +241,11 @@ def _needs_reason(obj: Mapping[str, Any], path: tuple[str | int, ...], why: str)
     if reason is None:
         yield Problem(
             path,
-            f"{why}; or give the reason in metadata.annotations.{REASON_ANNOTATION} ({REASON_LENGTH}+ visible characters)",
+            f"{why}; or give the reason in metadata.annotations.{REASON_ANNOTATION} "
+            f"({prop_rules.REASON_LENGTH}+ visible characters)",
         )
         return
-    for message in REASON(reason):
+    for message in prop_rules.REASON(reason):
         yield Problem(("metadata", "annotations", REASON_ANNOTATION), str(message))
 
 
@@ -299,7 +297,7 @@ def _rule_problems(obj: Mapping[str, Any], values: Release, accounts: set[str]) 
         )
     if kind == "Ingress" and SNIPPET_CHECK not in values.audit_skips:
         annotations = obj["metadata"].get("annotations") or {}
-        for key in config_snippet_annotations(annotations):
+        for key in rules.config_snippet_annotations(annotations):
             yield Problem(
                 ("metadata", "annotations", key),
                 "injects raw configuration into the ingress controller, which can then read every Secret it may "

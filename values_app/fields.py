@@ -12,15 +12,27 @@ field's ``metadata`` under :data:`KEY` (``dataclasses.field``'s own extension po
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
-from webapp_constructs import Security
-from webapp_constructs._props import Check, propsclass
-from webapp_constructs._props import prop as library_prop
+from webapp_constructs import Check, Security, propsclass
+from webapp_constructs import prop as library_prop
 
-__all__ = ["KEY", "FieldSpec", "alias_of", "in_values", "prop", "spec_of", "to_camel", "valuesclass"]
+__all__ = [
+    "KEY",
+    "FieldSpec",
+    "alias_of",
+    "empty_by_default",
+    "fields_of",
+    "hints",
+    "in_values",
+    "prop",
+    "spec_of",
+    "to_camel",
+    "valuesclass",
+]
 
 _T = TypeVar("_T")
 
@@ -89,3 +101,27 @@ def alias_of(field: dataclasses.Field[Any]) -> str:
 def in_values(cls: type, field: dataclasses.Field[Any]) -> bool:
     """Whether a values file may set ``field`` of ``cls``."""
     return not any(issubclass(cls, owner) and field.name == name for owner, name in _NOT_IN_VALUES)
+
+
+@functools.cache
+def fields_of(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
+    """The fields of a dataclass (of the values model or a construct's props), cached."""
+    return dataclasses.fields(cls)
+
+
+@functools.cache
+def hints(cls: Any) -> dict[str, Any]:
+    """The resolved field annotations of a dataclass, cached."""
+    return typing.get_type_hints(cls)
+
+
+@functools.cache
+def empty_by_default(cls: Any) -> dict[str, type]:
+    """The fields of a dataclass whose default (or what its default factory makes) is an empty
+    collection, and its type."""
+    found = {}
+    for field in fields_of(cls):
+        default = field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
+        if type(default) in (dict, list, tuple) and not default:
+            found[field.name] = type(default)
+    return found

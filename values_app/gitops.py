@@ -40,11 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from webapp_constructs import Problem, Props
-from webapp_constructs import _rules as rules
-from webapp_constructs._external_secret import DURATION, duration_seconds
+from webapp_constructs import Problem, Props, check, prop_rules, replaced, rules
 from webapp_constructs._manifest import render as ordered
-from webapp_constructs._props import check, replaced
 
 from .deploy import is_migration, migration_timeout
 from .fields import prop, valuesclass
@@ -321,8 +318,8 @@ repository from the Git server (rate-limited) and reconciles every environment."
 
 
 def _interval(value: str) -> list[str]:
-    problems = list(DURATION(value))
-    if problems or duration_seconds(value) >= MIN_INTERVAL:
+    problems = list(prop_rules.DURATION(value))
+    if problems or prop_rules.duration_seconds(value) >= MIN_INTERVAL:
         return [str(problem) for problem in problems]
     return [
         f"{value!r} is shorter than 1m: each interval fetches the repository from the Git server and reconciles every "

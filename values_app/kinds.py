@@ -36,12 +36,12 @@ from webapp_constructs import (
     WebService,
     WorkerService,
     Workload,
+    evolve,
 )
 from webapp_constructs._pod_props import RELAXATION_CHECKS, relaxations
-from webapp_constructs._props import empty_by_default, evolve, fields_of, hints
 
 from .convert import yaml_path
-from .fields import alias_of, spec_of, to_camel
+from .fields import alias_of, empty_by_default, fields_of, hints, spec_of, to_camel
 from .model import AppValues, ContainerValues, ServiceValues
 
 __all__ = [
@@ -290,8 +290,8 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
     config values and the commands and args of services changed (:func:`.references.expand_values`):
     a service that is the very same object keeps all; one whose command or args changed keeps
     its facts, and its props with the new command and args (checked by their own rules)."""
+    from webapp_constructs import replaced
     from webapp_constructs._common import owner_name
-    from webapp_constructs._props import replaced
 
     before, after = _store(values), _store(expanded)
     same = {key for key, service in expanded.services.items() if values.services.get(key) is service}

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from webapp_constructs import Path as FieldPath
-from webapp_constructs._props import dotted, kind_of
+from webapp_constructs import dotted, kind_of
 
 from .inputs import InputError, read_text_bounded
 from .yaml_io import Loader, alias_problem, load_plain, yaml_error

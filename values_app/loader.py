@@ -15,8 +15,7 @@ from pathlib import Path
 import yaml
 
 from webapp_constructs import Path as FieldPath
-from webapp_constructs import Problem, PropsError
-from webapp_constructs._props import dotted
+from webapp_constructs import Problem, PropsError, dotted
 
 from .checks import check_values, construct_problems
 from .convert import build, keys_at, suggestion, yaml_path

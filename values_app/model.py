@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from webapp_constructs import (
     Autoscaling,
+    Check,
     Container,
     Probes,
     Problem,
@@ -31,31 +32,16 @@ from webapp_constructs import (
     Toleration,
     TopologySpread,
     Volume,
+    check,
+    defaults,
+    evolve,
+    max_length,
+    min_length,
+    pattern,
+    prop_rules,
+    rules,
 )
-from webapp_constructs import _rules as rules
-from webapp_constructs._external_secret import REFRESH_INTERVAL, REMOTE_KEY
 from webapp_constructs._pod_props import relaxations
-from webapp_constructs._prop_rules import (
-    ANNOTATIONS,
-    AUDIT_CHECK,
-    CIDR,
-    DIRECTORY,
-    HTTP_PATH,
-    LABELS,
-    MEMORY,
-    NAME,
-    NODE_PORT,
-    NON_EMPTY,
-    PORT,
-    REASON,
-    REPLICAS,
-    SECONDS,
-    SERVICE_NAME,
-    SUBDOMAIN,
-    WRITABLE_PATH,
-)
-from webapp_constructs._props import Check, check, defaults, evolve, max_length, min_length, pattern
-from webapp_constructs._workload_props import UNRESERVED
 
 from .extra_objects import shape_problems
 from .fields import prop, valuesclass
@@ -174,11 +160,11 @@ class ServicePortValues(Props):
 
     type: ServiceType | None = prop(default=None, to="service_type")
     """Service type. Default: NodePort for ``web``, ClusterIP for ``api`` and ``mcp``."""
-    port: int | None = prop(default=None, check=PORT, to="service_port")
+    port: int | None = prop(default=None, check=prop_rules.PORT, to="service_port")
     """Port the Service listens on. Default: the container port."""
-    target_port: int | None = prop(default=None, check=PORT)
+    target_port: int | None = prop(default=None, check=prop_rules.PORT)
     """Port on the pod; must be the container port. Default: the container port."""
-    node_port: int | None = prop(default=None, check=NODE_PORT, to="node_port")
+    node_port: int | None = prop(default=None, check=prop_rules.NODE_PORT, to="node_port")
     """Fixed node port (30000-32767) for NodePort/LoadBalancer. Default: cluster-assigned."""
 
 
@@ -205,9 +191,9 @@ class EnvValues(Props):
 class EnvFromValues(Props):
     """Every key of one ConfigMap or Secret as environment variables (``envFrom``)."""
 
-    config_map: str | None = prop(default=None, check=NAME)
+    config_map: str | None = prop(default=None, check=prop_rules.NAME)
     """A ConfigMap's name (one of the app's, or one that exists). Default: none."""
-    secret: str | None = prop(default=None, check=NAME)
+    secret: str | None = prop(default=None, check=prop_rules.NAME)
     """A Secret's name (one of the app's, or one that exists). Default: none."""
     prefix: str | None = prop(default=None, check=ENV_KEY)
     """Put before each variable's name. Default: none."""
@@ -225,13 +211,13 @@ class VolumeValues(Props):
     """A volume mounted into the container at ``mountPath``: give one of ``configMap``, ``secret``,
     ``pvc`` (a claim's name) and ``emptyDir``."""
 
-    mount_path: str = prop(check=WRITABLE_PATH)
+    mount_path: str = prop(check=prop_rules.WRITABLE_PATH)
     """Where it is mounted; never over the image's own directories (``/etc``, ``/usr``, ...)."""
-    config_map: str | None = prop(default=None, check=NAME)
+    config_map: str | None = prop(default=None, check=prop_rules.NAME)
     """A ConfigMap's name: its keys as files. Default: none."""
-    secret: str | None = prop(default=None, check=NAME)
+    secret: str | None = prop(default=None, check=prop_rules.NAME)
     """A Secret's name: its keys as files (mode 0400). Default: none."""
-    pvc: str | None = prop(default=None, check=NAME)
+    pvc: str | None = prop(default=None, check=prop_rules.NAME)
     """A PersistentVolumeClaim's name. Default: none."""
     empty_dir: bool = False
     """An empty writable directory. Default: false."""
@@ -239,7 +225,7 @@ class VolumeValues(Props):
     """Only these keys of the ConfigMap or Secret. Default: every key."""
     read_only: bool | None = None
     """Default: true, but for a PersistentVolumeClaim or an emptyDir."""
-    size_limit: str | None = prop(default=None, check=MEMORY)
+    size_limit: str | None = prop(default=None, check=prop_rules.MEMORY)
     """An emptyDir's size limit, e.g. ``1Gi``. Default: none."""
 
     def cross_checks(self) -> Iterator[Problem]:
@@ -285,21 +271,21 @@ def _volumes(values: list[VolumeValues]) -> list[Volume]:
 class ContainerValues(Props):
     """An extra container: an init container or a sidecar, hardened as the main one."""
 
-    name: str = prop(check=NAME, to="name")
+    name: str = prop(check=prop_rules.NAME, to="name")
     """Its name in the pod."""
     image: ImageValues = prop(to="image")
-    command: list[str] | None = prop(default=None, check=NON_EMPTY, to="command")
+    command: list[str] | None = prop(default=None, check=prop_rules.NON_EMPTY, to="command")
     """Overrides the image's entrypoint. Default: the image's."""
-    args: list[str] | None = prop(default=None, check=NON_EMPTY, to="args")
+    args: list[str] | None = prop(default=None, check=prop_rules.NON_EMPTY, to="args")
     """Overrides the image's arguments. Default: the image's."""
-    port: int | None = prop(default=None, check=PORT, to="port")
+    port: int | None = prop(default=None, check=prop_rules.PORT, to="port")
     """A port it listens on. Default: none."""
     resources: Resources | None = prop(default=None, to="resources")
     """Default: 10m/100m CPU and 32Mi/128Mi memory."""
     security_context: Security = prop(default=Security(), to="security")
     """Default: the Pod Security Standard "restricted". A relaxation's reason is the service's
     ``auditSkips`` entry, as for the main container."""
-    writable_paths: list[str] = prop(default=["/tmp"], each=WRITABLE_PATH, to="writable_paths")
+    writable_paths: list[str] = prop(default=["/tmp"], each=prop_rules.WRITABLE_PATH, to="writable_paths")
     """Directories that get a writable emptyDir. Default: ``/tmp``."""
 
     def container(self, audit_skips: Mapping[str, str]) -> Container:
@@ -327,7 +313,7 @@ class ContainerValues(Props):
 class NetworkPolicyValues(Props):
     """Who may connect to a service (when the app's ``networkPolicies`` are enabled)."""
 
-    allow_from: list[str] | None = prop(default=None, each=NAME)
+    allow_from: list[str] | None = prop(default=None, each=prop_rules.NAME)
     """Keys of the services whose pods may connect. Default: per kind (web: none, api: every web
     service, mcp: every api service; a worker, a cronjob or a migration serves nothing)."""
     allow_external: bool | None = prop(default=None, to="allow_external")
@@ -343,13 +329,13 @@ class ServiceValues(Props):
     kind: Literal["web", "api", "mcp", "worker", "cronjob", "migration"]
     """``web``, ``api``, ``mcp`` (a Deployment behind a Service), ``worker`` (a Deployment serving
     nothing), ``cronjob``, ``migration`` (a Job that finishes before the services it names roll)."""
-    name: str | None = prop(default=None, check=SERVICE_NAME)
+    name: str | None = prop(default=None, check=prop_rules.SERVICE_NAME)
     """Name of the workload's objects: a DNS-1035 label (starting with a letter, as a Service name
     must). Default: ``<release>-<service key>``."""
     image: ImageValues = prop(spread=True)
-    command: list[str] | None = prop(default=None, check=NON_EMPTY, to="command")
+    command: list[str] | None = prop(default=None, check=prop_rules.NON_EMPTY, to="command")
     """Overrides the image's entrypoint; may use ``${...}`` references. Default: the image's."""
-    args: list[str] | None = prop(default=None, check=NON_EMPTY, to="args")
+    args: list[str] | None = prop(default=None, check=prop_rules.NON_EMPTY, to="args")
     """Overrides the image's arguments; may use ``${...}`` references. Default: the image's."""
     resources: Resources | None = prop(default=None, to="resources")
     """Requests and limits. Default: per kind (see the kind's ``DEFAULT_RESOURCES``)."""
@@ -357,14 +343,16 @@ class ServiceValues(Props):
     security_context: Security = prop(default=Security(), to="security")
     """Who the process runs as and what it may do. Default: the Pod Security Standard "restricted";
     a relaxation needs its reason in ``auditSkips``."""
-    labels: Mapping[str, str] = prop(default={}, check=LABELS)
+    labels: Mapping[str, str] = prop(default={}, check=prop_rules.LABELS)
     """Extra labels on the service's objects and pods. Default: none."""
-    selector_labels: Mapping[str, str] | None = prop(default=None, check=[LABELS, UNRESERVED, NON_EMPTY], to="selector_labels")
+    selector_labels: Mapping[str, str] | None = prop(
+        default=None, check=[prop_rules.LABELS, prop_rules.UNRESERVED, prop_rules.NON_EMPTY], to="selector_labels"
+    )
     """Labels the Service and Deployment select on; also added to every object of the service.
     Default: ``app.kubernetes.io/name`` and ``app.kubernetes.io/instance``."""
-    annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS, to="annotations")
+    annotations: Mapping[str, str] = prop(default={}, check=prop_rules.ANNOTATIONS, to="annotations")
     """Annotations on every object of the service. Default: none."""
-    pod_annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS, to="pod_annotations")
+    pod_annotations: Mapping[str, str] = prop(default={}, check=prop_rules.ANNOTATIONS, to="pod_annotations")
     """Annotations of the pods (``prometheus.io/scrape``, ...). Default: none."""
     env: EnvValues = defaults(EnvValues)
     env_from: list[EnvFromValues] = prop(default=[])
@@ -375,9 +363,9 @@ class ServiceValues(Props):
     """Containers that run to completion before the others start. Default: none."""
     sidecars: list[ContainerValues] = prop(default=[], to="sidecars", convert=list)
     """Containers that run beside the main one. Default: none."""
-    image_pull_secrets: list[str] = prop(default=[], each=SUBDOMAIN, to="image_pull_secrets")
+    image_pull_secrets: list[str] = prop(default=[], each=prop_rules.SUBDOMAIN, to="image_pull_secrets")
     """Secrets with registry credentials. Default: none."""
-    node_selector: Mapping[str, str] = prop(default={}, check=LABELS, to="node_selector")
+    node_selector: Mapping[str, str] = prop(default={}, check=prop_rules.LABELS, to="node_selector")
     """Node labels the pods must be scheduled on. Default: any node."""
     tolerations: list[Toleration] = prop(default=[], to="tolerations")
     """Taints the pods tolerate. Default: none."""
@@ -385,16 +373,16 @@ class ServiceValues(Props):
     """A Kubernetes ``Affinity`` (``nodeAffinity``, ``podAffinity``, ``podAntiAffinity``). Default: none."""
     topology_spread: list[TopologySpread] = prop(default=[], to="topology_spread")
     """How the pods spread over zones or nodes. Default: none."""
-    priority_class_name: str | None = prop(default=None, check=SUBDOMAIN, to="priority_class_name")
+    priority_class_name: str | None = prop(default=None, check=prop_rules.SUBDOMAIN, to="priority_class_name")
     """The pods' PriorityClass. Default: the cluster's default."""
-    writable_paths: list[str] | None = prop(default=None, each=WRITABLE_PATH, to="writable_paths")
+    writable_paths: list[str] | None = prop(default=None, each=prop_rules.WRITABLE_PATH, to="writable_paths")
     """Directories that get a writable emptyDir when the root filesystem is read-only.
     Default: per kind (``/tmp``; ``/tmp``, ``<appDir>/.next/cache`` and ``<appDir>/.next/server`` for
     Next.js; ``/tmp``, ``/var/cache/nginx`` and ``/var/run`` for nginx)."""
     network_policy: NetworkPolicyValues = prop(default=defaults(NetworkPolicyValues), spread=True)
-    termination_grace_period_seconds: int = prop(default=30, check=SECONDS, to="termination_grace_period_seconds")
+    termination_grace_period_seconds: int = prop(default=30, check=prop_rules.SECONDS, to="termination_grace_period_seconds")
     """Seconds a pod gets to finish after SIGTERM. Default: 30."""
-    audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
+    audit_skips: Mapping[str, str] = prop(default={}, keys=prop_rules.AUDIT_CHECK, each=prop_rules.REASON)
     """Policy-scanner checks this service deliberately fails, each with its reason: rendered as
     ``checkov.io/skip`` annotations on the service's objects the check is about; a relaxed
     ``securityContext`` field's reason is its check's. Default: none."""
@@ -409,7 +397,7 @@ class ServiceValues(Props):
 class DeploymentValues(ServiceValues):
     """A workload that runs as a Deployment."""
 
-    replicas: int | None = prop(default=None, check=REPLICAS, to="replicas")
+    replicas: int | None = prop(default=None, check=prop_rules.REPLICAS, to="replicas")
     """Pod replicas. Default: 1 (none with ``autoscaling``, which owns the count)."""
     autoscaling: Autoscaling | None = prop(default=None, to="autoscaling")
     """A HorizontalPodAutoscaler; then ``replicas`` must not be set. Default: none."""
@@ -422,7 +410,7 @@ class DeploymentValues(ServiceValues):
 class ServedValues(DeploymentValues):
     """A Deployment behind a Service."""
 
-    port: int | None = prop(default=None, check=PORT, to="port")
+    port: int | None = prop(default=None, check=prop_rules.PORT, to="port")
     """Port the container listens on. Default: per kind (web 3000 or 80 for nginx, api 8000, mcp 8001)."""
     service: ServicePortValues = prop(default=defaults(ServicePortValues), spread=True)
 
@@ -438,7 +426,7 @@ class WebServiceValues(ServedValues):
     kind: Literal["web"]
     server: Literal["nextjs", "nginx"] = prop(default="nextjs", to="server")
     """What serves the frontend; sets the default port (3000 or 80). Default: nextjs."""
-    app_dir: str | None = prop(default=None, check=DIRECTORY, to="app_dir")
+    app_dir: str | None = prop(default=None, check=prop_rules.DIRECTORY, to="app_dir")
     """Where the Next.js standalone server is in the image; its ``.next/cache`` and
     ``.next/server`` are writable by default. Next.js only. Default: ``/app`` (as Next.js's own
     Dockerfile example builds it)."""
@@ -496,7 +484,7 @@ class MigrationValues(ServiceValues):
     template cannot change, so its name follows the template: ``<name>-<8 hex digits>``)."""
 
     kind: Literal["migration"]
-    before: list[str] = prop(check=min_length(1), each=NAME)
+    before: list[str] = prop(check=min_length(1), each=prop_rules.NAME)
     """Keys of the services that roll only once it finished."""
     backoff_limit: int = prop(default=2, to="backoff_limit")
     """Retries of a failed run. Default: 2."""
@@ -542,13 +530,13 @@ class ExternalSecretValues(Props):
     store_kind: StoreKind = "ClusterSecretStore"
     """``ClusterSecretStore`` or ``SecretStore`` (one in the release's namespace). Default:
     ClusterSecretStore."""
-    remote_key: str = prop(check=REMOTE_KEY)
+    remote_key: str = prop(check=prop_rules.REMOTE_KEY)
     """The entry of the store that holds the values, e.g. ``prod/todo-chatbot``; each key of the
     Secret is the property of the same name."""
-    refresh_interval: str = prop(default="1h", check=REFRESH_INTERVAL)
+    refresh_interval: str = prop(default="1h", check=prop_rules.REFRESH_INTERVAL)
     """How often the operator reads the store again, a duration such as ``1h`` or ``15m`` (``0s``:
     never). Default: 1h."""
-    properties: Mapping[str, str] = prop(default={}, keys=ENV_KEY, each=REMOTE_KEY)
+    properties: Mapping[str, str] = prop(default={}, keys=ENV_KEY, each=prop_rules.REMOTE_KEY)
     """The property of ``remoteKey`` a key reads, where it is not named like the key
     (``{DATABASE_URL: database-url}``). Default: none."""
 
@@ -583,9 +571,9 @@ class EgressValues(Props):
 
     enabled: bool = False
     """Deny egress except what the rules allow. Default: false."""
-    external_ports: list[int] = prop(default=[443, 5432], each=PORT)
+    external_ports: list[int] = prop(default=[443, 5432], each=prop_rules.PORT)
     """TCP ports the pods may reach outside the cluster. Default: 443 (HTTPS) and 5432 (Postgres)."""
-    external_cidrs: list[str] = prop(default=["0.0.0.0/0"], each=CIDR)
+    external_cidrs: list[str] = prop(default=["0.0.0.0/0"], each=prop_rules.CIDR)
     """Where those ports may be reached. Default: anywhere."""
 
     def cross_checks(self) -> Iterator[Problem]:
@@ -611,9 +599,9 @@ class NetworkPoliciesValues(Props):
 class IngressPathValues(Props):
     """A path prefix of the Ingress and the service behind it."""
 
-    path: str = prop(check=[HTTP_PATH, INGRESS_PATH])
+    path: str = prop(check=[prop_rules.HTTP_PATH, INGRESS_PATH])
     """URL path prefix, e.g. ``/`` or ``/api``."""
-    service: str = prop(check=NAME)
+    service: str = prop(check=prop_rules.NAME)
     """Key of the service that serves it."""
 
 
@@ -625,14 +613,14 @@ class IngressValues(Props):
     """Public host name, e.g. ``todo.example.com``."""
     paths: list[IngressPathValues] = prop(check=min_length(1))
     """Path prefixes and the services behind them; the longest prefix wins."""
-    class_name: str | None = prop(default=None, check=NAME)
+    class_name: str | None = prop(default=None, check=prop_rules.NAME)
     """IngressClass, e.g. ``nginx``. Default: the cluster's default class."""
-    tls_secret: str | None = prop(default=None, check=NAME)
+    tls_secret: str | None = prop(default=None, check=prop_rules.NAME)
     """Secret holding the TLS certificate (e.g. made by cert-manager). Default: no TLS."""
-    annotations: Mapping[str, str] = prop(default={}, check=ANNOTATIONS)
+    annotations: Mapping[str, str] = prop(default={}, check=prop_rules.ANNOTATIONS)
     """Annotations for the ingress controller or cert-manager. A configuration snippet
     (``*-snippet``, CVE-2021-25742) needs its reason in ``auditSkips.CKV_K8S_153``. Default: none."""
-    controller_namespace: str = prop(default="ingress-nginx", check=NAME)
+    controller_namespace: str = prop(default="ingress-nginx", check=prop_rules.NAME)
     """Namespace of the ingress controller's pods, allowed through the NetworkPolicies.
     Default: ingress-nginx."""
 
@@ -647,9 +635,9 @@ class AppValues(Props):
 
     description: str = prop(default="", check=max_length(200))
     """One line on what this values file renders; ``main.py --list-presets`` shows it. Default: none."""
-    release: str = prop(check=NAME)
+    release: str = prop(check=prop_rules.NAME)
     """Release name: ``app.kubernetes.io/instance`` and the default prefix of object names."""
-    app_name: str | None = prop(default=None, check=NAME)
+    app_name: str | None = prop(default=None, check=prop_rules.NAME)
     """The application (``app.kubernetes.io/part-of``). Default: the release name."""
     app_version: str = prop(check=VERSION)
     """Version of the app (``app.kubernetes.io/version``), e.g. ``1.0.0`` (quote numbers)."""
@@ -657,18 +645,18 @@ class AppValues(Props):
     node_host: str = prop(default="192.168.49.2", check=HOST_OR_IP)
     """Address browsers use to reach node ports, for ``${services.X.nodeUrl}``. Default: Minikube's
     node address with its default docker driver (``minikube ip`` prints yours)."""
-    labels: Mapping[str, str] = prop(default={}, check=LABELS)
+    labels: Mapping[str, str] = prop(default={}, check=prop_rules.LABELS)
     """Extra labels on every object. Default: none."""
-    config_maps: Mapping[str, Mapping[str, str]] = prop(default={}, keys=NAME, each=CONFIG_DATA)
+    config_maps: Mapping[str, Mapping[str, str]] = prop(default={}, keys=prop_rules.NAME, each=CONFIG_DATA)
     """ConfigMaps by name, each a mapping of key to value; values may use ``${...}`` references."""
-    secrets: Mapping[str, SecretValues] = prop(default={}, keys=NAME)
+    secrets: Mapping[str, SecretValues] = prop(default={}, keys=prop_rules.NAME)
     """Secrets by name, with their keys. Default: none."""
-    services: Mapping[str, ServiceUnion] = prop(check=min_length(1), keys=NAME)
+    services: Mapping[str, ServiceUnion] = prop(check=min_length(1), keys=prop_rules.NAME)
     """Services by key (the ``app.kubernetes.io/component`` label)."""
     network_policies: NetworkPoliciesValues = defaults(NetworkPoliciesValues)
     ingress: IngressValues | None = None
     """An Ingress for the browser-facing services. Default: none."""
-    audit_skips: Mapping[str, str] = prop(default={}, keys=AUDIT_CHECK, each=REASON)
+    audit_skips: Mapping[str, str] = prop(default={}, keys=prop_rules.AUDIT_CHECK, each=prop_rules.REASON)
     """Policy-scanner checks the whole app deliberately fails, with reasons; annotated on the
     objects each check is about. Default: none."""
     extra_objects: list[Mapping[str, Any]] = prop(default=[], each=check(lambda obj: _extra_object(obj)))

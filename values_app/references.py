@@ -25,8 +25,7 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from webapp_constructs import PropsError
-from webapp_constructs._props import replaced
+from webapp_constructs import PropsError, replaced
 
 from .model import AppValues
 

@@ -23,9 +23,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from webapp_constructs._props import fields_of, hints
-
-from .fields import alias_of, in_values
+from .fields import alias_of, fields_of, hints, in_values
 from .model import AppValues
 
 __all__ = ["SCHEMA_FILE", "schema_text", "values_schema"]

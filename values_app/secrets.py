@@ -16,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from webapp_constructs import SecretValue
-from webapp_constructs import _rules as rules
+from webapp_constructs import SecretValue, rules
 
 from .inputs import InputError, read_text_bounded
 from .model import SecretValues

@@ -19,7 +19,7 @@ import re
 from typing import Any, NamedTuple
 
 from webapp_constructs import Path as FieldPath
-from webapp_constructs._props import dotted, kind_of
+from webapp_constructs import dotted, kind_of
 
 from .layers import MAX_DEPTH, Layers, ValuesError
 

@@ -19,10 +19,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
-from webapp_constructs import Level, PropsError, SecretValue, chart_manifests
+from webapp_constructs import Level, PropsError, SecretValue, chart_manifests, rules
 from webapp_constructs._audit import object_audit_problems
 from webapp_constructs._pod_security import evaluate_object
-from webapp_constructs._rules import object_problems
 
 from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind, separate_migrations
 from .model import AppValues
@@ -137,7 +136,7 @@ def check_objects(files: Mapping[str, list[dict[str, Any]]]) -> list[str]:
         f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: {problem}"
         for name, docs in files.items()
         for manifest in docs
-        for problem in object_problems(manifest)
+        for problem in rules.object_problems(manifest)
     ]
     found += [
         f"{name}: {manifest.get('kind')} {manifest.get('metadata', {}).get('name')}: holds a Secret's values, "

@@ -22,6 +22,12 @@ parts (props, rules, quantities) import without starting jsii's Node.js process.
   :class:`DeploymentWorkload`, :class:`ServiceWorkload`), :class:`ServiceFacts`, the sources a
   :class:`Volume` takes, and the allowed strings of a prop (``PullPolicy``, ``ServiceType``,
   ``Level``, ``StoreKind``, ...). A test holds every type a public signature names to this list.
+* Props of your own, checked as the library's are (every problem at once): :class:`Props`,
+  :func:`propsclass`, :func:`prop` and the rules a field takes (:func:`check`, :func:`pattern`,
+  :func:`int_range`, ...; the library's own in :mod:`prop_rules`, Kubernetes' validation in
+  :mod:`rules`); :func:`evolve`/:func:`replaced` for changed copies; for a program that checks
+  values field by field before it makes props (:meth:`Props.from_checked`), :func:`type_checker`
+  and :func:`rule_problems`, and :func:`dotted`/:func:`kind_of` to word what they find.
 * For cdk8s-plus objects: :func:`harden`, :func:`pod_security_of`.
 * :func:`chart_manifests`: a chart's objects as plain dicts, rendered without jsii;
   :class:`Manifest`: the type of every object the constructs render (``api.deployment``).
@@ -33,6 +39,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from . import _prop_rules as prop_rules
+    from . import _rules as rules
     from ._api_service import ApiService
     from ._app_config import AppConfig, AppConfigProps
     from ._app_ingress import AppIngress, AppIngressProps
@@ -67,7 +75,31 @@ if TYPE_CHECKING:
     )
     from ._pod_security import Level
     from ._prop_rules import PullPolicy, ServiceType
-    from ._props import Path, Problem, Props, PropsError, Speller, Term, Worded, Wording
+    from ._props import (
+        Check,
+        Path,
+        Problem,
+        Props,
+        PropsError,
+        Speller,
+        Term,
+        Worded,
+        Wording,
+        check,
+        defaults,
+        dotted,
+        evolve,
+        int_range,
+        kind_of,
+        max_length,
+        min_length,
+        pattern,
+        prop,
+        propsclass,
+        replaced,
+        rule_problems,
+        type_checker,
+    )
     from ._scheduled_job import ScheduledJob
     from ._service_workload import ServiceFacts, ServiceWorkload
     from ._sources import ClaimSource, ConfigMapSource, NamedSecret, SecretSource
@@ -90,6 +122,7 @@ _MODULES = {
     "AppSecretProps": "_app_secret",
     "Autoscaling": "_pod_props",
     "Capabilities": "_pod_props",
+    "Check": "_props",
     "ClaimSource": "_sources",
     "CommonOptions": "_common",
     "CommonProps": "_common",
@@ -152,10 +185,27 @@ _MODULES = {
     "WorkloadOptions": "_workload_props",
     "WorkloadProps": "_workload_props",
     "chart_manifests": "_manifest",
+    "check": "_props",
+    "defaults": "_props",
+    "dotted": "_props",
+    "evolve": "_props",
     "harden": "_harden",
+    "int_range": "_props",
+    "kind_of": "_props",
+    "max_length": "_props",
+    "min_length": "_props",
+    "pattern": "_props",
     "pod_security_labels": "_app_namespace",
     "pod_security_of": "_app_namespace",
+    "prop": "_props",
+    "propsclass": "_props",
+    "replaced": "_props",
+    "rule_problems": "_props",
+    "type_checker": "_props",
 }
+
+_NAMESPACES = {"prop_rules": "_prop_rules", "rules": "_rules"}
+"""Public names of whole private modules: the library's rules, each under its module's own ``__all__``."""
 
 __all__ = [
     "ApiService",
@@ -170,6 +220,7 @@ __all__ = [
     "AppSecretProps",
     "Autoscaling",
     "Capabilities",
+    "Check",
     "ClaimSource",
     "CommonOptions",
     "CommonProps",
@@ -232,17 +283,36 @@ __all__ = [
     "WorkloadOptions",
     "WorkloadProps",
     "chart_manifests",
+    "check",
+    "defaults",
+    "dotted",
+    "evolve",
     "harden",
+    "int_range",
+    "kind_of",
+    "max_length",
+    "min_length",
+    "pattern",
     "pod_security_labels",
     "pod_security_of",
+    "prop",
+    "prop_rules",
+    "propsclass",
+    "replaced",
+    "rule_problems",
+    "rules",
+    "type_checker",
 ]
 
 
 def __getattr__(name: str) -> Any:
     module = _MODULES.get(name)
-    if module is None:
+    if module is not None:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+    elif name in _NAMESPACES:
+        value = importlib.import_module(f".{_NAMESPACES[name]}", __name__)
+    else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value  # the next lookup is a plain one
     return value
 

@@ -10,71 +10,23 @@ operator creates the Secret and owns it (``creationPolicy: Owner``), and refresh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Unpack
 
 from . import _rules as rules
 from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
 from ._manifest import Manifest, ManifestConstruct
+from ._prop_rules import REFRESH_INTERVAL, REMOTE_KEY
 from ._props import Problem, check, min_length, prop, propsclass
 
 __all__ = [
-    "DURATION",
-    "MIN_REFRESH_INTERVAL",
-    "REFRESH_INTERVAL",
-    "REMOTE_KEY",
     "REMOTE_REF_DEFAULTS",
     "ExternalSecret",
     "ExternalSecretProps",
     "StoreKind",
-    "duration_seconds",
 ]
 
 StoreKind = Literal["SecretStore", "ClusterSecretStore"]
-
-_DURATION_FORMAT = r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+"
-_DURATION = re.compile(_DURATION_FORMAT)
-
-
-def _duration(value: str) -> list[str]:
-    if _DURATION.fullmatch(value):
-        return []
-    return [f"{value!r} is not a duration: a number and a unit (ms, s, m, h), repeated, such as 1h or 1m30s"]
-
-
-DURATION = check(_duration, pattern=f"^{_DURATION_FORMAT}$")
-"""A Go duration as the External Secrets and Flux CRDs accept it: ``1h``, ``5m``, ``1m30s``."""
-
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
-
-
-def duration_seconds(value: str) -> float:
-    """The seconds of a duration :data:`DURATION` accepts (``1m30s``: 90.0)."""
-    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
-
-
-MIN_REFRESH_INTERVAL = 60
-"""The shortest refresh interval, in seconds, but for ``0s`` (fetch once, never again): each
-refresh reads the secret store, whose API is rate-limited (and often billed per call), for every
-ExternalSecret of every namespace."""
-
-
-def _refresh_interval(value: str) -> list[str]:
-    problems = _duration(value)
-    if problems or not 0 < duration_seconds(value) < MIN_REFRESH_INTERVAL:
-        return problems
-    return [
-        f"{value!r} is shorter than 1m: each refresh reads the secret store, whose API is rate-limited; give 1m or "
-        "more (such as 1h), or 0s to fetch once"
-    ]
-
-
-REFRESH_INTERVAL = check(_refresh_interval, pattern=f"^{_DURATION_FORMAT}$")
-"""A refresh interval: a :data:`DURATION` of at least :data:`MIN_REFRESH_INTERVAL` seconds, or zero."""
-
-REMOTE_KEY_LENGTH = 1024
 
 REMOTE_REF_DEFAULTS = {
     "conversionStrategy": "Default",
@@ -87,19 +39,6 @@ written out: the API server stores them either way, and an object rendered witho
 from the stored one (a server-side apply after a client-side one conflicts on ``spec.data``; Argo
 CD with server-side apply reports it OutOfSync forever)."""
 
-
-def _remote_key(value: str) -> list[str]:
-    if not value.strip():
-        return ["is empty; name the entry of the secret store, such as prod/todo-chatbot"]
-    if len(value) > REMOTE_KEY_LENGTH:
-        return [f"is {len(value)} characters long; at most {REMOTE_KEY_LENGTH}"]
-    if not value.isprintable() or value != value.strip():
-        return [f"{value!r}: no blanks around it, no control characters"]
-    return []
-
-
-REMOTE_KEY = check(_remote_key, minLength=1, maxLength=REMOTE_KEY_LENGTH)
-"""The name of an entry of the secret store (a path, a name): printable, at most 1024 characters."""
 
 _STORE = check(rules.dns1123_subdomain, maxLength=253)
 _SECRET_KEY = check(rules.config_map_key)

@@ -6,12 +6,12 @@ come from :mod:`._rules`; the others say here why they are stricter.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from . import _rules as rules
 from ._audit import audit_annotation_problems
-from ._props import Check, check, int_range, min_length, pattern
+from ._props import Check, Problem, Term, check, int_range, literal, min_length, pattern
 from ._reasons import REASON_LENGTH, reason_problems, visible_length
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "CIDR",
     "CPU",
     "DIRECTORY",
+    "DURATION",
     "FAILURES",
     "HIDDEN_BY_EMPTY_DIR",
     "HTTP_PATH",
@@ -28,6 +29,7 @@ __all__ = [
     "LABELS",
     "LABEL_VALUE",
     "MEMORY",
+    "MIN_REFRESH_INTERVAL",
     "NAME",
     "NODE_PORT",
     "NON_EMPTY",
@@ -36,15 +38,20 @@ __all__ = [
     "POSITIVE_SECONDS",
     "REASON",
     "REASON_LENGTH",
+    "REFRESH_INTERVAL",
+    "REMOTE_KEY",
+    "REMOTE_KEY_LENGTH",
     "REPLICAS",
     "SCALE",
     "SECONDS",
     "SERVICE_NAME",
     "SUBDOMAIN",
+    "UNRESERVED",
     "USER_ID",
     "WRITABLE_PATH",
     "PullPolicy",
     "ServiceType",
+    "duration_seconds",
     "image_tag",
     "reason_problems",
     "visible_length",
@@ -195,3 +202,86 @@ def image_tag(reference: str) -> str | None:
     """The tag of an image reference, if it has one."""
     match = _IMAGE.fullmatch(reference)
     return match["tag"] if match else None
+
+
+_RESERVED_PREFIX = "app.kubernetes.io/"
+
+
+def _unreserved(labels: Mapping[str, str]) -> list[Problem]:
+    """Extra labels never set the recommended ``app.kubernetes.io/*`` ones: the construct does."""
+    return [
+        Problem.worded(
+            (key,),
+            f"{literal(key)} is set by the construct (from {{0}}, {{1}}, {{2}}, {{3}}, {{4}}); "
+            "choose a key outside app.kubernetes.io/",
+            *(Term.prop(name) for name in ("name", "instance", "part_of", "version", "component")),
+            code="reserved-label",
+            value=key,
+        )
+        for key in labels
+        if key.startswith(_RESERVED_PREFIX)
+    ]
+
+
+UNRESERVED = check(_unreserved)
+"""Extra labels never set the recommended ``app.kubernetes.io/*`` ones: the construct does."""
+
+
+# --- the External Secrets Operator's (and Flux's) fields ---------------------------------------
+
+_DURATION_FORMAT = r"([0-9]+(\.[0-9]+)?(ms|s|m|h))+"
+_DURATION = re.compile(_DURATION_FORMAT)
+
+
+def _duration(value: str) -> list[str]:
+    if _DURATION.fullmatch(value):
+        return []
+    return [f"{value!r} is not a duration: a number and a unit (ms, s, m, h), repeated, such as 1h or 1m30s"]
+
+
+DURATION = check(_duration, pattern=f"^{_DURATION_FORMAT}$")
+"""A Go duration as the External Secrets and Flux CRDs accept it: ``1h``, ``5m``, ``1m30s``."""
+
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)")
+
+
+def duration_seconds(value: str) -> float:
+    """The seconds of a duration :data:`DURATION` accepts (``1m30s``: 90.0)."""
+    return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
+
+
+MIN_REFRESH_INTERVAL = 60
+"""The shortest refresh interval, in seconds, but for ``0s`` (fetch once, never again): each
+refresh reads the secret store, whose API is rate-limited (and often billed per call), for every
+ExternalSecret of every namespace."""
+
+
+def _refresh_interval(value: str) -> list[str]:
+    problems = _duration(value)
+    if problems or not 0 < duration_seconds(value) < MIN_REFRESH_INTERVAL:
+        return problems
+    return [
+        f"{value!r} is shorter than 1m: each refresh reads the secret store, whose API is rate-limited; give 1m or "
+        "more (such as 1h), or 0s to fetch once"
+    ]
+
+
+REFRESH_INTERVAL = check(_refresh_interval, pattern=f"^{_DURATION_FORMAT}$")
+"""A refresh interval: a :data:`DURATION` of at least :data:`MIN_REFRESH_INTERVAL` seconds, or zero."""
+
+REMOTE_KEY_LENGTH = 1024
+
+
+def _remote_key(value: str) -> list[str]:
+    if not value.strip():
+        return ["is empty; name the entry of the secret store, such as prod/todo-chatbot"]
+    if len(value) > REMOTE_KEY_LENGTH:
+        return [f"is {len(value)} characters long; at most {REMOTE_KEY_LENGTH}"]
+    if not value.isprintable() or value != value.strip():
+        return [f"{value!r}: no blanks around it, no control characters"]
+    return []
+
+
+REMOTE_KEY = check(_remote_key, minLength=1, maxLength=REMOTE_KEY_LENGTH)
+"""The name of an entry of the secret store (a path, a name): printable, at most 1024 characters."""

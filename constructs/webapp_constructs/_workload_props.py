@@ -46,6 +46,7 @@ from ._prop_rules import (
     SECONDS,
     SERVICE_NAME,
     SUBDOMAIN,
+    UNRESERVED,
     WRITABLE_PATH,
     PullPolicy,
     ServiceType,
@@ -54,7 +55,6 @@ from ._props import Problem, Props, Term, Worded, check, defaults, literal, min_
 from ._sources import NamedSecret, secret_reference_problems
 
 __all__ = [
-    "UNRESERVED",
     "DeploymentOptions",
     "DeploymentProps",
     "ServiceOptions",
@@ -62,27 +62,6 @@ __all__ = [
     "WorkloadOptions",
     "WorkloadProps",
 ]
-
-_RESERVED_PREFIX = "app.kubernetes.io/"
-
-
-def _unreserved(labels: Mapping[str, str]) -> list[Problem]:
-    """Extra labels never set the recommended ``app.kubernetes.io/*`` ones: the construct does."""
-    return [
-        Problem.worded(
-            (key,),
-            f"{literal(key)} is set by the construct (from {{0}}, {{1}}, {{2}}, {{3}}, {{4}}); "
-            "choose a key outside app.kubernetes.io/",
-            *(Term.prop(name) for name in ("name", "instance", "part_of", "version", "component")),
-            code="reserved-label",
-            value=key,
-        )
-        for key in labels
-        if key.startswith(_RESERVED_PREFIX)
-    ]
-
-
-UNRESERVED = check(_unreserved)
 
 
 def _pod_security_annotations(annotations: Mapping[str, str]) -> list[str]:

@@ -8,7 +8,8 @@ import pytest
 
 from tests.crd_schemas import validate_custom
 from tests.helpers import one
-from webapp_constructs._external_secret import REMOTE_KEY_LENGTH, ExternalSecret
+from webapp_constructs._external_secret import ExternalSecret
+from webapp_constructs._prop_rules import REMOTE_KEY_LENGTH
 from webapp_constructs._props import PropsError
 
 DEFAULTS = {"conversionStrategy": "Default", "decodingStrategy": "None", "metadataPolicy": "None", "nullBytePolicy": "Ignore"}
