@@ -1,7 +1,7 @@
 """Rules that span several parts of a values file, reported all at once.
 
 Each problem carries the path of the field it is about, so the loader can point at its line. The
-rules of one service are its construct's own (:meth:`webapp_constructs._workload.Workload.make`): the
+rules of one service are its construct's own (:meth:`webapp_constructs.Workload.make`): the
 values app asks the construct, and reports what it says at the service's fields.
 """
 
@@ -11,9 +11,18 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from webapp_constructs import AppIngress, Path, Problem, PropsError, ServiceWorkload, prop_rules, rule_problems, rules
-from webapp_constructs._audit import audit_annotation_problems
-from webapp_constructs._pod_security import pod_template_of
+from webapp_constructs import (
+    AppIngress,
+    Path,
+    Problem,
+    PropsError,
+    ServiceWorkload,
+    audit,
+    pod_security,
+    prop_rules,
+    rule_problems,
+    rules,
+)
 
 from .extra_objects import extra_object_problems
 from .fields import fields_of
@@ -361,7 +370,7 @@ def _extra_object_reasons(values: AppValues) -> Iterator[Problem]:
             places.append(("spec", "jobTemplate", "spec", "template", "metadata"))
         elif obj.get("kind") == "PodTemplate":
             places.append(("template", "metadata"))
-        elif obj.get("kind") != "Pod" and pod_template_of(obj) is not None:
+        elif obj.get("kind") != "Pod" and pod_security.pod_template_of(obj) is not None:
             places.append(("spec", "template", "metadata"))
         for place in places:
             meta: Any = obj
@@ -369,5 +378,5 @@ def _extra_object_reasons(values: AppValues) -> Iterator[Problem]:
                 meta = meta.get(key) if isinstance(meta, dict) else None
             annotations = meta.get("annotations") if isinstance(meta, dict) else None
             if isinstance(annotations, dict):
-                for problem in audit_annotation_problems(annotations):
+                for problem in audit.audit_annotation_problems(annotations):
                     yield Problem(("extraObjects", index, *place, "annotations"), problem)

@@ -2,7 +2,7 @@
 
 Keys are the fields' camelCase aliases (``runAsNonRoot`` for ``run_as_non_root``), as in Helm
 values files. Types are checked first (a string where a number belongs, an unknown key, a
-missing one); then each dataclass is created, which runs its own rules (:mod:`webapp_constructs._props`).
+missing one); then each dataclass is created, which runs its own rules (:class:`webapp_constructs.Props`).
 Problems carry the path of the YAML key to blame, so the loader can point at its line.
 """
 

@@ -35,8 +35,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from webapp_constructs import Level, pod_security_labels
-from webapp_constructs._migration_job import MIGRATION_STEP
+from webapp_constructs import MIGRATION_STEP, Level, pod_security_labels
 
 from .release import EXCEPTIONS_ANNOTATION, NAMESPACE_FILE, Release, release_kinds
 

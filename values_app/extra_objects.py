@@ -36,9 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from webapp_constructs import Problem, kind_of, prop_rules, rules
-from webapp_constructs._app_ingress import SNIPPET_CHECK
-from webapp_constructs._pod_security import evaluate, pod_spec_of
+from webapp_constructs import SNIPPET_CHECK, Problem, kind_of, pod_security, prop_rules, rules
 
 __all__ = [
     "CLUSTER_SCOPED_KINDS",
@@ -323,9 +321,9 @@ def _rule_problems(obj: Mapping[str, Any], values: Release, accounts: set[str]) 
                         "in every namespace and beyond the cluster: name the peers (podSelector, namespaceSelector with "
                         "labels, ipBlock narrower than 0.0.0.0/0)",
                     )
-    spec = pod_spec_of(obj)
+    spec = pod_security.pod_spec_of(obj)
     if spec is not None:
-        below = evaluate(spec).below("restricted")
+        below = pod_security.evaluate(spec).below("restricted")
         if below:
             yield Problem(
                 ("spec",),

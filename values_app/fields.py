@@ -72,7 +72,7 @@ def prop(
     spread: bool = False,
 ) -> Any:
     """A field of the values model: the library's rules (``check``, ``each``, ``keys``, see
-    :func:`webapp_constructs._props.prop`) and what :class:`FieldSpec` says."""
+    :func:`webapp_constructs.prop`) and what :class:`FieldSpec` says."""
     spec = FieldSpec(key, to, convert, spread)
     return library_prop(default=default, check=check, each=each, keys=keys, metadata={KEY: spec} if spec != _PLAIN else None)
 

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from webapp_constructs import Problem, Props, check, prop_rules, replaced, rules
-from webapp_constructs._manifest import render as ordered
+from webapp_constructs import render as ordered
 
 from .deploy import is_migration, migration_timeout
 from .fields import prop, valuesclass

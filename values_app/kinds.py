@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
 from webapp_constructs import (
+    RELAXATION_CHECKS,
     ApiService,
     Container,
     Egress,
@@ -37,8 +38,8 @@ from webapp_constructs import (
     WorkerService,
     Workload,
     evolve,
+    relaxations,
 )
-from webapp_constructs._pod_props import RELAXATION_CHECKS, relaxations
 
 from .convert import yaml_path
 from .fields import alias_of, empty_by_default, fields_of, hints, spec_of, to_camel
@@ -290,8 +291,7 @@ def keep_computed(values: AppValues, expanded: AppValues) -> None:
     config values and the commands and args of services changed (:func:`.references.expand_values`):
     a service that is the very same object keeps all; one whose command or args changed keeps
     its facts, and its props with the new command and args (checked by their own rules)."""
-    from webapp_constructs import replaced
-    from webapp_constructs._common import owner_name
+    from webapp_constructs import owner_name, replaced
 
     before, after = _store(values), _store(expanded)
     same = {key for key, service in expanded.services.items() if values.services.get(key) is service}
@@ -319,7 +319,7 @@ def _only_command_changed(old: ServiceValues, new: ServiceValues) -> bool:
 
 def service_props(values: AppValues, key: str) -> Any:
     """The props of service ``key``'s construct, checked by it (every rule of each prop, between
-    them, and the kind's); raises :class:`~webapp_constructs._props.PropsError`. Computed once per values
+    them, and the kind's); raises :class:`~webapp_constructs.PropsError`. Computed once per values
     object: the checks, the references, the diagram and the release all ask."""
 
     return _cached(values, "props", key, lambda: props_of(values.services[key], key, ServiceContext.of(values)))
@@ -381,7 +381,7 @@ def facts(values: AppValues, key: str) -> ServiceFacts | None:
     """What service ``key`` comes to (ports, Service type, open to all?), as its construct says;
     None for a kind that serves nothing (a worker, a cronjob, a migration). From the props its
     facts follow from only, so that a problem elsewhere in the service (reported where it is)
-    leaves them known. Raises :class:`~webapp_constructs._props.PropsError` when one of those is wrong."""
+    leaves them known. Raises :class:`~webapp_constructs.PropsError` when one of those is wrong."""
     service = values.services[key]
     construct = KINDS[service.kind]
     if not issubclass(construct, ServiceWorkload):

@@ -99,7 +99,7 @@ class FileLayer(NamedTuple):
 
 
 _QUOTE_IT = " (quote it)"
-"""The hint of :func:`webapp_constructs._props.type_problems` for a number or boolean where a string belongs."""
+"""The hint of :func:`webapp_constructs.type_checker` for a number or boolean where a string belongs."""
 
 
 @dataclass

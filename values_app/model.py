@@ -3,14 +3,14 @@
 A values file describes one release of the app: its name, version and namespace, the
 ConfigMaps and Secrets it declares (with their keys), and its services. Each service is a
 ``web``, ``api`` or ``mcp`` workload, rendered by the construct of that kind
-(:class:`~webapp_constructs._web_service.WebService`, :class:`~webapp_constructs._api_service.ApiService`,
-:class:`~webapp_constructs._mcp_service.McpService`), which holds the kind's defaults and its rules.
+(:class:`~webapp_constructs.WebService`, :class:`~webapp_constructs.ApiService`,
+:class:`~webapp_constructs.McpService`), which holds the kind's defaults and its rules.
 
 Keys are camelCase in YAML (``appVersion``, ``nodePort``), as in Helm values files. The nested
 props of a service (``resources``, ``probes``, ``securityContext``, ``autoscaling``) are the
-constructs' own (:mod:`webapp_constructs._workload_props`). Every model is frozen and rejects unknown
-keys. Rules between fields of different parts (every key a service asks for is declared, node
-ports are unique, ...) live in :mod:`values_app.checks`.
+constructs' own (``Resources``, ``Probes``, ``Security``, ``Autoscaling`` of ``webapp_constructs``).
+Every model is frozen and rejects unknown keys. Rules between fields of different parts (every
+key a service asks for is declared, node ports are unique, ...) live in :mod:`values_app.checks`.
 """
 
 import re
@@ -39,9 +39,9 @@ from webapp_constructs import (
     min_length,
     pattern,
     prop_rules,
+    relaxations,
     rules,
 )
-from webapp_constructs._pod_props import relaxations
 
 from .extra_objects import shape_problems
 from .fields import prop, valuesclass
@@ -290,7 +290,7 @@ class ContainerValues(Props):
 
     def container(self, audit_skips: Mapping[str, str]) -> Container:
         """The construct's container; each relaxation's reason from ``audit_skips`` (by check ID).
-        Raises :class:`~webapp_constructs._props.PropsError` (paths in the Container's props)."""
+        Raises :class:`~webapp_constructs.PropsError` (paths in the Container's props)."""
         security = self.security_context
         reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
         if reasons:

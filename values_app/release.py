@@ -17,7 +17,7 @@ Charts and their files, in the order ``kubectl apply -f dist/`` reads them:
 Everything is built with the library's public API, the calls a user makes in a chart of their
 own: one ``WebService``/``ApiService``/``McpService`` per service, ``env_from_config_map`` and
 ``env_from_secret`` key by key, ``allow_from`` for who may connect to whom, ``AppIngress`` for the
-routes. The charts defer their objects (:func:`webapp_constructs._charts.defer_objects`): the synth
+routes. The charts defer their objects (:func:`webapp_constructs.new_chart` with ``defer``): the synth
 renders them on the Python side, without creating them in the construct tree.
 """
 
@@ -43,9 +43,9 @@ from webapp_constructs import (
     SecretValue,
     ServiceWorkload,
     Workload,
+    new_chart,
     pod_security_of,
 )
-from webapp_constructs._charts import new_chart
 
 from .kinds import CALLERS_BY_KIND, KINDS, facts, service_props
 from .model import AppValues
@@ -142,12 +142,12 @@ def _extra_object(chart: cdk8s.Chart, index: int, extra: Mapping[str, Any], valu
     selects by) and ``labels``."""
     import copy
 
-    from webapp_constructs._labels import INSTANCE
+    from webapp_constructs import labels
 
     manifest: dict[str, Any] = copy.deepcopy(dict(extra))
     meta = manifest.setdefault("metadata", {})
     meta.setdefault("namespace", values.namespace.name)
-    meta["labels"] = {**values.labels, **(meta.get("labels") or {}), INSTANCE: values.release}
+    meta["labels"] = {**values.labels, **(meta.get("labels") or {}), labels.INSTANCE: values.release}
     return Manifest(chart, f"extra-object-{index}", manifest)
 
 

@@ -77,7 +77,7 @@ class MissingSecret(NamedTuple):
 def read_env_file(path: Path) -> dict[str, SecretValue]:
     """Parse a dotenv file: each line ``KEY=VALUE`` (python-dotenv's syntax: an optional ``export``,
     quoted values, which may span lines), a comment or blank. A KEY is an environment variable name
-    (:func:`webapp_constructs._rules.env_var_name`). Raises :class:`EnvFileError` with one line per problem,
+    (:func:`webapp_constructs.rules.env_var_name`). Raises :class:`EnvFileError` with one line per problem,
     each naming the file and line, never the line itself: it may hold a secret."""
     from dotenv.parser import parse_stream
 

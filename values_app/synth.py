@@ -2,7 +2,7 @@
 
 Rendering happens in memory (:func:`render`): the release is built, its objects rendered on the
 Python side, and every finished object checked against what the API server would refuse
-(:func:`webapp_constructs._rules.object_problems`: name, labels, annotations, ConfigMap and Secret sizes,
+(:func:`webapp_constructs.rules.object_problems`: name, labels, annotations, ConfigMap and Secret sizes,
 including what the synth adds itself, such as audit annotations, the config checksum and the Pod
 Security labels), against the Pod Security Standard the namespace enforces, and for a reason in
 every policy-scanner exception (:func:`check_pod_security`). Only then are the files written
@@ -19,9 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple, TextIO
 
-from webapp_constructs import Level, PropsError, SecretValue, chart_manifests, rules
-from webapp_constructs._audit import object_audit_problems
-from webapp_constructs._pod_security import evaluate_object
+from webapp_constructs import Level, PropsError, SecretValue, audit, chart_manifests, pod_security, rules
 
 from .deploy import DeployPlan, deploy_plan, external_secret_lines, left_behind, separate_migrations
 from .model import AppValues
@@ -154,8 +152,8 @@ def check_pod_security(
 ) -> list[str]:
     """The finished objects whose pods fall below ``level``, the Pod Security Standard the release's
     namespace enforces (or is to be labelled with), and the policy-scanner exceptions without a
-    reason, one line each: the library's rules (:mod:`webapp_constructs._pod_security`,
-    :func:`webapp_constructs._audit.object_audit_problems`) on what is written, whatever made it; an
+    reason, one line each: the library's rules (:mod:`webapp_constructs.pod_security`,
+    :func:`webapp_constructs.audit.object_audit_problems`) on what is written, whatever made it; an
     object of ``extra`` (the values' ``extraObjects``) is named by its place there."""
     places = {(o.get("kind"), (o.get("metadata") or {}).get("name")): f"extraObjects[{i}]" for i, o in enumerate(extra)}
     lines = []
@@ -163,14 +161,14 @@ def check_pod_security(
         for manifest in docs:
             identity = (manifest.get("kind"), (manifest.get("metadata") or {}).get("name"))
             what = f"{name}: {identity[0]} {identity[1]}" + (f" ({places[identity]})" if identity in places else "")
-            evaluated = evaluate_object(manifest)
+            evaluated = pod_security.evaluate_object(manifest)
             if evaluated is not None and not evaluated.meets(level):
                 lines.append(
                     f"{what}: does not meet the Pod Security Standard {level!r} that namespace {namespace} enforces: "
                     f"{'; '.join(evaluated.breaks(level))}. Make it meet {level!r} (the services' own relaxations, each "
                     "with its reason in auditSkips, set the level)"
                 )
-            lines += [f"{what}: {problem}" for problem in object_audit_problems(manifest)]
+            lines += [f"{what}: {problem}" for problem in audit.object_audit_problems(manifest)]
     return lines
 
 

@@ -28,6 +28,14 @@ parts (props, rules, quantities) import without starting jsii's Node.js process.
   :mod:`rules`); :func:`evolve`/:func:`replaced` for changed copies; for a program that checks
   values field by field before it makes props (:meth:`Props.from_checked`), :func:`type_checker`
   and :func:`rule_problems`, and :func:`dotted`/:func:`kind_of` to word what they find.
+* Checks of any manifest, as the library runs them on its own: :mod:`audit` (policy-scanner
+  exceptions and their reasons), :mod:`pod_security` (the Pod Security Standards, level by level),
+  :mod:`labels` (the recommended labels it writes); :data:`RELAXATION_CHECKS` and
+  :func:`relaxations` (what a :class:`Security` relaxes, and the check each fails).
+* Charts: :func:`new_chart` (a chart the library knows without asking cdk8s, its objects deferred
+  on request), :func:`render` (an object as cdk8s renders it), :func:`owner_name` (how errors name
+  a construct); :data:`MIGRATION_STEP` (the label of a migration and of what rolls after it) and
+  :data:`SNIPPET_CHECK` (the check an Ingress configuration snippet fails).
 * For cdk8s-plus objects: :func:`harden`, :func:`pod_security_of`.
 * :func:`chart_manifests`: a chart's objects as plain dicts, rendered without jsii;
   :class:`Manifest`: the type of every object the constructs render (``api.deployment``).
@@ -39,24 +47,28 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from . import _audit as audit
+    from . import _labels as labels
+    from . import _pod_security as pod_security
     from . import _prop_rules as prop_rules
     from . import _rules as rules
     from ._api_service import ApiService
     from ._app_config import AppConfig, AppConfigProps
-    from ._app_ingress import AppIngress, AppIngressProps
+    from ._app_ingress import SNIPPET_CHECK, AppIngress, AppIngressProps
     from ._app_namespace import AppNamespace, AppNamespaceProps, pod_security_labels, pod_security_of
     from ._app_secret import AppSecret, AppSecretProps, SecretValue
-    from ._charts import AppCheck, SynthError
-    from ._common import CommonOptions, CommonProps
+    from ._charts import AppCheck, SynthError, new_chart
+    from ._common import CommonOptions, CommonProps, owner_name
     from ._deployment_workload import DeploymentWorkload
     from ._external_secret import ExternalSecret, ExternalSecretProps, StoreKind
     from ._harden import harden
     from ._job_props import MigrationJobOptions, MigrationJobProps, ScheduledJobOptions, ScheduledJobProps
-    from ._manifest import Manifest, ManifestConstruct, chart_manifests
+    from ._manifest import Manifest, ManifestConstruct, chart_manifests, render
     from ._mcp_service import McpService, McpServiceProps
-    from ._migration_job import MigrationJob
+    from ._migration_job import MIGRATION_STEP, MigrationJob
     from ._network_policies import DefaultDeny, DefaultDenyProps
     from ._pod_props import (
+        RELAXATION_CHECKS,
         Autoscaling,
         Capabilities,
         Container,
@@ -72,6 +84,7 @@ if TYPE_CHECKING:
         TopologySpread,
         Volume,
         VolumeKind,
+        relaxations,
     )
     from ._pod_security import Level
     from ._prop_rules import PullPolicy, ServiceType
@@ -139,6 +152,7 @@ _MODULES = {
     "ExternalSecret": "_external_secret",
     "ExternalSecretProps": "_external_secret",
     "Level": "_pod_security",
+    "MIGRATION_STEP": "_migration_job",
     "Manifest": "_manifest",
     "ManifestConstruct": "_manifest",
     "McpService": "_mcp_service",
@@ -154,8 +168,10 @@ _MODULES = {
     "Props": "_props",
     "PropsError": "_props",
     "PullPolicy": "_prop_rules",
+    "RELAXATION_CHECKS": "_pod_props",
     "ResourceAmounts": "_pod_props",
     "Resources": "_pod_props",
+    "SNIPPET_CHECK": "_app_ingress",
     "ScheduledJob": "_scheduled_job",
     "ScheduledJobOptions": "_job_props",
     "ScheduledJobProps": "_job_props",
@@ -194,20 +210,33 @@ _MODULES = {
     "kind_of": "_props",
     "max_length": "_props",
     "min_length": "_props",
+    "new_chart": "_charts",
+    "owner_name": "_common",
     "pattern": "_props",
     "pod_security_labels": "_app_namespace",
     "pod_security_of": "_app_namespace",
     "prop": "_props",
     "propsclass": "_props",
+    "relaxations": "_pod_props",
+    "render": "_manifest",
     "replaced": "_props",
     "rule_problems": "_props",
     "type_checker": "_props",
 }
 
-_NAMESPACES = {"prop_rules": "_prop_rules", "rules": "_rules"}
+_NAMESPACES = {
+    "audit": "_audit",
+    "labels": "_labels",
+    "pod_security": "_pod_security",
+    "prop_rules": "_prop_rules",
+    "rules": "_rules",
+}
 """Public names of whole private modules: the library's rules, each under its module's own ``__all__``."""
 
 __all__ = [
+    "MIGRATION_STEP",
+    "RELAXATION_CHECKS",
+    "SNIPPET_CHECK",
     "ApiService",
     "AppCheck",
     "AppConfig",
@@ -282,6 +311,7 @@ __all__ = [
     "Workload",
     "WorkloadOptions",
     "WorkloadProps",
+    "audit",
     "chart_manifests",
     "check",
     "defaults",
@@ -290,14 +320,20 @@ __all__ = [
     "harden",
     "int_range",
     "kind_of",
+    "labels",
     "max_length",
     "min_length",
+    "new_chart",
+    "owner_name",
     "pattern",
+    "pod_security",
     "pod_security_labels",
     "pod_security_of",
     "prop",
     "prop_rules",
     "propsclass",
+    "relaxations",
+    "render",
     "replaced",
     "rule_problems",
     "rules",
