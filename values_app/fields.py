@@ -24,7 +24,6 @@ __all__ = [
     "KEY",
     "FieldSpec",
     "alias_of",
-    "empty_by_default",
     "fields_of",
     "hints",
     "in_values",
@@ -113,15 +112,3 @@ def fields_of(cls: Any) -> tuple[dataclasses.Field[Any], ...]:
 def hints(cls: Any) -> dict[str, Any]:
     """The resolved field annotations of a dataclass, cached."""
     return typing.get_type_hints(cls)
-
-
-@functools.cache
-def empty_by_default(cls: Any) -> dict[str, type]:
-    """The fields of a dataclass whose default (or what its default factory makes) is an empty
-    collection, and its type."""
-    found = {}
-    for field in fields_of(cls):
-        default = field.default_factory() if field.default_factory is not dataclasses.MISSING else field.default
-        if type(default) in (dict, list, tuple) and not default:
-            found[field.name] = type(default)
-    return found

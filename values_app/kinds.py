@@ -42,7 +42,7 @@ from webapp_constructs import (
 )
 
 from .convert import yaml_path
-from .fields import alias_of, empty_by_default, fields_of, hints, spec_of, to_camel
+from .fields import alias_of, fields_of, hints, spec_of, to_camel
 from .model import AppValues, ContainerValues, ServiceValues
 
 __all__ = [
@@ -235,13 +235,9 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
         egress=context.egress,
         reloader=context.reloader,
     )
-    props_class: Any = KINDS[service.kind].PROPS
-    known, empty = props_class.__dataclass_fields__, empty_by_default(props_class)
-    # An empty list where the prop is empty by default is left to the default, which is checked once
-    # (props skip a field at its very default); a prop the kind lacks is left out when empty.
-    return {
-        name: value for name, value in kwargs.items() if (name in known and name not in empty) or value not in (None, (), [], {})
-    }
+    known = {field.name for field in fields_of(cast(Any, KINDS[service.kind].PROPS))}
+    # a prop the kind lacks is left out when empty (a worker has no port, nor ports to give)
+    return {name: value for name, value in kwargs.items() if name in known or value not in (None, (), [], {})}
 
 
 def _containers(values: list[ContainerValues], prop_name: str, audit_skips: Mapping[str, str]) -> list[Container]:
