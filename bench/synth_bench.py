@@ -82,8 +82,10 @@ def environments(target: Path, presets: list[Path]) -> None:
 
 
 BARE_APP_LIKE_MAIN = """
-import gc, sys
+import gc, sys, tempfile, shutil
 gc.disable()  # as main.py does (values_app/runtime.py): no collection while the modules load,
+import os
+scratch = tempfile.tempdir = os.environ["TMPDIR"] = tempfile.mkdtemp()  # its own temporary directory (use_own_scratch)
 import cdk8s
 gc.freeze()  # then only the objects made after them are walked,
 gc.set_threshold(100_000, 10, 10)  # the youngest every 100,000 allocations
@@ -97,8 +99,9 @@ app = cdk8s.App(outdir=sys.argv[1])
 chart = cdk8s.Chart(app, "bare")
 cdk8s.ApiObject(chart, "config", api_version="v1", kind="ConfigMap")
 app.synth()
-import os  # and leaves at once, as main.py does (values_app/runtime.py: leave)
+# and leaves at once, as main.py does (values_app/runtime.py: leave), its directory removed
 sys.stdout.flush()
+shutil.rmtree(scratch, ignore_errors=True)
 os._exit(0)
 """
 """The bare app with main.py's settings of the garbage collector, its answer to jsii's plain type
