@@ -23,22 +23,15 @@ def _shouting(term: Term) -> str:
 
 
 def test_a_worded_problem_is_its_python_message_and_spells_its_terms_another_way() -> None:
-    problem = Problem.worded(
-        ("run_as_user",),
-        "0 is root, but {0} is {1} (set {2} to run as root) {{braces}}",
-        Term.prop("run_as_non_root"),
-        Term.shown(True),
-        Term.setting("run_as_non_root", False),
-        code="root-but-non-root",
-        value=0,
-    )
-    assert problem.message == "0 is root, but run_as_non_root is True (set run_as_non_root=False to run as root) {braces}"
-    assert (problem.code, problem.value) == ("root-but-non-root", 0)
+    terms = (Term.prop("cache.max_size"), Term.shown(None), Term.setting("spill", True), Term.reason("spill"))
+    problem = Problem.worded(("cache", "size"), "{{x}} over {0}, which is {1}: set {2}; {3}", *terms, code="too-big", value=9)
+    assert problem.message == "{x} over cache.max_size, which is None: set spill=True; give its reason in reasons['spill']"
+    assert (problem.path, problem.code, problem.value) == (("cache", "size"), "too-big", 9)
     assert problem.spell(_shouting) == (
-        "0 is root, but <prop:run_as_non_root=None> is <value:=True> "
-        "(set <setting:run_as_non_root=False> to run as root) {braces}"
+        "{x} over <prop:cache.max_size=None>, which is <value:=None>: set <setting:spill=True>; <reason:spill=None>"
     )
-    assert problem.under("security").spell(_shouting) == problem.spell(_shouting)  # the wording goes along
+    assert problem.under("shop").spell(_shouting) == problem.spell(_shouting)  # the wording goes along
+    assert problem.under("shop").path == ("shop", "cache", "size")
     assert Problem(("x",), "plain").spell(_shouting) == "plain"
 
 
