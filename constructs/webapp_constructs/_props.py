@@ -263,6 +263,8 @@ def prop(
     is the caller's own, as with ``dataclasses.field`` (its keys must not be ``check``, ``each`` or
     ``keys``). A list or dict default is copied for each instance."""
     rules = {"check": _tuple(check), "each": _tuple(each), "keys": _tuple(keys)}
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise TypeError(f"prop(metadata=...) takes a mapping, not {type(metadata).__name__}")
     clash = sorted(set(metadata or ()) & set(rules))
     if clash:
         raise TypeError(f"prop(metadata=...) may not use the key {_quoted(clash)}: the field's rules are kept there")
@@ -664,12 +666,21 @@ class Props:
         from another source does, field by field, with :func:`type_checker` and
         :func:`rule_problems`), and only the rules between fields run here; with ``rules_checked``,
         the rules of those fields only (the types of every field, and the rules of the others,
-        are checked here). Raises :class:`PropsError`, or TypeError as ``__init__`` does."""
+        are checked here). Raises :class:`PropsError`, or TypeError as ``__init__`` does (and for
+        ``fields`` that are no mapping, or ``rules_checked`` that names no field of these props)."""
+        if not isinstance(fields, Mapping):
+            raise TypeError(f"{cls.__qualname__}.from_checked() takes a mapping of fields, not {type(fields).__name__}")
         made = cls.__new__(cls)
         made._fill(fields)
         if rules_checked is None:
             found: list[Problem] = []
         else:
+            if isinstance(rules_checked, str) or not isinstance(rules_checked, Collection):
+                raise TypeError(f"rules_checked takes a collection of field names, not {type(rules_checked).__name__}")
+            names = _init_spec(cast(Any, cls)).names
+            unknown = sorted(str(name) for name in rules_checked if name not in names)
+            if unknown:
+                raise TypeError(f"rules_checked names no field of {cls.__qualname__}: {_quoted(unknown)}")
             found = field_problems(made, frozenset(rules_checked), skip_defaults=True)
         made._finish(found or list(made.cross_checks()))
         return made

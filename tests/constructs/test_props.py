@@ -228,6 +228,12 @@ def test_from_checked_skips_what_the_caller_checked_and_nothing_else() -> None:
         Probe.from_checked({"failure_threshold": "3"}, rules_checked=["failure_threshold"])
     with pytest.raises(TypeError, match="unexpected keyword argument 'gpu'"):
         Probe.from_checked({"gpu": 1})
+    with pytest.raises(TypeError, match="mapping of fields, not str"):
+        Probe.from_checked("failure_threshold")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="collection of field names, not str"):
+        Probe.from_checked({}, rules_checked="path")  # a str would be its letters
+    with pytest.raises(TypeError, match="names no field of Probe: 'pth'"):
+        Probe.from_checked({}, rules_checked=["path", "pth"])  # a misspelt name would check it silently
     made = Probe.from_checked({"failure_threshold": 0})
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.path = "/other"
@@ -246,6 +252,8 @@ def test_a_field_carries_its_caller_s_metadata_beside_its_rules_and_may_not_hide
     assert field.metadata["check"] == (positive,)
     with pytest.raises(TypeError, match="check"):
         prop(check=positive, metadata={"check": ()})
+    with pytest.raises(TypeError, match="takes a mapping, not list"):
+        prop(metadata=[("mine", 1)])  # type: ignore[arg-type]
 
 
 def test_the_library_s_props_know_nothing_of_values_files() -> None:
