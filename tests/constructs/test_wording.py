@@ -156,3 +156,14 @@ def test_braces_in_a_value_stay_text_in_a_worded_message() -> None:
     with pytest.raises(PropsError) as raised:
         ScheduledJob(chart, "job", image="job:1", schedule="TZ={0} 0 3 * * *")
     assert "'TZ={0} 0 3 * * *': a time zone" in raised.value.problems[0].spell(_shouting)
+
+
+def test_every_code_a_problem_carries_is_in_the_docs_table() -> None:
+    """A program that reads ``Problem.code`` finds each code the library uses documented."""
+    used = {"type", "rule", "unknown", "missing"}
+    for source in LIBRARY.glob("*.py"):
+        used |= set(re.findall(r'\bcode="([a-z-]+)"', source.read_text(encoding="utf-8")))
+    docs = (LIBRARY.parents[1] / "docs" / "library.md").read_text(encoding="utf-8")
+    table = docs[docs.index("| `code` | what is wrong |") :].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, flags=re.M)) - {"code"}
+    assert used == documented, (sorted(used - documented), sorted(documented - used))
