@@ -379,4 +379,4 @@ def _extra_object_reasons(values: AppValues) -> Iterator[Problem]:
             annotations = meta.get("annotations") if isinstance(meta, dict) else None
             if isinstance(annotations, dict):
                 for problem in audit.audit_annotation_problems(annotations):
-                    yield Problem(("extraObjects", index, *place, "annotations"), problem)
+                    yield Problem.said(("extraObjects", index, *place, "annotations"), problem, value=annotations)

@@ -166,6 +166,12 @@ class Problem(NamedTuple):
         wording = Wording(template, terms)
         return cls(path, wording.spell(), code, value, wording)
 
+    @classmethod
+    def said(cls, path: Path, message: str, *, code: str = "rule", value: Any = None) -> Problem:
+        """A problem of what a rule said (a message it returned, :class:`Worded` or plain), at
+        ``path``: a worded message keeps its terms apart."""
+        return cls(path, message, code, value, getattr(message, "wording", None))
+
     def spell(self, speller: Speller) -> str:
         """The message with its terms spelled by ``speller``."""
         return self.message if self.wording is None else self.wording.spell(speller)
@@ -726,12 +732,7 @@ class Props:
 def _problems(results: Sequence[str | Problem], path: Path, value: Any) -> list[Problem]:
     """What a rule said of ``value`` at ``path``: a message is a problem of code ``rule`` (with
     its wording, when it is :class:`Worded`)."""
-    return [
-        result.under(*path)
-        if isinstance(result, Problem)
-        else Problem(path, result, "rule", value, getattr(result, "wording", None))
-        for result in results
-    ]
+    return [result.under(*path) if isinstance(result, Problem) else Problem.said(path, result, value=value) for result in results]
 
 
 @functools.cache

@@ -301,6 +301,7 @@ def test_a_checkov_skip_annotation_of_an_extra_object_needs_its_reason(reason: s
         "extraObjects[0].spec.template.metadata.annotations",
     ]
     assert all("visible characters; a reason has at least 10" in line for line in lines)
+    assert all(line.endswith("or skip the check through auditSkips, whose reasons are checked") for line in lines)
 
 
 @pytest.mark.parametrize(
