@@ -62,6 +62,8 @@ class CommonOptions(TypedDict, total=False):
 
 def owner_name(cls: type, id: str) -> str:
     """How errors name a construct: ``ApiService 'api'``."""
+    if not isinstance(cls, type):
+        raise TypeError(f"owner_name() takes the construct's class, not {type(cls).__name__}")
     return f"{cls.__name__} {id!r}"
 
 

@@ -181,6 +181,8 @@ class _Metadata(cdk8s.ApiObjectMetadataDefinition):
 def render(manifest: Mapping[str, Any], *, chart_labels: Mapping[str, str], patches: list[cdk8s.JsonPatch] | None = None) -> Any:
     """The object ``manifest`` as cdk8s renders it: lazy values produced, keys sorted (``apiVersion``,
     ``kind``, ``metadata`` first), the chart's labels under the object's own, then ``patches``."""
+    if not isinstance(manifest, Mapping):
+        raise TypeError(f"render() takes an object as a mapping (apiVersion, kind, metadata, ...), not {type(manifest).__name__}")
     body = resolve(manifest)
     if chart_labels:
         meta = body.setdefault("metadata", {})

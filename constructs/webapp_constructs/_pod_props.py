@@ -289,6 +289,9 @@ def _relaxations(security: Security) -> list[Relaxation]:
 
 def relaxations(security: Security) -> list[Relaxation]:
     """Every way ``security`` is weaker than the default, each of which needs its reason."""
+    if not isinstance(security, Security):
+        hint = ": write Security(...)" if isinstance(security, Mapping) else ""
+        raise TypeError(f"relaxations() takes a Security, not {type(security).__name__}{hint}")
     return _relaxations(security)
 
 

@@ -119,7 +119,10 @@ class Wording(NamedTuple):
     terms: tuple[Term, ...]
 
     def spell(self, speller: Speller = Term.python) -> str:
-        return self.template.format(*(speller(term) for term in self.terms))
+        try:
+            return self.template.format(*(speller(term) for term in self.terms))
+        except (IndexError, KeyError, ValueError) as error:  # the template and its terms disagree: the caller's mistake
+            raise ValueError(f"{self.template!r} with {len(self.terms)} terms: {error} (write a literal brace as {{{{)") from None
 
 
 class Worded(str):

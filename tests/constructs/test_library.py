@@ -188,3 +188,25 @@ def test_the_props_of_your_own_example_of_the_docs_refuses_as_it_says() -> None:
         exec(program, {})
     assert said.split("```", 1)[0].strip().endswith(str(raised.value).splitlines()[-1])
     assert f"PropsError: {raised.value}".splitlines()[0] in said
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: library.relaxations({"run_as_non_root": False}), "takes a Security, not dict: write Security"),  # type: ignore[arg-type]
+        (lambda: library.relaxations("run_as_non_root"), "takes a Security, not str"),  # type: ignore[arg-type]
+        (lambda: library.render([{"kind": "Pod"}], chart_labels={}), "takes an object as a mapping"),  # type: ignore[arg-type]
+        (lambda: library.render("kind: Pod", chart_labels={}), "not str"),  # type: ignore[arg-type]
+        (lambda: library.owner_name("ApiService", "api"), "takes the construct's class, not str"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_helper_made_public_refuses_what_it_does_not_take_in_one_line(call: Any, message: str) -> None:
+    with pytest.raises(TypeError, match=message) as raised:
+        call()
+    assert "\n" not in str(raised.value)
+
+
+def test_relaxations_of_a_security_name_each_with_its_check() -> None:
+    found = library.relaxations(library.Security(run_as_non_root=False, reasons={"run_as_non_root": "nginx starts as root"}))
+    assert [(r.name, r.check) for r in found] == [("run_as_non_root", library.RELAXATION_CHECKS["run_as_non_root"])]
+    assert library.relaxations(library.Security()) == []

@@ -167,3 +167,12 @@ def test_every_code_a_problem_carries_is_in_the_docs_table() -> None:
     table = docs[docs.index("| `code` | what is wrong |") :].split("\n\n", 1)[0]
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, flags=re.M)) - {"code"}
     assert used == documented, (sorted(used - documented), sorted(documented - used))
+
+
+def test_a_template_and_its_terms_that_disagree_are_one_clear_error() -> None:
+    with pytest.raises(ValueError, match=r"'\{0\} \{1\}' with 1 terms"):
+        Problem.worded((), "{0} {1}", Term.prop("a"), code="c")
+    with pytest.raises(ValueError, match="with 0 terms"):
+        Worded("{0}")
+    with pytest.raises(ValueError, match="literal brace"):
+        Worded("a { b")
