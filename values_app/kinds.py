@@ -37,13 +37,11 @@ from webapp_constructs import (
     WebService,
     WorkerService,
     Workload,
-    evolve,
-    relaxations,
 )
 
 from .convert import yaml_path
 from .fields import alias_of, fields_of, hints, spec_of, to_camel
-from .model import AppValues, ContainerValues, ServiceValues
+from .model import AppValues, ContainerValues, ServiceValues, with_reasons
 
 __all__ = [
     "CALLERS_BY_KIND",
@@ -220,10 +218,7 @@ def service_kwargs(service: ServiceValues, key: str, context: ServiceContext) ->
     kwargs["labels"] = {**context.labels, **service.labels}
     audit_skips = {**context.audit_skips, **service.audit_skips}
     kwargs["audit_skips"] = audit_skips
-    security = kwargs["security"]
-    reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
-    if reasons:
-        kwargs["security"] = evolve(security, reasons=reasons)
+    kwargs["security"] = with_reasons(kwargs["security"], audit_skips)
     for name in ("init_containers", "sidecars"):
         kwargs[name] = _containers(kwargs[name], name, audit_skips)
     kwargs.update(

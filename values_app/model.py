@@ -75,6 +75,7 @@ __all__ = [
     "VolumeValues",
     "WebServiceValues",
     "WorkerValues",
+    "with_reasons",
 ]
 
 
@@ -259,6 +260,13 @@ class VolumeValues(Props):
         return Volume.empty_dir(self.mount_path, size_limit=self.size_limit)
 
 
+def with_reasons(security: Security, audit_skips: Mapping[str, str]) -> Security:
+    """``security`` with each relaxation's reason taken from ``audit_skips``, by its check's ID
+    (a values file gives reasons there, never in ``securityContext``)."""
+    reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
+    return evolve(security, reasons=reasons) if reasons else security
+
+
 def _a(word: str) -> str:
     return f"{'an' if word[0] in 'aeiou' else 'a'} {word}"
 
@@ -291,10 +299,7 @@ class ContainerValues(Props):
     def container(self, audit_skips: Mapping[str, str]) -> Container:
         """The construct's container; each relaxation's reason from ``audit_skips`` (by check ID).
         Raises :class:`~webapp_constructs.PropsError` (paths in the Container's props)."""
-        security = self.security_context
-        reasons = {r.name: audit_skips[r.check] for r in relaxations(security) if r.check in audit_skips}
-        if reasons:
-            security = evolve(security, reasons=reasons)
+        security = with_reasons(self.security_context, audit_skips)
         extra: dict[str, Any] = {"resources": self.resources} if self.resources is not None else {}
         return Container(
             name=self.name,
