@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import _rules as rules
-from ._props import Problem, check, kind_of
+from ._props import Problem, check, kind_of, nearest
 
 __all__ = ["AFFINITY", "affinity_problems"]
 
@@ -36,19 +36,12 @@ def _fields(value: Any, path: _Path, known: Sequence[str], required: Sequence[st
         return False
     for key in value:
         if key not in known:
-            hint = _nearest(str(key), known)
+            hint = nearest(str(key), known)
             found.append(Problem((*path, str(key)), f"{what} has no field {key!r}{hint} (it has {', '.join(known)})"))
     for key in required:
         if value.get(key) is None:
             found.append(Problem((*path, key), f"is required in a {what}"))
     return True
-
-
-def _nearest(name: str, known: Sequence[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def _shown(value: Any) -> str:

@@ -1,12 +1,11 @@
 """The props of the job kinds: :class:`ScheduledJobProps` (a CronJob) and :class:`MigrationJobProps`
 (a Job that must finish before workloads roll)."""
 
-import difflib
 import functools
 import re
 from typing import Literal
 
-from ._props import Term, Worded, check, int_range, literal, prop, propsclass
+from ._props import Term, Worded, check, int_range, literal, nearest, prop, propsclass
 from ._workload_props import WorkloadOptions, WorkloadProps
 
 __all__ = [
@@ -94,9 +93,7 @@ def time_zone_problems(zone: str) -> list[str]:
         return [f"{zone!r} is the controller's own zone, which Kubernetes refuses; name {hint}"]
     known = known_time_zones()
     if known and zone not in known:
-        close = difflib.get_close_matches(zone, sorted(known), n=1)
-        nearest = f"; did you mean {close[0]!r}?" if close else ""
-        return [f"{zone!r} is not a time zone of the IANA database{nearest} ({hint})"]
+        return [f"{zone!r} is not a time zone of the IANA database{nearest(zone, known)} ({hint})"]
     return []
 
 

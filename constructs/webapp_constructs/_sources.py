@@ -13,14 +13,13 @@ those the object has when it is handed in: add a cdk8s-plus object's data first.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 from . import _rules as rules
 from ._app_config import AppConfig
 from ._app_secret import AppSecret
-from ._props import Problem, PropsError
+from ._props import Problem, PropsError, nearest
 
 if TYPE_CHECKING:
     import cdk8s_plus_27
@@ -155,10 +154,9 @@ def missing_keys(source: Source, keys: Iterable[str], path: tuple[str | int, ...
     for index, key in enumerate(keys):
         if key in known:
             continue
-        close = difflib.get_close_matches(key, known, n=1)
-        nearest = f"; did you mean {close[0]!r}?" if close else ""
         listed = ", ".join(known) or "none"
-        found.append(Problem((*path, index), f"{source.kind} {source.name} has no key {key!r}{nearest} (it has {listed})"))
+        said = f"{source.kind} {source.name} has no key {key!r}{nearest(key, known)} (it has {listed})"
+        found.append(Problem((*path, index), said))
     return found
 
 
