@@ -13,6 +13,7 @@ import cdk8s
 
 from webapp_constructs import (
     ApiService,
+    App,
     AppConfig,
     AppNamespace,
     DefaultDeny,
@@ -38,7 +39,7 @@ def resources(cpu: tuple[str, str], memory: tuple[str, str]) -> Resources:
     return Resources(requests=ResourceAmounts(cpu=cpu[0], memory=memory[0]), limits=ResourceAmounts(cpu=cpu[1], memory=memory[1]))
 
 
-app = cdk8s.App()
+app = App()  # a cdk8s.App whose synth() raises what the constructs refuse as one Python error
 namespace = cdk8s.Chart(app, "00-namespace")
 chart = cdk8s.Chart(app, "20-app", namespace="todo-local")
 

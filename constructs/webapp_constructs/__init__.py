@@ -14,8 +14,8 @@ parts (props, rules, quantities) import without starting jsii's Node.js process.
   :class:`Autoscaling`, :class:`Egress`/:class:`Destination`/:class:`DnsPeer`, :class:`Toleration`,
   :class:`TopologySpread`; :class:`PropsError` and its :class:`Problem`\\ s (the props a message
   names kept apart as :class:`Term`\\ s of its :class:`Wording`, for a program that words them its
-  own way; a rule may return a :class:`Worded` message); :class:`SynthError`, what ``app.synth()``
-  refuses.
+  own way; a rule may return a :class:`Worded` message); :class:`SynthError`, what the synth of an
+  :class:`App` refuses.
 * The types those signatures name, so that your code can name them too: each construct's props
   class (``ServiceProps``, ``AppConfigProps``, ... and the base :class:`Props`), the options of its
   keywords (``ServiceOptions``, ...), the bases of the kinds (:class:`ManifestConstruct`,
@@ -32,7 +32,8 @@ parts (props, rules, quantities) import without starting jsii's Node.js process.
   exceptions and their reasons), :mod:`pod_security` (the Pod Security Standards, level by level),
   :mod:`labels` (the recommended labels it writes); :data:`RELAXATION_CHECKS` and
   :func:`relaxations` (what a :class:`Security` relaxes, and the check each fails).
-* Charts: :func:`new_chart` (a chart the library knows without asking cdk8s, its objects deferred
+* Charts: :class:`App` (a ``cdk8s.App`` whose synth raises what the constructs refuse as one
+  Python exception), :func:`new_chart` (a chart the library knows without asking cdk8s, its objects deferred
   on request), :func:`render` (an object as cdk8s renders it), :func:`owner_name` (how errors name
   a construct); :data:`MIGRATION_STEP` (the label of a migration and of what rolls after it) and
   :data:`SNIPPET_CHECK` (the check an Ingress configuration snippet fails).
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from ._app_ingress import SNIPPET_CHECK, AppIngress, AppIngressProps
     from ._app_namespace import AppNamespace, AppNamespaceProps, pod_security_labels, pod_security_of
     from ._app_secret import AppSecret, AppSecretProps, SecretValue
-    from ._charts import AppCheck, SynthError, new_chart
+    from ._charts import App, AppCheck, SynthError, new_chart
     from ._common import CommonOptions, CommonProps, owner_name
     from ._deployment_workload import DeploymentWorkload
     from ._external_secret import ExternalSecret, ExternalSecretProps, StoreKind
@@ -125,6 +126,7 @@ if TYPE_CHECKING:
 # Each public name -> the private module that defines it (imported on first use: PEP 562).
 _MODULES = {
     "ApiService": "_api_service",
+    "App": "_charts",
     "AppCheck": "_charts",
     "AppConfig": "_app_config",
     "AppConfigProps": "_app_config",
@@ -240,6 +242,7 @@ __all__ = [
     "RELAXATION_CHECKS",
     "SNIPPET_CHECK",
     "ApiService",
+    "App",
     "AppCheck",
     "AppConfig",
     "AppConfigProps",

@@ -12,16 +12,17 @@ policy-scanner exception without its reason for every construct, :mod:`._manifes
 policy that cuts our pods' egress, :mod:`._workload`; a pod below its namespace's Pod Security
 level as rendered, :mod:`._app_namespace`; an internal MCP server opened, :mod:`._mcp_service`).
 
-**Refusals at synth.** What the checks refuse, and any exception this library's code raises while
-cdk8s synthesizes (jsii calls it back from Node.js), reaches the caller of ``app.synth()`` (and
-``app.synth_yaml()``) of an app that holds this library's constructs as that one Python exception:
-:class:`SynthError` with one line per problem naming the construct paths, or the
-:class:`~._props.PropsError` raised, rather than jsii's ``RuntimeError`` around Node.js's stack.
+**Refusals at synth.** The checks answer cdk8s's validation with one line per problem naming the
+construct paths, so ``synth()`` of any ``cdk8s.App`` refuses with them (jsii's ``RuntimeError``,
+chained to Node.js's stack). The synth of :class:`App`, a ``cdk8s.App`` subclass, raises what was
+refused as that one Python exception: :class:`SynthError` with those lines, or the
+:class:`~._props.PropsError` this library's code raised while cdk8s synthesized (jsii calls it
+back from Node.js), without Node.js's stack. Nothing is patched: a ``cdk8s.App`` keeps its own
+``synth``.
 """
 
 from __future__ import annotations
 
-import functools
 import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -32,7 +33,7 @@ import jsii
 import constructs as _upstream
 from constructs import Construct
 
-__all__ = ["AppCheck", "ChartInfo", "SynthError", "chart_info", "defer_objects", "new_chart", "raised_in_synth"]
+__all__ = ["App", "AppCheck", "ChartInfo", "SynthError", "chart_info", "defer_objects", "new_chart", "raised_in_synth"]
 
 
 class SynthError(RuntimeError):
@@ -56,28 +57,46 @@ def raised_in_synth(error: BaseException) -> None:
         _RAISED.append(error)
 
 
-def _refusing(method: Callable[..., Any]) -> Callable[..., Any]:
-    """``app.synth`` (or ``synth_yaml``) raising what this library refused during it."""
+def _refused(error: RuntimeError) -> BaseException | None:
+    """What this library refused during the synth that ended in jsii's ``error``, if anything."""
+    if not _RAISED:
+        return None
+    refused = _RAISED[0]
+    del _RAISED[:]
+    if isinstance(refused, SynthError):  # cdk8s's own validation errors besides ours, if any
+        said = str(error)
+        others = [line.strip() for line in said.splitlines()[1:] if line.strip()]
+        others = [line for line in others if not any(problem in line for problem in refused.problems)]
+        if others:
+            refused = SynthError([*refused.problems, *others])
+    return refused
 
-    @functools.wraps(method)
-    def synth(*args: Any, **kwargs: Any) -> Any:
+
+class App(cdk8s.App):
+    """A ``cdk8s.App`` whose ``synth()`` and ``synth_yaml()`` raise what this library refuses as one
+    Python exception: :class:`SynthError` (one line per problem, naming the construct paths) or the
+    :class:`~._props.PropsError` that this library's code raised while cdk8s synthesized, without
+    Node.js's stack. A plain ``cdk8s.App`` refuses the same, as jsii's ``RuntimeError``."""
+
+    def synth(self) -> None:
         del _RAISED[:]
         try:
-            return method(*args, **kwargs)
+            super().synth()
         except RuntimeError as error:  # jsii's, around what a validation or a callback refused
-            if not _RAISED:
+            refused = _refused(error)
+            if refused is None:
                 raise
-            refused = _RAISED[0]
-            del _RAISED[:]
-            if isinstance(refused, SynthError):  # cdk8s's own validation errors besides ours, if any
-                said = str(error)
-                others = [line.strip() for line in said.splitlines()[1:] if line.strip()]
-                others = [line for line in others if not any(problem in line for problem in refused.problems)]
-                if others:
-                    refused = SynthError([*refused.problems, *others])
             raise refused from None
 
-    return synth
+    def synth_yaml(self) -> str:
+        del _RAISED[:]
+        try:
+            return super().synth_yaml()
+        except RuntimeError as error:
+            refused = _refused(error)
+            if refused is None:
+                raise
+            raise refused from None
 
 
 AppCheck = Callable[[Construct], list[str]]
@@ -199,9 +218,6 @@ def _check_app(info: ChartInfo, checks: tuple[AppCheck, ...]) -> None:
     if hook is None:
         hook = _APP_CHECKS[root] = _AppChecks(root)
         root.node.add_validation(hook)
-        if isinstance(root, cdk8s.App):  # this app's own synth: what the checks refuse, as one exception
-            for name in ("synth", "synth_yaml"):
-                root.__dict__[name] = _refusing(getattr(root, name))
     hook.checks.update(dict.fromkeys(checks))
 
 

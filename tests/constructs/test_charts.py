@@ -1,6 +1,7 @@
 """charts: a chart made by new_chart (deferring its objects or not) is a plain cdk8s chart whose
 constructs join the construct tree when they are made; every synth renders the same objects; what
-the synth refuses reaches the caller as one Python exception."""
+the synth of the library's App refuses reaches the caller as one Python exception; a plain
+cdk8s App keeps its own synth and refuses the same."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from constructs import Construct
 from tests.helpers import yaml_load_all
 from webapp_constructs._api_service import ApiService
 from webapp_constructs._app_config import AppConfig
-from webapp_constructs._charts import defer_objects, new_chart
+from webapp_constructs._charts import App, SynthError, defer_objects, new_chart
 from webapp_constructs._manifest import Manifest, chart_manifests
 from webapp_constructs._network_policies import DefaultDeny
 from webapp_constructs._web_service import WebService
@@ -83,6 +84,7 @@ def _quickstart(tmp_path: Path, defer: bool) -> list[Any]:
     source = (Path(__file__).resolve().parents[2] / "examples" / "quickstart.py").read_text()
     made = 'chart = cdk8s.Chart(app, "bookshop", namespace="shop")'
     assert made in source
+    assert "app = cdk8s.App()" in source
     source = source.replace("app = cdk8s.App()", f"app = cdk8s.App(outdir={str(tmp_path)!r})")
     source = source.replace(made, f'chart = new_chart(app, "bookshop", namespace="shop", defer={defer})')
     exec(compile(source, "quickstart.py", "exec"), {"new_chart": new_chart, "__name__": "quickstart"})
@@ -119,18 +121,16 @@ def test_wrong_props_and_a_cdk8s_plus_scope_fail_or_work_as_in_any_chart() -> No
     assert [m["metadata"]["name"] for m in chart_manifests(chart) if m["kind"] == "ConfigMap"][-1] == "inside"
 
 
-def _two_charts(tmp_path: Path, second_name: str) -> cdk8s.App:
-    app = cdk8s.App(outdir=str(tmp_path / "dist"))
+def _two_charts(tmp_path: Path, second_name: str, app_class: type[cdk8s.App] = App) -> cdk8s.App:
+    app = app_class(outdir=str(tmp_path / "dist"))
     ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
     ApiService(cdk8s.Chart(app, "two", namespace="shop"), "api", image="api:1", name=second_name)
     return app
 
 
-def test_what_the_synth_refuses_is_one_python_exception_naming_the_construct_paths(tmp_path: Path) -> None:
+def test_what_the_synth_of_our_app_refuses_is_one_python_exception_naming_the_construct_paths(tmp_path: Path) -> None:
     """Issue 28, item 19: not jsii's RuntimeError around Node.js's stack."""
     import traceback
-
-    from webapp_constructs._charts import SynthError
 
     app = _two_charts(tmp_path, "api")
     with pytest.raises(SynthError) as raised:
@@ -152,6 +152,21 @@ def test_what_the_synth_refuses_is_one_python_exception_naming_the_construct_pat
     assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["one.k8s.yaml", "two.k8s.yaml"]
 
 
+def test_a_plain_cdk8s_app_refuses_the_same_and_keeps_its_own_synth(tmp_path: Path) -> None:
+    """Issue 30, item 3: the library patches nothing, not even the synth of the app it joins."""
+    app = _two_charts(tmp_path, "api", cdk8s.App)
+    assert "synth" not in vars(app)
+    assert "synth_yaml" not in vars(app)
+    assert type(app).synth is cdk8s.App.synth
+    with pytest.raises(RuntimeError) as raised:
+        app.synth()
+    said = str(raised.value)
+    assert said.count("rendered twice, by one/api and by two/api") == 4, said
+    assert not list(tmp_path.glob("dist/*.yaml"))  # nothing written
+    _two_charts(tmp_path, "api-two", cdk8s.App).synth()
+    assert sorted(p.name for p in (tmp_path / "dist").iterdir()) == ["one.k8s.yaml", "two.k8s.yaml"]
+
+
 def test_an_exception_the_library_raises_during_the_synth_reaches_the_caller_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -162,14 +177,18 @@ def test_an_exception_the_library_raises_during_the_synth_reaches_the_caller_as_
         raise PropsError(f"ApiService {self.construct_id!r}", [Problem(("allow_from",), "refused at render")])
 
     monkeypatch.setattr(ServiceWorkload, "_ingress_rules", refuse)
-    app = cdk8s.App(outdir=str(tmp_path / "dist"))
+    app = App(outdir=str(tmp_path / "dist"))
     ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
     with pytest.raises(PropsError) as raised:
         app.synth()
     assert str(raised.value) == "ApiService 'api': allow_from: refused at render"
     assert raised.value.__suppress_context__
+    plain = cdk8s.App(outdir=str(tmp_path / "plain"))  # a plain app: jsii's error, saying the same
+    ApiService(cdk8s.Chart(plain, "one", namespace="shop"), "api", image="api:1")
+    with pytest.raises(RuntimeError, match="refused at render"):
+        plain.synth()
     monkeypatch.undo()
-    app = cdk8s.App(outdir=str(tmp_path / "dist"))  # the same kernel synthesizes on
+    app = App(outdir=str(tmp_path / "dist"))  # the same kernel synthesizes on
     ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
     app.synth()
     assert (tmp_path / "dist" / "one.k8s.yaml").is_file()
