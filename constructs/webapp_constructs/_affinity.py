@@ -32,15 +32,21 @@ _Found = list[Problem]
 def _fields(value: Any, path: _Path, known: Sequence[str], required: Sequence[str], what: str, found: _Found) -> bool:
     """Whether ``value`` is a mapping of the fields ``known`` (reporting what is not)."""
     if not isinstance(value, Mapping):
-        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected a mapping ({what}: {', '.join(known)})"))
+        found.append(
+            Problem(
+                path, f"{_shown(value)} is a {kind_of(value)}, expected a mapping ({what}: {', '.join(known)})", "type", value
+            )
+        )
         return False
     for key in value:
         if key not in known:
             hint = nearest(str(key), known)
-            found.append(Problem((*path, str(key)), f"{what} has no field {key!r}{hint} (it has {', '.join(known)})"))
+            found.append(
+                Problem((*path, str(key)), f"{what} has no field {key!r}{hint} (it has {', '.join(known)})", "unknown", key)
+            )
     for key in required:
         if value.get(key) is None:
-            found.append(Problem((*path, key), f"is required in a {what}"))
+            found.append(Problem((*path, key), f"is required in a {what}", "missing"))
     return True
 
 
@@ -53,7 +59,7 @@ def _list(value: Any, path: _Path, what: str, found: _Found) -> Sequence[Any]:
     if value is None:
         return ()
     if not isinstance(value, list | tuple):
-        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected a list of {what}"))
+        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected a list of {what}", "type", value))
         return ()
     return value
 
@@ -62,7 +68,7 @@ def _string(value: Any, path: _Path, found: _Found) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected a string"))
+        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected a string", "type", value))
         return None
     return value
 
@@ -82,13 +88,13 @@ def _weight(value: Any, path: _Path, found: _Found) -> None:
     if value is None:
         return
     if type(value) is not int:
-        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected an integer (1-100)"))
+        found.append(Problem(path, f"{_shown(value)} is a {kind_of(value)}, expected an integer (1-100)", "type", value))
     elif not 1 <= value <= 100:
-        found.append(Problem(path, f"{value} is not a weight (1-100)"))
+        found.append(Problem(path, f"{value} is not a weight (1-100)", "rule", value))
 
 
 def _said(messages: list[str], path: _Path, found: _Found) -> None:
-    found += [Problem(path, message) for message in messages]
+    found += [Problem(path, message, "rule") for message in messages]
 
 
 _NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
@@ -99,16 +105,20 @@ def _operator_values(operator: str | None, values: list[str] | None, path: _Path
     if operator is None or values is None:
         return
     if operator not in allowed:
-        found.append(Problem((*path, "operator"), f"{operator!r} is not a selector operator ({', '.join(allowed)})"))
+        found.append(
+            Problem((*path, "operator"), f"{operator!r} is not a selector operator ({', '.join(allowed)})", "rule", operator)
+        )
     elif operator in ("In", "NotIn") and not values:
-        found.append(Problem((*path, "values"), f"operator {operator} needs at least one value"))
+        found.append(Problem((*path, "values"), f"operator {operator} needs at least one value", "rule", values))
     elif operator in ("Exists", "DoesNotExist") and values:
-        found.append(Problem((*path, "values"), f"operator {operator} takes no values; leave values out"))
+        found.append(Problem((*path, "values"), f"operator {operator} takes no values; leave values out", "rule", values))
     elif operator in ("Gt", "Lt"):
         if len(values) != 1:
-            found.append(Problem((*path, "values"), f"operator {operator} takes exactly one value"))
+            found.append(Problem((*path, "values"), f"operator {operator} takes exactly one value", "rule", values))
         elif not values[0].lstrip("-").isdigit():
-            found.append(Problem((*path, "values", 0), f"{values[0]!r}: operator {operator} compares with an integer"))
+            found.append(
+                Problem((*path, "values", 0), f"{values[0]!r}: operator {operator} compares with an integer", "rule", values[0])
+            )
 
 
 def _node_requirement(value: Any, path: _Path, found: _Found, *, field: bool) -> None:
@@ -119,13 +129,17 @@ def _node_requirement(value: Any, path: _Path, found: _Found, *, field: bool) ->
     values = _strings(value.get("values"), (*path, "values"), found)
     if field:  # matchFields
         if key is not None and key != "metadata.name":
-            found.append(Problem((*path, "key"), f"{key!r}: a node field selector selects by metadata.name only"))
+            found.append(Problem((*path, "key"), f"{key!r}: a node field selector selects by metadata.name only", "rule", key))
         if values is None:
             return
         if operator is not None and operator not in ("In", "NotIn"):
-            found.append(Problem((*path, "operator"), f"{operator!r}: a node field selector's operator is In or NotIn"))
+            found.append(
+                Problem((*path, "operator"), f"{operator!r}: a node field selector's operator is In or NotIn", "rule", operator)
+            )
         elif operator is not None and len(values) != 1:
-            found.append(Problem((*path, "values"), "a node field selector takes exactly one value (a node name)"))
+            found.append(
+                Problem((*path, "values"), "a node field selector takes exactly one value (a node name)", "rule", values)
+            )
         for index, name in enumerate(values):
             _said(rules.dns1123_subdomain(name), (*path, "values", index), found)
         return
@@ -151,7 +165,7 @@ def _node_affinity(value: Any, path: _Path, found: _Found) -> None:
     if selector is not None and _fields(selector, where, ("nodeSelectorTerms",), ("nodeSelectorTerms",), "NodeSelector", found):
         terms = _list(selector.get("nodeSelectorTerms"), (*where, "nodeSelectorTerms"), "NodeSelectorTerms", found)
         if isinstance(selector.get("nodeSelectorTerms"), list | tuple) and not terms:
-            found.append(Problem((*where, "nodeSelectorTerms"), "needs at least one node selector term"))
+            found.append(Problem((*where, "nodeSelectorTerms"), "needs at least one node selector term", "missing"))
         for index, term in enumerate(terms):
             _node_term(term, (*where, "nodeSelectorTerms", index), found)
     for index, entry in enumerate(_list(value.get(preferred), (*path, preferred), "PreferredSchedulingTerms", found)):
@@ -168,11 +182,13 @@ def _label_selector(value: Any, path: _Path, found: _Found) -> None:
     labels = value.get("matchLabels")
     if labels is not None:
         if not isinstance(labels, Mapping):
-            found.append(Problem((*path, "matchLabels"), f"{_shown(labels)} is a {kind_of(labels)}, expected a mapping"))
+            found.append(
+                Problem((*path, "matchLabels"), f"{_shown(labels)} is a {kind_of(labels)}, expected a mapping", "type", labels)
+            )
         elif all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
             _said(rules.labels(labels), (*path, "matchLabels"), found)
         else:
-            found.append(Problem((*path, "matchLabels"), "label keys and values are strings (quote them)"))
+            found.append(Problem((*path, "matchLabels"), "label keys and values are strings (quote them)", "type", labels))
     expressions = _list(value.get("matchExpressions"), (*path, "matchExpressions"), "LabelSelectorRequirements", found)
     for index, entry in enumerate(expressions):
         where = (*path, "matchExpressions", index)

@@ -51,6 +51,8 @@ class AppIngressProps(CommonProps):
                 "injects raw configuration into the ingress controller, which can then read every Secret it may "
                 f"(CVE-2021-25742; ingress-nginx refuses it by default since 1.9); give the reason in auditSkips.{SNIPPET_CHECK} "
                 "to use it on purpose",
+                "configuration-snippet",
+                key,
             )
 
 
@@ -101,14 +103,19 @@ class AppIngress(ManifestConstruct):
         if isinstance(routes, str) or not isinstance(routes, Mapping):
             raise TypeError(f"{owner}: routes maps path prefixes to services, such as {{'/': web}}")
         wrong = [
-            Problem(("routes", path), f"{type(backend).__name__} is not a service of this library (it has no Service)")
+            Problem(
+                ("routes", path),
+                f"{type(backend).__name__} is not a service of this library (it has no Service)",
+                "type",
+                backend,
+            )
             for path, backend in routes.items()
             if not isinstance(backend, ServiceWorkload)
         ]
         for path, backend in routes.items():
             problem = type(backend).routing_problem(backend.props) if isinstance(backend, ServiceWorkload) else None
             if problem is not None:
-                wrong.append(Problem(("routes", path), f"{backend.name} {problem}"))
+                wrong.append(Problem(("routes", path), f"{backend.name} {problem}", "not-routable", backend.name))
         if wrong:
             raise PropsError(owner, wrong)
         super().__init__(scope, id)

@@ -140,12 +140,19 @@ class AppNamespace(ManifestConstruct):
                     ("name",),
                     f"{props.name} is not the chart's namespace {chart_namespace}, where its objects go; "
                     "leave name out, or put the Namespace in a chart of its own",
+                    "namespace-mismatch",
+                    props.name,
                 )
             )
         elif props.name is None:  # named after the chart's namespace or the construct ID: the same rule
             source = "the chart's namespace" if chart_namespace is not None else "the construct ID"
             problems += [
-                Problem(("name",), f"{problem} ({chart_namespace or id} is {source}: give name=, or put it in another chart)")
+                Problem(
+                    ("name",),
+                    f"{problem} ({chart_namespace or id} is {source}: give name=, or put it in another chart)",
+                    "rule",
+                    chart_namespace or id,
+                )
                 for problem in rules.rendered_namespace_name(chart_namespace or id)
             ]
         if problems:

@@ -75,7 +75,7 @@ class AppSecret(ManifestConstruct):
         name = props.name or id
         too_big = rules.secret_size(name, {key: _reveal(value).encode() for key, value in props.data.items()})
         if too_big:
-            raise PropsError(owner, [Problem(("data",), message) for message in too_big])
+            raise PropsError(owner, [Problem(("data",), message, "too-large") for message in too_big])
         super().__init__(scope, id)
         self.props = props
         self.name = name

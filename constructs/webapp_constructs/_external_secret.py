@@ -72,7 +72,7 @@ class ExternalSecretProps(CommonProps):
     def cross_checks(self) -> Iterator[Problem]:
         for key in self.properties:
             if key not in self.keys:
-                yield Problem(("properties", key), f"{key} is not one of the keys ({', '.join(self.keys)})")
+                yield Problem(("properties", key), f"{key} is not one of the keys ({', '.join(self.keys)})", "unknown-key", key)
 
 
 class ExternalSecret(ManifestConstruct):

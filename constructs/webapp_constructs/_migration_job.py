@@ -90,7 +90,12 @@ class MigrationJob(Workload):
         name = props.name or id
         if len(name) > _NAME_ROOM:
             found.append(
-                Problem(("name",), f"{name} is {len(name)} characters; a migration's has at most {_NAME_ROOM} (its Job adds 9)")
+                Problem(
+                    ("name",),
+                    f"{name} is {len(name)} characters; a migration's has at most {_NAME_ROOM} (its Job adds 9)",
+                    "name-too-long",
+                    name,
+                )
             )
         return found
 
@@ -101,7 +106,10 @@ class MigrationJob(Workload):
         if wrong:
             raise PropsError(
                 owner_name(type(self), id),
-                [Problem(("before",), f"{type(w).__name__} is not a workload of this library that rolls") for w in wrong],
+                [
+                    Problem(("before",), f"{type(w).__name__} is not a workload of this library that rolls", "type", w)
+                    for w in wrong
+                ],
             )
         return list(before)
 

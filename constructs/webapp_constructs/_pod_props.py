@@ -86,7 +86,9 @@ class Resources(Props):
             except QuantityError:
                 continue
             if exceeds:
-                yield Problem(("requests", resource), f"{request} exceeds limits.{resource} {limit}")
+                yield Problem(
+                    ("requests", resource), f"{request} exceeds limits.{resource} {limit}", "request-above-limit", request
+                )
 
 
 @propsclass
@@ -240,7 +242,12 @@ class Security(Props):
         for name in self.reasons:
             if name not in names:
                 known = ", ".join(sorted(names)) or "none: every field is at its default"
-                yield Problem(("reasons", name), f"{name!r} is not relaxed here, so it needs no reason (relaxed: {known})")
+                yield Problem(
+                    ("reasons", name),
+                    f"{name!r} is not relaxed here, so it needs no reason (relaxed: {known})",
+                    "reason-not-needed",
+                    name,
+                )
 
 
 def _relaxation(name: str, field: str, what: Wording, below_restricted: bool) -> Relaxation:
@@ -305,7 +312,7 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def _env_names(env: Mapping[str, str]) -> list[Problem]:
     return [
-        Problem((name,), f"{name!r} is not an environment variable name (letters, digits, '_')")
+        Problem((name,), f"{name!r} is not an environment variable name (letters, digits, '_')", "rule", name)
         for name in env
         if not _ENV_NAME.fullmatch(name)
     ]
@@ -441,13 +448,13 @@ class Volume(Props):
     def cross_checks(self) -> Iterator[Problem]:
         needs_source = self.kind != "emptyDir"
         if needs_source and self.source is None:
-            yield Problem(("source",), f"a {self.kind} volume needs its source")
+            yield Problem(("source",), f"a {self.kind} volume needs its source", "volume-kind-fields")
         if not needs_source and self.source is not None:
-            yield Problem(("source",), "an emptyDir has no source")
+            yield Problem(("source",), "an emptyDir has no source", "volume-kind-fields", self.source)
         if self.keys is not None and self.kind not in ("configMap", "secret"):
-            yield Problem(("keys",), "only a ConfigMap or Secret volume has keys")
+            yield Problem(("keys",), "only a ConfigMap or Secret volume has keys", "volume-kind-fields", self.keys)
         if (self.size_limit is not None or self.medium is not None) and self.kind != "emptyDir":
-            yield Problem(("size_limit",), "only an emptyDir has a size limit or a medium")
+            yield Problem(("size_limit",), "only an emptyDir has a size limit or a medium", "volume-kind-fields")
 
     def pod_volume(self) -> dict[str, Any]:
         """The volume as the pod spec lists it."""
@@ -507,9 +514,9 @@ class Toleration(Props):
 
     def cross_checks(self) -> Iterator[Problem]:
         if self.operator == "Exists" and self.value is not None:
-            yield Problem(("value",), "an Exists toleration has no value")
+            yield Problem(("value",), "an Exists toleration has no value", "toleration-operator", self.value)
         if self.operator == "Equal" and self.key is None:
-            yield Problem(("key",), "an Equal toleration needs its key")
+            yield Problem(("key",), "an Equal toleration needs its key", "toleration-operator")
         if self.toleration_seconds is not None and self.effect != "NoExecute":
             effect = self.effect or "every effect"
             yield Problem.worded(
@@ -567,7 +574,7 @@ class Autoscaling(Props):
                 value=self.min_replicas,
             )
         if self.target_cpu_utilization is None and self.target_memory_utilization is None and not self.metrics:
-            yield Problem(("metrics",), "an autoscaler needs a metric: a CPU or memory target, or metrics")
+            yield Problem(("metrics",), "an autoscaler needs a metric: a CPU or memory target, or metrics", "no-metric")
         for index, metric in enumerate(self.metrics):
             if not isinstance(metric, Mapping) or metric.get("type") not in (
                 "Resource",
@@ -579,6 +586,8 @@ class Autoscaling(Props):
                 yield Problem(
                     ("metrics", index),
                     "a MetricSpec is a mapping whose type is Resource, Pods, Object, External or ContainerResource",
+                    "type",
+                    metric,
                 )
 
     def metric_specs(self) -> list[dict[str, Any]]:
@@ -654,6 +663,7 @@ class Egress(Props):
                 f"{len(self.external_ports)} external_ports at {len(self.external_cidrs)} external_cidrs would open every "
                 "port at every block; list each destination with its own ports in "
                 "external=[Destination(cidrs=[...], ports=[...]), ...] (or give one port or one CIDR)",
+                "ports-at-every-block",
             )
 
     def destinations(self) -> list[Destination]:

@@ -262,6 +262,8 @@ def pod_problems(
                     (field, index, "name"),
                     f"{container.name} is the main container's name (the component, else the construct ID); "
                     "name this one otherwise",
+                    "container-name-taken",
+                    container.name,
                 )
             )
     writable = list(main_writable) if main_security.read_only_root_filesystem else []

@@ -154,7 +154,8 @@ class Problem(NamedTuple):
 
     code: str = ""
     """What kind of problem: ``type`` (a value of the wrong type), ``rule`` (a field's rule), or a
-    name of its own (``relaxation-without-reason``); empty when it has none."""
+    name of its own (``relaxation-without-reason``); every problem the library makes has one (the
+    table in docs/library.md), and a problem of your own may leave it empty."""
 
     value: Any = None
     """The value the problem is about, where there is one."""

@@ -54,6 +54,8 @@ class ScheduledJob(Workload):
                     ("name",),
                     f"{name[:20]}... ({given}) is {len(name)} characters; a CronJob's name has at most {cls.NAME_LIMIT} "
                     "(its Jobs add 11); pass a shorter name=",
+                    "name-too-long",
+                    name,
                 )
             )
         return found

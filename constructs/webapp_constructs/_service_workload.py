@@ -187,13 +187,21 @@ class ServiceWorkload(DeploymentWorkload):
 
         problem = type(self).routing_problem(self.props)
         if problem is not None:
-            raise PropsError(owner_name(type(self), self.construct_id), [Problem(("ingress_backend",), f"{self.name} {problem}")])
+            raise PropsError(
+                owner_name(type(self), self.construct_id),
+                [Problem(("ingress_backend",), f"{self.name} {problem}", "not-routable", self.name)],
+            )
         problems = rules.dns1123_label(controller_namespace) if isinstance(controller_namespace, str) else ["is not a string"]
         if problems:
             raise PropsError(
                 owner_name(type(self), self.construct_id),
                 [
-                    Problem(("ingress_backend", "controller_namespace"), f"{p}; give the ingress controller's namespace")
+                    Problem(
+                        ("ingress_backend", "controller_namespace"),
+                        f"{p}; give the ingress controller's namespace",
+                        "rule",
+                        controller_namespace,
+                    )
                     for p in problems
                 ],
             )

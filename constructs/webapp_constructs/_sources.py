@@ -140,7 +140,9 @@ def source_of(holder: object, want: SourceKind, *, owner: str, argument: str, wa
         raise TypeError(f"{owner}: {argument} is {accepted}, not {type(holder).__name__}")
     if source.kind != want:
         hint = way_out.get(str(source.kind), f"give {accepted}")
-        problem = Problem((argument,), f"{_describe(holder, source.kind)} is a {source.kind}, not a {want}; {hint}")
+        problem = Problem(
+            (argument,), f"{_describe(holder, source.kind)} is a {source.kind}, not a {want}; {hint}", "wrong-source-kind"
+        )
         raise PropsError(owner, [problem])
     return source
 
@@ -156,7 +158,7 @@ def missing_keys(source: Source, keys: Iterable[str], path: tuple[str | int, ...
             continue
         listed = ", ".join(known) or "none"
         said = f"{source.kind} {source.name} has no key {key!r}{nearest(key, known)} (it has {listed})"
-        found.append(Problem((*path, index), said))
+        found.append(Problem((*path, index), said, "unknown-key", key))
     return found
 
 

@@ -36,7 +36,12 @@ class WebServiceProps(ServiceProps):
     def cross_checks(self) -> Iterator[Problem]:
         yield from super().cross_checks()
         if self.app_dir is not None and self.server != "nextjs":
-            yield Problem(("app_dir",), f"is where a Next.js server is; {self.server} has none: leave it out")
+            yield Problem(
+                ("app_dir",),
+                f"is where a Next.js server is; {self.server} has none: leave it out",
+                "app-dir-without-server",
+                self.app_dir,
+            )
 
 
 class WebService(ServiceWorkload):
@@ -104,7 +109,7 @@ class WebService(ServiceWorkload):
         for index, container in enumerate(props.init_containers):
             if container.name == SEED_CONTAINER:
                 why = f"{SEED_CONTAINER} is the init container that seeds a writable .next/server; name yours otherwise"
-                found.append(Problem(("init_containers", index, "name"), why))
+                found.append(Problem(("init_containers", index, "name"), why, "container-name-taken", container.name))
         return found
 
     def _seeding_containers(self) -> list[Container]:

@@ -108,14 +108,16 @@ def _url_template(owner: str, env: str | None, scheme: str | None, url: str | No
 
     problems: list[Problem] = []
     if (scheme is not None or url is not None) and env is None:
-        problems.append(Problem(("connect",), "scheme= and url= shape the URL written to env=; give env= too"))
+        problems.append(Problem(("connect",), "scheme= and url= shape the URL written to env=; give env= too", "connect-options"))
     if scheme is not None and url is not None:
-        problems.append(Problem(("connect",), "give scheme= or url=, not both"))
+        problems.append(Problem(("connect",), "give scheme= or url=, not both", "connect-options"))
     if scheme is not None and (not isinstance(scheme, str) or not re.fullmatch(_SCHEME, scheme)):
         problems.append(
             Problem(
                 ("connect", "scheme"),
                 f"{scheme!r} is not a URL scheme: a lowercase letter, then letters, digits, '+', '-', '.' (e.g. 'redis')",
+                "rule",
+                scheme,
             )
         )
     if url is not None:
@@ -124,6 +126,8 @@ def _url_template(owner: str, env: str | None, scheme: str | None, url: str | No
                 Problem(
                     ("connect", "url"),
                     f"a URL template is a string such as 'redis://{{host}}:{{port}}/0', not {type(url).__name__}",
+                    "type",
+                    url,
                 )
             )
         else:
@@ -142,10 +146,14 @@ def _url_template(owner: str, env: str | None, scheme: str | None, url: str | No
                     Problem(
                         ("connect", "url"),
                         f"{url!r} is not a URL template: it needs {{host}}, and may have {{port}}, no other {{...}} (e.g. 'redis://{{host}}:{{port}}/0')",
+                        "rule",
+                        url,
                     )
                 )
             elif any(character.isspace() or not character.isprintable() for character in url):
-                problems.append(Problem(("connect", "url"), f"{url!r} has a blank or control character; a URL has none"))
+                problems.append(
+                    Problem(("connect", "url"), f"{url!r} has a blank or control character; a URL has none", "rule", url)
+                )
     if problems:
         raise PropsError(owner, problems)
     if url is not None:
@@ -266,10 +274,12 @@ class Workload(ManifestConstruct):
     def _kind_problems(cls, props: WorkloadProps, id: str) -> list[Problem]:
         found: list[Problem] = []
         if props.name is None:
-            found += [Problem(("name",), f"the construct ID {message}; pass name=") for message in rules.dns1035_label(id)]
+            found += [
+                Problem(("name",), f"the construct ID {message}; pass name=", "rule", id) for message in rules.dns1035_label(id)
+            ]
         name = props.name or id
         owned = dict.fromkeys(rules.cluster_owned_name("ServiceAccount", name) + rules.cluster_owned_name("Service", name))
-        found += [Problem(("name",), message) for message in owned]
+        found += [Problem(("name",), message, "reserved-name", name) for message in owned]
         writable = props.writable_paths if props.writable_paths is not None else cls.default_writable_paths_of(props)
         found += pod_problems(
             main_name=main_container_name(props.component, id, props.name),
@@ -349,7 +359,7 @@ class Workload(ManifestConstruct):
         if self.name in names:
             other = names[self.name]
             taken = f"{self.name} is already the name of {owner_name(type(other), other.construct_id)}"
-            problems.append(Problem(("name",), taken))
+            problems.append(Problem(("name",), taken, "name-taken", self.name))
         else:
             carriers: list[list[Workload]] = [carrying.get(label, []) for label in self.selector.items()]
             candidates: list[Workload] = []
@@ -368,6 +378,8 @@ class Workload(ManifestConstruct):
                             ("selector_labels",),
                             f"the selector {self.selector} and the pods of {owner_name(type(other), other.construct_id)} "
                             "overlap; add a label that tells them apart",
+                            "selector-overlap",
+                            self.selector,
                         )
                     )
                     break
@@ -592,7 +604,9 @@ class Workload(ManifestConstruct):
 
     def _env_from_whole(self, source: Literal["configMap", "secret"], name: str, values: Any, prefix: str | None) -> None:
         if prefix is not None and rules.env_var_name(prefix):
-            problem = Problem(("env_from",), f"{prefix!r} is not an environment variable prefix (letters, digits, '_')")
+            problem = Problem(
+                ("env_from",), f"{prefix!r} is not an environment variable prefix (letters, digits, '_')", "rule", prefix
+            )
             raise PropsError(owner_name(type(self), self.construct_id), [problem])
         entry: dict[str, Any] = {"configMapRef" if source == "configMap" else "secretRef": {"name": name}}
         if prefix is not None:
@@ -615,7 +629,9 @@ class Workload(ManifestConstruct):
         if name in taken:
             problems.append(f"{name} is already set")
         if problems:
-            raise PropsError(owner_name(type(self), self.construct_id), [Problem(("env", name), p) for p in problems])
+            raise PropsError(
+                owner_name(type(self), self.construct_id), [Problem(("env", name), p, "rule", name) for p in problems]
+            )
 
     # --- connections ---------------------------------------------------------------------------
 
@@ -660,6 +676,7 @@ class Workload(ManifestConstruct):
                         ("connect",),
                         f"{owner_name(type(other), other.construct_id)} serves nothing to connect to; "
                         f"let it reach this one instead: {other.construct_id}.connect({self.construct_id})",
+                        "connect-to-nothing",
                     )
                 ],
             )
@@ -671,7 +688,7 @@ class Workload(ManifestConstruct):
         target = KpTarget(other)
         problem = target.problem()
         if problem is not None:
-            raise PropsError(owner, [Problem(("connect",), problem)])
+            raise PropsError(owner, [Problem(("connect",), problem, "connect-to-nothing")])
         if env is not None:
             if not target.is_service:
                 raise PropsError(
@@ -681,6 +698,7 @@ class Workload(ManifestConstruct):
                             ("connect",),
                             f"the cdk8s-plus workload {target.id} has no URL; connect to its Service "
                             f"({target.id}.expose_via_service()) for env={env!r}",
+                            "connect-to-nothing",
                         )
                     ],
                 )
@@ -708,7 +726,7 @@ class Workload(ManifestConstruct):
             if not peer or rules.labels(peer):
                 raise PropsError(
                     owner_name(type(self), self.construct_id),
-                    [Problem(("allow_from",), f"{dict(peer)} is not a set of pod labels")],
+                    [Problem(("allow_from",), f"{dict(peer)} is not a set of pod labels", "type", peer)],
                 )
             self._peers.append(pod_peer(dict(peer), self.namespace, self.namespace))
         elif is_cdk8s_plus(peer) and hasattr(peer, "to_network_policy_peer_config"):
@@ -731,7 +749,9 @@ class Workload(ManifestConstruct):
             raise TypeError(f"{owner}: allow_from_namespace takes a namespace's name, not {type(namespace).__name__}")
         problems = rules.dns1123_label(namespace)
         if problems:
-            raise PropsError(owner, [Problem(("allow_from_namespace",), f"{p}; give a namespace's name") for p in problems])
+            raise PropsError(
+                owner, [Problem(("allow_from_namespace",), f"{p}; give a namespace's name", "rule", namespace) for p in problems]
+            )
         if self._guards_opening():
             self._refuse_opening("allow_from_namespace", f"every pod of namespace {namespace}")
         self._peers.append(namespace_peer(namespace))
@@ -743,7 +763,7 @@ class Workload(ManifestConstruct):
             raise TypeError(f"{owner}: allow_from_cidr takes a CIDR such as '10.0.0.0/8', not {type(cidr).__name__}")
         problems = rules.cidr(cidr)
         if problems:
-            raise PropsError(owner, [Problem(("allow_from",), p) for p in problems])
+            raise PropsError(owner, [Problem(("allow_from",), p, "rule", cidr) for p in problems])
         if self._guards_opening():
             self._refuse_opening("allow_from_cidr", f"the addresses {cidr}")
         self._peers.append({"ipBlock": {"cidr": cidr}})
@@ -755,7 +775,10 @@ class Workload(ManifestConstruct):
 
     def _refuse_opening(self, argument: str, what: str) -> None:
         """Refuse to admit ``what`` (given to ``argument``) to a workload that :meth:`_guards_opening`."""
-        raise PropsError(owner_name(type(self), self.construct_id), [Problem((argument,), f"{what} {self._opening_refusal()}")])
+        raise PropsError(
+            owner_name(type(self), self.construct_id),
+            [Problem((argument,), f"{what} {self._opening_refusal()}", "internal-server-exposed")],
+        )
 
     def _opening_refusal(self) -> str:
         return "would open this workload beyond named workloads"

@@ -182,15 +182,17 @@ class WorkloadProps(Props):
         names = [container.name for container in (*self.init_containers, *self.sidecars)]
         for index, name in enumerate(names):
             if name in names[:index]:
-                yield Problem(("sidecars",), f"two extra containers are named {name}")
+                yield Problem(("sidecars",), f"two extra containers are named {name}", "container-name-taken", name)
         spreads = [(spread.topology_key, spread.when_unsatisfiable) for spread in self.topology_spread]
         for index, spread in enumerate(spreads):
             if spread in spreads[:index]:  # validateTopologySpreadConstraints: a duplicate
-                yield Problem(("topology_spread", index), f"a second constraint on {spread[0]} with {spread[1]}; merge them")
+                yield Problem(
+                    ("topology_spread", index), f"a second constraint on {spread[0]} with {spread[1]}; merge them", "spread-twice"
+                )
         paths = [volume.mount_path for volume in self.volumes]
         for index, path in enumerate(paths):
             if path in paths[:index]:
-                yield Problem(("volumes", index), f"two volumes are mounted at {path}")
+                yield Problem(("volumes", index), f"two volumes are mounted at {path}", "mounted-twice", path)
 
 
 @propsclass
@@ -214,7 +216,11 @@ class DeploymentProps(WorkloadProps):
     def cross_checks(self) -> Iterator[Problem]:
         yield from super().cross_checks()
         if self.autoscaling is not None and self.replicas is not None:
-            yield Problem(("replicas",), "set either replicas or autoscaling, not both: the autoscaler owns the replica count")
+            yield Problem(
+                ("replicas",),
+                "set either replicas or autoscaling, not both: the autoscaler owns the replica count",
+                "replicas-and-autoscaling",
+            )
 
 
 @propsclass

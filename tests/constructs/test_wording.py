@@ -158,11 +158,49 @@ def test_braces_in_a_value_stay_text_in_a_worded_message() -> None:
     assert "'TZ={0} 0 3 * * *': a time zone" in raised.value.problems[0].spell(_shouting)
 
 
+def problem_codes(folder: Path) -> tuple[set[str], list[str]]:
+    """The codes the sources of ``folder`` give their problems (``Problem(path, message, code, ...)``,
+    ``code=``, ``Problem.worded(..., code=...)``), and ``file:line`` of each ``Problem(...)`` made
+    without one (``Problem.said`` is a rule's, coded ``rule`` unless told otherwise)."""
+    codes: set[str] = set()
+    uncoded: list[str] = []
+    for source in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            made = isinstance(node.func, ast.Name) and node.func.id == "Problem"
+            worded = isinstance(node.func, ast.Attribute) and node.func.attr in ("worded", "said")
+            worded = worded and isinstance(node.func.value, ast.Name) and node.func.value.id == "Problem"  # type: ignore[union-attr]
+            if not (made or worded):
+                continue
+            given = [k.value for k in node.keywords if k.arg == "code"]
+            if made and len(node.args) >= 3:
+                given.append(node.args[2])
+            for code in given:
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    codes.add(code.value)
+            if made and not given:
+                uncoded.append(f"{source.name}:{node.lineno}")
+    return codes, uncoded
+
+
+def test_every_problem_the_library_makes_has_a_code() -> None:
+    """Issue 30, item 2: a program tells problems apart by ``code``, never by their words."""
+    assert problem_codes(LIBRARY)[1] == []
+
+
+def test_the_code_reader_finds_a_problem_without_a_code(tmp_path: Path) -> None:
+    (tmp_path / "made.py").write_text(
+        'a = Problem(("x",), "coded", "too-big", 3)\n'
+        'b = Problem(("x",), "not coded")\n'
+        'c = Problem.worded((), "{0}", term, code="named")\n'
+    )
+    assert problem_codes(tmp_path) == ({"too-big", "named"}, ["made.py:2"])
+
+
 def test_every_code_a_problem_carries_is_in_the_docs_table() -> None:
     """A program that reads ``Problem.code`` finds each code the library uses documented."""
-    used = {"type", "rule", "unknown", "missing"}
-    for source in LIBRARY.glob("*.py"):
-        used |= set(re.findall(r'\bcode="([a-z-]+)"', source.read_text(encoding="utf-8")))
+    used = {"type", "rule", "unknown", "missing"} | problem_codes(LIBRARY)[0]
     docs = (LIBRARY.parents[1] / "docs" / "library.md").read_text(encoding="utf-8")
     table = docs[docs.index("| `code` | what is wrong |") :].split("\n\n", 1)[0]
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, flags=re.M)) - {"code"}
