@@ -168,9 +168,12 @@ def problem_codes(folder: Path) -> tuple[set[str], list[str]]:
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
-            made = isinstance(node.func, ast.Name) and node.func.id == "Problem"
-            worded = isinstance(node.func, ast.Attribute) and node.func.attr in ("worded", "said")
-            worded = worded and isinstance(node.func.value, ast.Name) and node.func.value.id == "Problem"  # type: ignore[union-attr]
+            func = node.func
+            made = isinstance(func, ast.Name) and func.id == "Problem"
+            worded = isinstance(func, ast.Attribute) and func.attr in ("worded", "said")
+            worded = (
+                worded and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "Problem"
+            )
             if not (made or worded):
                 continue
             given = [k.value for k in node.keywords if k.arg == "code"]
