@@ -122,3 +122,24 @@ def test_the_surface_check_finds_a_type_a_user_cannot_import(tmp_path: Path) -> 
         "Color": "ShopProps.color",
     }
     assert unexported_types(tmp_path, ["Shop", "Base", "ShopProps", "Facts", "Color"]) == {}
+
+
+def app_mentions(folder: Path, app: str = "todo") -> list[str]:
+    """``file:line`` of each mention of the application ``app`` in the Python sources of ``folder``."""
+    return [
+        f"{source.name}:{number}"
+        for source in sorted(folder.glob("*.py"))
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1)
+        if app in line.lower()
+    ]
+
+
+def test_the_library_is_general_nothing_of_the_todo_app_in_it() -> None:
+    """Issue 30, item 1: its names, defaults, messages and examples are the library's own; the Todo
+    chatbot's are the presets' (values/)."""
+    assert app_mentions(ROOT / "constructs" / "webapp_constructs") == []
+
+
+def test_the_mention_check_finds_one(tmp_path: Path) -> None:
+    (tmp_path / "kind.py").write_text('"""A kind."""\n\nDEFAULT = "/app/.next/cache"  # the Todo web image\n')
+    assert app_mentions(tmp_path) == ["kind.py:3"]

@@ -27,7 +27,7 @@ class AppIngressProps(CommonProps):
     """Props of :class:`AppIngress`."""
 
     host: str = prop(check=check(rules.ingress_host))
-    """Public host name, e.g. ``todo.example.com``."""
+    """Public host name, e.g. ``shop.example.com``."""
     paths: Sequence[str] = prop(check=min_length(1), each=[HTTP_PATH, check(rules.http_path)])
     """Path prefixes, one per backend, in order; the longest prefix wins."""
     class_name: str | None = prop(default=None, check=NAME)

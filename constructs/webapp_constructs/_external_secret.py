@@ -57,7 +57,7 @@ class ExternalSecretProps(CommonProps):
     store: str = prop(check=_STORE)
     """Name of the SecretStore or ClusterSecretStore to fetch from."""
     remote_key: str = prop(check=REMOTE_KEY)
-    """The entry of the store that holds the values, e.g. ``prod/todo-chatbot``."""
+    """The entry of the store that holds the values, e.g. ``prod/shop``."""
     keys: Sequence[str] = prop(check=[min_length(1), check(_unique)], each=_SECRET_KEY)
     """The keys of the Secret; each is the property of ``remote_key`` of the same name."""
     store_kind: StoreKind = "ClusterSecretStore"

@@ -25,7 +25,7 @@ class DefaultDenyProps(CommonProps):
     """Props of :class:`DefaultDeny`."""
 
     pod_selector: Mapping[str, str] = prop(check=[LABELS, min_length(1)])
-    """The pods it closes, e.g. ``{"app.kubernetes.io/instance": "todo"}`` for a whole release."""
+    """The pods it closes, e.g. ``{"app.kubernetes.io/instance": "shop"}`` for a whole release."""
     egress: bool = False
     """Deny egress too (each service's egress rules then open what it needs). Default: false."""
 

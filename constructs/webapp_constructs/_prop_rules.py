@@ -275,7 +275,7 @@ REMOTE_KEY_LENGTH = 1024
 
 def _remote_key(value: str) -> list[str]:
     if not value.strip():
-        return ["is empty; name the entry of the secret store, such as prod/todo-chatbot"]
+        return ["is empty; name the entry of the secret store, such as prod/shop"]
     if len(value) > REMOTE_KEY_LENGTH:
         return [f"is {len(value)} characters long; at most {REMOTE_KEY_LENGTH}"]
     if not value.isprintable() or value != value.strip():

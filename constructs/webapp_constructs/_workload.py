@@ -656,7 +656,7 @@ class Workload(ManifestConstruct):
         With ``env``, the environment variable ``env`` holds ``other``'s in-cluster URL (a
         service's or a ``kp.Service``'s; a cdk8s-plus workload has none, give its Service):
         ``http://<host>:<port>``, or with ``scheme="redis"`` ``redis://<host>:<port>``, or
-        ``url="postgresql://app@{host}:{port}/todo"``, a template of ``{host}`` and ``{port}``.
+        ``url="postgresql://app@{host}:{port}/shop"``, a template of ``{host}`` and ``{port}``.
 
         A destination outside the cluster's pods (an ExternalName Service, one without a selector)
         is refused: reach it with ``egress=Egress(external=[Destination(cidrs=..., ports=...)])``."""

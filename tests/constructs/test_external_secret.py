@@ -80,7 +80,7 @@ def test_every_problem_at_once(chart: cdk8s.Chart) -> None:
     lines = str(error.value).splitlines()
     assert lines[0].startswith("ExternalSecret 'x': store: 'Vault_1' is not a DNS-1123 subdomain")
     assert "ExternalSecret 'x': store_kind: 'Store': expected 'SecretStore' or 'ClusterSecretStore'" in lines
-    assert "ExternalSecret 'x': remote_key: is empty; name the entry of the secret store, such as prod/todo-chatbot" in lines
+    assert "ExternalSecret 'x': remote_key: is empty; name the entry of the secret store, such as prod/shop" in lines
     assert "ExternalSecret 'x': keys: A is listed twice" in lines
     assert any(line.startswith("ExternalSecret 'x': keys[2]: ") for line in lines)
     assert any(line.startswith("ExternalSecret 'x': keys[3]: ") for line in lines)
