@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any, cast
 
 import cdk8s
@@ -222,11 +223,10 @@ def _build(values: AppValues, environ: Mapping[str, str], env_file: Mapping[str,
             workload: Workload = construct.from_props(chart, key, props, before=before)
         else:
             workload = construct.from_props(chart, key, props)
-        for env_key in service.env.config:
-            workload.env_from_config_map(configs[config_owner[env_key]], [env_key])
-        for env_key in service.env.secrets:
-            owner = secret_owner[env_key]
-            workload.env_from_secret(secrets.get(owner, owner), [env_key])
+        for owner, keys in groupby(service.env.config, key=config_owner.__getitem__):  # in order, one call per run of keys
+            workload.env_from_config_map(configs[owner], list(keys))
+        for owner, keys in groupby(service.env.secrets, key=secret_owner.__getitem__):
+            workload.env_from_secret(secrets.get(owner, owner), list(keys))
         for whole in service.env_from:
             if whole.config_map is not None:
                 workload.env_from_config_map(configs.get(whole.config_map, whole.config_map), prefix=whole.prefix)
