@@ -726,7 +726,7 @@ class Workload(ManifestConstruct):
             if not peer or rules.labels(peer):
                 raise PropsError(
                     owner_name(type(self), self.construct_id),
-                    [Problem(("allow_from",), f"{dict(peer)} is not a set of pod labels", "type", peer)],
+                    [Problem(("allow_from",), f"{dict(peer)} is not a set of pod labels", "rule", peer)],
                 )
             self._peers.append(pod_peer(dict(peer), self.namespace, self.namespace))
         elif is_cdk8s_plus(peer) and hasattr(peer, "to_network_policy_peer_config"):
