@@ -115,6 +115,8 @@ class MigrationJob(Workload):
 
     @classmethod
     def from_props(cls, scope: Construct, id: str, props: Any, before: Sequence[Workload] = ()) -> MigrationJob:
+        """The migration ``id`` of props made by :meth:`check_props`, run before the workloads ``before``."""
+        cls._own_props(id, props)
         job = cls.__new__(cls)
         job.before = job._before(id, before)
         job._build(scope, id, props)

@@ -242,10 +242,22 @@ class Workload(ManifestConstruct):
 
     @classmethod
     def from_props(cls, scope: Construct, id: str, props: WorkloadProps) -> Self:
-        """The construct ``id`` of props made by :meth:`check_props` (not checked again)."""
+        """The construct ``id`` of props made by :meth:`check_props` (not checked again). Props of
+        another class (another kind's, a dict) are a TypeError, before anything joins the tree."""
+        cls._own_props(id, props)
         workload = cls.__new__(cls)
         workload._build(scope, id, props)
         return workload
+
+    @classmethod
+    def _own_props(cls, id: str, props: object) -> None:
+        """Refuse ``props`` that are not this kind's (its :attr:`PROPS` or a subclass)."""
+        wanted: Any = cls.PROPS
+        if not isinstance(props, wanted):
+            raise TypeError(
+                f"{owner_name(cls, id)}: from_props takes {wanted.__name__} (from {cls.__name__}.check_props), "
+                f"not {type(props).__name__}"
+            )
 
     @classmethod
     def selector_of(cls, props: WorkloadProps, id: str, chart_id: str) -> dict[str, str]:

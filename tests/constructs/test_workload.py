@@ -536,3 +536,22 @@ def test_the_json_schema_of_a_reason_follows_the_rule(reason: str) -> None:
 
     schema_pattern = REASON.schema["pattern"]  # type: ignore[attr-defined]
     assert (re.search(schema_pattern, reason) is not None) == (reason_problems(reason) == [])
+
+
+def test_from_props_refuses_props_of_another_kind_before_joining_the_tree(chart: cdk8s.Chart) -> None:
+    """What the values app (and any program that checks props first) calls: a str, a dict or
+    another kind's props are one TypeError naming what it takes, and leave the ID free."""
+    from webapp_constructs import MigrationJob, WorkerService
+
+    worker = WorkerService.check_props("w", image="w:1")
+    for wrong in ("props", {"image": "api:1"}, worker):
+        with pytest.raises(
+            TypeError, match=r"^ApiService 'api': from_props takes ServiceProps \(from ApiService.check_props\), not "
+        ):
+            ApiService.from_props(chart, "api", wrong)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="from_props takes MigrationJobProps"):
+        MigrationJob.from_props(chart, "migrate", worker)
+    made = ApiService.from_props(chart, "api", ApiService.check_props("api", image="api:1"))  # the ID is still free
+    assert made.deployment.to_json()["spec"]["template"]["spec"]["containers"][0]["image"] == "api:1"
+    web = WebService.check_props("web", image="web:1")
+    assert ApiService.from_props(chart, "web-as-api", web).props is web  # a subclass of its props is taken
