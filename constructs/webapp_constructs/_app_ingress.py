@@ -84,6 +84,8 @@ class AppIngress(ManifestConstruct):
         **options: Unpack[CommonOptions],
     ) -> None:
         owner = owner_name(type(self), id)
+        if isinstance(routes, str) or not isinstance(routes, Mapping):
+            raise TypeError(f"{owner}: routes maps path prefixes to services, such as {{'/': web}}, not {type(routes).__name__}")
         if tls_secret is not None and not isinstance(tls_secret, str):  # an AppSecret or a cdk8s-plus Secret
             found = source_of(tls_secret, "Secret", owner=owner, argument="tls_secret", way_out={})
             absent = missing_keys(found, ["tls.crt", "tls.key"], ("tls_secret",))
@@ -100,8 +102,6 @@ class AppIngress(ManifestConstruct):
             controller_namespace=controller_namespace,
             **options,
         )
-        if isinstance(routes, str) or not isinstance(routes, Mapping):
-            raise TypeError(f"{owner}: routes maps path prefixes to services, such as {{'/': web}}")
         wrong = [
             Problem(
                 ("routes", path),

@@ -481,6 +481,8 @@ def chart_manifests(chart: cdk8s.Chart) -> list[dict[str, Any]]:
     """The objects of ``chart`` in construct order, rendered on the Python side for this library's
     constructs (no jsii call) and by cdk8s for any other ``ApiObject`` (a ``k8s.Kube*`` or
     cdk8s-plus object). Objects of nested charts belong to those charts, as in cdk8s."""
+    if not isinstance(chart, cdk8s.Chart):
+        raise TypeError(f"chart_manifests takes a cdk8s.Chart, not {type(chart).__name__}")
     out: list[dict[str, Any]] = []
     for construct in chart.node.find_all():
         if isinstance(construct, ManifestConstruct):

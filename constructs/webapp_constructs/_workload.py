@@ -578,7 +578,13 @@ class Workload(ManifestConstruct):
         return list(dict.fromkeys(named))
 
     def add_env(self, name: str, value: str) -> None:
-        """Add the environment variable ``name`` with a literal value."""
+        """Add the environment variable ``name`` with a literal value (a string, as Kubernetes takes it)."""
+        for argument, given in (("name", name), ("value", value)):
+            if not isinstance(given, str):
+                raise TypeError(
+                    f"{owner_name(type(self), self.construct_id)}: add_env takes its {argument} as a string, "
+                    f"not {type(given).__name__} (write {str(given)!r})"
+                )
         self._check_env_name(name)
         self._env.append(_EnvValue(name, value))
 

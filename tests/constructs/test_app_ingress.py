@@ -101,3 +101,16 @@ def test_a_configuration_snippet_needs_its_reason(chart: cdk8s.Chart, key: str) 
     ingress = one(cdk8s.Testing.synth(chart), "Ingress")
     assert ingress["metadata"]["annotations"]["checkov.io/skip1"] == "CKV_K8S_153=the only way to answer the health check"
     assert "checkov.io/skip1" not in one(cdk8s.Testing.synth(chart), "Deployment")["metadata"].get("annotations", {})
+
+
+@pytest.mark.parametrize("routes", ["/", ["/"], None])
+def test_routes_that_are_no_mapping_are_one_type_error(chart: cdk8s.Chart, routes: object) -> None:
+    """Not path errors about the characters of a string, nor a repr of a construct."""
+    web = WebService(chart, "web", image="web:1")
+    given = [web] if routes == ["/"] else routes
+    with pytest.raises(TypeError) as raised:
+        AppIngress(chart, "ingress", host="shop.example.com", routes=given)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        f"AppIngress 'ingress': routes maps path prefixes to services, such as {{'/': web}}, not {type(given).__name__}"
+    )
+    AppIngress(chart, "ingress", host="shop.example.com", routes={"/": web})  # the ID is still free

@@ -143,3 +143,11 @@ def test_a_construct_renders_only_the_kinds_it_declares(chart: cdk8s.Chart) -> N
 
     with pytest.raises(TypeError, match=r"Sloppy renders a Job \(batch/v1\) not in its RENDERS"):
         Sloppy(chart, "sloppy")
+
+
+@pytest.mark.parametrize("given", ["test", None, "app"])
+def test_chart_manifests_takes_a_chart(chart: cdk8s.Chart, given: object) -> None:
+    scope = chart.node.root if given == "app" else given  # an App is a construct, but no chart
+    with pytest.raises(TypeError, match=rf"^chart_manifests takes a cdk8s.Chart, not {type(scope).__name__}$"):
+        chart_manifests(scope)  # type: ignore[arg-type]
+    assert chart_manifests(chart) == []

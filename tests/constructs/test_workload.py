@@ -555,3 +555,15 @@ def test_from_props_refuses_props_of_another_kind_before_joining_the_tree(chart:
     assert made.deployment.to_json()["spec"]["template"]["spec"]["containers"][0]["image"] == "api:1"
     web = WebService.check_props("web", image="web:1")
     assert ApiService.from_props(chart, "web-as-api", web).props is web  # a subclass of its props is taken
+
+
+def test_add_env_takes_strings_as_kubernetes_does(chart: cdk8s.Chart) -> None:
+    """An int value would render ``value: 5``, which the API server refuses."""
+    service = ApiService(chart, "api", image="api:1")
+    with pytest.raises(TypeError, match=r"^ApiService 'api': add_env takes its value as a string, not int \(write '5'\)$"):
+        service.add_env("WORKERS", 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="add_env takes its name as a string, not NoneType"):
+        service.add_env(None, "5")  # type: ignore[arg-type]
+    service.add_env("WORKERS", "5")
+    env = service.deployment.to_json()["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "WORKERS", "value": "5"} in env
