@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
-from typing import ClassVar, Unpack
+from typing import Any, ClassVar, Unpack
 
 from constructs import Construct
 
 from . import _rules as rules
 from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
 from ._manifest import Manifest, ManifestConstruct
-from ._props import Problem, PropsError, check, prop, propsclass
+from ._props import Problem, PropsError, check, kind_of, prop, propsclass
 
 __all__ = ["AppSecret", "AppSecretProps", "SecretValue"]
 
@@ -26,6 +26,8 @@ class SecretValue:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
+        if not isinstance(value, str):  # the value itself is never shown
+            raise TypeError(f"SecretValue takes a string, not {type(value).__name__}")
         self._value = value
 
     def reveal(self) -> str:
@@ -55,8 +57,26 @@ def _reveal(value: str | SecretValue) -> str:
 class AppSecretProps(CommonProps):
     """Props of :class:`AppSecret`."""
 
-    data: Mapping[str, SecretValue | str] = prop(keys=check(rules.config_map_key))
+    data: Mapping[str, str | SecretValue] = prop(keys=check(rules.config_map_key))
     """Key -> value. At most 1 MiB in all (decoded), as Kubernetes allows."""
+
+    def _finish(self, found: list[Problem]) -> None:
+        super()._finish([self._masked(problem) for problem in found])
+
+    def _masked(self, problem: Problem) -> Problem:
+        """A problem of the type of ``data`` or of one of its values, without the value: a value of
+        the wrong type is a secret all the same (a key of the wrong type is shown)."""
+        if problem.path[:1] != ("data",) or problem.code != "type" or len(problem.path) > 2:
+            return problem
+        if len(problem.path) == 1:
+            expected = "a mapping of keys to strings"
+        else:
+            data: Mapping[Any, object] = self.data if isinstance(self.data, Mapping) else {}
+            key = problem.path[1]
+            if key not in data or data[key] is not problem.value:  # the key is what is wrong
+                return problem
+            expected = "a string or a SecretValue"
+        return Problem(problem.path, f"is a {kind_of(problem.value)}, expected {expected} (the value is not shown)", "type")
 
 
 class AppSecret(ManifestConstruct):
@@ -68,7 +88,7 @@ class AppSecret(ManifestConstruct):
     RENDERS: ClassVar[tuple[tuple[str, str], ...]] = (("v1", "Secret"),)
 
     def __init__(
-        self, scope: Construct, id: str, *, data: Mapping[str, SecretValue | str], **options: Unpack[CommonOptions]
+        self, scope: Construct, id: str, *, data: Mapping[str, str | SecretValue], **options: Unpack[CommonOptions]
     ) -> None:
         owner = owner_name(type(self), id)
         props = make_props(AppSecretProps, owner, id, data=data, **options)

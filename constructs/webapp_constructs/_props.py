@@ -321,7 +321,7 @@ def _expected(tp: Any) -> str:
         return "dictionary"
     if dataclasses.is_dataclass(tp):
         return "mapping"
-    return str(tp)
+    return tp.__name__ if isinstance(tp, type) else str(tp)
 
 
 def _is_union(tp: Any) -> bool:
@@ -456,6 +456,12 @@ def _checker(tp: Any) -> _Checker:
             return [Problem(path, _not_a(value, tp), "type", value)]
 
         return instance
+    if isinstance(tp, type) and typing.Protocol not in tp.__mro__:  # a plain class: its instances (a protocol passes)
+
+        def plain(value: Any, path: Path) -> list[Problem]:
+            return [] if isinstance(value, tp) else [Problem(path, _not_a(value, tp), "type", value)]
+
+        return plain
     return _passes
 
 

@@ -40,3 +40,34 @@ def test_over_one_mebibyte_is_refused_by_name_never_by_value_or_size(chart: cdk8
     )
     assert "s3cr3t" not in message
     AppSecret(chart, "fits", data={"A": "x" * 1048576})
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ({"PORT": 5432}, "data.PORT: is a number, expected a string or a SecretValue (the value is not shown)"),
+        ({"TOKEN": ["hunter2"]}, "data.TOKEN: is a list, expected a string or a SecretValue (the value is not shown)"),
+        (["hunter2"], "data: is a list, expected a mapping of keys to strings (the value is not shown)"),
+        ("hunter2", "data: is a string, expected a mapping of keys to strings (the value is not shown)"),
+        ({"5": 5432}, "data.5: is a number, expected a string or a SecretValue (the value is not shown)"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_without_showing_it(chart: cdk8s.Chart, data: object, said: str) -> None:
+    """A secret's value given as a number is still a secret: the error names the key, never the
+    value (it used to pass the type check and end in an AttributeError)."""
+    with pytest.raises(PropsError) as raised:
+        AppSecret(chart, "creds", data=data)  # type: ignore[arg-type]
+    assert str(raised.value) == f"AppSecret 'creds': {said}"
+    assert [problem.value for problem in raised.value.problems] == [None]
+    assert "5432" not in str(raised.value).replace("data.5:", "")
+    assert "hunter2" not in str(raised.value)
+
+
+def test_a_key_of_the_wrong_type_is_shown_keys_are_no_secret(chart: cdk8s.Chart) -> None:
+    with pytest.raises(PropsError, match=r"^AppSecret 'creds': data\.5: 5 is a number, expected string \(quote it\)$"):
+        AppSecret(chart, "creds", data={5: "hunter2"})  # type: ignore[dict-item]
+
+
+def test_a_secret_value_is_a_string() -> None:
+    with pytest.raises(TypeError, match=r"^SecretValue takes a string, not int$"):
+        SecretValue(5432)  # type: ignore[arg-type]

@@ -264,3 +264,26 @@ def test_the_library_s_props_know_nothing_of_values_files() -> None:
     for cls in (Security, Resources, Autoscaling, Probe, ResourceAmounts):
         for field in fields_of(cls):
             assert set(field.metadata) <= {"check", "each", "keys"}, (cls.__name__, field.name)
+
+
+def test_a_field_of_a_plain_class_takes_its_instances_and_a_protocol_what_its_rules_take() -> None:
+    """A class that is neither a scalar nor props used to pass anything (``AppSecret`` data of
+    ``SecretValue | str`` took an int); a protocol stays structural, its rules decide."""
+    from typing import Protocol
+
+    class Token:
+        pass
+
+    class Named(Protocol):
+        name: str
+
+    assert type_problems(Token(), Token) == []
+    (problem,) = type_problems(5, Token, ("token",))
+    assert (problem.path, problem.message, problem.code, problem.value) == (
+        ("token",),
+        "5 is a number, expected Token",
+        "type",
+        5,
+    )
+    assert type_problems(5, Named) == []
+    assert [p.message for p in type_problems({"a": 5}, dict[str, Token | str])] == ["5 is a number, expected Token"]
