@@ -21,7 +21,7 @@ from constructs import Construct
 
 from . import _rules as rules
 from ._audit import audit_annotations
-from ._charts import AppCheck
+from ._charts import AppCheck, chart_info
 from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
 from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta, rendered_objects
 from ._peers import is_cdk8s_plus
@@ -131,8 +131,7 @@ class AppNamespace(ManifestConstruct):
             exceptions_annotation=exceptions_annotation,
             **options,
         )
-        super().__init__(scope, id)
-        chart_namespace = self.chart_info.namespace
+        chart_namespace = chart_info(scope).namespace
         problems = []
         if props.name is not None and chart_namespace is not None and props.name != chart_namespace:
             problems.append(
@@ -155,8 +154,9 @@ class AppNamespace(ManifestConstruct):
                 )
                 for problem in rules.rendered_namespace_name(chart_namespace or id)
             ]
-        if problems:
+        if problems:  # before it joins the tree: a refused construct leaves nothing behind
             raise PropsError(owner, problems)
+        super().__init__(scope, id)
         self.props = props
         self.name: str = props.name or chart_namespace or id
         self._computed: tuple[Level, dict[str, str]] | None = None

@@ -26,7 +26,7 @@ from constructs import Construct
 
 from . import _rules as rules
 from ._audit import audit_annotations
-from ._charts import AppCheck
+from ._charts import AppCheck, ChartInfo, chart_info
 from ._common import make_props, owner_name
 from ._kp_admission import admit
 from ._labels import default_selector, pod_labels, selects
@@ -198,6 +198,52 @@ def plus_egress_on_ours(root: Construct) -> list[str]:
     return found
 
 
+def _clashes(info: ChartInfo, name: str, selector: Mapping[str, str], labels: Mapping[str, str]) -> list[Problem]:
+    """A name another workload of the chart has, or selectors that overlap (either workload's
+    selector matching the other's pods). Indexed by label: linear in the workloads."""
+    registry = info.registry
+    names: dict[str, Workload] = registry.setdefault("service-names", {})
+    if name in names:
+        other = names[name]
+        return [
+            Problem(("name",), f"{name} is already the name of {owner_name(type(other), other.construct_id)}", "name-taken", name)
+        ]
+    carrying: dict[tuple[str, str], list[Workload]] = registry.setdefault("pod-labels", {})
+    selecting: dict[tuple[str, str], list[Workload]] = registry.setdefault("selector-last-labels", {})
+    carriers: list[list[Workload]] = [carrying.get(label, []) for label in selector.items()]
+    candidates: list[Workload] = []
+    if carriers:  # the pods that carry the rarest of its selector's labels
+        smallest = carriers[0]
+        for carrier in carriers[1:]:
+            if len(carrier) < len(smallest):
+                smallest = carrier
+        candidates = list(smallest)
+    for label in labels.items():
+        candidates += selecting.get(label, [])
+    for other in candidates:
+        if selects(selector, other.labels) or selects(other.selector, labels):
+            return [
+                Problem(
+                    ("selector_labels",),
+                    f"the selector {dict(selector)} and the pods of {owner_name(type(other), other.construct_id)} "
+                    "overlap; add a label that tells them apart",
+                    "selector-overlap",
+                    dict(selector),
+                )
+            ]
+    return []
+
+
+def _register(info: ChartInfo, workload: Workload) -> None:
+    """Note ``workload``'s name, pod labels and selector in its chart, for :func:`_clashes`."""
+    registry = info.registry
+    registry.setdefault("service-names", {})[workload.name] = workload
+    for label in workload.labels.items():
+        registry.setdefault("pod-labels", {}).setdefault(label, []).append(workload)
+    if workload.selector:
+        registry.setdefault("selector-last-labels", {}).setdefault(max(workload.selector.items()), []).append(workload)
+
+
 class Workload(ManifestConstruct):
     """The shared base of every workload kind: a pod template and what goes with it (see the
     module). Not made directly: use :class:`~._api_service.ApiService`, :class:`~._worker_service.WorkerService`,
@@ -322,15 +368,21 @@ class Workload(ManifestConstruct):
     def _build(self, scope: Construct, id: str, props: WorkloadProps) -> None:
         if not Workload._kp_peer and "cdk8s_plus_27" in sys.modules:
             _declare_kp_peer()  # before the jsii object is made: its overrides are fixed then
+        info = chart_info(scope)
+        name = props.name or id
+        selector = type(self).selector_of(props, id, info.id)
+        labels = type(self).labels_of(props, id, info.id)
+        clashes = _clashes(info, name, selector, labels)
+        if clashes:  # before it joins the tree: a refused construct leaves nothing behind
+            raise PropsError(owner_name(type(self), id), clashes)
         super().__init__(scope, id)
-        info = self.chart_info
         self.props = props
-        self.name: str = props.name or id
+        self.name: str = name
         """Name of every object of the workload; a Service's is its host name in the namespace."""
         self.namespace: str | None = info.namespace
-        self.selector: dict[str, str] = type(self).selector_of(props, id, info.id)
+        self.selector: dict[str, str] = selector
         """The labels the workload's selectors select its pods by."""
-        self.labels: dict[str, str] = type(self).labels_of(props, id, info.id)
+        self.labels: dict[str, str] = labels
         """The labels of every object of the workload and of its pods."""
         self._env: list[_EnvValue | _EnvFrom] = [_EnvValue(name, value) for name, value in props.env.items()]
         self._env_from: list[dict[str, Any]] = []
@@ -338,7 +390,7 @@ class Workload(ManifestConstruct):
         self._peers: list[dict[str, Any] | Callable[[], list[dict[str, Any]]]] = []
         self._egress_to: list[tuple[Callable[[], list[dict[str, Any]]], Callable[[], list[dict[str, Any]]]]] = []
         self._pods: Any = None
-        self._check_chart(id)
+        _register(info, self)
         self._object(
             "service-account", "v1", "ServiceAccount", automountServiceAccountToken=props.automount_service_account_token
         )
@@ -359,49 +411,6 @@ class Workload(ManifestConstruct):
     def port(self) -> int | None:
         """The port the container listens on (None: the workload serves nothing)."""
         return None
-
-    def _check_chart(self, construct_id: str) -> None:
-        """Refuse a name another workload of the chart has, and selectors that overlap (either
-        workload's selector matching the other's pods). Indexed by label: linear in the workloads."""
-        registry = self.chart_info.registry
-        names: dict[str, Workload] = registry.setdefault("service-names", {})
-        carrying: dict[tuple[str, str], list[Workload]] = registry.setdefault("pod-labels", {})
-        selecting: dict[tuple[str, str], list[Workload]] = registry.setdefault("selector-last-labels", {})
-        problems = []
-        if self.name in names:
-            other = names[self.name]
-            taken = f"{self.name} is already the name of {owner_name(type(other), other.construct_id)}"
-            problems.append(Problem(("name",), taken, "name-taken", self.name))
-        else:
-            carriers: list[list[Workload]] = [carrying.get(label, []) for label in self.selector.items()]
-            candidates: list[Workload] = []
-            if carriers:
-                smallest = carriers[0]
-                for carrier in carriers[1:]:
-                    if len(carrier) < len(smallest):
-                        smallest = carrier
-                candidates = list(smallest)
-            for label in self.labels.items():
-                candidates += selecting.get(label, [])
-            for other in candidates:
-                if selects(self.selector, other.labels) or selects(other.selector, self.labels):
-                    problems.append(
-                        Problem(
-                            ("selector_labels",),
-                            f"the selector {self.selector} and the pods of {owner_name(type(other), other.construct_id)} "
-                            "overlap; add a label that tells them apart",
-                            "selector-overlap",
-                            self.selector,
-                        )
-                    )
-                    break
-        if problems:
-            raise PropsError(owner_name(type(self), construct_id), problems)
-        names[self.name] = self
-        for label in self.labels.items():
-            carrying.setdefault(label, []).append(self)
-        if self.selector:
-            selecting.setdefault(max(self.selector.items()), []).append(self)
 
     def create_objects(self) -> None:
         deferred = self.MAIN not in self._objects

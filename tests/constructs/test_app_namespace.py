@@ -249,3 +249,17 @@ def test_a_skip_without_any_reason(value: str) -> None:
     (problem,) = audit_annotation_problems({key: value})
     assert "CKV_K8S_8" in problem
     assert audit_annotation_problems({key: value.rstrip("=") + ("=" if key != "note" else ":") + "a reason that says why"}) == []
+
+
+def test_a_namespace_refused_for_its_chart_leaves_nothing_in_the_tree() -> None:
+    """Refused before it joins the tree: the app synthesizes as before (it used to end in an
+    AttributeError from the half-made Namespace), and the ID is free."""
+    from webapp_constructs import App
+
+    app = App(outdir="unused")
+    chart = cdk8s.Chart(app, "other", namespace="other")
+    with pytest.raises(PropsError, match="name: shop is not the chart's namespace other"):
+        AppNamespace(chart, "ns", name="shop")
+    assert chart.node.children == []
+    AppNamespace(chart, "ns")
+    assert [m["metadata"]["name"] for m in cdk8s.Testing.synth(chart)] == ["other"]

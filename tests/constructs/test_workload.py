@@ -567,3 +567,19 @@ def test_add_env_takes_strings_as_kubernetes_does(chart: cdk8s.Chart) -> None:
     service.add_env("WORKERS", "5")
     env = service.deployment.to_json()["spec"]["template"]["spec"]["containers"][0]["env"]
     assert {"name": "WORKERS", "value": "5"} in env
+
+
+def test_a_workload_refused_for_its_chart_leaves_nothing_in_the_tree(chart: cdk8s.Chart) -> None:
+    """A name another workload has, or pods another selects: refused before it joins the tree, so
+    the chart synthesizes as before and the ID is free for a corrected one."""
+    from webapp_constructs import WorkerService
+
+    ApiService(chart, "api", image="api:1", labels={"tier": "backend"})
+    with pytest.raises(PropsError, match="name: api is already the name of ApiService 'api'"):
+        ApiService(chart, "second", image="api:1", name="api")
+    with pytest.raises(PropsError, match=r"selector_labels: the selector .* and the pods of ApiService 'api' overlap"):
+        WorkerService(chart, "second", image="w:1", command=["w"], selector_labels={"tier": "backend"})
+    assert [child.node.id for child in chart.node.children] == ["api"]
+    ApiService(chart, "second", image="api:1", name="api-two")
+    names = sorted(m["metadata"]["name"] for m in cdk8s.Testing.synth(chart) if m["kind"] == "Deployment")
+    assert names == ["api", "api-two"]
