@@ -232,6 +232,8 @@ def new_chart(
     """``cdk8s.Chart(scope, id, namespace=..., labels=..., disable_resource_name_hashes=True)``,
     whose namespace, labels and app (when ``scope`` is the app) the library then knows without asking
     cdk8s (four jsii calls less per chart); with ``defer``, see :func:`defer_objects`."""
+    if not isinstance(defer, bool):
+        raise TypeError(f"new_chart: defer is True or False, not {type(defer).__name__}")
     chart = cdk8s.Chart(scope, id, namespace=namespace, labels=labels, disable_resource_name_hashes=True)
     info = chart_info(chart)
     info._namespace = (namespace,)

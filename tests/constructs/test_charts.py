@@ -192,3 +192,13 @@ def test_an_exception_the_library_raises_during_the_synth_reaches_the_caller_as_
     ApiService(cdk8s.Chart(app, "one", namespace="shop"), "api", image="api:1")
     app.synth()
     assert (tmp_path / "dist" / "one.k8s.yaml").is_file()
+
+
+@pytest.mark.parametrize("defer", ["yes", 1, None])
+def test_new_chart_takes_defer_as_a_boolean(defer: object) -> None:
+    """A truthy string would defer, a falsy None would not: neither is what was meant."""
+    app = cdk8s.App()
+    with pytest.raises(TypeError, match=rf"^new_chart: defer is True or False, not {type(defer).__name__}$"):
+        new_chart(app, "shop", defer=defer)  # type: ignore[arg-type]
+    assert app.node.children == []
+    assert new_chart(app, "shop", defer=True).node.id == "shop"
