@@ -80,12 +80,12 @@ class Term(NamedTuple):
     @classmethod
     def prop(cls, name: str) -> Term:
         """A prop, by its dotted path: ``run_as_non_root``."""
-        return cls("prop", name)
+        return cls("prop", _named("Term.prop", name))
 
     @classmethod
     def setting(cls, name: str, value: Any) -> Term:
         """A prop set to a value: ``run_as_non_root=False``."""
-        return cls("setting", name, value)
+        return cls("setting", _named("Term.setting", name), value)
 
     @classmethod
     def shown(cls, value: Any) -> Term:
@@ -96,7 +96,7 @@ class Term(NamedTuple):
     def reason(cls, relaxation: str) -> Term:
         """How to give the reason of a relaxation of ``Security``: ``give its reason in
         reasons['run_as_non_root']``."""
-        return cls("reason", relaxation)
+        return cls("reason", _named("Term.reason", relaxation))
 
     def python(self) -> str:
         if self.kind == "prop":
@@ -110,6 +110,12 @@ class Term(NamedTuple):
 
 Speller = Callable[[Term], str]
 """How a program spells the terms of a message (:meth:`Term.python`, the default)."""
+
+
+def _named(maker: str, name: object) -> str:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"{maker}() takes a prop's dotted name, such as 'replicas', not {name!r}")
+    return name
 
 
 class Wording(NamedTuple):
@@ -187,6 +193,8 @@ class Problem(NamedTuple):
 def dotted(path: Iterable[str | int]) -> str:
     """``resources.requests.cpu``, ``env[1]``; a key that is empty or holds blanks or control
     characters is quoted (``labels['a b']``) so that a message stays on one line."""
+    if isinstance(path, str):
+        raise TypeError(f"dotted() takes a path of keys and indexes, such as ('env', 1, 'name'), not the string {path!r}")
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -221,6 +229,8 @@ def check(rule: Callable[[Any], Sequence[str | Problem]], **schema: Any) -> Chec
 
 def int_range(low: int, high: int, what: str) -> Check:
     """``{value} is not a valid {what} ({low}-{high})``."""
+    if type(low) is not int or type(high) is not int or low > high:
+        raise ValueError(f"int_range() takes two integers, the lower one first, not {low!r} and {high!r}")
 
     def rule(value: int) -> list[str]:
         return [] if low <= value <= high else [f"{value} is not a valid {what} ({low}-{high})"]
@@ -230,7 +240,12 @@ def int_range(low: int, high: int, what: str) -> Check:
 
 def pattern(regex: str, hint: str) -> Check:
     """The whole value matches ``regex``; else ``{value!r} is not allowed here ({hint})``."""
-    compiled = re.compile(regex)
+    if not isinstance(regex, str):
+        raise TypeError(f"pattern() takes a regular expression as a string, not {type(regex).__name__}")
+    try:
+        compiled = re.compile(regex)
+    except re.error as error:
+        raise ValueError(f"pattern({regex!r}) is no regular expression: {error}") from None
 
     def rule(value: str) -> list[str]:
         return [] if compiled.fullmatch(value) else [f"{value!r} is not allowed here ({hint})"]
@@ -238,7 +253,14 @@ def pattern(regex: str, hint: str) -> Check:
     return check(rule, pattern=f"^(?:{regex})$")
 
 
+def _limit(maker: str, limit: object) -> None:
+    if type(limit) is not int or limit < 0:
+        raise ValueError(f"{maker}() takes a number of characters or entries, 0 or more, not {limit!r}")
+
+
 def max_length(limit: int) -> Check:
+    _limit("max_length", limit)
+
     def rule(value: str) -> list[str]:
         return [f"{value[:40]!r}... is too long (at most {limit} characters)"] if len(value) > limit else []
 
@@ -246,6 +268,8 @@ def max_length(limit: int) -> Check:
 
 
 def min_length(limit: int) -> Check:
+    _limit("min_length", limit)
+
     def rule(value: Sized) -> list[str]:
         if len(value) >= limit:
             return []
@@ -272,7 +296,7 @@ def prop(
     item of a list or every value of a mapping, ``keys`` for every key of a mapping. ``metadata``
     is the caller's own, as with ``dataclasses.field`` (its keys must not be ``check``, ``each`` or
     ``keys``). A list or dict default is copied for each instance."""
-    rules = {"check": _tuple(check), "each": _tuple(each), "keys": _tuple(keys)}
+    rules = {"check": _tuple("check", check), "each": _tuple("each", each), "keys": _tuple("keys", keys)}
     if metadata is not None and not isinstance(metadata, Mapping):
         raise TypeError(f"prop(metadata=...) takes a mapping, not {type(metadata).__name__}")
     clash = sorted(set(metadata or ()) & set(rules))
@@ -284,8 +308,12 @@ def prop(
     return dataclasses.field(default=default, metadata=merged)
 
 
-def _tuple(checks: Check | Sequence[Check]) -> tuple[Check, ...]:
-    return tuple(checks) if isinstance(checks, Sequence) else (checks,)
+def _tuple(keyword: str, checks: Check | Sequence[Check]) -> tuple[Check, ...]:
+    rules = tuple(checks) if isinstance(checks, Sequence) and not isinstance(checks, str) else (checks,)
+    for rule in rules:
+        if not callable(rule):
+            raise TypeError(f"prop({keyword}=...) takes a rule (a function, or check(...)) or a list of them, not {rule!r}")
+    return rules
 
 
 # --- types ------------------------------------------------------------------------------------
@@ -330,14 +358,16 @@ def _is_union(tp: Any) -> bool:
 
 def type_problems(value: Any, tp: Any, path: Path = ()) -> list[Problem]:
     """Where ``value`` does not have type ``tp`` (a resolved annotation). Checks ``str``, ``int``,
-    ``bool``, ``float``, ``Literal``, unions with None, lists, tuples, sequences, mappings and
-    dataclasses (by ``isinstance``); anything else passes."""
-    return _checker(tp)(value, path)
+    ``bool``, ``float``, ``Literal``, unions with None, lists, tuples, sequences, mappings,
+    dataclasses and other classes (by ``isinstance``); a protocol, ``Any`` and the like pass."""
+    return type_checker(tp)(value, path)
 
 
 def type_checker(tp: Any) -> Callable[[Any, Path], list[Problem]]:
     """``type_problems`` for values of ``tp``, worked out once: ``checker(value, path)`` (looking
     an annotation up costs hashing it, which for ``Literal`` and ``Mapping[...]`` is Python code)."""
+    if isinstance(tp, str):
+        raise TypeError(f"type_checker() takes a type such as int or list[str], not the string {tp!r} (resolve it first)")
     return _checker(tp)
 
 
@@ -485,6 +515,8 @@ def propsclass(cls: type[_T]) -> type[_T]:
     construction, representation, equality and immutability come from :class:`Props`, one
     implementation for every class (rather than an ``__init__`` generated per class at every
     import of the library)."""
+    if not (isinstance(cls, type) and issubclass(cls, Props)):
+        raise TypeError(f"@propsclass decorates a subclass of Props, not {cls!r}")
     return dataclasses.dataclass(kw_only=True, init=False, repr=False, eq=False)(cls)
 
 
@@ -794,6 +826,8 @@ def empty_by_default(cls: Any) -> dict[str, type]:
 
 def rule_problems(field: dataclasses.Field[Any], value: Any, path: Path) -> list[Problem]:
     """What the rules of ``field`` say of ``value`` (of the right type), at ``path``."""
+    if not isinstance(field, dataclasses.Field):
+        raise TypeError(f"rule_problems() takes a field of a props class (fields_of(cls)), not {type(field).__name__}")
     if value is None:
         return []
     found: list[Problem] = []

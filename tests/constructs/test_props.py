@@ -10,7 +10,24 @@ import pytest
 
 from tests.helpers import load_library
 from webapp_constructs._pod_props import Autoscaling, Probe, ResourceAmounts, Resources, Security
-from webapp_constructs._props import Problem, PropsError, dotted, field_problems, fields_of, type_problems
+from webapp_constructs._props import (
+    Problem,
+    PropsError,
+    Term,
+    check,
+    dotted,
+    field_problems,
+    fields_of,
+    int_range,
+    max_length,
+    min_length,
+    pattern,
+    prop,
+    propsclass,
+    rule_problems,
+    type_checker,
+    type_problems,
+)
 
 
 def test_every_problem_at_once() -> None:
@@ -287,3 +304,28 @@ def test_a_field_of_a_plain_class_takes_its_instances_and_a_protocol_what_its_ru
     )
     assert type_problems(5, Named) == []
     assert [p.message for p in type_problems({"a": 5}, dict[str, Token | str])] == ["5 is a number, expected Token"]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "said"),
+    [
+        (lambda: propsclass(type("Plain", (), {})), TypeError, "@propsclass decorates a subclass of Props"),
+        (lambda: prop(check="NAME"), TypeError, r"prop\(check=...\) takes a rule .* not 'NAME'"),  # type: ignore[arg-type]
+        (lambda: prop(each=[check(lambda value: []), 5]), TypeError, r"prop\(each=...\) takes a rule .* not 5"),  # type: ignore[list-item]
+        (lambda: pattern("(", "a group"), ValueError, r"pattern\('\('\) is no regular expression"),
+        (lambda: pattern(5, "a number"), TypeError, "pattern.. takes a regular expression as a string, not int"),  # type: ignore[arg-type]
+        (lambda: int_range(5, 1, "port"), ValueError, "int_range.. takes two integers, the lower one first, not 5 and 1"),
+        (lambda: min_length(-1), ValueError, "min_length.. takes a number of characters or entries, 0 or more, not -1"),
+        (lambda: max_length("3"), ValueError, "max_length.. takes a number of characters or entries, 0 or more, not '3'"),  # type: ignore[arg-type]
+        (lambda: type_checker("int"), TypeError, "type_checker.. takes a type such as int or list.str., not the string 'int'"),
+        (lambda: rule_problems("port", 1, ()), TypeError, r"rule_problems\(\) takes a field of a props class"),  # type: ignore[arg-type]
+        (lambda: dotted("env.name"), TypeError, r"dotted\(\) takes a path of keys and indexes"),
+        (lambda: Term.prop(5), TypeError, r"Term.prop\(\) takes a prop's dotted name, such as 'replicas', not 5"),  # type: ignore[arg-type]
+        (lambda: Term.setting("", True), TypeError, r"Term.setting\(\) takes a prop's dotted name"),
+    ],
+)
+def test_the_props_toolkit_refuses_what_would_fail_later_or_pass_silently(make: Any, error: type[Exception], said: str) -> None:
+    """Each of these used to be taken: a string rule's characters became rules, a string path was
+    dotted letter by letter, a string annotation passed every value, a plain class became props."""
+    with pytest.raises(error, match=said):
+        make()
