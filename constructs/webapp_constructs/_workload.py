@@ -750,7 +750,8 @@ class Workload(ManifestConstruct):
             self._peers.append(pod_peer(peer.selector, peer.namespace, self.namespace))
             peer._egress_to.append((lambda: [pod_peer(self.selector, self.namespace, peer.namespace)], self._own_ports))
         elif isinstance(peer, Mapping):
-            if not peer or rules.labels(peer):
+            strings = all(isinstance(key, str) and isinstance(value, str) for key, value in peer.items())
+            if not peer or not strings or rules.labels(peer):
                 raise PropsError(
                     owner_name(type(self), self.construct_id),
                     [Problem(("allow_from",), f"{dict(peer)} is not a set of pod labels", "rule", peer)],

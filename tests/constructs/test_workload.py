@@ -583,3 +583,10 @@ def test_a_workload_refused_for_its_chart_leaves_nothing_in_the_tree(chart: cdk8
     ApiService(chart, "second", image="api:1", name="api-two")
     names = sorted(m["metadata"]["name"] for m in cdk8s.Testing.synth(chart) if m["kind"] == "Deployment")
     assert names == ["api", "api-two"]
+
+
+@pytest.mark.parametrize("labels", [{}, {"tier": 1}, {1: "web"}, {"tier": "no spaces allowed"}])
+def test_allow_from_labels_that_are_no_set_of_pod_labels_is_one_props_error(chart: cdk8s.Chart, labels: dict[Any, Any]) -> None:
+    service = ApiService(chart, "api", image="api:1")
+    with pytest.raises(PropsError, match=r"^ApiService 'api': allow_from: .* is not a set of pod labels$"):
+        service.allow_from(labels)
