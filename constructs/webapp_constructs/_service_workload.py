@@ -144,6 +144,10 @@ class ServiceWorkload(DeploymentWorkload):
     def host_from(self, namespace: str | None) -> str:
         """The host name pods of ``namespace`` reach this service by (``<name>.<namespace>``
         from another namespace)."""
+        if namespace is not None and not isinstance(namespace, str):
+            raise TypeError(
+                f"{owner_name(type(self), self.construct_id)}: a namespace is its name or None, not {type(namespace).__name__}"
+            )
         if namespace == self.namespace or self.namespace is None:
             return self.name
         return f"{self.name}.{self.namespace}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import cdk8s
+import pytest
 
 from tests.helpers import container, one
 from webapp_constructs._api_service import ApiService
@@ -78,3 +79,12 @@ def test_image_by_digest_has_no_version_label(chart: cdk8s.Chart) -> None:
     deployment = one(render(chart, image=f"shop-api@{digest}"), "Deployment")
     assert container(deployment)["image"] == f"shop-api@{digest}"
     assert "app.kubernetes.io/version" not in deployment["metadata"]["labels"]
+
+
+def test_where_a_service_is_reached_from_takes_a_namespace_name(chart: cdk8s.Chart) -> None:
+    service = ApiService(chart, "api", image="api:1")
+    assert service.host_from("other") == "api.test"
+    assert service.url_from("test") == "http://api:8000"
+    for ask in (service.host_from, service.url_from, service.endpoint):
+        with pytest.raises(TypeError, match=r"^ApiService 'api': a namespace is its name or None, not int$"):
+            ask(5)  # type: ignore[arg-type]
