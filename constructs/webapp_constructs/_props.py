@@ -473,12 +473,13 @@ def _checker(tp: Any) -> _Checker:
             return found
 
         return mapping
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and typing.Protocol not in tp.__mro__:  # props or another class: its instances (a protocol passes)
+        props = dataclasses.is_dataclass(tp)
 
         def instance(value: Any, path: Path) -> list[Problem]:
             if isinstance(value, tp):
                 return []
-            if isinstance(value, Mapping):  # a dict where props are expected: the props to write
+            if props and isinstance(value, Mapping):  # a dict where props are expected: the props to write
                 name = tp.__name__
                 given = ", ".join(f"{key}={entry!r}" for key, entry in value.items())
                 written = f"{name}({given})" if len(given) <= 60 else f"{name}({given[:57]}...)"
@@ -486,12 +487,6 @@ def _checker(tp: Any) -> _Checker:
             return [Problem(path, _not_a(value, tp), "type", value)]
 
         return instance
-    if isinstance(tp, type) and typing.Protocol not in tp.__mro__:  # a plain class: its instances (a protocol passes)
-
-        def plain(value: Any, path: Path) -> list[Problem]:
-            return [] if isinstance(value, tp) else [Problem(path, _not_a(value, tp), "type", value)]
-
-        return plain
     return _passes
 
 
