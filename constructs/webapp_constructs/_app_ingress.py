@@ -86,6 +86,8 @@ class AppIngress(ManifestConstruct):
         owner = owner_name(type(self), id)
         if isinstance(routes, str) or not isinstance(routes, Mapping):
             raise TypeError(f"{owner}: routes maps path prefixes to services, such as {{'/': web}}, not {type(routes).__name__}")
+        if "paths" in options:  # a prop of its props, made of routes
+            raise TypeError(f"{owner}: the paths are those of routes, such as {{'/': web}}; drop paths=")
         if tls_secret is not None and not isinstance(tls_secret, str):  # an AppSecret or a cdk8s-plus Secret
             found = source_of(tls_secret, "Secret", owner=owner, argument="tls_secret", way_out={})
             absent = missing_keys(found, ["tls.crt", "tls.key"], ("tls_secret",))

@@ -280,19 +280,19 @@ class _DocumentedInit:
 
 
 def _signature_of(cls: type[ManifestConstruct], base: Callable[..., None]) -> Any:
-    """The parameters of ``base`` (but ``**kwargs``), then every prop of ``cls`` as a keyword argument."""
+    """The parameters of ``base`` (but ``**kwargs``), then each prop of ``cls`` it takes through
+    ``**options: Unpack[SomeOptions]`` as a keyword argument (every prop when that type is not
+    known: a prop the construct works out itself, such as an AppIngress's paths, is not shown)."""
     import dataclasses
     import inspect
 
-    leading = [
-        parameter
-        for parameter in inspect.signature(base).parameters.values()
-        if parameter.kind is not inspect.Parameter.VAR_KEYWORD
-    ]
+    parameters = inspect.signature(base).parameters.values()
+    leading = [parameter for parameter in parameters if parameter.kind is not inspect.Parameter.VAR_KEYWORD]
     given = {parameter.name for parameter in leading}
+    taken = _options_of(base, [parameter for parameter in parameters if parameter.kind is inspect.Parameter.VAR_KEYWORD])
     options = []
     for field in dataclasses.fields(cls.PROPS):  # type: ignore[arg-type]
-        if field.name in given:
+        if field.name in given or (taken is not None and field.name not in taken):
             continue
         parameter = _PARAMETERS.get(field)
         if parameter is None:  # a field the props of several kinds share is one parameter
@@ -303,6 +303,27 @@ def _signature_of(cls: type[ManifestConstruct], base: Callable[..., None]) -> An
             parameter = _PARAMETERS[field] = inspect.Parameter(field.name, kind, default=default, annotation=field.type)
         options.append(parameter)
     return inspect.Signature([*leading, *options])
+
+
+def _options_of(base: Callable[..., None], rest: list[Any]) -> frozenset[str] | None:
+    """The keys of the TypedDict that ``base``'s ``**options`` is annotated with
+    (``Unpack[ServiceOptions]``), read in ``base``'s module; None when there is none or it cannot be
+    read."""
+    import sys
+    import typing
+
+    if not rest:
+        return None
+    annotation = rest[0].annotation
+    if isinstance(annotation, str):  # postponed (from __future__ import annotations)
+        try:
+            annotation = eval(annotation, vars(sys.modules[base.__module__]))  # the module's own annotation
+        except Exception:
+            return None
+    args = typing.get_args(annotation)
+    if len(args) != 1 or not typing.is_typeddict(args[0]):
+        return None
+    return frozenset(args[0].__required_keys__ | args[0].__optional_keys__)
 
 
 def _document_init(cls: type[ManifestConstruct]) -> None:

@@ -114,3 +114,17 @@ def test_routes_that_are_no_mapping_are_one_type_error(chart: cdk8s.Chart, route
         f"AppIngress 'ingress': routes maps path prefixes to services, such as {{'/': web}}, not {type(given).__name__}"
     )
     AppIngress(chart, "ingress", host="shop.example.com", routes={"/": web})  # the ID is still free
+
+
+def test_paths_are_those_of_routes_not_a_keyword(chart: cdk8s.Chart) -> None:
+    """help(AppIngress) shows no paths= (it took it, then failed on Python's "multiple values")."""
+    import inspect
+
+    assert "paths" not in inspect.signature(AppIngress).parameters
+    assert "routes" in inspect.signature(AppIngress).parameters
+    web = WebService(chart, "web", image="web:1")
+    with pytest.raises(
+        TypeError, match=r"^AppIngress 'ingress': the paths are those of routes, such as \{'/': web\}; drop paths=$"
+    ):
+        AppIngress(chart, "ingress", host="shop.example.com", routes={"/": web}, paths=["/x"])  # type: ignore[call-arg]
+    AppIngress(chart, "ingress", host="shop.example.com", routes={"/": web})
