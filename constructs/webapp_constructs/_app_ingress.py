@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Unpack
 from constructs import Construct
 
 from . import _rules as rules
-from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._common import CommonOptions, CommonProps, given_mapping, make_props, owner_name, shared_meta
 from ._manifest import Manifest, ManifestConstruct
 from ._prop_rules import HTTP_PATH, NAME
 from ._props import Problem, PropsError, check, min_length, prop, propsclass
@@ -100,7 +100,7 @@ class AppIngress(ManifestConstruct):
             paths=list(routes),
             class_name=class_name,
             tls_secret=tls_secret,
-            annotations=dict(annotations or {}),
+            annotations=given_mapping(annotations),
             controller_namespace=controller_namespace,
             **options,
         )

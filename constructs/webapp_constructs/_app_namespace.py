@@ -22,7 +22,7 @@ from constructs import Construct
 from . import _rules as rules
 from ._audit import audit_annotations
 from ._charts import AppCheck, chart_info
-from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_labels
+from ._common import CommonOptions, CommonProps, given_mapping, make_props, owner_name, shared_labels
 from ._manifest import Lazy, Manifest, ManifestConstruct, object_meta, rendered_objects
 from ._peers import is_cdk8s_plus
 from ._pod_security import Level, PodSecurity, evaluate_object, stricter
@@ -127,7 +127,7 @@ class AppNamespace(ManifestConstruct):
             owner,
             id,
             pod_security=pod_security,
-            pod_security_exceptions=dict(pod_security_exceptions or {}),
+            pod_security_exceptions=given_mapping(pod_security_exceptions),
             exceptions_annotation=exceptions_annotation,
             **options,
         )

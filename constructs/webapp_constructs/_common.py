@@ -16,7 +16,7 @@ from ._manifest import object_meta
 from ._prop_rules import AUDIT_CHECK, LABEL_VALUE, LABELS, NAME, REASON
 from ._props import Problem, Props, PropsError, nearest, prop, propsclass, required_fields
 
-__all__ = ["CommonOptions", "CommonProps", "make_props", "owner_name", "shared_labels", "shared_meta"]
+__all__ = ["CommonOptions", "CommonProps", "given_mapping", "make_props", "owner_name", "shared_labels", "shared_meta"]
 
 P = TypeVar("P", bound=Props)
 
@@ -65,6 +65,14 @@ def owner_name(cls: type, id: str) -> str:
     if not isinstance(cls, type):
         raise TypeError(f"owner_name() takes the construct's class, not {type(cls).__name__}")
     return f"{cls.__name__} {id!r}"
+
+
+def given_mapping(value: object) -> object:
+    """An optional mapping argument as its props take it: a copy of a mapping, ``{}`` for None, and
+    anything else as it is, for the props' type check to refuse in its words."""
+    if value is None:
+        return {}
+    return dict(value) if isinstance(value, Mapping) else value
 
 
 def make_props(props_class: type[P], owner: str, id: str, *, rules_checked: Collection[str] | None = None, **kwargs: Any) -> P:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, Unpack
 
 from . import _rules as rules
-from ._common import CommonOptions, CommonProps, make_props, owner_name, shared_meta
+from ._common import CommonOptions, CommonProps, given_mapping, make_props, owner_name, shared_meta
 from ._manifest import Manifest, ManifestConstruct
 from ._prop_rules import REFRESH_INTERVAL, REMOTE_KEY
 from ._props import Problem, check, min_length, prop, propsclass
@@ -104,7 +104,7 @@ class ExternalSecret(ManifestConstruct):
             remote_key=remote_key,
             keys=list(keys) if isinstance(keys, list | tuple) else keys,
             store_kind=store_kind,
-            properties=dict(properties) if isinstance(properties, Mapping) else {} if properties is None else properties,
+            properties=given_mapping(properties),
             refresh_interval=refresh_interval,
             **options,
         )

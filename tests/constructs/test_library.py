@@ -216,3 +216,34 @@ def test_relaxations_of_a_security_name_each_with_its_check() -> None:
     found = library.relaxations(library.Security(run_as_non_root=False, reasons={"run_as_non_root": "nginx starts as root"}))
     assert [(r.name, r.check) for r in found] == [("run_as_non_root", library.RELAXATION_CHECKS["run_as_non_root"])]
     assert library.relaxations(library.Security()) == []
+
+
+def _wrong_values(annotation: object) -> list[object]:
+    """Values no keyword of that annotation takes: an object of no kind, a string where a list or
+    mapping is expected, a list where a string is."""
+    text = str(annotation)
+    wrong: list[object] = [object()]
+    if "Sequence[" in text or "Mapping[" in text or "list[" in text:
+        wrong.append("x")
+    elif text.startswith(("str", "<class 'str'>")):
+        wrong.append(["x"])
+    return wrong
+
+
+def test_every_keyword_of_every_construct_refuses_a_wrong_value_in_one_line_leaving_nothing() -> None:
+    """Each keyword argument, given a value of the wrong kind, is one TypeError or PropsError of one
+    line (never an AttributeError from deep inside), and the refused construct is not in the tree."""
+    import cdk8s
+
+    tried = 0
+    for cls in _constructs():
+        chart = cdk8s.Chart(cdk8s.Testing.app(), "shop", namespace="shop")
+        required = _required(cls, chart)
+        for parameter in list(inspect.signature(cls).parameters.values())[2:]:
+            for value in _wrong_values(parameter.annotation):
+                tried += 1
+                with pytest.raises((TypeError, library.PropsError)) as raised:
+                    cls(chart, f"wrong-{tried}", **{**required, parameter.name: value})
+                assert len(str(raised.value).splitlines()) == 1, (cls.__name__, parameter.name, str(raised.value))
+        assert not [child.node.id for child in chart.node.children if child.node.id.startswith("wrong-")], cls.__name__
+    assert tried > 400
