@@ -168,15 +168,8 @@ def _paths(cls: Any) -> dict[str, Path]:
     return out
 
 
-_FROM_CONTEXT = {
-    "instance": (),
-    "part_of": (),
-    "version": (),
-    "component": (),
-    "network_policy": (),
-    "egress": (),
-    "reloader": (),
-}
+_FROM_CONTEXT = frozenset({"instance", "part_of", "version", "component", "network_policy", "egress", "reloader"})
+"""The props a service's construct takes from the release around it, not from the service."""
 _OWN = {
     "name": ("name",),
     "labels": ("labels",),
