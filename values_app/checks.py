@@ -87,7 +87,7 @@ def construct_problems(
             if problem.path[:1] == ("labels",) and own_labels_fine:
                 continue  # the release's labels, which every service gets: reported once, at `labels`
             where = ("services", key, *values_path(service, problem.path))
-            if problem.message.startswith("unknown prop for "):  # a shared key the kind has no use for
+            if problem.code == "unknown" and len(problem.path) == 1:  # a shared key the kind has no use for
                 yield Problem(where, f"does not apply to a {service.kind}: it serves nothing")
             else:
                 yield problem._replace(path=where)
