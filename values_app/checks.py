@@ -128,7 +128,7 @@ def _constructs(values: AppValues) -> Iterator[Problem]:
             except PropsError:
                 continue  # reported at the service
             if problem is not None:  # about another service than where it is routed: name its key
-                said = Problem((), problem, wording=getattr(problem, "wording", None))
+                said = Problem.said((), problem)
                 wording = values_wording(said, within=("services", path.service))
                 yield Problem(("ingress", "paths", index, "service"), f"{path.service} {wording}")
 
