@@ -53,13 +53,23 @@ def _fields(tree: ast.Module, text: str, props: str) -> list[tuple[str, str]]:
     classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == props]
     if len(classes) != 1:
         raise OptionsError(f"no class {props}")
+    lines = text.encode().splitlines(keepends=True)  # once: ast.get_source_segment splits the text at every call
     found = []
     for node in classes[0].body:
         if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            annotation = ast.get_source_segment(text, node.annotation) or ""
+            annotation = _segment(lines, node.annotation)
             if not annotation.startswith(("ClassVar", "typing.ClassVar")):
                 found.append((node.target.id, annotation))
     return found
+
+
+def _segment(lines: list[bytes], node: ast.expr) -> str:
+    """The source of ``node`` as written, from the module's lines (its offsets count UTF-8 bytes)."""
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    end = node.end_col_offset if node.end_col_offset is not None else len(lines[last])
+    if first == last:
+        return lines[first][node.col_offset : end].decode()
+    return (lines[first][node.col_offset :] + b"".join(lines[first + 1 : last]) + lines[last][:end]).decode()
 
 
 def block(text: str, options: list[Options]) -> str:

@@ -384,9 +384,9 @@ def _objects(root: Construct) -> Iterator[tuple[str, Mapping[str, Any], str | No
     """Every object the app renders: (construct path, the object, its chart's namespace, origin)."""
     for construct in root.node.find_all():
         if isinstance(construct, ManifestConstruct):
-            namespace = construct.chart_info.namespace
+            namespace, path = construct.chart_info.namespace, construct.node.path  # asked of cdk8s once
             for manifest in construct.manifests():
-                yield construct.node.path, manifest, namespace, "ours"
+                yield path, manifest, namespace, "ours"
         elif isinstance(construct, Manifest):
             if construct.owner is None:
                 yield construct.node.path, construct.to_json(), construct._info.namespace, "ours"
