@@ -178,7 +178,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.command == "envs" and args.values:
         parser.error("envs takes its values files from the environments file; --values belongs to synth and diff")
     if args.format == "helm":
-        from values_app.helm import is_semver
+        from values_app.helm_scaffold import is_semver
 
         if args.command != "synth":
             parser.error("--format helm belongs to synth")

@@ -77,7 +77,7 @@ def run(
     """Synthesize the layers ``values`` (then ``settings``) into ``outdir``; print problems, and
     unless ``quiet`` the summary, to ``stderr``."""
     stderr = stderr if stderr is not None else sys.stderr
-    from .helm import cli_scaffold
+    from .helm_scaffold import cli_scaffold
 
     scaffold = cli_scaffold(outdir)
     if scaffold is not None:  # `npx cdk8s synth --format helm`: the CLI's scaffold, around CDK8S_OUTDIR
@@ -123,7 +123,7 @@ def helm_chart(
 ) -> int:
     """Render the layers ``values`` (then ``settings``) as a Helm chart of version ``version`` into
     ``outdir`` (:mod:`.helm`): rendered without any Secret value, whatever the environment holds.
-    ``scaffold``: ``outdir`` holds the cdk8s CLI's helm scaffold (:func:`.helm.cli_scaffold`), which
+    ``scaffold``: ``outdir`` holds the cdk8s CLI's helm scaffold (:func:`.helm_scaffold.cli_scaffold`), which
     the chart replaces."""
     from .helm import chart_of
 

@@ -18,7 +18,7 @@ from tests.helpers import load_all, yaml_load
 from tests.migration import with_migration
 from tests.tools import tool
 from values_app import cli
-from values_app.helm import cli_scaffold
+from values_app.helm_scaffold import cli_scaffold
 from values_app.helm_values import NAME_LABEL, chart_templates, escape_templates
 from values_app.loader import load_values
 from values_app.outdir import MARKER
