@@ -170,11 +170,12 @@ def _named(secret: object) -> str:
 
 def plus_egress_on_ours(root: Construct) -> list[str]:
     """cdk8s-plus NetworkPolicies that restrict the egress of this library's pods."""
-    ours = [c for c in root.node.find_all() if isinstance(c, Workload)]
+    constructs = root.node.find_all()  # the tree, asked of cdk8s once
+    ours = [c for c in constructs if isinstance(c, Workload)]
     if not ours:
         return []
     found = []
-    for construct in root.node.find_all():
+    for construct in constructs:
         if not (is_cdk8s_plus(construct) and type(construct).__name__ == "NetworkPolicy"):
             continue
         policy = cdk8s.ApiObject.of(construct).to_json()
