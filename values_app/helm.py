@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .helm_scaffold import CHART_FILE
 from .helm_values import ChartTemplates, chart_templates
 
-if TYPE_CHECKING:  # main.py checks --chart-version before jsii may start: nothing that imports it (helm_values does not)
+if TYPE_CHECKING:  # types only: the chart is made of what the synth rendered (.synth starts jsii when imported)
     from .synth import Rendered
 
 __all__ = [

@@ -1,5 +1,7 @@
 """The cdk8s CLI's helm scaffold (``npx cdk8s synth --format helm``) and Helm's chart versions:
-what a synth asks before it renders anything, without loading the chart writer (:mod:`.helm`)."""
+what a synth asks before it renders anything, without loading the chart writer (:mod:`.helm`).
+``main.py`` checks ``--chart-version`` with it before jsii may start: it imports nothing that
+starts jsii."""
 
 from __future__ import annotations
 

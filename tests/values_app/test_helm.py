@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,18 @@ def test_bad_helm_flags_are_bad_usage(args: list[str], message: str, capsys: pyt
         main.parse_args(args)
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_chart_version_that_is_not_semver_is_refused_before_jsii_starts(tmp_path: Path) -> None:
+    """The program refuses ``--chart-version 1.0`` as bad usage without starting Node.js."""
+    base = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "JSII_NODE")}
+    command = [sys.executable, "-X", "importtime", str(ROOT / "main.py"), "--format", "helm", "--chart-version", "1.0"]
+    result = subprocess.run(command, env=base, cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert "'1.0' is not a semantic version" in result.stderr.splitlines()[-1]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert "values_app.helm_scaffold" in imported  # the check ran (the test would pass vacuously otherwise)
+    assert not {name.split(".")[0] for name in imported} & {"jsii", "constructs", "cdk8s", "cdk8s_plus_27"}
 
 
 def test_npx_cdk8s_synth_format_helm_writes_the_chart(tmp_path: Path) -> None:
