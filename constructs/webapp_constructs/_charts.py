@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import cdk8s
 import jsii
@@ -45,8 +45,6 @@ class SynthError(RuntimeError):
         super().__init__("\n".join(self.problems))
 
 
-_T = TypeVar("_T")
-
 _RAISED: list[BaseException] = []
 """What this library's code raised in jsii callbacks during the synth under way (see the module)."""
 
@@ -59,23 +57,19 @@ def raised_in_synth(error: BaseException) -> None:
         _RAISED.append(error)
 
 
-def _refusing(synth: Callable[[], _T]) -> _T:
-    """``synth()`` (an app's ``synth`` or ``synth_yaml``), raising what this library refused during
-    it as that one Python exception rather than jsii's ``RuntimeError`` around Node.js's stack."""
+def _refused(error: RuntimeError) -> BaseException | None:
+    """What this library refused during the synth that ended in jsii's ``error``, if anything."""
+    if not _RAISED:
+        return None
+    refused = _RAISED[0]
     del _RAISED[:]
-    try:
-        return synth()
-    except RuntimeError as error:  # jsii's, around what a validation or a callback refused
-        if not _RAISED:
-            raise
-        refused = _RAISED[0]
-        del _RAISED[:]
-        if isinstance(refused, SynthError):  # cdk8s's own validation errors besides ours, if any
-            others = [line.strip() for line in str(error).splitlines()[1:] if line.strip()]
-            others = [line for line in others if not any(problem in line for problem in refused.problems)]
-            if others:
-                refused = SynthError([*refused.problems, *others])
-        raise refused from None
+    if isinstance(refused, SynthError):  # cdk8s's own validation errors besides ours, if any
+        said = str(error)
+        others = [line.strip() for line in said.splitlines()[1:] if line.strip()]
+        others = [line for line in others if not any(problem in line for problem in refused.problems)]
+        if others:
+            refused = SynthError([*refused.problems, *others])
+    return refused
 
 
 class App(cdk8s.App):
@@ -85,10 +79,24 @@ class App(cdk8s.App):
     Node.js's stack. A plain ``cdk8s.App`` refuses the same, as jsii's ``RuntimeError``."""
 
     def synth(self) -> None:
-        _refusing(super().synth)
+        del _RAISED[:]
+        try:
+            super().synth()
+        except RuntimeError as error:  # jsii's, around what a validation or a callback refused
+            refused = _refused(error)
+            if refused is None:
+                raise
+            raise refused from None
 
     def synth_yaml(self) -> str:
-        return _refusing(super().synth_yaml)
+        del _RAISED[:]
+        try:
+            return super().synth_yaml()
+        except RuntimeError as error:
+            refused = _refused(error)
+            if refused is None:
+                raise
+            raise refused from None
 
 
 AppCheck = Callable[[Construct], list[str]]
